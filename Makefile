@@ -1,0 +1,48 @@
+# Gongzhi — the commands the README names.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PG_URL ?= postgres://postgres@127.0.0.1:5432/gongzhi_test
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DEMO_SIZE ?= county
+PYTEST_ARGS ?=
+
+.PHONY: run install test test-pg lint bench browser-deps clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(BIN)/.installed
+
+run: install
+	$(BIN)/gongzhi serve --host $(HOST) --port $(PORT) --demo-size $(DEMO_SIZE)
+
+# Browser tests drive Debian's Chromium; CJK fonts make Chinese text render.
+browser-deps:
+	@bash scripts/browser-deps.sh
+
+test: install browser-deps
+	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
+
+test-pg: install browser-deps
+	@bash scripts/ensure-services.sh
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest -n 2 $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy apps config gongzhi
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	GONGZHI_SECRET_KEY=lint-check-only-$$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n') \
+	GONGZHI_HTTPS=1 $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+bench: install
+	@bash scripts/ensure-services.sh
+	$(BIN)/python bench/import_bench.py $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) data/gongzhi.sqlite3*

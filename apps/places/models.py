@@ -1,0 +1,133 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from apps.core.models import TimeStamped
+
+from .choices import ADMIN_KINDS, ALLOWED_PARENTS, CODE_SUFFIX_DIGITS, SPECIAL_CODE_LETTER, PlaceKind
+
+SEGMENT = 10  # digits per level of the materialised path: ids below 10^10
+
+
+def path_segment(pk: int) -> str:
+    return f"{pk:0{SEGMENT}d}"
+
+
+def path_upper(path: str) -> str:
+    """The smallest digit string of the same length above every path that starts with `path`.
+
+    Paths are digits only and fixed-width per level, so "everything under X" is the indexed
+    range [X.path, path_upper(X.path)) under any collation: one B-tree range scan on SQLite and
+    PostgreSQL alike, with no LIKE and no operator class.
+    """
+    return str(int(path) + 1).zfill(len(path))
+
+
+class PlaceQuerySet(models.QuerySet):
+    def subtree(self, node: "Place", include_self: bool = True) -> "PlaceQuerySet":
+        qs = self.filter(path__gte=node.path, path__lt=path_upper(node.path))
+        return qs if include_self else qs.exclude(pk=node.pk)
+
+    def of_kind(self, *kinds: str) -> "PlaceQuerySet":
+        return self.filter(kind__in=kinds)
+
+
+def subtree_q(node: "Place", prefix: str = "place") -> models.Q:
+    """Q for rows whose `prefix` place lies in the subtree of `node` (e.g. prefix='household')."""
+    return models.Q(
+        **{f"{prefix}__path__gte": node.path, f"{prefix}__path__lt": path_upper(node.path)}
+    )
+
+
+class Place(TimeStamped):
+    """A node of the one place tree: county, town, community, grid, compound, building, unit,
+    household, and the special places (stations, contact points, clinics, hospitals, forest
+    zones).
+
+    `code` is stable and meaningful (12-digit statistical division code for administrative
+    levels, extended below); `path` is the materialised path of ids that makes subtree queries
+    one indexed range scan.
+    """
+
+    kind = models.CharField("类型", max_length=20, choices=PlaceKind.choices, db_index=True)
+    code = models.CharField("编码", max_length=40, unique=True)
+    name = models.CharField("名称", max_length=100)
+    parent = models.ForeignKey(
+        "self", verbose_name="上级", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="children",
+    )
+    path = models.CharField("路径", max_length=200, unique=True, editable=False)
+    depth = models.PositiveSmallIntegerField("层级", editable=False)
+    address = models.CharField("地址", max_length=200, blank=True)
+    lng = models.FloatField("经度", null=True, blank=True)
+    lat = models.FloatField("纬度", null=True, blank=True)
+    geometry = models.JSONField("边界(GeoJSON)", null=True, blank=True)
+    attributes = models.JSONField("其他属性", default=dict, blank=True)
+
+    objects = PlaceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "地点"
+        ordering = ["path"]
+        indexes = [models.Index(fields=["parent", "kind"]), models.Index(fields=["kind", "path"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=PlaceKind.values), name="place_kind_valid"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def audit_scope_path(self) -> str:
+        return self.path
+
+    def is_within(self, node: "Place") -> bool:
+        return self.path.startswith(node.path)
+
+    def ancestors(self) -> models.QuerySet["Place"]:
+        prefixes = [self.path[:i] for i in range(SEGMENT, len(self.path), SEGMENT)]
+        return Place.objects.filter(path__in=prefixes).order_by("depth")
+
+    def full_name(self) -> str:
+        return "".join(p.name for p in self.ancestors().filter(depth__gte=1)) + self.name
+
+    def clean(self) -> None:
+        allowed = ALLOWED_PARENTS.get(self.kind, set())
+        if self.parent is None and allowed:
+            raise ValidationError({"parent": f"{self.get_kind_display()}必须有上级"})
+        if self.parent is not None and self.parent.kind not in allowed:
+            raise ValidationError(
+                {"parent": f"{self.get_kind_display()}不能放在{self.parent.get_kind_display()}之下"}
+            )
+        code_error = place_code_error(self.kind, self.code, self.parent)
+        if code_error:
+            raise ValidationError({"code": code_error})
+
+
+def place_code_error(kind: str, code: str, parent: Place | None) -> str | None:
+    """Codes: 12 digits for administrative levels; below, the parent's code extended."""
+    if kind in ADMIN_KINDS:
+        if len(code) != 12 or not code.isdigit():
+            return "行政区划编码应为12位数字（统计用区划代码）"
+        if parent is not None and kind == PlaceKind.TOWN and code[:6] != parent.code[:6]:
+            return "乡镇街道编码的前6位应与所属县区一致"
+        if parent is not None and kind == PlaceKind.COMMUNITY and code[:9] != parent.code[:9]:
+            return "社区村编码的前9位应与所属乡镇街道一致"
+        return None
+    if parent is None:
+        return None
+    digits = CODE_SUFFIX_DIGITS[kind]
+    letter = SPECIAL_CODE_LETTER.get(kind, "")
+    if not code.startswith(parent.code):
+        return f"编码应以上级编码 {parent.code} 开头"
+    suffix = code[len(parent.code):]
+    if len(suffix) != len(letter) + digits or not suffix.startswith(letter) or not suffix[
+        len(letter):
+    ].isdigit():
+        return f"编码应为上级编码加{letter}{digits}位数字"
+    return None
+
+
+def child_code(kind: str, parent: Place, number: int) -> str:
+    return f"{parent.code}{SPECIAL_CODE_LETTER.get(kind, '')}{number:0{CODE_SUFFIX_DIGITS[kind]}d}"

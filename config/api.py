@@ -1,0 +1,17 @@
+"""The one HTTP API (OpenAPI 3 at /api/openapi.json, docs at /api/docs)."""
+
+from ninja import NinjaAPI
+from ninja.security import django_auth
+
+api = NinjaAPI(
+    title="共治 Gongzhi API",
+    version="1",
+    description="基层治理平台接口。所有接口按账号的管辖范围返回数据；范围外的对象一律 404。",
+    auth=django_auth,
+    urls_namespace="api",
+)
+
+api.add_router("/places", "apps.places.api.router")
+api.add_router("/people", "apps.people.api.router")
+api.add_router("/orgs", "apps.orgs.api.router")
+api.add_router("/duties", "apps.duties.api.router")

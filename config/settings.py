@@ -1,0 +1,188 @@
+"""Gongzhi settings, read from the environment.
+
+One module for every deployment: the embedded default (SQLite in WAL mode, background work
+in-process) and production (PostgreSQL + Redis) differ only by environment variables, which
+docs/operations.md lists.
+"""
+
+import hashlib
+import os
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    return env(name, "1" if default else "0").lower() in {"1", "true", "yes", "on"}
+
+
+DATA_DIR = Path(env("GONGZHI_DATA_DIR", str(BASE_DIR / "data")))
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+DEBUG = env_bool("GONGZHI_DEBUG")
+SECRET_KEY = env("GONGZHI_SECRET_KEY")
+if not SECRET_KEY:
+    # The embedded default keeps a generated key in the data folder so that sessions and
+    # encrypted fields survive restarts; production sets GONGZHI_SECRET_KEY.
+    key_file = DATA_DIR / "secret.key"
+    if not key_file.exists():
+        key_file.write_text(hashlib.sha256(os.urandom(64)).hexdigest())
+        key_file.chmod(0o600)
+    SECRET_KEY = key_file.read_text().strip()
+
+# Key for personal data encrypted at rest (ID numbers, phones). Separate from SECRET_KEY in
+# production so that rotating sessions never makes personal data unreadable.
+FIELD_ENCRYPTION_KEY = env("GONGZHI_FIELD_KEY", SECRET_KEY)
+
+ALLOWED_HOSTS = [h for h in env("GONGZHI_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
+CSRF_TRUSTED_ORIGINS = [o for o in env("GONGZHI_CSRF_TRUSTED_ORIGINS").split(",") if o]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "apps.core",
+    "apps.places",
+    "apps.accounts",
+    "apps.people",
+    "apps.orgs",
+    "apps.duties",
+    "apps.ledgers",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "apps.core.middleware.SecurityHeadersMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+            ],
+        },
+    },
+]
+
+DATABASE_URL = env("DATABASE_URL", f"sqlite:///{DATA_DIR / 'gongzhi.sqlite3'}")
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        # IMMEDIATE takes the write lock at BEGIN, so two writers wait instead of failing
+        # with "database is locked" half-way through a transaction.
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+        "init_command": (
+            "PRAGMA journal_mode=WAL;"
+            "PRAGMA synchronous=NORMAL;"
+            "PRAGMA foreign_keys=ON;"
+            "PRAGMA busy_timeout=30000;"
+            "PRAGMA cache_size=-65536;"
+            "PRAGMA temp_store=MEMORY;"
+            "PRAGMA mmap_size=268435456;"
+        ),
+    }
+    DATABASES["default"]["TEST"] = {"NAME": env("GONGZHI_TEST_SQLITE", "")} if env(
+        "GONGZHI_TEST_SQLITE"
+    ) else {}
+else:
+    DATABASES["default"]["TEST"] = {"NAME": env("GONGZHI_TEST_DB", "gongzhi_test")}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "places:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Lock an account for LOGIN_LOCKOUT_MINUTES after LOGIN_MAX_FAILURES failed attempts.
+LOGIN_MAX_FAILURES = int(env("GONGZHI_LOGIN_MAX_FAILURES", "5"))
+LOGIN_LOCKOUT_MINUTES = int(env("GONGZHI_LOGIN_LOCKOUT_MINUTES", "15"))
+
+SESSION_COOKIE_AGE = int(env("GONGZHI_SESSION_SECONDS", str(8 * 3600)))
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = env_bool("GONGZHI_HTTPS")
+CSRF_COOKIE_SECURE = env_bool("GONGZHI_HTTPS")
+SECURE_SSL_REDIRECT = env_bool("GONGZHI_HTTPS")
+SECURE_HSTS_SECONDS = 31536000 if env_bool("GONGZHI_HTTPS") else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("GONGZHI_HTTPS")
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("GONGZHI_HTTPS") else None
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = DATA_DIR / "staticfiles"
+MEDIA_URL = "/media/"
+MEDIA_ROOT = DATA_DIR / "media"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Serve static files from the source folders too, so `gongzhi serve` needs no collectstatic.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+LEDGER_UPLOAD_MAX_BYTES = int(env("GONGZHI_LEDGER_MAX_BYTES", str(512 * 1024 * 1024)))
+
+# Background work: "inline" runs tasks in a thread of the web process (embedded default);
+# "redis" queues them for `gongzhi worker` processes (production).
+TASKS_BACKEND = env("GONGZHI_TASKS", "inline")
+REDIS_URL = env("REDIS_URL", "redis://127.0.0.1:6379/0")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env("GONGZHI_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from .api import api
+
+admin.site.site_header = "共治 Gongzhi 管理后台"
+admin.site.site_title = "共治"
+
+urlpatterns = [
+    path("", include("apps.places.urls")),
+    path("accounts/", include("apps.accounts.urls")),
+    path("people/", include("apps.people.urls")),
+    path("orgs/", include("apps.orgs.urls")),
+    path("duties/", include("apps.duties.urls")),
+    path("ledgers/", include("apps.ledgers.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+]
