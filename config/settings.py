@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "apps.orgs",
     "apps.duties",
     "apps.ledgers",
+    "apps.demo",
 ]
 
 MIDDLEWARE = [
