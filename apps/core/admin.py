@@ -1,0 +1,91 @@
+"""Django admin for administrators, scoped like every other page.
+
+`ScopedAdmin` limits every changelist, change form, foreign-key choice and delete to the
+administrator's scope (objects outside it are simply not found), and writes an audit event for
+each save and delete.
+"""
+
+from typing import Any
+
+from django.contrib import admin
+from django.db import models
+
+from apps.accounts.scoping import scope_q
+
+from . import audit
+from .choices import AuditVerb
+from .models import AuditEvent
+
+
+class ScopedAdmin(admin.ModelAdmin):
+    #: path from the model to its Place ("" when the model is Place itself)
+    place_field: str = "place"
+
+    def has_module_permission(self, request: Any) -> bool:
+        user = request.user
+        return user.is_active and (user.is_superuser or (user.is_staff and user.role == "admin"))
+
+    def has_view_permission(self, request: Any, obj: Any = None) -> bool:
+        return self.has_module_permission(request)
+
+    has_add_permission = has_view_permission  # type: ignore[assignment]
+    has_change_permission = has_view_permission
+    has_delete_permission = has_view_permission
+
+    def get_queryset(self, request: Any) -> models.QuerySet:
+        return super().get_queryset(request).filter(scope_q(request.user, self.place_field))
+
+    def formfield_for_foreignkey(self, db_field: Any, request: Any, **kwargs: Any) -> Any:
+        if db_field.related_model._meta.label == "places.Place":
+            from apps.places.models import Place
+
+            kwargs["queryset"] = Place.objects.filter(scope_q(request.user, ""))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        changes = {name: str(form.cleaned_data.get(name)) for name in form.changed_data}
+        audit.record(actor=request.user, verb=AuditVerb.UPDATE if change else AuditVerb.CREATE,
+                     obj=obj, changes=changes, ip=request.META.get("REMOTE_ADDR"))
+
+    def delete_model(self, request: Any, obj: Any) -> None:
+        audit.record(actor=request.user, verb=AuditVerb.DELETE, obj=obj,
+                     ip=request.META.get("REMOTE_ADDR"))
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: Any, queryset: models.QuerySet) -> None:
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only view of the audit trail, limited to events within the administrator's scope."""
+
+    list_display = ("at", "actor_label", "verb", "object_type", "object_repr", "ip")
+    list_filter = ("verb", "object_type")
+    search_fields = ("actor_label", "object_repr", "object_id")
+    date_hierarchy = "at"
+
+    def has_module_permission(self, request: Any) -> bool:
+        user = request.user
+        return user.is_active and (user.is_superuser or (user.is_staff and user.role == "admin"))
+
+    def has_view_permission(self, request: Any, obj: Any = None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def get_queryset(self, request: Any) -> models.QuerySet:
+        qs = super().get_queryset(request)
+        user = request.user
+        if user.is_superuser and user.scope_id is None:
+            return qs
+        return qs.filter(scope_path__startswith=user.scope.path) if user.scope_id else qs.none()

@@ -1,0 +1,57 @@
+"""`gongzhi serve`: the embedded default in one command.
+
+Migrates the database, loads the demo county when the database has no places yet, and serves
+the site (static files included) with waitress, a production-grade pure-Python WSGI server.
+"""
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "迁移数据库、（空库时）加载演示县、启动共治服务"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--threads", type=int, default=8)
+        parser.add_argument("--demo-size", default="county",
+                            help="空库时加载的演示县规模（tiny/small/county/large；none 不加载）")
+        parser.add_argument("--no-migrate", action="store_true")
+
+    def handle(self, *args, **options):
+        if not options["no_migrate"]:
+            call_command("migrate", interactive=False, verbosity=0)
+        if options["demo_size"] != "none":
+            self._load_demo(options["demo_size"])
+        self._serve(options["host"], options["port"], options["threads"])
+
+    def _load_demo(self, size: str) -> None:
+        from apps.demo.generator import load_if_empty
+
+        result = load_if_empty(size, stdout=self.stdout)
+        if result is not None:
+            self.stdout.write(self.style.SUCCESS("演示县已加载。"))
+        self._print_logins()
+
+    def _print_logins(self) -> None:
+        from apps.accounts.models import User
+        from apps.demo.generator import DEMO_PASSWORD
+
+        first_per_role: dict[str, User] = {}
+        for user in User.objects.select_related("scope").order_by("id"):
+            first_per_role.setdefault(user.role, user)
+        if not first_per_role:
+            return
+        self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
+        for user in first_per_role.values():
+            scope = user.scope.name if user.scope else "全部"
+            self.stdout.write(f"  {user.username:<14} {user.get_role_display()}（{scope}）")
+
+    def _serve(self, host: str, port: int, threads: int) -> None:
+        from waitress import serve
+
+        from config.wsgi import application
+
+        self.stdout.write(self.style.SUCCESS(f"共治已启动：http://{host}:{port}/  （Ctrl+C 停止）"))
+        serve(application, host=host, port=port, threads=threads, ident="gongzhi")
