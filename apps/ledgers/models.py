@@ -21,14 +21,28 @@ class ImportJob(TimeStamped):
     kind = models.CharField("台账类型", max_length=30)
     file = models.FileField("文件", upload_to="imports/%Y/%m/")
     original_name = models.CharField("原文件名", max_length=200)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="导入人",
-                                   on_delete=models.PROTECT, related_name="import_jobs")
-    scope = models.ForeignKey("places.Place", verbose_name="导入范围", on_delete=models.PROTECT,
-                              related_name="+")
+    sha256 = models.CharField("文件SHA-256", max_length=64, blank=True)
+    # Both empty for an import run from the command line as the system (no scope limit).
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="导入人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="import_jobs",
+    )
+    scope = models.ForeignKey(
+        "places.Place",
+        verbose_name="导入范围",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     dry_run = models.BooleanField("仅校验", default=True)
     status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.QUEUED)
     rows_total = models.PositiveIntegerField("总行数", default=0)
-    rows_done = models.PositiveIntegerField("已处理行数", default=0)
+    rows_done = models.PositiveIntegerField("已校验行数", default=0)
     rows_imported = models.PositiveIntegerField("导入行数", default=0)
     error_count = models.PositiveIntegerField("错误数", default=0)
     errors = models.JSONField("错误（前1000条）", default=list, blank=True)
@@ -44,8 +58,18 @@ class ImportJob(TimeStamped):
 
     @property
     def audit_scope_path(self) -> str:
-        return self.scope.path
+        return self.scope.path if self.scope_id else ""
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in {self.Status.QUEUED, self.Status.CHECKING, self.Status.IMPORTING}
 
     @property
     def percent(self) -> int:
-        return int(100 * self.rows_done / self.rows_total) if self.rows_total else 0
+        """Checking is the whole bar for a dry run and its first half for a commit."""
+        if not self.rows_total:
+            return 100 if self.status in {self.Status.CHECKED, self.Status.DONE} else 0
+        if self.dry_run:
+            return min(100, int(100 * self.rows_done / self.rows_total))
+        done = self.rows_done + self.rows_imported
+        return min(100, int(50 * done / self.rows_total))

@@ -1,0 +1,136 @@
+"""Reading a ledger file row by row in bounded memory: .xlsx through openpyxl's read-only
+mode, .csv through the csv module (UTF-8 with or without BOM, else GB18030, a superset of the
+GBK that Chinese Excel writes). Row numbers are those Excel shows."""
+
+import codecs
+import csv
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+
+from .specs import LedgerSpec
+
+# Columns clerks often add that carry nothing to import.
+IGNORED_HEADERS = {"序号", "错误信息"}
+HEADER_SEARCH_ROWS = 10
+
+
+class LedgerFileError(ValueError):
+    """The file as a whole cannot be read (format, encoding, headers)."""
+
+
+@dataclass
+class Layout:
+    """Where each field sits in the file: field → column index, plus the header row."""
+
+    header_row: int
+    positions: dict[str, int]
+    headers: list[str]
+
+    def cell_name(self, field_name: str) -> tuple[str, str]:
+        """(column letter, header) of a field, as the clerk sees them in Excel."""
+        index = self.positions[field_name]
+        return get_column_letter(index + 1), self.headers[index]
+
+
+def clean_header(value: Any) -> str:
+    return str(value or "").strip().rstrip("*＊").strip()
+
+
+def file_kind(name: str) -> str:
+    suffix = Path(name).suffix.lower()
+    if suffix not in {".xlsx", ".csv"}:
+        raise LedgerFileError("只支持 .xlsx 或 .csv 文件（旧版 .xls 请在 Excel 中另存为 .xlsx）")
+    return suffix[1:]
+
+
+def detect_encoding(path: str | Path) -> str:
+    """utf-8-sig if the whole file decodes as UTF-8, else gb18030."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with open(path, "rb") as f:
+        try:
+            while block := f.read(1 << 20):
+                decoder.decode(block)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return "gb18030"
+    return "utf-8-sig"
+
+
+@contextmanager
+def raw_rows(path: str | Path, name: str = "") -> Iterator[Iterator[tuple[Any, ...]]]:
+    """All rows of the first sheet (or the CSV) as tuples, from row 1, empty rows included."""
+    kind = file_kind(name or str(path))
+    if kind == "csv":
+        with open(path, encoding=detect_encoding(path), newline="") as f:
+            yield (tuple(row) for row in csv.reader(f))
+        return
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a damaged or foreign file
+        raise LedgerFileError(f"无法读取Excel文件：{exc}") from exc
+    try:
+        yield book.worksheets[0].iter_rows(values_only=True)
+    finally:
+        book.close()
+
+
+def find_layout(spec: LedgerSpec, rows: Iterator[tuple[Any, ...]]) -> Layout:
+    """Consume rows up to the header row (the first non-empty one) and match it to the spec."""
+    for number, row in enumerate(rows, start=1):
+        headers = [clean_header(v) for v in row]
+        if any(headers):
+            return _match_headers(spec, number, headers)
+        if number >= HEADER_SEARCH_ROWS:
+            break
+    raise LedgerFileError("文件中没有表头行（前10行都是空的）")
+
+
+def _match_headers(spec: LedgerSpec, row_number: int, headers: list[str]) -> Layout:
+    by_header = {c.header: c for c in spec.columns}
+    positions: dict[str, int] = {}
+    unknown, repeated = [], []
+    for index, header in enumerate(headers):
+        if not header or header in IGNORED_HEADERS:
+            continue
+        column = by_header.get(header)
+        if column is None:
+            unknown.append(header)
+        elif column.field in positions:
+            repeated.append(header)
+        else:
+            positions[column.field] = index
+    missing = [c.header for c in spec.columns if c.required and c.field not in positions]
+    problems = []
+    if missing:
+        problems.append(f"缺少必填列：{'、'.join(missing)}")
+    if unknown:
+        problems.append(
+            f"无法识别的列：{'、'.join(unknown)}（本台账的列为：{'、'.join(spec.headers)}）"
+        )
+    if repeated:
+        problems.append(f"重复的列：{'、'.join(repeated)}")
+    if problems:
+        raise LedgerFileError(f"第{row_number}行表头有误：" + "；".join(problems))
+    return Layout(row_number, positions, headers)
+
+
+def estimate_rows(path: str | Path, name: str = "") -> int:
+    """Roughly how many data rows the file holds, for a progress bar (0 if unknown)."""
+    if file_kind(name or str(path)) == "csv":
+        with open(path, "rb") as f:
+            lines = sum(block.count(b"\n") for block in iter(lambda: f.read(1 << 20), b""))
+        return max(lines - 1, 0)
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception:
+        return 0
+    try:
+        return max((book.worksheets[0].max_row or 1) - 1, 0)
+    finally:
+        book.close()
