@@ -1,5 +1,7 @@
 from django.db import models
 
+from apps.places.choices import PlaceKind
+
 
 class DutyKind(models.TextChoices):
     BAOLIAN = "baolian", "包联"
@@ -16,3 +18,24 @@ class DutyKind(models.TextChoices):
 
 # Duties held for households (coverage counts households); the rest are held for a place.
 HOUSEHOLD_DUTIES = {DutyKind.BAOLIAN, DutyKind.PAIRING, DutyKind.ERRAND}
+
+# The kinds of place each duty lands on: household duties on households, the others on the
+# place they answer for. Coverage counts these places in an area.
+DUTY_TARGET_KINDS: dict[str, tuple[str, ...]] = {
+    DutyKind.BAOLIAN: (PlaceKind.HOUSEHOLD,),
+    DutyKind.PAIRING: (PlaceKind.HOUSEHOLD,),
+    DutyKind.ERRAND: (PlaceKind.HOUSEHOLD,),
+    DutyKind.GRID_WORKER: (PlaceKind.GRID,),
+    DutyKind.BUILDING_HEAD: (PlaceKind.BUILDING,),
+    DutyKind.UNIT_HEAD: (PlaceKind.UNIT,),
+    DutyKind.FOREST_CHIEF_COUNTY: (PlaceKind.FOREST_ZONE,),
+    DutyKind.FOREST_CHIEF_TOWN: (PlaceKind.FOREST_ZONE,),
+    DutyKind.FOREST_CHIEF_VILLAGE: (PlaceKind.FOREST_ZONE,),
+    DutyKind.RANGER: (PlaceKind.FOREST_ZONE,),
+}
+
+# Duties shown as "who answers for this household" when held on the household or above it.
+HOUSEHOLD_HOLDER_KINDS = (
+    DutyKind.BAOLIAN, DutyKind.PAIRING, DutyKind.ERRAND, DutyKind.GRID_WORKER,
+    DutyKind.BUILDING_HEAD, DutyKind.UNIT_HEAD,
+)

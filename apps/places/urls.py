@@ -1,4 +1,10 @@
 from django.urls import path
 
+from . import views
+
 app_name = "places"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("places/", views.place_list, name="list"),
+    path("places/<int:pk>/", views.place_detail, name="detail"),
+]

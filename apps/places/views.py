@@ -1,0 +1,78 @@
+"""Place pages: the account's own area, a place with its children and people, and search."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from pydantic import ValidationError as SchemaError
+
+from apps.duties.forms import DutyAssignForm
+from apps.duties.selectors import duty_holders, holder_area
+
+from . import selectors
+from .choices import PlaceKind
+from .filters import PlaceFilter
+
+CHILDREN_PER_PAGE = 100
+RESULTS_PER_PAGE = 50
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """The page of the account's own area (an unscoped superuser gets the search page)."""
+    if request.user.scope_id is None:
+        return redirect("places:list")
+    return redirect("places:detail", pk=request.user.scope_id)
+
+
+@login_required
+def place_list(request: HttpRequest) -> HttpResponse:
+    """Search places by name or code, optionally under one place, within the user's scope."""
+    try:
+        filters = PlaceFilter.model_validate(request.GET.dict())
+    except SchemaError:
+        filters = PlaceFilter()
+    within = (
+        selectors.access_place_for_user(request.user, filters.within) if filters.within else None
+    )
+    places = selectors.place_list(request.user, filters).select_related("parent")
+    page = Paginator(places, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "places/list.html", {
+        "filters": filters, "within": within, "page": page, "kinds": PlaceKind.choices,
+        "query_string": _without_page(request),
+    })
+
+
+@login_required
+def place_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    place = selectors.access_place_for_user(request.user, pk)
+    ancestors = list(selectors.ancestors_in_scope(request.user, place))
+    context = {
+        "place": place,
+        "ancestors": ancestors,
+        "specials": list(selectors.special_places(place)),
+        "holders": list(duty_holders(place)),
+    }
+    if place.kind == PlaceKind.HOUSEHOLD:
+        context["members"] = list(selectors.household_members(place))
+        if request.user.can_manage_ledgers:
+            context["assign_form"] = DutyAssignForm(
+                user=request.user, area=holder_area(place, ancestors)
+            )
+    else:
+        counts = selectors.subtree_counts(place)
+        page = Paginator(selectors.tree_children(place), CHILDREN_PER_PAGE).get_page(
+            request.GET.get("page")
+        )
+        context.update({
+            "counts": counts,
+            "page": page,
+            "children": selectors.child_counts(place, list(page.object_list), counts),
+        })
+    return render(request, "places/detail.html", context)
+
+
+def _without_page(request: HttpRequest) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
