@@ -1,3 +1,83 @@
-from ninja import Router
+"""/api/orgs/: organisations and compound coverage. Handlers call selectors and actions only."""
 
-router = Router()
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpRequest
+from ninja import Query, Router
+from ninja.errors import HttpError
+from ninja.pagination import PageNumberPagination, paginate
+
+from apps.accounts.scoping import get_in_scope, scope_q
+from apps.people.api import validation_422
+from apps.people.schemas import ErrorOut
+from apps.places.models import Place
+
+from . import selectors
+from .actions import do_create_organisation
+from .filters import OrganisationFilter
+from .schemas import (
+    CompoundCoverageOut,
+    OrganisationDetailOut,
+    OrganisationFilterParams,
+    OrganisationIn,
+    OrganisationOut,
+)
+
+router = Router(tags=["组织"])
+
+
+@router.get("/", response=list[OrganisationOut], summary="组织列表")
+@paginate(PageNumberPagination, page_size=50)
+def list_organisations(request: HttpRequest, filters: Query[OrganisationFilterParams]) -> Any:
+    form = OrganisationFilter(filters.dict(exclude_none=True), user=request.user)
+    if not form.is_valid():
+        raise validation_422(form.errors, "query")
+    return selectors.organisation_list(request.user, form)
+
+
+@router.get("/compounds/coverage", response=CompoundCoverageOut, summary="小区治理覆盖情况")
+def compound_coverage(request: HttpRequest, place: int | None = None) -> Any:
+    area = None
+    if place is not None:
+        area = get_in_scope(Place.objects.filter(scope_q(request.user, "")), pk=place)
+    coverage = selectors.compound_coverage(request.user, area)
+    return {"place": place, "shares": coverage.shares, **coverage.__dict__}
+
+
+@router.get("/{int:pk}", response=OrganisationDetailOut, summary="组织详情")
+def get_organisation(request: HttpRequest, pk: int) -> Any:
+    org = selectors.access_organisation_for_user(request.user, pk)
+    children = [c.pk for c in selectors.organisation_children(request.user, org)]
+    members = [
+        {
+            "person": m.person_id,
+            "name": m.person.name,
+            "role": m.role,
+            "role_display": m.get_role_display(),
+            "is_party_member": hasattr(m.person, "party_member"),
+        }
+        for m in selectors.organisation_members(org)
+    ]
+    out = OrganisationOut.from_orm(org).dict()
+    return {**out, "children": children, "members": members}
+
+
+@router.post("/", response={201: OrganisationOut, 403: ErrorOut}, summary="登记组织")
+def create_organisation(request: HttpRequest, payload: OrganisationIn) -> Any:
+    data = payload.dict()
+    data["place"] = Place.objects.filter(scope_q(request.user, ""), pk=data["place"]).first()
+    if data["parent"] is not None:
+        data["parent"] = (
+            selectors.visible_organisations(request.user).filter(pk=data["parent"]).first()
+        )
+        if data["parent"] is None:
+            raise validation_422({"parent": ["上级组织不存在或不在您的管辖范围内"]})
+    try:
+        org = do_create_organisation(actor=request.user, **data)
+    except PermissionDenied as exc:
+        raise HttpError(403, str(exc)) from exc
+    except DjangoValidationError as exc:
+        raise validation_422(exc.message_dict) from exc
+    return 201, selectors.access_organisation_for_user(request.user, org.pk)

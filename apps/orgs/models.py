@@ -14,11 +14,19 @@ class Organisation(TimeStamped):
     name = models.CharField("名称", max_length=100)
     credit_code = models.CharField("统一社会信用代码", max_length=18, blank=True)
     parent = models.ForeignKey(
-        "self", verbose_name="上级组织", null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name="上级组织",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
-    place = models.ForeignKey("places.Place", verbose_name="所在地点", on_delete=models.PROTECT,
-                              related_name="organisations")
+    place = models.ForeignKey(
+        "places.Place",
+        verbose_name="所在地点",
+        on_delete=models.PROTECT,
+        related_name="organisations",
+    )
     contact_name = models.CharField("联系人", max_length=50, blank=True)
     contact_phone_masked = models.CharField("联系电话", max_length=20, blank=True)
     founded_on = models.DateField("成立日期", null=True, blank=True)
@@ -28,8 +36,9 @@ class Organisation(TimeStamped):
         verbose_name = verbose_name_plural = "组织"
         ordering = ["kind", "name"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(kind__in=OrgKind.values),
-                                   name="org_kind_valid"),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=OrgKind.values), name="org_kind_valid"
+            ),
             models.UniqueConstraint(fields=["place", "kind", "name"], name="org_unique_per_place"),
         ]
 
@@ -44,20 +53,24 @@ class Organisation(TimeStamped):
 class Membership(TimeStamped):
     """A person's seat in an organisation (e.g. a party member on an owner committee)."""
 
-    organisation = models.ForeignKey(Organisation, verbose_name="组织", on_delete=models.CASCADE,
-                                     related_name="memberships")
-    person = models.ForeignKey("people.Person", verbose_name="人员", on_delete=models.CASCADE,
-                               related_name="memberships")
-    role = models.CharField("职务", max_length=20, choices=MemberRole.choices,
-                            default=MemberRole.MEMBER)
+    organisation = models.ForeignKey(
+        Organisation, verbose_name="组织", on_delete=models.CASCADE, related_name="memberships"
+    )
+    person = models.ForeignKey(
+        "people.Person", verbose_name="人员", on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(
+        "职务", max_length=20, choices=MemberRole.choices, default=MemberRole.MEMBER
+    )
     start_date = models.DateField("任职开始", null=True, blank=True)
     end_date = models.DateField("任职结束", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "组织成员"
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "person", "role"],
-                                    name="membership_unique"),
+            models.UniqueConstraint(
+                fields=["organisation", "person", "role"], name="membership_unique"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -73,13 +86,22 @@ class CompoundProfile(TimeStamped):
     arrangement that serves it. Its party organisation, owner committee and property-management
     committee are Organisations attached to the compound."""
 
-    compound = models.OneToOneField("places.Place", verbose_name="小区", on_delete=models.CASCADE,
-                                    related_name="compound_profile")
-    property_model = models.CharField("物业模式", max_length=20, choices=PropertyModel.choices,
-                                      default=PropertyModel.NONE)
+    compound = models.OneToOneField(
+        "places.Place",
+        verbose_name="小区",
+        on_delete=models.CASCADE,
+        related_name="compound_profile",
+    )
+    property_model = models.CharField(
+        "物业模式", max_length=20, choices=PropertyModel.choices, default=PropertyModel.NONE
+    )
     property_company = models.ForeignKey(
-        Organisation, verbose_name="物业服务企业", null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="served_compounds",
+        Organisation,
+        verbose_name="物业服务企业",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="served_compounds",
     )
     built_year = models.PositiveSmallIntegerField("建成年份", null=True, blank=True)
     households_planned = models.PositiveIntegerField("规划户数", null=True, blank=True)

@@ -62,3 +62,18 @@ DEFAULT_SKILLS = [
     ("culture", "文艺宣传"),
     ("driving", "驾驶接送"),
 ]
+
+
+class PersonRole(models.TextChoices):
+    """The roles a person may hold at once, as offered by the list filter."""
+
+    RESIDENT = "resident", "居民"
+    PARTY_MEMBER = "party_member", "党员"
+    VOLUNTEER = "volunteer", "志愿者"
+
+
+class RevealField(models.TextChoices):
+    """Personal-data fields that authorised roles may read in full (each read is audited)."""
+
+    ID_NUMBER = "id_number", "身份证号"
+    PHONE = "phone", "电话"

@@ -58,19 +58,19 @@ class Person(TimeStamped):
     place = models.ForeignKey(
         "places.Place", verbose_name="所属户/地点", on_delete=models.PROTECT, related_name="people"
     )
-    relation = models.CharField(
-        "与户主关系", max_length=20, choices=Relation.choices, blank=True
+    relation = models.CharField("与户主关系", max_length=20, choices=Relation.choices, blank=True)
+    care_tags = models.ManyToManyField(
+        CareTag, verbose_name="关爱标签", blank=True, related_name="people"
     )
-    care_tags = models.ManyToManyField(CareTag, verbose_name="关爱标签", blank=True,
-                                       related_name="people")
     id_number_enc = models.TextField("身份证号(密文)", blank=True, editable=False)
     id_number_index = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
     id_number_masked = models.CharField("身份证号", max_length=18, blank=True, editable=False)
     phone_enc = models.TextField("电话(密文)", blank=True, editable=False)
     phone_index = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
     phone_masked = models.CharField("电话", max_length=20, blank=True, editable=False)
-    phone_suffix = models.CharField("电话后四位", max_length=4, blank=True, editable=False,
-                                    db_index=True)
+    phone_suffix = models.CharField(
+        "电话后四位", max_length=4, blank=True, editable=False, db_index=True
+    )
     note = models.CharField("备注", max_length=200, blank=True)
     active = models.BooleanField("在册", default=True)
 
@@ -79,7 +79,8 @@ class Person(TimeStamped):
         ordering = ["place_id", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["id_number_index"], condition=~models.Q(id_number_index=""),
+                fields=["id_number_index"],
+                condition=~models.Q(id_number_index=""),
                 name="person_id_number_unique",
             ),
         ]
@@ -118,21 +119,34 @@ class PartyMember(TimeStamped):
     """A person's party membership: branch, group, 党员中心户, in service or retired, and the
     community where an in-service member registered (双报到)."""
 
-    person = models.OneToOneField(Person, verbose_name="人员", on_delete=models.CASCADE,
-                                  related_name="party_member")
+    person = models.OneToOneField(
+        Person, verbose_name="人员", on_delete=models.CASCADE, related_name="party_member"
+    )
     branch = models.ForeignKey(
-        "orgs.Organisation", verbose_name="所在支部", null=True, blank=True,
-        on_delete=models.PROTECT, related_name="party_members",
+        "orgs.Organisation",
+        verbose_name="所在支部",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="party_members",
     )
     group_name = models.CharField("党小组", max_length=50, blank=True)
     is_central_household = models.BooleanField("党员中心户", default=False)
-    employment = models.CharField("在职状态", max_length=20, choices=PartyEmployment.choices,
-                                  default=PartyEmployment.IN_SERVICE)
+    employment = models.CharField(
+        "在职状态",
+        max_length=20,
+        choices=PartyEmployment.choices,
+        default=PartyEmployment.IN_SERVICE,
+    )
     workplace = models.CharField("工作单位", max_length=100, blank=True)
     joined_on = models.DateField("入党日期", null=True, blank=True)
     report_community = models.ForeignKey(
-        "places.Place", verbose_name="双报到社区", null=True, blank=True,
-        on_delete=models.PROTECT, related_name="reporting_party_members",
+        "places.Place",
+        verbose_name="双报到社区",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reporting_party_members",
     )
 
     class Meta:
@@ -149,12 +163,15 @@ class PartyMember(TimeStamped):
 class Volunteer(TimeStamped):
     """A person registered as a volunteer: skills, certificates and weekly availability."""
 
-    person = models.OneToOneField(Person, verbose_name="人员", on_delete=models.CASCADE,
-                                  related_name="volunteer")
-    status = models.CharField("状态", max_length=20, choices=VolunteerStatus.choices,
-                              default=VolunteerStatus.ACTIVE)
-    skills = models.ManyToManyField(Skill, verbose_name="技能", blank=True,
-                                    related_name="volunteers")
+    person = models.OneToOneField(
+        Person, verbose_name="人员", on_delete=models.CASCADE, related_name="volunteer"
+    )
+    status = models.CharField(
+        "状态", max_length=20, choices=VolunteerStatus.choices, default=VolunteerStatus.ACTIVE
+    )
+    skills = models.ManyToManyField(
+        Skill, verbose_name="技能", blank=True, related_name="volunteers"
+    )
     certificates = models.JSONField(
         "证书", default=list, blank=True, help_text='如 [{"name": "持证社工", "number": "…"}]'
     )
@@ -162,8 +179,12 @@ class Volunteer(TimeStamped):
     availability = models.JSONField("可服务时间", default=dict, blank=True)
     registered_on = models.DateField("注册日期", null=True, blank=True)
     organisation = models.ForeignKey(
-        "orgs.Organisation", verbose_name="所属队伍/单位", null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="volunteers",
+        "orgs.Organisation",
+        verbose_name="所属队伍/单位",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="volunteers",
     )
 
     class Meta:

@@ -1,0 +1,98 @@
+"""API shapes of people. Outputs carry masks only; full numbers come from `reveal`."""
+
+from datetime import date
+
+from ninja import Schema
+
+from .choices import RevealField
+
+
+class CareTagOut(Schema):
+    code: str
+    name: str
+
+
+class PersonFilterParams(Schema):
+    """Query parameters of GET /api/people/: the fields of `PersonFilter`."""
+
+    name: str | None = None
+    initials: str | None = None
+    phone_suffix: str | None = None
+    id_number: str | None = None
+    care_tag: str | None = None
+    role: str | None = None
+    place: int | None = None
+    sex: str | None = None
+    age_min: int | None = None
+    age_max: int | None = None
+
+
+class PersonIn(Schema):
+    name: str
+    place: int
+    sex: str = ""
+    birth_date: date | None = None
+    relation: str = ""
+    id_number: str = ""
+    phone: str = ""
+    care_tags: list[str] = []
+    note: str = ""
+
+
+class PersonPatch(Schema):
+    name: str | None = None
+    place: int | None = None
+    sex: str | None = None
+    birth_date: date | None = None
+    relation: str | None = None
+    id_number: str | None = None
+    phone: str | None = None
+    care_tags: list[str] | None = None
+    note: str | None = None
+    active: bool | None = None
+
+
+class PersonOut(Schema):
+    id: int
+    name: str
+    name_initials: str
+    sex: str
+    birth_date: date | None
+    place: int
+    place_name: str
+    relation: str
+    id_number_masked: str
+    phone_masked: str
+    care_tags: list[CareTagOut]
+    is_party_member: bool
+    is_volunteer: bool
+    active: bool
+
+    @staticmethod
+    def resolve_place(obj) -> int:  # type: ignore[no-untyped-def]
+        return obj.place_id
+
+    @staticmethod
+    def resolve_place_name(obj) -> str:  # type: ignore[no-untyped-def]
+        return obj.place.name
+
+    @staticmethod
+    def resolve_care_tags(obj) -> list:  # type: ignore[no-untyped-def]
+        return list(obj.care_tags.all())
+
+    @staticmethod
+    def resolve_is_party_member(obj) -> bool:  # type: ignore[no-untyped-def]
+        return hasattr(obj, "party_member")
+
+    @staticmethod
+    def resolve_is_volunteer(obj) -> bool:  # type: ignore[no-untyped-def]
+        return hasattr(obj, "volunteer")
+
+
+class RevealOut(Schema):
+    field: RevealField
+    value: str
+
+
+class ErrorOut(Schema):
+    detail: str

@@ -1,0 +1,168 @@
+"""People pages: list, detail with reveal, create/edit, party members and volunteers."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from apps.accounts.scoping import scope_q
+from apps.places.models import Place
+
+from . import selectors
+from .actions import do_create_person, do_reveal_person, do_update_person
+from .choices import RevealField
+from .filters import PersonFilter
+from .forms import PersonForm
+
+PAGE_SIZE = 30
+
+
+def _user(request: HttpRequest) -> Any:
+    """The signed-in account (the views are all behind login_required)."""
+    return request.user
+
+
+def _page(request: HttpRequest, qs):  # type: ignore[no-untyped-def]
+    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+@login_required
+def person_list(request: HttpRequest) -> HttpResponse:
+    filters = PersonFilter(request.GET or None, user=request.user)
+    page = _page(request, selectors.person_list(request.user, filters))
+    return render(
+        request,
+        "people/list.html",
+        {
+            "filters": filters,
+            "page": page,
+            "query": _query_without_page(request),
+        },
+    )
+
+
+@login_required
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    person = selectors.access_person_for_user(request.user, pk)
+    return render(
+        request,
+        "people/detail.html",
+        {
+            "person": person,
+            "duties": selectors.person_duties(person),
+            "memberships": selectors.person_memberships(person),
+            "reveal_fields": RevealField,
+        },
+    )
+
+
+@login_required
+@require_POST
+def person_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    person = selectors.access_person_for_user(request.user, pk)
+    field = request.POST.get("field") or request.GET.get("field", "")
+    try:
+        value = do_reveal_person(
+            person, field, actor=request.user, ip=request.META.get("REMOTE_ADDR")
+        )
+    except ValidationError as exc:
+        return HttpResponse(" ".join(exc.messages), status=400)
+    return render(
+        request,
+        "people/_revealed.html",
+        {
+            "person": person,
+            "field": field,
+            "value": value,
+            "label": RevealField(field).label,
+        },
+    )
+
+
+def _form_with_action_errors(form: PersonForm, exc: ValidationError) -> None:
+    for field, errors in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+@login_required
+def person_create(request: HttpRequest) -> HttpResponse:
+    if not _user(request).can_manage_ledgers:
+        raise PermissionDenied(_("您的角色不能修改人员台账"))
+    initial = {}
+    place_id = request.GET.get("place", "")
+    if place_id.isdigit():
+        initial["place"] = Place.objects.filter(scope_q(request.user, ""), pk=place_id).first()
+    form = PersonForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = do_create_person(actor=request.user, **form.action_kwargs())
+        except ValidationError as exc:
+            _form_with_action_errors(form, exc)
+        else:
+            messages.success(request, _("已登记 %(name)s") % {"name": person.name})
+            return redirect("people:detail", pk=person.pk)
+    return render(request, "people/form.html", {"form": form, "person": None})
+
+
+@login_required
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    person = selectors.access_person_for_user(request.user, pk)
+    if not _user(request).can_manage_ledgers:
+        raise PermissionDenied(_("您的角色不能修改人员台账"))
+    form = PersonForm(
+        request.POST or None,
+        user=request.user,
+        instance=person,
+        initial=PersonForm.initial_for(person),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            do_update_person(person, actor=request.user, **form.action_kwargs())
+        except ValidationError as exc:
+            _form_with_action_errors(form, exc)
+        else:
+            messages.success(request, _("已保存"))
+            return redirect("people:detail", pk=person.pk)
+    return render(request, "people/form.html", {"form": form, "person": person})
+
+
+@login_required
+def party_member_list(request: HttpRequest) -> HttpResponse:
+    filters = PersonFilter(request.GET or None, user=request.user)
+    page = _page(request, selectors.party_member_list(request.user, filters))
+    return render(
+        request,
+        "people/party_members.html",
+        {
+            "filters": filters,
+            "page": page,
+            "query": _query_without_page(request),
+        },
+    )
+
+
+@login_required
+def volunteer_list(request: HttpRequest) -> HttpResponse:
+    filters = PersonFilter(request.GET or None, user=request.user)
+    page = _page(request, selectors.volunteer_list(request.user, filters))
+    return render(
+        request,
+        "people/volunteers.html",
+        {
+            "filters": filters,
+            "page": page,
+            "query": _query_without_page(request),
+        },
+    )
