@@ -37,6 +37,12 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _tasks_run_immediately(settings):
+    """Background tasks run synchronously in tests, unless a test chooses a backend."""
+    settings.TASKS_BACKEND = "immediate"
+
+
 @pytest.fixture
 def world(db) -> World:
     county = make_place(PlaceKind.COUNTY, "兴国县")
@@ -59,14 +65,31 @@ def world(db) -> World:
         "admin": make_user("admin", Role.ADMIN, county, is_staff=True),
         "outsider_b": make_user("staff_b", Role.COMMUNITY_STAFF, community_b),
     }
-    return World(county, town, community_a, grid_a, compound_a, building_a, unit_a,
-                 household_a, community_b, grid_b, household_b, users)
+    return World(
+        county,
+        town,
+        community_a,
+        grid_a,
+        compound_a,
+        building_a,
+        unit_a,
+        household_a,
+        community_b,
+        grid_b,
+        household_b,
+        users,
+    )
 
 
 @pytest.fixture
 def resident_a(world):
-    return PersonFactory(name="张桂英", place=world.household_a, relation="head",
-                         secrets__id_number="360732194501011234", secrets__phone="13812345678")
+    return PersonFactory(
+        name="张桂英",
+        place=world.household_a,
+        relation="head",
+        secrets__id_number="360732194501011234",
+        secrets__phone="13812345678",
+    )
 
 
 @pytest.fixture

@@ -40,7 +40,9 @@ if not SECRET_KEY:
 # production so that rotating sessions never makes personal data unreadable.
 FIELD_ENCRYPTION_KEY = env("GONGZHI_FIELD_KEY", SECRET_KEY)
 
-ALLOWED_HOSTS = [h for h in env("GONGZHI_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
+ALLOWED_HOSTS = [
+    h for h in env("GONGZHI_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h
+]
 CSRF_TRUSTED_ORIGINS = [o for o in env("GONGZHI_CSRF_TRUSTED_ORIGINS").split(",") if o]
 
 INSTALLED_APPS = [
@@ -112,9 +114,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA mmap_size=268435456;"
         ),
     }
-    DATABASES["default"]["TEST"] = {"NAME": env("GONGZHI_TEST_SQLITE", "")} if env(
-        "GONGZHI_TEST_SQLITE"
-    ) else {}
+    DATABASES["default"]["TEST"] = (
+        {"NAME": env("GONGZHI_TEST_SQLITE", "")} if env("GONGZHI_TEST_SQLITE") else {}
+    )
 else:
     DATABASES["default"]["TEST"] = {"NAME": env("GONGZHI_TEST_DB", "gongzhi_test")}
 
@@ -126,8 +128,10 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 10}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]

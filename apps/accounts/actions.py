@@ -29,9 +29,15 @@ def do_record_login_failure(*, username: str, ip: str | None) -> User | None:
             user.locked_until = timezone.now() + timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
             user.failed_logins = 0
             user.save(update_fields=["locked_until", "failed_logins"])
-    audit.record(actor=None, verb=AuditVerb.LOGIN_FAILED, object_type="accounts.user",
-                 object_id=user.pk if user else "", object_repr=username[:150],
-                 changes={"locked": bool(user and is_locked(user))}, ip=ip)
+    audit.record(
+        actor=None,
+        verb=AuditVerb.LOGIN_FAILED,
+        object_type="accounts.user",
+        object_id=user.pk if user else "",
+        object_repr=username[:150],
+        changes={"locked": bool(user and is_locked(user))},
+        ip=ip,
+    )
     return user
 
 

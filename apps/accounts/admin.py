@@ -14,7 +14,18 @@ class UserAdmin(ScopedAdmin, BaseUserAdmin):
     search_fields = ("username", "display_name")
     raw_id_fields = ("scope", "person")
     fieldsets = (
-        *BaseUserAdmin.fieldsets,
-        ("共治", {"fields": ("display_name", "role", "scope", "person", "failed_logins",
-                             "locked_until")}),
+        *(BaseUserAdmin.fieldsets or ()),
+        (
+            "共治",
+            {
+                "fields": (
+                    "display_name",
+                    "role",
+                    "scope",
+                    "person",
+                    "failed_logins",
+                    "locked_until",
+                )
+            },
+        ),
     )

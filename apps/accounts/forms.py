@@ -33,6 +33,7 @@ class LoginForm(AuthenticationForm):
         from django.conf import settings
 
         raise forms.ValidationError(
-            self.error_messages["locked"], code="locked",
+            self.error_messages["locked"],
+            code="locked",
             params={"minutes": settings.LOGIN_LOCKOUT_MINUTES},
         )

@@ -10,12 +10,20 @@ class User(AbstractUser):
 
     role = models.CharField("角色", max_length=20, choices=Role.choices, default=Role.GRID_WORKER)
     scope = models.ForeignKey(
-        "places.Place", verbose_name="管辖范围", null=True, blank=True,
-        on_delete=models.PROTECT, related_name="accounts",
+        "places.Place",
+        verbose_name="管辖范围",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="accounts",
     )
     person = models.ForeignKey(
-        "people.Person", verbose_name="对应人员", null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="accounts",
+        "people.Person",
+        verbose_name="对应人员",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="accounts",
     )
     display_name = models.CharField("姓名", max_length=50, blank=True)
     failed_logins = models.PositiveSmallIntegerField("连续登录失败次数", default=0)
@@ -24,7 +32,9 @@ class User(AbstractUser):
     class Meta:
         verbose_name = verbose_name_plural = "账号"
         constraints = [
-            models.CheckConstraint(condition=models.Q(role__in=Role.values), name="user_role_valid"),
+            models.CheckConstraint(
+                condition=models.Q(role__in=Role.values), name="user_role_valid"
+            ),
             models.CheckConstraint(
                 condition=models.Q(is_superuser=True) | models.Q(scope__isnull=False),
                 name="user_scope_required",

@@ -7,6 +7,7 @@ cannot even learn that it exists.
 
 from typing import Any, TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
@@ -35,7 +36,7 @@ def scoped(qs: QuerySet[M], user: Any, place_field: str) -> QuerySet[M]:
 def get_in_scope(qs: QuerySet[M], **lookup: Any) -> M:
     try:
         return qs.get(**lookup)
-    except (qs.model.DoesNotExist, ValueError, TypeError) as exc:
+    except (ObjectDoesNotExist, ValueError, TypeError) as exc:
         raise Http404("未找到，或不在您的管辖范围内") from exc
 
 

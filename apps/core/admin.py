@@ -45,12 +45,18 @@ class ScopedAdmin(admin.ModelAdmin):
     def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
         changes = {name: str(form.cleaned_data.get(name)) for name in form.changed_data}
-        audit.record(actor=request.user, verb=AuditVerb.UPDATE if change else AuditVerb.CREATE,
-                     obj=obj, changes=changes, ip=request.META.get("REMOTE_ADDR"))
+        audit.record(
+            actor=request.user,
+            verb=AuditVerb.UPDATE if change else AuditVerb.CREATE,
+            obj=obj,
+            changes=changes,
+            ip=request.META.get("REMOTE_ADDR"),
+        )
 
     def delete_model(self, request: Any, obj: Any) -> None:
-        audit.record(actor=request.user, verb=AuditVerb.DELETE, obj=obj,
-                     ip=request.META.get("REMOTE_ADDR"))
+        audit.record(
+            actor=request.user, verb=AuditVerb.DELETE, obj=obj, ip=request.META.get("REMOTE_ADDR")
+        )
         super().delete_model(request, obj)
 
     def delete_queryset(self, request: Any, queryset: models.QuerySet) -> None:

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
+from django.db.models import Model
 
 from apps.core import audit
 from apps.core.choices import AuditVerb
@@ -11,7 +12,7 @@ from apps.core.choices import AuditVerb
 from .models import Place, path_segment
 
 
-def allocate_ids(model: type, count: int) -> list[int]:
+def allocate_ids(model: type[Model], count: int) -> list[int]:
     """Reserve `count` primary keys, so a bulk insert can compute paths before it writes.
 
     PostgreSQL draws them from the table's sequence; SQLite (one writer at a time, and the

@@ -22,7 +22,7 @@ SPECIAL = {
     PlaceKind.STATION, PlaceKind.CONTACT_POINT, PlaceKind.CLINIC, PlaceKind.HOSPITAL,
     PlaceKind.FOREST_ZONE,
 }
-ALLOWED_PARENTS: dict[str, set[str]] = {
+ALLOWED_PARENTS: dict[str, set[PlaceKind]] = {
     PlaceKind.COUNTY: set(),
     PlaceKind.TOWN: {PlaceKind.COUNTY},
     PlaceKind.COMMUNITY: {PlaceKind.TOWN},
@@ -41,7 +41,7 @@ ALLOWED_PARENTS: dict[str, set[str]] = {
 # Administrative levels carry the 12-digit statistical division code; levels below extend
 # their parent's code by this many digits.
 ADMIN_KINDS = {PlaceKind.COUNTY, PlaceKind.TOWN, PlaceKind.COMMUNITY}
-CODE_SUFFIX_DIGITS: dict[str, int] = {
+CODE_SUFFIX_DIGITS: dict[str, int] = {  # keyed by PlaceKind values
     PlaceKind.GRID: 3,
     PlaceKind.COMPOUND: 3,
     PlaceKind.BUILDING: 3,
@@ -53,7 +53,7 @@ CODE_SUFFIX_DIGITS: dict[str, int] = {
     PlaceKind.HOSPITAL: 3,
     PlaceKind.FOREST_ZONE: 3,
 }
-SPECIAL_CODE_LETTER = {
+SPECIAL_CODE_LETTER: dict[str, str] = {
     PlaceKind.STATION: "S",
     PlaceKind.CONTACT_POINT: "C",
     PlaceKind.CLINIC: "M",

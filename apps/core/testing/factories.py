@@ -24,13 +24,14 @@ def make_id_number(birth: date = date(1980, 5, 17), region: str = "360732") -> s
     return first17 + id_check_char(first17)
 
 
-def make_place(kind: str, name: str, parent: Place | None = None, code: str = "",
-               **fields) -> Place:
+def make_place(
+    kind: str, name: str, parent: Place | None = None, code: str = "", **fields
+) -> Place:
     """Create a place with a valid code and path, bypassing actions (test set-up only)."""
-    if not code:
-        if kind == PlaceKind.COUNTY:
-            code = "360732000000"
-        elif kind == PlaceKind.TOWN:
+    if not code and parent is None:
+        code = "360732000000"
+    elif not code and parent is not None:
+        if kind == PlaceKind.TOWN:
             code = f"{parent.code[:6]}{100 + parent.children.count() + 1:03d}000"
         elif kind == PlaceKind.COMMUNITY:
             code = f"{parent.code[:9]}{200 + parent.children.count() + 1:03d}"

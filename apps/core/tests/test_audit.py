@@ -11,8 +11,14 @@ pytestmark = pytest.mark.django_db
 
 def _three_events(actor):
     for i in range(3):
-        audit.record(actor=actor, verb="update", object_type="test.thing", object_id=i,
-                     object_repr=f"事物{i}", changes={"n": [i, i + 1]})
+        audit.record(
+            actor=actor,
+            verb="update",
+            object_type="test.thing",
+            object_id=i,
+            object_repr=f"事物{i}",
+            changes={"n": [i, i + 1]},
+        )
 
 
 def test_it_chains_events_and_verifies_clean(world):
@@ -34,7 +40,7 @@ def test_it_detects_an_edited_event(world):
 
 def test_it_detects_a_deleted_event(world):
     _three_events(world.user("admin"))
-    first, middle, last = AuditEvent.objects.order_by("id")
+    _first, middle, last = AuditEvent.objects.order_by("id")
     AuditEvent.objects.filter(pk=middle.pk).delete()
     messages = [p.message for p in verify_chain()]
     assert f"第{last.pk}条之前的审计记录被删除或替换" in messages

@@ -32,8 +32,10 @@ def test_it_explains_a_bad_id_number(value, message):
     assert id_number_error(value) == message
 
 
-@given(st.dates(min_value=date(1900, 1, 1), max_value=date(2025, 12, 31)),
-       st.integers(min_value=0, max_value=999))
+@given(
+    st.dates(min_value=date(1900, 1, 1), max_value=date(2025, 12, 31)),
+    st.integers(min_value=0, max_value=999),
+)
 def test_it_validates_every_number_it_completes(birth, seq):
     first17 = f"360732{birth:%Y%m%d}{seq:03d}"
     number = first17 + id_check_char(first17)

@@ -15,8 +15,11 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--threads", type=int, default=8)
-        parser.add_argument("--demo-size", default="county",
-                            help="空库时加载的演示县规模（tiny/small/county/large；none 不加载）")
+        parser.add_argument(
+            "--demo-size",
+            default="county",
+            help="空库时加载的演示县规模（tiny/small/county/large；none 不加载）",
+        )
         parser.add_argument("--no-migrate", action="store_true")
 
     def handle(self, *args, **options):
@@ -51,7 +54,10 @@ class Command(BaseCommand):
     def _serve(self, host: str, port: int, threads: int) -> None:
         from waitress import serve
 
+        from apps.core.tasks import start_background
         from config.wsgi import application
+
+        start_background()
 
         self.stdout.write(self.style.SUCCESS(f"共治已启动：http://{host}:{port}/  （Ctrl+C 停止）"))
         serve(application, host=host, port=port, threads=threads, ident="gongzhi")
