@@ -22,7 +22,7 @@ from .errors import RowError
 from .exports import export_to_path
 from .importer import Progress, check_file, write_spool
 from .kinds import ledger_for
-from .kinds.households import LedgerAbort
+from .kinds.base import LedgerAbort
 from .kinds.ledger import ExportScope
 from .models import ImportJob
 from .readers import LedgerFileError, estimate_rows, file_kind

@@ -6,9 +6,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, models
+from django.db.models import Max
 from django.utils import timezone
 
-from apps.places.choices import PlaceKind
+from apps.places.choices import CODE_SUFFIX_DIGITS, PlaceKind
 from apps.places.models import Place
 
 from ..cells import CellError
@@ -17,6 +18,10 @@ from ..readers import Layout
 from ..specs import LedgerSpec
 
 OUT_OF_SCOPE = "地点不在您的管辖范围内"
+
+
+class LedgerAbort(RuntimeError):
+    """A problem found only while writing (e.g. numbering exhausted): the import rolls back."""
 
 
 @dataclass
@@ -191,3 +196,26 @@ def _has(meta: Any, name: str) -> bool:
     except Exception:
         return False
     return True
+
+
+def note_code(ctx: Context, parent: PlaceRef, kind: str, code: str) -> None:
+    """Remember a code given in the file, so automatic numbering continues after it."""
+    highest = ctx.cache.setdefault("highest", {})
+    key = (kind, parent.id)
+    highest[key] = max(highest.get(key, 0), int(code[-CODE_SUFFIX_DIGITS[kind] :]))
+
+
+def next_code(ctx: Context, parent: PlaceRef, kind: str) -> str:
+    """The next free code of `kind` under `parent`: after the database's and the file's."""
+    digits = CODE_SUFFIX_DIGITS[kind]
+    highest = ctx.cache.setdefault("highest", {})
+    key = (kind, parent.id)
+    if ("db", key) not in ctx.cache:
+        top = Place.objects.filter(parent_id=parent.id, kind=kind).aggregate(m=Max("code"))["m"]
+        ctx.cache[("db", key)] = True
+        highest[key] = max(highest.get(key, 0), int(top[-digits:]) if top else 0)
+    number = highest.get(key, 0) + 1
+    if number >= 10**digits:
+        raise LedgerAbort(f"上级{parent.code}下的{KIND_LABELS[kind]}编号已用完")
+    highest[key] = number
+    return f"{parent.code}{number:0{digits}d}"

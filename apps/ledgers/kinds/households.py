@@ -3,22 +3,24 @@
 from collections.abc import Iterator
 from typing import Any
 
-from django.db.models import Max
-
 from apps.places.actions import allocate_ids
-from apps.places.choices import ALLOWED_PARENTS, CODE_SUFFIX_DIGITS, PlaceKind
+from apps.places.choices import ALLOWED_PARENTS, PlaceKind
 from apps.places.models import SEGMENT, Place, path_segment, place_code_error
 
 from ..specs import HOUSEHOLDS
-from .base import Context, FastInsert, PlaceRef, Row, places_by_code, resolve_place
+from .base import (
+    Context,
+    FastInsert,
+    PlaceRef,
+    Row,
+    next_code,
+    note_code,
+    places_by_code,
+    resolve_place,
+)
 from .ledger import ExportScope, Ledger
 
 PLACE_FIELDS = ("id", "kind", "code", "name", "parent", "path", "depth", "address", "lng", "lat")
-DIGITS = CODE_SUFFIX_DIGITS[PlaceKind.HOUSEHOLD]
-
-
-class LedgerAbort(RuntimeError):
-    """A problem found only while writing (e.g. numbering exhausted): the import rolls back."""
 
 
 class HouseholdsLedger(Ledger):
@@ -75,8 +77,7 @@ class HouseholdsLedger(Ledger):
         elif code in places:
             ctx.error(row, "code", f"编码{code}已被占用")
         else:
-            highest = ctx.cache.setdefault("highest", {})
-            highest[parent.id] = max(highest.get(parent.id, 0), int(code[-DIGITS:]))
+            note_code(ctx, parent, PlaceKind.HOUSEHOLD, code)
 
     def _check_name(
         self, ctx: Context, row: Row, parent: PlaceRef, taken: set[tuple[int, str]]
@@ -101,7 +102,7 @@ class HouseholdsLedger(Ledger):
         ids = allocate_ids(Place, len(records))
         rows = []
         for pk, (parent, code, name, address, lng, lat) in zip(ids, records, strict=True):
-            code = code or self._next_code(ctx, parent)
+            code = code or next_code(ctx, parent, PlaceKind.HOUSEHOLD)
             rows.append(
                 (
                     pk,
@@ -117,19 +118,6 @@ class HouseholdsLedger(Ledger):
                 )
             )
         return FastInsert(Place, PLACE_FIELDS).run(rows, prepared=True)
-
-    def _next_code(self, ctx: Context, parent: PlaceRef) -> str:
-        highest = ctx.cache.setdefault("highest", {})
-        if ("db", parent.id) not in ctx.cache:
-            codes = Place.objects.filter(parent_id=parent.id, kind=PlaceKind.HOUSEHOLD)
-            top = codes.aggregate(m=Max("code"))["m"]
-            ctx.cache[("db", parent.id)] = True
-            highest[parent.id] = max(highest.get(parent.id, 0), int(top[-DIGITS:]) if top else 0)
-        number = highest.get(parent.id, 0) + 1
-        if number >= 10**DIGITS:
-            raise LedgerAbort(f"上级{parent.code}下的户编号已用完（最多{10**DIGITS - 1}户）")
-        highest[parent.id] = number
-        return f"{parent.code}{number:0{DIGITS}d}"
 
     def export_rows(self, where: ExportScope) -> Iterator[tuple[Any, ...]]:
         qs = Place.objects.filter(kind=PlaceKind.HOUSEHOLD, **where.path_filter("")).order_by(
