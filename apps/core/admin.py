@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.db import models
+from django.http import Http404
 
 from apps.accounts.scoping import scope_q
 
@@ -34,6 +35,11 @@ class ScopedAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: Any) -> models.QuerySet:
         return super().get_queryset(request).filter(scope_q(request.user, self.place_field))
+
+    def _get_obj_does_not_exist_redirect(self, request: Any, opts: Any, object_id: str) -> Any:
+        # Django redirects to the index with "may have been deleted"; outside the scope that
+        # would still confirm the id exists somewhere. Answer as for any unknown page.
+        raise Http404("未找到，或不在您的管辖范围内")
 
     def formfield_for_foreignkey(self, db_field: Any, request: Any, **kwargs: Any) -> Any:
         if db_field.related_model._meta.label == "places.Place":
