@@ -157,7 +157,7 @@ def _record_check(job: ImportJob, errors: Any, total: int) -> None:
         rows_total=total,
         rows_done=total,
         error_count=errors.count,
-        errors=[e.as_dict() for e in errors.kept],
+        errors=[e.as_dict() for e in errors.in_order()],
         message=message,
         finished_at=timezone.now() if status != Status.CHECKING else None,
     )

@@ -35,5 +35,9 @@ class ErrorLog:
         if len(self.kept) < self.limit:
             self.kept.append(error)
 
+    def in_order(self) -> list[RowError]:
+        """The kept errors by row, then column as Excel orders them (A … Z, AA …)."""
+        return sorted(self.kept, key=lambda e: (e.row, len(e.column), e.column))
+
     def __bool__(self) -> bool:
         return self.count > 0

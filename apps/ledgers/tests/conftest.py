@@ -1,6 +1,8 @@
 """Helpers for the ledger tests: write a small file, run an import job synchronously."""
 
 import csv
+import itertools
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -8,7 +10,7 @@ import pytest
 from django.core.files import File
 from openpyxl import Workbook
 
-from apps.core.testing.factories import make_id_number
+from apps.core.validators import id_check_char
 from apps.ledgers.actions import do_create_import_job, do_run_import
 from apps.ledgers.models import ImportJob
 from apps.ledgers.specs import spec_for
@@ -69,7 +71,11 @@ def errors_of(job: ImportJob) -> list[tuple[int, str, str, str]]:
     return [(e["row"], e["column"], e["header"], e["message"]) for e in job.errors]
 
 
-def new_id(year: int = 1980) -> str:
-    from datetime import date
+_serial = itertools.count(1)
 
-    return make_id_number(date(year, 5, 17))
+
+def new_id(year: int = 1980) -> str:
+    """A valid ID number, unique across a test run (the birth day varies with the serial)."""
+    n = next(_serial)
+    first17 = f"360732{date(year, 1, 1) + timedelta(days=n % 360):%Y%m%d}{n // 360 % 1000:03d}"
+    return first17 + id_check_char(first17)
