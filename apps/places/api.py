@@ -50,14 +50,9 @@ def get_place(request: HttpRequest, place_id: int) -> Place:
 
 
 @router.get("/{int:place_id}/children", response=list[PlaceChildOut])
-def place_children(request: HttpRequest, place_id: int) -> list[dict[str, Any]]:
+def place_children(request: HttpRequest, place_id: int) -> list[selectors.ChildCounts]:
     """The children on the main tree with households and residents in each one's subtree."""
-    place = selectors.access_place_for_user(request.user, place_id)
-    return [
-        {**PlaceOut.from_orm(row.place).dict(), "households": row.households,
-         "residents": row.residents}
-        for row in selectors.child_counts(place)
-    ]
+    return selectors.child_counts(selectors.access_place_for_user(request.user, place_id))
 
 
 @router.post("/", response={201: PlaceOut, 403: ErrorOut, 422: ErrorOut})

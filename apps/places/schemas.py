@@ -20,7 +20,10 @@ class PlaceOut(Schema):
         return obj.get_kind_display()
 
 
-class PlaceChildOut(PlaceOut):
+class PlaceChildOut(Schema):
+    """A child of a place with the households and residents in its subtree."""
+
+    place: PlaceOut
     households: int
     residents: int
 
