@@ -159,7 +159,7 @@ _CERT_RE = re.compile(r"^([^（(]+)(?:[（(]([^）)]*)[）)])?$")
 
 
 def certificates(value: Any) -> list[dict[str, str]]:
-    """“持证社工（S123）、急救员” → [{"name": "持证社工", "number": "S123"}, {"name": "急救员", …}]."""
+    """“持证社工（S123）、急救员” → [{"name": "持证社工", "number": "S123"}, …]."""
     result = []
     for item in names(value):
         match = _CERT_RE.match(item)

@@ -1,7 +1,7 @@
 """What every ledger kind shares: the parsed row, the check context with its look-ups, and
 a fast multi-row INSERT."""
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -109,7 +109,7 @@ def resolve_place(
     row: Row,
     field_name: str,
     places: dict[str, PlaceRef],
-    kinds: set[str] | None = None,
+    kinds: Collection[str] | None = None,
 ) -> PlaceRef | None:
     """The place a code cell names, checked for existence, kind and the importer's scope."""
     code = row.data.get(field_name)
@@ -130,10 +130,7 @@ def resolve_place(
 
 
 def is_blank(values: Sequence[Any]) -> bool:
-    for v in values:
-        if v is not None and (not isinstance(v, str) or v.strip()):
-            return False
-    return True
+    return all(v is None or (isinstance(v, str) and not v.strip()) for v in values)
 
 
 class FastInsert:
@@ -165,8 +162,8 @@ class FastInsert:
             self.constant_names.append(f.name)
             self.constants.append(value)
         self.fields = [meta.get_field(f) for f in given]
-        names = [f.column for f in self.fields] + [
-            meta.get_field(n).column for n in self.constant_names
+        names = [str(f.column) for f in self.fields] + [
+            str(meta.get_field(n).column) for n in self.constant_names
         ]
         quote = connection.ops.quote_name
         self.sql = "INSERT INTO {} ({}) VALUES ({})".format(
@@ -210,9 +207,10 @@ def next_code(ctx: Context, parent: PlaceRef, kind: str) -> str:
     digits = CODE_SUFFIX_DIGITS[kind]
     highest = ctx.cache.setdefault("highest", {})
     key = (kind, parent.id)
-    if ("db", key) not in ctx.cache:
+    loaded = ctx.cache.setdefault("highest_loaded", set())
+    if key not in loaded:
         top = Place.objects.filter(parent_id=parent.id, kind=kind).aggregate(m=Max("code"))["m"]
-        ctx.cache[("db", key)] = True
+        loaded.add(key)
         highest[key] = max(highest.get(key, 0), int(top[-digits:]) if top else 0)
     number = highest.get(key, 0) + 1
     if number >= 10**digits:

@@ -51,6 +51,7 @@ class CompoundsLedger(Ledger):
         records = []
         for row in rows:
             code = row.data.get("code")
+            target: int | tuple[PlaceRef, str, str] | None
             if code and code in places:
                 target = self._existing(ctx, row, places, with_profile)
             else:
@@ -101,7 +102,9 @@ class CompoundsLedger(Ledger):
 
     def _committees(self, ctx: Context, row: Row) -> list[tuple[str, str]]:
         d = row.data
-        orgs = [(OrgKind.PARTY_BRANCH, d["party_org"])] if d.get("party_org") else []
+        orgs: list[tuple[str, str]] = []
+        if d.get("party_org"):
+            orgs.append((OrgKind.PARTY_BRANCH, d["party_org"]))
         for flag, field_name, kind, suffix, short in COMMITTEES:
             has, name = d.get(flag), d.get(field_name)
             if has is False and name:

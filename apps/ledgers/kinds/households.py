@@ -95,7 +95,7 @@ class HouseholdsLedger(Ledger):
         lng, lat = row.data.get("lng"), row.data.get("lat")
         if (lng is None) != (lat is None):
             ctx.error(row, "lng" if lng is None else "lat", "经度和纬度应同时填写")
-        elif lng is not None and not (73 <= lng <= 136 and 3 <= lat <= 54):
+        elif lng is not None and lat is not None and not (73 <= lng <= 136 and 3 <= lat <= 54):
             ctx.error(row, "lng", "经纬度不在中国境内，请检查是否填反")
 
     def write(self, records: list[Any], ctx: Context) -> int:
@@ -123,7 +123,5 @@ class HouseholdsLedger(Ledger):
         qs = Place.objects.filter(kind=PlaceKind.HOUSEHOLD, **where.path_filter("")).order_by(
             "path"
         )
-        for row in qs.values_list("parent__code", "code", "name", "address", "lng", "lat").iterator(
-            chunk_size=2000
-        ):
-            yield row
+        fields = ("parent__code", "code", "name", "address", "lng", "lat")
+        yield from qs.values_list(*fields).iterator(chunk_size=2000)

@@ -4,7 +4,7 @@ blind index of the ID number) or new (then name and household are required)."""
 from collections.abc import Iterator
 from typing import Any
 
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 
 from apps.core import crypto
 from apps.orgs.choices import PARTY_KINDS
@@ -41,7 +41,7 @@ def keyset(qs: QuerySet[Any], fields: tuple[str, ...], batch: int = 2000) -> Ite
 class PersonRoleLedger(Ledger):
     """Shared check and write of a role hanging off a person."""
 
-    model: type[Model]
+    model: Any  # the role's model class: PartyMember or Volunteer
     role_label: str
 
     def prefetch(self, rows: list[Row], ctx: Context) -> None:

@@ -1,0 +1,137 @@
+"""Ledger pages: the index (templates, exports, recent jobs), upload, a job's progress and
+errors (refreshed by htmx while it runs), commit after a clean preview, error report."""
+
+import tempfile
+from pathlib import Path
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from .actions import (
+    check_can_export,
+    check_can_import,
+    do_create_import_job,
+    do_export_ledger,
+    do_request_commit,
+)
+from .choices import LedgerKind
+from .exports import XLSX_TYPE, write_error_report, write_template
+from .forms import ImportJobForm
+from .selectors import access_import_job_for_user, import_job_list, live_job
+from .specs import SPECS, spec_for
+from .streaming import csv_export_stream
+from .tasks import enqueue_import_job
+
+
+def _kind(kind: str) -> str:
+    if kind not in LedgerKind.values:
+        raise Http404("没有这种台账")
+    return kind
+
+
+def _temp_xlsx() -> Path:
+    with tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False) as handle:
+        return Path(handle.name)
+
+
+def _send_file(path: Path, filename: str) -> FileResponse:
+    response = FileResponse(
+        open(path, "rb"),  # noqa: SIM115 — FileResponse closes it
+        as_attachment=True,
+        filename=filename,
+        content_type=XLSX_TYPE,
+    )
+    path.unlink()  # the open handle keeps the data readable until the response is sent
+    return response
+
+
+@login_required
+@require_GET
+def ledger_index(request: HttpRequest) -> HttpResponse:
+    jobs = import_job_list(request.user)[:20]
+    return render(request, "ledgers/index.html", {"specs": SPECS.values(), "jobs": jobs})
+
+
+@login_required
+@require_GET
+def ledger_template(request: HttpRequest, kind: str) -> FileResponse:
+    spec = spec_for(_kind(kind))
+    path = _temp_xlsx()
+    write_template(path, spec)
+    return _send_file(path, f"{spec.title}模板.xlsx")
+
+
+@login_required
+@require_GET
+def ledger_export(request: HttpRequest, kind: str, file_format: str) -> HttpResponseBase:
+    spec = spec_for(_kind(kind))
+    check_can_export(request.user)
+    if file_format == "csv":
+        response = StreamingHttpResponse(
+            csv_export_stream(kind, request.user), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{spec.kind}.csv"
+        return response
+    path = _temp_xlsx()
+    do_export_ledger(kind, path, actor=request.user)
+    return _send_file(path, f"{spec.title}.xlsx")
+
+
+@login_required
+def import_job_create(request: HttpRequest) -> HttpResponse:
+    check_can_import(request.user)
+    form = ImportJobForm(
+        request.POST or None, request.FILES or None, initial={"kind": request.GET.get("kind")}
+    )
+    if request.method == "POST" and form.is_valid():
+        job = do_create_import_job(
+            actor=request.user,
+            kind=form.cleaned_data["kind"],
+            upload=form.cleaned_data["file"],
+            dry_run=form.cleaned_data["dry_run"],
+        )
+        enqueue_import_job(job.pk)
+        return redirect("ledgers:job", job_id=job.pk)
+    return render(request, "ledgers/upload.html", {"form": form})
+
+
+@login_required
+@require_GET
+def import_job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
+    job = live_job(access_import_job_for_user(request.user, job_id))
+    template = (
+        "ledgers/_job_status.html" if request.headers.get("HX-Request") else ("ledgers/job.html")
+    )
+    return render(request, template, {"job": job, "spec": spec_for(job.kind)})
+
+
+@login_required
+@require_POST
+def import_job_commit(request: HttpRequest, job_id: int) -> HttpResponse:
+    job = access_import_job_for_user(request.user, job_id)
+    try:
+        job = do_request_commit(job, actor=request.user)
+    except PermissionDenied as exc:
+        return render(
+            request,
+            "ledgers/job.html",
+            {"job": job, "spec": spec_for(job.kind), "problem": str(exc)},
+            status=409,
+        )
+    enqueue_import_job(job.pk)
+    return redirect("ledgers:job", job_id=job.pk)
+
+
+@login_required
+@require_GET
+def import_job_error_report(request: HttpRequest, job_id: int) -> FileResponse:
+    job = access_import_job_for_user(request.user, job_id)
+    if not job.error_count or not job.file:
+        raise Http404("该任务没有错误")
+    path = _temp_xlsx()
+    write_error_report(job, path)
+    return _send_file(path, f"错误报告-{Path(job.original_name).stem}.xlsx")
