@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "apps.orgs",
     "apps.duties",
     "apps.ledgers",
+    "apps.notifications",
     "apps.demo",
 ]
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("orgs/", include("apps.orgs.urls")),
     path("duties/", include("apps.duties.urls")),
     path("ledgers/", include("apps.ledgers.urls")),
+    path("notifications/", include("apps.notifications.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
