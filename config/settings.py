@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "apps.duties",
     "apps.ledgers",
     "apps.notifications",
+    "apps.cases",
     "apps.demo",
 ]
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("duties/", include("apps.duties.urls")),
     path("ledgers/", include("apps.ledgers.urls")),
     path("notifications/", include("apps.notifications.urls")),
+    path("cases/", include("apps.cases.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),

@@ -1,0 +1,157 @@
+"""/api/cases/: cases over HTTP. Handlers call selectors and actions only.
+
+Errors are JSON `{"code": …, "message": "中文"}`: 400 illegal_transition, 403 not_allowed,
+404 not found or out of scope, 409 conflict (a lost 抢单), 422 invalid.
+"""
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from ninja import Header, Query, Router
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.pagination import PageNumberPagination, paginate
+
+from apps.accounts.scoping import scope_q
+from apps.people.models import Person
+from apps.places.models import Place
+
+from . import selectors
+from .actions import do_create_case, do_transition
+from .errors import CaseError
+from .filters import CaseFilter
+from .models import Case, Category
+from .schemas import (
+    CaseDetailOut,
+    CaseFilterParams,
+    CaseIn,
+    CaseOut,
+    CategoryOut,
+    ErrorOut,
+    KpiOut,
+    TransitionIn,
+)
+
+router = Router(tags=["事项"])
+ERRORS: dict[int, Any] = {400: ErrorOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+def _error(exc: CaseError) -> tuple[int, dict[str, str]]:
+    return exc.status, {"code": exc.code, "message": exc.message}
+
+
+def _invalid(exc: DjangoValidationError) -> tuple[int, dict[str, str]]:
+    messages = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    text = "；".join(m for ms in messages.values() for m in ms)
+    return 422, {"code": "invalid", "message": text}
+
+
+def _detail(request: HttpRequest, pk: int) -> dict[str, Any]:
+    case = selectors.access_case_for_user(request.user, pk)
+    out = CaseOut.from_orm(case).dict()
+    out["events"] = list(selectors.case_events(case))
+    out["allowed_actions"] = selectors.case_buttons(case, request.user)
+    return out
+
+
+@router.get("/", response=list[CaseOut], summary="事项列表")
+@paginate(PageNumberPagination, page_size=50)
+def list_cases(request: HttpRequest, filters: Query[CaseFilterParams]) -> Any:
+    form = CaseFilter(filters.dict(exclude_none=True), user=request.user)
+    if not form.is_valid():
+        raise NinjaValidationError(
+            [
+                {"loc": ["query", field], "msg": message, "type": "value_error"}
+                for field, messages in form.errors.items()
+                for message in messages
+            ]
+        )
+    return selectors.case_list(request.user, form)
+
+
+@router.get("/categories", response=list[CategoryOut], summary="事项目录")
+def list_categories(request: HttpRequest) -> Any:
+    return selectors.category_list()
+
+
+@router.get("/kpis", response={200: KpiOut, 422: ErrorOut}, summary="三率等指标")
+def kpis(
+    request: HttpRequest,
+    place: int | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    period: str = "month",
+) -> Any:
+    node = (
+        Place.objects.filter(scope_q(request.user, ""), pk=place).first()
+        if place
+        else request.user.scope
+    )
+    if node is None:
+        return 422, {"code": "invalid", "message": "地点不存在或不在您的管辖范围内"}
+    today = timezone.localdate()
+    date_to = date_to or today
+    date_from = date_from or date_to.replace(day=1)
+    figures = selectors.case_kpis(request.user, node, date_from, date_to, period=period)
+    out = {name: getattr(figures, name) for name in KpiOut.model_fields if hasattr(figures, name)}
+    out["place"] = node.pk
+    out["by_category"] = [
+        {"code": r["category__code"], "name": r["category__name"], "n": r["n"]}
+        for r in figures.by_category
+    ]
+    for name in ("response", "handling"):
+        value = getattr(figures, f"mean_{name}")
+        out[f"mean_{name}_hours"] = round(value.total_seconds() / 3600, 2) if value else None
+    return out
+
+
+@router.get("/{int:pk}", response=CaseDetailOut, summary="事项详情与办理记录")
+def get_case(request: HttpRequest, pk: int) -> Any:
+    return _detail(request, pk)
+
+
+@router.post(
+    "/",
+    response={200: CaseOut, 201: CaseOut, 403: ErrorOut, 422: ErrorOut},
+    summary="登记事项（Idempotency-Key 重试不重复）",
+)
+def create_case(
+    request: HttpRequest,
+    payload: CaseIn,
+    response: HttpResponse,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+) -> Any:
+    if idempotency_key is not None and not (0 < len(idempotency_key) <= 100):
+        return 422, {"code": "invalid", "message": "Idempotency-Key 长度应为1–100个字符"}
+    data = payload.dict()
+    people = Person.objects.filter(scope_q(request.user, "place"))
+    data["category"] = Category.objects.filter(code=data["category"], active=True).first()
+    data["place"] = Place.objects.filter(scope_q(request.user, ""), pk=data["place"]).first()
+    data["reporter"] = people.filter(pk=data["reporter"]).first() if data["reporter"] else None
+    data["persons"] = list(people.filter(pk__in=data["persons"]))
+    try:
+        case, created = do_create_case(actor=request.user, idempotency_key=idempotency_key, **data)
+    except CaseError as exc:
+        return _error(exc)
+    except DjangoValidationError as exc:
+        return _invalid(exc)
+    case = selectors.access_case_for_user(request.user, case.pk)
+    return (201 if created else 200), case
+
+
+@router.post(
+    "/{int:pk}/transitions",
+    response={200: CaseDetailOut, **ERRORS},
+    summary="办理：受理、派单、接单、办结、退单、上报、延期、督办、合并、撤销…",
+)
+def transition(request: HttpRequest, pk: int, payload: TransitionIn) -> Any:
+    case: Case = selectors.access_case_for_user(request.user, pk)
+    try:
+        do_transition(
+            case, payload.action, actor=request.user, note=payload.note, data=payload.data
+        )
+    except CaseError as exc:
+        return _error(exc)
+    return 200, _detail(request, pk)

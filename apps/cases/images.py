@@ -1,0 +1,116 @@
+"""Photos of cases: checked with Pillow (really an image, an allowed type, not too large),
+stored with a JPEG thumbnail, and recorded as a step of the case."""
+
+import io
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from PIL import Image, UnidentifiedImageError
+
+from apps.core import audit
+from apps.core.choices import AuditVerb
+
+from . import rules
+from .choices import Action
+from .errors import InvalidTransitionData, NotAllowed
+from .models import Case, CaseAttachment, CaseEvent
+
+ALLOWED_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+THUMBNAIL_SIZE = (320, 320)
+MAX_PIXELS = 40_000_000
+
+
+def max_bytes() -> int:
+    return int(getattr(settings, "CASES_ATTACHMENT_MAX_BYTES", 8 * 1024 * 1024))
+
+
+def check_image(upload: UploadedFile) -> tuple[str, int, int]:
+    """(content type, width, height) of a valid photo; InvalidTransitionData otherwise."""
+    if upload.size is None or upload.size > max_bytes():
+        raise InvalidTransitionData(f"图片不能超过 {max_bytes() // (1024 * 1024)} MB")
+    try:
+        upload.seek(0)
+        with Image.open(upload) as image:
+            image.verify()
+        upload.seek(0)
+        with Image.open(upload) as image:
+            fmt, (width, height) = image.format or "", image.size
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
+        raise InvalidTransitionData("文件不是有效的图片") from exc
+    if fmt not in ALLOWED_FORMATS:
+        raise InvalidTransitionData("只能上传 JPEG、PNG 或 WebP 图片")
+    if width * height > MAX_PIXELS:
+        raise InvalidTransitionData("图片尺寸过大")
+    upload.seek(0)
+    return ALLOWED_FORMATS[fmt], width, height
+
+
+def thumbnail(upload: UploadedFile) -> ContentFile:
+    upload.seek(0)
+    with Image.open(upload) as image:
+        image = image.convert("RGB")
+        image.thumbnail(THUMBNAIL_SIZE)
+        out = io.BytesIO()
+        image.save(out, "JPEG", quality=80)
+    upload.seek(0)
+    return ContentFile(out.getvalue())
+
+
+def may_attach(user: Any, case: Case) -> bool:
+    return (
+        rules.is_dispatcher(user, case)
+        or rules.is_assignee(user, case)
+        or rules.is_supervisor(user, case)
+        or case.created_by_id == getattr(user, "pk", -1)
+    )
+
+
+@transaction.atomic
+def do_add_attachment(
+    case: Case, upload: UploadedFile, *, actor: Any, event: CaseEvent | None = None, note: str = ""
+) -> CaseAttachment:
+    """Attach a photo to `case`. `actor` None is the resident (the caller has checked the
+    tracking token)."""
+    if actor is not None and not may_attach(actor, case):
+        raise NotAllowed("您不能为该事项上传图片")
+    content_type, width, height = check_image(upload)
+    now = timezone.now()
+    if event is None:
+        event = CaseEvent(
+            case=case,
+            at=now,
+            actor=actor,
+            action=Action.ATTACH,
+            actor_label=str(actor) if actor else "居民（凭查询码）",
+            from_status=case.status,
+            to_status=case.status,
+            note=note,
+        )
+        event.save()
+    attachment = CaseAttachment(
+        case=case,
+        event=event,
+        content_type=content_type,
+        size=upload.size or 0,
+        width=width,
+        height=height,
+        uploaded_by=actor,
+    )
+    stem = f"{now:%Y%m%d%H%M%S}-{case.pk}"
+    ext = content_type.split("/")[1].replace("jpeg", "jpg")
+    attachment.file.save(f"{stem}.{ext}", upload, save=False)
+    attachment.thumbnail.save(f"{stem}-thumb.jpg", thumbnail(upload), save=False)
+    attachment.save()
+    audit.record(
+        actor=actor or "居民（凭查询码）",
+        verb=AuditVerb.CREATE,
+        obj=attachment,
+        object_repr=f"{case.number} 附件",
+        scope_path=case.place.path,
+        changes={"size": attachment.size, "type": content_type},
+    )
+    return attachment

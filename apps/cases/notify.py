@@ -1,0 +1,47 @@
+"""Telling people about cases: one function that queues the "notifications.send" task after
+the transaction commits (the notifications app registers and delivers it)."""
+
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import QuerySet
+from django.urls import reverse
+
+from apps.accounts.choices import Role
+from apps.core.tasks import enqueue
+
+from .choices import DISPATCH_ROLES
+from .models import Case
+
+log = logging.getLogger("gongzhi.cases")
+TASK = "notifications.send"
+
+
+def notify_case(case: Case, users: Iterable[Any], title: str, body: str) -> None:
+    """Queue one notification about `case` to `users` once the current transaction commits.
+    A failure to queue is logged and never undoes the case's change."""
+    user_ids = sorted({u.pk if hasattr(u, "pk") else int(u) for u in users if u is not None})
+    if not user_ids:
+        return
+    url = reverse("cases:detail", args=[case.pk])
+    args = (user_ids, title, body, url, "cases.case", case.pk)
+    transaction.on_commit(lambda: enqueue(TASK, *args), robust=True)
+
+
+def dispatchers_of(unit: Any) -> QuerySet[Any]:
+    """The accounts that dispatch at `unit`: dispatching roles whose scope is that place."""
+    return get_user_model().objects.filter(is_active=True, role__in=DISPATCH_ROLES, scope=unit)
+
+
+def supervisors_of(case: Case) -> QuerySet[Any]:
+    """Town staff of the case's town and county leaders of its county."""
+    prefixes = [case.place.path[:i] for i in range(10, len(case.place.path) + 1, 10)]
+    return get_user_model().objects.filter(
+        is_active=True,
+        role__in=[Role.TOWN_STAFF, Role.COUNTY_LEADER],
+        scope__path__in=prefixes,
+        scope__kind__in=["town", "county"],
+    )

@@ -1,0 +1,262 @@
+"""Reads on cases, always starting from the user's scope: the inbox, one case, a handler's
+orders, the catalogue and the KPIs (三率 and friends) over any place subtree and period."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import (
+    Avg,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models import (
+    Case as When_,
+)
+from django.db.models.functions import TruncDay, TruncMonth
+from django.http import Http404
+from django.utils import timezone
+
+from apps.accounts.scoping import get_in_scope, place_in_scope, scope_q
+from apps.places.models import Place, subtree_q
+
+from .choices import (
+    BUTTON_ORDER,
+    OPEN_STATUSES,
+    SATISFIED_RATINGS,
+    WITHDRAWN_STATUSES,
+    CaseKind,
+    CaseSource,
+    Status,
+)
+from .filters import CaseFilter
+from .models import Case, CaseEvent, CaseRevisit, Category
+from .rules import allowed_actions
+
+
+def visible_cases(user: Any) -> QuerySet[Case]:
+    """Cases whose place lies in the user's scope, plus the cases assigned to the user."""
+    if user is None or not user.is_authenticated:
+        return Case.objects.none()
+    return Case.objects.filter(scope_q(user, "place") | Q(assignee=user))
+
+
+def _overdue_flag(now: dt.datetime) -> When_:
+    return When_(
+        When(
+            Q(status__in=OPEN_STATUSES)
+            & (
+                Q(responded_at__isnull=True, respond_by__lt=now)
+                | Q(resolved_at__isnull=True, resolve_by__lt=now)
+            ),
+            then=Value(1),
+        ),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+
+
+def case_list(user: Any, filters: CaseFilter | None = None) -> QuerySet[Case]:
+    """The inbox: scoped, filtered, overdue first, then the nearest deadline; each row's
+    category, place, unit and assignee joined (a page costs a fixed number of queries)."""
+    qs = visible_cases(user)
+    if filters is not None:
+        qs = filters.filter(qs)
+    return (
+        qs.select_related("category", "place", "handling_unit", "assignee")
+        .annotate(overdue_flag=_overdue_flag(timezone.now()))
+        .order_by("-overdue_flag", F("resolve_by").asc(nulls_last=True), "-id")
+    )
+
+
+def access_case_for_user(user: Any, pk: Any) -> Case:
+    """The case if the user may see it; 404 otherwise (never a 403 that confirms it exists)."""
+    qs = visible_cases(user).select_related(
+        "category",
+        "place",
+        "handling_unit",
+        "assignee",
+        "department",
+        "reporter",
+        "merged_into",
+    )
+    return get_in_scope(qs, pk=pk)
+
+
+def case_by_token(token: str) -> Case:
+    """The case a resident follows with the tracking token (404 for a wrong token)."""
+    if not token or len(token) > 64:
+        raise Http404("查询码无效")
+    qs = Case.objects.select_related("category", "place", "handling_unit")
+    return get_in_scope(qs, tracking_token=token)
+
+
+def case_events(case: Case) -> QuerySet[CaseEvent]:
+    return case.events.select_related("actor").prefetch_related("attachments").order_by("at", "id")
+
+
+def case_buttons(case: Case, user: Any) -> list[str]:
+    return allowed_actions(case, user, BUTTON_ORDER)
+
+
+def my_orders(user: Any) -> QuerySet[Case]:
+    """A handler's work: cases assigned to the user and still open, then orders dispatched to
+    nobody in particular in the user's scope (抢单)."""
+    pool = Q(status=Status.DISPATCHED, assignee__isnull=True) & scope_q(user, "place")
+    mine = Q(assignee=user, status__in=OPEN_STATUSES)
+    return (
+        Case.objects.filter(mine | pool)
+        .select_related("category", "place", "handling_unit")
+        .annotate(overdue_flag=_overdue_flag(timezone.now()))
+        .order_by("-overdue_flag", F("resolve_by").asc(nulls_last=True), "-id")
+    )
+
+
+def open_revisits(user: Any) -> QuerySet[CaseRevisit]:
+    return (
+        CaseRevisit.objects.filter(scope_q(user, "unit"), done_at__isnull=True)
+        .select_related("case", "case__category", "case__place")
+        .order_by("id")
+    )
+
+
+def category_list(*, active_only: bool = True) -> QuerySet[Category]:
+    qs = Category.objects.select_related("parent", "default_department")
+    return qs.filter(active=True) if active_only else qs
+
+
+# --- KPIs ---------------------------------------------------------------------------------
+
+
+@dataclass
+class CaseKpis:
+    """The figures of one place subtree and period. Rates are fractions (None: nothing to
+    divide); times are timedeltas (None: no case to average)."""
+
+    place: Place
+    date_from: dt.date
+    date_to: dt.date
+    total: int = 0
+    due_to_respond: int = 0
+    responded_in_time: int = 0
+    resolved: int = 0
+    resolved_on_time: int = 0
+    rated: int = 0
+    satisfied: int = 0
+    person_times: int = 0
+    mean_response: dt.timedelta | None = None
+    mean_handling: dt.timedelta | None = None
+    by_category: list[dict[str, Any]] = field(default_factory=list)
+    by_source: list[dict[str, Any]] = field(default_factory=list)
+    by_status: list[dict[str, Any]] = field(default_factory=list)
+    by_kind: list[dict[str, Any]] = field(default_factory=list)
+    by_period: list[dict[str, Any]] = field(default_factory=list)
+
+    @staticmethod
+    def _rate(num: int, den: int) -> float | None:
+        return round(num / den, 4) if den else None
+
+    @property
+    def response_rate(self) -> float | None:
+        return self._rate(self.responded_in_time, self.due_to_respond)
+
+    @property
+    def resolution_rate(self) -> float | None:
+        return self._rate(self.resolved, self.total)
+
+    @property
+    def satisfaction_rate(self) -> float | None:
+        return self._rate(self.satisfied, self.rated)
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return self._rate(self.resolved_on_time, self.resolved)
+
+
+def kpi_cases(user: Any, place: Place, date_from: dt.date, date_to: dt.date) -> QuerySet[Case]:
+    """The cases behind the KPIs: visible, in the subtree, registered in [from, to], not
+    merged or cancelled (those are not matters of their own)."""
+    if not place_in_scope(user, place):
+        raise Http404("地点不存在或不在您的管辖范围内")
+    return (
+        visible_cases(user)
+        .filter(subtree_q(place))
+        .filter(created_at__date__gte=date_from, created_at__date__lte=date_to)
+        .exclude(status__in=WITHDRAWN_STATUSES)
+    )
+
+
+def _duration(end: str) -> ExpressionWrapper:
+    return ExpressionWrapper(F(end) - F("created_at"), output_field=DurationField())
+
+
+def _as_timedelta(value: Any) -> dt.timedelta | None:
+    if value is None or isinstance(value, dt.timedelta):
+        return value
+    return dt.timedelta(microseconds=float(value))  # SQLite averages microseconds
+
+
+def case_kpis(
+    user: Any,
+    place: Place,
+    date_from: dt.date,
+    date_to: dt.date,
+    *,
+    period: str = "month",
+    now: dt.datetime | None = None,
+) -> CaseKpis:
+    now = now or timezone.now()
+    cases = kpi_cases(user, place, date_from, date_to)
+    responded = Q(responded_at__isnull=False)
+    done = Q(resolved_at__isnull=False)
+    figures = cases.aggregate(
+        total=Count("pk"),
+        due_to_respond=Count("pk", filter=responded | Q(respond_by__lt=now)),
+        responded_in_time=Count("pk", filter=responded & Q(responded_at__lte=F("respond_by"))),
+        resolved=Count("pk", filter=done),
+        resolved_on_time=Count("pk", filter=done & Q(resolved_at__lte=F("resolve_by"))),
+        rated=Count("pk", filter=~Q(rating="")),
+        satisfied=Count("pk", filter=Q(rating__in=sorted(SATISFIED_RATINGS))),
+        mean_response=Avg(_duration("responded_at"), filter=responded),
+        mean_handling=Avg(_duration("resolved_at"), filter=done),
+    )
+    kpis = CaseKpis(place=place, date_from=date_from, date_to=date_to)
+    for name, value in figures.items():
+        if name.startswith("mean_"):
+            value = _as_timedelta(value)
+        setattr(kpis, name, value)
+    resolved = cases.filter(done)
+    kpis.person_times = (
+        Case.persons.through.objects.filter(case__in=resolved.values("pk")).count()
+        + resolved.filter(persons__isnull=True).count()
+    )
+    kpis.by_category = list(
+        cases.values("category__code", "category__name").annotate(n=Count("pk")).order_by("-n")
+    )
+    kpis.by_source = _labelled(cases, "source", CaseSource)
+    kpis.by_kind = _labelled(cases, "kind", CaseKind)
+    kpis.by_status = _labelled(cases, "status", Status)
+    trunc = TruncDay if period == "day" else TruncMonth
+    kpis.by_period = [
+        {
+            "period": row["p"].date() if isinstance(row["p"], dt.datetime) else row["p"],
+            "n": row["n"],
+        }
+        for row in cases.annotate(p=trunc("created_at"))
+        .values("p")
+        .annotate(n=Count("pk"))
+        .order_by("p")
+    ]
+    return kpis
+
+
+def _labelled(cases: QuerySet[Case], name: str, enum: Any) -> list[dict[str, Any]]:
+    rows = cases.values(name).annotate(n=Count("pk")).order_by("-n", name)
+    return [{"code": r[name], "name": enum(r[name]).label, "n": r["n"]} for r in rows]

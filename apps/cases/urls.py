@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "cases"
+urlpatterns = [
+    path("", views.case_list, name="list"),
+    path("new/", views.case_create, name="create"),
+    path("mine/", views.my_orders, name="mine"),
+    path("kpis/", views.case_kpis, name="kpis"),
+    path("revisits/", views.revisit_list, name="revisits"),
+    path("revisits/<int:pk>/", views.revisit_record, name="revisit"),
+    path("<int:pk>/", views.case_detail, name="detail"),
+    path("<int:pk>/transition/", views.case_transition, name="transition"),
+]

@@ -1,0 +1,173 @@
+"""Case pages: the staff inbox, a case with its timeline and buttons, intake, a handler's
+orders on a phone, revisits and the KPIs of the user's scope."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from . import selectors
+from .actions import do_create_case, do_record_revisit, do_transition
+from .choices import Action, Status
+from .errors import CaseError
+from .filters import CaseFilter
+from .forms import CaseForm, PeriodForm, RevisitForm, TransitionForm
+from .images import do_add_attachment
+
+PAGE_SIZE = 30
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    filters = CaseFilter(request.GET or None, user=request.user)
+    page = Paginator(selectors.case_list(request.user, filters), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "cases/list.html",
+        {
+            "filters": filters,
+            "page": page,
+            "query": _query_without_page(request),
+        },
+    )
+
+
+def _panel_context(request: HttpRequest, case: Any, error: str = "") -> dict[str, Any]:
+    buttons = selectors.case_buttons(case, request.user)
+    return {
+        "case": case,
+        "events": selectors.case_events(case),
+        "buttons": [Action(b) for b in buttons],
+        "form": TransitionForm(case=case) if buttons else None,
+        "error": error,
+    }
+
+
+@login_required
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = selectors.access_case_for_user(request.user, pk)
+    return render(request, "cases/detail.html", _panel_context(request, case))
+
+
+@login_required
+@require_POST
+def case_transition(request: HttpRequest, pk: int) -> HttpResponse:
+    """Perform one button's action; htmx gets the refreshed panel, others a redirect."""
+    case = selectors.access_case_for_user(request.user, pk)
+    action = request.POST.get("action", "")
+    form = TransitionForm(request.POST, request.FILES, case=case)
+    error = ""
+    if not form.is_valid():
+        error = "；".join(m for ms in form.errors.values() for m in ms)
+    else:
+        try:
+            with transaction.atomic():
+                case = do_transition(
+                    case,
+                    action,
+                    actor=request.user,
+                    note=form.cleaned_data["note"],
+                    data=form.action_data(),
+                )
+                if form.cleaned_data.get("photo"):
+                    event = case.events.order_by("-id").first()
+                    do_add_attachment(
+                        case, form.cleaned_data["photo"], actor=request.user, event=event
+                    )
+        except CaseError as exc:
+            error = exc.message
+    status = 200 if not error else 400
+    if request.headers.get("HX-Request"):
+        case = selectors.access_case_for_user(request.user, pk)
+        return render(
+            request, "cases/_panel.html", _panel_context(request, case, error), status=status
+        )
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, f"已{Action(action).label}")
+    next_url = request.POST.get("next", "")
+    if next_url.startswith("/") and not next_url.startswith("//"):
+        return redirect(next_url)  # back to "my orders" when pressed there
+    return redirect("cases:detail", pk=pk)
+
+
+@login_required
+def case_create(request: HttpRequest) -> HttpResponse:
+    form = CaseForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case, _ = do_create_case(actor=request.user, **form.action_kwargs())
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        except CaseError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"已登记 {case.number}")
+            return redirect("cases:detail", pk=case.pk)
+    return render(request, "cases/form.html", {"form": form})
+
+
+@login_required
+def my_orders(request: HttpRequest) -> HttpResponse:
+    orders = list(selectors.my_orders(request.user)[:100])
+    rows = [
+        (case, [Action(b) for b in selectors.case_buttons(case, request.user)]) for case in orders
+    ]
+    return render(request, "cases/mine.html", {"rows": rows, "Status": Status})
+
+
+@login_required
+def revisit_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "cases/revisits.html",
+        {
+            "revisits": selectors.open_revisits(request.user),
+            "form": RevisitForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def revisit_record(request: HttpRequest, pk: int) -> HttpResponse:
+    revisit = selectors.open_revisits(request.user).filter(pk=pk).first()
+    form = RevisitForm(request.POST)
+    if revisit is None:
+        messages.error(request, "回访任务不存在或已完成")
+    elif not form.is_valid():
+        messages.error(request, "请选择回访结果")
+    else:
+        try:
+            do_record_revisit(
+                revisit, form.cleaned_data["result"], form.cleaned_data["note"], actor=request.user
+            )
+        except CaseError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "已登记回访结果")
+    return redirect("cases:revisits")
+
+
+@login_required
+def case_kpis(request: HttpRequest) -> HttpResponse:
+    form = PeriodForm(request.GET or None, user=request.user)
+    place, date_from, date_to = form.period()
+    kpis = selectors.case_kpis(request.user, place, date_from, date_to) if place else None
+    return render(request, "cases/kpis.html", {"form": form, "kpis": kpis})
