@@ -48,20 +48,7 @@ def compound_coverage(request: HttpRequest, place: int | None = None) -> Any:
 
 @router.get("/{int:pk}", response=OrganisationDetailOut, summary="组织详情")
 def get_organisation(request: HttpRequest, pk: int) -> Any:
-    org = selectors.access_organisation_for_user(request.user, pk)
-    children = [c.pk for c in selectors.organisation_children(request.user, org)]
-    members = [
-        {
-            "person": m.person_id,
-            "name": m.person.name,
-            "role": m.role,
-            "role_display": m.get_role_display(),
-            "is_party_member": hasattr(m.person, "party_member"),
-        }
-        for m in selectors.organisation_members(org)
-    ]
-    out = OrganisationOut.from_orm(org).dict()
-    return {**out, "children": children, "members": members}
+    return selectors.access_organisation_for_user(request.user, pk)
 
 
 @router.post("/", response={201: OrganisationOut, 403: ErrorOut}, summary="登记组织")

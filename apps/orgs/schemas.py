@@ -4,6 +4,8 @@ from datetime import date
 
 from ninja import Schema
 
+from . import selectors
+
 
 class OrganisationFilterParams(Schema):
     """Query parameters of GET /api/orgs/: the fields of `OrganisationFilter`."""
@@ -62,10 +64,35 @@ class MemberOut(Schema):
     role_display: str
     is_party_member: bool
 
+    @staticmethod
+    def resolve_person(obj) -> int:  # type: ignore[no-untyped-def]
+        return obj.person_id
+
+    @staticmethod
+    def resolve_name(obj) -> str:  # type: ignore[no-untyped-def]
+        return obj.person.name
+
+    @staticmethod
+    def resolve_role_display(obj) -> str:  # type: ignore[no-untyped-def]
+        return obj.get_role_display()
+
+    @staticmethod
+    def resolve_is_party_member(obj) -> bool:  # type: ignore[no-untyped-def]
+        return hasattr(obj.person, "party_member")
+
 
 class OrganisationDetailOut(OrganisationOut):
     children: list[int]
     members: list[MemberOut]
+
+    @staticmethod
+    def resolve_children(obj, context) -> list[int]:  # type: ignore[no-untyped-def]
+        user = context["request"].user
+        return [c.pk for c in selectors.organisation_children(user, obj)]
+
+    @staticmethod
+    def resolve_members(obj) -> list:  # type: ignore[no-untyped-def]
+        return list(selectors.organisation_members(obj))
 
 
 class CompoundCoverageOut(Schema):
