@@ -335,7 +335,7 @@ def _apply(
             case.extension_unit or LimitUnit.WORKDAYS,
         )
         case.extension_state = ExtensionState.APPROVED
-        event_data = {"resolve_by": [old, case.resolve_by]}
+        event_data = {"resolve_by": [str(old), str(case.resolve_by)]}
     elif action == Action.REFUSE_EXTENSION:
         case.extension_state = ExtensionState.REFUSED
     elif action == Action.SUPERVISE:

@@ -48,12 +48,11 @@ def _invalid(exc: DjangoValidationError) -> tuple[int, dict[str, str]]:
     return 422, {"code": "invalid", "message": text}
 
 
-def _detail(request: HttpRequest, pk: int) -> dict[str, Any]:
+def _detail(request: HttpRequest, pk: int) -> Case:
     case = selectors.access_case_for_user(request.user, pk)
-    out = CaseOut.from_orm(case).dict()
-    out["events"] = list(selectors.case_events(case))
-    out["allowed_actions"] = selectors.case_buttons(case, request.user)
-    return out
+    case.timeline = list(selectors.case_events(case))  # type: ignore[attr-defined]
+    case.allowed_actions = selectors.case_buttons(case, request.user)  # type: ignore[attr-defined]
+    return case
 
 
 @router.get("/", response=list[CaseOut], summary="事项列表")

@@ -116,7 +116,7 @@ class EventOut(Schema):
 
 
 class CaseDetailOut(CaseOut):
-    events: list[EventOut]
+    events: list[EventOut] = Field(alias="timeline")
     allowed_actions: list[str]
 
 
