@@ -25,7 +25,7 @@ from .kinds import ledger_for
 from .kinds.base import LedgerAbort
 from .kinds.ledger import ExportScope
 from .models import ImportJob
-from .readers import LedgerFileError, estimate_rows, file_kind
+from .readers import LedgerFileError, file_kind
 
 log = logging.getLogger(__name__)
 COMMAND_LINE = "命令行"
@@ -86,6 +86,10 @@ def job_progress(job: ImportJob) -> Progress:
     marks = {"check": 0, "write": 0}
 
     def report(phase: str, rows: int) -> None:
+        if phase == "total":
+            ImportJob.objects.filter(pk=job.pk).update(rows_total=rows)
+            job.rows_total = rows
+            return
         if rows - marks[phase] < PROGRESS_EVERY:
             return
         marks[phase] = rows
@@ -118,7 +122,7 @@ def do_run_import(job: ImportJob, *, progress: Progress | None = None) -> Import
         error_count=0,
         errors=[],
         message="",
-        rows_total=estimate_rows(path, job.original_name),
+        rows_total=0,
     )
     try:
         with tempfile.TemporaryFile(prefix="gongzhi-import-") as spool:

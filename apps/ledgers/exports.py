@@ -112,7 +112,8 @@ def write_error_report(job: ImportJob, path: str | Path) -> int:
         where = f"{e['column']}列（{e['header']}）：" if e["column"] else ""
         messages[e["row"]].append(where + e["message"])
     spec = ledger_for(job.kind).spec
-    with raw_rows(job.file.path, job.original_name) as rows:
+    with raw_rows(job.file.path, job.original_name) as sheet:
+        rows = sheet.rows
         layout = find_layout(spec, rows)
         headers = [h for h in layout.headers if h != ERROR_HEADER]
         width = len(layout.headers)

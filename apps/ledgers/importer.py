@@ -45,7 +45,9 @@ def check_file(
     LedgerFileError when the file or its header row cannot be read.
     """
     ledger = ledger_for(kind)
-    with raw_rows(path, name) as rows:
+    with raw_rows(path, name) as sheet:
+        rows = sheet.rows
+        progress("total", max(sheet.estimated_rows - 1, 0))
         layout = find_layout(ledger.spec, rows)
         ctx = Context(ledger.spec, layout, scope_path, prepare=spool is not None)
         numbered = (

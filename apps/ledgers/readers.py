@@ -62,20 +62,35 @@ def detect_encoding(path: str | Path) -> str:
     return "utf-8-sig"
 
 
+def count_lines(path: str | Path) -> int:
+    with open(path, "rb") as f:
+        return sum(block.count(b"\n") for block in iter(lambda: f.read(1 << 20), b""))
+
+
+@dataclass
+class Sheet:
+    """The rows of the first sheet (or the CSV) as tuples from row 1, empty rows included,
+    and roughly how many there are (for a progress bar; 0 if unknown)."""
+
+    rows: Iterator[tuple[Any, ...]]
+    estimated_rows: int
+
+
 @contextmanager
-def raw_rows(path: str | Path, name: str = "") -> Iterator[Iterator[tuple[Any, ...]]]:
-    """All rows of the first sheet (or the CSV) as tuples, from row 1, empty rows included."""
+def raw_rows(path: str | Path, name: str = "") -> Iterator[Sheet]:
+    """Open a ledger file for streaming; see Sheet."""
     kind = file_kind(name or str(path))
     if kind == "csv":
         with open(path, encoding=detect_encoding(path), newline="") as f:
-            yield (tuple(row) for row in csv.reader(f))
+            yield Sheet((tuple(row) for row in csv.reader(f)), count_lines(path))
         return
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged or foreign file
         raise LedgerFileError(f"无法读取Excel文件：{exc}") from exc
     try:
-        yield book.worksheets[0].iter_rows(values_only=True)
+        sheet = book.worksheets[0]
+        yield Sheet(sheet.iter_rows(values_only=True), sheet.max_row or 0)
     finally:
         book.close()
 
@@ -118,19 +133,3 @@ def _match_headers(spec: LedgerSpec, row_number: int, headers: list[str]) -> Lay
     if problems:
         raise LedgerFileError(f"第{row_number}行表头有误：" + "；".join(problems))
     return Layout(row_number, positions, headers)
-
-
-def estimate_rows(path: str | Path, name: str = "") -> int:
-    """Roughly how many data rows the file holds, for a progress bar (0 if unknown)."""
-    if file_kind(name or str(path)) == "csv":
-        with open(path, "rb") as f:
-            lines = sum(block.count(b"\n") for block in iter(lambda: f.read(1 << 20), b""))
-        return max(lines - 1, 0)
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except Exception:
-        return 0
-    try:
-        return max((book.worksheets[0].max_row or 1) - 1, 0)
-    finally:
-        book.close()

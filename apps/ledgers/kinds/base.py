@@ -153,7 +153,7 @@ class FastInsert:
                 continue
             if f.name in stamped:
                 value = f.get_db_prep_save(now, connection)
-            elif f.has_default() or f.null:
+            elif f.has_default() or f.null or f.empty_strings_allowed:
                 value = f.get_db_prep_save(f.get_default(), connection)
             elif f.primary_key:
                 continue

@@ -54,11 +54,14 @@ class Command(BaseCommand):
         self.report(job)
 
     def progress_line(self, job: ImportJob) -> Any:
-        total = max(job.rows_total, 1)
+        total = {"rows": 0}
 
         def show(phase: str, rows: int) -> None:
+            if phase == "total":
+                total["rows"] = rows
+                return
             label = "校验" if phase == "check" else "写入"
-            pct = min(100, 100 * rows // max(job.rows_total or total, 1))
+            pct = min(100, 100 * rows // max(total["rows"], rows, 1))
             self.stderr.write(f"\r{label} {rows} 行 {pct}%", ending="")
             self.stderr.flush()
 
