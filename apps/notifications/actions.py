@@ -71,7 +71,7 @@ def do_send_notifications(
     users = list(
         get_user_model()
         .objects.filter(pk__in=set(user_ids), is_active=True)
-        .select_related("scope", "quiet_hours")
+        .select_related("scope", "quiet_hours", "person")
         .order_by("pk")
     )
     if not users:

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from .choices import DEFAULT_CHANNELS, PERSONAL_KINDS, is_urgent
+from .choices import DEFAULT_CHANNELS, PERSONAL_KINDS, ChannelKind, is_urgent
 from .models import Channel, Preference, QuietHours
 
 
@@ -41,6 +41,16 @@ def covers(channel: Channel, user: Any) -> bool:
     return scope is not None and scope.path.startswith(channel.place.path)
 
 
+def reachable(user: Any, kind: str) -> bool:
+    """Whether the user has an address for a personal channel (no address, no delivery)."""
+    if kind == ChannelKind.EMAIL:
+        return bool(user.email)
+    if kind == ChannelKind.SMS:
+        person = getattr(user, "person", None)
+        return bool(person is not None and person.phone_enc)
+    return True
+
+
 def depth(channel: Channel) -> int:
     return len(channel.place.path) if channel.place_id else 0
 
@@ -63,6 +73,8 @@ def route(users: list[Any], kind: str, channels: list[Channel]) -> Route:
         for personal_kind in PERSONAL_KINDS:
             # One e-mail and one SMS per person: the channel nearest to the user's place wins.
             candidates = [c for c in mine if c.kind == personal_kind]
+            if not reachable(user, personal_kind):
+                continue
             if candidates:
                 result.personal.append((user, max(candidates, key=depth)))
         for channel in mine:
