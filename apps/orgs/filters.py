@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from apps.people.filters import ScopedPlaceFilterMixin, area_choices
 from apps.places.models import subtree_q
@@ -13,14 +14,14 @@ from .models import Organisation
 
 
 class OrganisationFilter(ScopedPlaceFilterMixin, forms.Form):
-    name = forms.CharField(label="名称", required=False, max_length=100)
+    name = forms.CharField(label=_("名称"), required=False, max_length=100)
     kind = forms.ChoiceField(
-        label="类型",
+        label=_("类型"),
         required=False,
         choices=[("", "全部"), *OrgKind.choices],
         error_messages={"invalid_choice": "未知的组织类型"},
     )
-    place = forms.TypedChoiceField(label="区域", required=False, coerce=int, empty_value=None)
+    place = forms.TypedChoiceField(label=_("区域"), required=False, coerce=int, empty_value=None)
 
     def __init__(self, data: Any = None, *, user: Any, **kwargs: Any) -> None:
         super().__init__(data, **kwargs)

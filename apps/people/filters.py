@@ -5,6 +5,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.scoping import scope_q
 from apps.core import crypto
@@ -36,10 +37,22 @@ def area_choices(user: Any) -> list[tuple[str, str]]:
 
 
 class ScopedPlaceFilterMixin:
-    """A `place` field taking the id of any place within the user's scope (its subtree)."""
+    """A `place` field taking the id of any place within the user's scope (its subtree), and
+    the split of the fields into those always shown and those folded away on a phone."""
 
     user: Any
     cleaned_data: dict[str, Any]
+    #: names of the fields always shown; the others fold under "更多条件"
+    primary: tuple[str, ...] = ()
+
+    def primary_fields(self) -> list[Any]:
+        return [f for f in self if not self.primary or f.name in self.primary]  # type: ignore[attr-defined]
+
+    def more_fields(self) -> list[Any]:
+        return [f for f in self if self.primary and f.name not in self.primary]  # type: ignore[attr-defined]
+
+    def more_in_use(self) -> bool:
+        return any(f.value() or f.errors for f in self.more_fields())
 
     def clean_place(self) -> Place | None:
         place_id = self.cleaned_data.get("place")
@@ -52,44 +65,46 @@ class ScopedPlaceFilterMixin:
 
 
 class PersonFilter(ScopedPlaceFilterMixin, forms.Form):
-    name = forms.CharField(label="姓名", required=False, max_length=50)
+    primary = ("name", "initials", "phone_suffix")
+
+    name = forms.CharField(label=_("姓名"), required=False, max_length=50)
     initials = forms.CharField(
-        label="拼音首字母",
+        label=_("拼音首字母"),
         required=False,
         max_length=32,
         widget=forms.TextInput(attrs={"placeholder": "如 zgy", "autocapitalize": "off"}),
     )
     phone_suffix = forms.RegexField(
-        label="电话后四位",
+        label=_("电话后四位"),
         required=False,
         regex=r"^\d{4}$",
         error_messages={"invalid": "请输入电话号码的后4位数字"},
         widget=forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 4}),
     )
-    id_number = forms.CharField(label="身份证号", required=False, max_length=18)
+    id_number = forms.CharField(label=_("身份证号"), required=False, max_length=18)
     care_tag = forms.ModelChoiceField(
-        label="关爱标签",
+        label=_("关爱标签"),
         required=False,
         queryset=CareTag.objects.filter(active=True),
         to_field_name="code",
-        empty_label="全部",
+        empty_label=_("全部"),
         error_messages={"invalid_choice": "未知的关爱标签"},
     )
     role = forms.ChoiceField(
-        label="身份",
+        label=_("身份"),
         required=False,
         choices=[("", "全部"), *PersonRole.choices],
         error_messages={"invalid_choice": "身份只能是居民、党员或志愿者"},
     )
-    place = forms.TypedChoiceField(label="区域", required=False, coerce=int, empty_value=None)
+    place = forms.TypedChoiceField(label=_("区域"), required=False, coerce=int, empty_value=None)
     sex = forms.ChoiceField(
-        label="性别",
+        label=_("性别"),
         required=False,
         choices=[("", "全部"), *Sex.choices],
         error_messages={"invalid_choice": "性别只能是男或女"},
     )
-    age_min = forms.IntegerField(label="年龄从", required=False, min_value=0, max_value=150)
-    age_max = forms.IntegerField(label="年龄到", required=False, min_value=0, max_value=150)
+    age_min = forms.IntegerField(label=_("年龄从"), required=False, min_value=0, max_value=150)
+    age_max = forms.IntegerField(label=_("年龄到"), required=False, min_value=0, max_value=150)
 
     def __init__(self, data: Any = None, *, user: Any, **kwargs: Any) -> None:
         super().__init__(data, **kwargs)

@@ -4,6 +4,7 @@ lives in the actions; the view copies their errors beside the fields."""
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.scoping import scope_q
 from apps.places.choices import PlaceKind
@@ -34,9 +35,9 @@ def _place_label(place: Place) -> str:
 
 
 class PersonForm(forms.Form):
-    name = forms.CharField(label="姓名", max_length=50)
+    name = forms.CharField(label=_("姓名"), max_length=50)
     place = forms.ModelChoiceField(
-        label="所属户/地点",
+        label=_("所属户/地点"),
         queryset=Place.objects.none(),
         error_messages={
             "invalid_choice": "所选地点不存在或不在您的管辖范围内",
@@ -44,36 +45,36 @@ class PersonForm(forms.Form):
         },
     )
     relation = forms.ChoiceField(
-        label="与户主关系", required=False, choices=[("", "—"), *Relation.choices]
+        label=_("与户主关系"), required=False, choices=[("", "—"), *Relation.choices]
     )
     sex = forms.ChoiceField(
-        label="性别", required=False, choices=[("", "按身份证号"), *Sex.choices]
+        label=_("性别"), required=False, choices=[("", "按身份证号"), *Sex.choices]
     )
     birth_date = forms.DateField(
-        label="出生日期",
+        label=_("出生日期"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="留空则按身份证号",
+        help_text=_("留空则按身份证号"),
     )
     id_number = forms.CharField(
-        label="身份证号",
+        label=_("身份证号"),
         required=False,
         max_length=20,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     phone = forms.CharField(
-        label="电话",
+        label=_("电话"),
         required=False,
         max_length=20,
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
     )
     care_tags = forms.ModelMultipleChoiceField(
-        label="关爱标签",
+        label=_("关爱标签"),
         required=False,
         queryset=CareTag.objects.filter(active=True),
         widget=forms.CheckboxSelectMultiple,
     )
-    note = forms.CharField(label="备注", required=False, max_length=200)
+    note = forms.CharField(label=_("备注"), required=False, max_length=200)
 
     def __init__(
         self, *args: Any, user: Any, instance: Person | None = None, **kwargs: Any
