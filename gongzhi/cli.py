@@ -1,9 +1,9 @@
 """The `gongzhi` command: one entry point for operators.
 
-    gongzhi serve [--host H] [--port P]   migrate, load the demo county if empty, serve
-    gongzhi demo --size tiny|small|county|large --seed N
-    gongzhi import KIND FILE [--dry-run]  gongzhi export KIND FILE
-    gongzhi audit verify                  gongzhi migrate / createsuperuser / any manage.py command
+gongzhi serve [--host H] [--port P]   migrate, load the demo county if empty, serve
+gongzhi demo --size tiny|small|county|large --seed N
+gongzhi import KIND FILE [--dry-run]  gongzhi export KIND FILE
+gongzhi audit verify                  gongzhi migrate / createsuperuser / any manage.py command
 """
 
 import os
