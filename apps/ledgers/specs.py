@@ -50,7 +50,7 @@ PERSON_COLUMNS = (
         "id_number",
         True,
         cells.id_number,
-        "360732198005170016",
+        "360732198005170015",
         "18位；已登记的人员只需填身份证号",
     ),
     Column("姓名", "name", False, cells.text, "王芳", "新人员必填"),
@@ -59,7 +59,7 @@ PERSON_COLUMNS = (
         "household",
         False,
         cells.code,
-        "360732101201001001001001001",
+        "36073210120100100100101001",
         "新人员必填：所在户（或地点）的编码",
     ),
     Column("联系电话", "phone", False, cells.phone, "13812345678", "手机11位或座机"),
@@ -74,7 +74,7 @@ HOUSEHOLDS = LedgerSpec(
             "parent",
             True,
             cells.code,
-            "360732101201001001001001",
+            "36073210120100100100101",
             "户所在单元、楼栋或网格的编码",
         ),
         Column(
@@ -82,7 +82,7 @@ HOUSEHOLDS = LedgerSpec(
             "code",
             False,
             cells.code,
-            "360732101201001001001001001",
+            "36073210120100100100101001",
             "留空则按上级编码自动编号",
         ),
         Column("门牌户号", "name", True, cells.text, "101室"),
@@ -96,7 +96,7 @@ RESIDENTS = LedgerSpec(
     LedgerKind.RESIDENTS,
     "居民台账",
     (
-        Column("户编码", "household", True, cells.code, "360732101201001001001001001"),
+        Column("户编码", "household", True, cells.code, "36073210120100100100101001"),
         Column("姓名", "name", True, cells.text, "张桂英"),
         Column(
             "性别", "sex", False, cells.choice(_labels(Sex), "性别"), "女", "留空则按身份证号推算"
@@ -234,7 +234,7 @@ DUTIES = LedgerSpec(
     "责任台账",
     (
         Column(
-            "身份证号", "id_number", True, cells.id_number, "360732198005170016", "责任人须已登记"
+            "身份证号", "id_number", True, cells.id_number, "360732198005170015", "责任人须已登记"
         ),
         Column("姓名", "name", False, cells.text, "王芳", "填写时须与身份证号相符"),
         Column(
