@@ -53,9 +53,9 @@ def person_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
-def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    person = selectors.access_person_for_user(request.user, pk)
+def _detail(
+    request: HttpRequest, person: Any, revealed: dict[str, str] | None = None
+) -> HttpResponse:
     return render(
         request,
         "people/detail.html",
@@ -64,8 +64,14 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "duties": selectors.person_duties(person),
             "memberships": selectors.person_memberships(person),
             "reveal_fields": RevealField,
+            "revealed": revealed or {},
         },
     )
+
+
+@login_required
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _detail(request, selectors.access_person_for_user(request.user, pk))
 
 
 @login_required
@@ -79,16 +85,10 @@ def person_reveal(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except ValidationError as exc:
         return HttpResponse(" ".join(exc.messages), status=400)
-    return render(
-        request,
-        "people/_revealed.html",
-        {
-            "person": person,
-            "field": field,
-            "value": value,
-            "label": RevealField(field).label,
-        },
-    )
+    if request.headers.get("HX-Request"):
+        return render(request, "people/_revealed.html", {"field": field, "value": value})
+    # Without JavaScript the whole page comes back with the number in place.
+    return _detail(request, person, revealed={"field": field, "value": value})
 
 
 def _form_with_action_errors(form: PersonForm, exc: ValidationError) -> None:

@@ -88,6 +88,15 @@ class TestPersonDetail:
         assert "13812345678" in response.content.decode()
         assert reveals(resident_a) == 1
 
+    def test_it_reveals_without_javascript(self, client_as, resident_a, reveals):
+        response = client_as("community_a").post(
+            reverse("people:reveal", args=[resident_a.pk]), {"field": "id_number"}
+        )
+        html = response.content.decode()
+        assert "360732194501011234" in html and "138****5678" in html
+        assert response.context["person"] == resident_a
+        assert reveals(resident_a) == 1
+
     def test_it_refuses_reveal_to_a_leader(self, client_as, resident_a, reveals):
         response = client_as("county_leader").post(
             reverse("people:reveal", args=[resident_a.pk]), {"field": "phone"}
