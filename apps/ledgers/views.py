@@ -21,6 +21,7 @@ from .actions import (
 from .choices import LedgerKind
 from .exports import XLSX_TYPE, write_error_report, write_template
 from .forms import ImportJobForm
+from .readers import LedgerFileError
 from .selectors import access_import_job_for_user, import_job_list, live_job
 from .specs import SPECS, spec_for
 from .streaming import csv_export_stream
@@ -133,5 +134,9 @@ def import_job_error_report(request: HttpRequest, job_id: int) -> FileResponse:
     if not job.error_count or not job.file:
         raise Http404("该任务没有错误")
     path = _temp_xlsx()
-    write_error_report(job, path)
+    try:
+        write_error_report(job, path)
+    except LedgerFileError as exc:  # the file itself was unreadable: nothing to annotate
+        path.unlink()
+        raise Http404(str(exc)) from exc
     return _send_file(path, f"错误报告-{Path(job.original_name).stem}.xlsx")

@@ -1,8 +1,11 @@
 """The page flow through HTTP: upload → preview with errors → fixed upload → commit → done."""
 
+from io import BytesIO
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from apps.ledgers import tasks
 from apps.ledgers.choices import LedgerKind
@@ -40,6 +43,11 @@ def test_it_runs_the_page_flow(
     page = client.get(response.url).content.decode()
     assert "第3行" in page and "D（身份证号）" in page and "身份证号校验位错误" in page
     assert "确认导入" not in page
+    report = client.get(reverse("ledgers:error_report", args=[job.pk]))
+    sheet = load_workbook(BytesIO(b"".join(report.streaming_content))).active
+    lines = list(sheet.iter_rows(values_only=True))
+    assert lines[0][-1] == "错误信息" and lines[1][-1] is None
+    assert lines[2][-1].startswith("D列（身份证号）：身份证号校验位错误")
 
     rows[1]["身份证号"] = new_id()
     with django_capture_on_commit_callbacks(execute=True):
