@@ -440,12 +440,17 @@ def do_transition(
         .select_related("place", "handling_unit", "category")
         .get(pk=case.pk)
     )
-    if locked.status != seen_status:
+    spec = TRANSITIONS.get(action)
+    # The row moved on since the actor saw it, or the move was just made by someone else
+    # (the loser of a 抢单 race reads the case after the winner committed): a conflict.
+    just_done = (spec is not None and spec.target == locked.status
+                 and locked.status not in spec.sources)
+    if locked.status != seen_status or just_done:
         raise TransitionConflict(
             f"该事项刚被他人处理，当前状态为“{Status(locked.status).label}”，请刷新后再试"
         )
     rules.check(locked, action, actor, token)
-    spec = TRANSITIONS[action]
+    assert spec is not None  # rules.check refuses unknown actions
     if spec.note_required and not note:
         raise InvalidTransitionData(f"请填写{Action(action).label}的说明或理由")
     now = timezone.now()

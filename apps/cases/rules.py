@@ -130,6 +130,8 @@ def who_text(case: Case, who: frozenset[str]) -> str:
         if kind == Who.SYSTEM:
             continue
         label = Who(kind).label
+        if kind == Who.CLAIMANT and case.assignee_id is not None:
+            label = Who.ASSIGNEE.label  # dispatched to someone: only they may claim
         if kind == Who.DISPATCHER:
             label = f"承办单位（{case.handling_unit.name}）的派单人员"
         parts.append(label)

@@ -202,7 +202,9 @@ class TestSidePaths:
                    ("community_a", "dispatch", {}), ("grid_worker_a", "claim", {}))
         assert case.assignee == world.user("grid_worker_a")
         response = post(client, world.user("volunteer_a"), case.pk, "claim")
-        assert response.json()["message"] == "该事项当前状态为“已接单”，不能执行“接单”"
+        assert response.status_code == 409
+        assert response.json() == {
+            "code": "conflict", "message": "该事项刚被他人处理，当前状态为“已接单”，请刷新后再试"}
 
 
 class TestResident:
