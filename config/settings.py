@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "apps.notifications",
     "apps.cases",
     "apps.demo",
+    "apps.ecg",
 ]
 
 MIDDLEWARE = [
