@@ -41,27 +41,44 @@ def _check_target(kind: str, place: Place) -> None:
 
 
 @transaction.atomic
-def do_assign_duty(*, actor: Any, person: Person, place: Place, kind: str,
-                   start_date: date | None = None, end_date: date | None = None,
-                   note: str = "") -> Duty:
+def do_assign_duty(
+    *,
+    actor: Any,
+    person: Person,
+    place: Place,
+    kind: str,
+    start_date: date | None = None,
+    end_date: date | None = None,
+    note: str = "",
+) -> Duty:
     """Make `person` answer for `place` as `kind` from `start_date` (today by default)."""
     # Lock the place so two clerks cannot assign the same person twice at once.
     place = Place.objects.select_for_update().get(pk=place.pk)
     check_can_manage_duty(actor, place, person)
     _check_target(kind, place)
     start_date = start_date or timezone.localdate()
-    duty = Duty(person=person, place=place, kind=kind, start_date=start_date,
-                end_date=end_date, note=note)
+    duty = Duty(
+        person=person, place=place, kind=kind, start_date=start_date, end_date=end_date, note=note
+    )
     if end_date is not None and end_date < start_date:
         raise ValidationError({"end_date": "结束日期不能早于开始日期"})
     duty.full_clean()
     if Duty.objects.current(start_date).filter(person=person, place=place, kind=kind).exists():
-        raise ValidationError({"person": f"{person.name}已是{place.name}的{duty.get_kind_display()}"})
+        raise ValidationError(
+            {"person": f"{person.name}已是{place.name}的{duty.get_kind_display()}"}
+        )
     duty.save(force_insert=True)
-    audit.record(actor=actor, verb=AuditVerb.CREATE, obj=duty, changes={
-        "person": [None, person.pk], "place": [None, place.pk], "kind": [None, kind],
-        "start_date": [None, start_date.isoformat()],
-    })
+    audit.record(
+        actor=actor,
+        verb=AuditVerb.CREATE,
+        obj=duty,
+        changes={
+            "person": [None, person.pk],
+            "place": [None, place.pk],
+            "kind": [None, kind],
+            "start_date": [None, start_date.isoformat()],
+        },
+    )
     return duty
 
 

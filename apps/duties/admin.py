@@ -39,11 +39,20 @@ class DutyAdmin(NotFoundOutsideScope, ScopedAdmin):
 
     def save_model(self, request: HttpRequest, obj: Duty, form: Any, change: bool) -> None:
         if change:
-            data = {name: form.cleaned_data[name] for name in form.changed_data
-                    if name in EDITABLE_FIELDS}
+            data = {
+                name: form.cleaned_data[name]
+                for name in form.changed_data
+                if name in EDITABLE_FIELDS
+            }
             do_update_duty(actor=request.user, duty=obj, **data)
             return
-        duty = do_assign_duty(actor=request.user, person=obj.person, place=obj.place,
-                              kind=obj.kind, start_date=obj.start_date, end_date=obj.end_date,
-                              note=obj.note)
+        duty = do_assign_duty(
+            actor=request.user,
+            person=obj.person,
+            place=obj.place,
+            kind=obj.kind,
+            start_date=obj.start_date,
+            end_date=obj.end_date,
+            note=obj.note,
+        )
         obj.pk = duty.pk

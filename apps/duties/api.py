@@ -33,8 +33,13 @@ def assign_duty(request: HttpRequest, payload: DutyIn) -> tuple[int, Duty]:
     place = access_place_for_user(request.user, payload.place)
     with action_errors():
         duty = do_assign_duty(
-            actor=request.user, person=person, place=place, kind=payload.kind,
-            start_date=payload.start_date, end_date=payload.end_date, note=payload.note,
+            actor=request.user,
+            person=person,
+            place=place,
+            kind=payload.kind,
+            start_date=payload.start_date,
+            end_date=payload.end_date,
+            note=payload.note,
         )
     return 201, duty
 
@@ -47,20 +52,30 @@ def end_duty(request: HttpRequest, duty_id: int, payload: DutyEndIn) -> Duty:
 
 
 @router.get("/coverage", response=CoverageOut)
-def duty_coverage(request: HttpRequest, place: int | None = None,
-                  kind: str = DutyKind.BAOLIAN) -> dict[str, Any]:
+def duty_coverage(
+    request: HttpRequest, place: int | None = None, kind: str = DutyKind.BAOLIAN
+) -> dict[str, Any]:
     """Covered / total households (or places) of an area for one duty kind, per child."""
     if kind not in DutyKind.values:
-        raise ApiValidationError([{"loc": ["query", "kind"], "msg": f"未知的责任类型：{kind}",
-                                   "type": "value_error"}])
+        raise ApiValidationError(
+            [{"loc": ["query", "kind"], "msg": f"未知的责任类型：{kind}", "type": "value_error"}]
+        )
     area = access_place_for_user(request.user, place or request.user.scope_id)
     result = selectors.coverage(area, kind)
     return {
-        **_row(result.total), "kind": kind, "kind_label": result.kind_label,
+        **_row(result.total),
+        "kind": kind,
+        "kind_label": result.kind_label,
         "children": [_row(row) for row in result.children],
     }
 
 
 def _row(row: selectors.CoverageRow) -> dict[str, Any]:
-    return {"place_id": row.place.pk, "place_name": row.place.name, "total": row.total,
-            "covered": row.covered, "uncovered": row.uncovered, "percent": row.percent}
+    return {
+        "place_id": row.place.pk,
+        "place_name": row.place.name,
+        "total": row.total,
+        "covered": row.covered,
+        "uncovered": row.uncovered,
+        "percent": row.percent,
+    }

@@ -36,6 +36,10 @@ DUTY_TARGET_KINDS: dict[str, tuple[str, ...]] = {
 
 # Duties shown as "who answers for this household" when held on the household or above it.
 HOUSEHOLD_HOLDER_KINDS = (
-    DutyKind.BAOLIAN, DutyKind.PAIRING, DutyKind.ERRAND, DutyKind.GRID_WORKER,
-    DutyKind.BUILDING_HEAD, DutyKind.UNIT_HEAD,
+    DutyKind.BAOLIAN,
+    DutyKind.PAIRING,
+    DutyKind.ERRAND,
+    DutyKind.GRID_WORKER,
+    DutyKind.BUILDING_HEAD,
+    DutyKind.UNIT_HEAD,
 )

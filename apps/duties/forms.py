@@ -1,8 +1,11 @@
+from __future__ import annotations
+
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from apps.people.models import Person
 from apps.places.models import Place
 
 from .choices import HOUSEHOLD_DUTIES, DutyKind
@@ -12,15 +15,17 @@ from .selectors import candidate_holders
 class DutyAssignForm(forms.Form):
     """Assign a household duty (包联 by default) to a party member of the area."""
 
-    person = forms.ModelChoiceField(queryset=None, label=_("责任人"),
-                                    empty_label=_("请选择党员"))
+    person: forms.ModelChoiceField[Person] = forms.ModelChoiceField(
+        queryset=Person.objects.none(), label=_("责任人"), empty_label=_("请选择党员")
+    )
     kind = forms.ChoiceField(
         label=_("责任类型"),
         choices=[(k.value, k.label) for k in DutyKind if k in HOUSEHOLD_DUTIES],
         initial=DutyKind.BAOLIAN,
     )
-    start_date = forms.DateField(label=_("开始日期"), required=False,
-                                 widget=forms.DateInput(attrs={"type": "date"}))
+    start_date = forms.DateField(
+        label=_("开始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     note = forms.CharField(label=_("备注"), max_length=200, required=False)
 
     def __init__(self, *args: Any, user: Any, area: Place, **kwargs: Any) -> None:
@@ -32,5 +37,6 @@ class DutyAssignForm(forms.Form):
 
 
 class DutyEndForm(forms.Form):
-    end_date = forms.DateField(label=_("结束日期"), required=False,
-                               widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = forms.DateField(
+        label=_("结束日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )

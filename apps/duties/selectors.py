@@ -4,15 +4,19 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, QuerySet
-from django.db.models.functions import Substr
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from apps.accounts.scoping import get_in_scope, scoped
 from apps.people.models import Person
 from apps.places.choices import PlaceKind
-from apps.places.models import SEGMENT, Place, subtree_q
-from apps.places.selectors import access_place_for_user, ancestor_ids
+from apps.places.models import Place, subtree_q
+from apps.places.selectors import (
+    access_place_for_user,
+    ancestor_ids,
+    count_subquery,
+    in_outer_child,
+)
 
 from .choices import DUTY_TARGET_KINDS, HOUSEHOLD_HOLDER_KINDS, DutyKind
 from .filters import DutyFilter
@@ -28,15 +32,16 @@ def duty_list(user: Any, filters: DutyFilter | None = None) -> QuerySet[Duty]:
     if filters.place is not None:
         qs = qs.filter(subtree_q(access_place_for_user(user, filters.place)))
     if filters.current is True:
-        qs = qs.current()
+        qs = qs.filter(pk__in=Duty.objects.current().values("pk"))
     elif filters.current is False:
         qs = qs.exclude(pk__in=Duty.objects.current().values("pk"))
     return filters.filter(qs)
 
 
 def access_duty_for_user(user: Any, pk: Any) -> Duty:
-    return get_in_scope(scoped(Duty.objects.select_related("person", "place"), user, "place"),
-                        pk=pk)
+    return get_in_scope(
+        scoped(Duty.objects.select_related("person", "place"), user, "place"), pk=pk
+    )
 
 
 def access_person_for_user(user: Any, pk: Any) -> Person:
@@ -119,19 +124,23 @@ class Coverage:
 
 
 def coverage(place: Place, kind: str, on: date | None = None) -> Coverage:
-    """Covered / total targets under `place` and per child, in one grouped query."""
+    """Covered / total targets under `place`, per child and in all: one query, where each
+    child's figures are two correlated counts over its path range and "covered" is an
+    EXISTS on the duty index."""
     on = on or timezone.localdate()
-    branch = Substr("path", 1, len(place.path) + SEGMENT)
+    targets = Place.objects.filter(kind__in=DUTY_TARGET_KINDS[kind])
+    in_child = targets.filter(in_outer_child(place))
     rows = (
-        coverage_targets(place, kind)
-        .order_by()
-        .values_list(branch)
-        .annotate(total=Count("pk"), covered=Count("pk", filter=held(kind, on)))
+        Place.objects.filter(parent=place)
+        .order_by("code")
+        .annotate(
+            total=count_subquery(in_child),
+            covered=count_subquery(in_child.filter(held(kind, on))),
+        )
     )
-    by_branch = {b: (t, c) for b, t, c in rows}
-    children = list(Place.objects.filter(parent=place).order_by("code"))
-    child_rows = [CoverageRow(child, *by_branch.get(child.path, (0, 0))) for child in children]
-    total = CoverageRow(
-        place, sum(t for t, _ in by_branch.values()), sum(c for _, c in by_branch.values())
-    )
-    return Coverage(place, kind, total, [r for r in child_rows if r.total])
+    children = [CoverageRow(c, getattr(c, "total", 0), getattr(c, "covered", 0)) for c in rows]
+    total = CoverageRow(place, sum(r.total for r in children), sum(r.covered for r in children))
+    if place.kind in DUTY_TARGET_KINDS[kind]:  # the area is a target itself (a grid, say)
+        total.total += 1
+        total.covered += Duty.objects.current(on).filter(place=place, kind=kind).exists()
+    return Coverage(place, kind, total, [r for r in children if r.total])

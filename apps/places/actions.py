@@ -28,7 +28,7 @@ def allocate_ids(model: type[Model], count: int) -> list[int]:
                 [table, count],
             )
             return [row[0] for row in cur.fetchall()]
-        cur.execute(f'SELECT COALESCE(MAX(id), 0) FROM "{table}"')  # noqa: S608
+        cur.execute(f'SELECT COALESCE(MAX(id), 0) FROM "{table}"')
         start = cur.fetchone()[0] + 1
     return list(range(start, start + count))
 
@@ -49,8 +49,9 @@ def check_can_edit_place(actor: Any, place: Place) -> None:
 
 
 @transaction.atomic
-def do_create_place(*, actor: Any, kind: str, code: str, name: str, parent: Place | None,
-                    **fields: Any) -> Place:
+def do_create_place(
+    *, actor: Any, kind: str, code: str, name: str, parent: Place | None, **fields: Any
+) -> Place:
     if parent is not None:
         check_can_edit_place(actor, parent)
     elif not getattr(actor, "is_superuser", False):
@@ -60,8 +61,12 @@ def do_create_place(*, actor: Any, kind: str, code: str, name: str, parent: Plac
     place.pk = allocate_ids(Place, 1)[0]
     assign_path(place)
     place.save(force_insert=True)
-    audit.record(actor=actor, verb=AuditVerb.CREATE, obj=place,
-                 changes={"kind": kind, "code": code, "name": name})
+    audit.record(
+        actor=actor,
+        verb=AuditVerb.CREATE,
+        obj=place,
+        changes={"kind": kind, "code": code, "name": name},
+    )
     return place
 
 

@@ -31,8 +31,19 @@ class PlaceAdmin(NotFoundOutsideScope, ScopedAdmin):
     raw_id_fields = ("parent",)
     list_select_related = ("parent",)
     readonly_fields = ("path", "depth")
-    fields = ("kind", "code", "name", "parent", "address", "lng", "lat", "geometry", "attributes",
-              "path", "depth")
+    fields = (
+        "kind",
+        "code",
+        "name",
+        "parent",
+        "address",
+        "lng",
+        "lat",
+        "geometry",
+        "attributes",
+        "path",
+        "depth",
+    )
     show_full_result_count = False
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
@@ -44,11 +55,20 @@ class PlaceAdmin(NotFoundOutsideScope, ScopedAdmin):
 
     def save_model(self, request: HttpRequest, obj: Place, form: Any, change: bool) -> None:
         if change:
-            data = {name: form.cleaned_data[name] for name in form.changed_data
-                    if name in EDITABLE_FIELDS}
+            data = {
+                name: form.cleaned_data[name]
+                for name in form.changed_data
+                if name in EDITABLE_FIELDS
+            }
             updated = do_update_place(actor=request.user, place=obj, **data)
         else:
             extra = {name: getattr(obj, name) for name in EDITABLE_FIELDS if name != "name"}
-            updated = do_create_place(actor=request.user, kind=obj.kind, code=obj.code,
-                                      name=obj.name, parent=obj.parent, **extra)
+            updated = do_create_place(
+                actor=request.user,
+                kind=obj.kind,
+                code=obj.code,
+                name=obj.name,
+                parent=obj.parent,
+                **extra,
+            )
         obj.pk, obj.path, obj.depth = updated.pk, updated.path, updated.depth

@@ -29,8 +29,11 @@ def action_errors() -> Iterator[None]:
         yield
     except ModelError as exc:
         if hasattr(exc, "error_dict"):
-            errors = [{"loc": ["body", field], "msg": msg, "type": "value_error"}
-                      for field, msgs in exc.message_dict.items() for msg in msgs]
+            errors = [
+                {"loc": ["body", field], "msg": msg, "type": "value_error"}
+                for field, msgs in exc.message_dict.items()
+                for msg in msgs
+            ]
         else:
             errors = [{"loc": ["body"], "msg": msg, "type": "value_error"} for msg in exc.messages]
         raise ApiValidationError(errors) from exc
@@ -69,5 +72,4 @@ def create_place(request: HttpRequest, payload: PlaceIn) -> tuple[int, Place]:
 def update_place(request: HttpRequest, place_id: int, payload: PlacePatch) -> Place:
     place = selectors.access_place_for_user(request.user, place_id)
     with action_errors():
-        return do_update_place(actor=request.user, place=place,
-                               **payload.dict(exclude_unset=True))
+        return do_update_place(actor=request.user, place=place, **payload.dict(exclude_unset=True))

@@ -19,7 +19,10 @@ class PlaceKind(models.TextChoices):
 
 # Which kinds may hang under which: the tree's shape, checked on every write.
 SPECIAL = {
-    PlaceKind.STATION, PlaceKind.CONTACT_POINT, PlaceKind.CLINIC, PlaceKind.HOSPITAL,
+    PlaceKind.STATION,
+    PlaceKind.CONTACT_POINT,
+    PlaceKind.CLINIC,
+    PlaceKind.HOSPITAL,
     PlaceKind.FOREST_ZONE,
 }
 ALLOWED_PARENTS: dict[str, set[PlaceKind]] = {

@@ -3,7 +3,13 @@ from django.db import models
 
 from apps.core.models import TimeStamped
 
-from .choices import ADMIN_KINDS, ALLOWED_PARENTS, CODE_SUFFIX_DIGITS, SPECIAL_CODE_LETTER, PlaceKind
+from .choices import (
+    ADMIN_KINDS,
+    ALLOWED_PARENTS,
+    CODE_SUFFIX_DIGITS,
+    SPECIAL_CODE_LETTER,
+    PlaceKind,
+)
 
 SEGMENT = 10  # digits per level of the materialised path: ids below 10^10
 
@@ -32,10 +38,10 @@ class PlaceQuerySet(models.QuerySet):
 
 
 def subtree_q(node: "Place", prefix: str = "place") -> models.Q:
-    """Q for rows whose `prefix` place lies in the subtree of `node` (e.g. prefix='household')."""
-    return models.Q(
-        **{f"{prefix}__path__gte": node.path, f"{prefix}__path__lt": path_upper(node.path)}
-    )
+    """Q for rows whose `prefix` place lies in the subtree of `node` (e.g. prefix='household';
+    "" for Place itself)."""
+    field = f"{prefix}__path" if prefix else "path"
+    return models.Q(**{f"{field}__gte": node.path, f"{field}__lt": path_upper(node.path)})
 
 
 class Place(TimeStamped):
@@ -52,7 +58,11 @@ class Place(TimeStamped):
     code = models.CharField("编码", max_length=40, unique=True)
     name = models.CharField("名称", max_length=100)
     parent = models.ForeignKey(
-        "self", verbose_name="上级", null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name="上级",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
     path = models.CharField("路径", max_length=200, unique=True, editable=False)
@@ -121,10 +131,12 @@ def place_code_error(kind: str, code: str, parent: Place | None) -> str | None:
     letter = SPECIAL_CODE_LETTER.get(kind, "")
     if not code.startswith(parent.code):
         return f"编码应以上级编码 {parent.code} 开头"
-    suffix = code[len(parent.code):]
-    if len(suffix) != len(letter) + digits or not suffix.startswith(letter) or not suffix[
-        len(letter):
-    ].isdigit():
+    suffix = code[len(parent.code) :]
+    if (
+        len(suffix) != len(letter) + digits
+        or not suffix.startswith(letter)
+        or not suffix[len(letter) :].isdigit()
+    ):
         return f"编码应为上级编码加{letter}{digits}位数字"
     return None
 

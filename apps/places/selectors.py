@@ -1,10 +1,21 @@
 """Reads of the place tree. Every list starts from the user's scope; a place outside it is 404."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, QuerySet
-from django.db.models.functions import Substr
+from django.db.models import (
+    CharField,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Cast, Concat, LPad
 
 from apps.accounts.scoping import get_in_scope, scope_q, scoped
 from apps.people.models import Person
@@ -20,7 +31,7 @@ def place_list(user: Any, filters: PlaceFilter | None = None) -> QuerySet[Place]
     if filters is None:
         return qs
     if filters.within is not None:
-        qs = qs.subtree(access_place_for_user(user, filters.within))
+        qs = qs.filter(subtree_q(access_place_for_user(user, filters.within), ""))
     return filters.filter(qs)
 
 
@@ -46,60 +57,57 @@ class ChildCounts:
     residents: int
 
 
-def _branch(place: Place, field: str = "path") -> Substr:
-    """The path prefix naming the child of `place` under which a row lies."""
-    return Substr(field, 1, len(place.path) + SEGMENT)
+def subtree_totals(place: Place) -> tuple[int, int]:
+    """Households and active residents anywhere under `place`: two indexed range counts."""
+    households = Place.objects.subtree(place).filter(kind=PlaceKind.HOUSEHOLD).count()
+    residents = Person.objects.filter(subtree_q(place), active=True).count()
+    return households, residents
 
 
-@dataclass
-class SubtreeCounts:
-    """Households and active residents under a place, keyed by the path of the child they
-    lie under."""
+def children_with_counts(place: Place) -> QuerySet[Place]:
+    """The children of `place` on the main tree, each annotated with `households` and
+    `residents` (active people) in its subtree.
 
-    households: dict[str, int]
-    residents: dict[str, int]
-
-    @property
-    def households_total(self) -> int:
-        return sum(self.households.values())
-
-    @property
-    def residents_total(self) -> int:
-        return sum(self.residents.values())
-
-
-def subtree_counts(place: Place) -> SubtreeCounts:
-    """Two aggregate queries, each one indexed range scan of the subtree grouped by child."""
-    households = (
-        Place.objects.subtree(place, include_self=False)
-        .filter(kind=PlaceKind.HOUSEHOLD)
-        .order_by()
-        .values_list(_branch(place))
-        .annotate(n=Count("pk"))
+    One query: the children, each with two correlated COUNT subqueries over the child's path
+    range, so every count is one indexed range scan and nothing is grouped or sorted. The
+    range's upper end is the parent's path followed by the child's id plus one, the same bound
+    `path_upper` computes in Python.
+    """
+    households = Place.objects.filter(in_outer_child(place), kind=PlaceKind.HOUSEHOLD)
+    residents = Person.objects.filter(in_outer_child(place, "place"), active=True)
+    return tree_children(place).annotate(
+        households=count_subquery(households), residents=count_subquery(residents)
     )
-    residents = (
-        Person.objects.filter(subtree_q(place), active=True)
-        .order_by()
-        .values_list(_branch(place, "place__path"))
-        .annotate(n=Count("pk"))
+
+
+def child_rows(places: Iterable[Place]) -> list[ChildCounts]:
+    """Rows of `children_with_counts` as typed records."""
+    return [ChildCounts(c, getattr(c, "households", 0), getattr(c, "residents", 0)) for c in places]
+
+
+def child_counts(place: Place) -> list[ChildCounts]:
+    return child_rows(children_with_counts(place))
+
+
+def in_outer_child(parent: Place, prefix: str = "") -> Q:
+    """Q for rows whose place (`prefix`, "" for Place itself) lies under the outer query's
+    row, a child of `parent`: the range [child.path, parent.path + segment(child.id + 1)),
+    which is `path_upper(child.path)` written in SQL."""
+    upper = Concat(
+        Value(parent.path),
+        LPad(Cast(OuterRef("pk") + 1, CharField()), SEGMENT, Value("0")),
+        output_field=CharField(),
     )
-    return SubtreeCounts(dict(households.iterator()), dict(residents.iterator()))
+    field = f"{prefix}__path" if prefix else "path"
+    return Q(**{f"{field}__gte": OuterRef("path"), f"{field}__lt": upper})
 
 
-def child_counts(
-    place: Place, children: list[Place] | None = None, counts: SubtreeCounts | None = None
-) -> list[ChildCounts]:
-    """For each child of `place` (or the given page of them): households and residents in its
-    subtree. Pass `counts` when the caller already has them."""
-    if children is None:
-        children = list(tree_children(place))
-    counts = counts or subtree_counts(place)
-    return [
-        ChildCounts(
-            child, counts.households.get(child.path, 0), counts.residents.get(child.path, 0)
-        )
-        for child in children
-    ]
+def count_subquery(qs: QuerySet[Any]) -> Subquery:
+    """COUNT(*) of `qs` as a scalar subquery (no GROUP BY)."""
+    return Subquery(
+        qs.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n"),
+        output_field=IntegerField(),
+    )
 
 
 def tree_children(place: Place) -> QuerySet[Place]:

@@ -37,10 +37,17 @@ def place_list(request: HttpRequest) -> HttpResponse:
     )
     places = selectors.place_list(request.user, filters).select_related("parent")
     page = Paginator(places, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "places/list.html", {
-        "filters": filters, "within": within, "page": page, "kinds": PlaceKind.choices,
-        "query_string": _without_page(request),
-    })
+    return render(
+        request,
+        "places/list.html",
+        {
+            "filters": filters,
+            "within": within,
+            "page": page,
+            "kinds": PlaceKind.choices,
+            "query_string": _without_page(request),
+        },
+    )
 
 
 @login_required
@@ -60,15 +67,23 @@ def place_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 user=request.user, area=holder_area(place, ancestors)
             )
     else:
-        counts = selectors.subtree_counts(place)
-        page = Paginator(selectors.tree_children(place), CHILDREN_PER_PAGE).get_page(
+        page = Paginator(selectors.children_with_counts(place), CHILDREN_PER_PAGE).get_page(
             request.GET.get("page")
         )
-        context.update({
-            "counts": counts,
-            "page": page,
-            "children": selectors.child_counts(place, list(page.object_list), counts),
-        })
+        children = selectors.child_rows(page.object_list)
+        if page.has_other_pages():
+            households, residents = selectors.subtree_totals(place)
+        else:  # every child is on the page: its rows already add up to the totals
+            households = sum(c.households for c in children)
+            residents = sum(c.residents for c in children)
+        context.update(
+            {
+                "page": page,
+                "children": children,
+                "households_total": households,
+                "residents_total": residents,
+            }
+        )
     return render(request, "places/detail.html", context)
 
 

@@ -37,8 +37,12 @@ class TestDutiesApi:
     def test_it_assigns_a_duty(self, api, world, member):
         response = api("community_a").post(
             "/api/duties/",
-            {"person": member.pk, "place": world.household_a.pk, "kind": "baolian",
-             "start_date": "2026-01-05"},
+            {
+                "person": member.pk,
+                "place": world.household_a.pk,
+                "kind": "baolian",
+                "start_date": "2026-01-05",
+            },
             content_type="application/json",
         )
         assert response.status_code == 201
@@ -77,13 +81,15 @@ class TestDutiesApi:
     def test_it_ends_a_duty(self, api, world, member):
         duty = DutyFactory(person=member, place=world.household_a)
         response = api("community_a").post(
-            f"/api/duties/{duty.pk}/end", {"end_date": "2026-04-30"},
+            f"/api/duties/{duty.pk}/end",
+            {"end_date": "2026-04-30"},
             content_type="application/json",
         )
         assert response.status_code == 200
         assert response.json()["end_date"] == "2026-04-30"
         response = api("community_a").post(
-            f"/api/duties/{duty.pk}/end", {"end_date": "2026-05-30"},
+            f"/api/duties/{duty.pk}/end",
+            {"end_date": "2026-05-30"},
             content_type="application/json",
         )
         assert response.status_code == 422
@@ -91,11 +97,15 @@ class TestDutiesApi:
 
     def test_it_reports_coverage(self, api, world, member):
         DutyFactory(person=member, place=world.household_a, start_date=date(2025, 1, 1))
-        body = api("town_staff").get("/api/duties/coverage",
-                                     {"place": world.town.pk, "kind": "baolian"}).json()
+        body = (
+            api("town_staff")
+            .get("/api/duties/coverage", {"place": world.town.pk, "kind": "baolian"})
+            .json()
+        )
         assert (body["covered"], body["total"], body["percent"]) == (1, 2, 50.0)
         assert [(c["place_name"], c["uncovered"]) for c in body["children"]] == [
-            ("红门社区", 0), ("将军社区", 1),
+            ("红门社区", 0),
+            ("将军社区", 1),
         ]
 
     def test_it_refuses_an_unknown_coverage_kind(self, api, world):

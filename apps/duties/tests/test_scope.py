@@ -44,8 +44,10 @@ class TestPages:
     def test_it_refuses_to_end_or_assign_in_b(self, staff_a, world, duty_b):
         assert staff_a.post(reverse("duties:end", args=[duty_b.pk])).status_code == 404
         member = PersonFactory(place=world.household_a)
-        response = staff_a.post(reverse("duties:assign", args=[world.household_b.pk]),
-                                {"person": member.pk, "kind": "baolian"})
+        response = staff_a.post(
+            reverse("duties:assign", args=[world.household_b.pk]),
+            {"person": member.pk, "kind": "baolian"},
+        )
         assert response.status_code == 404
         duty_b.refresh_from_db()
         assert duty_b.end_date is None
@@ -59,19 +61,22 @@ class TestApi:
         assert staff_a.get("/api/duties/", {"place": world.household_b.pk}).status_code == 404
 
     def test_it_refuses_change_and_coverage_in_b(self, staff_a, world, duty_b):
-        response = staff_a.post(f"/api/duties/{duty_b.pk}/end", {},
-                                content_type="application/json")
+        response = staff_a.post(f"/api/duties/{duty_b.pk}/end", {}, content_type="application/json")
         assert response.status_code == 404
         response = staff_a.get("/api/duties/coverage", {"place": world.community_b.pk})
         assert response.status_code == 404
 
     def test_it_refuses_a_person_or_place_of_b(self, staff_a, world, duty_b):
         member = PersonFactory(place=world.household_a)
-        for person, place in ((duty_b.person_id, world.household_a.pk),
-                              (member.pk, world.household_b.pk)):
-            response = staff_a.post("/api/duties/", {"person": person, "place": place,
-                                                     "kind": "baolian"},
-                                    content_type="application/json")
+        for person, place in (
+            (duty_b.person_id, world.household_a.pk),
+            (member.pk, world.household_b.pk),
+        ):
+            response = staff_a.post(
+                "/api/duties/",
+                {"person": person, "place": place, "kind": "baolian"},
+                content_type="application/json",
+            )
             assert response.status_code == 404
         assert Duty.objects.count() == 1
 
@@ -92,10 +97,10 @@ class TestAdmin:
     def test_it_changes_a_duty_of_a_through_the_action(self, admin_a, world):
         from apps.core.models import AuditEvent
 
-        duty = DutyFactory(person=PersonFactory(place=world.household_a),
-                           place=world.household_a)
+        duty = DutyFactory(person=PersonFactory(place=world.household_a), place=world.household_a)
         url = reverse("admin:duties_duty_change", args=[duty.pk])
-        response = admin_a.post(url, {"start_date": "2024-01-01", "end_date": "",
-                                      "note": "每周五走访"})
+        response = admin_a.post(
+            url, {"start_date": "2024-01-01", "end_date": "", "note": "每周五走访"}
+        )
         assert response.status_code == 302
         assert AuditEvent.objects.get(verb="update").changes == {"note": ["", "每周五走访"]}

@@ -34,8 +34,7 @@ def party_member(world):
 class TestCoveragePage:
     def test_it_shows_the_figures_and_the_uncovered(self, as_user, world, party_member):
         DutyFactory(person=party_member, place=world.household_a)
-        response = as_user("town_staff").get(reverse("duties:coverage"),
-                                             {"place": world.town.pk})
+        response = as_user("town_staff").get(reverse("duties:coverage"), {"place": world.town.pk})
         assert response.status_code == 200
         html = response.content.decode()
         assert "1 / 2" in html
@@ -53,8 +52,9 @@ class TestCoveragePage:
         )
         assert {p.name for p in response.context["page"]} == {"红门第一网格", "将军第一网格"}
 
-    def test_it_needs_a_bounded_number_of_queries(self, as_user, world,
-                                                   django_assert_max_num_queries):
+    def test_it_needs_a_bounded_number_of_queries(
+        self, as_user, world, django_assert_max_num_queries
+    ):
         client = as_user("town_staff")
         url = reverse("duties:coverage")
         with django_assert_max_num_queries(12) as small:
@@ -80,8 +80,9 @@ class TestCoveragePage:
 class TestDutyList:
     def test_it_filters_by_kind_place_and_current(self, as_user, world, party_member):
         DutyFactory(person=party_member, place=world.household_a)
-        DutyFactory(person=party_member, place=world.grid_a, kind="grid_worker",
-                    end_date=date(2024, 6, 1))
+        DutyFactory(
+            person=party_member, place=world.grid_a, kind="grid_worker", end_date=date(2024, 6, 1)
+        )
         client = as_user("community_a")
         page = client.get(reverse("duties:list"), {"kind": "baolian"}).context["page"]
         assert [d.kind for d in page] == ["baolian"]
@@ -89,28 +90,31 @@ class TestDutyList:
         assert [d.kind for d in page] == ["grid_worker"]
         page = client.get(reverse("duties:list"), {"place": world.unit_a.pk}).context["page"]
         assert [d.place for d in page] == [world.household_a]
-        page = client.get(reverse("duties:list"),
-                          {"person": party_member.pk}).context["page"]
+        page = client.get(reverse("duties:list"), {"person": party_member.pk}).context["page"]
         assert len(page) == 2
 
-    def test_it_needs_a_bounded_number_of_queries(self, as_user, world, party_member,
-                                                   django_assert_max_num_queries):
+    def test_it_needs_a_bounded_number_of_queries(
+        self, as_user, world, party_member, django_assert_max_num_queries
+    ):
         client = as_user("community_a")
         DutyFactory(person=party_member, place=world.household_a)
         with django_assert_max_num_queries(10) as small:
             client.get(reverse("duties:list"))
         for i in range(20):
-            DutyFactory(person=party_member, place=world.household_a, kind="pairing",
-                        start_date=date(2020, 1, 1 + i), end_date=date(2020, 1, 1 + i))
+            DutyFactory(
+                person=party_member,
+                place=world.household_a,
+                kind="pairing",
+                start_date=date(2020, 1, 1 + i),
+                end_date=date(2020, 1, 1 + i),
+            )
         with django_assert_max_num_queries(len(small.captured_queries)):
             client.get(reverse("duties:list"))
 
 
 class TestAssignAndEnd:
     def test_it_offers_party_members_of_the_community(self, as_user, world, party_member):
-        response = as_user("community_a").get(
-            reverse("places:detail", args=[world.household_a.pk])
-        )
+        response = as_user("community_a").get(reverse("places:detail", args=[world.household_a.pk]))
         form = response.context["assign_form"]
         assert list(form.fields["person"].queryset) == [party_member]
 
@@ -123,12 +127,12 @@ class TestAssignAndEnd:
     def test_it_assigns_from_the_household_page(self, as_user, world, party_member):
         response = as_user("community_a").post(
             reverse("duties:assign", args=[world.household_a.pk]),
-            {"person": party_member.pk, "kind": "baolian"}, follow=True,
+            {"person": party_member.pk, "kind": "baolian"},
+            follow=True,
         )
         assert "已安排 党员甲 为包联" in response.content.decode()
         duty = Duty.objects.get()
-        assert (duty.person, duty.place, duty.kind) == (party_member, world.household_a,
-                                                       "baolian")
+        assert (duty.person, duty.place, duty.kind) == (party_member, world.household_a, "baolian")
 
     def test_it_explains_a_refused_assignment(self, as_user, world, party_member):
         DutyFactory(person=party_member, place=world.household_a)
@@ -142,8 +146,9 @@ class TestAssignAndEnd:
 
     def test_it_ends_a_duty(self, as_user, world, party_member):
         duty = DutyFactory(person=party_member, place=world.household_a)
-        response = as_user("community_a").post(reverse("duties:end", args=[duty.pk]),
-                                               {"end_date": "2026-03-01"})
+        response = as_user("community_a").post(
+            reverse("duties:end", args=[duty.pk]), {"end_date": "2026-03-01"}
+        )
         assert response.status_code == 302
         duty.refresh_from_db()
         assert duty.end_date == date(2026, 3, 1)

@@ -12,8 +12,11 @@ def age(birth_date: date | None) -> int | str:
     if not birth_date:
         return ""
     today = timezone.localdate()
-    return today.year - birth_date.year - ((today.month, today.day) < (birth_date.month,
-                                                                       birth_date.day))
+    return (
+        today.year
+        - birth_date.year
+        - ((today.month, today.day) < (birth_date.month, birth_date.day))
+    )
 
 
 @register.filter

@@ -37,9 +37,16 @@ class TestRead:
     def test_it_reads_one_place(self, api, world):
         body = api("community_a").get(f"/api/places/{world.household_a.pk}").json()
         assert body == {
-            "id": world.household_a.pk, "kind": "household", "kind_label": "户",
-            "code": world.household_a.code, "name": "101室", "parent_id": world.unit_a.pk,
-            "depth": 7, "address": "", "lng": None, "lat": None,
+            "id": world.household_a.pk,
+            "kind": "household",
+            "kind_label": "户",
+            "code": world.household_a.code,
+            "name": "101室",
+            "parent_id": world.unit_a.pk,
+            "depth": 7,
+            "address": "",
+            "lng": None,
+            "lat": None,
         }
 
     def test_it_lists_children_with_counts(self, api, world, resident_a):
@@ -55,8 +62,12 @@ class TestWrite:
     def test_it_creates_a_place(self, api, world):
         response = api("community_a").post(
             "/api/places/",
-            {"kind": "household", "name": "102室", "code": world.unit_a.code + "002",
-             "parent": world.unit_a.pk},
+            {
+                "kind": "household",
+                "name": "102室",
+                "code": world.unit_a.code + "002",
+                "parent": world.unit_a.pk,
+            },
             content_type="application/json",
         )
         assert response.status_code == 201
@@ -70,10 +81,13 @@ class TestWrite:
             content_type="application/json",
         )
         assert response.status_code == 422
-        assert response.json()["detail"] == [{
-            "loc": ["body", "code"], "msg": f"编码应以上级编码 {world.unit_a.code} 开头",
-            "type": "value_error",
-        }]
+        assert response.json()["detail"] == [
+            {
+                "loc": ["body", "code"],
+                "msg": f"编码应以上级编码 {world.unit_a.code} 开头",
+                "type": "value_error",
+            }
+        ]
 
     def test_it_answers_422_in_chinese_for_a_missing_name(self, api, world):
         response = api("community_a").post(
@@ -88,7 +102,8 @@ class TestWrite:
 
     def test_it_answers_403_for_a_role_without_ledgers(self, api, world):
         response = api("volunteer_a").patch(
-            f"/api/places/{world.household_a.pk}", {"name": "改名"},
+            f"/api/places/{world.household_a.pk}",
+            {"name": "改名"},
             content_type="application/json",
         )
         assert response.status_code == 403
@@ -96,11 +111,13 @@ class TestWrite:
 
     def test_it_patches_a_place(self, api, world):
         response = api("community_a").patch(
-            f"/api/places/{world.household_a.pk}", {"address": "红门路1号", "lng": 115.35},
+            f"/api/places/{world.household_a.pk}",
+            {"address": "红门路1号", "lng": 115.35},
             content_type="application/json",
         )
         assert response.status_code == 200
         assert (response.json()["address"], response.json()["lng"]) == ("红门路1号", 115.35)
         assert AuditEvent.objects.get(verb="update").changes == {
-            "address": ["", "红门路1号"], "lng": [None, 115.35],
+            "address": ["", "红门路1号"],
+            "lng": [None, 115.35],
         }

@@ -47,8 +47,9 @@ class TestApi:
         for place in b_places(world):
             assert staff_a.get(f"/api/places/{place.pk}").status_code == 404
             assert staff_a.get(f"/api/places/{place.pk}/children").status_code == 404
-            response = staff_a.patch(f"/api/places/{place.pk}", {"name": "x"},
-                                      content_type="application/json")
+            response = staff_a.patch(
+                f"/api/places/{place.pk}", {"name": "x"}, content_type="application/json"
+            )
             assert response.status_code == 404
 
     def test_it_hides_b_from_list_filters(self, staff_a, world):
@@ -61,8 +62,12 @@ class TestApi:
     def test_it_refuses_to_create_under_b(self, staff_a, world):
         response = staff_a.post(
             "/api/places/",
-            {"kind": "household", "name": "9号", "code": world.grid_b.code + "009",
-             "parent": world.grid_b.pk},
+            {
+                "kind": "household",
+                "name": "9号",
+                "code": world.grid_b.code + "009",
+                "parent": world.grid_b.pk,
+            },
             content_type="application/json",
         )
         assert response.status_code == 404
@@ -86,9 +91,15 @@ class TestAdmin:
         assert "101室" in names
 
     def test_it_refuses_b_as_a_parent(self, admin_a, world):
-        response = admin_a.post(reverse("admin:places_place_add"), {
-            "kind": "household", "code": world.grid_b.code + "009", "name": "9号",
-            "parent": world.grid_b.pk, "attributes": "{}",
-        })
+        response = admin_a.post(
+            reverse("admin:places_place_add"),
+            {
+                "kind": "household",
+                "code": world.grid_b.code + "009",
+                "name": "9号",
+                "parent": world.grid_b.pk,
+                "attributes": "{}",
+            },
+        )
         assert response.status_code == 200
         assert "parent" in response.context["adminform"].form.errors

@@ -44,19 +44,18 @@ class TestDetail:
         assert "潋江镇" in response.content.decode()
 
     def test_it_shows_the_breadcrumb_only_within_scope(self, as_user, world):
-        response = as_user("community_a").get(
-            reverse("places:detail", args=[world.unit_a.pk])
-        )
+        response = as_user("community_a").get(reverse("places:detail", args=[world.unit_a.pk]))
         assert [a.name for a in response.context["ancestors"]] == [
-            "红门社区", "红门第一网格", "幸福小区", "1栋",
+            "红门社区",
+            "红门第一网格",
+            "幸福小区",
+            "1栋",
         ]
         assert "潋江镇" not in response.content.decode()
 
     def test_it_shows_household_members_masked(self, as_user, world, resident_a):
         resident_a.care_tags.add(CareTag.objects.get(code="alone_elderly"))
-        response = as_user("community_a").get(
-            reverse("places:detail", args=[world.household_a.pk])
-        )
+        response = as_user("community_a").get(reverse("places:detail", args=[world.household_a.pk]))
         html = response.content.decode()
         assert "张桂英" in html
         assert "独居老人" in html
@@ -70,20 +69,17 @@ class TestDetail:
         worker = PersonFactory(name="网格员乙", place=world.grid_a)
         DutyFactory(person=member, place=world.household_a, kind="baolian")
         DutyFactory(person=worker, place=world.grid_a, kind="grid_worker")
-        response = as_user("community_a").get(
-            reverse("places:detail", args=[world.household_a.pk])
-        )
+        response = as_user("community_a").get(reverse("places:detail", args=[world.household_a.pk]))
         holders = {(d.get_kind_display(), d.person.name) for d in response.context["holders"]}
         assert holders == {("包联", "党员甲"), ("网格员", "网格员乙")}
 
     def test_it_answers_404_outside_scope(self, as_user, world):
-        response = as_user("community_a").get(
-            reverse("places:detail", args=[world.household_b.pk])
-        )
+        response = as_user("community_a").get(reverse("places:detail", args=[world.household_b.pk]))
         assert response.status_code == 404
 
-    def test_it_needs_a_bounded_number_of_queries(self, as_user, world,
-                                                   django_assert_max_num_queries):
+    def test_it_needs_a_bounded_number_of_queries(
+        self, as_user, world, django_assert_max_num_queries
+    ):
         client = as_user("town_staff")
         url = reverse("places:detail", args=[world.town.pk])
         client.get(url)
@@ -95,8 +91,9 @@ class TestDetail:
         with django_assert_max_num_queries(len(small.captured_queries)):
             client.get(url)
 
-    def test_it_bounds_queries_on_a_household_page(self, as_user, world,
-                                                    django_assert_max_num_queries):
+    def test_it_bounds_queries_on_a_household_page(
+        self, as_user, world, django_assert_max_num_queries
+    ):
         for _ in range(6):
             PersonFactory(place=world.household_a).care_tags.add(*CareTag.objects.all()[:2])
         client = as_user("community_a")
