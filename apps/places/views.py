@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from pydantic import ValidationError as SchemaError
 
+from apps.duties.choices import DutyKind
 from apps.duties.forms import DutyAssignForm
 from apps.duties.selectors import duty_holders, holder_area
 
@@ -62,6 +63,9 @@ def place_detail(request: HttpRequest, pk: int) -> HttpResponse:
     }
     if place.kind == PlaceKind.HOUSEHOLD:
         context["members"] = list(selectors.household_members(place))
+        context["has_baolian"] = any(
+            d.kind == DutyKind.BAOLIAN and d.place_id == place.pk for d in context["holders"]
+        )
         if request.user.can_manage_ledgers:
             context["assign_form"] = DutyAssignForm(
                 user=request.user, area=holder_area(place, ancestors)
