@@ -443,8 +443,9 @@ def do_transition(
     spec = TRANSITIONS.get(action)
     # The row moved on since the actor saw it, or the move was just made by someone else
     # (the loser of a 抢单 race reads the case after the winner committed): a conflict.
-    just_done = (spec is not None and spec.target == locked.status
-                 and locked.status not in spec.sources)
+    just_done = (
+        spec is not None and spec.target == locked.status and locked.status not in spec.sources
+    )
     if locked.status != seen_status or just_done:
         raise TransitionConflict(
             f"该事项刚被他人处理，当前状态为“{Status(locked.status).label}”，请刷新后再试"

@@ -37,6 +37,7 @@ The matrix, action by action (from → to : who):
     撤销 cancel       待受理, 已受理, 已退单, 已上报, 已派单 → 已撤销 : dispatcher (with a reason)
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import models
@@ -176,7 +177,9 @@ class Transition:
     note_required: bool = False
 
 
-def _t(sources: set[str], target: str | None, who: set[str], note: bool = False) -> Transition:
+def _t(
+    sources: Iterable[str], target: str | None, who: Iterable[str], note: bool = False
+) -> Transition:
     return Transition(frozenset(sources), target, frozenset(who), note)
 
 

@@ -51,11 +51,11 @@ def check_image(upload: UploadedFile) -> tuple[str, int, int]:
 
 def thumbnail(upload: UploadedFile) -> ContentFile:
     upload.seek(0)
-    with Image.open(upload) as image:
-        image = image.convert("RGB")
-        image.thumbnail(THUMBNAIL_SIZE)
-        out = io.BytesIO()
-        image.save(out, "JPEG", quality=80)
+    with Image.open(upload) as original:
+        small = original.convert("RGB")
+    small.thumbnail(THUMBNAIL_SIZE)
+    out = io.BytesIO()
+    small.save(out, "JPEG", quality=80)
     upload.seek(0)
     return ContentFile(out.getvalue())
 

@@ -6,6 +6,7 @@ the case page asks `allowed_actions` which buttons to draw.
 """
 
 import hmac
+from collections.abc import Sequence
 from typing import Any
 
 from apps.places.models import Place
@@ -153,7 +154,7 @@ def check(case: Case, action: str, user: Any, token: str = "") -> None:
         raise IllegalTransition(reason)
 
 
-def allowed_actions(case: Case, user: Any, actions: list[str]) -> list[str]:
+def allowed_actions(case: Case, user: Any, actions: Sequence[str]) -> list[str]:
     allowed = []
     for action in actions:
         try:

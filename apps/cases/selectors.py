@@ -237,9 +237,12 @@ def case_kpis(
         Case.persons.through.objects.filter(case__in=resolved.values("pk")).count()
         + resolved.filter(persons__isnull=True).count()
     )
-    kpis.by_category = list(
-        cases.values("category__code", "category__name").annotate(n=Count("pk")).order_by("-n")
-    )
+    kpis.by_category = [
+        dict(row)
+        for row in cases.values("category__code", "category__name")
+        .annotate(n=Count("pk"))
+        .order_by("-n")
+    ]
     kpis.by_source = _labelled(cases, "source", CaseSource)
     kpis.by_kind = _labelled(cases, "kind", CaseKind)
     kpis.by_status = _labelled(cases, "status", Status)

@@ -72,7 +72,7 @@ def case_transition(request: HttpRequest, pk: int) -> HttpResponse:
     form = TransitionForm(request.POST, request.FILES, case=case)
     error = ""
     if not form.is_valid():
-        error = "；".join(m for ms in form.errors.values() for m in ms)
+        error = "；".join(str(m) for ms in form.errors.values() for m in ms)
     else:
         try:
             with transaction.atomic():

@@ -92,7 +92,7 @@ class CaseAttachment(TimeStamped):
         ordering = ["id"]
 
     def __str__(self) -> str:
-        return self.file.name
+        return self.file.name or ""
 
 
 class CaseRevisit(TimeStamped):

@@ -15,10 +15,17 @@ def make_category(
     respond: tuple[int, str] = (1, LimitUnit.WORKDAYS),
     resolve: tuple[int, str] = (5, LimitUnit.WORKDAYS),
 ) -> Category:
-    category, _ = Category.objects.update_or_create(code=code, defaults={
-        "name": f"测试{code}", "default_level": level, "response_amount": respond[0],
-        "response_unit": respond[1], "resolve_amount": resolve[0], "resolve_unit": resolve[1],
-    })
+    category, _ = Category.objects.update_or_create(
+        code=code,
+        defaults={
+            "name": f"测试{code}",
+            "default_level": level,
+            "response_amount": respond[0],
+            "response_unit": respond[1],
+            "resolve_amount": resolve[0],
+            "resolve_unit": resolve[1],
+        },
+    )
     return category
 
 

@@ -60,12 +60,16 @@ def test_it_shows_only_the_buttons_this_user_may_press(client, world):
 def test_it_performs_a_transition_with_htmx(client, world):
     case = make_case(world)
     client.force_login(world.user("community_a"))
-    response = client.post(f"/cases/{case.pk}/transition/", {"action": "accept", "note": "收到"},
-                           HTTP_HX_REQUEST="true")
+    response = client.post(
+        f"/cases/{case.pk}/transition/",
+        {"action": "accept", "note": "收到"},
+        HTTP_HX_REQUEST="true",
+    )
     assert response.status_code == 200
     assert "已受理" in response.content.decode()
-    response = client.post(f"/cases/{case.pk}/transition/", {"action": "claim"},
-                           HTTP_HX_REQUEST="true")
+    response = client.post(
+        f"/cases/{case.pk}/transition/", {"action": "claim"}, HTTP_HX_REQUEST="true"
+    )
     assert response.status_code == 400
     assert "该事项当前状态为“已受理”，不能执行“接单”" in response.content.decode()
 
@@ -75,11 +79,20 @@ def test_it_creates_a_case_from_the_hotline(client, world):
     from apps.cases.models import Category
 
     category = Category.objects.get(code="repairs")
-    response = client.post("/cases/new/", {
-        "category": category.pk, "kind": "need", "source": "hotline", "priority": "normal",
-        "title": "厨房水管漏水", "description": "", "place_code": world.household_a.code,
-        "reporter_name": "张桂英", "reporter_phone": "13812345678",
-    })
+    response = client.post(
+        "/cases/new/",
+        {
+            "category": category.pk,
+            "kind": "need",
+            "source": "hotline",
+            "priority": "normal",
+            "title": "厨房水管漏水",
+            "description": "",
+            "place_code": world.household_a.code,
+            "reporter_name": "张桂英",
+            "reporter_phone": "13812345678",
+        },
+    )
     case = Case.objects.get(title="厨房水管漏水")
     assert response.status_code == 302 and response["Location"] == f"/cases/{case.pk}/"
     assert case.level == "grid" and case.handling_unit == world.grid_a
@@ -95,8 +108,9 @@ def test_it_shows_a_handlers_orders_and_claims_from_there(client, world):
     client.force_login(world.user("volunteer_a"))
     html = client.get("/cases/mine/").content.decode()
     assert "帮老人缴医保" in html and "待抢单" in html
-    response = client.post(f"/cases/{case.pk}/transition/",
-                           {"action": "claim", "next": "/cases/mine/"})
+    response = client.post(
+        f"/cases/{case.pk}/transition/", {"action": "claim", "next": "/cases/mine/"}
+    )
     assert response["Location"] == "/cases/mine/"
     assert Case.objects.get(pk=case.pk).assignee == world.user("volunteer_a")
 
@@ -111,14 +125,17 @@ def test_it_shows_the_kpi_page(client, world):
 def test_it_returns_the_same_case_for_a_retried_create(client, world):
     client.force_login(world.user("community_a"))
     payload = {"category": "repairs", "place": world.household_a.pk, "title": "门禁坏了"}
-    first = client.post("/api/cases/", payload, content_type="application/json",
-                        HTTP_IDEMPOTENCY_KEY="abc-1")
-    again = client.post("/api/cases/", payload, content_type="application/json",
-                        HTTP_IDEMPOTENCY_KEY="abc-1")
+    first = client.post(
+        "/api/cases/", payload, content_type="application/json", HTTP_IDEMPOTENCY_KEY="abc-1"
+    )
+    again = client.post(
+        "/api/cases/", payload, content_type="application/json", HTTP_IDEMPOTENCY_KEY="abc-1"
+    )
     assert (first.status_code, again.status_code) == (201, 200)
     assert first.json()["id"] == again.json()["id"]
     assert Case.objects.filter(title="门禁坏了").count() == 1
-    outside = client.post("/api/cases/", {**payload, "place": world.household_b.pk},
-                          content_type="application/json")
+    outside = client.post(
+        "/api/cases/", {**payload, "place": world.household_b.pk}, content_type="application/json"
+    )
     assert outside.status_code == 422
     assert outside.json()["message"] == "所选地点不存在或不在您的管辖范围内"

@@ -25,9 +25,11 @@ def _in_memory_sqlite() -> bool:
 @pytest.mark.django_db(transaction=True)
 def test_it_gives_exactly_one_winner(world):
     if _in_memory_sqlite():
-        pytest.skip("in-memory SQLite (shared cache) fails concurrent writers with 'table is "
-                    "locked' instead of waiting; runs on PostgreSQL and on a file SQLite "
-                    "(GONGZHI_TEST_SQLITE=/tmp/cases.sqlite3)")
+        pytest.skip(
+            "in-memory SQLite (shared cache) fails concurrent writers with 'table is "
+            "locked' instead of waiting; runs on PostgreSQL and on a file SQLite "
+            "(GONGZHI_TEST_SQLITE=/tmp/cases.sqlite3)"
+        )
     case = make_case(world)
     staff = world.user("community_a")
     case = do_transition(case, "accept", actor=staff)
@@ -44,9 +46,11 @@ def test_it_gives_exactly_one_winner(world):
     def claim(client: Client) -> None:
         try:
             barrier.wait(timeout=60)
-            response = client.post(f"/api/cases/{case.pk}/transitions",
-                                   data=json.dumps({"action": "claim"}),
-                                   content_type="application/json")
+            response = client.post(
+                f"/api/cases/{case.pk}/transitions",
+                data=json.dumps({"action": "claim"}),
+                content_type="application/json",
+            )
             with lock:
                 results.append((response.status_code, response.json()))
         finally:
@@ -62,8 +66,10 @@ def test_it_gives_exactly_one_winner(world):
     assert codes.count(200) == 1, codes
     assert codes.count(409) == CLAIMANTS - 1, codes
     conflict = next(body for code, body in results if code == 409)
-    assert conflict == {"code": "conflict",
-                        "message": "该事项刚被他人处理，当前状态为“已接单”，请刷新后再试"}
+    assert conflict == {
+        "code": "conflict",
+        "message": "该事项刚被他人处理，当前状态为“已接单”，请刷新后再试",
+    }
     case = Case.objects.get(pk=case.pk)
     winner = next(body for code, body in results if code == 200)
     assert case.status == "claimed" and case.assignee_id == winner["assignee"]

@@ -16,12 +16,13 @@ from .helpers import make_case
 pytestmark = pytest.mark.django_db
 
 
-def post(client: Client, user: Any, pk: int, action: str, note: str = "说明",
-         **data: Any) -> Any:
+def post(client: Client, user: Any, pk: int, action: str, note: str = "说明", **data: Any) -> Any:
     client.force_login(user)
-    return client.post(f"/api/cases/{pk}/transitions",
-                       data=json.dumps({"action": action, "note": note, "data": data}),
-                       content_type="application/json")
+    return client.post(
+        f"/api/cases/{pk}/transitions",
+        data=json.dumps({"action": action, "note": note, "data": data}),
+        content_type="application/json",
+    )
 
 
 def run(client: Client, world: Any, case: Case, *steps: tuple) -> Case:
@@ -34,8 +35,13 @@ def run(client: Client, world: Any, case: Case, *steps: tuple) -> Case:
 def rate(client: Client, case: Case, rating: str, token: str | None = None) -> Case:
     from apps.cases.actions import do_transition
 
-    do_transition(case, "rate", actor=None, token=token or case.tracking_token,
-                  data={"rating": rating, "comment": "谢谢"})
+    do_transition(
+        case,
+        "rate",
+        actor=None,
+        token=token or case.tracking_token,
+        data={"rating": rating, "comment": "谢谢"},
+    )
     return Case.objects.get(pk=case.pk)
 
 
@@ -51,12 +57,16 @@ def client():
 
 def to_resolved(client, world, case):
     vol = world.user("volunteer_a")
-    return run(client, world, case,
-               ("community_a", "accept", {}),
-               ("community_a", "dispatch", {"assignee": vol.pk}),
-               ("volunteer_a", "claim", {}),
-               ("volunteer_a", "start", {}),
-               ("volunteer_a", "resolve", {}))
+    return run(
+        client,
+        world,
+        case,
+        ("community_a", "accept", {}),
+        ("community_a", "dispatch", {"assignee": vol.pk}),
+        ("volunteer_a", "claim", {}),
+        ("volunteer_a", "start", {}),
+        ("volunteer_a", "resolve", {}),
+    )
 
 
 class TestMainPath:
@@ -70,10 +80,14 @@ class TestMainPath:
         assert case.status == "closed" and case.closed_at
         steps = list(case.events.values_list("action", "from_status", "to_status"))
         assert steps == [
-            ("submit", "", "submitted"), ("accept", "submitted", "accepted"),
-            ("dispatch", "accepted", "dispatched"), ("claim", "dispatched", "claimed"),
-            ("start", "claimed", "in_progress"), ("resolve", "in_progress", "resolved"),
-            ("rate", "resolved", "evaluated"), ("close", "evaluated", "closed"),
+            ("submit", "", "submitted"),
+            ("accept", "submitted", "accepted"),
+            ("dispatch", "accepted", "dispatched"),
+            ("claim", "dispatched", "claimed"),
+            ("start", "claimed", "in_progress"),
+            ("resolve", "in_progress", "resolved"),
+            ("rate", "resolved", "evaluated"),
+            ("close", "evaluated", "closed"),
         ]
 
     def test_it_writes_one_audit_event_per_step(self, client, world, case):
@@ -92,16 +106,18 @@ class TestMainPath:
         assert body["allowed_actions"] == ["accept", "escalate", "merge", "cancel"]
         assert [e["action"] for e in body["events"]] == ["submit"]
 
-    def test_it_queues_a_notification_to_the_assignee_on_commit(self, world, case,
-                                                                 django_capture_on_commit_callbacks):
+    def test_it_queues_a_notification_to_the_assignee_on_commit(
+        self, world, case, django_capture_on_commit_callbacks
+    ):
         from apps.cases.actions import do_transition
 
         vol = world.user("volunteer_a")
         do_transition(case, "accept", actor=world.user("community_a"))
         case.refresh_from_db()
         with capture_tasks() as calls, django_capture_on_commit_callbacks(execute=True):
-            do_transition(case, "dispatch", actor=world.user("community_a"),
-                          data={"assignee": vol.pk})
+            do_transition(
+                case, "dispatch", actor=world.user("community_a"), data={"assignee": vol.pk}
+            )
         assert len(calls) == 1
         name, args, _ = calls[0]
         assert name == "notifications.send"
@@ -112,16 +128,25 @@ class TestMainPath:
 class TestSidePaths:
     def test_it_returns_with_a_reason_and_redispatches(self, client, world, case):
         vol = world.user("volunteer_a")
-        case = run(client, world, case, ("community_a", "accept", {}),
-                   ("community_a", "dispatch", {"assignee": vol.pk}),
-                   ("volunteer_a", "claim", {}))
+        case = run(
+            client,
+            world,
+            case,
+            ("community_a", "accept", {}),
+            ("community_a", "dispatch", {"assignee": vol.pk}),
+            ("volunteer_a", "claim", {}),
+        )
         response = post(client, vol, case.pk, "return", note="")
         assert response.status_code == 422
         assert response.json()["message"] == "请填写退单的说明或理由"
         case = run(client, world, case, ("volunteer_a", "return", {}))
         assert case.status == "returned" and case.assignee is None
-        case = run(client, world, case,
-                   ("community_a", "dispatch", {"assignee": world.user("grid_worker_a").pk}))
+        case = run(
+            client,
+            world,
+            case,
+            ("community_a", "dispatch", {"assignee": world.user("grid_worker_a").pk}),
+        )
         assert case.status == "dispatched" and case.assignee == world.user("grid_worker_a")
 
     def test_it_escalates_to_the_town(self, client, world, case):
@@ -134,18 +159,24 @@ class TestSidePaths:
             "code": "not_allowed",
             "message": "您不能执行“受理”：只有承办单位（潋江镇）的派单人员可以操作",
         }
-        case = run(client, world, case, ("town_staff", "accept", {}),
-                   ("town_staff", "escalate", {}))
+        case = run(
+            client, world, case, ("town_staff", "accept", {}), ("town_staff", "escalate", {})
+        )
         assert case.level == "county" and case.handling_unit == world.county
         response = post(client, world.user("county_leader"), case.pk, "escalate")
         assert response.json()["message"] == "该事项已在县级办理，不能再上报"
 
     def test_it_asks_and_approves_an_extension(self, client, world, case):
         vol = world.user("volunteer_a")
-        case = run(client, world, case, ("community_a", "accept", {}),
-                   ("community_a", "dispatch", {"assignee": vol.pk}),
-                   ("volunteer_a", "claim", {}),
-                   ("volunteer_a", "request_extension", {"amount": 3, "unit": "workdays"}))
+        case = run(
+            client,
+            world,
+            case,
+            ("community_a", "accept", {}),
+            ("community_a", "dispatch", {"assignee": vol.pk}),
+            ("volunteer_a", "claim", {}),
+            ("volunteer_a", "request_extension", {"amount": 3, "unit": "workdays"}),
+        )
         assert case.extension_state == "asked" and case.extension_amount == 3
         old = case.resolve_by
         response = post(client, vol, case.pk, "request_extension", amount=2)
@@ -156,11 +187,16 @@ class TestSidePaths:
 
     def test_it_refuses_an_extension(self, client, world, case):
         vol = world.user("volunteer_a")
-        case = run(client, world, case, ("community_a", "accept", {}),
-                   ("community_a", "dispatch", {"assignee": vol.pk}),
-                   ("volunteer_a", "claim", {}),
-                   ("volunteer_a", "request_extension", {"amount": 1}),
-                   ("town_staff", "refuse_extension", {}))
+        case = run(
+            client,
+            world,
+            case,
+            ("community_a", "accept", {}),
+            ("community_a", "dispatch", {"assignee": vol.pk}),
+            ("volunteer_a", "claim", {}),
+            ("volunteer_a", "request_extension", {"amount": 1}),
+            ("town_staff", "refuse_extension", {}),
+        )
         assert case.extension_state == "refused"
 
     def test_it_supervises_once(self, client, world, case):
@@ -175,8 +211,9 @@ class TestSidePaths:
         assert case.status == "dispatched" and case.reopen_count == 1
         assert case.assignee == world.user("volunteer_a") and case.resolved_at is None
         assert case.events.last().action == "reopen"
-        case = run(client, world, case, ("volunteer_a", "claim", {}),
-                   ("volunteer_a", "resolve", {}))
+        case = run(
+            client, world, case, ("volunteer_a", "claim", {}), ("volunteer_a", "resolve", {})
+        )
         case = rate(client, case, "basic")
         assert case.status == "evaluated" and case.rating == "basic"
 
@@ -198,13 +235,21 @@ class TestSidePaths:
         }
 
     def test_it_lets_anyone_in_scope_claim_an_open_order(self, client, world, case):
-        case = run(client, world, case, ("community_a", "accept", {}),
-                   ("community_a", "dispatch", {}), ("grid_worker_a", "claim", {}))
+        case = run(
+            client,
+            world,
+            case,
+            ("community_a", "accept", {}),
+            ("community_a", "dispatch", {}),
+            ("grid_worker_a", "claim", {}),
+        )
         assert case.assignee == world.user("grid_worker_a")
         response = post(client, world.user("volunteer_a"), case.pk, "claim")
         assert response.status_code == 409
         assert response.json() == {
-            "code": "conflict", "message": "该事项刚被他人处理，当前状态为“已接单”，请刷新后再试"}
+            "code": "conflict",
+            "message": "该事项刚被他人处理，当前状态为“已接单”，请刷新后再试",
+        }
 
 
 class TestResident:

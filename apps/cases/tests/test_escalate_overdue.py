@@ -29,7 +29,7 @@ class TestEscalateOverdue:
         event = CaseEvent.objects.get(case=case, action="escalate")
         assert event.actor is None and event.data["automatic"] is True
         assert event.note == "响应超时，自动上报至潋江镇"
-        (name, args, _), = calls
+        ((name, args, _),) = calls
         assert name == "notifications.send"
         # the town's dispatchers and supervisors: town staff; and the county leader
         assert args[0] == sorted([world.user("town_staff").pk, world.user("county_leader").pk])
@@ -55,8 +55,10 @@ class TestEscalateOverdue:
 @pytest.mark.django_db(transaction=True)
 def test_it_escalates_once_from_two_threads(world):
     if connection.vendor == "sqlite" and connection.is_in_memory_db():
-        pytest.skip("in-memory SQLite (shared cache) fails concurrent writers with 'table is "
-                    "locked'; runs on PostgreSQL and on a file SQLite")
+        pytest.skip(
+            "in-memory SQLite (shared cache) fails concurrent writers with 'table is "
+            "locked'; runs on PostgreSQL and on a file SQLite"
+        )
     cases = [make_case(world, title=f"事项{i}") for i in range(10)]
     later = max(c.respond_by for c in cases) + HOUR
     counts: list[int] = []
@@ -85,9 +87,14 @@ class TestRevisits:
         from .helpers import walk
 
         vol = world.user("volunteer_a")
-        return walk(make_case(world), world, ("accept", "community_a", None),
-                    ("dispatch", "community_a", {"assignee": vol.pk}),
-                    ("claim", "volunteer_a", None), ("resolve", "volunteer_a", None))
+        return walk(
+            make_case(world),
+            world,
+            ("accept", "community_a", None),
+            ("dispatch", "community_a", {"assignee": vol.pk}),
+            ("claim", "volunteer_a", None),
+            ("resolve", "volunteer_a", None),
+        )
 
     def test_it_creates_a_revisit_after_n_days_once(self, world, settings):
         settings.CASES_REVISIT_AFTER_DAYS = 3
@@ -100,17 +107,18 @@ class TestRevisits:
     def test_it_counts_the_revisit_result_as_the_rating(self, world):
         case = self.resolved(world)
         create_due_revisits(now=case.resolved_at + dt.timedelta(days=30))
-        do_record_revisit(case.revisit, "basic", "电话回访，基本满意",
-                          actor=world.user("community_a"))
+        do_record_revisit(
+            case.revisit, "basic", "电话回访，基本满意", actor=world.user("community_a")
+        )
         case.refresh_from_db()
-        assert (case.status, case.rating, case.rating_source) == ("evaluated", "basic",
-                                                                  "revisit")
+        assert (case.status, case.rating, case.rating_source) == ("evaluated", "basic", "revisit")
 
     def test_it_reopens_on_an_unsatisfied_revisit(self, world):
         case = self.resolved(world)
         create_due_revisits(now=case.resolved_at + dt.timedelta(days=30))
-        do_record_revisit(case.revisit, "unsatisfied", "灯还是不亮",
-                          actor=world.user("community_a"))
+        do_record_revisit(
+            case.revisit, "unsatisfied", "灯还是不亮", actor=world.user("community_a")
+        )
         case.refresh_from_db()
         assert case.status == "dispatched" and case.reopen_count == 1
 
@@ -120,5 +128,6 @@ class TestRevisits:
 
         case = self.resolved(world)
         with pytest.raises(NotAllowed):
-            do_transition(case, "rate", actor=world.user("community_a"),
-                          data={"rating": "satisfied"})
+            do_transition(
+                case, "rate", actor=world.user("community_a"), data={"rating": "satisfied"}
+            )
