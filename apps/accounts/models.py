@@ -63,3 +63,51 @@ class User(AbstractUser):
     @property
     def audit_scope_path(self) -> str:
         return self.scope.path if self.scope_id else ""
+
+
+class ApiKey(models.Model):
+    """A key for machine clients (the HTTP API and Open311). Only the SHA-256 of the key is
+    stored; `prefix` (its first characters) names it in lists and on the command line. The
+    key acts as `user`: that account's role and scope decide what a request may see and do,
+    usually a service account made for the key with its own scope."""
+
+    name = models.CharField("名称", max_length=100)
+    prefix = models.CharField("前缀", max_length=16, unique=True)
+    key_hash = models.CharField("摘要", max_length=64, unique=True, editable=False)
+    user = models.ForeignKey(
+        User, verbose_name="代表账号", on_delete=models.PROTECT, related_name="api_keys"
+    )
+    created_by = models.ForeignKey(
+        User,
+        verbose_name="签发人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("签发时间", auto_now_add=True)
+    last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
+    revoked_at = models.DateTimeField("吊销时间", null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User,
+        verbose_name="吊销人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "接口密钥"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
+
+    @property
+    def audit_scope_path(self) -> str:
+        return self.user.audit_scope_path

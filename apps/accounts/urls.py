@@ -1,9 +1,11 @@
 from django.urls import path
 
-from . import views
+from . import views, views_apikeys
 
 app_name = "accounts"
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("apikeys/", views_apikeys.apikey_list, name="apikeys"),
+    path("apikeys/<int:pk>/revoke/", views_apikeys.apikey_revoke, name="apikey_revoke"),
 ]
