@@ -259,12 +259,11 @@ def _avb3(w: WindowFacts, limits: dict[str, float]) -> list[Flag]:
     atrial, rate = w.atrial, w.rate
     if atrial is None or atrial.atrial_rate is None or rate is None or atrial.pr_sd_s is None:
         return []
-    dissociated = (
-        rate < 60
-        and atrial.atrial_rate >= 1.4 * rate
-        and atrial.pr_sd_s >= 0.08
-        and w.irregularity < 0.1
-    )
+    # P waves hidden in the QRS–T can halve the apparent atrial rate; a PR that wanders by
+    # more than 100 ms with a slow regular ventricle still means the two are dissociated.
+    faster = atrial.atrial_rate >= 1.4 * rate and atrial.pr_sd_s >= 0.08
+    wandering = atrial.waves.size >= 4 and atrial.pr_sd_s >= 0.1
+    dissociated = rate < 60 and w.irregularity < 0.1 and (faster or wandering)
     if not dissociated:
         return []
     return [

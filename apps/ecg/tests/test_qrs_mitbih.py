@@ -1,0 +1,48 @@
+"""QRS detection on MIT-BIH record 100 against its reference annotations (150 ms window)."""
+
+from pathlib import Path
+
+import numpy as np
+
+from apps.ecg.readers import read_path
+from apps.ecg.screening.filters import bandpass
+from apps.ecg.screening.qrs import detect_qrs
+
+DATA = Path("/work/shared/data/ecg")
+BEAT_SYMBOLS = set("NLRBAaJSVrFejnE/fQ?")
+
+
+def match(reference: np.ndarray, detected: np.ndarray, tolerance: int) -> int:
+    """Beats matched one to one within the tolerance."""
+    used = np.zeros(detected.size, dtype=bool)
+    hits = 0
+    for r in reference:
+        k = int(np.searchsorted(detected, r))
+        best = None
+        for c in (k - 1, k):
+            if (
+                0 <= c < detected.size
+                and not used[c]
+                and abs(int(detected[c]) - int(r)) <= tolerance
+            ):
+                if best is None or abs(int(detected[c]) - r) < abs(int(detected[best]) - r):
+                    best = c
+        if best is not None:
+            used[best] = True
+            hits += 1
+    return hits
+
+
+def test_it_detects_record_100_with_se_and_ppv_above_99_5():
+    import wfdb
+
+    sig = read_path(DATA / "100.hea")
+    ann = wfdb.rdann(str(DATA / "100"), "atr")
+    reference = np.array(
+        [s for s, sym in zip(ann.sample, ann.symbol, strict=True) if sym in BEAT_SYMBOLS]
+    )
+    detected = detect_qrs(bandpass(sig.data, sig.fs, 0.5, 40.0), sig.fs).beats
+    hits = match(reference, detected, int(0.15 * sig.fs))
+    se, ppv = hits / reference.size, hits / detected.size
+    assert se >= 0.995, se
+    assert ppv >= 0.995, ppv
