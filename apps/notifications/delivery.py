@@ -83,10 +83,10 @@ def deliver(delivery_id: int) -> str:
     )
     try:
         if not delivery.channel.enabled:
-            raise SendError("渠道已停用")
+            raise SendError("渠道已停用", final=True)
         result = send(delivery.channel, message_for(delivery))
     except SendError as exc:
-        return _failed(delivery, str(exc), exc.response_code)
+        return _failed(delivery, str(exc), exc.response_code, final=exc.final)
     except Exception as exc:  # a bug or a broken configuration must not leave it "sending"
         log.exception("delivery %s crashed", delivery_id)
         return _failed(delivery, f"内部错误：{exc.__class__.__name__}: {exc}", None)
@@ -113,9 +113,9 @@ def next_attempt(attempts: int, now: datetime) -> datetime | None:
     return now + timedelta(seconds=RETRY_BACKOFF[min(attempts, len(RETRY_BACKOFF)) - 1])
 
 
-def _failed(delivery: Delivery, error: str, response_code: int | None) -> str:
+def _failed(delivery: Delivery, error: str, response_code: int | None, final: bool = False) -> str:
     now = timezone.now()
-    retry_at = next_attempt(delivery.attempts, now)
+    retry_at = None if final else next_attempt(delivery.attempts, now)
     log.warning(
         "delivery %s via %s failed (attempt %s/%s): %s",
         delivery.pk,

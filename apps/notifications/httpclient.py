@@ -15,9 +15,13 @@ USER_AGENT = "Gongzhi-Notifications/1"
 
 
 class SendError(Exception):
-    def __init__(self, message: str, response_code: int | None = None) -> None:
+    """A failed send. `final` marks errors a retry cannot fix (no address, a disabled channel,
+    a broken configuration): the delivery is given up at once."""
+
+    def __init__(self, message: str, response_code: int | None = None, final: bool = False):
         super().__init__(message)
         self.response_code = response_code
+        self.final = final
 
 
 @dataclass
@@ -32,7 +36,7 @@ def post_json(
     """POST `payload` as UTF-8 JSON; (status, request body, response body). Raises SendError on
     a network error or a non-2xx answer."""
     if not url.startswith(("http://", "https://")):
-        raise SendError("地址必须以 http:// 或 https:// 开头")
+        raise SendError("地址必须以 http:// 或 https:// 开头", final=True)
     body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
     return post_bytes(url, body, headers or {})
 

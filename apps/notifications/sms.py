@@ -65,13 +65,13 @@ class HttpSmsGateway(SmsGateway):
         try:
             json.loads(rendered)
         except ValueError as exc:
-            raise SendError(f"短信模板不是有效的 JSON：{exc}") from exc
+            raise SendError(f"短信模板不是有效的 JSON：{exc}", final=True) from exc
         return rendered.encode()
 
     def send(self, phone: str, text: str) -> SendResult:
         url = self.channel.endpoint
         if not url.startswith(("http://", "https://")):
-            raise SendError("短信网关地址必须以 http:// 或 https:// 开头")
+            raise SendError("短信网关地址必须以 http:// 或 https:// 开头", final=True)
         headers = {}
         if self.channel.has_secret:
             headers["Authorization"] = f"Bearer {self.channel.secret}"
@@ -102,5 +102,5 @@ GATEWAYS: dict[str, type[SmsGateway]] = {
 def gateway_for(channel: Channel) -> SmsGateway:
     kind = channel.options.get("gateway") or SmsGatewayKind.LOG
     if kind not in GATEWAYS:
-        raise SendError(f"未知的短信网关类型：{kind}")
+        raise SendError(f"未知的短信网关类型：{kind}", final=True)
     return GATEWAYS[kind](channel)

@@ -111,7 +111,7 @@ def robot_errcode(status: int, answer: bytes) -> SendResult:
 
 def send_email(channel: Channel, message: Message) -> SendResult:
     if not message.email:
-        raise SendError("接收人没有登记电子邮箱")
+        raise SendError("接收人没有登记电子邮箱", final=True)
     sender = (
         channel.options.get("from_email")
         or os.environ.get("GONGZHI_MAIL_FROM")
@@ -184,7 +184,7 @@ def send_webhook(channel: Channel, message: Message) -> SendResult:
         headers["X-Gongzhi-Timestamp"] = timestamp
         headers["X-Gongzhi-Signature"] = webhook_signature(channel.secret, timestamp, body)
     if not url.startswith(("http://", "https://")):
-        raise SendError("地址必须以 http:// 或 https:// 开头")
+        raise SendError("地址必须以 http:// 或 https:// 开头", final=True)
     status, _, _ = post_bytes(url, body, headers)
     return SendResult(status, "ok")
 
@@ -240,7 +240,7 @@ def send_dingtalk(channel: Channel, message: Message) -> SendResult:
 
 def send_sms(channel: Channel, message: Message) -> SendResult:
     if not message.phone:
-        raise SendError("接收人没有登记手机号码")
+        raise SendError("接收人没有登记手机号码", final=True)
     text = truncate_bytes(
         f"【共治】{message.title}" + (f"：{message.body}" if message.body else ""), 600
     )
@@ -259,5 +259,5 @@ SENDERS: dict[str, Callable[[Channel, Message], SendResult]] = {
 def send(channel: Channel, message: Message) -> SendResult:
     sender = SENDERS.get(channel.kind)
     if sender is None:
-        raise SendError(f"未知的渠道类型：{channel.kind}")
+        raise SendError(f"未知的渠道类型：{channel.kind}", final=True)
     return sender(channel, message)

@@ -90,6 +90,17 @@ class TestRetry:
         assert delivery.status == "failed" and delivery.response_code is None
         assert delivery.last_error.startswith("第1次：网络错误：")
 
+    def test_it_gives_up_at_once_on_what_a_retry_cannot_fix(self, world, wecom, http_server):
+        delivery = send_one(world)
+        Delivery.objects.filter(pk=delivery.pk).update(
+            status=DeliveryStatus.FAILED, next_attempt_at=timezone.now()
+        )
+        wecom.enabled = False
+        wecom.save(update_fields=["enabled"])
+        assert deliver(delivery.pk) == DeliveryStatus.FAILED
+        delivery.refresh_from_db()
+        assert (delivery.last_error, delivery.next_attempt_at) == ("第2次：渠道已停用", None)
+
     def test_it_rescues_a_delivery_a_dead_worker_left_sending(self, world, wecom, http_server):
         http_server.answer((500, b"down"))
         delivery = send_one(world)
