@@ -20,5 +20,7 @@ class Role(models.TextChoices):
 REVEAL_ROLES = {Role.ADMIN, Role.TOWN_STAFF, Role.COMMUNITY_STAFF, Role.GRID_WORKER}
 # Roles that maintain the ledgers (people, places, organisations, duties) of their scope.
 LEDGER_ROLES = {Role.ADMIN, Role.TOWN_STAFF, Role.COMMUNITY_STAFF}
+# Roles that work in the county ECG network (the 心电 menu).
+ECG_ROLES = {Role.CLINIC_DOCTOR, Role.ECG_PHYSICIAN, Role.COUNTY_LEADER, Role.ADMIN}
 # Roles that may export ledgers to Excel.
 EXPORT_ROLES = {Role.ADMIN, Role.TOWN_STAFF, Role.COMMUNITY_STAFF, Role.COUNTY_LEADER}

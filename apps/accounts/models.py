@@ -1,7 +1,7 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
-from .choices import EXPORT_ROLES, LEDGER_ROLES, REVEAL_ROLES, Role
+from .choices import ECG_ROLES, EXPORT_ROLES, LEDGER_ROLES, REVEAL_ROLES, Role
 
 
 class User(AbstractUser):
@@ -61,6 +61,10 @@ class User(AbstractUser):
         return self.is_superuser or self.role in EXPORT_ROLES
 
     @property
+    def uses_ecg(self) -> bool:
+        return self.is_superuser or self.role in ECG_ROLES
+
+    @property
     def audit_scope_path(self) -> str:
         return self.scope.path if self.scope_id else ""
 
@@ -107,6 +111,10 @@ class ApiKey(models.Model):
     @property
     def active(self) -> bool:
         return self.revoked_at is None
+
+    @property
+    def uses_ecg(self) -> bool:
+        return self.is_superuser or self.role in ECG_ROLES
 
     @property
     def audit_scope_path(self) -> str:
