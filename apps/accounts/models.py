@@ -113,9 +113,5 @@ class ApiKey(models.Model):
         return self.revoked_at is None
 
     @property
-    def uses_ecg(self) -> bool:
-        return self.is_superuser or self.role in ECG_ROLES
-
-    @property
     def audit_scope_path(self) -> str:
         return self.user.audit_scope_path
