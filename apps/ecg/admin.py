@@ -38,7 +38,7 @@ class ExamAdmin(ScopedAdmin):
         f.name for f in Exam._meta.fields if f.name not in ("id_number_enc", "id_number_index")
     ]
 
-    def has_add_permission(self, request: Any) -> bool:
+    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
         return False
 
     def has_change_permission(self, request: Any, obj: Any = None) -> bool:

@@ -41,7 +41,7 @@ class MultipleFileField(forms.FileField):
 
 class ExamUploadForm(forms.Form):
     clinic = forms.ModelChoiceField(label="送检机构", queryset=Place.objects.none())
-    files = MultipleFileField(
+    signal_files = MultipleFileField(
         label="心电文件",
         help_text="WFDB（.hea 与 .dat 一起选，或打包为 .zip）、DICOM、HL7 aECG XML 或 CSV",
     )
@@ -71,7 +71,7 @@ class ExamUploadForm(forms.Form):
         clinics = Place.objects.filter(
             scope_q(user, ""), kind__in=[PlaceKind.CLINIC, PlaceKind.HOSPITAL]
         ).order_by("path")
-        self.fields["clinic"].queryset = clinics
+        self.fields["clinic"].queryset = clinics  # type: ignore[attr-defined]
         if clinics.count() == 1:
             self.fields["clinic"].initial = clinics.first()
 

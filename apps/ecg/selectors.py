@@ -115,7 +115,7 @@ def exams_per_year(user: Any) -> list[dict[str, Any]]:
             count=Count("id"),
             suspected=Count("id", filter=Q(suspected_critical=True)),
             warnings=Count("id", filter=Q(priority__gte=50, suspected_critical=False)),
-            critical=Count("critical", distinct=True),
+            confirmed=Count("critical", distinct=True),
         )
         .order_by("year")
     )
@@ -125,7 +125,7 @@ def exams_per_year(user: Any) -> list[dict[str, Any]]:
             "count": r["count"],
             "suspected": r["suspected"],
             "warnings": r["warnings"],
-            "critical": r["critical"],
+            "critical": r["confirmed"],
         }
         for r in rows
     ]
@@ -142,6 +142,8 @@ def turnaround(user: Any, since: datetime | None = None) -> dict[str, Any]:
     for uploaded, released, suspected in qs.values_list(
         "uploaded_at", "released_at", "suspected_critical"
     ).iterator():
+        if released is None:
+            continue
         minutes = (released - uploaded).total_seconds() / 60
         all_minutes.append(minutes)
         if suspected:
@@ -163,12 +165,15 @@ def alert_times(user: Any) -> dict[str, Any]:
         for sent, acked in CriticalNotice.objects.filter(
             critical__in=criticals, acked_at__isnull=False
         ).values_list("sent_at", "acked_at")
+        if acked is not None
     ]
     treated = criticals.filter(referral__treatment_at__isnull=False).values_list(
         "confirmed_at", "referral__arrived_at", "referral__treatment_at", "exam__symptom_onset_at"
     )
     to_treatment, door, symptom = [], [], []
     for confirmed, arrived, treated_at, onset in treated:
+        if treated_at is None:
+            continue
         to_treatment.append((treated_at - confirmed).total_seconds() / 60)
         if arrived:
             door.append((treated_at - arrived).total_seconds() / 60)

@@ -77,7 +77,7 @@ def exam_upload(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("只有基层医生可以上传心电图")
     form = ExamUploadForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        uploaded = {f.name: f.read() for f in form.cleaned_data["files"]}
+        uploaded = {f.name: f.read() for f in form.cleaned_data["signal_files"]}
         try:
             exam = do_upload_exam(actor=request.user, **form.action_kwargs(uploaded))
         except ValidationError as exc:
@@ -215,7 +215,7 @@ def exam_report(request: HttpRequest, pk: int) -> HttpResponse:
             request,
             "报告内容有误："
             + "；".join(
-                f"{form.fields[f].label if f in form.fields else ''}{' '.join(e)}"
+                f"{form.fields[f].label if f in form.fields else ''}{' '.join(map(str, e))}"
                 for f, e in form.errors.items()
             ),
         )
@@ -251,7 +251,7 @@ def exam_check(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def exam_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def exam_pdf(request: HttpRequest, pk: int) -> FileResponse:
     from .pdf import report_pdf
 
     exam = selectors.access_exam_for_user(request.user, pk)
@@ -317,7 +317,7 @@ def referral_step(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReferralStepForm(request.POST)
     try:
         if not form.is_valid():
-            raise ValidationError("；".join(" ".join(e) for e in form.errors.values()))
+            raise ValidationError("；".join(" ".join(map(str, e)) for e in form.errors.values()))
         do_record_referral_step(critical, actor=request.user, **form.action_kwargs())
     except (ValidationError, PermissionDenied) as exc:
         text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)

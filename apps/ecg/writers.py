@@ -40,7 +40,8 @@ def to_aecg(sig: EcgSignal, scale_uv: float = 5.0) -> bytes:
         '<?xml version="1.0" encoding="UTF-8"?>',
         '<AnnotatedECG xmlns="urn:hl7-org:v3" '
         'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">',
-        '<id root="2.16.840.1.113883.3.0"/><code code="93000" codeSystem="2.16.840.1.113883.6.12"/>',
+        '<id root="2.16.840.1.113883.3.0"/>',
+        '<code code="93000" codeSystem="2.16.840.1.113883.6.12"/>',
         '<component><series><code code="RHYTHM" codeSystem="2.16.840.1.113883.5.4"/>',
         "<component><sequenceSet>",
         '<component><sequence><code code="TIME_ABSOLUTE" codeSystem="2.16.840.1.113883.5.4"/>'

@@ -16,19 +16,15 @@ def match(reference: np.ndarray, detected: np.ndarray, tolerance: int) -> int:
     """Beats matched one to one within the tolerance."""
     used = np.zeros(detected.size, dtype=bool)
     hits = 0
-    for r in reference:
+    for r in reference.tolist():
         k = int(np.searchsorted(detected, r))
-        best = None
-        for c in (k - 1, k):
-            if (
-                0 <= c < detected.size
-                and not used[c]
-                and abs(int(detected[c]) - int(r)) <= tolerance
-            ):
-                if best is None or abs(int(detected[c]) - r) < abs(int(detected[best]) - r):
-                    best = c
-        if best is not None:
-            used[best] = True
+        near = [
+            (abs(int(detected[c]) - r), c)
+            for c in (k - 1, k)
+            if 0 <= c < detected.size and not used[c] and abs(int(detected[c]) - r) <= tolerance
+        ]
+        if near:
+            used[min(near)[1]] = True
             hits += 1
     return hits
 

@@ -28,7 +28,7 @@ def test_it_reads_wfdb_from_uploaded_header_and_data():
 
 
 def test_it_names_the_missing_wfdb_data_file():
-    with pytest.raises(EcgReadError, match="缺少数据文件：100.dat"):
+    with pytest.raises(EcgReadError, match=r"缺少数据文件：100\.dat"):
         read_files({"100.hea": (DATA / "100.hea").read_bytes()})
 
 
@@ -116,7 +116,7 @@ def test_it_explains_bad_csv(body, options, message):
 
 
 def test_it_rejects_an_unknown_format():
-    with pytest.raises(EcgReadError, match="无法识别文件“ecg.bin”的格式"):
+    with pytest.raises(EcgReadError, match=r"无法识别文件“ecg\.bin”的格式"):
         read_files({"ecg.bin": b"\x01\x02"})
 
 

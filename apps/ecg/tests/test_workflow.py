@@ -30,7 +30,7 @@ def upload(client, network, rhythm, name, *, fmt="csv", **options):
         reverse("ecg:upload"),
         {
             "clinic": network.clinic.pk,
-            "files": SimpleUploadedFile(filename, content),
+            "signal_files": SimpleUploadedFile(filename, content),
             "patient_name": name,
             "patient_sex": "M",
             "patient_age": 62,
@@ -108,7 +108,7 @@ def test_it_runs_the_whole_critical_loop(client, network, loop, django_capture_o
     critical = CriticalValue.objects.get(exam=exam)
     assert critical.items == "急性ST段抬高型心肌梗死"
     assert [s[0] for s in sent] == ["notifications.send"]
-    user_ids, title, body, url, object_type, object_id = sent[0][1]
+    user_ids, title, body, url, object_type, _ = sent[0][1]
     assert user_ids == sorted([network.doctor.pk, network.emergency.pk])
     assert title == "心电危急值" and "王建国" in body and object_type == "ecg.criticalvalue"
     assert url == reverse("ecg:critical_detail", args=[critical.pk])
@@ -213,7 +213,7 @@ def test_it_keeps_an_unreadable_upload_with_the_reason(client, network):
         reverse("ecg:upload"),
         {
             "clinic": network.clinic.pk,
-            "files": SimpleUploadedFile("ecg.csv", b"I,II\n1,2\n"),
+            "signal_files": SimpleUploadedFile("ecg.csv", b"I,II\n1,2\n"),
             "patient_name": "赵六",
             "patient_age": 50,
             "units": "mV",
@@ -234,7 +234,7 @@ def test_it_asks_for_the_patient(client, network):
         reverse("ecg:upload"),
         {
             "clinic": network.clinic.pk,
-            "files": SimpleUploadedFile("ecg.csv", b"x"),
+            "signal_files": SimpleUploadedFile("ecg.csv", b"x"),
             "patient_name": "赵六",
             "id_number": "123",
         },
