@@ -340,7 +340,9 @@ PHONE_PREFIXES = [
 
 
 def cn_number(n: int) -> str:
-    """1 → 一, 12 → 十二, 35 → 三十五 (enough for grid and group numbers)."""
+    """1 → 一, 12 → 十二, 35 → 三十五; from 100 on, plain digits (as 第120党小组 is written)."""
+    if n >= 100:
+        return str(n)
     if n <= 10:
         return CHINESE_NUMBERS[n]
     tens, ones = divmod(n, 10)
