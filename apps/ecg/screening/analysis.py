@@ -18,6 +18,7 @@ from .rhythm import atrial_activity, irregularity, spectrum
 from .thresholds import merged
 
 WINDOW_S = 10.0
+DERIVED_LEADS = {"III", "aVR", "aVL", "aVF"}
 SEVERITY = {
     "vf": 100,
     "vt": 95,
@@ -101,14 +102,17 @@ def analyse(
         result.elapsed_ms = (time.perf_counter() - started) * 1000
         return result
     clean = [i for i in usable if quality[i].clean] or usable
-    beats = detect_qrs(filtered[clean], fs).beats
+    # III, aVR, aVL and aVF are sums of I and II: they add cost to the detector, not beats.
+    independent = [i for i in clean if sig.leads[i] not in DERIVED_LEADS]
+    detect_on = independent if len(independent) >= 3 else clean
+    beats = detect_qrs(filtered[detect_on], fs).beats
     result.beats = beats
     leads = [sig.leads[i] for i in usable]
     facts = [
         _window_facts(filtered[usable], leads, beats, fs, a, b, sex=sex, age=age)
         for a, b in _windows(sig.n_samples, fs)
     ]
-    detection_leads = [sig.leads[i] for i in clean]
+    detection_leads = [sig.leads[i] for i in detect_on]
     flags = rate_flags(beats, fs, sig.n_samples, limits, detection_leads)
     for window in facts:
         flags.extend(window_flags(window, limits, leads))
