@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "apps.ledgers",
     "apps.notifications",
     "apps.cases",
+    "apps.open311",
+    "apps.portal",
     "apps.demo",
     "apps.ecg",
 ]

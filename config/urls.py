@@ -15,6 +15,8 @@ urlpatterns = [
     path("ledgers/", include("apps.ledgers.urls")),
     path("notifications/", include("apps.notifications.urls")),
     path("cases/", include("apps.cases.urls")),
+    path("open311/v2/", include("apps.open311.urls")),
+    path("portal/", include("apps.portal.urls")),
     path("ecg/", include("apps.ecg.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
