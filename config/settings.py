@@ -7,6 +7,7 @@ docs/operations.md lists.
 
 import hashlib
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -119,9 +120,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA mmap_size=268435456;"
         ),
     }
-    DATABASES["default"]["TEST"] = (
-        {"NAME": env("GONGZHI_TEST_SQLITE", "")} if env("GONGZHI_TEST_SQLITE") else {}
-    )
+    # Tests use a file, not an in-memory database: only a file has WAL and lets concurrent
+    # writers wait for each other (the in-memory shared cache fails them at once), so the
+    # concurrency tests run on SQLite too. One file per process (xdist workers included).
+    DATABASES["default"]["TEST"] = {
+        "NAME": env("GONGZHI_TEST_SQLITE")
+        or str(Path(tempfile.gettempdir()) / f"gongzhi-test-{os.getpid()}.sqlite3")
+    }
 else:
     DATABASES["default"]["TEST"] = {"NAME": env("GONGZHI_TEST_DB", "gongzhi_test")}
 

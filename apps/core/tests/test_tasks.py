@@ -114,8 +114,7 @@ def test_it_fires_each_periodic_tick_on_exactly_one_worker(redis_backend):
         t.start()
     for t in threads:
         t.join()
-    assert sorted(len(f) for f in fired).count(0) == 3
-    assert sum(f.count("tests.hourly") for f in fired) == 1
+    assert sorted(f.count("tests.hourly") for f in fired) == [0, 0, 0, 1]
     # the next hour is a new tick
     assert "tests.hourly" in workers[0].run_periodic(now=1_000_000.0 + 3600)
 
