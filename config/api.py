@@ -1,5 +1,8 @@
 """The one HTTP API (OpenAPI 3 at /api/openapi.json, docs at /api/docs)."""
 
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.security import django_auth
 
@@ -23,3 +26,21 @@ api.add_router("/duties", "apps.duties.api.router")
 api.add_router("/notifications", "apps.notifications.api.router")
 api.add_router("/cases", "apps.cases.api.router")
 api.add_router("/ecg", "apps.ecg.api.router")
+
+
+@api.exception_handler(PermissionDenied)
+def permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    """An action's refusal, in its own Chinese words (never a 500)."""
+    return api.create_response(request, {"detail": str(exc) or "无权执行该操作"}, status=403)
+
+
+@api.exception_handler(DjangoValidationError)
+def invalid(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+    """An action's validation error as a 422 in the same shape as schema errors."""
+    fields = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    detail = [
+        {"loc": ["body", field], "msg": message, "type": "value_error"}
+        for field, messages in fields.items()
+        for message in messages
+    ]
+    return api.create_response(request, {"detail": detail}, status=422)
