@@ -20,7 +20,7 @@ from apps.orgs.models import Organisation
 from apps.people.models import Person
 from apps.places.models import Place
 
-from . import rules
+from . import rules, similarity
 from .choices import (
     INTAKE_ROLES,
     TRANSITIONS,
@@ -185,6 +185,7 @@ def do_create_case(
         title=title.strip(),
         description=description.strip(),
         attributes=attributes or {},
+        tokens=similarity.token_text(title.strip(), description.strip()),
         priority=priority,
         status=Status.SUBMITTED,
         level=level,

@@ -20,17 +20,23 @@ from apps.places.models import Place
 
 from . import selectors
 from .actions import do_create_case, do_transition
+from .choices import Action
 from .errors import CaseError
 from .filters import CaseFilter
 from .models import Case, Category
 from .schemas import (
+    CaseCreatedOut,
     CaseDetailOut,
     CaseFilterParams,
     CaseIn,
     CaseOut,
     CategoryOut,
+    DuplicateOut,
     ErrorOut,
+    HotIssueOut,
     KpiOut,
+    RatingIn,
+    SuggestionOut,
     TransitionIn,
 )
 
@@ -68,6 +74,75 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilterParams]) -> Any:
             ]
         )
     return selectors.case_list(request.user, form)
+
+
+@router.get("/health", auth=None, summary="健康检查（不查数据库）")
+def health(request: HttpRequest) -> dict[str, str]:
+    """A trivial JSON answer: the benchmark's yardstick for the cost of a bare request."""
+    return {"status": "ok"}
+
+
+def _duplicates_out(request: HttpRequest, case: Case) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": d.case.pk,
+            "number": d.case.number,
+            "title": d.case.title,
+            "status": d.case.status,
+            "score": d.score,
+            "reasons": d.reasons,
+        }
+        for d in selectors.possible_duplicates(request.user, case)
+    ]
+
+
+@router.get("/hot", response={200: list[HotIssueOut], 422: ErrorOut}, summary="热点诉求")
+def hot(request: HttpRequest, place: int | None = None, days: int = 14) -> Any:
+    node = (
+        Place.objects.filter(scope_q(request.user, ""), pk=place).first()
+        if place
+        else request.user.scope
+    )
+    if node is None or not 1 <= days <= 366:
+        return 422, {"code": "invalid", "message": "地点不在您的管辖范围内，或天数不在1–366之间"}
+    since = timezone.now() - dt.timedelta(days=days)
+    return 200, [
+        {
+            "area": h.area.pk,
+            "area_name": h.area.name,
+            "title": h.title,
+            "keywords": h.keywords,
+            "categories": h.categories,
+            "size": h.size,
+            "open_count": h.open_count,
+            "first_at": h.first_at,
+            "last_at": h.last_at,
+            "cases": [c.pk for c in h.cases],
+        }
+        for h in selectors.hot_issues(request.user, node, since)
+    ]
+
+
+@router.post(
+    "/track/{token}/rating",
+    auth=None,
+    response={200: CaseOut, **ERRORS},
+    summary="居民凭查询码评价（不满意即重办）",
+)
+def rate_by_token(request: HttpRequest, token: str, payload: RatingIn) -> Any:
+    case = selectors.case_by_token(token)
+    try:
+        case = do_transition(
+            case,
+            Action.RATE,
+            actor=None,
+            token=token,
+            note=payload.comment,
+            data={"rating": payload.rating, "comment": payload.comment},
+        )
+    except CaseError as exc:
+        return _error(exc)
+    return 200, selectors.case_by_token(token)
 
 
 @router.get("/categories", response=list[CategoryOut], summary="事项目录")
@@ -111,10 +186,42 @@ def get_case(request: HttpRequest, pk: int) -> Any:
     return _detail(request, pk)
 
 
+@router.get(
+    "/{int:pk}/suggestions",
+    response={200: list[SuggestionOut], **ERRORS},
+    summary="派单建议（候选人、得分与理由）",
+)
+def suggestions(request: HttpRequest, pk: int) -> Any:
+    case = selectors.access_case_for_user(request.user, pk)
+    try:
+        found = selectors.dispatch_suggestions(request.user, case)
+    except CaseError as exc:
+        return _error(exc)
+    return 200, [
+        {
+            "kind": c.kind,
+            "kind_label": c.kind_label,
+            "name": c.name,
+            "score": c.score,
+            "parts": {k: round(v, 1) for k, v in c.parts.items()},
+            "reasons": c.reasons,
+            "dispatchable": c.dispatchable,
+            "note": c.note,
+            "data": c.data,
+        }
+        for c in found
+    ]
+
+
+@router.get("/{int:pk}/duplicates", response=list[DuplicateOut], summary="可能重复的事项")
+def duplicates(request: HttpRequest, pk: int) -> Any:
+    return _duplicates_out(request, selectors.access_case_for_user(request.user, pk))
+
+
 @router.post(
     "/",
-    response={200: CaseOut, 201: CaseOut, 403: ErrorOut, 422: ErrorOut},
-    summary="登记事项（Idempotency-Key 重试不重复）",
+    response={200: CaseCreatedOut, 201: CaseCreatedOut, 403: ErrorOut, 422: ErrorOut},
+    summary="登记事项（Idempotency-Key 重试不重复；返回可能重复的事项）",
 )
 def create_case(
     request: HttpRequest,
@@ -137,6 +244,7 @@ def create_case(
     except DjangoValidationError as exc:
         return _invalid(exc)
     case = selectors.access_case_for_user(request.user, case.pk)
+    case.possible_duplicates = _duplicates_out(request, case)  # type: ignore[attr-defined]
     return (201 if created else 200), case
 
 

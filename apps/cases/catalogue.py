@@ -111,6 +111,40 @@ DEFAULT_CATEGORIES: list[tuple[str, str, str, tuple[int, str], tuple[int, str], 
 ]
 
 
+# Volunteer skills (people.choices.DEFAULT_SKILLS codes) that fit each default category: what
+# the dispatch suggestions match volunteers on. Categories absent here match no volunteer.
+DEFAULT_CATEGORY_SKILLS: dict[str, list[str]] = {
+    "policy": ["social_work"],
+    "elderly-care": ["medical", "companionship", "cleaning"],
+    "medical-errand": ["medical", "driving", "errand"],
+    "insurance-payment": ["errand", "computer"],
+    "certificates": ["errand"],
+    "repairs": ["plumbing", "repair"],
+    "employment": ["computer", "social_work"],
+    "student-aid": ["tutoring", "social_work"],
+    "legal-aid": ["legal"],
+    "counselling": ["psych", "social_work"],
+    "environment": ["cleaning"],
+    "dispute": ["legal", "psych", "social_work"],
+    "neighbour-dispute": ["legal", "psych", "social_work"],
+    "family-dispute": ["legal", "psych", "social_work"],
+    "building-hazard": ["repair"],
+    "left-behind-children": ["tutoring", "companionship", "psych"],
+    "property": ["repair", "plumbing"],
+}
+
+
+def seed_category_skills(category_model: Any) -> int:
+    """Give the default categories without skills their default skill codes; return how many."""
+    made = 0
+    for category in category_model.objects.filter(code__in=list(DEFAULT_CATEGORY_SKILLS)):
+        if not category.skill_codes:
+            category.skill_codes = DEFAULT_CATEGORY_SKILLS[category.code]
+            category.save(update_fields=["skill_codes"])
+            made += 1
+    return made
+
+
 def seed_default_catalogue(category_model: Any) -> int:
     """Create the default categories that are missing (by code); return how many."""
     made = 0
@@ -151,6 +185,7 @@ COLUMNS = {
     "默认部门": "default_department",
     "一次性告知材料": "materials",
     "附加字段": "form_fields",
+    "所需技能": "skill_codes",
     "启用": "active",
     "排序": "sort",
 }
@@ -209,6 +244,10 @@ def _clean_row(values: dict[str, str], line: int) -> tuple[dict[str, Any], list[
             data["form_fields"] = json.loads(values["form_fields"])
         except ValueError:
             errors.append(f"第{line}行：附加字段不是有效的JSON")
+    if values.get("skill_codes"):
+        data["skill_codes"] = [
+            c.strip() for c in values["skill_codes"].replace("、", ",").split(",") if c.strip()
+        ]
     if values.get("active"):
         data["active"] = values["active"] not in ("否", "0", "false", "False", "停用")
     if values.get("default_department"):

@@ -1,6 +1,9 @@
-"""The one filter of the case list, shared by the inbox page and the API."""
+"""The one filter of the case list, shared by the inbox page and the API (and the target of
+every KPI figure's link: `kpi_query`)."""
 
+import datetime as dt
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.db.models import Q, QuerySet
@@ -10,6 +13,7 @@ from apps.people.filters import ScopedPlaceFilterMixin, area_choices
 from apps.places.models import subtree_q
 
 from .choices import CaseKind, CaseSource, Level, Priority, Status
+from .measures import Measure, counted, measure_q
 from .models import Case, Category
 
 OPEN_CHOICE = "open"
@@ -20,6 +24,8 @@ def _choices(enum: Any, *, first: tuple[str, str] = ("", "全部")) -> list[tupl
 
 
 class CaseFilter(ScopedPlaceFilterMixin, forms.Form):
+    primary = ("q", "status", "category", "place")
+
     q = forms.CharField(label="关键词", required=False, max_length=50)
     status = forms.ChoiceField(
         label="状态",
@@ -54,7 +60,7 @@ class CaseFilter(ScopedPlaceFilterMixin, forms.Form):
     category = forms.ModelChoiceField(
         label="事项类别",
         required=False,
-        queryset=Category.objects.filter(active=True),
+        queryset=Category.objects.all(),
         to_field_name="code",
         empty_label="全部",
         error_messages={"invalid_choice": "未知的事项类别"},
@@ -68,6 +74,13 @@ class CaseFilter(ScopedPlaceFilterMixin, forms.Form):
     )
     created_to = forms.DateField(
         label="登记日期到", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    measure = forms.ChoiceField(
+        label="指标口径",
+        required=False,
+        choices=_choices(Measure),
+        error_messages={"invalid_choice": "指标口径不在可选范围内"},
+        help_text="三率指标中某个数字背后的事项（不含已合并、已撤销）",
     )
 
     def __init__(self, data: Any = None, *, user: Any, **kwargs: Any) -> None:
@@ -120,4 +133,20 @@ class CaseFilter(ScopedPlaceFilterMixin, forms.Form):
             qs = qs.filter(created_at__date__gte=data["created_from"])
         if data.get("created_to"):
             qs = qs.filter(created_at__date__lte=data["created_to"])
+        if data.get("measure"):
+            qs = qs.filter(counted()).filter(measure_q(data["measure"], timezone.now()))
         return qs
+
+
+def kpi_query(place_id: int, date_from: dt.date, date_to: dt.date, **criteria: Any) -> str:
+    """The query string of the case list showing exactly the cases behind one KPI figure:
+    the KPI's place and period, a `measure` (default: all counted cases) and any further
+    criteria (status, category, source, kind, a narrower period)."""
+    params = {
+        "place": place_id,
+        "created_from": date_from.isoformat(),
+        "created_to": date_to.isoformat(),
+        "measure": Measure.TOTAL.value,
+        **criteria,
+    }
+    return urlencode({k: str(v) for k, v in params.items()})

@@ -176,3 +176,31 @@ class PeriodForm(forms.Form):
 class RevisitForm(forms.Form):
     result = forms.ChoiceField(label="回访结果", choices=RevisitResult.choices)
     note = forms.CharField(label="回访记录", required=False, max_length=500)
+
+
+class HotForm(forms.Form):
+    """The area and look-back window of the hot-issue page."""
+
+    area = forms.TypedChoiceField(label="区域", coerce=int, required=False, empty_value=None)
+    days = forms.TypedChoiceField(
+        label="近",
+        coerce=int,
+        required=False,
+        empty_value=None,
+        choices=[(7, "7天"), (14, "14天"), (30, "30天"), (90, "90天")],
+        initial=14,
+    )
+
+    def __init__(self, data: Any = None, *, user: Any, **kwargs: Any) -> None:
+        super().__init__(data, **kwargs)
+        self.user = user
+        area = self.fields["area"]
+        assert isinstance(area, forms.TypedChoiceField)
+        area.choices = area_choices(user)
+
+    def area_and_days(self) -> tuple[Place | None, int]:
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        place = self.user.scope
+        if data.get("area"):
+            place = Place.objects.filter(scope_q(self.user, ""), pk=data["area"]).first()
+        return place, data.get("days") or 14

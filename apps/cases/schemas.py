@@ -42,6 +42,7 @@ class CaseFilterParams(Schema):
     mine: bool | None = None
     created_from: dt.date | None = None
     created_to: dt.date | None = None
+    measure: str | None = None
 
 
 class CaseIn(Schema):
@@ -59,6 +60,45 @@ class CaseIn(Schema):
     lng: float | None = None
     lat: float | None = None
     attributes: dict[str, Any] = {}
+
+
+class DuplicateOut(Schema):
+    id: int
+    number: str
+    title: str
+    status: str
+    score: float
+    reasons: str
+
+
+class SuggestionOut(Schema):
+    kind: str
+    kind_label: str
+    name: str
+    score: float
+    parts: dict[str, float]
+    reasons: str
+    dispatchable: bool
+    note: str
+    data: dict[str, int]
+
+
+class HotIssueOut(Schema):
+    area: int
+    area_name: str
+    title: str
+    keywords: list[str]
+    categories: list[str]
+    size: int
+    open_count: int
+    first_at: dt.datetime
+    last_at: dt.datetime
+    cases: list[int]
+
+
+class RatingIn(Schema):
+    rating: str = Field(description="satisfied 满意 / basic 基本满意 / unsatisfied 不满意")
+    comment: str = ""
 
 
 class TransitionIn(Schema):
@@ -105,6 +145,10 @@ class CaseOut(Schema):
         return obj.lamp()
 
 
+class CaseCreatedOut(CaseOut):
+    possible_duplicates: list[DuplicateOut] = []
+
+
 class EventOut(Schema):
     at: dt.datetime
     actor: str = Field(alias="actor_label")
@@ -142,6 +186,7 @@ class KpiOut(Schema):
     resolved_on_time: int
     rated: int
     satisfied: int
+    overdue: int
     person_times: int
     response_rate: float | None
     resolution_rate: float | None

@@ -27,18 +27,19 @@ from django.utils import timezone
 from apps.accounts.scoping import get_in_scope, place_in_scope, scope_q
 from apps.places.models import Place, subtree_q
 
+from . import dispatch, duplicates
 from .choices import (
     BUTTON_ORDER,
     OPEN_STATUSES,
-    SATISFIED_RATINGS,
-    WITHDRAWN_STATUSES,
+    Action,
     CaseKind,
     CaseSource,
     Status,
 )
 from .filters import CaseFilter
+from .measures import Measure, counted, measure_q
 from .models import Case, CaseEvent, CaseRevisit, Category
-from .rules import allowed_actions
+from .rules import allowed_actions, check
 
 
 def visible_cases(user: Any) -> QuerySet[Case]:
@@ -132,6 +133,34 @@ def category_list(*, active_only: bool = True) -> QuerySet[Category]:
     return qs.filter(active=True) if active_only else qs
 
 
+# --- dispatch suggestions, duplicates, hot issues -----------------------------------------
+
+
+def dispatch_suggestions(
+    user: Any, case: Case, *, now: dt.datetime | None = None
+) -> list[dispatch.Candidate]:
+    """Ranked handlers for `case` (see `dispatch`). Only for someone who may dispatch it now:
+    raises the transition's own error otherwise (CaseError)."""
+    check(case, Action.DISPATCH, user)
+    return dispatch.suggest(case, now=now)
+
+
+def possible_duplicates(user: Any, case: Case) -> list[duplicates.Duplicate]:
+    """Open cases the user can see that may be the same matter as `case`."""
+    return duplicates.possible_duplicates(case, visible_cases(user))
+
+
+def hot_issues(
+    user: Any, place: Place, since: dt.datetime, *, min_cases: int = 3
+) -> list[duplicates.HotIssue]:
+    """热点诉求: clusters of similar cases since `since` per community of `place`'s subtree,
+    within the user's scope (a place outside it is a 404). Meetings take their agenda items
+    from here."""
+    if not place_in_scope(user, place):
+        raise Http404("地点不存在或不在您的管辖范围内")
+    return duplicates.hot_issues(visible_cases(user), place, since, min_cases=min_cases)
+
+
 # --- KPIs ---------------------------------------------------------------------------------
 
 
@@ -150,6 +179,7 @@ class CaseKpis:
     resolved_on_time: int = 0
     rated: int = 0
     satisfied: int = 0
+    overdue: int = 0
     person_times: int = 0
     mean_response: dt.timedelta | None = None
     mean_handling: dt.timedelta | None = None
@@ -189,7 +219,7 @@ def kpi_cases(user: Any, place: Place, date_from: dt.date, date_to: dt.date) -> 
         visible_cases(user)
         .filter(subtree_q(place))
         .filter(created_at__date__gte=date_from, created_at__date__lte=date_to)
-        .exclude(status__in=WITHDRAWN_STATUSES)
+        .filter(counted())
     )
 
 
@@ -216,14 +246,8 @@ def case_kpis(
     cases = kpi_cases(user, place, date_from, date_to)
     responded = Q(responded_at__isnull=False)
     done = Q(resolved_at__isnull=False)
-    figures = cases.aggregate(
-        total=Count("pk"),
-        due_to_respond=Count("pk", filter=responded | Q(respond_by__lt=now)),
-        responded_in_time=Count("pk", filter=responded & Q(responded_at__lte=F("respond_by"))),
-        resolved=Count("pk", filter=done),
-        resolved_on_time=Count("pk", filter=done & Q(resolved_at__lte=F("resolve_by"))),
-        rated=Count("pk", filter=~Q(rating="")),
-        satisfied=Count("pk", filter=Q(rating__in=sorted(SATISFIED_RATINGS))),
+    figures: dict[str, Any] = cases.aggregate(
+        **{m.value: Count("pk", filter=measure_q(m, now) or None) for m in Measure},
         mean_response=Avg(_duration("responded_at"), filter=responded),
         mean_handling=Avg(_duration("resolved_at"), filter=done),
     )
@@ -247,17 +271,20 @@ def case_kpis(
     kpis.by_kind = _labelled(cases, "kind", CaseKind)
     kpis.by_status = _labelled(cases, "status", Status)
     trunc = TruncDay if period == "day" else TruncMonth
-    kpis.by_period = [
-        {
-            "period": row["p"].date() if isinstance(row["p"], dt.datetime) else row["p"],
-            "n": row["n"],
-        }
-        for row in cases.annotate(p=trunc("created_at"))
-        .values("p")
-        .annotate(n=Count("pk"))
-        .order_by("p")
-    ]
+    rows = cases.annotate(p=trunc("created_at")).values("p").annotate(n=Count("pk")).order_by("p")
+    for row in rows:
+        start = row["p"].date() if isinstance(row["p"], dt.datetime) else row["p"]
+        kpis.by_period.append(
+            {"period": start, "period_end": _period_end(start, period), "n": row["n"]}
+        )
     return kpis
+
+
+def _period_end(start: dt.date, period: str) -> dt.date:
+    if period == "day":
+        return start
+    following = (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return following - dt.timedelta(days=1)
 
 
 def _labelled(cases: QuerySet[Case], name: str, enum: Any) -> list[dict[str, Any]]:

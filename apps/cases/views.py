@@ -1,6 +1,8 @@
-"""Case pages: the staff inbox, a case with its timeline and buttons, intake, a handler's
-orders on a phone, revisits and the KPIs of the user's scope."""
+"""Case pages: the staff inbox, a case with its timeline and buttons, intake, dispatch with
+suggestions, a handler's orders on a phone, revisits, hot issues and the KPIs of the user's
+scope (every figure a link to the cases behind it)."""
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -10,15 +12,18 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from . import selectors
 from .actions import do_create_case, do_record_revisit, do_transition
 from .choices import Action, Status
 from .errors import CaseError
-from .filters import CaseFilter
-from .forms import CaseForm, PeriodForm, RevisitForm, TransitionForm
+from .filters import CaseFilter, kpi_query
+from .forms import CaseForm, HotForm, PeriodForm, RevisitForm, TransitionForm
 from .images import do_add_attachment
+from .measures import Measure
 
 PAGE_SIZE = 30
 
@@ -53,6 +58,8 @@ def _panel_context(request: HttpRequest, case: Any, error: str = "") -> dict[str
         "events": selectors.case_events(case),
         "buttons": [Action(b) for b in buttons],
         "form": TransitionForm(case=case) if buttons else None,
+        "may_merge": Action.MERGE in buttons,
+        "duplicates": selectors.possible_duplicates(request.user, case) if case.is_open else [],
         "error": error,
     }
 
@@ -124,6 +131,47 @@ def case_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def case_dispatch(request: HttpRequest, pk: int) -> HttpResponse:
+    """Suggestions with their reasons; one click dispatches through do_transition."""
+    case = selectors.access_case_for_user(request.user, pk)
+    if request.method == "POST":
+        data = {k: request.POST[k] for k in ("assignee", "department") if request.POST.get(k)}
+        try:
+            do_transition(
+                case,
+                Action.DISPATCH,
+                actor=request.user,
+                note=request.POST.get("note", ""),
+                data=data,
+            )
+        except CaseError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "已派单")
+            return redirect("cases:detail", pk=pk)
+    error, candidates = "", []
+    try:
+        candidates = selectors.dispatch_suggestions(request.user, case)
+    except CaseError as exc:
+        error = exc.message
+    return render(
+        request,
+        "cases/dispatch.html",
+        {"case": case, "candidates": candidates, "error": error},
+        status=200 if not error else 403,
+    )
+
+
+@login_required
+def hot_issues(request: HttpRequest) -> HttpResponse:
+    form = HotForm(request.GET or None, user=request.user)
+    place, days = form.area_and_days()
+    since = timezone.now() - dt.timedelta(days=days)
+    issues = selectors.hot_issues(request.user, place, since) if place else []
+    return render(request, "cases/hot.html", {"form": form, "issues": issues, "days": days})
+
+
+@login_required
 def my_orders(request: HttpRequest) -> HttpResponse:
     orders = list(selectors.my_orders(request.user)[:100])
     rows = [
@@ -170,4 +218,31 @@ def case_kpis(request: HttpRequest) -> HttpResponse:
     form = PeriodForm(request.GET or None, user=request.user)
     place, date_from, date_to = form.period()
     kpis = selectors.case_kpis(request.user, place, date_from, date_to) if place else None
-    return render(request, "cases/kpis.html", {"form": form, "kpis": kpis})
+    links = kpi_links(kpis) if kpis else {}
+    return render(request, "cases/kpis.html", {"form": form, "kpis": kpis, "links": links})
+
+
+def kpi_links(kpis: selectors.CaseKpis) -> dict[str, str]:
+    """The case-list URL of every figure; rows of the breakdowns get theirs as `link`."""
+    base = reverse("cases:list")
+
+    def link(**criteria: Any) -> str:
+        return f"{base}?{kpi_query(kpis.place.pk, kpis.date_from, kpis.date_to, **criteria)}"
+
+    links = {m: link(measure=m) for m in Measure.values}
+    for row in kpis.by_category:
+        row["link"] = link(category=row["category__code"])
+    for name, rows in (
+        ("status", kpis.by_status),
+        ("source", kpis.by_source),
+        ("kind", kpis.by_kind),
+    ):
+        for row in rows:
+            row["link"] = link(**{name: row["code"]})
+    for row in kpis.by_period:
+        start, end = row["period"], row["period_end"]
+        row["link"] = link(
+            created_from=max(start, kpis.date_from).isoformat(),
+            created_to=min(end, kpis.date_to).isoformat(),
+        )
+    return links

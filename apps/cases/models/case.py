@@ -91,6 +91,9 @@ class Case(TimeStamped):
     title = models.CharField("标题", max_length=100)
     description = models.TextField("详细描述", blank=True)
     attributes = models.JSONField("附加字段", default=dict, blank=True)
+    # Words and characters of title + description (jieba), space-separated, written once at
+    # intake so duplicate and hot-issue checks compare sets without segmenting again.
+    tokens = models.TextField("分词", blank=True, editable=False)
     priority = models.CharField(
         "紧急程度", max_length=10, choices=Priority.choices, default=Priority.NORMAL
     )
@@ -211,6 +214,7 @@ class Case(TimeStamped):
             models.Index(fields=["assignee", "status"]),
             models.Index(fields=["handling_unit", "status"]),
             models.Index(fields=["status", "created_at"]),
+            models.Index(fields=["created_at"], name="case_created_at"),
         ]
 
     def __str__(self) -> str:

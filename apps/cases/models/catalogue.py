@@ -12,6 +12,9 @@ class Category(TimeStamped):
     it must be answered and resolved, who handles it by default, and what the resident must
     bring (一次性告知). Categories form a tree; cases use leaves and inner nodes alike.
 
+    `skill_codes` lists the volunteer skills (`people.Skill` codes) that fit the matter; the
+    dispatch suggestions match volunteers on them.
+
     `form_fields` lists the extra fields the matter needs, as Open311 attribute definitions:
     `[{"code": "floor", "label": "楼层", "datatype": "string", "required": false}]`.
     """
@@ -49,6 +52,12 @@ class Category(TimeStamped):
     )
     materials = models.TextField("一次性告知材料", blank=True, help_text="每行一项")
     form_fields = models.JSONField("附加字段", default=list, blank=True)
+    skill_codes = models.JSONField(
+        "所需技能",
+        default=list,
+        blank=True,
+        help_text='志愿者技能代码列表，派单建议据此匹配，如 ["plumbing", "repair"]',
+    )
     sort = models.PositiveSmallIntegerField("排序", default=100)
     active = models.BooleanField("启用", default=True)
 
@@ -90,3 +99,7 @@ class Category(TimeStamped):
             isinstance(f, dict) and f.get("code") for f in self.form_fields
         ):
             raise ValidationError({"form_fields": "附加字段应为列表，每项含 code"})
+        if not isinstance(self.skill_codes, list) or not all(
+            isinstance(c, str) and c for c in self.skill_codes
+        ):
+            raise ValidationError({"skill_codes": "所需技能应为技能代码列表"})
