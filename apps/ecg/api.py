@@ -6,7 +6,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest
-from ninja import File, Form, Router
+from ninja import File, Form, Router, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
@@ -72,7 +72,7 @@ def upload_exam(
         units=payload.units,
         lead_names=lead_names,
     )
-    return 201, selectors.access_exam_for_user(request.user, exam.pk)
+    return Status(201, selectors.access_exam_for_user(request.user, exam.pk))
 
 
 @router.get("/exams/{int:pk}", response=ExamDetailOut, summary="心电检查详情（含自动筛查）")

@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from apps.ecg import synth
-from apps.ecg.writers import to_aecg
+from apps.ecg.writers import to_aecg, to_csv
 
 
 def test_it_prints_beats_measurements_and_flags(tmp_path):
@@ -21,13 +21,15 @@ def test_it_prints_beats_measurements_and_flags(tmp_path):
     assert "机器筛查仅供参考" in text
 
 
-def test_it_prints_json_for_record_100():
+def test_it_prints_json(tmp_path):
+    path = tmp_path / "pause.csv"
+    path.write_bytes(to_csv(synth.generate("pause", rate=70, pause_seconds=3.5)))
     out = StringIO()
-    call_command("ecg", "screen", "/work/shared/data/ecg/100.hea", "--json", stdout=out)
+    call_command("ecg", "screen", str(path), "--json", stdout=out)
     result = json.loads(out.getvalue())
-    assert len(result["beats"]) == 2273
-    assert result["measurements"]["heart_rate"] == 76
-    assert not result["critical"]
+    assert len(result["beats"]) == 9
+    assert result["critical"] and result["flags"][0]["code"] == "pause"
+    assert result["measurements"]["longest_rr"]["ms"] == pytest.approx(3500, abs=40)
 
 
 def test_it_says_why_a_file_cannot_be_read(tmp_path):
