@@ -32,7 +32,7 @@ from .dispatch import haversine_km, point_of
 from .models import Case
 
 POOL = 300
-TEXT_FLOOR = 0.25
+TEXT_FLOOR = 0.2
 HOT_TEXT = 0.3
 HOT_POOL = 3000
 HOT_PER_COMMUNITY = 400  # pairwise comparison: at most 80,000 pairs per community
