@@ -1,0 +1,63 @@
+"""Structural guard for scoped access: every model of the project is either reachable in the
+admin only through ScopedAdmin (or an admin whose scoping is explained here), or not in the
+admin at all; and every model that belongs to an area says where (`audit_scope_path`).
+
+A new model fails this test until someone decides how it is scoped, so no model can slip into
+the admin unscoped. The per-app scope matrices (pages, API, admin, export) test the behaviour.
+"""
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+
+from apps.core.admin import ScopedAdmin
+
+# Admins that are not ScopedAdmin, and why they cannot show another area's data.
+OTHER_SCOPING = {
+    "core.auditevent": "filtered by the event's scope_path against the administrator's scope",
+    "people.caretag": "managed list shared by the whole installation, no personal data",
+    "people.skill": "managed list shared by the whole installation, no personal data",
+    "notifications.notification": "an account sees only its own inbox (superusers all)",
+    "notifications.delivery": "superusers only; others see none",
+}
+
+# Models with no place of their own: reference lists, logs owned by another scoped row.
+NO_AREA = {
+    "core.auditevent",
+    "core.audithead",
+    "people.caretag",
+    "people.skill",
+    "notifications.notification",
+    "notifications.preference",
+    "notifications.quiethours",
+    "notifications.delivery",
+    "cases.category",
+    "cases.caseevent",
+    "cases.caseattachment",
+    "ecg.criticalnotice",
+    "ecg.examfile",
+    "ecg.diagnosisterm",
+}
+
+
+def _project_models():
+    return [m for m in apps.get_models() if m.__module__.startswith("apps.")]
+
+
+@pytest.mark.parametrize("model", _project_models(), ids=lambda m: m._meta.label_lower)
+def test_it_admits_a_model_to_the_admin_only_scoped(model):
+    model_admin = admin.site._registry.get(model)
+    if model_admin is None:
+        return
+    label = model._meta.label_lower
+    assert isinstance(model_admin, ScopedAdmin) or label in OTHER_SCOPING, (
+        f"{label} is in the admin without ScopedAdmin: scope it or explain in OTHER_SCOPING"
+    )
+
+
+@pytest.mark.parametrize("model", _project_models(), ids=lambda m: m._meta.label_lower)
+def test_it_knows_the_area_of_every_model(model):
+    label = model._meta.label_lower
+    assert hasattr(model, "audit_scope_path") or label in NO_AREA, (
+        f"{label} has no audit_scope_path: say which area it belongs to, or list it in NO_AREA"
+    )
