@@ -105,7 +105,8 @@ def _track_context(case: Case, form: RatingForm | None = None) -> dict[str, obje
 def track(request: HttpRequest, token: str) -> HttpResponse:
     case = case_by_token(token)
     response = render(request, "portal/track.html", _track_context(case))
-    response["Referrer-Policy"] = "no-referrer"  # the token is in the URL
+    # The token is in the URL: never send it to another site (same-origin keeps CSRF working).
+    response["Referrer-Policy"] = "same-origin"
     response["Cache-Control"] = "no-store"
     return response
 

@@ -90,7 +90,9 @@ def test_it_makes_one_case_of_a_double_tap(world, category):
     second = submit(client, category, place_code=world.household_a.code)
     assert Case.objects.count() == 1
     assert first["Location"] == second["Location"]
-    submit(client, category, place_code=world.household_a.code, form_token="another-token-0123456789")
+    submit(
+        client, category, place_code=world.household_a.code, form_token="another-token-0123456789"
+    )
     assert Case.objects.count() == 2
 
 
@@ -210,7 +212,8 @@ def test_it_reopens_the_case_when_the_resident_is_unsatisfied(world, category):
     submit(Client(), category, place_code=world.household_a.code)
     case = walk_to_resolved(Case.objects.get(), world)
     Client().post(
-        f"/portal/t/{case.tracking_token}/rate/", {"rating": Rating.UNSATISFIED, "comment": "没买到"}
+        f"/portal/t/{case.tracking_token}/rate/",
+        {"rating": Rating.UNSATISFIED, "comment": "没买到"},
     )
     case.refresh_from_db()
     assert case.status == Status.DISPATCHED and case.reopen_count == 1
