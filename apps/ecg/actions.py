@@ -115,7 +115,6 @@ def _clean_patient(patient: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-@transaction.atomic
 def do_upload_exam(
     *,
     actor: Any,
@@ -141,16 +140,34 @@ def do_upload_exam(
         raise ValidationError({"files": "文件过大（上限 50 MB）"})
     data = _clean_patient(patient)
     id_number = data.pop("id_number")
-    exam = Exam(clinic=clinic, uploaded_by=actor, uploaded_at=timezone.now(), **data)
+    exam = Exam(clinic=clinic, uploaded_by=actor, **data)
     if id_number:
         exam.set_id_number(id_number)
-    try:
+    try:  # parsing is pure: done before the transaction so no lock is held meanwhile
         sig = read_files(files, fs=fs, units=units, lead_names=lead_names)
     except EcgReadError as exc:
         exam.status = ExamStatus.REJECTED
         exam.read_error = str(exc)[:300]
         sig = None
-    exam.save()
+    with transaction.atomic():
+        exam.uploaded_at = timezone.now()
+        exam.save()
+        _store(exam, files, sig)
+        audit.record(
+            actor=actor,
+            verb=AuditVerb.CREATE,
+            obj=exam,
+            changes={
+                "action": EcgAction.UPLOAD,
+                "files": [{"name": n, "size": len(c)} for n, c in files.items()],
+                "id_number": exam.id_number_masked,
+                "read_error": exam.read_error,
+            },
+        )
+    return exam
+
+
+def _store(exam: Exam, files: Mapping[str, bytes], sig: Any) -> None:
     for name, content in files.items():
         ExamFile.objects.create(
             exam=exam,
@@ -171,24 +188,13 @@ def do_upload_exam(
         )
         exam_id = exam.pk
         transaction.on_commit(lambda: enqueue("ecg.screen", exam_id))
-    audit.record(
-        actor=actor,
-        verb=AuditVerb.CREATE,
-        obj=exam,
-        changes={
-            "action": EcgAction.UPLOAD,
-            "files": [{"name": n, "size": len(c)} for n, c in files.items()],
-            "id_number": exam.id_number_masked,
-            "read_error": exam.read_error,
-        },
-    )
-    return exam
 
 
-@transaction.atomic
 def do_screen_exam(exam_id: int) -> Exam | None:
-    """Run the automatic screening once (a repeated task finds the exam screened and stops)."""
-    exam = Exam.objects.select_for_update().select_related("clinic").filter(pk=exam_id).first()
+    """Run the automatic screening once. The analysis runs outside the transaction (no lock
+    held meanwhile); the write re-checks the status under a row lock, so a repeated or
+    concurrent task finds the exam screened and stops."""
+    exam = Exam.objects.select_related("clinic").filter(pk=exam_id).first()
     if exam is None or exam.status != ExamStatus.RECEIVED:
         return exam
     sig = storage.load_signal(exam.signal_file)
@@ -199,6 +205,15 @@ def do_screen_exam(exam_id: int) -> Exam | None:
         sex=exam.patient_sex,
         age=exam.patient_age,
     )
+    with transaction.atomic():
+        exam = Exam.objects.select_for_update().select_related("clinic").get(pk=exam_id)
+        if exam.status != ExamStatus.RECEIVED:
+            return exam
+        _save_screening(exam, result)
+    return exam
+
+
+def _save_screening(exam: Exam, result: dict[str, Any]) -> None:
     exam.screening = result
     exam.priority = result["priority"]
     exam.suspected_critical = result["critical"]
@@ -224,7 +239,6 @@ def do_screen_exam(exam_id: int) -> Exam | None:
     )
     if exam.suspected_critical:
         _alert_readers(exam)
-    return exam
 
 
 def readers_for(place: Place) -> list[Any]:
