@@ -307,3 +307,20 @@ def test_it_reports_closed_once_resolved(world, two_cases, key_a):
     assert a.status == Status.RESOLVED
     row = get_json(Client(), f"/open311/v2/requests/{a.pk}.json", "requests.json", api_key=key_a)[0]
     assert row["status"] == "closed" and row["status_notes"] == "已办结"
+
+
+def test_it_lists_requests_in_a_fixed_number_of_queries(world, category, key_a):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            get_json(Client(), URL, "requests.json", api_key=key_a)
+        return len(ctx.captured_queries)
+
+    staff = world.user("community_a")
+    do_create_case(actor=staff, category=category, place=world.household_a, title="一")
+    one = count()
+    for n in range(5):
+        do_create_case(actor=staff, category=category, place=world.household_a, title=f"多{n}")
+    assert count() == one
