@@ -40,9 +40,13 @@ lint: install
 	GONGZHI_SECRET_KEY=lint-check-only-$$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n') \
 	GONGZHI_HTTPS=1 $(BIN)/python manage.py check --deploy --fail-level WARNING
 
+# Every benchmark at BENCH_SIZE (tiny … large; each script's own default is the size its issue
+# names — run one directly for that). Each prints `RESULT …` as its last line.
+BENCH_SIZE ?= small
 bench: install
 	@bash scripts/ensure-services.sh
-	$(BIN)/python bench/import_bench.py $(BENCH_ARGS)
+	@set -e; for b in bench/*_bench.py; do echo "== $$b --size $(BENCH_SIZE)"; \
+	  $(BIN)/python $$b --size $(BENCH_SIZE) $(BENCH_ARGS); done
 
 clean:
 	rm -rf $(VENV) data/gongzhi.sqlite3*
