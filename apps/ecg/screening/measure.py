@@ -115,7 +115,7 @@ def _t_end(
     seg = beat[:, start:stop] - baseline[:, None]
     head = seg[:, : peak_stop - start]
     amplitude = np.abs(head).max(axis=1)
-    strong = np.flatnonzero(amplitude >= max(0.05, 0.4 * amplitude.max()))
+    strong = np.flatnonzero(amplitude >= max(0.1, 0.4 * amplitude.max()))  # flat T: no end
     ends = []
     for i in strong:
         polarity = np.sign(head[i][np.argmax(np.abs(head[i]))])

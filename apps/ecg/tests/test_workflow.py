@@ -252,3 +252,15 @@ def test_a_clinic_doctor_cannot_read(client, network, loop):
     assert client.get(reverse("ecg:queue")).status_code == 403
     response = client.post(reverse("ecg:claim", args=[exam.pk]), follow=True)
     assert "只有心电诊断医师可以阅片和出具报告" in response.content.decode()
+
+
+def test_the_list_pages_cost_a_fixed_number_of_queries(
+    client, network, loop, django_assert_max_num_queries
+):
+    client.force_login(network.physician)
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("ecg:queue")).status_code == 200
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("ecg:list")).status_code == 200
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("ecg:critical_list")).status_code == 200
