@@ -146,6 +146,10 @@ class CaseOut(Schema):
 
 
 class CaseCreatedOut(CaseOut):
+    """The answer to a create: also the tracking token (for the resident's link) and the open
+    cases that may be the same matter."""
+
+    tracking_token: str
     possible_duplicates: list[DuplicateOut] = []
 
 

@@ -145,6 +145,11 @@ WORD_WEIGHT = 2.0
 CHAR_WEIGHT = 1.0
 
 
+def warm() -> None:
+    """Load the dictionary now (a server calls this before forking its workers)."""
+    _jieba()
+
+
 def _jieba() -> object:
     global _ready
     import jieba
