@@ -10,7 +10,7 @@ latency from upload to flag through the task system.
 4. QRS sensitivity and positive predictivity on record 100 against its annotations (150 ms).
 5. Upload → flag: an HTTP upload through the Django test client with the in-process task
    backend ("inline", the embedded default) on a fresh SQLite database, timed until the
-   screening has written its flags; median over --uploads.
+   screening has written its flags; median over --uploads after one warm-up upload.
 
 Last line:
 
@@ -171,7 +171,7 @@ def upload_to_flag(uploads: int) -> float:
     client.force_login(doctor)
     body = to_csv(synth.generate("stemi", rate=85))
     times = []
-    for i in range(uploads):
+    for i in range(uploads + 1):  # the first upload warms the process up and is not counted
         start = time.perf_counter()
         response = client.post(
             "/ecg/exams/upload/",
@@ -188,7 +188,8 @@ def upload_to_flag(uploads: int) -> float:
             time.sleep(0.002)
             if time.perf_counter() - start > 30:
                 raise RuntimeError("screening did not finish within 30 s")
-        times.append((time.perf_counter() - start) * 1000)
+        if i:
+            times.append((time.perf_counter() - start) * 1000)
         assert Exam.objects.get(pk=pk).suspected_critical
     ms = statistics.median(times)
     print(

@@ -38,10 +38,12 @@ def reading_queue(user: Any) -> QuerySet[Exam]:
 
 
 def access_exam_for_user(user: Any, pk: Any) -> Exam:
-    """The exam if its clinic lies within the user's scope; 404 otherwise."""
-    qs = visible_exams(user).select_related(
-        "clinic", "uploaded_by", "claimed_by", "report__author", "report__checked_by"
-    )
+    """The exam if its clinic lies within the user's scope, or if the user was alerted to its
+    critical value (the county hospital's emergency team); 404 otherwise."""
+    alerted = Exam.objects.filter(critical__notices__recipient_id=getattr(user, "pk", None))
+    qs = Exam.objects.filter(
+        Q(pk__in=visible_exams(user).values("pk")) | Q(pk__in=alerted.values("pk"))
+    ).select_related("clinic", "uploaded_by", "claimed_by", "report__author", "report__checked_by")
     return get_in_scope(qs, pk=pk)
 
 

@@ -140,7 +140,9 @@ def test_it_runs_the_whole_critical_loop(client, network, loop, django_capture_o
     notice.refresh_from_db()
     critical.refresh_from_db()
     assert notice.acked_at is not None and critical.status == "acknowledged"
-    client.force_login(network.emergency)
+    client.force_login(network.emergency)  # outside the town, but alerted: may see the ECG
+    assert client.get(reverse("ecg:detail", args=[exam.pk])).status_code == 200
+    assert client.get(reverse("ecg:detail", args=[normal.pk])).status_code == 404
     other = CriticalNotice.objects.get(critical=critical, recipient=network.emergency)
     client.post(
         reverse("ecg:acknowledge", args=[other.pk]), {"read_back": "急性ST段抬高型心肌梗死"}
