@@ -1,5 +1,7 @@
 """Place pages: the account's own area, a place with its children and people, and search."""
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -55,7 +57,7 @@ def place_list(request: HttpRequest) -> HttpResponse:
 def place_detail(request: HttpRequest, pk: int) -> HttpResponse:
     place = selectors.access_place_for_user(request.user, pk)
     ancestors = list(selectors.ancestors_in_scope(request.user, place))
-    context = {
+    context: dict[str, Any] = {
         "place": place,
         "ancestors": ancestors,
         "specials": list(selectors.special_places(place)),

@@ -32,7 +32,7 @@ class Command(BaseCommand):
     def _load_demo(self, size: str) -> None:
         from apps.demo.generator import load_if_empty
 
-        result = load_if_empty(size, stdout=self.stdout)
+        result = load_if_empty(size, stdout=self.stdout)  # type: ignore[arg-type]
         if result is not None:
             self.stdout.write(self.style.SUCCESS("演示县已加载。"))
         self._print_logins()
