@@ -45,14 +45,14 @@ def atrial_activity(
 ) -> AtrialActivity:
     """P waves outside the QRS–T complexes of one lead, and how they relate to the QRS."""
     n = x.size
-    lp = smooth(x, max(1, int(0.04 * fs)))
+    lp = smooth(x, max(1, int(0.06 * fs)))
     allowed = np.ones(n, dtype=bool)
     before, after = int(0.1 * fs), int((t_after_r_s + 0.04) * fs)
     for b in beats:
         allowed[max(0, b - before) : b + after] = False
     peaks, _ = signal.find_peaks(
         lp,
-        prominence=0.04,
+        prominence=0.05,
         distance=max(1, int(0.22 * fs)),
         width=(int(0.03 * fs), int(0.18 * fs)),
     )

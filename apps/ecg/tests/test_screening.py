@@ -138,3 +138,28 @@ def test_it_screens_a_10_second_12_lead_quickly():
     analyse(sig)
     times = sorted(analyse(sig).elapsed_ms for _ in range(7))
     assert times[3] < 150  # generous on a shared CI machine; the bench reports the real figure
+
+
+NOISY = {"noise": 0.04, "mains": 0.05, "wander": 0.4}
+
+
+@pytest.mark.parametrize(
+    ("rhythm", "options", "expected"),
+    [
+        ("vf", {}, "vf"),
+        ("vt", {"rate": 180}, "vt"),
+        ("svt", {"rate": 210}, "sv_tachy"),
+        ("sinus", {"rate": 32}, "brady"),
+        ("pause", {"rate": 70}, "pause"),
+        ("avb3", {"rate": 38}, "avb3"),
+        ("stemi", {"rate": 80}, "stemi"),
+        ("long_qt", {"rate": 60}, "qtc"),
+    ],
+)
+def test_it_flags_critical_rhythms_through_noise_hum_and_wander(rhythm, options, expected):
+    assert expected in critical_codes(synth.generate(rhythm, seed=5, **NOISY, **options))
+
+
+@pytest.mark.parametrize("rate", [60, 80, 95])
+def test_noise_hum_and_wander_raise_no_flag_on_sinus_rhythm(rate):
+    assert codes(synth.generate("sinus", rate=rate, seed=5, **NOISY)) == set()
