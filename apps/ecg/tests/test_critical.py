@@ -187,3 +187,44 @@ def test_county_thresholds_are_validated(network):
         "阈值“tachy_bpm”应大于 0",
         "未知的阈值“nonsense”",
     ]
+
+
+def test_an_administrator_sets_county_thresholds_and_the_screening_uses_them(network, world):
+    from apps.ecg.actions import do_update_centre
+
+    with pytest.raises(PermissionDenied, match="只有系统管理员可以修改心电网络设置"):
+        do_update_centre(network.centre, actor=network.physician, thresholds={"tachy_bpm": 120})
+    with pytest.raises(ValidationError, match="未知的阈值“speed”"):
+        do_update_centre(network.centre, actor=world.user("admin"), thresholds={"speed": 1})
+    do_update_centre(
+        network.centre, actor=world.user("admin"), thresholds={"tachy_bpm": 120}, ack_minutes=5
+    )
+    assert AuditEvent.objects.filter(changes__action="settings").count() == 1
+    with capture_tasks():
+        exam = do_upload_exam(
+            actor=network.doctor,
+            clinic=network.clinic,
+            files={"a.csv": to_csv(synth.generate("sinus", rate=130))},
+            patient=PATIENT,
+        )
+        exam = do_screen_exam(exam.pk)
+    assert "tachy" in exam.flag_codes and exam.suspected_critical
+
+
+def test_a_physician_may_hand_an_exam_back(network):
+    from apps.ecg.actions import do_unclaim_exam
+
+    with capture_tasks():
+        exam = do_upload_exam(
+            actor=network.doctor,
+            clinic=network.clinic,
+            files={"a.csv": to_csv(synth.generate("sinus"))},
+            patient=PATIENT,
+        )
+        do_screen_exam(exam.pk)
+    do_claim_exam(exam, actor=network.physician)
+    with pytest.raises(ValidationError, match="只有认领该检查的医师可以放弃认领"):
+        do_unclaim_exam(exam, actor=network.checker)
+    exam = do_unclaim_exam(exam, actor=network.physician)
+    assert exam.status == "waiting" and exam.claimed_by is None
+    do_claim_exam(exam, actor=network.checker)
