@@ -12,7 +12,7 @@ What it does:
    communities, each with an API key (`X-API-Key`), and a household to file cases on;
 3. starts gunicorn (gthread workers: `--workers` processes × `--threads` threads) on the
    project's WSGI application, with the embedded (inline) task backend;
-4. phase "trivial": every client loops `GET /api/cases/health` (no database) for
+4. phase "trivial": every client loops `GET /api/v1/cases/health` (no database) for
    `--seconds`; phase "lifecycle": every client loops whole lifecycles — create (API, the
    create also looks for duplicates), accept, dispatch to its handler, claim, resolve,
    rate by tracking token — for `--seconds`, after a short warm-up;
@@ -153,7 +153,7 @@ def start_server(env: dict[str, str], port: int, workers: int, threads: int) -> 
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/cases/health", timeout=2):
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/cases/health", timeout=2):
                 return server
         except OSError:
             time.sleep(0.3)
@@ -227,8 +227,8 @@ async def lifecycle(conn: Connection, spec: dict[str, Any], stats: dict[str, lis
         "description": description,
         "source": "hotline",
     }
-    case = await timed(stats, "create", conn.request("POST", "/api/cases/", new, d), 201)
-    moves = f"/api/cases/{case['id']}/transitions"
+    case = await timed(stats, "create", conn.request("POST", "/api/v1/cases/", new, d), 201)
+    moves = f"/api/v1/cases/{case['id']}/transitions"
     await timed(stats, "accept", conn.request("POST", moves, {"action": "accept"}, d))
     dispatch = {"action": "dispatch", "data": {"assignee": spec["handler"]}}
     await timed(stats, "dispatch", conn.request("POST", moves, dispatch, d))
@@ -236,7 +236,7 @@ async def lifecycle(conn: Connection, spec: dict[str, Any], stats: dict[str, lis
     resolve = {"action": "resolve", "note": "已电话答复并上门办理"}
     await timed(stats, "resolve", conn.request("POST", moves, resolve, h))
     rating = {"rating": "satisfied", "comment": "办得快"}
-    path = f"/api/cases/track/{case['tracking_token']}/rating"
+    path = f"/api/v1/cases/track/{case['tracking_token']}/rating"
     await timed(stats, "rate", conn.request("POST", path, rating))
 
 
@@ -247,7 +247,7 @@ async def client_loop(phase: str, port: int, spec: dict[str, Any], until: float)
     while time.monotonic() < until:
         try:
             if phase == "trivial":
-                await timed(stats, "health", conn.request("GET", "/api/cases/health"))
+                await timed(stats, "health", conn.request("GET", "/api/v1/cases/health"))
             else:
                 await lifecycle(conn, spec, stats)
             done += 1
@@ -359,7 +359,7 @@ def main() -> None:
         procs = max(1, min(args.client_procs, args.clients))
         run_phase("lifecycle", args.port, specs, args.warmup, procs)  # jieba, caches, pools
         trivial = run_phase("trivial", args.port, specs, args.seconds, procs)
-        trivial_rate, _ = report("trivial GET /api/cases/health", trivial, ("health",))
+        trivial_rate, _ = report("trivial GET /api/v1/cases/health", trivial, ("health",))
         cycles = run_phase("lifecycle", args.port, specs, args.seconds, procs)
         cycle_rate, every = report("lifecycle requests", cycles, STEPS)
         per_s = cycles["done"] / cycles["elapsed"]

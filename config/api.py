@@ -1,4 +1,4 @@
-"""The one HTTP API (OpenAPI 3 at /api/openapi.json, docs at /api/docs)."""
+"""The one HTTP API (OpenAPI 3 at /api/v1/openapi.json, docs at /api/v1/docs)."""
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError

@@ -20,5 +20,5 @@ urlpatterns = [
     path("ecg/", include("apps.ecg.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("api/", api.urls),
+    path("api/v1/", api.urls),
 ]

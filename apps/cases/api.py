@@ -1,4 +1,4 @@
-"""/api/cases/: cases over HTTP. Handlers call selectors and actions only.
+"""/api/v1/cases/: cases over HTTP. Handlers call selectors and actions only.
 
 Errors are JSON `{"code": …, "message": "中文"}`: 400 illegal_transition, 403 not_allowed,
 404 not found or out of scope, 409 conflict (a lost 抢单), 422 invalid.

@@ -27,7 +27,7 @@ class CategoryOut(Schema):
 
 
 class CaseFilterParams(Schema):
-    """Query parameters of GET /api/cases/: the fields of `CaseFilter`."""
+    """Query parameters of GET /api/v1/cases/: the fields of `CaseFilter`."""
 
     q: str | None = None
     status: str | None = None

@@ -1,4 +1,4 @@
-"""/api/duties: duties in scope, assign and end, and coverage of an area."""
+"""/api/v1/duties: duties in scope, assign and end, and coverage of an area."""
 
 from typing import Any
 

@@ -1,4 +1,4 @@
-"""/api/ecg/: upload, exams, signal, reading queue, claim, critical values. Handlers call
+"""/api/v1/ecg/: upload, exams, signal, reading queue, claim, critical values. Handlers call
 selectors and actions only."""
 
 from typing import Any

@@ -1,4 +1,4 @@
-"""/api/notifications/: the signed-in user's inbox. Handlers call selectors and actions only."""
+"""/api/v1/notifications/: the signed-in user's inbox. Handlers call selectors and actions only."""
 
 from typing import Any
 

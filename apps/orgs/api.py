@@ -1,4 +1,4 @@
-"""/api/orgs/: organisations and compound coverage. Handlers call selectors and actions only."""
+"""/api/v1/orgs/: organisations and compound coverage. Handlers call selectors and actions only."""
 
 from typing import Any
 

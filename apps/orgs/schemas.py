@@ -8,7 +8,7 @@ from . import selectors
 
 
 class OrganisationFilterParams(Schema):
-    """Query parameters of GET /api/orgs/: the fields of `OrganisationFilter`."""
+    """Query parameters of GET /api/v1/orgs/: the fields of `OrganisationFilter`."""
 
     name: str | None = None
     kind: str | None = None

@@ -1,4 +1,4 @@
-"""/api/people/: the people ledger over HTTP. Handlers call selectors and actions only."""
+"""/api/v1/people/: the people ledger over HTTP. Handlers call selectors and actions only."""
 
 from collections.abc import Mapping
 from typing import Any

@@ -13,7 +13,7 @@ class CareTagOut(Schema):
 
 
 class PersonFilterParams(Schema):
-    """Query parameters of GET /api/people/: the fields of `PersonFilter`."""
+    """Query parameters of GET /api/v1/people/: the fields of `PersonFilter`."""
 
     name: str | None = None
     initials: str | None = None

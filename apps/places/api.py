@@ -1,4 +1,4 @@
-"""/api/places: the place tree, scoped like the pages."""
+"""/api/v1/places: the place tree, scoped like the pages."""
 
 from collections.abc import Iterator
 from contextlib import contextmanager

@@ -90,7 +90,7 @@ def test_it_walks_a_case_from_intake_to_rating_on_a_phone(
 
     case.refresh_from_db()
     rated = page.request.post(
-        f"{live_server.url}/api/cases/track/{case.tracking_token}/rating",
+        f"{live_server.url}/api/v1/cases/track/{case.tracking_token}/rating",
         data={"rating": "satisfied", "comment": "师傅很负责"},
     )
     assert rated.status == 200, rated.text()

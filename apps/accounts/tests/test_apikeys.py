@@ -75,7 +75,7 @@ def test_it_revokes_a_key(world):
     key.refresh_from_db()
     assert key.revoked_at is not None and not key.user.is_active
     assert user_for_key(raw) is None
-    response = Client().get("/api/cases/", HTTP_X_API_KEY=raw)
+    response = Client().get("/api/v1/cases/", HTTP_X_API_KEY=raw)
     assert response.status_code == 401
     assert AuditEvent.objects.filter(object_type="accounts.apikey", verb="update").count() == 1
 
@@ -85,7 +85,7 @@ def test_it_lets_the_api_act_with_the_keys_scope(world, category):
     client = Client()
     body = {"category": category.code, "place": world.household_a.pk, "title": "路灯不亮"}
     created = client.post(
-        "/api/cases/",
+        "/api/v1/cases/",
         json.dumps(body),
         content_type="application/json",
         HTTP_AUTHORIZATION=f"Bearer {raw}",
@@ -93,7 +93,7 @@ def test_it_lets_the_api_act_with_the_keys_scope(world, category):
     )
     assert created.status_code == 201, created.content
     again = client.post(
-        "/api/cases/",
+        "/api/v1/cases/",
         json.dumps(body),
         content_type="application/json",
         HTTP_X_API_KEY=raw,
@@ -103,10 +103,10 @@ def test_it_lets_the_api_act_with_the_keys_scope(world, category):
     assert Case.objects.count() == 1
     case_a = Case.objects.get()
     assert case_a.created_by.username.startswith("api-")
-    assert client.get(f"/api/cases/{case_a.pk}", HTTP_X_API_KEY=raw).status_code == 200
+    assert client.get(f"/api/v1/cases/{case_a.pk}", HTTP_X_API_KEY=raw).status_code == 200
     outside = dict(body, place=world.household_b.pk)
     refused = client.post(
-        "/api/cases/", json.dumps(outside), content_type="application/json", HTTP_X_API_KEY=raw
+        "/api/v1/cases/", json.dumps(outside), content_type="application/json", HTTP_X_API_KEY=raw
     )
     assert refused.status_code == 422
     case_b, _ = do_create_case(
@@ -115,23 +115,23 @@ def test_it_lets_the_api_act_with_the_keys_scope(world, category):
         place=world.household_b,
         title="将军路积水",
     )
-    assert client.get(f"/api/cases/{case_b.pk}", HTTP_X_API_KEY=raw).status_code == 404
-    listed = client.get("/api/cases/", HTTP_X_API_KEY=raw).json()["items"]
+    assert client.get(f"/api/v1/cases/{case_b.pk}", HTTP_X_API_KEY=raw).status_code == 404
+    listed = client.get("/api/v1/cases/", HTTP_X_API_KEY=raw).json()["items"]
     assert [row["id"] for row in listed] == [case_a.pk]
     assert ApiKey.objects.get().last_used_at is not None
 
 
 def test_it_answers_401_for_a_bad_or_missing_key(world):
     client = Client()
-    assert client.get("/api/cases/", HTTP_X_API_KEY="gz_nonsense").status_code == 401
-    assert client.get("/api/cases/", HTTP_AUTHORIZATION="Bearer gz_nonsense").status_code == 401
-    assert client.get("/api/cases/").status_code == 401
+    assert client.get("/api/v1/cases/", HTTP_X_API_KEY="gz_nonsense").status_code == 401
+    assert client.get("/api/v1/cases/", HTTP_AUTHORIZATION="Bearer gz_nonsense").status_code == 401
+    assert client.get("/api/v1/cases/").status_code == 401
 
 
 def test_it_still_accepts_the_session(world):
     client = Client()
     client.force_login(world.user("community_a"))
-    assert client.get("/api/cases/").status_code == 200
+    assert client.get("/api/v1/cases/").status_code == 200
 
 
 def test_it_lets_an_admin_issue_and_revoke_keys_on_the_page(world):

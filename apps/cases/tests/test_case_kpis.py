@@ -111,7 +111,7 @@ def test_it_refuses_a_place_out_of_scope(world):
 def test_it_serves_the_kpis_over_the_api(client, world):
     scramble(world, n=10)
     client.force_login(world.user("county_leader"))
-    body = client.get("/api/cases/kpis", {"date_from": "2000-01-01"}).json()
+    body = client.get("/api/v1/cases/kpis", {"date_from": "2000-01-01"}).json()
     assert body["total"] == Case.objects.exclude(status="cancelled").count()
     assert set(body) >= {
         "response_rate",

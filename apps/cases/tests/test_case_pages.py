@@ -44,9 +44,9 @@ def test_it_filters_the_inbox_like_the_api(client, world):
     client.force_login(world.user("community_a"))
     html = client.get("/cases/", {"source": "visit"}).content.decode()
     assert "水管爆了" in html and "路灯坏了" not in html
-    body = client.get("/api/cases/", {"source": "visit"}).json()
+    body = client.get("/api/v1/cases/", {"source": "visit"}).json()
     assert [c["title"] for c in body["items"]] == ["水管爆了"]
-    assert client.get("/api/cases/", {"source": "fax"}).status_code == 422
+    assert client.get("/api/v1/cases/", {"source": "fax"}).status_code == 422
 
 
 def test_it_shows_only_the_buttons_this_user_may_press(client, world):
@@ -128,16 +128,16 @@ def test_it_returns_the_same_case_for_a_retried_create(client, world):
     client.force_login(world.user("community_a"))
     payload = {"category": "repairs", "place": world.household_a.pk, "title": "门禁坏了"}
     first = client.post(
-        "/api/cases/", payload, content_type="application/json", HTTP_IDEMPOTENCY_KEY="abc-1"
+        "/api/v1/cases/", payload, content_type="application/json", HTTP_IDEMPOTENCY_KEY="abc-1"
     )
     again = client.post(
-        "/api/cases/", payload, content_type="application/json", HTTP_IDEMPOTENCY_KEY="abc-1"
+        "/api/v1/cases/", payload, content_type="application/json", HTTP_IDEMPOTENCY_KEY="abc-1"
     )
     assert (first.status_code, again.status_code) == (201, 200)
     assert first.json()["id"] == again.json()["id"]
     assert Case.objects.filter(title="门禁坏了").count() == 1
     outside = client.post(
-        "/api/cases/", {**payload, "place": world.household_b.pk}, content_type="application/json"
+        "/api/v1/cases/", {**payload, "place": world.household_b.pk}, content_type="application/json"
     )
     assert outside.status_code == 422
     assert outside.json()["message"] == "所选地点不存在或不在您的管辖范围内"

@@ -47,7 +47,7 @@ def test_it_gives_exactly_one_winner(world):
         try:
             barrier.wait(timeout=60)
             response = client.post(
-                f"/api/cases/{case.pk}/transitions",
+                f"/api/v1/cases/{case.pk}/transitions",
                 data=json.dumps({"action": "claim"}),
                 content_type="application/json",
             )

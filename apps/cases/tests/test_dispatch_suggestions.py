@@ -196,8 +196,8 @@ def test_it_serves_suggestions_over_the_api(client, world):
     volunteer(world, "王师傅", ["plumbing"])
     case = accepted(world, repairs(world))
     client.force_login(world.user("grid_worker_a"))
-    [row] = client.get(f"/api/cases/{case.pk}/suggestions").json()
+    [row] = client.get(f"/api/v1/cases/{case.pk}/suggestions").json()
     assert row["name"] == "王师傅" and row["dispatchable"] is True
     assert set(row["parts"]) == {"match", "distance", "load", "availability", "rating"}
     client.force_login(world.user("volunteer_a"))
-    assert client.get(f"/api/cases/{case.pk}/suggestions").status_code == 403
+    assert client.get(f"/api/v1/cases/{case.pk}/suggestions").status_code == 403

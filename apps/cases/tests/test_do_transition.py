@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 def post(client: Client, user: Any, pk: int, action: str, note: str = "说明", **data: Any) -> Any:
     client.force_login(user)
     return client.post(
-        f"/api/cases/{pk}/transitions",
+        f"/api/v1/cases/{pk}/transitions",
         data=json.dumps({"action": action, "note": note, "data": data}),
         content_type="application/json",
     )
@@ -101,7 +101,7 @@ class TestMainPath:
 
     def test_it_returns_the_timeline_and_buttons(self, client, world, case):
         client.force_login(world.user("community_a"))
-        body = client.get(f"/api/cases/{case.pk}").json()
+        body = client.get(f"/api/v1/cases/{case.pk}").json()
         assert body["status"] == "submitted"
         assert body["allowed_actions"] == ["accept", "escalate", "merge", "cancel"]
         assert [e["action"] for e in body["events"]] == ["submit"]

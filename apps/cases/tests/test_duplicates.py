@@ -62,7 +62,7 @@ def test_it_returns_duplicates_in_the_api_create_response(client, world):
     first = make_case(world, title="厨房水管漏水")
     client.force_login(world.user("community_a"))
     body = client.post(
-        "/api/cases/",
+        "/api/v1/cases/",
         {
             "category": "test-repairs",
             "place": world.household_a.pk,

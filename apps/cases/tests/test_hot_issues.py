@@ -72,7 +72,7 @@ def test_it_lists_hot_issues_on_a_page_and_in_the_api(client, world):
     client.force_login(world.user("community_a"))
     html = client.get("/cases/hot/").content.decode()
     assert "热点诉求" in html and "红门社区" in html and "3 件" in html
-    [row] = client.get("/api/cases/hot", {"days": 14}).json()
+    [row] = client.get("/api/v1/cases/hot", {"days": 14}).json()
     assert row["size"] == 3 and row["area_name"] == "红门社区"
 
 

@@ -47,10 +47,10 @@ def test_it_links_each_figure_to_exactly_its_cases(client, world, persona):
 def test_it_shows_the_figures_of_the_kpi_api_too(client, world):
     scramble(world, n=15)
     client.force_login(world.user("town_staff"))
-    body = client.get("/api/cases/kpis", {"date_from": "2000-01-01"}).json()
+    body = client.get("/api/v1/cases/kpis", {"date_from": "2000-01-01"}).json()
     for measure in ("responded_in_time", "due_to_respond", "resolved", "satisfied", "rated"):
         params = {"created_from": "2000-01-01", "measure": measure, "page_size": 1}
-        listed_api = client.get("/api/cases/", params).json()["count"]
+        listed_api = client.get("/api/v1/cases/", params).json()["count"]
         assert listed_api == body[measure], measure
 
 

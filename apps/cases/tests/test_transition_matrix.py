@@ -83,7 +83,7 @@ def call(user: Any, case: Case, action: str, data: dict[str, Any]) -> Any:
     client = Client()
     client.force_login(user)
     return client.post(
-        f"/api/cases/{case.pk}/transitions",
+        f"/api/v1/cases/{case.pk}/transitions",
         content_type="application/json",
         data=json.dumps({"action": action, "note": "理由", "data": data}),
     )
@@ -121,5 +121,5 @@ def test_it_hides_the_case_from_an_outsider(world, action):
     assert response.status_code == 404
     client = Client()
     client.force_login(world.user("outsider_b"))
-    assert client.get(f"/api/cases/{case.pk}").status_code == 404
+    assert client.get(f"/api/v1/cases/{case.pk}").status_code == 404
     assert client.get(f"/cases/{case.pk}/").status_code == 404

@@ -1,4 +1,4 @@
-"""/api/duties through the test client."""
+"""/api/v1/duties through the test client."""
 
 from datetime import date
 
@@ -29,14 +29,14 @@ class TestDutiesApi:
     def test_it_lists_duties_in_scope(self, api, world, member, resident_b):
         DutyFactory(person=member, place=world.household_a)
         DutyFactory(person=resident_b, place=world.household_b)
-        body = api("community_a").get("/api/duties/").json()
+        body = api("community_a").get("/api/v1/duties/").json()
         assert body["count"] == 1
         assert body["items"][0]["person_name"] == "党员甲"
         assert body["items"][0]["kind_label"] == "包联"
 
     def test_it_assigns_a_duty(self, api, world, member):
         response = api("community_a").post(
-            "/api/duties/",
+            "/api/v1/duties/",
             {
                 "person": member.pk,
                 "place": world.household_a.pk,
@@ -51,7 +51,7 @@ class TestDutiesApi:
 
     def test_it_answers_422_in_chinese(self, api, world, member):
         response = api("community_a").post(
-            "/api/duties/",
+            "/api/v1/duties/",
             {"person": member.pk, "place": world.grid_a.pk, "kind": "baolian"},
             content_type="application/json",
         )
@@ -62,7 +62,7 @@ class TestDutiesApi:
 
     def test_it_answers_422_for_an_unknown_kind(self, api, world, member):
         response = api("community_a").post(
-            "/api/duties/",
+            "/api/v1/duties/",
             {"person": member.pk, "place": world.household_a.pk, "kind": "mayor"},
             content_type="application/json",
         )
@@ -71,7 +71,7 @@ class TestDutiesApi:
 
     def test_it_answers_403_to_a_role_without_ledgers(self, api, world, member):
         response = api("volunteer_a").post(
-            "/api/duties/",
+            "/api/v1/duties/",
             {"person": member.pk, "place": world.household_a.pk, "kind": "baolian"},
             content_type="application/json",
         )
@@ -81,14 +81,14 @@ class TestDutiesApi:
     def test_it_ends_a_duty(self, api, world, member):
         duty = DutyFactory(person=member, place=world.household_a)
         response = api("community_a").post(
-            f"/api/duties/{duty.pk}/end",
+            f"/api/v1/duties/{duty.pk}/end",
             {"end_date": "2026-04-30"},
             content_type="application/json",
         )
         assert response.status_code == 200
         assert response.json()["end_date"] == "2026-04-30"
         response = api("community_a").post(
-            f"/api/duties/{duty.pk}/end",
+            f"/api/v1/duties/{duty.pk}/end",
             {"end_date": "2026-05-30"},
             content_type="application/json",
         )
@@ -99,7 +99,7 @@ class TestDutiesApi:
         DutyFactory(person=member, place=world.household_a, start_date=date(2025, 1, 1))
         body = (
             api("town_staff")
-            .get("/api/duties/coverage", {"place": world.town.pk, "kind": "baolian"})
+            .get("/api/v1/duties/coverage", {"place": world.town.pk, "kind": "baolian"})
             .json()
         )
         assert (body["covered"], body["total"], body["percent"]) == (1, 2, 50.0)
@@ -109,5 +109,5 @@ class TestDutiesApi:
         ]
 
     def test_it_refuses_an_unknown_coverage_kind(self, api, world):
-        response = api("town_staff").get("/api/duties/coverage", {"kind": "mayor"})
+        response = api("town_staff").get("/api/v1/duties/coverage", {"kind": "mayor"})
         assert response.status_code == 422

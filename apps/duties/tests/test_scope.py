@@ -56,14 +56,14 @@ class TestPages:
 
 class TestApi:
     def test_it_hides_b_from_the_list(self, staff_a, world, duty_b):
-        assert staff_a.get("/api/duties/").json()["count"] == 0
-        assert staff_a.get("/api/duties/", {"person": duty_b.person_id}).json()["count"] == 0
-        assert staff_a.get("/api/duties/", {"place": world.household_b.pk}).status_code == 404
+        assert staff_a.get("/api/v1/duties/").json()["count"] == 0
+        assert staff_a.get("/api/v1/duties/", {"person": duty_b.person_id}).json()["count"] == 0
+        assert staff_a.get("/api/v1/duties/", {"place": world.household_b.pk}).status_code == 404
 
     def test_it_refuses_change_and_coverage_in_b(self, staff_a, world, duty_b):
-        response = staff_a.post(f"/api/duties/{duty_b.pk}/end", {}, content_type="application/json")
+        response = staff_a.post(f"/api/v1/duties/{duty_b.pk}/end", {}, content_type="application/json")
         assert response.status_code == 404
-        response = staff_a.get("/api/duties/coverage", {"place": world.community_b.pk})
+        response = staff_a.get("/api/v1/duties/coverage", {"place": world.community_b.pk})
         assert response.status_code == 404
 
     def test_it_refuses_a_person_or_place_of_b(self, staff_a, world, duty_b):
@@ -73,7 +73,7 @@ class TestApi:
             (member.pk, world.household_b.pk),
         ):
             response = staff_a.post(
-                "/api/duties/",
+                "/api/v1/duties/",
                 {"person": person, "place": place, "kind": "baolian"},
                 content_type="application/json",
             )

@@ -9,6 +9,11 @@ from apps.ecg.writers import to_csv
 from .conftest import PATIENT
 
 
+def api(path: str) -> str:
+    """The API's URL, wherever config/urls.py mounts it (/api/v1/ or /api/v1/)."""
+    return reverse("api:openapi-json").removesuffix("openapi.json") + path.lstrip("/")
+
+
 def test_it_hides_other_towns_exams(client, network):
     exam = do_upload_exam(
         actor=network.doctor,
@@ -21,14 +26,14 @@ def test_it_hides_other_towns_exams(client, network):
         assert client.get(reverse(name, args=[exam.pk])).status_code == 404, name
     assert client.post(reverse("ecg:claim", args=[exam.pk])).status_code == 404
     assert "王建国" not in client.get(reverse("ecg:list")).content.decode()
-    assert client.get(f"/api/ecg/exams/{exam.pk}").status_code == 404
-    assert client.get("/api/ecg/exams").json() == []
+    assert client.get(api(f"ecg/exams/{exam.pk}")).status_code == 404
+    assert client.get(api("ecg/exams")).json() == []
 
 
 def test_it_refuses_an_upload_for_a_clinic_outside_the_scope(client, network):
     client.force_login(network.other_doctor)
     response = client.post(
-        "/api/ecg/exams",
+        api("ecg/exams"),
         {
             "clinic": network.clinic.pk,
             "patient_name": "王建国",
@@ -46,7 +51,7 @@ def test_the_api_uploads_and_reads_back(client, network, django_capture_on_commi
     client.force_login(network.doctor)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            "/api/ecg/exams",
+            api("ecg/exams"),
             {
                 "clinic": network.clinic.pk,
                 "patient_name": "王建国",
@@ -57,9 +62,9 @@ def test_the_api_uploads_and_reads_back(client, network, django_capture_on_commi
         )
     assert response.status_code == 201, response.content
     exam_id = response.json()["id"]
-    body = client.get(f"/api/ecg/exams/{exam_id}").json()
+    body = client.get(api(f"ecg/exams/{exam_id}")).json()
     assert body["status"] == "waiting" and body["suspected_critical"] is True
     assert body["flag_codes"][0] == "vf"
     client.force_login(network.physician)
-    assert client.get("/api/ecg/queue").json()[0]["id"] == exam_id
-    assert client.post(f"/api/ecg/exams/{exam_id}/claim").json()["status"] == "claimed"
+    assert client.get(api("ecg/queue")).json()[0]["id"] == exam_id
+    assert client.post(api(f"ecg/exams/{exam_id}/claim")).json()["status"] == "claimed"

@@ -2,7 +2,7 @@ from apps.core.models import AuditEvent
 from apps.core.testing.factories import OrganisationFactory
 from apps.orgs.models import Organisation
 
-API = "/api/orgs/"
+API = "/api/v1/orgs/"
 
 
 class TestOrganisationApi:

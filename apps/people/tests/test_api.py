@@ -2,7 +2,7 @@ import pytest
 
 from apps.people.models import Person
 
-API = "/api/people/"
+API = "/api/v1/people/"
 
 
 class TestPeopleApi:

@@ -98,24 +98,24 @@ class TestPages:
 class TestApi:
     def test_it_lists_nothing_of_b(self, staff_a, b):
         for role in ("", "party_member", "volunteer"):
-            assert staff_a.get("/api/people/", {"role": role} if role else {}).json()["count"] == 0
-        assert staff_a.get("/api/orgs/").json()["count"] == 0
+            assert staff_a.get("/api/v1/people/", {"role": role} if role else {}).json()["count"] == 0
+        assert staff_a.get("/api/v1/orgs/").json()["count"] == 0
 
     def test_it_reads_nothing_of_b(self, staff_a, b):
-        assert staff_a.get(f"/api/people/{b.person.pk}").status_code == 404
-        assert staff_a.get(f"/api/orgs/{b.organisation.pk}").status_code == 404
-        coverage = staff_a.get("/api/orgs/compounds/coverage", {"place": b.compound.pk})
+        assert staff_a.get(f"/api/v1/people/{b.person.pk}").status_code == 404
+        assert staff_a.get(f"/api/v1/orgs/{b.organisation.pk}").status_code == 404
+        coverage = staff_a.get("/api/v1/orgs/compounds/coverage", {"place": b.compound.pk})
         assert coverage.status_code == 404
 
     def test_it_changes_and_reveals_nothing_of_b(self, staff_a, b, reveals):
         patch = staff_a.patch(
-            f"/api/people/{b.person.pk}", {"name": "改"}, content_type="application/json"
+            f"/api/v1/people/{b.person.pk}", {"name": "改"}, content_type="application/json"
         )
-        reveal = staff_a.post(f"/api/people/{b.person.pk}/reveal?field=phone")
+        reveal = staff_a.post(f"/api/v1/people/{b.person.pk}/reveal?field=phone")
         assert (patch.status_code, reveal.status_code) == (404, 404)
         assert reveals(b.person) == 0
         child = staff_a.post(
-            "/api/orgs/",
+            "/api/v1/orgs/",
             {
                 "kind": "party_branch",
                 "name": "新支部",

@@ -1,4 +1,4 @@
-"""/api/places through the test client."""
+"""/api/v1/places through the test client."""
 
 import pytest
 
@@ -18,24 +18,24 @@ def api(client, world):
 
 class TestRead:
     def test_it_lists_places_in_scope_with_pagination(self, api, world):
-        body = api("community_a").get("/api/places/").json()
+        body = api("community_a").get("/api/v1/places/").json()
         assert body["count"] == 6
         assert [p["name"] for p in body["items"]][:2] == ["红门社区", "红门第一网格"]
 
     def test_it_filters_by_parent_kind_and_q(self, api, world):
         client = api("town_staff")
-        body = client.get("/api/places/", {"parent": world.town.pk}).json()
+        body = client.get("/api/v1/places/", {"parent": world.town.pk}).json()
         assert {p["name"] for p in body["items"]} == {"红门社区", "将军社区"}
-        body = client.get("/api/places/", {"kind": "household", "q": "将军"}).json()
+        body = client.get("/api/v1/places/", {"kind": "household", "q": "将军"}).json()
         assert [p["name"] for p in body["items"]] == ["将军路8号"]
-        body = client.get("/api/places/", {"q": world.unit_a.code}).json()
+        body = client.get("/api/v1/places/", {"q": world.unit_a.code}).json()
         assert body["count"] == 2
 
     def test_it_refuses_an_unknown_kind_filter(self, api, world):
-        assert api("town_staff").get("/api/places/", {"kind": "planet"}).status_code == 422
+        assert api("town_staff").get("/api/v1/places/", {"kind": "planet"}).status_code == 422
 
     def test_it_reads_one_place(self, api, world):
-        body = api("community_a").get(f"/api/places/{world.household_a.pk}").json()
+        body = api("community_a").get(f"/api/v1/places/{world.household_a.pk}").json()
         assert body == {
             "id": world.household_a.pk,
             "kind": "household",
@@ -50,18 +50,18 @@ class TestRead:
         }
 
     def test_it_lists_children_with_counts(self, api, world, resident_a):
-        body = api("town_staff").get(f"/api/places/{world.town.pk}/children").json()
+        body = api("town_staff").get(f"/api/v1/places/{world.town.pk}/children").json()
         counts = {c["place"]["name"]: (c["households"], c["residents"]) for c in body}
         assert counts == {"红门社区": (1, 1), "将军社区": (1, 0)}
 
     def test_it_needs_a_login(self, client, world):
-        assert client.get("/api/places/").status_code == 401
+        assert client.get("/api/v1/places/").status_code == 401
 
 
 class TestWrite:
     def test_it_creates_a_place(self, api, world):
         response = api("community_a").post(
-            "/api/places/",
+            "/api/v1/places/",
             {
                 "kind": "household",
                 "name": "102室",
@@ -76,7 +76,7 @@ class TestWrite:
 
     def test_it_answers_422_in_chinese_for_a_bad_code(self, api, world):
         response = api("community_a").post(
-            "/api/places/",
+            "/api/v1/places/",
             {"kind": "household", "name": "102室", "code": "1", "parent": world.unit_a.pk},
             content_type="application/json",
         )
@@ -91,7 +91,7 @@ class TestWrite:
 
     def test_it_answers_422_in_chinese_for_a_missing_name(self, api, world):
         response = api("community_a").post(
-            "/api/places/",
+            "/api/v1/places/",
             {"kind": "household", "code": world.unit_a.code + "002", "parent": world.unit_a.pk},
             content_type="application/json",
         )
@@ -102,7 +102,7 @@ class TestWrite:
 
     def test_it_answers_403_for_a_role_without_ledgers(self, api, world):
         response = api("volunteer_a").patch(
-            f"/api/places/{world.household_a.pk}",
+            f"/api/v1/places/{world.household_a.pk}",
             {"name": "改名"},
             content_type="application/json",
         )
@@ -111,7 +111,7 @@ class TestWrite:
 
     def test_it_patches_a_place(self, api, world):
         response = api("community_a").patch(
-            f"/api/places/{world.household_a.pk}",
+            f"/api/v1/places/{world.household_a.pk}",
             {"address": "红门路1号", "lng": 115.35},
             content_type="application/json",
         )

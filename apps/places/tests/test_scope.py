@@ -45,23 +45,23 @@ class TestPages:
 class TestApi:
     def test_it_hides_read_children_and_change(self, staff_a, world):
         for place in b_places(world):
-            assert staff_a.get(f"/api/places/{place.pk}").status_code == 404
-            assert staff_a.get(f"/api/places/{place.pk}/children").status_code == 404
+            assert staff_a.get(f"/api/v1/places/{place.pk}").status_code == 404
+            assert staff_a.get(f"/api/v1/places/{place.pk}/children").status_code == 404
             response = staff_a.patch(
-                f"/api/places/{place.pk}", {"name": "x"}, content_type="application/json"
+                f"/api/v1/places/{place.pk}", {"name": "x"}, content_type="application/json"
             )
             assert response.status_code == 404
 
     def test_it_hides_b_from_list_filters(self, staff_a, world):
-        assert staff_a.get("/api/places/", {"within": world.community_b.pk}).status_code == 404
-        body = staff_a.get("/api/places/", {"parent": world.community_b.pk}).json()
+        assert staff_a.get("/api/v1/places/", {"within": world.community_b.pk}).status_code == 404
+        body = staff_a.get("/api/v1/places/", {"parent": world.community_b.pk}).json()
         assert body["count"] == 0
-        body = staff_a.get("/api/places/", {"q": "将军"}).json()
+        body = staff_a.get("/api/v1/places/", {"q": "将军"}).json()
         assert body["count"] == 0
 
     def test_it_refuses_to_create_under_b(self, staff_a, world):
         response = staff_a.post(
-            "/api/places/",
+            "/api/v1/places/",
             {
                 "kind": "household",
                 "name": "9号",
