@@ -99,7 +99,7 @@ def handler_choices(case: Case) -> QuerySet[Any]:
         .objects.filter(is_active=True, role__in=HANDLER_ROLES)
         .filter(Q(scope__path__in=prefixes) | Q(scope__path__startswith=case.handling_unit.path))
         .select_related("scope")
-        .order_by("role", "username")[:200]
+        .order_by("role", "username")
     )
 
 

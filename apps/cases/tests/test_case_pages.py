@@ -137,7 +137,22 @@ def test_it_returns_the_same_case_for_a_retried_create(client, world):
     assert first.json()["id"] == again.json()["id"]
     assert Case.objects.filter(title="门禁坏了").count() == 1
     outside = client.post(
-        "/api/v1/cases/", {**payload, "place": world.household_b.pk}, content_type="application/json"
+        "/api/v1/cases/",
+        {**payload, "place": world.household_b.pk},
+        content_type="application/json",
     )
     assert outside.status_code == 422
     assert outside.json()["message"] == "所选地点不存在或不在您的管辖范围内"
+
+
+def test_it_dispatches_to_a_named_handler_from_the_case_page(client, world):
+    staff = world.user("community_a")
+    case = do_transition(make_case(world), "accept", actor=staff)
+    volunteer = world.user("volunteer_a")
+    client.force_login(staff)
+    response = client.post(
+        f"/cases/{case.pk}/transition/", {"action": "dispatch", "assignee": volunteer.pk}
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert (case.status, case.assignee) == ("dispatched", volunteer)

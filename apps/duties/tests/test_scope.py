@@ -61,7 +61,9 @@ class TestApi:
         assert staff_a.get("/api/v1/duties/", {"place": world.household_b.pk}).status_code == 404
 
     def test_it_refuses_change_and_coverage_in_b(self, staff_a, world, duty_b):
-        response = staff_a.post(f"/api/v1/duties/{duty_b.pk}/end", {}, content_type="application/json")
+        response = staff_a.post(
+            f"/api/v1/duties/{duty_b.pk}/end", {}, content_type="application/json"
+        )
         assert response.status_code == 404
         response = staff_a.get("/api/v1/duties/coverage", {"place": world.community_b.pk})
         assert response.status_code == 404

@@ -98,7 +98,9 @@ class TestPages:
 class TestApi:
     def test_it_lists_nothing_of_b(self, staff_a, b):
         for role in ("", "party_member", "volunteer"):
-            assert staff_a.get("/api/v1/people/", {"role": role} if role else {}).json()["count"] == 0
+            assert (
+                staff_a.get("/api/v1/people/", {"role": role} if role else {}).json()["count"] == 0
+            )
         assert staff_a.get("/api/v1/orgs/").json()["count"] == 0
 
     def test_it_reads_nothing_of_b(self, staff_a, b):
