@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Install Debian's Chromium and CJK fonts for the browser tests, if they are missing.
+# Install what the tests need from Debian, if missing: Chromium (browser tests), CJK fonts
+# (Chinese in screenshots and PDFs) and Pango (WeasyPrint's layout engine for the ECG PDF).
 set -euo pipefail
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing+=(fonts-noto-cjk)
+ldconfig -p | grep -q "libpangoft2-1.0.so.0" || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
 [ ${#missing[@]} -eq 0 ] && exit 0
 echo "installing ${missing[*]} for the browser tests" >&2
 SUDO=""
