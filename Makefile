@@ -8,7 +8,7 @@ PORT ?= 8000
 DEMO_SIZE ?= county
 PYTEST_ARGS ?=
 
-.PHONY: run install test test-pg lint bench browser-deps clean
+.PHONY: run install test test-pg lint bench browser-deps screenshots clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,10 @@ bench: install
 	@bash scripts/ensure-services.sh
 	@set -e; for b in bench/*_bench.py; do echo "== $$b --size $(BENCH_SIZE)"; \
 	  $(BIN)/python $$b --size $(BENCH_SIZE) $(BENCH_ARGS); done
+
+# Refresh the pictures in docs/screenshots/ from the browser tests.
+screenshots: install browser-deps
+	GONGZHI_SCREENSHOTS=$(CURDIR)/docs/screenshots $(BIN)/pytest tests/browser
 
 clean:
 	rm -rf $(VENV) data/gongzhi.sqlite3*

@@ -73,3 +73,14 @@ def login() -> Any:
     """`login(page, live_server, username)`: the helper, as a fixture (this folder is not a
     package, so tests cannot import from conftest)."""
     return log_in
+
+
+@pytest.fixture(scope="session")
+def screenshot_dir(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """Where browser tests save their pictures: a temporary folder, or the folder named by
+    GONGZHI_SCREENSHOTS (`make screenshots` refreshes docs/screenshots/ that way), so that a
+    test run never changes the working tree."""
+    from pathlib import Path
+
+    folder = os.environ.get("GONGZHI_SCREENSHOTS")
+    return Path(folder) if folder else tmp_path_factory.mktemp("screenshots")

@@ -14,8 +14,6 @@ from apps.people.models import Skill, Volunteer
 # `page` (390×844 phone), `browser`, `login` and the Chromium come from tests/browser/conftest.py.
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SCREENSHOT = "/tmp/case-phone.png"
-
 
 @pytest.fixture
 def repairs(world):
@@ -43,7 +41,7 @@ def kpi(page: Page, live_server, figure: str) -> str:
 
 
 def test_it_walks_a_case_from_intake_to_rating_on_a_phone(
-    page: Page, browser, live_server, login, world, repairs
+    page: Page, browser, live_server, login, world, repairs, screenshot_dir
 ):
     login(page, live_server, "grid_a")
     assert kpi(page, live_server, "resolved") == "0"
@@ -61,7 +59,7 @@ def test_it_walks_a_case_from_intake_to_rating_on_a_phone(
 
     page.locator("button[name=submit-accept]").click()
     expect(page.locator("h1")).to_contain_text("已受理")
-    page.screenshot(path=SCREENSHOT, full_page=True)
+    page.screenshot(path=str(screenshot_dir / "case-phone.png"), full_page=True)
     page.get_by_role("link", name="查看派单建议").click()
     suggestion = page.locator("li.suggestion").first
     expect(suggestion).to_contain_text("王师傅")

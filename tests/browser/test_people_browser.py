@@ -1,10 +1,7 @@
 """People pages in a real browser on a phone-sized screen: search by pinyin initials, open a
 person, reveal the full phone number (audited); who sees the reveal button."""
 
-from pathlib import Path
-
 import pytest
-from django.conf import settings
 from playwright.sync_api import Page, expect
 
 from apps.core.models import AuditEvent
@@ -14,8 +11,6 @@ from apps.places.choices import PlaceKind
 
 # `page` (390×844 phone), `login` and the Chromium come from tests/browser/conftest.py.
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-SCREENSHOT = Path(settings.BASE_DIR) / "docs" / "screenshots" / "people-phone.png"
 
 
 @pytest.fixture
@@ -29,12 +24,13 @@ def residents(world, resident_a):
     return resident_a
 
 
-def test_it_searches_opens_and_reveals_on_a_phone(page: Page, live_server, login, residents):
+def test_it_searches_opens_and_reveals_on_a_phone(
+    page: Page, live_server, login, residents, screenshot_dir
+):
     login(page, live_server, "staff_a")
     page.goto(f"{live_server.url}/people/")
     expect(page.locator("table.people-list tbody tr")).to_have_count(6)
-    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOT), full_page=True)
+    page.screenshot(path=str(screenshot_dir / "people-phone.png"), full_page=True)
 
     page.fill("#id_initials", "zgy")
     page.get_by_role("button", name="查询").click()

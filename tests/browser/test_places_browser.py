@@ -1,17 +1,13 @@
 """Browsing the place tree on a phone, down to a household, then its coverage."""
 
 from datetime import date
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 from apps.core.testing.factories import DutyFactory, PersonFactory
 from apps.people.models import CareTag, PartyMember
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-SCREENSHOT = Path(settings.BASE_DIR) / "docs" / "screenshots" / "household-phone.png"
 
 
 @pytest.fixture
@@ -34,7 +30,9 @@ def household(world):
     return world
 
 
-def test_it_browses_down_to_a_household_on_a_phone(page, live_server, login, household):
+def test_it_browses_down_to_a_household_on_a_phone(
+    page, live_server, login, household, screenshot_dir
+):
     world = household
     login(page, live_server, "leader")
     assert page.locator("h1").inner_text().startswith("兴国县")
@@ -47,8 +45,7 @@ def test_it_browses_down_to_a_household_on_a_phone(page, live_server, login, hou
     assert "138****5678" in body and "13812345678" not in body
     assert "王网格" in body  # the grid worker of the household's grid
     assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1
-    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOT), full_page=True)
+    page.screenshot(path=str(screenshot_dir / "household-phone.png"), full_page=True)
 
     page.goto(f"{live_server.url}/duties/coverage/?place={world.community_a.pk}")
     assert "0 / 1" in page.locator("main").inner_text()

@@ -3,11 +3,9 @@ through the portal, community staff accept and dispatch it from the inbox, a vol
 starts and resolves it, the resident rates it on the tracking page, and the KPIs move."""
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
 from playwright.sync_api import Page, expect
 
 from apps.cases.choices import Status
@@ -16,7 +14,6 @@ from apps.cases.models import Case, Category
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844}
-SCREENSHOT = Path(settings.BASE_DIR) / "docs" / "screenshots" / "portal-phone.png"
 
 
 @pytest.fixture
@@ -59,7 +56,9 @@ def press(page: Page, action: str, note: str = "") -> None:
     fold.locator(f"button[name=submit-{action}]").click()
 
 
-def test_it_runs_a_resident_report_round_the_loop(phones, live_server, login, world, category):
+def test_it_runs_a_resident_report_round_the_loop(
+    phones, live_server, login, world, category, screenshot_dir
+):
     url = live_server.url
     resident = phones()
     resident.goto(f"{url}/portal/?place={world.household_a.code}")
@@ -69,8 +68,7 @@ def test_it_runs_a_resident_report_round_the_loop(phones, live_server, login, wo
     resident.fill("#id_description", "家里老人腿脚不便，想请人帮忙买药")
     resident.fill("#id_name", "张阿姨")
     resident.fill("#id_phone", "13912345678")
-    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-    resident.screenshot(path=str(SCREENSHOT), full_page=True)
+    resident.screenshot(path=str(screenshot_dir / "portal-phone.png"), full_page=True)
     resident.click("#submit-report")
     expect(resident.locator("#timeline")).to_contain_text("已提交，等待受理")
     tracking = resident.url
