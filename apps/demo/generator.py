@@ -38,6 +38,8 @@ from apps.places.models import Place
 
 from . import geo, names
 from .accounts import DEMO_PASSWORD, CountyAccounts, create_accounts
+from .cases import generate_cases
+from .ecg import generate_ecg
 from .people import IdNumbers, ResidentFactory
 from .plan import COUNTY_CODE, COUNTY_NAME, SIZES, CountyPlan, build_plan
 from .society import CountyContext, Society, TownSummary
@@ -139,7 +141,11 @@ def _load(plan: CountyPlan, say: Progress) -> dict[str, Any]:
         )
     with transaction.atomic():
         users, logins = create_accounts(county_accounts, summaries, rng)
+        county = Place.objects.get(pk=ctx.county.pk)
+        history = generate_cases(county, plan.size, plan.seed, sink, say)
+        ecg = generate_ecg(county, plan.size, plan.seed, say)
         counts = _counts(plan, sink, kinds, summaries, users)
+        counts.update(history, **ecg)
         audit.record(
             actor=None,
             verb=AuditVerb.IMPORT,

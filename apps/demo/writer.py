@@ -127,9 +127,9 @@ def insert_rows(model: type[models.Model], objs: list[Any]) -> None:
     bulk_create prepares every value through the field and compiler machinery and, on SQLite,
     caps a statement at 999 parameters; with half a million rows that dominates the load.
     Values here are plain Python already (the generator sets attnames, dates and JSON-able
-    dicts), so only dates, datetimes and JSON need adapting, and auto_now timestamps get one
-    value per batch. Rows go in with executemany on SQLite and COPY on PostgreSQL. Rows
-    without a primary key leave the id to the database (many-to-many rows).
+    dicts), so only dates, datetimes and JSON need adapting, and auto_now timestamps left
+    unset get one value per batch. Rows go in with executemany on SQLite and COPY on
+    PostgreSQL. Rows without a primary key leave the id to the database (many-to-many rows).
     """
     ops = connection.ops
     now = timezone.now()
@@ -157,8 +157,10 @@ def insert_rows(model: type[models.Model], objs: list[Any]) -> None:
 def _converter(field: models.Field, ops: Any, now: datetime) -> Callable[[Any], Any] | None:
     """How to adapt a value of `field` for the driver, or None to pass it as it is."""
     if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        # A history the generator dates itself (cases, their events) keeps its times.
         stamp = ops.adapt_datetimefield_value(now)
-        return lambda _value: stamp
+        adapt = ops.adapt_datetimefield_value
+        return lambda value: stamp if value is None else adapt(value)
     if isinstance(field, models.JSONField):
         return lambda value: None if value is None else json.dumps(value, ensure_ascii=False)
     if isinstance(field, models.DateTimeField):
