@@ -368,7 +368,8 @@ def generate_cases(
         say(f"  事项：规模较大，只生成 {MAXIMUM:,} 件（约每户 {share:.2f} 件）")
     plans = history.plan(count)
     counts = history.write(plans, sink)
-    counts["case_fallbacks"] = history.fallbacks
+    if history.fallbacks:
+        counts["case_fallbacks"] = history.fallbacks
     open_count = sum(p.story.is_open for p in plans)
     events = counts["case_events"]
     say(f"  事项：{counts['cases']:,} 件（在办 {open_count:,} 件），办理记录 {events:,} 条")

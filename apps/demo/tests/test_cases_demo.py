@@ -47,7 +47,7 @@ def events_by_case() -> dict[int, list[CaseEvent]]:
 def test_it_writes_a_case_history(tiny):
     counts = tiny["counts"]
     assert counts["cases"] == Case.objects.count() >= 150
-    assert counts["case_fallbacks"] == 0
+    assert "case_fallbacks" not in counts
     statuses = Counter(Case.objects.values_list("status", flat=True))
     assert statuses[Status.CLOSED] > statuses[Status.EVALUATED] > 0
     assert statuses[Status.RESOLVED] and statuses[Status.MERGED]

@@ -31,11 +31,21 @@ LABELS = {
     "users": "账号",
     "places": "地点",
     "memberships": "组织成员",
+    "cases": "事项",
+    "case_events": "办理记录",
+    "case_revisits": "回访任务",
+    "case_fallbacks": "改为撤销的事项",
+    "ecg_exams": "心电检查",
+    "ecg_released": "心电报告",
+    "ecg_critical": "心电危急值",
 }
 
 
 class Command(BaseCommand):
-    help = "生成演示县（兴国县）：地点树、居民、党员、志愿者、组织、责任和各角色演示账号"
+    help = (
+        "生成演示县（兴国县）：地点树、居民、党员、志愿者、组织、责任、各角色演示账号，"
+        "以及近四个月的事项办理记录和心电检查"
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--size", choices=list(SIZES), default="county")
