@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "apps.portal",
     "apps.demo",
     "apps.ecg",
+    "apps.services",
 ]
 
 MIDDLEWARE = [

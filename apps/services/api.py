@@ -1,0 +1,50 @@
+"""/api/v1/services/: volunteers' hours, stars and points; hour approvals. Handlers call
+selectors and actions only; the API's exception handlers turn refusals into 403/422."""
+
+from django.http import HttpRequest
+from ninja import Router
+
+from . import selectors
+from .actions import do_approve_hours, do_decline_hours
+from .models import ServiceHours
+from .schemas import DecisionIn, ServiceHoursOut, VolunteerServiceOut
+
+router = Router(tags=["志愿服务"])
+
+
+def _hours_out(row: ServiceHours) -> ServiceHoursOut:
+    return ServiceHoursOut(
+        id=row.pk,
+        served_on=row.served_on.isoformat(),
+        hours=row.hours,
+        status=row.status,
+        case_id=row.case_id,
+        activity=row.activity,
+    )
+
+
+@router.get("/volunteers/{pk}", response=VolunteerServiceOut)
+def volunteer_service(request: HttpRequest, pk: int) -> VolunteerServiceOut:
+    summary = selectors.volunteer_summary(selectors.access_volunteer_for_user(request.user, pk))
+    return VolunteerServiceOut(
+        volunteer_id=pk,
+        name=summary.volunteer.person.name,
+        approved_hours=summary.approved,
+        pending_hours=summary.pending,
+        star=summary.star,
+        star_name=summary.star_name,
+        points=summary.balance,
+        hours=[_hours_out(row) for row in summary.hours],
+    )
+
+
+@router.post("/hours/{pk}/approve", response=ServiceHoursOut)
+def approve_hours(request: HttpRequest, pk: int, payload: DecisionIn) -> ServiceHoursOut:
+    row = selectors.access_hours_for_user(request.user, pk)
+    return _hours_out(do_approve_hours(row, actor=request.user, note=payload.note))
+
+
+@router.post("/hours/{pk}/decline", response=ServiceHoursOut)
+def decline_hours(request: HttpRequest, pk: int, payload: DecisionIn) -> ServiceHoursOut:
+    row = selectors.access_hours_for_user(request.user, pk)
+    return _hours_out(do_decline_hours(row, actor=request.user, note=payload.note))

@@ -1,0 +1,334 @@
+"""Batch dispatch (一键派单): propose the optimal assignment of an area's open service orders
+to its volunteers, with reasons, and confirm it through the case engine's dispatch action.
+
+Open orders: cases of kind 点单 inside the area whose status allows 派单 (已受理, 已退单 — the
+sources of the dispatch transition; an order already dispatched to nobody (抢单) is left to be
+claimed). Volunteers: 在册 volunteers living in the area with an active account of a handling
+role that the case engine would accept as the handler (`rules.may_handle`).
+
+The order's time is `attributes["service_at"]` (ISO date-time) when the resident asked for
+one, otherwise the moment of the batch. Required skills are the category's `skill_codes`;
+required certificates are `attributes["certificates"]` (names, e.g. ["持证社工"]) matched
+against the volunteer's `certificates` list. A volunteer with no weekly pattern is taken as
+available (not stated). The solver itself is `solver.py`.
+
+Confirming runs every pair in ONE transaction: if any order cannot be dispatched (it moved on,
+or the volunteer may no longer handle it), nothing is dispatched and the page names the order,
+so staff re-run the proposal on fresh data.
+"""
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from apps.cases import rules
+from apps.cases.actions import do_transition
+from apps.cases.choices import HANDLER_ROLES, OPEN_STATUSES, TRANSITIONS, Action, CaseKind
+from apps.cases.dispatch import available_at, point_of
+from apps.cases.errors import CaseError
+from apps.cases.models import Case
+from apps.core import audit
+from apps.core.choices import AuditVerb
+from apps.people.choices import VolunteerStatus
+from apps.people.models import Volunteer
+from apps.places.models import Place, subtree_q
+
+from .solver import KM_PER_DEG_LAT, Problem, Weights, candidate_pairs, solve
+
+DEFAULT_K = 3
+DEFAULT_RADIUS_KM = 5.0
+DISPATCHABLE = TRANSITIONS[Action.DISPATCH].sources
+
+
+@dataclass
+class ProposedPair:
+    case: Case
+    volunteer: Volunteer
+    user: Any
+    km: float
+    cost: float
+    reasons: str
+
+
+@dataclass
+class Unassigned:
+    case: Case
+    reason: str
+
+
+@dataclass
+class Proposal:
+    area: Place
+    pairs: list[ProposedPair]
+    unassigned: list[Unassigned]
+    volunteers: int
+    total_cost: float
+
+
+def open_orders(area: Place) -> list[Case]:
+    return list(
+        Case.objects.filter(
+            subtree_q(area), kind=CaseKind.SERVICE_ORDER, status__in=sorted(DISPATCHABLE)
+        )
+        .select_related("place", "handling_unit", "category")
+        .order_by("id")
+    )
+
+
+def service_time(case: Case, now: dt.datetime) -> dt.datetime:
+    raw = (case.attributes or {}).get("service_at")
+    when = parse_datetime(raw) if isinstance(raw, str) else None
+    if when is not None and timezone.is_naive(when):
+        when = timezone.make_aware(when)
+    return when or now
+
+
+def _bbox(points: list[tuple[float, float]], radius_km: float) -> Q:
+    lngs = [p[0] for p in points]
+    lats = [p[1] for p in points]
+    dlat = radius_km / KM_PER_DEG_LAT
+    widest = max(abs(min(lats)), abs(max(lats))) + dlat
+    dlng = radius_km / (KM_PER_DEG_LAT * max(math.cos(math.radians(widest)), 0.01))
+    return Q(
+        person__place__lng__gte=min(lngs) - dlng,
+        person__place__lng__lte=max(lngs) + dlng,
+        person__place__lat__gte=min(lats) - dlat,
+        person__place__lat__lte=max(lats) + dlat,
+    )
+
+
+def _volunteers(area: Place, points: list[tuple[float, float]], radius_km: float):
+    """(volunteer, user) pairs in the area, inside the orders' bounding box plus the radius."""
+    qs = (
+        Volunteer.objects.filter(
+            subtree_q(area, "person__place"),
+            _bbox(points, radius_km),
+            status=VolunteerStatus.ACTIVE,
+            person__active=True,
+        )
+        .select_related("person__place")
+        .prefetch_related("skills")
+        .order_by("id")
+    )
+    volunteers = list(qs)
+    users = (
+        get_user_model()
+        .objects.filter(
+            person_id__in=[v.person_id for v in volunteers],
+            is_active=True,
+            role__in=sorted(HANDLER_ROLES),
+        )
+        .select_related("scope")
+        .order_by("id")
+    )
+    by_person: dict[int, Any] = {}
+    for user in users:
+        by_person.setdefault(user.person_id or 0, user)
+    return [(v, by_person[v.person_id]) for v in volunteers if v.person_id in by_person]
+
+
+def _bits(codes: list[str], index: dict[str, int]) -> int:
+    return sum(1 << index[c] for c in set(codes) if c in index)
+
+
+def _certificate_names(volunteer: Volunteer) -> list[str]:
+    certs = volunteer.certificates if isinstance(volunteer.certificates, list) else []
+    return [str(c.get("name", "")) for c in certs if isinstance(c, dict)]
+
+
+def _load(users: list[Any]) -> dict[int, int]:
+    rows = (
+        Case.objects.filter(assignee__in=users, status__in=sorted(OPEN_STATUSES))
+        .values("assignee")
+        .annotate(n=Count("pk"))
+    )
+    return {row["assignee"]: row["n"] for row in rows}
+
+
+def _served_before(orders: list[Case], users: list[Any]) -> set[tuple[int, int]]:
+    """(household place id, user id) pairs: the user handled an earlier order of the place."""
+    rows = Case.objects.filter(
+        kind=CaseKind.SERVICE_ORDER,
+        place_id__in={c.place_id for c in orders},
+        assignee__in=users,
+    ).values_list("place_id", "assignee_id")
+    return {(p, u) for p, u in rows}
+
+
+def build_problem(
+    orders: list[Case],
+    people: list[tuple[Volunteer, Any]],
+    *,
+    now: dt.datetime,
+    k: int,
+    radius_km: float,
+    weights: Weights,
+) -> Problem:
+    codes = sorted({c for o in orders for c in (o.category.skill_codes or [])})
+    skill_bit = {c: b for b, c in enumerate(codes[:62])}
+    cert_names = sorted(
+        {str(n) for o in orders for n in (o.attributes or {}).get("certificates", [])}
+    )
+    cert_bit = {c: b for b, c in enumerate(cert_names[:62])}
+    times = [service_time(o, now) for o in orders]
+    distinct = sorted(set(times))
+    slot_of = {t: i for i, t in enumerate(distinct)}
+    users = [u for _, u in people]
+    load = _load(users)
+    served = _served_before(orders, users)
+    user_index = {u.pk: j for j, (_, u) in enumerate(people)}
+    continuity = {
+        (i, user_index[u])
+        for i, o in enumerate(orders)
+        for (place, u) in served
+        if place == o.place_id and u in user_index
+    }
+
+    def may_handle(rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        return np.array(
+            [rules.may_handle(people[j][1], orders[i]) for i, j in zip(rows, cols, strict=True)]
+        )
+
+    return Problem(
+        order_lnglat=np.array([point_of(o) for o in orders], dtype=float).reshape(-1, 2),
+        vol_lnglat=np.array(
+            [(v.person.place.lng, v.person.place.lat) for v, _ in people], dtype=float
+        ).reshape(-1, 2),
+        order_skills=np.array(
+            [_bits(o.category.skill_codes or [], skill_bit) for o in orders], dtype=np.int64
+        ),
+        vol_skills=np.array(
+            [_bits([s.code for s in v.skills.all()], skill_bit) for v, _ in people], dtype=np.int64
+        ),
+        order_certs=np.array(
+            [_bits((o.attributes or {}).get("certificates", []), cert_bit) for o in orders],
+            dtype=np.int64,
+        ),
+        vol_certs=np.array(
+            [_bits(_certificate_names(v), cert_bit) for v, _ in people], dtype=np.int64
+        ),
+        order_slot=np.array([slot_of[t] for t in times], dtype=np.int64),
+        vol_available=np.array(
+            [[available_at(v.availability, t) is not False for t in distinct] for v, _ in people],
+            dtype=bool,
+        ).reshape(len(people), len(distinct)),
+        vol_load=np.array([load.get(u.pk, 0) for _, u in people], dtype=np.int64),
+        k=k,
+        radius_km=radius_km,
+        weights=weights,
+        continuity=continuity,
+        pair_ok=may_handle,
+    )
+
+
+def _reasons(case: Case, volunteer: Volunteer, km: float, load: int, again: bool) -> str:
+    wanted = set(case.category.skill_codes or [])
+    names = [s.name for s in volunteer.skills.all() if s.code in wanted]
+    parts = [f"技能匹配：{'、'.join(names)}" if names else "该类服务不限技能"]
+    certs = (case.attributes or {}).get("certificates") or []
+    if certs:
+        parts.append(f"持有{'、'.join(certs)}")
+    parts.append(f"距离 {km:.1f} 公里")
+    parts.append(f"派单前在办 {load} 件")
+    parts.append("服务时间内有空")
+    if again:
+        parts.append("曾服务过该户")
+    return "；".join(parts)
+
+
+def _why_unassigned(case: Case, has_point: bool, had_candidates: bool) -> str:
+    if not has_point:
+        return "该户没有坐标，无法计算距离，请人工派单"
+    if had_candidates:
+        return "符合条件的志愿者都已派满（每人最多在办件数），请人工派单"
+    return "服务半径内没有技能、证书、服务时间都符合且有账号的志愿者"
+
+
+def propose(
+    area: Place,
+    *,
+    now: dt.datetime | None = None,
+    k: int = DEFAULT_K,
+    radius_km: float = DEFAULT_RADIUS_KM,
+    weights: Weights | None = None,
+) -> Proposal:
+    """The optimal assignment of the area's open service orders (see the module docstring)."""
+    now = now or timezone.now()
+    orders = open_orders(area)
+    points = {o.pk: point for o in orders if (point := point_of(o)) is not None}
+    located = [o for o in orders if o.pk in points]
+    people = _volunteers(area, list(points.values()), radius_km) if located else []
+    problem = build_problem(
+        located, people, now=now, k=k, radius_km=radius_km, weights=weights or Weights()
+    )
+    candidates = candidate_pairs(problem)
+    solution = solve(problem, candidates)
+    with_candidates = set(candidates.rows.tolist())
+    pairs: list[ProposedPair] = []
+    unassigned: list[Unassigned] = []
+    for i, case in enumerate(located):
+        j = int(solution.assignment[i])
+        if j < 0:
+            unassigned.append(Unassigned(case, _why_unassigned(case, True, i in with_candidates)))
+            continue
+        volunteer, user = people[j]
+        km = float(solution.km[i])
+        load = int(problem.vol_load[j])
+        reasons = _reasons(case, volunteer, km, load, bool(solution.continuity[i]))
+        pairs.append(ProposedPair(case, volunteer, user, km, float(solution.pair_cost[i]), reasons))
+    unassigned += [
+        Unassigned(o, _why_unassigned(o, False, False)) for o in orders if o not in located
+    ]
+    return Proposal(area, pairs, unassigned, len(people), solution.total_cost)
+
+
+@dataclass
+class BatchResult:
+    dispatched: list[Case]
+
+
+class BatchDispatchFailed(Exception):
+    def __init__(self, case_id: int, message: str) -> None:
+        super().__init__(f"工单 #{case_id} 未能派出：{message}。本批次均未派出，请重新生成方案。")
+        self.case_id = case_id
+
+
+@transaction.atomic
+def do_confirm_batch_dispatch(
+    area: Place, pairs: list[tuple[int, int]], *, actor: Any
+) -> BatchResult:
+    """Dispatch every (case id, user id) pair through the case engine, all or nothing."""
+    cases = {
+        c.pk: c
+        for c in Case.objects.filter(subtree_q(area), pk__in=[c for c, _ in pairs]).select_related(
+            "place", "handling_unit", "category"
+        )
+    }
+    done = []
+    for case_id, user_id in pairs:
+        case = cases.get(case_id)
+        if case is None:
+            raise BatchDispatchFailed(case_id, "不在该区域内")
+        try:
+            done.append(
+                do_transition(
+                    case, Action.DISPATCH, actor=actor, note="一键派单", data={"assignee": user_id}
+                )
+            )
+        except CaseError as exc:
+            raise BatchDispatchFailed(case_id, str(exc)) from exc
+    audit.record(
+        actor=actor,
+        verb=AuditVerb.UPDATE,
+        obj=area,
+        changes={"batch_dispatch": [[c, u] for c, u in pairs]},
+    )
+    return BatchResult(done)

@@ -1,0 +1,27 @@
+from decimal import Decimal
+
+from ninja import Schema
+
+
+class ServiceHoursOut(Schema):
+    id: int
+    served_on: str
+    hours: Decimal
+    status: str
+    case_id: int | None
+    activity: str
+
+
+class VolunteerServiceOut(Schema):
+    volunteer_id: int
+    name: str
+    approved_hours: Decimal
+    pending_hours: Decimal
+    star: int
+    star_name: str
+    points: int
+    hours: list[ServiceHoursOut]
+
+
+class DecisionIn(Schema):
+    note: str = ""
