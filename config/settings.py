@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "apps.demo",
     "apps.ecg",
     "apps.services",
+    "apps.stats",
 ]
 
 MIDDLEWARE = [

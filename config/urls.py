@@ -19,6 +19,7 @@ urlpatterns = [
     path("portal/", include("apps.portal.urls")),
     path("ecg/", include("apps.ecg.urls")),
     path("services/", include("apps.services.urls")),
+    path("stats/", include("apps.stats.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

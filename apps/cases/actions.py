@@ -19,6 +19,7 @@ from apps.orgs.choices import OrgKind
 from apps.orgs.models import Organisation
 from apps.people.models import Person
 from apps.places.models import Place
+from apps.stats import rollups
 
 from . import rules, similarity
 from .choices import (
@@ -207,6 +208,7 @@ def do_create_case(
         return existing, False
     if persons:
         case.persons.set(list(persons))
+    rollups.record_case_change(case, None)
     _event(
         case,
         Action.SUBMIT,
@@ -457,10 +459,12 @@ def do_transition(
         raise InvalidTransitionData(f"请填写{Action(action).label}的说明或理由")
     now = timezone.now()
     from_status = locked.status
+    before = rollups.contribution(locked)
     event_data = _apply(locked, action, actor=actor, note=note, data=data, now=now)
     if spec.target is not None:
         locked.status = spec.target
     locked.save(update_fields=CHANGED_FIELDS)
+    rollups.record_case_change(locked, before)
     _event(
         locked,
         action,
@@ -493,6 +497,7 @@ def _escalate_one(pk: int, status: str, level: str, now: dt.datetime) -> bool:
             else "办结超时"
         )
         from_unit = case.handling_unit_id
+        before = rollups.contribution(case)
         _escalate(case, now)
         updated = Case.objects.filter(pk=pk, status=status, level=level).update(
             status=Status.ESCALATED,
@@ -508,6 +513,7 @@ def _escalate_one(pk: int, status: str, level: str, now: dt.datetime) -> bool:
         if updated != 1:
             return False
         case.status = Status.ESCALATED
+        rollups.record_case_change(case, before)
         note = f"{reason}，自动上报至{case.handling_unit.name}"
         _event(
             case,

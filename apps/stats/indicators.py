@@ -1,0 +1,328 @@
+"""The indicator registry (指标): every figure the dashboards and reports show, with its
+Chinese name, definition (口径说明), unit, the records it reads and how it is computed.
+
+Case indicators read the rollups (`selectors.case_figures`), never a scan of all cases; the
+others read the selectors of the apps that record them. Each indicator may name the list of
+records behind it (`link`), so every figure clicks through.
+"""
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+from urllib.parse import urlencode
+
+from django.urls import reverse
+from django.utils import timezone
+
+from apps.cases.measures import Measure
+from apps.cases.selectors import CaseKpis
+from apps.duties.choices import DutyKind
+from apps.duties.selectors import coverage
+from apps.ecg.models import Exam
+from apps.orgs.selectors import compound_coverage
+from apps.people.models import PartyMember, Person, Volunteer
+from apps.places.choices import PlaceKind
+from apps.places.models import Place, subtree_q
+
+from .selectors import case_figures
+
+
+@dataclass
+class Scope:
+    """One place subtree and period, for one user (whose scope was checked by the caller)."""
+
+    user: Any
+    place: Place
+    date_from: dt.date
+    date_to: dt.date
+    now: dt.datetime = field(default_factory=timezone.now)
+    # False: only the headline case figures are needed (the breakdown indicators come out empty).
+    breakdowns: bool = True
+
+    @cached_property
+    def kpis(self) -> CaseKpis:
+        return case_figures(
+            self.user,
+            self.place,
+            self.date_from,
+            self.date_to,
+            now=self.now,
+            breakdowns=self.breakdowns,
+        )
+
+    def cases_link(self, measure: str = Measure.TOTAL, **extra: Any) -> str:
+        query = {
+            "place": self.place.pk,
+            "created_from": self.date_from.isoformat(),
+            "created_to": self.date_to.isoformat(),
+            "measure": measure,
+            **extra,
+        }
+        return f"{reverse('cases:list')}?{urlencode(query)}"
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    name: str
+    definition: str
+    unit: str
+    reads: str
+    compute: Callable[[Scope], Any]
+    # Whether the figure belongs to a period (cases registered in it) or is a count of today.
+    periodic: bool = True
+    # The list behind the figure, for this scope; None: no list page yet.
+    link: Callable[[Scope], str] | None = None
+    # "value" (a number), "rate" (a fraction 0..1) or "breakdown" (a list of {code, name, n}).
+    shape: str = "value"
+    # Whether a larger value is better (rankings sort accordingly).
+    higher_is_better: bool = True
+
+
+def _percent(value: float | None) -> float | None:
+    return None if value is None else round(value / 100, 4)
+
+
+def _hours(value: dt.timedelta | None) -> float | None:
+    return None if value is None else round(value.total_seconds() / 3600, 1)
+
+
+def _cases(measure: str) -> Callable[[Scope], str]:
+    return lambda s: s.cases_link(measure)
+
+
+CASES = "事项（工单）汇总：stats.CaseRollup，开放事项读 cases.Case"
+EXCLUDED = "统计期内登记的事项，不含已合并、已撤销的事项。"
+
+INDICATORS: list[Indicator] = [
+    Indicator(
+        "cases_total",
+        "事项总数",
+        f"{EXCLUDED}",
+        "件",
+        CASES,
+        lambda s: s.kpis.total,
+        link=_cases(Measure.TOTAL),
+    ),
+    Indicator(
+        "response_rate",
+        "响应率",
+        "按时响应（受理时间不晚于响应时限）的事项 ÷ 应响应的事项（已受理，或已过响应时限）。"
+        f"{EXCLUDED}",
+        "%",
+        CASES,
+        lambda s: s.kpis.response_rate,
+        link=_cases(Measure.DUE_TO_RESPOND),
+        shape="rate",
+    ),
+    Indicator(
+        "resolution_rate",
+        "办结率",
+        f"已办结的事项 ÷ 事项总数。{EXCLUDED}",
+        "%",
+        CASES,
+        lambda s: s.kpis.resolution_rate,
+        link=_cases(Measure.RESOLVED),
+        shape="rate",
+    ),
+    Indicator(
+        "satisfaction_rate",
+        "满意率",
+        f"（满意 + 基本满意）÷ 已评价的事项（群众评价或回访结果）。{EXCLUDED}",
+        "%",
+        CASES,
+        lambda s: s.kpis.satisfaction_rate,
+        link=_cases(Measure.SATISFIED),
+        shape="rate",
+    ),
+    Indicator(
+        "on_time_rate",
+        "按时办结率",
+        f"办结时间不晚于办结时限（含批准的延期）的事项 ÷ 已办结的事项。{EXCLUDED}",
+        "%",
+        CASES,
+        lambda s: s.kpis.on_time_rate,
+        link=_cases(Measure.RESOLVED_ON_TIME),
+        shape="rate",
+    ),
+    Indicator(
+        "overdue",
+        "超期未办",
+        f"尚未办结、已过响应时限未受理或已过办结时限的事项（按当前时刻计）。{EXCLUDED}",
+        "件",
+        CASES,
+        lambda s: s.kpis.overdue,
+        link=_cases(Measure.OVERDUE),
+        higher_is_better=False,
+    ),
+    Indicator(
+        "person_times",
+        "服务人次",
+        f"已办结事项涉及的群众人数之和，每件至少计 1 人次。{EXCLUDED}",
+        "人次",
+        CASES,
+        lambda s: s.kpis.person_times,
+        link=_cases(Measure.RESOLVED),
+    ),
+    Indicator(
+        "mean_response_hours",
+        "平均响应用时",
+        f"已受理事项从登记到受理的平均用时。{EXCLUDED}",
+        "小时",
+        CASES,
+        lambda s: _hours(s.kpis.mean_response),
+        higher_is_better=False,
+    ),
+    Indicator(
+        "mean_handling_hours",
+        "平均办理用时",
+        f"已办结事项从登记到办结的平均用时。{EXCLUDED}",
+        "小时",
+        CASES,
+        lambda s: _hours(s.kpis.mean_handling),
+        higher_is_better=False,
+    ),
+    Indicator(
+        "cases_by_category",
+        "分类事项数",
+        f"按事项目录类别分组的事项数。{EXCLUDED}",
+        "件",
+        CASES,
+        lambda s: [
+            {"code": r["category__code"], "name": r["category__name"], "n": r["n"]}
+            for r in s.kpis.by_category
+        ],
+        shape="breakdown",
+    ),
+    Indicator(
+        "cases_by_source",
+        "分来源事项数",
+        f"按来源（走访、巡查、群众端、热线、扫码、会议、接口）分组的事项数。{EXCLUDED}",
+        "件",
+        CASES,
+        lambda s: s.kpis.by_source,
+        shape="breakdown",
+    ),
+    Indicator(
+        "cases_by_status",
+        "分状态事项数",
+        f"按当前办理状态分组的事项数。{EXCLUDED}",
+        "件",
+        CASES,
+        lambda s: s.kpis.by_status,
+        shape="breakdown",
+    ),
+    Indicator(
+        "households",
+        "户数",
+        "区域内登记的户（地点树中类型为“户”的节点）数，截至今日。",
+        "户",
+        "places.Place",
+        lambda s: Place.objects.subtree(s.place).filter(kind=PlaceKind.HOUSEHOLD).count(),
+        periodic=False,
+        link=lambda s: _places_link(s, PlaceKind.HOUSEHOLD),
+    ),
+    Indicator(
+        "residents",
+        "在册人口",
+        "区域内在册（未注销）的人员数，截至今日。",
+        "人",
+        "people.Person",
+        lambda s: Person.objects.filter(subtree_q(s.place), active=True).count(),
+        periodic=False,
+        link=lambda s: f"{reverse('people:list')}?{urlencode({'place': s.place.pk})}",
+    ),
+    Indicator(
+        "party_members",
+        "党员",
+        "区域内在册人员中登记为党员的人数，截至今日。",
+        "人",
+        "people.PartyMember",
+        lambda s: PartyMember.objects.filter(
+            subtree_q(s.place, "person__place"), person__active=True
+        ).count(),
+        periodic=False,
+        link=lambda s: f"{reverse('people:party_members')}?{urlencode({'place': s.place.pk})}",
+    ),
+    Indicator(
+        "volunteers",
+        "志愿者",
+        "区域内在册人员中登记为志愿者的人数，截至今日。",
+        "人",
+        "people.Volunteer",
+        lambda s: Volunteer.objects.filter(
+            subtree_q(s.place, "person__place"), person__active=True
+        ).count(),
+        periodic=False,
+        link=lambda s: f"{reverse('people:volunteers')}?{urlencode({'place': s.place.pk})}",
+    ),
+    Indicator(
+        "baolian_coverage",
+        "包联覆盖率",
+        "今日有人承担包联职责的户 ÷ 区域内的户。",
+        "%",
+        "duties.Duty, places.Place",
+        lambda s: _percent(coverage(s.place, DutyKind.BAOLIAN).total.percent),
+        periodic=False,
+        link=lambda s: f"{reverse('duties:coverage')}?{urlencode({'place': s.place.pk})}",
+        shape="rate",
+    ),
+    Indicator(
+        "compound_party_org_coverage",
+        "小区党组织覆盖率",
+        "建有党组织的小区 ÷ 区域内的小区，截至今日。",
+        "%",
+        "orgs.Organisation, places.Place",
+        lambda s: _compound_share(s, "with_party_org"),
+        periodic=False,
+        link=lambda s: f"{reverse('orgs:list')}?{urlencode({'place': s.place.pk})}",
+        shape="rate",
+    ),
+    Indicator(
+        "compound_property_coverage",
+        "小区物业服务覆盖率",
+        "有物业服务（物业公司、共享物业、连片打包、专职物管人或共管账户）的小区 ÷ 区域内的小区。",
+        "%",
+        "orgs.CompoundProfile, places.Place",
+        lambda s: _compound_share(s, "with_property_service"),
+        periodic=False,
+        link=lambda s: f"{reverse('orgs:list')}?{urlencode({'place': s.place.pk})}",
+        shape="rate",
+    ),
+    Indicator(
+        "ecg_exams",
+        "心电检查量",
+        "统计期内区域内送检机构上传的心电图份数（按上传日期）。",
+        "份",
+        "ecg.Exam",
+        lambda s: Exam.objects.filter(
+            subtree_q(s.place, "clinic"),
+            uploaded_at__date__gte=s.date_from,
+            uploaded_at__date__lte=s.date_to,
+        ).count(),
+    ),
+]
+
+REGISTRY: dict[str, Indicator] = {i.code: i for i in INDICATORS}
+
+
+def _places_link(s: Scope, kind: str) -> str:
+    return f"{reverse('places:list')}?{urlencode({'kind': kind, 'within': s.place.pk})}"
+
+
+def _compound_share(s: Scope, name: str) -> float | None:
+    figures = compound_coverage(s.user, s.place)
+    if not figures.compounds:
+        return None
+    return round(getattr(figures, name) / figures.compounds, 4)
+
+
+def get(code: str) -> Indicator:
+    return REGISTRY[code]
+
+
+def values(scope: Scope, codes: list[str] | None = None) -> dict[str, Any]:
+    """The values of the named indicators (all by default) for one scope."""
+    return {code: REGISTRY[code].compute(scope) for code in codes or list(REGISTRY)}

@@ -1,0 +1,259 @@
+"""Case rollups: what each case adds to the counters of its rollup row, the hook the case
+actions call in their own transaction, and `rebuild` / `verify` from the raw cases.
+
+A case's *contribution* is a key (rollup place, registration day, category, source, kind,
+status) and a vector of counters. A write moves the case from its old contribution to its new
+one: the old vector is subtracted from the old key and the new one added to the new key, each
+with one `INSERT … ON CONFLICT DO UPDATE SET c = c + excluded.c` (SQLite ≥ 3.24 and
+PostgreSQL), so two transactions changing cases of the same row never lose an increment.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from apps.cases.choices import OPEN_STATUSES, SATISFIED_RATINGS, WITHDRAWN_STATUSES
+from apps.cases.models import Case
+from apps.places.models import SEGMENT
+
+from .models import CASE_COUNTERS, CaseMonthRollup, CaseRollup
+
+# Rollup rows are kept per grid: a case's place path is cut after four segments (county,
+# town, community, grid). Any place at grid level or above is an exact path range of rows.
+CUT_SEGMENTS = 4
+CUT = CUT_SEGMENTS * SEGMENT
+
+Key = tuple[Any, ...]  # (place path, day, category id, source, kind, status) in full
+Vector = tuple[int, ...]
+ZERO: Vector = (0,) * len(CASE_COUNTERS)
+
+
+def rollup_path(place_path: str) -> str:
+    return place_path[:CUT]
+
+
+def exact_for(place_path: str) -> bool:
+    """Whether the rollups answer for this place's subtree exactly (grid level or above)."""
+    return len(place_path) <= CUT
+
+
+@dataclass(frozen=True)
+class Contribution:
+    key: Key
+    vector: Vector
+
+
+def _us(start: dt.datetime, end: dt.datetime | None) -> int:
+    return 0 if end is None else (end - start) // dt.timedelta(microseconds=1)
+
+
+def _vector(row: dict[str, Any], persons: int) -> Vector:
+    responded, resolved = row["responded_at"], row["resolved_at"]
+    created = row["created_at"]
+    in_time = bool(responded and row["respond_by"] and responded <= row["respond_by"])
+    on_time = bool(resolved and row["resolve_by"] and resolved <= row["resolve_by"])
+    return (
+        1,
+        int(responded is not None),
+        int(in_time),
+        int(responded is None and row["status"] not in OPEN_STATUSES),
+        int(resolved is not None),
+        int(on_time),
+        int(row["rating"] != ""),
+        int(row["rating"] in SATISFIED_RATINGS),
+        max(1, persons) if resolved is not None else 0,
+        _us(created, responded),
+        _us(created, resolved),
+    )
+
+
+ROW_FIELDS = (
+    "place__path",
+    "created_at",
+    "category_id",
+    "source",
+    "kind",
+    "status",
+    "respond_by",
+    "resolve_by",
+    "responded_at",
+    "resolved_at",
+    "rating",
+)
+
+
+def _contribution(row: dict[str, Any], persons: int) -> Contribution:
+    key: Key = (
+        rollup_path(row["place__path"]),
+        timezone.localdate(row["created_at"]),
+        row["category_id"],
+        row["source"],
+        row["kind"],
+        row["status"],
+    )
+    return Contribution(key, _vector(row, persons))
+
+
+def contribution(case: Case) -> Contribution:
+    """What `case`, as it is in memory now, adds to the rollups (one query for the persons
+    concerned, and only for a resolved case: person-times count nothing before)."""
+    row = {name: getattr(case, name) for name in ROW_FIELDS if name != "place__path"}
+    row["place__path"] = case.place.path
+    persons = case.persons.count() if case.resolved_at is not None else 0
+    return _contribution(row, persons)
+
+
+@dataclass(frozen=True)
+class Table:
+    """One rollup table: its model, key columns, and how a case's full contribution maps to a
+    row key and vector of it."""
+
+    model: Any  # type[CaseRollup] | type[CaseMonthRollup]
+    keys: tuple[str, ...]
+    key: Callable[[Key], Key]
+    vector: Callable[[Key, Vector], Vector]
+
+    @property
+    def name(self) -> str:
+        return self.model._meta.db_table
+
+
+DAY = Table(
+    CaseRollup,
+    ("place_path", "day", "category_id", "source", "kind", "status"),
+    lambda key: key,
+    lambda key, vector: vector,
+)
+MONTH = Table(
+    CaseMonthRollup,
+    ("place_path", "month"),
+    lambda key: (key[0], key[1].replace(day=1)),
+    lambda key, vector: ZERO if key[5] in WITHDRAWN_STATUSES else vector,
+)
+TABLES = (DAY, MONTH)
+
+
+def record_case_change(case: Case, before: Contribution | None) -> None:
+    """Move `case` from its contribution `before` (None: a new case) to its current one in
+    every rollup table. Call inside the transaction that saved the case."""
+    after = contribution(case)
+    for table in TABLES:
+        new_key, new = table.key(after.key), table.vector(after.key, after.vector)
+        if before is None:
+            _add(table, new_key, new)
+            continue
+        old_key, old = table.key(before.key), table.vector(before.key, before.vector)
+        if old_key == new_key:
+            _add(table, new_key, tuple(a - b for a, b in zip(new, old, strict=True)))
+        else:
+            _add(table, old_key, tuple(-v for v in old))
+            _add(table, new_key, new)
+
+
+def _upsert_sql(table: Table) -> str:
+    q = connection.ops.quote_name
+    name = q(table.name)
+    columns = ", ".join(q(c) for c in [*table.keys, *CASE_COUNTERS])
+    marks = ", ".join(["%s"] * (len(table.keys) + len(CASE_COUNTERS)))
+    updates = ", ".join(f"{q(c)} = {name}.{q(c)} + excluded.{q(c)}" for c in CASE_COUNTERS)
+    conflict = ", ".join(q(c) for c in table.keys)
+    return (
+        f"INSERT INTO {name} ({columns}) VALUES ({marks}) "
+        f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}"
+    )
+
+
+def _add(table: Table, key: Key, vector: Vector) -> None:
+    if not any(vector):
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(_upsert_sql(table), [*key, *vector])
+
+
+# --- from the raw cases -------------------------------------------------------------------
+
+
+def _raw_rows(chunk: int = 5000) -> Iterator[dict[str, Any]]:
+    qs = Case.objects.annotate(persons_n=Count("persons")).values(*ROW_FIELDS, "persons_n")
+    return qs.order_by().iterator(chunk_size=chunk)
+
+
+def expected(rows: Iterable[dict[str, Any]] | None = None) -> dict[str, dict[Key, Vector]]:
+    """Every rollup table as the raw cases say it should be (rows with only zeros left out)."""
+    totals: dict[str, dict[Key, list[int]]] = {
+        t.name: defaultdict(lambda: [0] * len(CASE_COUNTERS)) for t in TABLES
+    }
+    for row in _raw_rows() if rows is None else rows:
+        c = _contribution(row, row["persons_n"])
+        for table in TABLES:
+            acc = totals[table.name][table.key(c.key)]
+            for i, v in enumerate(table.vector(c.key, c.vector)):
+                acc[i] += v
+    return {
+        name: {k: tuple(v) for k, v in rows_.items() if any(v)} for name, rows_ in totals.items()
+    }
+
+
+def found(table: Table) -> dict[Key, Vector]:
+    rows = table.model.objects.values_list(*table.keys, *CASE_COUNTERS)
+    width = len(table.keys)
+    return {row[:width]: tuple(row[width:]) for row in rows.iterator(chunk_size=5000)}
+
+
+@dataclass(frozen=True)
+class Difference:
+    table: str
+    key: Key
+    counter: str
+    expected: int
+    found: int
+
+    def __str__(self) -> str:
+        table = next(t for t in TABLES if t.name == self.table)
+        where = " ".join(f"{k}={v}" for k, v in zip(table.keys, self.key, strict=True))
+        where = where.replace("place_path=", "place=")
+        return f"{self.table} {where} {self.counter}: expected {self.expected}, found {self.found}"
+
+
+def verify() -> list[Difference]:
+    """Every counter of every row where a rollup table differs from the raw cases."""
+    want = expected()
+    diffs = []
+    for table in TABLES:
+        have, should = found(table), want[table.name]
+        for key in sorted(set(should) | set(have), key=str):
+            a, b = should.get(key, ZERO), have.get(key, ZERO)
+            diffs += [
+                Difference(table.name, key, name, x, y)
+                for name, x, y in zip(CASE_COUNTERS, a, b, strict=True)
+                if x != y
+            ]
+    return diffs
+
+
+@transaction.atomic
+def rebuild() -> int:
+    """Recompute every rollup table from the raw cases; returns the number of rows written.
+    Run it when case writes are quiet (a case changed during the rebuild may be missed)."""
+    want = expected()
+    written = 0
+    for table in TABLES:
+        table.model.objects.all().delete()
+        table.model.objects.bulk_create(
+            (
+                table.model(
+                    **dict(zip(table.keys, key, strict=True)),
+                    **dict(zip(CASE_COUNTERS, vector, strict=True)),
+                )
+                for key, vector in want[table.name].items()
+            ),
+            batch_size=2000,
+        )
+        written += len(want[table.name])
+    return written

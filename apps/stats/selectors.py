@@ -1,0 +1,245 @@
+"""Reads for the dashboards: case figures of a place subtree and period from the rollups
+(`case_figures`, the same `CaseKpis` as `apps.cases.selectors.case_kpis`), per child area and
+per month. Places below grid level are not rolled up on their own: their (small) subtrees are
+counted from the cases."""
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import Substr
+from django.http import Http404
+from django.utils import timezone
+
+from apps.accounts.scoping import get_in_scope, place_in_scope, scope_q
+from apps.cases.choices import (
+    OPEN_STATUSES,
+    SATISFIED_RATINGS,
+    WITHDRAWN_STATUSES,
+    CaseKind,
+    CaseSource,
+    Status,
+)
+from apps.cases.measures import Measure, counted, measure_q
+from apps.cases.models import Case, Category
+from apps.cases.selectors import CaseKpis, case_kpis
+from apps.places.models import Place, path_upper, subtree_q
+
+from .models import CASE_COUNTERS, CaseMonthRollup, CaseRollup
+from .rollups import exact_for
+
+
+def access_place_for_user(user: Any, pk: Any) -> Place:
+    """A place in the user's scope, or 404."""
+    return get_in_scope(Place.objects.filter(scope_q(user, "")), pk=pk)
+
+
+def rollup_rows(place: Place, date_from: dt.date, date_to: dt.date) -> QuerySet[CaseRollup]:
+    """The counted rollup rows of `place`'s subtree and the period: one indexed range."""
+    return CaseRollup.objects.filter(
+        place_path__gte=place.path,
+        place_path__lt=path_upper(place.path),
+        day__gte=date_from,
+        day__lte=date_to,
+    ).exclude(status__in=sorted(WITHDRAWN_STATUSES))
+
+
+def whole_months(date_from: dt.date, date_to: dt.date) -> bool:
+    return date_from.day == 1 and date_to == month_end(date_to) and date_from <= date_to
+
+
+def headline_rows(place: Place, date_from: dt.date, date_to: dt.date) -> QuerySet[Any]:
+    """The rows to sum for the headline figures: the month table when the period is whole
+    months (about thirty times fewer rows), the day table otherwise."""
+    if whole_months(date_from, date_to):
+        return CaseMonthRollup.objects.filter(
+            place_path__gte=place.path,
+            place_path__lt=path_upper(place.path),
+            month__gte=date_from,
+            month__lte=date_to,
+        )
+    return rollup_rows(place, date_from, date_to)
+
+
+def _open_cases(place: Place, date_from: dt.date, date_to: dt.date) -> QuerySet[Case]:
+    """Open cases of the subtree and period: the only figures that move with the clock
+    (due to respond, overdue) are counted here, on the open-case partial indexes."""
+    return Case.objects.filter(
+        subtree_q(place),
+        status__in=sorted(OPEN_STATUSES),
+        created_at__date__gte=date_from,
+        created_at__date__lte=date_to,
+    )
+
+
+def _sums(rows: QuerySet[Any]) -> dict[str, int]:
+    figures = rows.aggregate(**{c: Sum(c) for c in CASE_COUNTERS})
+    return {name: value or 0 for name, value in figures.items()}
+
+
+def _labelled(rows: QuerySet[CaseRollup], name: str, enum: Any) -> list[dict[str, Any]]:
+    data = rows.values(name).annotate(n=Sum("n")).filter(n__gt=0).order_by("-n", name)
+    return [{"code": r[name], "name": enum(r[name]).label, "n": r["n"]} for r in data]
+
+
+def case_figures(
+    user: Any,
+    place: Place,
+    date_from: dt.date,
+    date_to: dt.date,
+    *,
+    now: dt.datetime | None = None,
+    breakdowns: bool = True,
+) -> CaseKpis:
+    """The KPIs of `case_kpis` (same definitions, `apps.cases.measures`), from the rollups;
+    `breakdowns=False` leaves out the counts by category, source, kind, status and month.
+    404 for a place outside the user's scope."""
+    if not place_in_scope(user, place):
+        raise Http404("地点不存在或不在您的管辖范围内")
+    if not exact_for(place.path):
+        return case_kpis(user, place, date_from, date_to, now=now)
+    now = now or timezone.now()
+    late = _open_cases(place, date_from, date_to).aggregate(**_late(now))
+    sums = _sums(headline_rows(place, date_from, date_to))
+    kpis = kpis_from(place, date_from, date_to, sums, late)
+    if not breakdowns:
+        return kpis
+    rows = rollup_rows(place, date_from, date_to)
+    kpis.by_category = _by_category(rows)
+    kpis.by_source = _labelled(rows, "source", CaseSource)
+    kpis.by_kind = _labelled(rows, "kind", CaseKind)
+    kpis.by_status = _labelled(rows, "status", Status)
+    kpis.by_period = [
+        {"period": r["month"], "period_end": month_end(r["month"]), "n": r["n"]}
+        for r in month_rows(place, date_from, date_to)
+        if r["n"]
+    ]
+    return kpis
+
+
+def _late(now: dt.datetime) -> dict[str, Count]:
+    """Open cases unanswered past the response limit, and overdue ones, at `now`."""
+    return {
+        "unanswered": Count("pk", filter=Q(responded_at__isnull=True, respond_by__lt=now)),
+        "overdue": Count("pk", filter=measure_q(Measure.OVERDUE, now)),
+    }
+
+
+def kpis_from(
+    place: Place, date_from: dt.date, date_to: dt.date, s: dict[str, int], late: dict[str, int]
+) -> CaseKpis:
+    """The headline figures from rollup sums `s` and the open cases' clock-bound counts."""
+    kpis = CaseKpis(place=place, date_from=date_from, date_to=date_to)
+    kpis.total = s["n"]
+    kpis.due_to_respond = s["responded"] + s["unresponded_closed"] + late.get("unanswered", 0)
+    kpis.responded_in_time = s["responded_in_time"]
+    kpis.resolved = s["resolved"]
+    kpis.resolved_on_time = s["resolved_on_time"]
+    kpis.rated = s["rated"]
+    kpis.satisfied = s["satisfied"]
+    kpis.overdue = late.get("overdue", 0)
+    kpis.person_times = s["person_times"]
+    if s["responded"]:
+        kpis.mean_response = dt.timedelta(microseconds=s["response_us"] / s["responded"])
+    if s["resolved"]:
+        kpis.mean_handling = dt.timedelta(microseconds=s["handling_us"] / s["resolved"])
+    return kpis
+
+
+def _by_category(rows: QuerySet[CaseRollup]) -> list[dict[str, Any]]:
+    data = rows.values("category_id").annotate(n=Sum("n")).filter(n__gt=0)
+    names = dict(
+        (c.pk, c) for c in Category.objects.filter(pk__in=[r["category_id"] for r in data])
+    )
+    out = [
+        {
+            "category__code": names[r["category_id"]].code,
+            "category__name": names[r["category_id"]].name,
+            "category_id": r["category_id"],
+            "n": r["n"],
+        }
+        for r in data
+        if r["category_id"] in names
+    ]
+    return sorted(out, key=lambda r: (-r["n"], r["category__code"]))
+
+
+def month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def month_end(day: dt.date) -> dt.date:
+    following = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return following - dt.timedelta(days=1)
+
+
+def child_figures(
+    user: Any,
+    place: Place,
+    date_from: dt.date,
+    date_to: dt.date,
+    *,
+    now: dt.datetime | None = None,
+) -> list[CaseKpis]:
+    """The headline figures of each child area of `place` (breakdowns left empty): two
+    GROUP BYs over the path prefix when the children are rolled up, otherwise per child from
+    the cases (below grid level, where subtrees are small)."""
+    now = now or timezone.now()
+    children = list(Place.objects.filter(parent=place).order_by("code"))
+    if not children:
+        return []
+    if not exact_for(children[0].path):
+        return [case_figures(user, c, date_from, date_to, now=now) for c in children]
+    width = len(children[0].path)
+    sums: dict[str, dict[str, int]] = {}
+    rows = headline_rows(place, date_from, date_to).annotate(prefix=Substr("place_path", 1, width))
+    grouped: Any = rows.values("prefix").annotate(**{c: Sum(c) for c in CASE_COUNTERS})
+    for row in grouped:
+        sums[row["prefix"]] = {c: row[c] or 0 for c in CASE_COUNTERS}
+    late: dict[str, dict[str, int]] = {}
+    open_rows = _open_cases(place, date_from, date_to).annotate(
+        prefix=Substr("place__path", 1, width)
+    )
+    late_rows: Any = open_rows.values("prefix").annotate(**_late(now))
+    for row in late_rows:
+        late[row["prefix"]] = row
+    zero = dict.fromkeys(CASE_COUNTERS, 0)
+    return [
+        kpis_from(c, date_from, date_to, sums.get(c.path, zero), late.get(c.path, {}))
+        for c in children
+    ]
+
+
+def month_rows(place: Place, date_from: dt.date, date_to: dt.date) -> list[dict[str, Any]]:
+    """Per month of [date_from, date_to]: counted cases, resolved, rated and satisfied, from
+    the month table (whole months) or the day table (days summed into months here)."""
+    names = ("n", "resolved", "rated", "satisfied")
+    months: dict[dt.date, dict[str, int]] = {}
+    if exact_for(place.path) and whole_months(date_from, date_to):
+        by_month: Any = headline_rows(place, date_from, date_to).values("month")
+        for row in by_month.annotate(**{c: Sum(c) for c in names}).order_by("month"):
+            months[row["month"]] = {c: row[c] or 0 for c in names}
+    elif exact_for(place.path):
+        data: Any = rollup_rows(place, date_from, date_to).values("day")
+        for row in data.annotate(**{c: Sum(c) for c in names}):
+            acc = months.setdefault(month_start(row["day"]), dict.fromkeys(names, 0))
+            for c in names:
+                acc[c] += row[c] or 0
+    else:
+        for case in counted_cases(place, date_from, date_to).values(
+            "created_at", "resolved_at", "rating"
+        ):
+            day = timezone.localdate(case["created_at"])
+            acc = months.setdefault(month_start(day), dict.fromkeys(names, 0))
+            acc["n"] += 1
+            acc["resolved"] += case["resolved_at"] is not None
+            acc["rated"] += case["rating"] != ""
+            acc["satisfied"] += case["rating"] in SATISFIED_RATINGS
+    return [{"month": m, **months[m]} for m in sorted(months)]
+
+
+def counted_cases(place: Place, date_from: dt.date, date_to: dt.date) -> QuerySet[Case]:
+    """The raw cases behind the figures (for the benchmark's plain GROUP BY and the tests)."""
+    return Case.objects.filter(
+        subtree_q(place), created_at__date__gte=date_from, created_at__date__lte=date_to
+    ).filter(counted())

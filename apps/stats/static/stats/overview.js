@@ -1,0 +1,75 @@
+// The overview's charts: data from the <script type="application/json" id="overview-data">
+// block (CSP allows no inline script); every element clicks through to its records.
+(function () {
+  "use strict";
+  var source = document.getElementById("overview-data");
+  if (!source || typeof echarts === "undefined") return;
+  var data = JSON.parse(source.textContent);
+  var charts = [];
+
+  function go(url) { if (url) window.location.href = url; }
+
+  function draw(id, option, onClick) {
+    var el = document.getElementById(id);
+    if (!el) return;
+    var chart = echarts.init(el);
+    chart.setOption(option);
+    if (onClick) chart.on("click", onClick);
+    charts.push(chart);
+  }
+
+  var t = data.trend;
+  draw("chart-trend", {
+    tooltip: { trigger: "axis" },
+    legend: { data: ["事项数", "办结率", "满意率"] },
+    grid: { left: 40, right: 40, bottom: 30 },
+    xAxis: { type: "category", data: t.labels },
+    yAxis: [{ type: "value", name: "件" }, { type: "value", name: "%", max: 100 }],
+    series: [
+      { name: "事项数", type: "bar", data: t.total },
+      { name: "办结率", type: "line", yAxisIndex: 1, data: t.resolution, connectNulls: true },
+      { name: "满意率", type: "line", yAxisIndex: 1, data: t.satisfaction, connectNulls: true }
+    ]
+  }, function (p) { go(t.links[p.dataIndex]); });
+
+  var r = data.ranking;
+  var rows = r.rows.filter(function (row) { return row.value !== null; }).slice(0, 20).reverse();
+  draw("chart-ranking", {
+    tooltip: {},
+    grid: { left: 90, right: 30, top: 10, bottom: 20 },
+    xAxis: { type: "value", name: r.unit },
+    yAxis: { type: "category", data: rows.map(function (row) { return row.name; }) },
+    series: [{ type: "bar", data: rows.map(function (row) { return row.value; }) }]
+  }, function (p) { go(rows[p.dataIndex].link); });
+
+  if (data.map) {
+    echarts.registerMap(data.map.name, data.map.geojson);
+    var byName = {};
+    r.rows.forEach(function (row) { byName[row.name] = row; });
+    var values = r.rows.filter(function (row) { return row.value !== null; })
+      .map(function (row) { return row.value; });
+    draw("chart-map", {
+      tooltip: { trigger: "item", formatter: function (p) {
+        var row = byName[p.name]; return p.name + "：" + (row ? row.text : "—"); } },
+      visualMap: { min: values.length ? Math.min.apply(null, values) : 0,
+                   max: values.length ? Math.max.apply(null, values) : 1,
+                   calculable: true, left: "left", bottom: 0 },
+      series: [{ type: "map", map: data.map.name, roam: true,
+                 data: r.rows.map(function (row) { return { name: row.name, value: row.value }; }) }]
+    }, function (p) { var row = byName[p.name]; if (row) go(row.link); });
+  }
+
+  window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
+  var toggle = document.getElementById("bigscreen-toggle");
+  if (toggle) {
+    toggle.addEventListener("click", function () {
+      var on = document.body.classList.toggle("bigscreen");
+      if (on && document.documentElement.requestFullscreen) {
+        document.documentElement.requestFullscreen().catch(function () {});
+      } else if (!on && document.fullscreenElement) {
+        document.exitFullscreen();
+      }
+      setTimeout(function () { charts.forEach(function (c) { c.resize(); }); }, 200);
+    });
+  }
+})();

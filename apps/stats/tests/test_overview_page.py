@@ -1,0 +1,107 @@
+"""The leader's overview through the test client: a town and a month, figures linking to their
+records, ranking and map of the communities, and scope (another community's overview is 404)."""
+
+import json
+import re
+
+import pytest
+from django.utils import timezone
+
+from apps.cases.tests.helpers import make_case
+from apps.places.models import Place
+
+pytestmark = pytest.mark.django_db
+
+SQUARE = {"type": "Polygon", "coordinates": [[[115, 26], [115.1, 26], [115.1, 26.1], [115, 26]]]}
+
+
+def chart_data(html: str) -> dict:
+    block = re.search(r'<script id="overview-data" type="application/json">(.*?)</script>', html)
+    assert block, "no chart data block"
+    return json.loads(block.group(1))
+
+
+class TestOverviewPage:
+    def test_it_renders_a_town_and_a_month(self, client, world):
+        make_case(world)
+        make_case(world)
+        make_case(world, place=world.household_b, actor=world.user("outsider_b"))
+        Place.objects.filter(pk=world.community_a.pk).update(geometry=SQUARE)
+        client.force_login(world.user("county_leader"))
+        month = timezone.localdate().strftime("%Y-%m")
+        response = client.get(
+            "/stats/", {"place": world.town.pk, "period": month, "rank": "cases_total"}
+        )
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert f"潋江镇 · {month}" in html
+        total = re.search(
+            r'id="figure-cases_total">.*?<a class="stat" href="([^"]+)">(\d+)</a>', html, re.S
+        )
+        assert total and total.group(2) == "3"
+        listed = client.get(total.group(1).replace("&amp;", "&"))
+        assert listed.status_code == 200
+        data = chart_data(html)
+        assert data["trend"]["total"][-1] == 3 and len(data["trend"]["labels"]) == 12
+        ranking = data["ranking"]["rows"]
+        assert [(r["name"], r["value"]) for r in ranking] == [("红门社区", 2), ("将军社区", 1)]
+        assert data["map"]["geojson"]["features"][0]["properties"]["name"] == "红门社区"
+        assert "stats/overview.js" in html and "vendor/echarts/echarts.min.js" in html
+
+    def test_it_shows_the_change_against_the_previous_month(self, client, world):
+        make_case(world)
+        client.force_login(world.user("county_leader"))
+        response = client.get("/stats/", {"place": world.county.pk})
+        html = response.content.decode()
+        assert re.search(r'id="figure-cases_total">.*?较上月 \+1', html, re.S)
+
+    def test_it_defaults_to_the_users_scope(self, client, world):
+        client.force_login(world.user("community_a"))
+        response = client.get("/stats/")
+        assert response.status_code == 200
+        assert "红门社区 · " in response.content.decode()
+
+    def test_it_hides_another_communitys_overview(self, client, world):
+        client.force_login(world.user("community_a"))
+        assert client.get("/stats/", {"place": world.community_b.pk}).status_code == 404
+        assert client.get("/stats/", {"place": world.town.pk}).status_code == 404
+
+    def test_it_lists_the_indicator_definitions(self, client, world):
+        client.force_login(world.user("grid_worker_a"))
+        html = client.get("/stats/indicators/").content.decode()
+        assert 'id="indicator-response_rate"' in html and "口径说明" in html
+        assert "（满意 + 基本满意）÷ 已评价的事项" in html
+
+
+class TestIndicatorApi:
+    def test_it_returns_values_for_a_place_and_period(self, client, world):
+        make_case(world)
+        client.force_login(world.user("town_staff"))
+        today = timezone.localdate().isoformat()
+        response = client.get(
+            "/api/v1/stats/values",
+            {
+                "place": world.community_a.pk,
+                "date_from": today,
+                "date_to": today,
+                "codes": ["cases_total", "resolution_rate", "households"],
+            },
+        )
+        assert response.status_code == 200, response.content
+        assert response.json()["values"] == {
+            "cases_total": 1,
+            "resolution_rate": 0.0,
+            "households": 1,
+        }
+
+    def test_it_refuses_a_place_outside_the_scope(self, client, world):
+        client.force_login(world.user("community_a"))
+        response = client.get("/api/v1/stats/values", {"place": world.community_b.pk})
+        assert response.status_code == 404
+
+    def test_it_lists_the_registry(self, client, world):
+        client.force_login(world.user("community_a"))
+        codes = [i["code"] for i in client.get("/api/v1/stats/indicators").json()]
+        assert {"response_rate", "resolution_rate", "satisfaction_rate", "on_time_rate"} <= set(
+            codes
+        )

@@ -1,0 +1,52 @@
+"""`gongzhi stats verify` finds a planted inconsistency and exits non-zero; `rebuild` mends it."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db.models import F
+
+from apps.cases.models import Case
+from apps.cases.tests.helpers import make_case
+from apps.stats.models import CaseRollup
+
+pytestmark = pytest.mark.django_db
+
+
+def run(*args: str) -> str:
+    out = io.StringIO()
+    call_command("stats", *args, stdout=out)
+    return out.getvalue()
+
+
+class TestStatsCommand:
+    def test_it_reports_no_difference_on_cases_made_by_the_actions(self, world):
+        make_case(world)
+        make_case(world, place=world.household_b, actor=world.user("outsider_b"))
+        assert run("verify") == "rollups match the cases\n"
+
+    def test_it_finds_a_planted_counter_and_exits_non_zero(self, world):
+        case = make_case(world)
+        CaseRollup.objects.update(n=F("n") + 2)
+        with pytest.raises(CommandError, match="1 differences"):
+            run("verify")
+        row = CaseRollup.objects.get()
+        with pytest.raises(CommandError):
+            out = io.StringIO()
+            call_command("stats", "verify", stdout=out)
+        assert f"place={row.place_path} day={row.day}" in out.getvalue()
+        assert "status=submitted n: expected 1, found 3" in out.getvalue()
+        assert case.place.path.startswith(row.place_path)
+
+    def test_it_finds_a_case_changed_behind_the_rollups_back(self, world):
+        case = make_case(world)
+        Case.objects.filter(pk=case.pk).update(status="cancelled")
+        with pytest.raises(CommandError, match="4 differences"):
+            run("verify")
+
+    def test_it_rebuilds_what_verify_found(self, world):
+        make_case(world)
+        CaseRollup.objects.all().delete()
+        assert run("rebuild") == "rebuilt 2 rollup rows\n"
+        assert run("verify") == "rollups match the cases\n"

@@ -1,0 +1,46 @@
+"""Pages: the leader's overview (?place=&period=YYYY-MM&rank=) and the indicator definitions."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from apps.places.models import Place
+
+from .dashboard import RANKABLE, overview, parse_month
+from .indicators import INDICATORS
+from .selectors import access_place_for_user
+
+
+def _place(request: HttpRequest) -> Place:
+    place_id = request.GET.get("place", "")
+    if place_id:
+        return access_place_for_user(request.user, place_id)
+    scope = getattr(request.user, "scope", None)
+    if scope is None:
+        root = Place.objects.filter(parent__isnull=True).order_by("path").first()
+        if root is None or not request.user.is_superuser:
+            raise Http404("没有可查看的区域")
+        return root
+    return scope
+
+
+@login_required
+def overview_page(request: HttpRequest) -> HttpResponse:
+    place = _place(request)
+    month = parse_month(request.GET.get("period"))
+    data = overview(request.user, place, month, request.GET.get("rank"))
+    return render(
+        request,
+        "stats/overview.html",
+        {
+            "o": data,
+            "rankable": RANKABLE,
+            "children": Place.objects.filter(parent=place).order_by("code"),
+            "ancestors": place.ancestors(),
+        },
+    )
+
+
+@login_required
+def indicator_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "stats/indicators.html", {"indicators": INDICATORS})
