@@ -239,6 +239,7 @@ def main() -> None:
             cursor = (cursor - dt.timedelta(days=1)).replace(day=1)
         places = [county, *areas, *rng.sample(grids, min(50, len(grids)))]
         fast, slow = [], []
+        by_kind: dict[str, tuple[list[float], list[float]]] = {}
         for i in range(args.queries + 5):
             place, month = rng.choice(places), rng.choice(months)
             a_ms, a = timed(rollup_dashboard, user, place, month, now)
@@ -248,10 +249,18 @@ def main() -> None:
             if i >= 5:  # warm-up: plans and caches
                 fast.append(a_ms)
                 slow.append(b_ms)
+                by_kind.setdefault(place.kind, ([], []))[0].append(a_ms)
+                by_kind[place.kind][1].append(b_ms)
         p50, p95 = statistics.median(fast), pct(fast, 0.95)
         r50, r95 = statistics.median(slow), pct(slow, 0.95)
         print(f"rollups:  p50 {p50:.1f} ms, p95 {p95:.1f} ms ({len(fast)} dashboards)")
         print(f"raw:      p50 {r50:.1f} ms, p95 {r95:.1f} ms")
+        for kind, (mine, theirs) in sorted(by_kind.items()):
+            print(
+                f"  {kind:9} ×{len(mine):3}: rollups p50 {statistics.median(mine):.1f} ms, "
+                f"raw p50 {statistics.median(theirs):.1f} ms"
+            )
+        print(f"speedup at p95: {r95 / p95:.1f}×")
         connections.close_all()
         print(f"RESULT cases={n} dashboard_p95_ms={p95:.1f} speedup_vs_raw={r50 / p50:.1f}")
     finally:

@@ -67,9 +67,15 @@ def _open_cases(place: Place, date_from: dt.date, date_to: dt.date) -> QuerySet[
     return Case.objects.filter(
         subtree_q(place),
         status__in=sorted(OPEN_STATUSES),
-        created_at__date__gte=date_from,
-        created_at__date__lte=date_to,
+        created_at__gte=local_midnight(date_from),
+        created_at__lt=local_midnight(date_to + dt.timedelta(days=1)),
     )
+
+
+def local_midnight(day: dt.date) -> dt.datetime:
+    """The start of `day` in the current time zone: `created_at >= this` is the same set as
+    `created_at__date >= day`, but a range the (status, created_at) index can serve."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
 def _sums(rows: QuerySet[Any]) -> dict[str, int]:
@@ -243,3 +249,14 @@ def counted_cases(place: Place, date_from: dt.date, date_to: dt.date) -> QuerySe
     return Case.objects.filter(
         subtree_q(place), created_at__date__gte=date_from, created_at__date__lte=date_to
     ).filter(counted())
+
+
+def overdue_cases(place: Place, *, limit: int = 10) -> QuerySet[Case]:
+    """红灯: open cases of the subtree past a running deadline, the longest overdue first
+    (the open-case partial indexes; the full list is the case inbox's `overdue` measure)."""
+    return (
+        Case.objects.overdue()
+        .filter(subtree_q(place))
+        .select_related("category", "place", "handling_unit")
+        .order_by("resolve_by", "id")[:limit]
+    )

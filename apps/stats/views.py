@@ -1,14 +1,17 @@
 """Pages: the leader's overview (?place=&period=YYYY-MM&rank=) and the indicator definitions."""
 
+from urllib.parse import urlencode
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 
 from apps.places.models import Place
 
 from .dashboard import RANKABLE, overview, parse_month
 from .indicators import INDICATORS
-from .selectors import access_place_for_user
+from .selectors import access_place_for_user, overdue_cases
 
 
 def _place(request: HttpRequest) -> Place:
@@ -24,6 +27,10 @@ def _place(request: HttpRequest) -> Place:
     return scope
 
 
+def overdue_query(place: Place) -> dict[str, str | int]:
+    return {"place": place.pk, "measure": "overdue"}
+
+
 @login_required
 def overview_page(request: HttpRequest) -> HttpResponse:
     place = _place(request)
@@ -37,6 +44,8 @@ def overview_page(request: HttpRequest) -> HttpResponse:
             "rankable": RANKABLE,
             "children": Place.objects.filter(parent=place).order_by("code"),
             "ancestors": place.ancestors(),
+            "overdue": overdue_cases(place),
+            "overdue_all": f"{reverse('cases:list')}?{urlencode(overdue_query(place))}",
         },
     )
 

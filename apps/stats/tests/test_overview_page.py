@@ -1,12 +1,14 @@
 """The leader's overview through the test client: a town and a month, figures linking to their
 records, ranking and map of the communities, and scope (another community's overview is 404)."""
 
+import datetime as dt
 import json
 import re
 
 import pytest
 from django.utils import timezone
 
+from apps.cases.models import Case
 from apps.cases.tests.helpers import make_case
 from apps.places.models import Place
 
@@ -54,6 +56,21 @@ class TestOverviewPage:
         response = client.get("/stats/", {"place": world.county.pk})
         html = response.content.decode()
         assert re.search(r'id="figure-cases_total">.*?较上月 \+1', html, re.S)
+
+    def test_it_lists_overdue_cases_of_the_area(self, client, world):
+        late = make_case(world, title="超期的路灯")
+        Case.objects.filter(pk=late.pk).update(respond_by=timezone.now() - dt.timedelta(hours=1))
+        make_case(world, title="还没到期")
+        make_case(world, place=world.household_b, actor=world.user("outsider_b"), title="别处")
+        Case.objects.exclude(pk=late.pk).filter(title="别处").update(
+            respond_by=timezone.now() - dt.timedelta(hours=1)
+        )
+        client.force_login(world.user("community_a"))
+        html = client.get("/stats/").content.decode()
+        overdue = html.split('id="overdue"')[1].split("</ul>")[0]
+        assert "超期的路灯" in overdue
+        assert "还没到期" not in overdue and "别处" not in overdue
+        assert f"/cases/{late.pk}/" in overdue
 
     def test_it_defaults_to_the_users_scope(self, client, world):
         client.force_login(world.user("community_a"))
