@@ -26,6 +26,7 @@ api.add_router("/duties", "apps.duties.api.router")
 api.add_router("/notifications", "apps.notifications.api.router")
 api.add_router("/cases", "apps.cases.api.router")
 api.add_router("/ecg", "apps.ecg.api.router")
+api.add_router("/visits", "apps.visits.api.router")
 api.add_router("/services", "apps.services.api.router")
 api.add_router("/stats", "apps.stats.api.router")
 

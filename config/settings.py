@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "apps.ecg",
     "apps.services",
     "apps.stats",
+    "apps.visits",
 ]
 
 MIDDLEWARE = [

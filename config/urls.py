@@ -18,6 +18,7 @@ urlpatterns = [
     path("open311/v2/", include("apps.open311.urls")),
     path("portal/", include("apps.portal.urls")),
     path("ecg/", include("apps.ecg.urls")),
+    path("visits/", include("apps.visits.urls")),
     path("services/", include("apps.services.urls")),
     path("stats/", include("apps.stats.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

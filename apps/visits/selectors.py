@@ -1,0 +1,218 @@
+"""Reads of visits: my tasks, a household's screen, cycles and coverage (不漏一户)."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from apps.accounts.scoping import get_in_scope, scope_q, scoped
+from apps.cases.models import Case
+from apps.people.models import Person
+from apps.places.choices import PlaceKind
+from apps.places.models import Place, subtree_q
+from apps.places.selectors import ancestor_ids
+
+from .choices import OPEN_TASK_STATUSES, TaskStatus
+from .filters import VisitTaskFilter
+from .models import VisitCycle, VisitPlan, VisitTask
+
+
+def visible_tasks(user: Any) -> QuerySet[VisitTask]:
+    """Tasks on places inside the user's scope, and the user's own tasks."""
+    q = scope_q(user, "place")
+    if getattr(user, "person_id", None):
+        q |= Q(assignee_id=user.person_id)
+    return VisitTask.objects.filter(q)
+
+
+def access_task_for_user(user: Any, pk: Any) -> VisitTask:
+    return get_in_scope(
+        visible_tasks(user).select_related("plan", "cycle", "place", "assignee"), pk=pk
+    )
+
+
+def my_tasks(
+    user: Any, filters: VisitTaskFilter | None = None, today: dt.date | None = None
+) -> QuerySet[VisitTask]:
+    """The signed-in person's tasks whose window has not closed, highest priority first."""
+    if not getattr(user, "person_id", None):
+        return VisitTask.objects.none()
+    today = today or timezone.localdate()
+    qs = VisitTask.objects.filter(assignee_id=user.person_id, window_end__gte=today)
+    qs = filters.filter(qs) if filters else qs.filter(status__in=OPEN_TASK_STATUSES)
+    return qs.select_related("plan", "place__parent__parent").order_by(
+        "occurrence", "-priority", "place__path"
+    )
+
+
+@dataclass
+class BuildingGroup:
+    place: Place | None
+    tasks: list[VisitTask] = field(default_factory=list)
+
+    @property
+    def top_priority(self) -> int:
+        return max(t.priority for t in self.tasks)
+
+
+def building_of(place: Place) -> Place | None:
+    """The building a household lies in (through its unit), else its parent."""
+    for above in (place.parent, place.parent.parent if place.parent else None):
+        if above is not None and above.kind == PlaceKind.BUILDING:
+            return above
+    return place.parent
+
+
+def group_by_building(tasks: list[VisitTask]) -> list[BuildingGroup]:
+    """Tasks grouped by building, the group with the most urgent household first."""
+    groups: dict[int | None, BuildingGroup] = {}
+    for task in tasks:
+        building = building_of(task.place)
+        key = building.pk if building else None
+        groups.setdefault(key, BuildingGroup(building)).tasks.append(task)
+    for group in groups.values():
+        group.tasks.sort(key=lambda t: (-t.priority, t.place.path))
+    return sorted(groups.values(), key=lambda g: -g.top_priority)
+
+
+def household_members(place: Place) -> QuerySet[Person]:
+    return Person.objects.filter(place=place, active=True).prefetch_related("care_tags")
+
+
+def open_cases(place: Place) -> QuerySet[Case]:
+    return Case.objects.open().filter(place=place).select_related("category").order_by("-id")
+
+
+def visible_plans(user: Any) -> QuerySet[VisitPlan]:
+    """Plans whose scope lies inside the user's scope or above it (a town plan is seen, for
+    its own area, by a community)."""
+    q = scope_q(user, "scope")
+    if getattr(user, "scope", None) is not None:
+        q |= Q(scope_id__in=ancestor_ids(user.scope))
+    return VisitPlan.objects.filter(q).select_related("scope")
+
+
+def access_cycle_for_user(user: Any, pk: Any) -> VisitCycle:
+    plans = visible_plans(user)
+    return get_in_scope(
+        VisitCycle.objects.filter(plan__in=plans).select_related("plan__scope"), pk=pk
+    )
+
+
+def cycles_of(plan: VisitPlan, limit: int = 24) -> QuerySet[VisitCycle]:
+    return plan.cycles.order_by("-occurrence")[:limit]
+
+
+@dataclass
+class AssigneeRow:
+    assignee_id: int
+    name: str
+    due: int
+    done: int
+    unreachable: int
+    missed: int
+    target: int
+
+    @property
+    def percent(self) -> float:
+        return round(100 * self.done / self.due, 1) if self.due else 100.0
+
+    @property
+    def below_target(self) -> bool:
+        return self.percent < self.target
+
+
+@dataclass
+class CycleCoverage:
+    cycle: VisitCycle
+    area: Place
+    targets: int
+    due: int
+    visited: int
+    assignees: list[AssigneeRow]
+
+    @property
+    def no_holder(self) -> int:
+        return self.targets - self.due
+
+    @property
+    def not_visited(self) -> int:
+        return self.due - self.visited
+
+    @property
+    def percent(self) -> float | None:
+        return round(100 * self.visited / self.due, 1) if self.due else None
+
+
+def _targets(cycle: VisitCycle, area: Place) -> QuerySet[Place]:
+    return Place.objects.subtree(area).filter(kind__in=cycle.plan.target_kinds())
+
+
+def _tasks_on_outer(cycle: VisitCycle) -> QuerySet[VisitTask]:
+    return VisitTask.objects.filter(cycle=cycle, place=OuterRef("pk"))
+
+
+def cycle_coverage(cycle: VisitCycle, area: Place) -> CycleCoverage:
+    """Households (or places) of `area`: in all, due this cycle (someone holds them) and
+    visited (a task done): one aggregate query; per assignee: a second one."""
+    tasks = _tasks_on_outer(cycle)
+    figures = _targets(cycle, area).aggregate(
+        targets=Count("pk"),
+        due=Count("pk", filter=Q(Exists(tasks))),
+        visited=Count("pk", filter=Q(Exists(tasks.filter(status=TaskStatus.DONE)))),
+    )
+    rows = (
+        VisitTask.objects.filter(cycle=cycle)
+        .filter(subtree_q(area))
+        .values("assignee_id", "assignee__name", "assignee__name_initials")
+        .annotate(
+            due=Count("pk"),
+            done=Count("pk", filter=Q(status=TaskStatus.DONE)),
+            unreachable=Count("pk", filter=Q(status=TaskStatus.UNREACHABLE)),
+            missed=Count("pk", filter=Q(status=TaskStatus.MISSED)),
+        )
+        .order_by("assignee__name_initials", "assignee_id")
+    )
+    target = cycle.plan.target_percent
+    assignees = [
+        AssigneeRow(
+            r["assignee_id"],
+            r["assignee__name"],
+            r["due"],
+            r["done"],
+            r["unreachable"],
+            r["missed"],
+            target,
+        )
+        for r in rows
+    ]
+    return CycleCoverage(
+        cycle, area, figures["targets"], figures["due"], figures["visited"], assignees
+    )
+
+
+def not_visited(cycle: VisitCycle, area: Place) -> QuerySet[Place]:
+    """Held this cycle, but no task of it done (unreachable and missed included)."""
+    tasks = _tasks_on_outer(cycle)
+    return (
+        _targets(cycle, area)
+        .filter(Exists(tasks), ~Exists(tasks.filter(status=TaskStatus.DONE)))
+        .select_related("parent__parent")
+        .order_by("path")
+    )
+
+
+def without_holder(cycle: VisitCycle, area: Place) -> QuerySet[Place]:
+    """Nobody holds them this cycle: no task at all (NOT EXISTS)."""
+    return (
+        _targets(cycle, area)
+        .filter(~Exists(_tasks_on_outer(cycle)))
+        .select_related("parent__parent")
+        .order_by("path")
+    )
+
+
+def tasks_in_area(user: Any, cycle: VisitCycle, area: Place) -> QuerySet[VisitTask]:
+    return scoped(VisitTask.objects.filter(cycle=cycle), user, "place").filter(subtree_q(area))
