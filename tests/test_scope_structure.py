@@ -37,6 +37,9 @@ NO_AREA = {
     "ecg.criticalnotice",
     "ecg.examfile",
     "ecg.diagnosisterm",
+    # aggregate counts keyed by place path, read only through the scoped indicator selectors
+    "stats.caserollup",
+    "stats.casemonthrollup",
 }
 
 

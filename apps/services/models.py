@@ -187,3 +187,7 @@ class PointsEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.amount:+d}"
+
+    @property
+    def audit_scope_path(self) -> str:
+        return self.account.audit_scope_path
