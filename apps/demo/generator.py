@@ -35,6 +35,7 @@ from apps.people.models import CareTag, Person, Skill
 from apps.places.actions import assign_path
 from apps.places.choices import PlaceKind
 from apps.places.models import Place
+from apps.stats import rollups
 
 from . import geo, names
 from .accounts import DEMO_PASSWORD, CountyAccounts, create_accounts
@@ -144,6 +145,10 @@ def _load(plan: CountyPlan, say: Progress) -> dict[str, Any]:
         county = Place.objects.get(pk=ctx.county.pk)
         history = generate_cases(county, plan.size, plan.seed, sink, say)
         ecg = generate_ecg(county, plan.size, plan.seed, say)
+        # The history is written directly, not through the case actions that keep the
+        # dashboards' rollups, so build them once from the cases just written.
+        say("汇总统计表…")
+        rollups.rebuild()
         counts = _counts(plan, sink, kinds, summaries, users)
         counts.update(history, **ecg)
         audit.record(

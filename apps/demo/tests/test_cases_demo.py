@@ -187,3 +187,11 @@ def test_a_community_inbox_and_a_timeline_show_it(tiny, client):
     detail = client.get(reverse("cases:detail", args=[case.pk]))
     assert detail.status_code == 200
     assert "受理" in detail.content.decode()
+
+
+def test_its_dashboard_rollups_match_the_cases(tiny):
+    from apps.stats.models import CaseRollup
+    from apps.stats.rollups import verify
+
+    assert CaseRollup.objects.exists()
+    assert verify() == []
