@@ -41,11 +41,14 @@ class ScopedAdmin(admin.ModelAdmin):
         # would still confirm the id exists somewhere. Answer as for any unknown page.
         raise Http404("未找到，或不在您的管辖范围内")
 
-    def formfield_for_foreignkey(self, db_field: Any, request: Any, **kwargs: Any) -> Any:
-        if db_field.related_model._meta.label == "places.Place":
-            from apps.places.models import Place
+    #: foreign keys whose choices are limited to the scope: target model → its path to a Place
+    SCOPED_CHOICES = {"places.Place": "", "people.Person": "place", "orgs.Organisation": "place"}
 
-            kwargs["queryset"] = Place.objects.filter(scope_q(request.user, ""))
+    def formfield_for_foreignkey(self, db_field: Any, request: Any, **kwargs: Any) -> Any:
+        related = db_field.related_model
+        place_field = self.SCOPED_CHOICES.get(related._meta.label)
+        if place_field is not None:
+            kwargs["queryset"] = related.objects.filter(scope_q(request.user, place_field))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:

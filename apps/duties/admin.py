@@ -6,14 +6,13 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from apps.core.admin import ScopedAdmin
-from apps.places.admin import NotFoundOutsideScope
 
 from .actions import EDITABLE_FIELDS, do_assign_duty, do_update_duty
 from .models import Duty
 
 
 @admin.register(Duty)
-class DutyAdmin(NotFoundOutsideScope, ScopedAdmin):
+class DutyAdmin(ScopedAdmin):
     place_field = "place"
     list_display = ("person", "kind", "place", "start_date", "end_date")
     list_filter = ("kind", "start_date", "end_date")

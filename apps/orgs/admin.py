@@ -2,13 +2,13 @@
 
 from django.contrib import admin
 
-from apps.people.admin import NotFoundOutsideScopeAdmin
+from apps.core.admin import ScopedAdmin
 
 from .models import CompoundProfile, Membership, Organisation
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(NotFoundOutsideScopeAdmin):
+class OrganisationAdmin(ScopedAdmin):
     place_field = "place"
     list_display = (
         "name",
@@ -27,7 +27,7 @@ class OrganisationAdmin(NotFoundOutsideScopeAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(NotFoundOutsideScopeAdmin):
+class MembershipAdmin(ScopedAdmin):
     place_field = "organisation__place"
     list_display = ("organisation", "person", "role", "start_date", "end_date")
     list_filter = ("role",)
@@ -37,7 +37,7 @@ class MembershipAdmin(NotFoundOutsideScopeAdmin):
 
 
 @admin.register(CompoundProfile)
-class CompoundProfileAdmin(NotFoundOutsideScopeAdmin):
+class CompoundProfileAdmin(ScopedAdmin):
     place_field = "compound"
     list_display = ("compound", "property_model", "property_company", "built_year")
     list_filter = ("property_model",)

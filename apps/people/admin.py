@@ -3,33 +3,12 @@
 from typing import Any
 
 from django.contrib import admin
-from django.http import Http404
 
-from apps.accounts.scoping import scope_q
 from apps.core.admin import ScopedAdmin
 
 from .models import CareTag, PartyMember, Person, Skill, Volunteer
 
 SECRET_FIELDS = ("id_number_enc", "id_number_index", "phone_enc", "phone_index")
-
-
-class NotFoundOutsideScopeAdmin(ScopedAdmin):
-    """An object outside the scope is a 404, as on the pages and the API (the stock admin would
-    redirect with "does not exist", which is the same answer in a different shape)."""
-
-    def get_object(self, request: Any, object_id: str, from_field: str | None = None) -> Any:
-        obj = super().get_object(request, object_id, from_field)
-        if obj is None:
-            raise Http404("未找到，或不在您的管辖范围内")
-        return obj
-
-    def formfield_for_foreignkey(self, db_field: Any, request: Any, **kwargs: Any) -> Any:
-        # People and organisations chosen in a form must lie in the scope too.
-        if db_field.related_model._meta.label in ("people.Person", "orgs.Organisation"):
-            kwargs["queryset"] = db_field.related_model.objects.filter(
-                scope_q(request.user, "place")
-            )
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class AdminRoleOnly(admin.ModelAdmin):
@@ -48,7 +27,7 @@ class AdminRoleOnly(admin.ModelAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(NotFoundOutsideScopeAdmin):
+class PersonAdmin(ScopedAdmin):
     place_field = "place"
     list_display = (
         "name",
@@ -73,7 +52,7 @@ class PersonAdmin(NotFoundOutsideScopeAdmin):
 
 
 @admin.register(PartyMember)
-class PartyMemberAdmin(NotFoundOutsideScopeAdmin):
+class PartyMemberAdmin(ScopedAdmin):
     place_field = "person__place"
     list_display = ("person", "branch", "group_name", "is_central_household", "employment")
     list_filter = ("is_central_household", "employment")
@@ -83,7 +62,7 @@ class PartyMemberAdmin(NotFoundOutsideScopeAdmin):
 
 
 @admin.register(Volunteer)
-class VolunteerAdmin(NotFoundOutsideScopeAdmin):
+class VolunteerAdmin(ScopedAdmin):
     place_field = "person__place"
     list_display = ("person", "status", "registered_on", "organisation")
     list_filter = ("status", "skills")

@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.contrib import admin
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 
 from apps.core.admin import ScopedAdmin
 
@@ -11,19 +11,8 @@ from .actions import EDITABLE_FIELDS, do_create_place, do_update_place
 from .models import Place
 
 
-class NotFoundOutsideScope:
-    """Answer 404 for an object outside the administrator's scope (Django's admin would
-    redirect to the index with a message, which still tells that the id exists)."""
-
-    def get_object(self, request: HttpRequest, object_id: str, from_field: Any = None) -> Any:
-        obj = super().get_object(request, object_id, from_field)  # type: ignore[misc]
-        if obj is None:
-            raise Http404("未找到，或不在您的管辖范围内")
-        return obj
-
-
 @admin.register(Place)
-class PlaceAdmin(NotFoundOutsideScope, ScopedAdmin):
+class PlaceAdmin(ScopedAdmin):
     place_field = ""
     list_display = ("name", "kind", "code", "parent", "depth")
     list_filter = ("kind", "depth")
