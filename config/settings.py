@@ -200,6 +200,17 @@ LEDGER_UPLOAD_MAX_BYTES = int(env("GONGZHI_LEDGER_MAX_BYTES", str(512 * 1024 * 1
 TASKS_BACKEND = env("GONGZHI_TASKS", "inline")
 REDIS_URL = env("REDIS_URL", "redis://127.0.0.1:6379/0")
 
+# With several processes (Redis workers, several web processes) the cache must be shared: the
+# portal's submission throttle and the import progress bar live there.
+if TASKS_BACKEND == "redis":
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env("GONGZHI_CACHE_URL", REDIS_URL),
+            "KEY_PREFIX": "gongzhi",
+        }
+    }
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
