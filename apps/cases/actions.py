@@ -404,7 +404,13 @@ def _notify_after(case: Case, action: str, actor: Any, note: str) -> None:
         )
         and case.assignee_id
     ):
-        notify_case(case, [case.assignee_id], f"{label}：{case.title}", f"{n} {note}".strip())
+        notify_case(
+            case,
+            [case.assignee_id],
+            f"{label}：{case.title}",
+            f"{n} {note}".strip(),
+            kind="case.assigned",
+        )
     if action in (Action.RETURN, Action.REQUEST_EXTENSION, Action.REOPEN, Action.RESOLVE):
         notify_case(
             case,
@@ -415,7 +421,11 @@ def _notify_after(case: Case, action: str, actor: Any, note: str) -> None:
     if action == Action.ESCALATE:
         users = [*dispatchers_of(case.handling_unit), *supervisors_of(case)]
         notify_case(
-            case, users, f"事项上报至{case.handling_unit.name}：{case.title}", f"{n} {note}".strip()
+            case,
+            users,
+            f"事项上报至{case.handling_unit.name}：{case.title}",
+            f"{n} {note}".strip(),
+            kind="case.escalated",
         )
 
 

@@ -20,15 +20,18 @@ log = logging.getLogger("gongzhi.cases")
 TASK = "notifications.send"
 
 
-def notify_case(case: Case, users: Iterable[Any], title: str, body: str) -> None:
+def notify_case(
+    case: Case, users: Iterable[Any], title: str, body: str, kind: str = "case.status"
+) -> None:
     """Queue one notification about `case` to `users` once the current transaction commits.
-    A failure to queue is logged and never undoes the case's change."""
+    `kind` is what people choose channels by on their preferences page (case.assigned,
+    case.status, case.escalated …). A failure to queue is logged and never undoes the change."""
     user_ids = sorted({u.pk if hasattr(u, "pk") else int(u) for u in users if u is not None})
     if not user_ids:
         return
     url = reverse("cases:detail", args=[case.pk])
     args = (user_ids, title, body, url, "cases.case", case.pk)
-    transaction.on_commit(lambda: enqueue(TASK, *args), robust=True)
+    transaction.on_commit(lambda: enqueue(TASK, *args, kind=kind), robust=True)
 
 
 def dispatchers_of(unit: Any) -> QuerySet[Any]:

@@ -119,9 +119,10 @@ class TestMainPath:
                 case, "dispatch", actor=world.user("community_a"), data={"assignee": vol.pk}
             )
         assert len(calls) == 1
-        name, args, _ = calls[0]
+        name, args, kwargs = calls[0]
         assert name == "notifications.send"
         assert args[0] == [vol.pk] and args[4:] == ("cases.case", case.pk)
+        assert kwargs == {"kind": "case.assigned"}  # so the volunteer's channel choice applies
         assert args[3] == f"/cases/{case.pk}/"
 
 

@@ -29,8 +29,9 @@ class TestEscalateOverdue:
         event = CaseEvent.objects.get(case=case, action="escalate")
         assert event.actor is None and event.data["automatic"] is True
         assert event.note == "响应超时，自动上报至潋江镇"
-        ((name, args, _),) = calls
+        ((name, args, kwargs),) = calls
         assert name == "notifications.send"
+        assert kwargs == {"kind": "case.escalated"}
         # the town's dispatchers and supervisors: town staff; and the county leader
         assert args[0] == sorted([world.user("town_staff").pk, world.user("county_leader").pk])
 
