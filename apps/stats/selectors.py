@@ -23,6 +23,7 @@ from apps.cases.choices import (
 from apps.cases.measures import Measure, counted, measure_q
 from apps.cases.models import Case, Category
 from apps.cases.selectors import CaseKpis, case_kpis
+from apps.places.choices import SPECIAL
 from apps.places.models import Place, path_upper, subtree_q
 
 from .models import CASE_COUNTERS, CaseMonthRollup, CaseRollup
@@ -191,7 +192,8 @@ def child_figures(
     GROUP BYs over the path prefix when the children are rolled up, otherwise per child from
     the cases (below grid level, where subtrees are small)."""
     now = now or timezone.now()
-    children = list(Place.objects.filter(parent=place).order_by("code"))
+    # Areas of the main tree only: a hospital or a service station is not an area to rank.
+    children = list(Place.objects.filter(parent=place).exclude(kind__in=SPECIAL).order_by("code"))
     if not children:
         return []
     if not exact_for(children[0].path):

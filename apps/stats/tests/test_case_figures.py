@@ -10,6 +10,8 @@ from django.utils import timezone
 from apps.cases.actions import do_transition
 from apps.cases.selectors import case_kpis
 from apps.cases.tests.helpers import make_case, walk
+from apps.core.testing.factories import make_place
+from apps.places.choices import PlaceKind
 from apps.stats.rollups import verify
 from apps.stats.selectors import case_figures, child_figures
 
@@ -68,6 +70,12 @@ class TestCaseFigures:
                     want.satisfied,
                     want.due_to_respond,
                 )
+
+    def test_it_ranks_areas_not_special_places(self, world):
+        make_place(PlaceKind.HOSPITAL, "县人民医院", world.county)
+        leader = world.user("county_leader")
+        children = child_figures(leader, world.county, *periods()[0], now=timezone.now())
+        assert [k.place for k in children] == [world.town]
 
     def test_it_follows_cases_through_the_actions(self, world):
         vol = world.user("volunteer_a")
