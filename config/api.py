@@ -29,6 +29,13 @@ api.add_router("/ecg", "apps.ecg.api.router")
 api.add_router("/visits", "apps.visits.api.router")
 api.add_router("/services", "apps.services.api.router")
 api.add_router("/stats", "apps.stats.api.router")
+api.add_router("/meetings", "apps.meetings.api.router")
+api.add_router("/care", "apps.care.api.router")
+api.add_router("/mediation", "apps.mediation.api.router")
+api.add_router("/errands", "apps.errands.api.router")
+api.add_router("/brands", "apps.brands.api.router")
+api.add_router("/activities", "apps.activities.api.router")
+api.add_router("/reports", "apps.reports.api.router")
 
 
 @api.exception_handler(PermissionDenied)

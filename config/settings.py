@@ -70,6 +70,13 @@ INSTALLED_APPS = [
     "apps.services",
     "apps.stats",
     "apps.visits",
+    "apps.meetings",
+    "apps.care",
+    "apps.mediation",
+    "apps.errands",
+    "apps.brands",
+    "apps.activities",
+    "apps.reports",
 ]
 
 MIDDLEWARE = [

@@ -41,6 +41,7 @@ from . import geo, names
 from .accounts import DEMO_PASSWORD, CountyAccounts, create_accounts
 from .cases import generate_cases
 from .ecg import generate_ecg
+from .extras import populate_extras
 from .people import IdNumbers, ResidentFactory
 from .plan import COUNTY_CODE, COUNTY_NAME, SIZES, CountyPlan, build_plan
 from .society import CountyContext, Society, TownSummary
@@ -145,12 +146,13 @@ def _load(plan: CountyPlan, say: Progress) -> dict[str, Any]:
         county = Place.objects.get(pk=ctx.county.pk)
         history = generate_cases(county, plan.size, plan.seed, sink, say)
         ecg = generate_ecg(county, plan.size, plan.seed, say)
+        extras = populate_extras(county, plan.size, plan.seed, say)
         # The history is written directly, not through the case actions that keep the
         # dashboards' rollups, so build them once from the cases just written.
         say("汇总统计表…")
         rollups.rebuild()
         counts = _counts(plan, sink, kinds, summaries, users)
-        counts.update(history, **ecg)
+        counts.update(history, **ecg, **extras)
         audit.record(
             actor=None,
             verb=AuditVerb.IMPORT,

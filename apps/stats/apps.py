@@ -1,7 +1,12 @@
 from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
 
 
 class StatsConfig(AppConfig):
     name = "apps.stats"
     label = "stats"
     verbose_name = "统计分析"
+
+    def ready(self) -> None:
+        # Every app's `indicators.py` registers the figures it records (indicators.register).
+        autodiscover_modules("indicators")

@@ -319,6 +319,21 @@ def _compound_share(s: Scope, name: str) -> float | None:
     return round(getattr(figures, name) / figures.compounds, 4)
 
 
+def register(*indicators: Indicator) -> None:
+    """Add indicators from another app (its `indicators.py`, imported when stats is ready).
+
+    Apps that record the figures own their definitions: meetings, activities, brands … call
+    `register(Indicator(...), ...)` at import time. A code may be registered only once.
+    """
+    for indicator in indicators:
+        existing = REGISTRY.get(indicator.code)
+        if existing is not None and existing is not indicator:
+            raise ValueError(f"indicator {indicator.code!r} is registered twice")
+        if existing is None:
+            REGISTRY[indicator.code] = indicator
+            INDICATORS.append(indicator)
+
+
 def get(code: str) -> Indicator:
     return REGISTRY[code]
 

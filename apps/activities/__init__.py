@@ -1,0 +1,1 @@
+"""Activities: sign-up, QR check-in at the door, attendance, person-times served."""

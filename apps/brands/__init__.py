@@ -1,0 +1,1 @@
+"""Demand surveys, community service lists and service brands with their funds ledger."""

@@ -1,0 +1,5 @@
+"""/api/v1/brands."""
+
+from ninja import Router
+
+router = Router(tags=["brands 服务品牌"])
