@@ -25,6 +25,7 @@ from . import rules, similarity
 from .choices import (
     INTAKE_ROLES,
     TRANSITIONS,
+    WAITING_DISPATCH,
     Action,
     CaseKind,
     CaseSource,
@@ -306,6 +307,51 @@ def _rate(case: Case, data: dict[str, Any], actor: Any, now: dt.datetime) -> Non
     case.rated_at = now
 
 
+def _decided_deadline(value: Any) -> dt.datetime:
+    """A meeting's new deadline: a datetime, or a date (due at 17:30 that day, like a
+    working-day limit)."""
+    if isinstance(value, str):
+        try:
+            value = (
+                dt.datetime.fromisoformat(value) if "T" in value else dt.date.fromisoformat(value)
+            )
+        except ValueError as exc:
+            raise InvalidTransitionData("新的办结时限格式不正确") from exc
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        value = dt.datetime.combine(value, dt.time(17, 30))
+    if not isinstance(value, dt.datetime):
+        raise InvalidTransitionData("新的办结时限格式不正确")
+    return value if timezone.is_aware(value) else timezone.make_aware(value)
+
+
+def _meeting_decide(case: Case, data: dict[str, Any], now: dt.datetime) -> dict[str, Any]:
+    """A meeting's decision: owner, lead department and new resolve deadline; what it leaves
+    out stays. A new owner is a re-dispatch: the case goes to 已派单 for them to claim."""
+    old_assignee = case.assignee_id
+    if data.get("assignee") or data.get("department"):
+        _dispatch(
+            case,
+            {
+                "assignee": data.get("assignee") or old_assignee,
+                "department": data.get("department"),
+            },
+        )
+    if data.get("resolve_by"):
+        resolve_by = _decided_deadline(data["resolve_by"])
+        if resolve_by <= now:
+            raise InvalidTransitionData("新的办结时限应晚于现在")
+        case.resolve_by = resolve_by
+    if case.assignee_id and (case.assignee_id != old_assignee or case.status in WAITING_DISPATCH):
+        case.status = Status.DISPATCHED
+        case.responded_at = case.responded_at or now
+    return {
+        "meeting": data.get("meeting"),
+        "assignee": case.assignee_id,
+        "department": case.department_id,
+        "resolve_by": str(case.resolve_by) if case.resolve_by else None,
+    }
+
+
 def _apply(
     case: Case, action: str, *, actor: Any, note: str, data: dict[str, Any], now: dt.datetime
 ) -> dict[str, Any]:
@@ -359,6 +405,8 @@ def _apply(
     elif action == Action.MERGE:
         case.merged_into = _merge_target(case, data, actor)
         event_data = {"into": case.merged_into.pk}
+    elif action == Action.MEETING_DECIDE:
+        event_data = _meeting_decide(case, data, now)
     return event_data
 
 
@@ -401,6 +449,7 @@ def _notify_after(case: Case, action: str, actor: Any, note: str) -> None:
             Action.APPROVE_EXTENSION,
             Action.REFUSE_EXTENSION,
             Action.SUPERVISE,
+            Action.MEETING_DECIDE,
         )
         and case.assignee_id
     ):

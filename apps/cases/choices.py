@@ -35,6 +35,9 @@ The matrix, action by action (from → to : who):
     归档 close        已评价 → 已归档 : dispatcher
     合并 merge        待受理, 已受理, 已退单, 已上报 → 已合并 : dispatcher
     撤销 cancel       待受理, 已受理, 已退单, 已上报, 已派单 → 已撤销 : dispatcher (with a reason)
+    会议决定          any open state → (unchanged, or 已派单 when the decision names a new
+                      owner) : dispatcher, supervisor (with the meeting as note); recorded by
+                      apps.meetings: owner, lead department, new resolve deadline
 """
 
 from collections.abc import Iterable
@@ -157,6 +160,7 @@ class Action(models.TextChoices):
     MERGE = "merge", "合并"
     CANCEL = "cancel", "撤销"
     ATTACH = "attach", "上传附件"
+    MEETING_DECIDE = "meeting_decide", "会议决定"
 
 
 class Who(models.TextChoices):
@@ -219,6 +223,11 @@ TRANSITIONS: dict[str, Transition] = {
     Action.CLOSE: _t({S.EVALUATED}, S.CLOSED, {Who.DISPATCHER}),
     Action.MERGE: _t(WAITING_DISPATCH, S.MERGED, {Who.DISPATCHER}),
     Action.CANCEL: _t({*WAITING_DISPATCH, S.DISPATCHED}, S.CANCELLED, {Who.DISPATCHER}, note=True),
+    # A meeting's decision: target None; `actions._meeting_decide` moves the case to 已派单
+    # itself when the decision names a new owner (a re-dispatch), otherwise the status stays.
+    Action.MEETING_DECIDE: _t(
+        set(OPEN_STATUSES), None, {Who.DISPATCHER, Who.SUPERVISOR}, note=True
+    ),
 }
 
 # Roles, per actor kind.
