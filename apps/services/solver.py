@@ -27,12 +27,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.sparse import coo_matrix, csr_matrix
-from scipy.sparse.csgraph import connected_components, min_weight_full_bipartite_matching
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import (
+    breadth_first_order,
+    connected_components,
+    maximum_bipartite_matching,
+    min_weight_full_bipartite_matching,
+)
 from scipy.spatial import cKDTree
 
 EARTH_KM = 6371.0088
 KM_PER_DEG_LAT = 110.574
+# Edges per LAPJVsp call when small components are packed together (see `_chunks`).
+CHUNK_EDGES = 20_000
 
 
 @dataclass(frozen=True)
@@ -179,72 +186,131 @@ def _pack(p: Problem, pairs: Pairs, chosen: np.ndarray, slot_cost: np.ndarray) -
     return Solution(assignment, pair_cost, km, again)
 
 
-def _match(p: Problem, pairs: Pairs, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Optimal matching of the pairs `idx` (one connected component): the chosen pair indices
-    and the cost of each, load slot included."""
+def _expand(p: Problem, pairs: Pairs, usable: np.ndarray):
+    """Each usable pair over its volunteer's free slots. Slot s of volunteer j is the global
+    column start[j] + s and adds w_load * (load_j + s). Returns, per edge: the pair index, the
+    order, the slot column and the cost."""
     cap = p.capacity
-    orders, order_pos = np.unique(pairs.rows[idx], return_inverse=True)
-    vols, vol_pos = np.unique(pairs.cols[idx], return_inverse=True)
-    n = len(orders)
-    # Expand each pair over the volunteer's free slots: slot s of volunteer j is column
-    # start[j] + s and adds w_load * (load_j + s).
-    vcap = cap[vols]
-    start = np.concatenate([[0], np.cumsum(vcap)[:-1]])
-    reps = vcap[vol_pos]
-    edge_pair = np.repeat(np.arange(len(idx)), reps)
+    start = np.cumsum(cap) - cap
+    reps = cap[pairs.cols[usable]]
+    edge_pair = np.repeat(usable, reps)
     s = np.arange(len(edge_pair)) - np.repeat(np.cumsum(reps) - reps, reps)
-    edge_rows = order_pos[edge_pair]
-    edge_cols = start[vol_pos[edge_pair]] + s
-    edge_cost = pairs.cost[idx][edge_pair] + p.weights.load * (
-        p.vol_load[vols][vol_pos[edge_pair]] + s
-    )
-    n_slots = int(vcap.sum())
-    # A dummy column per order. Any assignment of r orders costs at most r * spread, so a
-    # penalty above n * spread makes one more assigned order worth more than any saving.
-    shifted = edge_cost - float(edge_cost.min()) + 1.0  # LAPJVsp wants positive weights
-    penalty = float(shifted.max()) * (n + 1) + 1.0
+    vol = pairs.cols[edge_pair]
+    edge_cost = pairs.cost[edge_pair] + p.weights.load * (p.vol_load[vol] + s)
+    return edge_pair, pairs.rows[edge_pair], start[vol] + s, edge_cost, int(cap.sum())
+
+
+def _reach(size: int, src: np.ndarray, dst: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Nodes reachable from `starts` along the arcs src → dst (a super source is added)."""
+    root = size
     graph = csr_matrix(
         (
-            np.concatenate([shifted, np.full(n, penalty)]),
-            (
-                np.concatenate([edge_rows, np.arange(n)]),
-                np.concatenate([edge_cols, n_slots + np.arange(n)]),
-            ),
+            np.ones(len(src) + len(starts), dtype=np.int8),
+            (np.concatenate([src, np.full(len(starts), root)]), np.concatenate([dst, starts])),
         ),
-        shape=(n, n_slots + n),
+        shape=(size + 1, size + 1),
     )
-    row_ind, col_ind = min_weight_full_bipartite_matching(graph)
-    width = n_slots + n
-    real = col_ind < n_slots
-    # Each (order, slot) cell holds exactly one edge: find it by its flat position.
-    cells = edge_rows * width + edge_cols
-    order = np.argsort(cells)
-    found = order[np.searchsorted(cells, row_ind[real] * width + col_ind[real], sorter=order)]
-    return idx[edge_pair[found]], edge_cost[found]
+    found = np.zeros(size + 1, dtype=bool)
+    found[breadth_first_order(graph, root, directed=True, return_predecessors=False)] = True
+    return found[:size]
+
+
+def _parts(n: int, n_slots: int, rows: np.ndarray, cols: np.ndarray):
+    """The coarse Dulmage–Mendelsohn decomposition of the order × slot graph, from one maximum
+    matching: `over` marks the nodes reachable by alternating paths from an unmatched order
+    (there orders outnumber slots, and every maximum matching covers every slot), `under` those
+    reachable from an unmatched slot (every order covered); the rest is perfectly matched in
+    every maximum matching. An edge between two parts lies in no maximum matching."""
+    graph = csr_matrix((np.ones(len(rows), dtype=np.int8), (rows, cols)), shape=(n, n_slots))
+    mate = maximum_bipartite_matching(graph, perm_type="column")  # order → slot or -1
+    slot_mate = np.full(n_slots, -1, dtype=np.int64)
+    matched = np.flatnonzero(mate >= 0)
+    slot_mate[mate[matched]] = matched
+    free = mate[rows] != cols
+    # Nodes 0..n-1 are orders, n..n+n_slots-1 slots.
+    ms = np.flatnonzero(slot_mate >= 0)
+    over = _reach(
+        n + n_slots,
+        np.concatenate([rows[free], n + ms]),
+        np.concatenate([n + cols[free], slot_mate[ms]]),
+        np.flatnonzero(mate < 0),
+    )
+    under = _reach(
+        n + n_slots,
+        np.concatenate([n + cols[free], matched]),
+        np.concatenate([rows[free], n + mate[matched]]),
+        n + np.flatnonzero(slot_mate < 0),
+    )
+    return over, under
 
 
 def solve(p: Problem, pairs: Pairs | None = None) -> Solution:
-    """The exact optimum (most orders assigned, then least total cost). Orders and volunteers
-    fall apart into connected components of the candidate graph (towns, mostly); each is
-    matched on its own, which is exact and much faster than one large matching."""
+    """The exact optimum (most orders assigned, then least total cost): a minimum-cost maximum
+    matching of orders to volunteer slots.
+
+    The Dulmage–Mendelsohn parts (`_parts`) fix which vertices every maximum matching covers:
+    the slots of the over-determined part, and the orders of the rest. Edges between parts are
+    dropped (no maximum matching uses them). What is left is a rectangular assignment in
+    which every "row" (a covered vertex) must be matched: exactly the minimum-cost maximum
+    matching, with no dummy columns and no big-M penalty. It falls apart into connected
+    components, each solved by LAPJVsp (`min_weight_full_bipartite_matching`)."""
     pairs = pairs if pairs is not None else candidate_pairs(p)
     usable = np.flatnonzero(p.capacity[pairs.cols] > 0)
     if len(usable) == 0:
         return _pack(p, pairs, np.zeros(0, dtype=np.int64), np.zeros(0))
-    graph = coo_matrix(
-        (np.ones(len(usable)), (pairs.rows[usable], p.n + pairs.cols[usable])),
-        shape=(p.n + p.m, p.n + p.m),
-    )
-    _, label = connected_components(graph, directed=False)
-    pair_label = label[pairs.rows[usable]]
-    by = np.argsort(pair_label, kind="stable")
-    bounds = np.flatnonzero(np.diff(pair_label[by])) + 1
-    chosen, costs = [], []
-    for group in np.split(usable[by], bounds):
-        c, cost = _match(p, pairs, group)
-        chosen.append(c)
-        costs.append(cost)
+    edge_pair, rows, cols, cost, n_slots = _expand(p, pairs, usable)
+    over, under = _parts(p.n, n_slots, rows, cols)
+    o_over, s_over = over[rows], over[p.n + cols]
+    o_under, s_under = under[rows], under[p.n + cols]
+    keep = (o_over & s_over) | (o_under & s_under) | ~(o_over | s_over | o_under | s_under)
+    edge_pair, rows, cols, cost = edge_pair[keep], rows[keep], cols[keep], cost[keep]
+    chosen, costs = [np.zeros(0, dtype=np.int64)], [np.zeros(0)]
+    for chunk in _chunks(p.n + n_slots, rows, p.n + cols):
+        picked = _assign(rows[chunk], cols[chunk], cost[chunk], over[p.n + cols[chunk]])
+        chosen.append(edge_pair[chunk][picked])
+        costs.append(cost[chunk][picked])
     return _pack(p, pairs, np.concatenate(chosen), np.concatenate(costs))
+
+
+def _chunks(size: int, a: np.ndarray, b: np.ndarray) -> list[np.ndarray]:
+    """Edge indices grouped by connected component, small components packed together up to
+    CHUNK_EDGES edges. LAPJVsp's time grows faster than linearly with the matrix even when the
+    matrix falls apart into blocks, so blocks are solved apart; packing the small ones saves
+    the per-call overhead. A block-diagonal pack is still exact: its optimum is the sum."""
+    graph = csr_matrix((np.ones(len(a), dtype=np.int8), (a, b)), shape=(size, size))
+    _, label = connected_components(graph, directed=False)
+    edge_label = label[a]
+    by = np.argsort(edge_label, kind="stable")
+    counts = np.bincount(edge_label)
+    counts = counts[counts > 0]
+    out, start, filled = [], 0, 0
+    for count in counts:
+        filled += int(count)
+        if filled >= CHUNK_EDGES:
+            out.append(by[start : start + filled])
+            start, filled = start + filled, 0
+    if filled:
+        out.append(by[start : start + filled])
+    return out
+
+
+def _assign(rows: np.ndarray, cols: np.ndarray, cost: np.ndarray, slot_row: np.ndarray):
+    """Minimum-cost assignment covering every row: slots of the over-determined part, orders
+    elsewhere (`_parts`). Returns the indices of the chosen edges."""
+    r = np.where(slot_row, -1 - cols, rows)
+    c = np.where(slot_row, rows, -1 - cols)
+    _, r = np.unique(r, return_inverse=True)
+    col_ids, c = np.unique(c, return_inverse=True)
+    # Every row is covered by every feasible answer, so a constant shift keeps the optimum;
+    # it makes every weight positive (a stored zero would read as "no edge").
+    weight = cost - float(cost.min()) + 1.0
+    graph = csr_matrix((weight, (r, c)), shape=(int(r.max()) + 1, len(col_ids)))
+    row_ind, col_ind = min_weight_full_bipartite_matching(graph)
+    # Each (row, column) cell holds exactly one edge: find it by its flat position.
+    width = len(col_ids)
+    cells = r * width + c
+    by = np.argsort(cells)
+    return by[np.searchsorted(cells, row_ind * width + col_ind, sorter=by)]
 
 
 def greedy(p: Problem, pairs: Pairs | None = None) -> Solution:

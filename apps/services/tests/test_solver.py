@@ -7,6 +7,8 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
 from apps.services.solver import Problem, Weights, candidate_pairs, greedy, haversine_km, solve
 
@@ -119,3 +121,55 @@ def test_it_handles_no_candidates():
     solution = solve(p)
     assert solution.unassigned == p.n
     assert solution.total_cost == 0
+
+
+def reference_optimum(p: Problem) -> tuple[int, float]:
+    """The textbook formulation, independent of the solver's decomposition: one assignment of
+    orders to every volunteer slot plus a dummy column per order at a penalty above n × the
+    largest cost, solved in one piece."""
+    pairs = candidate_pairs(p)
+    cap = p.capacity
+    start = np.cumsum(cap) - cap
+    rows, cols, costs = [], [], []
+    for i, j, c in zip(pairs.rows, pairs.cols, pairs.cost, strict=True):
+        for s in range(cap[j]):
+            rows.append(i)
+            cols.append(start[j] + s)
+            costs.append(c + p.weights.load * (p.vol_load[j] + s))
+    if not rows:
+        return 0, 0.0
+    costs_arr = np.array(costs)
+    shifted = costs_arr - costs_arr.min() + 1.0
+    penalty = float(shifted.max()) * (p.n + 1) + 1.0
+    slots = int(cap.sum())
+    graph = csr_matrix(
+        (
+            np.concatenate([shifted, np.full(p.n, penalty)]),
+            (
+                np.concatenate([rows, np.arange(p.n)]),
+                np.concatenate([cols, slots + np.arange(p.n)]),
+            ),
+        ),
+        shape=(p.n, slots + p.n),
+    )
+    r, c = min_weight_full_bipartite_matching(graph)
+    lookup = {(i, s): k for k, (i, s) in enumerate(zip(rows, cols, strict=True))}
+    real = [(i, s) for i, s in zip(r, c, strict=True) if s < slots]
+    return len(real), float(sum(costs[lookup[i, s]] for i, s in real))
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_it_matches_the_one_piece_formulation_on_larger_instances(seed):
+    """Clustered instances where capacity is short in some places and plentiful in others, so
+    every Dulmage–Mendelsohn part (over-, under- and perfectly determined) occurs."""
+    rng = np.random.default_rng(1000 + seed)
+    n, m = 160, 60
+    centres = np.array([[LNG, LAT], [LNG + 0.06, LAT], [LNG, LAT + 0.06]])
+    p = random_problem(seed, n, m)
+    p.order_lnglat = centres[rng.integers(0, 3, n)] + rng.normal(0, 0.01, (n, 2))
+    p.vol_lnglat = centres[rng.choice(3, m, p=[0.6, 0.3, 0.1])] + rng.normal(0, 0.01, (m, 2))
+    p.radius_km = 2.5
+    solution = solve(p)
+    done, cost = reference_optimum(p)
+    assert p.n - solution.unassigned == done
+    assert solution.total_cost == pytest.approx(cost, rel=1e-9, abs=1e-6)
