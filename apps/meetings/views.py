@@ -1,0 +1,240 @@
+"""Meeting pages: the list (area, kind, period), prepare a meeting with its proposed agenda,
+the meeting page (agenda, attendance, minutes, one decision form per item, status), and the
+decisions behind the figures."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from apps.people.filters import area_choices
+from apps.places.selectors import access_place_for_user
+
+from . import selectors
+from .actions import (
+    do_add_item,
+    do_close_meeting,
+    do_create_meeting,
+    do_decide_item,
+    do_hold_meeting,
+    do_record_minutes,
+)
+from .choices import ItemSource, MeetingStatus
+from .filters import MeetingFilter
+from .forms import DecisionForm, HoldForm, ItemForm, MeetingForm, MinutesForm, parse_people
+from .models import AgendaItem, Meeting
+
+PAGE_SIZE = 30
+
+
+def _query(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def _refused(request: HttpRequest, exc: Exception) -> None:
+    text = "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+    messages.error(request, text)
+
+
+@login_required
+def meeting_list(request: HttpRequest) -> HttpResponse:
+    filters = MeetingFilter(request.GET or None, user=request.user)
+    page = Paginator(selectors.meeting_list(request.user, filters), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "meetings/list.html",
+        {"filters": filters, "page": page, "query": _query(request)},
+    )
+
+
+@login_required
+def decision_list(request: HttpRequest) -> HttpResponse:
+    """议定事项 (and, with solved=1, 已解决问题): the list behind two of the figures."""
+    filters = MeetingFilter(request.GET or None, user=request.user)
+    page = Paginator(selectors.decided_items(request.user, filters), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "meetings/decisions.html",
+        {"filters": filters, "page": page, "query": _query(request)},
+    )
+
+
+@login_required
+def meeting_new(request: HttpRequest) -> HttpResponse:
+    """Choose the area, then the form with the agenda proposed from its cases."""
+    area_id = request.GET.get("place")
+    if not area_id:
+        return render(request, "meetings/new.html", {"areas": area_choices(request.user)[1:]})
+    area = access_place_for_user(request.user, area_id)
+    proposals = selectors.propose_agenda(request.user, area)
+    form = MeetingForm(request.POST or None, area=area, proposals=proposals)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            meeting = do_create_meeting(
+                actor=request.user,
+                kind=data["kind"],
+                title=data["title"],
+                area=area,
+                starts_at=data["starts_at"],
+                venue=data["venue"],
+                organisation_ids=form.organisation_ids(),
+                participants=form.people(),
+                items=form.items(),
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            _refused(request, exc)
+        else:
+            messages.success(request, f"已创建会议：{meeting.title}")
+            return redirect("meetings:detail", pk=meeting.pk)
+    return render(
+        request,
+        "meetings/new.html",
+        {"area": area, "form": form, "proposals": proposals},
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+def _detail(
+    request: HttpRequest,
+    meeting: Meeting,
+    *,
+    forms: dict | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    forms = forms or {}
+    items = selectors.meeting_items(meeting)
+    for item in items:
+        needs_case = item.source == ItemSource.MANUAL and not item.cases.all()
+        item.form = forms.get(item.pk) or DecisionForm(  # type: ignore[attr-defined]
+            meeting=meeting, needs_case=needs_case, prefix=f"item{item.pk}"
+        )
+    return render(
+        request,
+        "meetings/detail.html",
+        {
+            "meeting": meeting,
+            "items": items,
+            "participants": list(meeting.participants.select_related("organisation")),
+            "organisations": list(meeting.organisations.all()),
+            "hold_form": forms.get("hold") or HoldForm(meeting=meeting),
+            "minutes_form": forms.get("minutes")
+            or MinutesForm(initial={"minutes": meeting.minutes}),
+            "item_form": forms.get("item") or ItemForm(),
+            "planned": meeting.status == MeetingStatus.PLANNED,
+            "held": meeting.status == MeetingStatus.HELD,
+            "closed": meeting.status == MeetingStatus.CLOSED,
+        },
+        status=status,
+    )
+
+
+@login_required
+def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _detail(request, selectors.access_meeting_for_user(request.user, pk))
+
+
+@login_required
+@require_POST
+def meeting_hold(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = selectors.access_meeting_for_user(request.user, pk)
+    form = HoldForm(request.POST, meeting=meeting)
+    if not form.is_valid():
+        return _detail(request, meeting, forms={"hold": form}, status=422)
+    try:
+        do_hold_meeting(
+            meeting,
+            actor=request.user,
+            present_ids=form.present_ids(),
+            minutes=form.cleaned_data["minutes"],
+            walk_ins=parse_people(form.cleaned_data["walk_ins"]),
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, "已登记会议召开")
+    return redirect("meetings:detail", pk=meeting.pk)
+
+
+@login_required
+@require_POST
+def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = selectors.access_meeting_for_user(request.user, pk)
+    form = MinutesForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, meeting, forms={"minutes": form}, status=422)
+    try:
+        do_record_minutes(meeting, form.cleaned_data["minutes"], actor=request.user)
+    except (ValidationError, PermissionDenied) as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, "已保存会议纪要")
+    return redirect("meetings:detail", pk=meeting.pk)
+
+
+@login_required
+@require_POST
+def item_add(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = selectors.access_meeting_for_user(request.user, pk)
+    form = ItemForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, meeting, forms={"item": form}, status=422)
+    try:
+        do_add_item(meeting, form.item(), actor=request.user)
+    except (ValidationError, PermissionDenied) as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, "已增加议题")
+    return redirect("meetings:detail", pk=meeting.pk)
+
+
+@login_required
+@require_POST
+def item_decide(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
+    meeting = selectors.access_meeting_for_user(request.user, pk)
+    item: AgendaItem = selectors.access_item_for_user(request.user, meeting, item_id)
+    needs_case = item.source == ItemSource.MANUAL and not item.cases.exists()
+    form = DecisionForm(
+        request.POST, meeting=meeting, needs_case=needs_case, prefix=f"item{item.pk}"
+    )
+    if not form.is_valid():
+        return _detail(request, meeting, forms={item.pk: form}, status=422)
+    data = form.cleaned_data
+    try:
+        do_decide_item(
+            item,
+            actor=request.user,
+            decision=data["decision"],
+            owner=data["owner"],
+            lead_unit=data["lead_unit"],
+            deadline=data["deadline"],
+            category=data.get("category"),
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, f"已登记决定：{item.title}")
+    return redirect(f"{reverse('meetings:detail', args=[meeting.pk])}#item-{item.pk}")
+
+
+@login_required
+@require_POST
+def meeting_close(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = selectors.access_meeting_for_user(request.user, pk)
+    try:
+        do_close_meeting(meeting, actor=request.user)
+    except (ValidationError, PermissionDenied) as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, "会议已结束")
+    return redirect("meetings:detail", pk=meeting.pk)
