@@ -1,9 +1,11 @@
-"""Writes of visits: plans, cycle generation, visit records, needs found, and the monitor."""
+"""Writes of visits: plans, cycle generation, visit records and photos, needs, hazards and
+disputes found (hazards with their rectification and re-inspection), and the monitor."""
 
 import datetime as dt
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
 from django.db.models import IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.constants import OnConflict
@@ -12,8 +14,10 @@ from django.utils import timezone
 
 from apps.accounts.choices import Role
 from apps.accounts.scoping import place_in_scope
-from apps.cases.actions import do_create_case
-from apps.cases.choices import CaseKind, CaseSource
+from apps.cases import images
+from apps.cases.actions import do_create_case, do_transition
+from apps.cases.choices import HANDLING, Action, CaseKind, CaseSource
+from apps.cases.errors import CaseError
 from apps.cases.models import Case, Category
 from apps.core import audit
 from apps.core.choices import AuditVerb
@@ -26,25 +30,83 @@ from .choices import (
     OPEN_CASE_WEIGHT,
     OPEN_TASK_STATUSES,
     TASK_TRANSITIONS,
+    RectificationStatus,
+    TaskKind,
     TaskStatus,
+    VisitKind,
 )
-from .models import VisitCycle, VisitPlan, VisitRecord, VisitTask, VisitTaskEvent
+from .models import (
+    Rectification,
+    VisitCycle,
+    VisitPhoto,
+    VisitPlan,
+    VisitRecord,
+    VisitTask,
+    VisitTaskEvent,
+)
 from .recurrence import is_occurrence, next_occurrence, window_end
 
 # Staff who may record a visit for someone else inside their scope.
 RECORDING_STAFF = {Role.ADMIN, Role.TOWN_STAFF, Role.COMMUNITY_STAFF, Role.GRID_WORKER}
+# Who may create and change plans (inside their scope).
+PLAN_ROLES = {Role.ADMIN, Role.COUNTY_LEADER, Role.TOWN_STAFF, Role.COMMUNITY_STAFF}
+PLAN_FIELDS = (
+    "name",
+    "kind",
+    "scope",
+    "rule",
+    "start_date",
+    "duty_kinds",
+    "checklist",
+    "window_days",
+    "target_percent",
+    "active",
+)
+MAX_PHOTOS = 6
 BATCH = 2000
-PG_ROWS = 1000  # 11 parameters a row: well below PostgreSQL's 65 535
+PG_ROWS = 1000  # 12 parameters a row: well below PostgreSQL's 65 535
+
+
+def _check_plan_actor(actor: Any, scope: Any) -> None:
+    if actor is None:
+        return
+    if not (actor.is_superuser or actor.role in PLAN_ROLES):
+        raise PermissionDenied("只有乡镇、社区工作人员可以制定走访计划")
+    if scope is None or not place_in_scope(actor, scope):
+        raise PermissionDenied("该范围不在您的管辖范围内")
 
 
 @transaction.atomic
 def do_create_plan(*, actor: Any, **fields: Any) -> VisitPlan:
     plan = VisitPlan(**fields)
-    if actor is not None and not place_in_scope(actor, plan.scope):
-        raise PermissionDenied("该范围不在您的管辖范围内")
+    _check_plan_actor(actor, plan.scope if plan.scope_id else None)
     plan.full_clean()
     plan.save()
     audit.record(actor=actor, verb=AuditVerb.CREATE, obj=plan, changes={"rule": plan.rule})
+    return plan
+
+
+@transaction.atomic
+def do_update_plan(plan: VisitPlan, *, actor: Any, **fields: Any) -> VisitPlan:
+    """Change a plan (kind, recurrence, scope, duty kinds, checklist, window, target, active).
+    Cycles already generated keep their tasks; the next cycle follows the new plan."""
+    unknown = set(fields) - set(PLAN_FIELDS)
+    if unknown:
+        raise ValidationError(f"不能修改：{'、'.join(sorted(unknown))}")
+    plan = VisitPlan.objects.select_for_update().select_related("scope").get(pk=plan.pk)
+    _check_plan_actor(actor, plan.scope)
+    changes = {}
+    for name, value in fields.items():
+        old = getattr(plan, name)
+        if old != value:
+            setattr(plan, name, value)
+            changes[name] = [str(old), str(value)] if name == "scope" else [old, value]
+    if "scope" in changes:
+        _check_plan_actor(actor, plan.scope)
+    plan.full_clean()
+    if changes:
+        plan.save()
+        audit.record(actor=actor, verb=AuditVerb.UPDATE, obj=plan, changes=changes)
     return plan
 
 
@@ -127,6 +189,7 @@ TASK_COLUMNS = (
     "occurrence",
     "window_end",
     "status",
+    "kind",
     "created_at",
     "reason",
     "place_id",
@@ -152,6 +215,7 @@ def _insert_tasks(cycle: VisitCycle, rows: list[tuple[int, int, int, int]]) -> N
         ops.adapt_datefield_value(cycle.occurrence),
         ops.adapt_datefield_value(cycle.window_end),
         TaskStatus.PLANNED.value,
+        TaskKind.ROUND.value,
         ops.adapt_datetimefield_value(timezone.now()),
         "",
     )
@@ -255,8 +319,9 @@ def do_record_visit(
     visited_at: dt.datetime | None = None,
     lng: float | None = None,
     lat: float | None = None,
+    photos: list[UploadedFile] | None = None,
 ) -> VisitRecord:
-    """The visit happened: record it and mark the task done."""
+    """The visit happened: record it (with its photos) and mark the task done."""
     _check_may_record(task, actor)
     task = _lock(task)
     items = set(task.plan.checklist_items())
@@ -279,13 +344,56 @@ def do_record_visit(
     )
     task.done_at = record.visited_at
     task.save(update_fields=["status", "done_at"])
+    for upload in photos or ():
+        _add_photo(record, upload, actor=actor)
     audit.record(
         actor=actor,
         verb=AuditVerb.UPDATE,
         obj=task,
-        changes={"status": TaskStatus.DONE, "answers": answers},
+        changes={"status": TaskStatus.DONE, "answers": answers, "photos": len(photos or ())},
     )
     return record
+
+
+def _add_photo(record: VisitRecord, upload: UploadedFile, *, actor: Any) -> VisitPhoto:
+    """Check the image with the case engine's helpers (type, size, pixels) and store it with
+    its JPEG thumbnail."""
+    if record.photos.count() >= MAX_PHOTOS:
+        raise ValidationError({"photos": f"每次走访最多上传 {MAX_PHOTOS} 张照片"})
+    try:
+        content_type, width, height = images.check_image(upload)
+    except CaseError as exc:
+        raise ValidationError({"photos": exc.message}) from exc
+    photo = VisitPhoto(
+        record=record,
+        content_type=content_type,
+        size=upload.size or 0,
+        width=width,
+        height=height,
+        uploaded_by=actor,
+    )
+    stem = f"{timezone.now():%Y%m%d%H%M%S}-{record.pk}-{record.photos.count() + 1}"
+    ext = content_type.split("/")[1].replace("jpeg", "jpg")
+    photo.file.save(f"{stem}.{ext}", upload, save=False)
+    photo.thumbnail.save(f"{stem}-thumb.jpg", images.thumbnail(upload), save=False)
+    photo.save()
+    return photo
+
+
+@transaction.atomic
+def do_add_visit_photo(record: VisitRecord, upload: UploadedFile, *, actor: Any) -> VisitPhoto:
+    """A photo added to a visit record afterwards (by whoever may record the task)."""
+    record = VisitRecord.objects.select_for_update().select_related("task__place").get(pk=record.pk)
+    _check_may_record(record.task, actor)
+    photo = _add_photo(record, upload, actor=actor)
+    audit.record(
+        actor=actor,
+        verb=AuditVerb.CREATE,
+        obj=photo,
+        object_repr=f"{record.task.place} 走访照片",
+        changes={"size": photo.size, "type": photo.content_type},
+    )
+    return photo
 
 
 @transaction.atomic
@@ -310,6 +418,160 @@ def do_record_unreachable(task: VisitTask, *, actor: Any, reason: str) -> VisitR
         changes={"status": TaskStatus.UNREACHABLE, "reason": reason},
     )
     return record
+
+
+def _finding_source(task: VisitTask) -> str:
+    return CaseSource.VISIT if task.plan.kind == VisitKind.HOUSEHOLD else CaseSource.PATROL
+
+
+def do_report_dispute(
+    task: VisitTask,
+    *,
+    actor: Any,
+    category: Category | None,
+    title: str,
+    description: str = "",
+) -> Case:
+    """发现纠纷: a dispute found on a patrol (or visit) becomes a case of kind dispute, for the
+    mediation side to take up."""
+    _check_may_record(task, actor)
+    with transaction.atomic():
+        case, _ = do_create_case(
+            actor=actor,
+            category=category,
+            place=task.place,
+            title=title,
+            description=description,
+            kind=CaseKind.DISPUTE,
+            source=_finding_source(task),
+            persons=Person.objects.filter(place=task.place, active=True),
+            attributes={"visit_task": task.pk},
+        )
+        task.cases.add(case)
+    return case
+
+
+def _reinspection_task(
+    rectification: Rectification, task: VisitTask, deadline: dt.date, actor: Any
+) -> VisitTask:
+    reinspect = VisitTask.objects.create(
+        plan=task.plan,
+        cycle=None,
+        kind=TaskKind.REINSPECT,
+        rectification=rectification,
+        occurrence=deadline,
+        window_end=window_end(deadline, task.plan.window_days),
+        place=rectification.place,
+        assignee=task.assignee,
+        duty=task.duty,
+        priority=task.priority + OPEN_CASE_WEIGHT,
+    )
+    VisitTaskEvent.objects.create(
+        task=reinspect,
+        from_status="",
+        to_status=TaskStatus.PLANNED,
+        actor=actor,
+        note=f"隐患复查，整改期限 {deadline:%Y-%m-%d}",
+    )
+    return reinspect
+
+
+@transaction.atomic
+def do_report_hazard(
+    task: VisitTask,
+    *,
+    actor: Any,
+    category: Category | None,
+    title: str,
+    description: str = "",
+    deadline: dt.date | None = None,
+) -> Rectification:
+    """发现隐患: a hazard case (kind hazard, source patrol) on the place, a rectification with
+    its deadline (the date given, else the category's resolve limit) and a re-inspection (复查)
+    task on the same place, for the same person, due on that deadline."""
+    _check_may_record(task, actor)
+    today = timezone.localdate()
+    if deadline is not None and deadline <= today:
+        raise ValidationError({"deadline": "整改期限应晚于今天"})
+    case, _ = do_create_case(
+        actor=actor,
+        category=category,
+        place=task.place,
+        title=title,
+        description=description,
+        kind=CaseKind.HAZARD,
+        source=_finding_source(task),
+        persons=Person.objects.filter(place=task.place, active=True),
+        attributes={"visit_task": task.pk},
+    )
+    if deadline is None:
+        deadline = max(timezone.localdate(case.resolve_by), today + dt.timedelta(days=1))
+    rectification = Rectification.objects.create(
+        case=case, place=task.place, found_on=task, deadline=deadline
+    )
+    task.cases.add(case)
+    reinspect = _reinspection_task(rectification, task, deadline, actor)
+    audit.record(
+        actor=actor,
+        verb=AuditVerb.CREATE,
+        obj=rectification,
+        changes={"case": case.number, "deadline": deadline, "reinspection": reinspect.pk},
+    )
+    return rectification
+
+
+@transaction.atomic
+def do_record_reinspection(
+    task: VisitTask,
+    *,
+    actor: Any,
+    rectified: bool,
+    notes: str = "",
+    answers: dict[str, bool] | None = None,
+    new_deadline: dt.date | None = None,
+    photos: list[UploadedFile] | None = None,
+) -> tuple[Rectification, bool]:
+    """复查: the re-inspection is recorded like a visit (the task becomes done). 已整改: the
+    rectification is closed and the hazard case is resolved through the case engine when the
+    inspector is its handler (else its handler resolves it). 未整改: a new deadline (required)
+    and a new re-inspection task on it; the case stays open. Returns (rectification, whether
+    the case was resolved here)."""
+    if task.kind != TaskKind.REINSPECT or task.rectification_id is None:
+        raise ValidationError("该任务不是隐患复查任务")
+    today = timezone.localdate()
+    if not rectified and (new_deadline is None or new_deadline <= today):
+        raise ValidationError({"new_deadline": "未整改时请填写晚于今天的新整改期限"})
+    outcome = "已整改" if rectified else f"未整改，新期限 {new_deadline:%Y-%m-%d}"
+    note = f"复查：{outcome}" + (f"。{notes.strip()}" if notes.strip() else "")
+    do_record_visit(task, actor=actor, answers=answers, notes=note, photos=photos)
+    rectification = Rectification.objects.select_for_update().get(pk=task.rectification_id)
+    if rectification.status != RectificationStatus.OPEN:
+        raise ValidationError("该隐患已确认整改")
+    resolved = False
+    if rectified:
+        rectification.status = RectificationStatus.RECTIFIED
+        rectification.rectified_at = timezone.now()
+        rectification.save(update_fields=["status", "rectified_at", "updated_at"])
+        case = Case.objects.get(pk=rectification.case_id)
+        if case.status in HANDLING and case.assignee_id == actor.pk:
+            try:
+                with transaction.atomic():
+                    do_transition(case, Action.RESOLVE, actor=actor, note=note)
+                resolved = True
+            except CaseError:
+                resolved = False
+    else:
+        assert new_deadline is not None
+        rectification.deadline = new_deadline
+        rectification.save(update_fields=["deadline", "updated_at"])
+        _reinspection_task(rectification, task, new_deadline, actor)
+    audit.record(
+        actor=actor,
+        verb=AuditVerb.UPDATE,
+        obj=rectification,
+        changes={"rectified": rectified, "deadline": rectification.deadline, "resolved": resolved},
+    )
+    return rectification, resolved
 
 
 def do_report_need(

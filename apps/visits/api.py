@@ -1,20 +1,48 @@
-"""/api/v1/visits: my tasks, record a visit (or 未能入户), coverage of a cycle."""
+"""/api/v1/visits: plans, my tasks, record a visit (or 未能入户) with photos, findings
+(诉求, 隐患, 纠纷), re-inspections, coverage of a cycle and the comparison of cycles."""
 
 from typing import Any
 
 from django.http import Http404, HttpRequest
-from ninja import Query, Router
+from django.shortcuts import get_object_or_404
+from ninja import File, Query, Router
+from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
+from apps.accounts.scoping import get_in_scope
+from apps.cases.models import Category
 from apps.places.api import action_errors
 from apps.places.schemas import ErrorOut
 from apps.places.selectors import access_place_for_user
 
 from . import selectors
-from .actions import do_record_unreachable, do_record_visit
+from .actions import (
+    do_add_visit_photo,
+    do_create_plan,
+    do_record_reinspection,
+    do_record_unreachable,
+    do_record_visit,
+    do_report_dispute,
+    do_report_hazard,
+    do_report_need,
+    do_update_plan,
+)
 from .filters import VisitTaskFilter
-from .models import VisitTask
-from .schemas import CoverageOut, VisitRecordIn, VisitTaskOut
+from .models import VisitPlan, VisitRecord, VisitTask
+from .schemas import (
+    CoverageOut,
+    CycleRowOut,
+    FindingIn,
+    FindingOut,
+    PhotoOut,
+    PlanIn,
+    PlanOut,
+    PlanPatch,
+    ReinspectionIn,
+    ReinspectionOut,
+    VisitRecordIn,
+    VisitTaskOut,
+)
 
 router = Router(tags=["visits 走访"])
 
@@ -76,3 +104,138 @@ def coverage(request: HttpRequest, cycle: int, place: int | None = None) -> dict
             for r in cover.assignees
         ],
     }
+
+
+# --- plans --------------------------------------------------------------------------------
+
+
+@router.get("/plans", response=list[PlanOut])
+@paginate(PageNumberPagination, page_size=100)
+def list_plans(request: HttpRequest) -> Any:
+    return selectors.visible_plans(request.user).order_by("scope__path", "name")
+
+
+@router.get("/plans/{int:plan_id}", response=PlanOut)
+def get_plan(request: HttpRequest, plan_id: int) -> VisitPlan:
+    return get_in_scope(selectors.visible_plans(request.user), pk=plan_id)
+
+
+@router.post("/plans", response={201: PlanOut, 403: ErrorOut, 422: ErrorOut})
+def create_plan(request: HttpRequest, payload: PlanIn) -> tuple[int, VisitPlan]:
+    fields = payload.model_dump()
+    fields["scope"] = access_place_for_user(request.user, fields["scope"])
+    with action_errors():
+        plan = do_create_plan(actor=request.user, **fields)
+    return 201, plan
+
+
+@router.patch("/plans/{int:plan_id}", response={200: PlanOut, 403: ErrorOut, 422: ErrorOut})
+def update_plan(request: HttpRequest, plan_id: int, payload: PlanPatch) -> tuple[int, VisitPlan]:
+    plan = get_in_scope(selectors.visible_plans(request.user), pk=plan_id)
+    fields = payload.model_dump(exclude_none=True)
+    if "scope" in fields:
+        fields["scope"] = access_place_for_user(request.user, fields["scope"])
+    with action_errors():
+        plan = do_update_plan(plan, actor=request.user, **fields)
+    return 200, plan
+
+
+# --- findings, re-inspections, photos -----------------------------------------------------
+
+
+def _category(pk: int) -> Category | None:
+    return Category.objects.filter(pk=pk).first()
+
+
+def _finding(case: Any, rectification: Any = None) -> dict[str, Any]:
+    out = {"case": case.pk, "number": case.number, "kind": case.kind}
+    if rectification is not None:
+        reinspect = rectification.reinspections.order_by("-id").first()
+        out.update(
+            rectification=rectification.pk,
+            deadline=rectification.deadline,
+            reinspection_task=reinspect.pk if reinspect else None,
+        )
+    return out
+
+
+@router.post(
+    "/tasks/{int:task_id}/findings/{finding}",
+    response={201: FindingOut, 403: ErrorOut, 422: ErrorOut},
+)
+def report_finding(
+    request: HttpRequest, task_id: int, finding: str, payload: FindingIn
+) -> tuple[int, Any]:
+    """finding: need (登记诉求), hazard (发现隐患: a rectification with its deadline and a
+    re-inspection task), dispute (发现纠纷)."""
+    if finding not in ("need", "hazard", "dispute"):
+        raise Http404("未找到")
+    task = selectors.access_task_for_user(request.user, task_id)
+    common = {
+        "actor": request.user,
+        "category": _category(payload.category),
+        "title": payload.title,
+        "description": payload.description,
+    }
+    with action_errors():
+        if finding == "hazard":
+            found = do_report_hazard(task, deadline=payload.deadline, **common)
+            return 201, _finding(found.case, found)
+        case = (do_report_need if finding == "need" else do_report_dispute)(task, **common)
+    return 201, _finding(case)
+
+
+@router.post(
+    "/tasks/{int:task_id}/reinspect",
+    response={201: ReinspectionOut, 403: ErrorOut, 422: ErrorOut},
+)
+def reinspect(request: HttpRequest, task_id: int, payload: ReinspectionIn) -> tuple[int, Any]:
+    task = selectors.access_task_for_user(request.user, task_id)
+    with action_errors():
+        rectification, resolved = do_record_reinspection(
+            task, actor=request.user, **payload.model_dump()
+        )
+    return 201, {
+        "rectification": rectification.pk,
+        "status": rectification.status,
+        "deadline": rectification.deadline,
+        "case_resolved": resolved,
+    }
+
+
+@router.post(
+    "/records/{int:record_id}/photos", response={201: PhotoOut, 403: ErrorOut, 422: ErrorOut}
+)
+def add_photo(
+    request: HttpRequest,
+    record_id: int,
+    file: UploadedFile = File(...),  # noqa: B008
+) -> tuple[int, Any]:
+    tasks = selectors.visible_tasks(request.user)
+    record = get_object_or_404(VisitRecord.objects.filter(task__in=tasks), pk=record_id)
+    with action_errors():
+        photo = do_add_visit_photo(record, file, actor=request.user)
+    return 201, photo
+
+
+@router.get("/coverage/compare", response=list[CycleRowOut])
+def compare(
+    request: HttpRequest, plan: int, place: int | None = None, last: int = 8
+) -> list[dict[str, Any]]:
+    """Visited / due per cycle over the last `last` cycles (oldest first) for an area."""
+    found = get_in_scope(selectors.visible_plans(request.user), pk=plan)
+    area = access_place_for_user(request.user, place or request.user.scope_id)
+    if not (area.is_within(found.scope) or found.scope.is_within(area)):
+        raise Http404("未找到，或不在您的管辖范围内")
+    return [
+        {
+            "cycle": r.cycle.pk,
+            "occurrence": r.cycle.occurrence,
+            "due": r.due,
+            "visited": r.visited,
+            "unreachable": r.unreachable,
+            "missed": r.missed,
+            "percent": r.percent,
+        }
+        for r in selectors.cycle_comparison(found, area, max(1, min(last, 52)))
+    ]

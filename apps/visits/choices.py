@@ -22,6 +22,21 @@ class TaskStatus(models.TextChoices):
     MISSED = "missed", "逾期未访"
 
 
+class TaskKind(models.TextChoices):
+    ROUND = "round", "周期走访"
+    REINSPECT = "reinspect", "隐患复查"
+
+
+class RectificationStatus(models.TextChoices):
+    """open: waiting for the re-inspection; rectified: a re-inspection found it 已整改."""
+
+    OPEN = "open", "整改中"
+    RECTIFIED = "rectified", "已整改"
+
+
+# Plans whose targets are places (grids, buildings …) and whose findings come from patrols.
+PATROL_KINDS = ("grid_patrol", "hazard", "safety")
+
 OPEN_TASK_STATUSES = (TaskStatus.PLANNED, TaskStatus.DUE, TaskStatus.UNREACHABLE)
 
 # Allowed moves; `unreachable` stays open until the window closes, so a second attempt can

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
 from apps.core.models import TimeStamped
 from apps.duties.choices import DUTY_TARGET_KINDS
@@ -9,6 +10,8 @@ from .choices import (
     ASSIGNEE_KINDS,
     DEFAULT_CHECKLIST,
     HOUSEHOLD_TARGETS,
+    RectificationStatus,
+    TaskKind,
     TaskStatus,
     VisitKind,
 )
@@ -102,12 +105,27 @@ class VisitCycle(models.Model):
 
 
 class VisitTask(models.Model):
-    """One household (or place) to visit by one duty holder in one cycle. `status` moves only
-    through `actions`; every move leaves a `VisitTaskEvent`."""
+    """One household (or place) to visit by one duty holder in one cycle, or a re-inspection
+    (复查) of a hazard found on a patrol (no cycle; linked to its `rectification`). `status`
+    moves only through `actions`; every move leaves a `VisitTaskEvent`."""
 
     plan = models.ForeignKey(VisitPlan, verbose_name="计划", on_delete=models.CASCADE)
     cycle = models.ForeignKey(
-        VisitCycle, verbose_name="周期", on_delete=models.CASCADE, related_name="tasks"
+        VisitCycle,
+        verbose_name="周期",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="tasks",
+    )
+    kind = models.CharField("任务类型", max_length=20, choices=TaskKind.choices, default="round")
+    rectification = models.ForeignKey(
+        "visits.Rectification",
+        verbose_name="复查的隐患",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="reinspections",
     )
     occurrence = models.DateField("走访日")
     window_end = models.DateField("截止日")
@@ -124,7 +142,7 @@ class VisitTask(models.Model):
         "状态", max_length=20, choices=TaskStatus.choices, default=TaskStatus.PLANNED
     )
     priority = models.PositiveIntegerField("优先级", default=0)
-    created_at = models.DateTimeField("生成时间", auto_now_add=True)
+    created_at = models.DateTimeField("生成时间", default=timezone.now)
     done_at = models.DateTimeField("走访时间", null=True, blank=True)
     reason = models.CharField("未能入户原因", max_length=200, blank=True)
     cases = models.ManyToManyField(
@@ -135,7 +153,14 @@ class VisitTask(models.Model):
         verbose_name = verbose_name_plural = "走访任务"
         constraints = [
             models.UniqueConstraint(
-                fields=["plan", "occurrence", "place", "assignee"], name="visittask_unique"
+                fields=["plan", "occurrence", "place", "assignee"],
+                condition=models.Q(cycle__isnull=False),
+                name="visittask_unique",
+            ),
+            models.CheckConstraint(
+                condition=(models.Q(kind="round") & models.Q(cycle__isnull=False))
+                | (models.Q(kind="reinspect") & models.Q(rectification__isnull=False)),
+                name="visittask_kind_links",
             ),
             models.CheckConstraint(
                 condition=models.Q(status__in=TaskStatus.values), name="visittask_status_valid"
@@ -161,7 +186,7 @@ class VisitTaskEvent(models.Model):
     task = models.ForeignKey(
         VisitTask, verbose_name="任务", on_delete=models.CASCADE, related_name="events"
     )
-    at = models.DateTimeField("时间", auto_now_add=True)
+    at = models.DateTimeField("时间", default=timezone.now)
     from_status = models.CharField("原状态", max_length=20, blank=True)
     to_status = models.CharField("新状态", max_length=20)
     actor = models.ForeignKey(
@@ -220,3 +245,80 @@ class VisitRecord(TimeStamped):
     @property
     def audit_scope_path(self) -> str:
         return self.task.place.path
+
+
+def photo_path(instance: "VisitPhoto", filename: str) -> str:
+    return f"visits/{instance.record.task_id}/{filename}"
+
+
+class VisitPhoto(TimeStamped):
+    """A photo taken on a visit or inspection, checked and thumbnailed with the helpers of
+    `apps.cases.images` (type, size, pixels; a JPEG thumbnail)."""
+
+    record = models.ForeignKey(
+        VisitRecord, verbose_name="走访记录", on_delete=models.CASCADE, related_name="photos"
+    )
+    file = models.FileField("图片", upload_to=photo_path, max_length=200)
+    thumbnail = models.FileField("缩略图", upload_to=photo_path, max_length=200, blank=True)
+    content_type = models.CharField("类型", max_length=40)
+    size = models.PositiveIntegerField("大小(字节)")
+    width = models.PositiveIntegerField("宽", default=0)
+    height = models.PositiveIntegerField("高", default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "走访照片"
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.file.name or ""
+
+    @property
+    def audit_scope_path(self) -> str:
+        return self.record.task.place.path
+
+
+class Rectification(TimeStamped):
+    """隐患整改: a hazard found on a patrol or inspection, its case (kind hazard) in the case
+    engine, the rectification deadline and the re-inspections (复查 tasks) that check it."""
+
+    case = models.OneToOneField(
+        "cases.Case", verbose_name="隐患事项", on_delete=models.PROTECT, related_name="+"
+    )
+    place = models.ForeignKey(
+        "places.Place", verbose_name="地点", on_delete=models.PROTECT, related_name="+"
+    )
+    found_on = models.ForeignKey(
+        VisitTask,
+        verbose_name="发现于",
+        on_delete=models.PROTECT,
+        related_name="rectifications_found",
+    )
+    deadline = models.DateField("整改期限")
+    status = models.CharField(
+        "整改状态",
+        max_length=20,
+        choices=RectificationStatus.choices,
+        default=RectificationStatus.OPEN,
+    )
+    rectified_at = models.DateTimeField("确认整改时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "隐患整改"
+        ordering = ["deadline", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=RectificationStatus.values),
+                name="rectification_status_valid",
+            )
+        ]
+        indexes = [models.Index(fields=["status", "deadline"])]
+
+    def __str__(self) -> str:
+        return f"{self.place} 隐患整改（{self.deadline:%Y-%m-%d}）"
+
+    @property
+    def audit_scope_path(self) -> str:
+        return self.place.path

@@ -4,7 +4,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from apps.accounts.scoping import get_in_scope, scope_q, scoped
@@ -16,7 +16,7 @@ from apps.places.selectors import ancestor_ids
 
 from .choices import OPEN_TASK_STATUSES, TaskStatus
 from .filters import VisitTaskFilter
-from .models import VisitCycle, VisitPlan, VisitTask
+from .models import Rectification, VisitCycle, VisitPlan, VisitTask, VisitTaskEvent
 
 
 def visible_tasks(user: Any) -> QuerySet[VisitTask]:
@@ -216,3 +216,119 @@ def without_holder(cycle: VisitCycle, area: Place) -> QuerySet[Place]:
 
 def tasks_in_area(user: Any, cycle: VisitCycle, area: Place) -> QuerySet[VisitTask]:
     return scoped(VisitTask.objects.filter(cycle=cycle), user, "place").filter(subtree_q(area))
+
+
+# --- timeliness, comparison of cycles, export ---------------------------------------------
+
+
+@dataclass
+class Timeliness:
+    on_time: int
+    closed: int
+
+    @property
+    def rate(self) -> float | None:
+        return round(self.on_time / self.closed, 4) if self.closed else None
+
+
+def timeliness(tasks: QuerySet[VisitTask], today: dt.date | None = None) -> Timeliness:
+    """按时走访率 from the task state history: of the tasks that are settled (done, or whose
+    window has closed), the share with a move to `done` dated no later than the window's last
+    day. One query."""
+    today = today or timezone.localdate()
+    on_time_event = VisitTaskEvent.objects.filter(
+        task=OuterRef("pk"), to_status=TaskStatus.DONE, at__date__lte=OuterRef("window_end")
+    )
+    figures = tasks.aggregate(
+        closed=Count("pk", filter=Q(status=TaskStatus.DONE) | Q(window_end__lt=today)),
+        on_time=Count("pk", filter=Q(Exists(on_time_event))),
+    )
+    return Timeliness(figures["on_time"], figures["closed"])
+
+
+@dataclass
+class CycleRow:
+    cycle: VisitCycle
+    due: int
+    visited: int
+    unreachable: int
+    missed: int
+
+    @property
+    def not_visited(self) -> int:
+        return self.due - self.visited
+
+    @property
+    def percent(self) -> float | None:
+        return round(100 * self.visited / self.due, 1) if self.due else None
+
+
+def cycle_comparison(plan: VisitPlan, area: Place, last: int = 8) -> list[CycleRow]:
+    """The last `last` cycles of a plan for an area, oldest first: households (or places) due,
+    visited (a task done), and tasks unreachable / missed. One grouped query over the tasks of
+    those cycles."""
+    cycles = list(plan.cycles.order_by("-occurrence")[:last])
+    in_area = subtree_q(area)
+    rows = {
+        r["cycle_id"]: r
+        for r in VisitTask.objects.filter(cycle__in=cycles)
+        .filter(in_area)
+        .values("cycle_id")
+        .annotate(
+            due=Count("place_id", distinct=True),
+            visited=Count("place_id", distinct=True, filter=Q(status=TaskStatus.DONE)),
+            unreachable=Count("pk", filter=Q(status=TaskStatus.UNREACHABLE)),
+            missed=Count("pk", filter=Q(status=TaskStatus.MISSED)),
+        )
+        .order_by()
+    }
+    out = []
+    for cycle in reversed(cycles):
+        r = rows.get(cycle.pk, {})
+        out.append(
+            CycleRow(
+                cycle,
+                r.get("due", 0),
+                r.get("visited", 0),
+                r.get("unreachable", 0),
+                r.get("missed", 0),
+            )
+        )
+    return out
+
+
+def place_label(place: Place) -> str:
+    """楼栋 单元 户 (the two levels above a household, as on the coverage page)."""
+    parts = [p.name for p in (place.parent.parent if place.parent else None, place.parent) if p]
+    return " ".join([*parts, place.name])
+
+
+def tasks_by_place(cycle: VisitCycle, places: list[Place]) -> dict[int, list[VisitTask]]:
+    found: dict[int, list[VisitTask]] = {}
+    for task in (
+        VisitTask.objects.filter(cycle=cycle, place__in=places)
+        .select_related("assignee")
+        .order_by("place_id", "assignee_id")
+    ):
+        found.setdefault(task.place_id, []).append(task)
+    return found
+
+
+def rectifications_in(user: Any, area: Place) -> QuerySet[Rectification]:
+    return (
+        scoped(Rectification.objects.all(), user, "place")
+        .filter(subtree_q(area))
+        .select_related("case", "place")
+    )
+
+
+def plans_with_last_cycle(user: Any) -> QuerySet[VisitPlan]:
+    last = VisitCycle.objects.filter(plan=OuterRef("pk")).order_by("-occurrence")
+    return (
+        visible_plans(user)
+        .annotate(
+            last_occurrence=Subquery(last.values("occurrence")[:1]),
+            last_tasks=Subquery(last.values("task_count")[:1]),
+        )
+        .order_by("scope__path", "name")
+    )

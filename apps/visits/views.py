@@ -1,24 +1,48 @@
-"""Visit pages: 今日任务 on a phone, the household visit screen, and coverage of a cycle."""
+"""Visit pages: 今日任务 on a phone, the household (or place) visit screen with photos and
+findings (诉求, 隐患, 纠纷) and the re-inspection of a hazard; plans; coverage of a cycle, the
+comparison of cycles and the export."""
 
-from urllib.parse import urlencode
+from typing import Any
+from urllib.parse import quote, urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from apps.accounts.scoping import scoped
 from apps.duties.selectors import duty_holders
+from apps.places.choices import PlaceKind
+from apps.places.models import Place
 from apps.places.selectors import access_place_for_user
 
-from . import selectors
-from .actions import do_record_unreachable, do_record_visit, do_report_need
-from .choices import OPEN_TASK_STATUSES
-from .forms import NeedForm, UnreachableForm, VisitRecordForm
-from .models import VisitTask
+from . import export, selectors
+from .actions import (
+    PLAN_ROLES,
+    do_create_plan,
+    do_record_reinspection,
+    do_record_unreachable,
+    do_record_visit,
+    do_report_dispute,
+    do_report_hazard,
+    do_report_need,
+    do_update_plan,
+)
+from .choices import OPEN_TASK_STATUSES, TaskKind
+from .forms import (
+    DisputeForm,
+    HazardForm,
+    NeedForm,
+    PlanForm,
+    ReinspectionForm,
+    UnreachableForm,
+    VisitRecordForm,
+)
+from .models import VisitPlan, VisitTask
 
 LIST_PER_PAGE = 50
 
@@ -39,27 +63,30 @@ def today(request: HttpRequest) -> HttpResponse:
 
 
 def _task_page(
-    request: HttpRequest,
-    task: VisitTask,
-    record_form: VisitRecordForm | None = None,
-    unreachable_form: UnreachableForm | None = None,
-    need_form: NeedForm | None = None,
-    status: int = 200,
+    request: HttpRequest, task: VisitTask, status: int = 200, **forms: Any
 ) -> HttpResponse:
+    reinspect = task.kind == TaskKind.REINSPECT
     return render(
         request,
         "visits/task.html",
         {
             "task": task,
             "open": task.status in OPEN_TASK_STATUSES,
+            "reinspect": reinspect,
+            "rectification": task.rectification if reinspect else None,
+            "household": task.place.kind == PlaceKind.HOUSEHOLD,
             "members": selectors.household_members(task.place),
             "holders": duty_holders(task.place),
             "cases": selectors.open_cases(task.place),
             "task_cases": task.cases.select_related("category"),
-            "records": task.records.select_related("visitor"),
-            "record_form": record_form or VisitRecordForm(checklist=task.plan.checklist_items()),
-            "unreachable_form": unreachable_form or UnreachableForm(),
-            "need_form": need_form or NeedForm(),
+            "records": task.records.select_related("visitor").prefetch_related("photos"),
+            "record_form": forms.get("record_form")
+            or VisitRecordForm(checklist=task.plan.checklist_items()),
+            "unreachable_form": forms.get("unreachable_form") or UnreachableForm(),
+            "need_form": forms.get("need_form") or NeedForm(),
+            "hazard_form": forms.get("hazard_form") or HazardForm(),
+            "dispute_form": forms.get("dispute_form") or DisputeForm(),
+            "reinspect_form": forms.get("reinspect_form") or ReinspectionForm(),
         },
         status=status,
     )
@@ -79,7 +106,7 @@ def _refused(request: HttpRequest, exc: Exception) -> None:
 @require_POST
 def task_record(request: HttpRequest, pk: int) -> HttpResponse:
     task = selectors.access_task_for_user(request.user, pk)
-    form = VisitRecordForm(request.POST, checklist=task.plan.checklist_items())
+    form = VisitRecordForm(request.POST, request.FILES, checklist=task.plan.checklist_items())
     if not form.is_valid():
         return _task_page(request, task, record_form=form, status=422)
     try:
@@ -90,6 +117,7 @@ def task_record(request: HttpRequest, pk: int) -> HttpResponse:
             notes=form.cleaned_data["notes"],
             lng=form.cleaned_data["lng"],
             lat=form.cleaned_data["lat"],
+            photos=form.cleaned_data["photos"],
         )
     except (ValidationError, PermissionDenied) as exc:
         _refused(request, exc)
@@ -131,6 +159,154 @@ def task_need(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def task_hazard(request: HttpRequest, pk: int) -> HttpResponse:
+    """发现隐患: a hazard case with a deadline and a re-inspection task."""
+    task = selectors.access_task_for_user(request.user, pk)
+    form = HazardForm(request.POST)
+    if not form.is_valid():
+        return _task_page(request, task, hazard_form=form, status=422)
+    try:
+        found = do_report_hazard(task, actor=request.user, **form.cleaned_data)
+    except (ValidationError, PermissionDenied) as exc:
+        _refused(request, exc)
+        return redirect("visits:task", pk=task.pk)
+    messages.success(
+        request,
+        f"隐患已登记：{found.case.number}，整改期限 {found.deadline:%m月%d日}，届时复查",
+    )
+    return redirect("visits:task", pk=task.pk)
+
+
+@login_required
+@require_POST
+def task_dispute(request: HttpRequest, pk: int) -> HttpResponse:
+    task = selectors.access_task_for_user(request.user, pk)
+    form = DisputeForm(request.POST)
+    if not form.is_valid():
+        return _task_page(request, task, dispute_form=form, status=422)
+    try:
+        case = do_report_dispute(task, actor=request.user, **form.cleaned_data)
+    except (ValidationError, PermissionDenied) as exc:
+        _refused(request, exc)
+        return redirect("visits:task", pk=task.pk)
+    messages.success(request, f"纠纷已登记：{case.number}")
+    return redirect("visits:task", pk=task.pk)
+
+
+@login_required
+@require_POST
+def task_reinspect(request: HttpRequest, pk: int) -> HttpResponse:
+    """复查 of a hazard: 已整改 (the case resolved when the inspector handles it) or a new
+    deadline."""
+    task = selectors.access_task_for_user(request.user, pk)
+    form = ReinspectionForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _task_page(request, task, reinspect_form=form, status=422)
+    try:
+        rectification, resolved = do_record_reinspection(
+            task, actor=request.user, **form.cleaned_data
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        _refused(request, exc)
+        return redirect("visits:task", pk=task.pk)
+    if form.cleaned_data["rectified"]:
+        tail = "，事项已办结" if resolved else "，请承办人办结事项"
+        messages.success(request, f"复查：已整改{tail}")
+    else:
+        messages.warning(request, f"复查：未整改，新期限 {rectification.deadline:%m月%d日}")
+    return redirect("visits:today")
+
+
+# --- plans --------------------------------------------------------------------------------
+
+PLAN_SCOPE_KINDS = (PlaceKind.COUNTY, PlaceKind.TOWN, PlaceKind.COMMUNITY, PlaceKind.GRID)
+
+
+def _may_plan(user: Any) -> bool:
+    return bool(user.is_superuser or user.role in PLAN_ROLES)
+
+
+def _plan_scopes(user: Any) -> Any:
+    return scoped(Place.objects.filter(kind__in=PLAN_SCOPE_KINDS), user, "").order_by("path")
+
+
+@login_required
+def plans(request: HttpRequest) -> HttpResponse:
+    """Plans of the account's area (and above it), with their last cycle."""
+    found = list(selectors.plans_with_last_cycle(request.user))
+    return render(
+        request,
+        "visits/plans.html",
+        {"plans": found, "may_plan": _may_plan(request.user)},
+    )
+
+
+def _plan_form_page(
+    request: HttpRequest, form: PlanForm, plan: VisitPlan | None, status: int = 200
+) -> HttpResponse:
+    return render(request, "visits/plan_form.html", {"form": form, "plan": plan}, status=status)
+
+
+@login_required
+def plan_new(request: HttpRequest) -> HttpResponse:
+    if not _may_plan(request.user):
+        raise PermissionDenied("只有乡镇、社区工作人员可以制定走访计划")
+    scopes = _plan_scopes(request.user)
+    if request.method != "POST":
+        initial = {"preset": "FREQ=WEEKLY;BYDAY=FR", "start_date": timezone.localdate()}
+        return _plan_form_page(request, PlanForm(scopes=scopes, initial=initial), None)
+    form = PlanForm(request.POST, scopes=scopes)
+    if form.is_valid():
+        try:
+            plan = do_create_plan(actor=request.user, **form.plan_fields())
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, f"已创建走访计划：{plan.name}")
+            return redirect("visits:plans")
+    return _plan_form_page(request, form, None, status=422)
+
+
+@login_required
+def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    if not _may_plan(request.user):
+        raise PermissionDenied("只有乡镇、社区工作人员可以修改走访计划")
+    plan = get_object_or_404(
+        selectors.visible_plans(request.user).filter(
+            scope__in=_plan_scopes(request.user).values("pk")
+        ),
+        pk=pk,
+    )
+    scopes = _plan_scopes(request.user)
+    if request.method != "POST":
+        return _plan_form_page(request, PlanForm(instance=plan, scopes=scopes), plan)
+    original = VisitPlan.objects.get(pk=plan.pk)
+    form = PlanForm(request.POST, instance=plan, scopes=scopes)
+    if form.is_valid():
+        try:
+            do_update_plan(original, actor=request.user, **form.plan_fields())
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, f"已保存走访计划：{plan.name}")
+            return redirect("visits:plans")
+    return _plan_form_page(request, form, plan, status=422)
+
+
+def _form_errors(form: PlanForm, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            field = "custom_rule" if name == "rule" else name
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+# --- coverage -----------------------------------------------------------------------------
+
+
+@login_required
 def coverage(request: HttpRequest) -> HttpResponse:
     """A supervisor's view of one cycle (default: the latest of the first plan) for an area
     (default: the account's scope); assignees below the plan's target in red."""
@@ -150,6 +326,7 @@ def coverage(request: HttpRequest) -> HttpResponse:
     if not (area.is_within(plan.scope) or plan.scope.is_within(area)):
         raise Http404("未找到，或不在您的管辖范围内")
     cover = selectors.cycle_coverage(cycle, area)
+    timely = selectors.timeliness(selectors.tasks_in_area(request.user, cycle, area))
     missing = Paginator(selectors.not_visited(cycle, area), LIST_PER_PAGE)
     nobody = Paginator(selectors.without_holder(cycle, area), LIST_PER_PAGE)
     return render(
@@ -162,8 +339,67 @@ def coverage(request: HttpRequest) -> HttpResponse:
             "cycle": cycle,
             "area": area,
             "cover": cover,
+            "timely": timely,
             "missing": missing.get_page(request.GET.get("page")),
             "nobody": nobody.get_page(request.GET.get("page_nobody")),
             "query": urlencode({"plan": plan.pk, "cycle": cycle.pk, "place": area.pk}),
         },
     )
+
+
+def _plan_and_area(request: HttpRequest) -> tuple[list[VisitPlan], VisitPlan | None, Place]:
+    area = access_place_for_user(request.user, request.GET.get("place") or request.user.scope_id)
+    plans = list(selectors.visible_plans(request.user).filter(active=True))
+    plan = next((p for p in plans if str(p.pk) == request.GET.get("plan")), None)
+    plan = plan or (plans[0] if plans else None)
+    if plan is not None and not (area.is_within(plan.scope) or plan.scope.is_within(area)):
+        raise Http404("未找到，或不在您的管辖范围内")
+    return plans, plan, area
+
+
+COMPARE_CHOICES = (4, 8, 12, 26)
+
+
+@login_required
+def compare(request: HttpRequest) -> HttpResponse:
+    """Visited / due per cycle over the last N cycles of a plan, for an area."""
+    plans, plan, area = _plan_and_area(request)
+    try:
+        last = int(request.GET.get("n", 8))
+    except ValueError:
+        last = 8
+    last = last if last in COMPARE_CHOICES else 8
+    rows = selectors.cycle_comparison(plan, area, last) if plan else []
+    return render(
+        request,
+        "visits/compare.html",
+        {
+            "plans": plans,
+            "plan": plan,
+            "area": area,
+            "rows": rows,
+            "last": last,
+            "choices": COMPARE_CHOICES,
+            "best": max((r.percent or 0 for r in rows), default=0),
+        },
+    )
+
+
+@login_required
+def coverage_export(request: HttpRequest) -> HttpResponse:
+    """The coverage of one cycle for an area as CSV (?format=csv) or Excel (default)."""
+    area = access_place_for_user(request.user, request.GET.get("place") or request.user.scope_id)
+    cycle = selectors.access_cycle_for_user(request.user, request.GET.get("cycle"))
+    scope = cycle.plan.scope
+    if not (area.is_within(scope) or scope.is_within(area)):
+        raise Http404("未找到，或不在您的管辖范围内")
+    stem = f"走访覆盖-{area.name}-{cycle.occurrence:%Y%m%d}"
+    if request.GET.get("format") == "csv":
+        body, kind, ext = export.coverage_csv(cycle, area), "text/csv; charset=utf-8", "csv"
+    else:
+        body = export.coverage_xlsx(cycle, area)
+        kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        ext = "xlsx"
+    response = HttpResponse(body, content_type=kind)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(stem)}.{ext}"
+    return response
