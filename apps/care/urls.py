@@ -1,4 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "care"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.care_group, name="group"),
+    path("mine/", views.mine, name="mine"),
+    path("pairings/new/", views.pairing_new, name="pairing_new"),
+    path("pairings/<int:pk>/", views.pairing_detail, name="pairing"),
+    path("pairings/<int:pk>/contact/", views.pairing_contact, name="contact"),
+    path("pairings/<int:pk>/end/", views.pairing_end, name="end"),
+]

@@ -1,0 +1,211 @@
+"""Reads of the care programme, always from the user's scope: pairings, one pairing, a
+carer's own pairings, and the care group (every tagged person of an area or school with
+their pairings and last contact)."""
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import (
+    Count,
+    Exists,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.utils import timezone
+
+from apps.accounts.scoping import get_in_scope, scope_q
+from apps.orgs.choices import OrgKind
+from apps.orgs.models import Organisation
+from apps.people.models import Person
+from apps.places.models import Place, subtree_q
+
+from .choices import CHILD_TAG, ContactKind
+from .models import Contact, Pairing
+
+
+def visible_pairings(user: Any) -> QuerySet[Pairing]:
+    """Pairings of people in the user's scope, plus the user's own as a carer."""
+    if user is None or not user.is_authenticated:
+        return Pairing.objects.none()
+    q = scope_q(user, "person__place")
+    if getattr(user, "person_id", None):
+        q |= Q(carer_id=user.person_id)
+    return Pairing.objects.filter(q)
+
+
+def pairing_list(user: Any, filters: Any = None) -> QuerySet[Pairing]:
+    qs = visible_pairings(user)
+    if filters is not None:
+        qs = filters.filter(qs)
+    return qs.select_related("person__place", "carer", "school").order_by("-start_date", "-id")
+
+
+def access_pairing_for_user(user: Any, pk: Any) -> Pairing:
+    qs = visible_pairings(user).select_related("person__place", "carer", "school", "duty")
+    return get_in_scope(qs, pk=pk)
+
+
+def my_pairings(user: Any) -> QuerySet[Pairing]:
+    """The signed-in carer's running pairings, the longest without contact first."""
+    if not getattr(user, "person_id", None):
+        return Pairing.objects.none()
+    last = Contact.objects.filter(pairing=OuterRef("pk")).order_by().values("pairing")
+    return (
+        Pairing.objects.current()
+        .filter(carer_id=user.person_id)
+        .select_related("person__place")
+        .annotate(last_contact=Subquery(last.annotate(m=Max("contacted_on")).values("m")))
+        .order_by("last_contact", "person__name")
+    )
+
+
+def contacts_of(pairing: Pairing) -> QuerySet[Contact]:
+    return pairing.contacts.select_related("carer", "recorded_by").prefetch_related("cases")
+
+
+def schools_in_scope(user: Any) -> QuerySet[Organisation]:
+    return Organisation.objects.filter(scope_q(user, "place"), kind=OrgKind.SCHOOL, active=True)
+
+
+def carer_candidates(user: Any, person: Person) -> QuerySet[Person]:
+    """People in the user's scope who may be paired with `person`: volunteers, party members
+    and staff of schools, in the person's town (or the user's scope, when smaller)."""
+    area = person.place
+    for ancestor in person.place.ancestors():
+        if ancestor.kind == "town":
+            area = ancestor
+    return (
+        Person.objects.filter(scope_q(user, "place"), subtree_q(area), active=True)
+        .filter(
+            Q(volunteer__isnull=False)
+            | Q(party_member__isnull=False)
+            | Q(memberships__organisation__kind=OrgKind.SCHOOL)
+        )
+        .exclude(pk=person.pk)
+        .distinct()
+        .order_by("name", "pk")
+    )
+
+
+# --- the care group -----------------------------------------------------------------------
+
+
+@dataclass
+class CareGroupFigures:
+    total: int
+    paired: int
+    unpaired: int
+    stale: int  # paired, and no contact in `days` days
+    contacts: int  # contacts in the last `days` days
+    home_visits: int
+
+    @property
+    def percent(self) -> float | None:
+        return round(100 * self.paired / self.total, 1) if self.total else None
+
+
+def care_group_people(
+    user: Any,
+    place: Place,
+    *,
+    tag: str = CHILD_TAG,
+    school: Organisation | None = None,
+    on: dt.date | None = None,
+) -> QuerySet[Person]:
+    """Every active person with the care tag in the place's subtree (and the user's scope),
+    annotated with `paired` (a running pairing today) and `last_contact` (latest contact of
+    any of their pairings). With a school: only the people paired (now or before) through it
+    — a child's school is known from the pairing, so an unpaired child belongs to a village,
+    not to a school."""
+    on = on or timezone.localdate()
+    running = Pairing.objects.current(on).filter(person=OuterRef("pk"))
+    last = (
+        Contact.objects.filter(pairing__person=OuterRef("pk"))
+        .order_by()
+        .values("pairing__person")
+        .annotate(m=Max("contacted_on"))
+        .values("m")
+    )
+    qs = Person.objects.filter(
+        scope_q(user, "place"), subtree_q(place), active=True, care_tags__code=tag
+    )
+    if school is not None:
+        qs = qs.filter(Exists(Pairing.objects.filter(person=OuterRef("pk"), school=school)))
+    return qs.annotate(paired=Exists(running), last_contact=Subquery(last))
+
+
+def stale_q(days: int, on: dt.date) -> Q:
+    since = on - dt.timedelta(days=days)
+    return Q(last_contact__isnull=True) | Q(last_contact__lt=since)
+
+
+def care_group_rows(people: QuerySet[Person], on: dt.date | None = None) -> QuerySet[Person]:
+    """The page's rows: unpaired first, then the longest without contact; each row's household
+    and running pairings (with carer and school) joined in a fixed number of queries."""
+    on = on or timezone.localdate()
+    running = Pairing.objects.current(on).select_related("carer", "school")
+    return (
+        people.select_related("place")
+        .prefetch_related(Prefetch("pairings", queryset=running, to_attr="running"))
+        .order_by("paired", "last_contact", "place__path", "pk")
+    )
+
+
+def care_group_figures(
+    people: QuerySet[Person], *, days: int, on: dt.date | None = None
+) -> CareGroupFigures:
+    on = on or timezone.localdate()
+    paired = people.filter(paired=True)
+    counts = {
+        "total": people.count(),
+        "paired": paired.count(),
+        "stale": paired.filter(stale_q(days, on)).count(),
+    }
+    since = on - dt.timedelta(days=days)
+    contacts = Contact.objects.filter(
+        pairing__person__in=people.values("pk"), contacted_on__gt=since, contacted_on__lte=on
+    ).aggregate(n=Count("pk"), visits=Count("pk", filter=Q(kind=ContactKind.HOME_VISIT)))
+    return CareGroupFigures(
+        total=counts["total"],
+        paired=counts["paired"],
+        unpaired=counts["total"] - counts["paired"],
+        stale=counts["stale"],
+        contacts=contacts["n"],
+        home_visits=contacts["visits"],
+    )
+
+
+# --- indicator figures --------------------------------------------------------------------
+
+
+def paired_people_count(place: Place, on: dt.date | None = None) -> int:
+    """People in the subtree with a running pairing today (any care tag)."""
+    return (
+        Person.objects.filter(subtree_q(place), active=True)
+        .filter(Exists(Pairing.objects.current(on).filter(person=OuterRef("pk"))))
+        .count()
+    )
+
+
+def child_pairing_coverage(place: Place, on: dt.date | None = None) -> tuple[int, int]:
+    """(paired, all) active left-behind children in the subtree."""
+    qs = Person.objects.filter(subtree_q(place), active=True, care_tags__code=CHILD_TAG)
+    running = Pairing.objects.current(on).filter(person=OuterRef("pk"))
+    counts = qs.aggregate(total=Count("pk"), paired=Count("pk", filter=Q(Exists(running))))
+    return counts["paired"], counts["total"]
+
+
+def contact_count(place: Place, date_from: dt.date, date_to: dt.date, kind: str = "") -> int:
+    qs = Contact.objects.filter(
+        subtree_q(place, "pairing__person__place"),
+        contacted_on__gte=date_from,
+        contacted_on__lte=date_to,
+    )
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.count()

@@ -1,0 +1,162 @@
+"""Care pages: the care group of an area or school, a carer's own pairings on a phone, a
+pairing with its contacts (record a contact there), and a new pairing."""
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from apps.people.selectors import access_person_for_user
+from apps.places.selectors import access_place_for_user
+
+from . import selectors
+from .actions import do_create_pairing, do_end_pairing, do_record_contact
+from .filters import CareGroupFilter
+from .forms import ContactForm, EndPairingForm, PairingForm
+from .models import Pairing
+
+PER_PAGE = 50
+
+
+def _refused(request: HttpRequest, exc: Exception) -> None:
+    text = "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+    messages.error(request, text)
+
+
+@login_required
+def care_group(request: HttpRequest) -> HttpResponse:
+    schools = selectors.schools_in_scope(request.user)
+    form = CareGroupFilter(request.GET or None, user=request.user, schools=schools)
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    if form.is_bound and not form.is_valid():
+        raise Http404("筛选条件无效")
+    if request.user.scope_id is None and not data.get("place"):
+        raise Http404("请选择区域")
+    place = data.get("place") or access_place_for_user(request.user, request.user.scope_id)
+    days, today = form.stale_days(), timezone.localdate()
+    people = selectors.care_group_people(
+        request.user, place, tag=form.tag_code(), school=data.get("school"), on=today
+    )
+    figures = selectors.care_group_figures(people, days=days, on=today)
+    rows = Paginator(selectors.care_group_rows(people, on=today), PER_PAGE)
+    page = rows.get_page(request.GET.get("page"))
+    stale_before = today - dt.timedelta(days=days)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "care/group.html",
+        {
+            "form": form,
+            "place": place,
+            "school": data.get("school"),
+            "figures": figures,
+            "page": page,
+            "days": days,
+            "stale_before": stale_before,
+            "query_string": query.urlencode(),
+            "can_pair": request.user.can_manage_ledgers,
+        },
+    )
+
+
+@login_required
+def mine(request: HttpRequest) -> HttpResponse:
+    pairings = list(selectors.my_pairings(request.user))
+    return render(
+        request,
+        "care/mine.html",
+        {"pairings": pairings, "has_person": bool(request.user.person_id)},
+    )
+
+
+def _pairing_page(
+    request: HttpRequest,
+    pairing: Pairing,
+    contact_form: ContactForm | None = None,
+    end_form: EndPairingForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    return render(
+        request,
+        "care/pairing.html",
+        {
+            "pairing": pairing,
+            "current": pairing.is_current(),
+            "contacts": selectors.contacts_of(pairing),
+            "contact_form": contact_form or ContactForm(),
+            "end_form": end_form or EndPairingForm(),
+            "can_end": request.user.can_manage_ledgers,
+        },
+        status=status,
+    )
+
+
+@login_required
+def pairing_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _pairing_page(request, selectors.access_pairing_for_user(request.user, pk))
+
+
+@login_required
+@require_POST
+def pairing_contact(request: HttpRequest, pk: int) -> HttpResponse:
+    pairing = selectors.access_pairing_for_user(request.user, pk)
+    form = ContactForm(request.POST)
+    if not form.is_valid():
+        return _pairing_page(request, pairing, contact_form=form, status=422)
+    try:
+        contact = do_record_contact(pairing, actor=request.user, **form.cleaned_data)
+    except (ValidationError, PermissionDenied) as exc:
+        _refused(request, exc)
+        return _pairing_page(request, pairing, contact_form=form, status=422)
+    text = f"已登记{contact.get_kind_display()}：{pairing.person.name}"
+    cases = list(contact.cases.all())
+    if cases:
+        text += f"，需求已登记为事项 {cases[0].number}"
+    messages.success(request, text)
+    return redirect("care:pairing", pk=pairing.pk)
+
+
+@login_required
+@require_POST
+def pairing_end(request: HttpRequest, pk: int) -> HttpResponse:
+    pairing = selectors.access_pairing_for_user(request.user, pk)
+    form = EndPairingForm(request.POST)
+    if not form.is_valid():
+        return _pairing_page(request, pairing, end_form=form, status=422)
+    try:
+        do_end_pairing(actor=request.user, pairing=pairing, reason=form.cleaned_data["reason"])
+    except (ValidationError, PermissionDenied) as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, f"已结束结对：{pairing}")
+    return redirect("care:pairing", pk=pairing.pk)
+
+
+@login_required
+def pairing_new(request: HttpRequest) -> HttpResponse:
+    person = access_person_for_user(request.user, request.GET.get("person"))
+    carers = selectors.carer_candidates(request.user, person)
+    schools = selectors.schools_in_scope(request.user)
+    form = PairingForm(request.POST or None, carers=carers, schools=schools)
+    if request.method == "POST" and form.is_valid():
+        try:
+            pairing = do_create_pairing(actor=request.user, person=person, **form.cleaned_data)
+        except (ValidationError, PermissionDenied) as exc:
+            _refused(request, exc)
+        else:
+            messages.success(request, f"已结对：{pairing}")
+            return redirect("care:pairing", pk=pairing.pk)
+    status = 422 if request.method == "POST" else 200
+    return render(
+        request,
+        "care/pairing_new.html",
+        {"person": person, "form": form, "pairings": person.pairings.current()},
+        status=status,
+    )
