@@ -1,0 +1,14 @@
+from django.contrib import admin
+
+from apps.core.admin import ScopedAdmin
+
+from .models import Activity
+
+
+@admin.register(Activity)
+class ActivityAdmin(ScopedAdmin):
+    place_field = "place"
+    list_display = ["title", "kind", "place", "start_at", "capacity", "status"]
+    list_filter = ["kind", "status"]
+    search_fields = ["title", "project"]
+    filter_horizontal = ["target_tags", "organisations", "organisers"]
