@@ -36,6 +36,12 @@ class RectificationStatus(models.TextChoices):
 
 # Plans whose targets are places (grids, buildings …) and whose findings come from patrols.
 PATROL_KINDS = ("grid_patrol", "hazard", "safety")
+# Besides the places the duties are held on, hazard and safety inspections go to every
+# compound and building under them (a grid worker inspects the compounds of the grid).
+INSPECTION_TARGETS = {
+    "hazard": (PlaceKind.COMPOUND, PlaceKind.BUILDING),
+    "safety": (PlaceKind.COMPOUND, PlaceKind.BUILDING),
+}
 
 OPEN_TASK_STATUSES = (TaskStatus.PLANNED, TaskStatus.DUE, TaskStatus.UNREACHABLE)
 

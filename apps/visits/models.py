@@ -10,6 +10,7 @@ from .choices import (
     ASSIGNEE_KINDS,
     DEFAULT_CHECKLIST,
     HOUSEHOLD_TARGETS,
+    INSPECTION_TARGETS,
     RectificationStatus,
     TaskKind,
     TaskStatus,
@@ -68,10 +69,12 @@ class VisitPlan(TimeStamped):
             raise ValidationError(errors)
 
     def target_kinds(self) -> tuple[str, ...]:
-        """Households for household visits, else the places the duties are held on."""
+        """Households for household visits, else the places the duties are held on (plus the
+        compounds and buildings, for hazard and safety inspections)."""
         if self.kind == VisitKind.HOUSEHOLD:
             return HOUSEHOLD_TARGETS
-        return tuple(sorted({k for d in self.duty_kinds for k in DUTY_TARGET_KINDS.get(d, ())}))
+        kinds = {k for d in self.duty_kinds for k in DUTY_TARGET_KINDS.get(d, ())}
+        return tuple(sorted(kinds | set(INSPECTION_TARGETS.get(self.kind, ()))))
 
     def checklist_items(self) -> list[str]:
         return list(self.checklist or DEFAULT_CHECKLIST)

@@ -52,3 +52,31 @@ def visit_round(world) -> Round:
         window_days=2,
     )
     return Round(plan, member, member_user, gridder, [world.household_a, h2, h3], building_2)
+
+
+@dataclass
+class Patrol:
+    plan: VisitPlan
+    inspector: Any
+    inspector_user: Any
+
+
+@pytest.fixture
+def patrol(world) -> Patrol:
+    """A weekly hazard inspection of community A by the grid worker of grid A (a person with an
+    account scoped to the grid): tasks on the grid, its compound and its building."""
+    inspector = PersonFactory(name="吴巡查", place=world.grid_a)
+    user = make_user("patrol_a", Role.GRID_WORKER, world.grid_a, person=inspector)
+    DutyFactory(person=inspector, place=world.grid_a, kind="grid_worker")
+    plan = do_create_plan(
+        actor=world.user("community_a"),
+        name="每周隐患排查",
+        kind="hazard",
+        scope=world.community_a,
+        rule="FREQ=DAILY",
+        start_date=dt.date(2025, 1, 1),
+        duty_kinds=["grid_worker"],
+        checklist=["消防通道", "电动车充电", "燃气安全"],
+        window_days=1,
+    )
+    return Patrol(plan, inspector, user)
