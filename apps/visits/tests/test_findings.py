@@ -161,7 +161,7 @@ class TestReinspection:
     def test_rectified_leaves_the_case_to_its_handler_otherwise(
         self, patrol, inspection, world, grid_category
     ):
-        found, task = _hazard_due_today(patrol, inspection, world, grid_category)
+        _found, task = _hazard_due_today(patrol, inspection, world, grid_category)
         rectification, resolved = do_record_reinspection(
             task, actor=patrol.inspector_user, rectified=True
         )
