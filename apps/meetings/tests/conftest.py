@@ -53,7 +53,8 @@ class Flagged:
         places = [world.household_a, world.building_a, world.compound_a]
         texts = ["小区门口垃圾堆积发臭", "门口垃圾好几天没人清运", "垃圾堆积在小区门口很臭"]
         self.hot = [
-            make_case(world, category=rubbish, place=p, title=t) for p, t in zip(places, texts)
+            make_case(world, category=rubbish, place=p, title=t)
+            for p, t in zip(places, texts, strict=True)
         ]
         self.quiet = make_case(world, title="咨询低保申请", category=make_category("c-quiet"))
         done = walk(
