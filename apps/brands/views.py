@@ -1,0 +1,394 @@
+"""Pages of demand surveys, service lists and service brands."""
+
+from io import BytesIO
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from apps.accounts.scoping import get_in_scope, scoped
+from apps.cases.models import Case
+from apps.cases.selectors import category_list
+from apps.core import audit
+from apps.core.choices import AuditVerb
+from apps.orgs.models import Organisation
+from apps.places.choices import PlaceKind
+from apps.places.models import Place
+
+from . import selectors
+from .actions import (
+    do_attribute_order,
+    do_convert_need,
+    do_create_brand,
+    do_create_campaign,
+    do_detach_order,
+    do_record_fund_entry,
+    do_record_survey,
+    do_reverse_fund_entry,
+    is_brand_staff,
+)
+from .choices import PARTNER_KINDS
+from .exports import service_list_xlsx
+from .forms import (
+    AttributeForm,
+    BrandForm,
+    CampaignForm,
+    DetachForm,
+    FundEntryForm,
+    ReverseForm,
+    SurveyForm,
+)
+
+
+def _error_text(exc: ValidationError | PermissionDenied) -> str:
+    if isinstance(exc, ValidationError):
+        return "；".join(exc.messages)
+    return str(exc) or "无权执行该操作"
+
+
+def _form_errors(form: Any) -> str:
+    return "；".join(str(e) for errs in form.errors.values() for e in errs)
+
+
+def _area(request: HttpRequest) -> Place:
+    """The place named by ?place= (default: the user's scope), inside the user's scope."""
+    user: Any = request.user
+    pk = request.GET.get("place") or user.scope_id
+    if pk is None:
+        return get_in_scope(Place.objects.filter(parent__isnull=True), kind=PlaceKind.COUNTY)
+    return get_in_scope(scoped(Place.objects.all(), user, ""), pk=pk)
+
+
+# --- brands -------------------------------------------------------------------------------
+
+
+def _brand_form(request: HttpRequest, data: Any = None) -> BrandForm:
+    user: Any = request.user
+    area = user.scope
+    communities = scoped(Place.objects.filter(kind=PlaceKind.COMMUNITY), user, "")
+    partners = scoped(Organisation.objects.filter(kind__in=PARTNER_KINDS), user, "place")
+    form = BrandForm(data, communities=communities.order_by("path"), partners=partners)
+    if area is not None and area.kind == PlaceKind.COMMUNITY and data is None:
+        form.initial["communities"] = [area.pk]
+    return form
+
+
+@login_required
+def brand_list(request: HttpRequest) -> HttpResponse:
+    brands = list(
+        selectors.brands_visible_to(request.user).prefetch_related("communities", "target_tags")
+    )
+    figures = selectors.brand_figures(brands)
+    for brand in brands:
+        brand.figures = figures[brand.pk]  # type: ignore[attr-defined]
+    user: Any = request.user
+    can_create = user.scope is not None and is_brand_staff(user, user.scope)
+    return render(
+        request,
+        "brands/list.html",
+        {
+            "brands": brands,
+            "form": _brand_form(request) if can_create else None,
+        },
+    )
+
+
+@login_required
+@require_POST
+def brand_create(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    form = _brand_form(request, request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect("brands:list")
+    d = form.cleaned_data
+    try:
+        brand = do_create_brand(
+            actor=user,
+            name=d["name"],
+            area=user.scope,
+            description=d["description"],
+            started_on=d["started_on"],
+            communities=list(d["communities"]),
+            categories=list(d["categories"]),
+            target_tags=list(d["target_tags"]),
+            partners=list(d["partners"]),
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _error_text(exc))
+        return redirect("brands:list")
+    messages.success(request, f"已创建服务品牌“{brand.name}”")
+    return redirect("brands:detail", pk=brand.pk)
+
+
+@login_required
+def brand_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    brand = selectors.access_brand_for_user(request.user, pk)
+    is_staff = is_brand_staff(request.user, brand.area)
+    partners = list(brand.partners.all())
+    return render(
+        request,
+        "brands/detail.html",
+        {
+            "brand": brand,
+            "figures": selectors.brand_figures([brand])[brand.pk],
+            "communities": list(brand.communities.all()),
+            "categories": list(brand.categories.all()),
+            "tags": list(brand.target_tags.all()),
+            "partners": partners,
+            "volunteers": list(brand.volunteers.select_related("person")),
+            "entries": list(selectors.fund_entries(brand)[:200]),
+            "orders": list(selectors.brand_orders(brand)[:200]),
+            "is_staff": is_staff,
+            "fund_form": FundEntryForm(partners=partners) if is_staff else None,
+            "candidates": selectors.order_candidates(request.user, brand) if is_staff else [],
+            "assignees": selectors.brand_assignees(brand) if is_staff else [],
+        },
+    )
+
+
+@login_required
+@require_POST
+def fund_add(request: HttpRequest, pk: int) -> HttpResponse:
+    brand = selectors.access_brand_for_user(request.user, pk)
+    form = FundEntryForm(request.POST, partners=list(brand.partners.all()))
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect("brands:detail", pk=pk)
+    d = form.cleaned_data
+    try:
+        entry = do_record_fund_entry(
+            brand,
+            actor=request.user,
+            kind=d["kind"],
+            amount=d["amount"],
+            occurred_on=d["occurred_on"],
+            purpose=d["purpose"],
+            voucher=d["voucher"],
+            source=form.source_org(),
+        )
+        messages.success(request, f"已登记{entry.get_kind_display()} {abs(entry.amount)} 元")
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _error_text(exc))
+    return redirect("brands:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def fund_reverse(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = selectors.access_fund_entry_for_user(request.user, pk)
+    form = ReverseForm(request.POST)
+    if form.is_valid():
+        try:
+            do_reverse_fund_entry(entry, actor=request.user, reason=form.cleaned_data["reason"])
+            messages.success(request, "已冲正")
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, _error_text(exc))
+    else:
+        messages.error(request, _form_errors(form))
+    return redirect("brands:detail", pk=entry.brand_id)
+
+
+@login_required
+@require_POST
+def order_attribute(request: HttpRequest, pk: int) -> HttpResponse:
+    brand = selectors.access_brand_for_user(request.user, pk)
+    form = AttributeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect("brands:detail", pk=pk)
+    case = get_in_scope(
+        scoped(Case.objects.all(), request.user, "place"), pk=form.cleaned_data["case"]
+    )
+    assignee = None
+    if form.cleaned_data["assignee"]:
+        assignee = get_user_model().objects.filter(pk=form.cleaned_data["assignee"]).first()
+    try:
+        do_attribute_order(brand, case, actor=request.user, assignee=assignee)
+        done = f"，已派给{assignee}" if assignee else ""
+        messages.success(request, f"工单 {case.number} 已归入“{brand.name}”{done}")
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _error_text(exc))
+    return redirect("brands:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def order_detach(request: HttpRequest, pk: int) -> HttpResponse:
+    link = selectors.access_brand_order_for_user(request.user, pk)
+    form = DetachForm(request.POST)
+    if form.is_valid():
+        try:
+            do_detach_order(link, actor=request.user, reason=form.cleaned_data["reason"])
+            messages.success(request, "已移出")
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, _error_text(exc))
+    else:
+        messages.error(request, _form_errors(form))
+    return redirect("brands:detail", pk=link.brand_id)
+
+
+@login_required
+def communities(request: HttpRequest) -> HttpResponse:
+    area = _area(request)
+    return render(
+        request,
+        "brands/communities.html",
+        {"area": area, "rows": selectors.community_brands(request.user, area)},
+    )
+
+
+# --- surveys ------------------------------------------------------------------------------
+
+
+@login_required
+def campaign_list(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    campaigns = list(selectors.campaigns_visible_to(user)[:200])
+    can_create = user.scope is not None and is_brand_staff(user, user.scope)
+    form = None
+    if can_create:
+        today = timezone.localdate()
+        form = CampaignForm(initial={"area": user.scope_id, "start_date": today, "end_date": today})
+    return render(request, "brands/campaigns.html", {"campaigns": campaigns, "form": form})
+
+
+@login_required
+@require_POST
+def campaign_create(request: HttpRequest) -> HttpResponse:
+    form = CampaignForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect("brands:campaigns")
+    d = form.cleaned_data
+    area = get_in_scope(scoped(Place.objects.all(), request.user, ""), pk=d["area"])
+    try:
+        campaign = do_create_campaign(
+            actor=request.user,
+            name=d["name"],
+            area=area,
+            start_date=d["start_date"],
+            end_date=d["end_date"],
+            team=d["team"],
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _error_text(exc))
+        return redirect("brands:campaigns")
+    messages.success(request, f"已发起需求调研“{campaign.name}”")
+    return redirect("brands:campaign", pk=campaign.pk)
+
+
+@login_required
+def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = selectors.access_campaign_for_user(request.user, pk)
+    q = request.GET.get("q", "")
+    households = list(selectors.households_for_survey(request.user, campaign, q)[:30]) if q else []
+    return render(
+        request,
+        "brands/campaign.html",
+        {
+            "campaign": campaign,
+            "figures": selectors.campaign_figures(request.user, campaign),
+            "records": list(selectors.campaign_records(request.user, campaign)[:100]),
+            "q": q,
+            "households": households,
+        },
+    )
+
+
+@login_required
+def survey_record(request: HttpRequest, pk: int, household: int) -> HttpResponse:
+    """The phone page of a door-to-door survey: tick the household's needs, save."""
+    campaign = selectors.access_campaign_for_user(request.user, pk)
+    place = get_in_scope(selectors.households_for_survey(request.user, campaign), pk=household)
+    record = (
+        selectors.records_visible_to(request.user)
+        .filter(campaign=campaign, household=place)
+        .first()
+    )
+    existing = {n.category_id: n.persons for n in record.needs.all()} if record else {}
+    categories = list(category_list().filter(parent__isnull=False)) or list(category_list())
+    form = SurveyForm(
+        request.POST or None,
+        categories=categories,
+        initial_needs=existing,
+        initial={"notes": record.notes if record else ""},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            do_record_survey(
+                campaign,
+                place,
+                actor=request.user,
+                needs=form.needs(),
+                notes=form.cleaned_data["notes"],
+            )
+            messages.success(request, f"已登记{place.name}的需求（{len(form.needs())}项）")
+            return redirect("brands:campaign", pk=campaign.pk)
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, _error_text(exc))
+    members = list(place.people.filter(active=True).prefetch_related("care_tags"))
+    return render(
+        request,
+        "brands/survey_record.html",
+        {"campaign": campaign, "place": place, "form": form, "members": members},
+    )
+
+
+@login_required
+@require_POST
+def need_convert(request: HttpRequest, pk: int) -> HttpResponse:
+    need = selectors.access_need_for_user(request.user, pk)
+    try:
+        case = do_convert_need(need, actor=request.user)
+        messages.success(request, f"已转为点单 {case.number}")
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _error_text(exc))
+    return redirect("brands:campaign", pk=need.record.campaign_id)
+
+
+@login_required
+def service_list(request: HttpRequest) -> HttpResponse:
+    area = _area(request)
+    campaign = None
+    if request.GET.get("campaign"):
+        campaign = selectors.access_campaign_for_user(request.user, request.GET["campaign"])
+    rows = selectors.service_list(request.user, area, campaign)
+    if request.GET.get("format") == "xlsx":
+        audit.record(
+            actor=request.user,
+            verb=AuditVerb.EXPORT,
+            obj=area,
+            changes={"export": "service_list", "campaign": getattr(campaign, "pk", None)},
+        )
+        out = BytesIO()
+        service_list_xlsx(area, campaign, rows).save(out)
+        response = HttpResponse(
+            out.getvalue(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="service-list-{area.code}.xlsx"'
+        return response
+    query = request.GET.copy()
+    query["format"] = "xlsx"
+    return render(
+        request,
+        "brands/services.html",
+        {
+            "area": area,
+            "campaign": campaign,
+            "rows": rows,
+            "export_url": f"{reverse('brands:services')}?{query.urlencode()}",
+            "totals": {
+                "households": selectors.latest_records(request.user, area, campaign).count(),
+                "persons": sum(r.persons for r in rows),
+            },
+        },
+    )
