@@ -97,7 +97,9 @@ class TestRules:
         self, book_fair, cast, world
     ):
         with pytest.raises(ValidationError) as exc:
-            do_sign_up(book_fair, cast.residents[0], actor=world.user("community_a"), role="volunteer")
+            do_sign_up(
+                book_fair, cast.residents[0], actor=world.user("community_a"), role="volunteer"
+            )
         assert exc.value.messages == ["张桂英不是登记在册的志愿者"]
 
     def test_it_refuses_sign_up_to_an_ended_activity(self, world, cast):
