@@ -12,7 +12,7 @@ from django.utils import timezone
 from apps.places.models import Place
 
 from .indicators import INDICATORS, REGISTRY, Indicator, Scope
-from .selectors import child_figures, month_end, month_rows
+from .selectors import area_children, dashboard_figures, month_end, previous_month
 
 KEY_FIGURES = (
     "cases_total",
@@ -30,8 +30,6 @@ KEY_FIGURES = (
     "baolian_coverage",
     "compound_property_coverage",
 )
-CASE_CODES = {i.code for i in INDICATORS if i.reads.startswith("事项")}
-RANKABLE = [i for i in INDICATORS if i.code in CASE_CODES and i.shape != "breakdown"]
 DEFAULT_RANK = "resolution_rate"
 
 
@@ -41,16 +39,6 @@ def parse_month(text: str | None) -> dt.date:
         return dt.datetime.strptime(text or "", "%Y-%m").date()
     except ValueError:
         return timezone.localdate().replace(day=1)
-
-
-def previous_month(month: dt.date) -> dt.date:
-    return (month - dt.timedelta(days=1)).replace(day=1)
-
-
-def months_back(month: dt.date, n: int) -> dt.date:
-    for _ in range(n):
-        month = previous_month(month)
-    return month
 
 
 def display(indicator: Indicator, value: Any) -> str:
@@ -85,6 +73,7 @@ class Overview:
     place: Place
     month: dt.date
     rank: Indicator
+    map_indicator: Indicator | None = None
     figures: list[Figure] = field(default_factory=list)
     ranking: list[dict[str, Any]] = field(default_factory=list)
     chart: dict[str, Any] = field(default_factory=dict)
@@ -94,57 +83,86 @@ class Overview:
         return self.month.strftime("%Y-%m")
 
 
-def overview(user: Any, place: Place, month: dt.date, rank: str | None = None) -> Overview:
-    """Everything the overview page shows (the caller checked `place` is in scope)."""
+def overview(
+    user: Any, place: Place, month: dt.date, rank: str | None = None, map_code: str | None = None
+) -> Overview:
+    """Everything the overview page shows (the caller checked `place` is in scope). The case
+    figures come from `dashboard_figures` (two queries over the rollups and the open cases);
+    `rank` and `map_code` name any indicator that has one value per area."""
     now = timezone.now()
     end = month_end(month)
+    children = area_children(place)
+    cases = dashboard_figures(user, place, month, now=now, children=children)
     scope = Scope(user, place, month, end, now, breakdowns=False)
+    scope.__dict__["kpis"] = cases.current
     before = Scope(
         user, place, previous_month(month), month - dt.timedelta(days=1), now, breakdowns=False
     )
-    rank_indicator = REGISTRY.get(rank or "", REGISTRY[DEFAULT_RANK])
-    if rank_indicator not in RANKABLE:
-        rank_indicator = REGISTRY[DEFAULT_RANK]
-    result = Overview(place, month, rank_indicator)
+    before.__dict__["kpis"] = cases.previous
+    rank_indicator = _pick(rank, DEFAULT_RANK)
+    map_indicator = _pick(map_code, rank_indicator.code)
+    result = Overview(place, month, rank_indicator, map_indicator=map_indicator)
     for code in KEY_FIGURES:
-        ind = REGISTRY[code]
+        ind = REGISTRY.get(code)
+        if ind is None:
+            continue
         value = ind.compute(scope)
         old = ind.compute(before) if ind.periodic else None
         link = ind.link(scope) if ind.link else ""
         result.figures.append(
             Figure(ind, value, display(ind, value), change(ind, value, old), link)
         )
-    result.ranking = _ranking(user, place, month, end, now, rank_indicator)
+    child_scopes = []
+    for kpis in cases.children:
+        child = Scope(user, kpis.place, month, end, now, breakdowns=False)
+        child.__dict__["kpis"] = kpis  # computed for all children at once
+        child_scopes.append(child)
+    result.ranking = area_values(child_scopes, rank_indicator)
+    map_rows = (
+        result.ranking
+        if map_indicator is rank_indicator
+        else area_values(child_scopes, map_indicator)
+    )
     result.chart = {
-        "trend": _trend(place, month),
+        "trend": _trend(place, cases.trend),
         "ranking": {
             "indicator": rank_indicator.name,
             "unit": rank_indicator.unit,
             "rows": result.ranking,
         },
-        "map": _map(place, result.ranking),
+        "map": _map(place, map_rows, map_indicator),
     }
     return result
 
 
-def _ranking(
-    user: Any, place: Place, start: dt.date, end: dt.date, now: dt.datetime, ind: Indicator
-) -> list[dict[str, Any]]:
+def rankable() -> list[Indicator]:
+    """Indicators with one value per area: every registered one but the breakdowns."""
+    return [i for i in INDICATORS if i.shape != "breakdown"]
+
+
+def _pick(code: str | None, default: str) -> Indicator:
+    indicator = REGISTRY.get(code or "")
+    if indicator is None or indicator.shape == "breakdown":
+        return REGISTRY[default]
+    return indicator
+
+
+def area_values(scopes: list[Scope], ind: Indicator) -> list[dict[str, Any]]:
+    """Each child area's value of `ind`, best first (areas without a value last), with the
+    link to the records behind it and to the area's own overview."""
     rows: list[dict[str, Any]] = []
-    for kpis in child_figures(user, place, start, end, now=now):
-        scope = Scope(user, kpis.place, start, end, now)
-        scope.__dict__["kpis"] = kpis  # computed for all children at once
+    for scope in scopes:
         value = ind.compute(scope)
         rows.append(
             {
-                "id": kpis.place.pk,
-                "name": kpis.place.name,
+                "id": scope.place.pk,
+                "name": scope.place.name,
                 "value": None
                 if value is None
                 else (round(value * 100, 1) if ind.shape == "rate" else value),
                 "text": display(ind, value),
                 "link": ind.link(scope) if ind.link else scope.cases_link(),
-                "overview": _overview_link(kpis.place, start),
+                "overview": _overview_link(scope.place, scope.date_from),
             }
         )
     present = [r for r in rows if r["value"] is not None]
@@ -156,19 +174,14 @@ def _overview_link(place: Place, month: dt.date) -> str:
     return f"{reverse('stats:overview')}?place={place.pk}&period={month:%Y-%m}"
 
 
-def _trend(place: Place, month: dt.date) -> dict[str, Any]:
-    first = months_back(month, 11)
-    found = {r["month"]: r for r in month_rows(place, first, month_end(month))}
+def _trend(place: Place, months: list[dict[str, Any]]) -> dict[str, Any]:
     labels, totals, resolution, satisfaction, links = [], [], [], [], []
-    cursor = first
-    for _ in range(12):
-        r = found.get(cursor, {"n": 0, "resolved": 0, "rated": 0, "satisfied": 0})
-        labels.append(cursor.strftime("%Y-%m"))
+    for r in months:
+        labels.append(r["month"].strftime("%Y-%m"))
         totals.append(r["n"])
         resolution.append(round(100 * r["resolved"] / r["n"], 1) if r["n"] else None)
         satisfaction.append(round(100 * r["satisfied"] / r["rated"], 1) if r["rated"] else None)
-        links.append(Scope(None, place, cursor, month_end(cursor)).cases_link())
-        cursor = month_end(cursor) + dt.timedelta(days=1)
+        links.append(Scope(None, place, r["month"], month_end(r["month"])).cases_link())
     return {
         "labels": labels,
         "total": totals,
@@ -178,7 +191,7 @@ def _trend(place: Place, month: dt.date) -> dict[str, Any]:
     }
 
 
-def _map(place: Place, ranking: list[dict[str, Any]]) -> dict[str, Any] | None:
+def _map(place: Place, ranking: list[dict[str, Any]], ind: Indicator) -> dict[str, Any] | None:
     """A GeoJSON FeatureCollection of the child areas that have polygons, for
     `echarts.registerMap`; None when no child has one."""
     shapes = dict(
@@ -197,6 +210,9 @@ def _map(place: Place, ranking: list[dict[str, Any]]) -> dict[str, Any] | None:
         return None
     return {
         "name": f"area-{place.pk}",
+        "indicator": ind.name,
+        "unit": ind.unit,
+        "rows": ranking,
         "geojson": {"type": "FeatureCollection", "features": features},
     }
 

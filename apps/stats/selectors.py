@@ -4,6 +4,7 @@ per month. Places below grid level are not rolled up on their own: their (small)
 counted from the cases."""
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
@@ -24,7 +25,7 @@ from apps.cases.measures import Measure, counted, measure_q
 from apps.cases.models import Case, Category
 from apps.cases.selectors import CaseKpis, case_kpis
 from apps.places.choices import SPECIAL
-from apps.places.models import Place, path_upper, subtree_q
+from apps.places.models import SEGMENT, Place, path_upper, subtree_q
 
 from .models import CASE_COUNTERS, CaseMonthRollup, CaseRollup
 from .rollups import exact_for
@@ -262,3 +263,156 @@ def overdue_cases(place: Place, *, limit: int = 10) -> QuerySet[Case]:
         .select_related("category", "place", "handling_unit")
         .order_by("resolve_by", "id")[:limit]
     )
+
+
+@dataclass
+class DashboardFigures:
+    """The case figures of one overview: the month and the month before (headline figures,
+    three rates and friends), each child area in the month, and the trend of the months up
+    to it."""
+
+    place: Place
+    month: dt.date
+    current: CaseKpis
+    previous: CaseKpis
+    children: list[CaseKpis]
+    trend: list[dict[str, Any]]  # {"month", "n", "resolved", "rated", "satisfied"} per month
+
+
+def previous_month(month: dt.date) -> dt.date:
+    return (month - dt.timedelta(days=1)).replace(day=1)
+
+
+def months_back(month: dt.date, n: int) -> dt.date:
+    for _ in range(n):
+        month = previous_month(month)
+    return month
+
+
+def area_children(place: Place) -> list[Place]:
+    """The child areas of `place` (a hospital or a service station is not an area to rank)."""
+    return list(Place.objects.filter(parent=place).exclude(kind__in=SPECIAL).order_by("code"))
+
+
+def dashboard_figures(
+    user: Any,
+    place: Place,
+    month: dt.date,
+    *,
+    now: dt.datetime | None = None,
+    months: int = 12,
+    children: list[Place] | None = None,
+) -> DashboardFigures:
+    """Everything the overview shows about cases, in two queries when `place` and its
+    children are rolled up (grid level or above):
+
+    1. the month table of the subtree over the trend's months, summed per (child prefix,
+       month): the headline of the month and of the month before are the sums over all
+       prefixes (a case filed on `place` itself has a prefix of its own), each child's
+       figures are its prefix, the trend the sums per month;
+    2. the open cases of the subtree registered in the month or the month before, their
+       clock-bound counts (due to respond, overdue) per child prefix and period, on the
+       (status, created_at) index.
+
+    404 for a place outside the user's scope."""
+    if not place_in_scope(user, place):
+        raise Http404("地点不存在或不在您的管辖范围内")
+    now = now or timezone.now()
+    end = month_end(month)
+    before = previous_month(month)
+    first = months_back(month, months - 1)
+    kids = area_children(place) if children is None else children
+    if not exact_for(place.path) or (kids and not exact_for(kids[0].path)):
+        return DashboardFigures(
+            place,
+            month,
+            case_figures(user, place, month, end, now=now, breakdowns=False),
+            case_figures(
+                user, place, before, month - dt.timedelta(days=1), now=now, breakdowns=False
+            ),
+            child_figures(user, place, month, end, now=now),
+            _every_month(first, month, {r["month"]: r for r in month_rows(place, first, end)}),
+        )
+    width = len(place.path) + SEGMENT
+    grouped: Any = (
+        CaseMonthRollup.objects.filter(
+            place_path__gte=place.path,
+            place_path__lt=path_upper(place.path),
+            month__gte=first,
+            month__lte=month,
+        )
+        .annotate(prefix=Substr("place_path", 1, width))
+        .values("prefix", "month")
+        .annotate(**{c: Sum(c) for c in CASE_COUNTERS})
+        .order_by()
+    )
+    zero = dict.fromkeys(CASE_COUNTERS, 0)
+    per_child: dict[str, dict[str, int]] = {}
+    totals: dict[dt.date, dict[str, int]] = {}
+    for row in grouped:
+        row_month = row["month"]
+        acc = totals.setdefault(row_month, dict(zero))
+        for c in CASE_COUNTERS:
+            acc[c] += row[c] or 0
+        if row_month == month:
+            per_child[row["prefix"]] = {c: row[c] or 0 for c in CASE_COUNTERS}
+    current_start = local_midnight(month)
+    late_rows: Any = (
+        Case.objects.filter(
+            subtree_q(place),
+            status__in=sorted(OPEN_STATUSES),
+            created_at__gte=local_midnight(before),
+            created_at__lt=local_midnight(end + dt.timedelta(days=1)),
+        )
+        .annotate(prefix=Substr("place__path", 1, width))
+        .values("prefix")
+        .annotate(**_late_split(now, current_start))
+        .order_by()
+    )
+    late: dict[str, dict[str, int]] = {}
+    late_now = {"unanswered": 0, "overdue": 0}
+    late_before = {"unanswered": 0, "overdue": 0}
+    for row in late_rows:
+        late[row["prefix"]] = row
+        for name in ("unanswered", "overdue"):
+            late_now[name] += row[name]
+            late_before[name] += row[f"before_{name}"]
+    current = kpis_from(place, month, end, totals.get(month, zero), late_now)
+    previous = kpis_from(
+        place, before, month - dt.timedelta(days=1), totals.get(before, zero), late_before
+    )
+    return DashboardFigures(
+        place,
+        month,
+        current,
+        previous,
+        [kpis_from(c, month, end, per_child.get(c.path, zero), late.get(c.path, {})) for c in kids],
+        _every_month(first, month, totals),
+    )
+
+
+def _every_month(
+    first: dt.date, last: dt.date, found: dict[dt.date, dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """One trend row per month of [first, last], zeros where nothing was registered."""
+    names = ("n", "resolved", "rated", "satisfied")
+    rows = []
+    cursor = first
+    while cursor <= last:
+        row = found.get(cursor, {})
+        rows.append({"month": cursor, **{c: row.get(c, 0) for c in names}})
+        cursor = month_end(cursor) + dt.timedelta(days=1)
+    return rows
+
+
+def _late_split(now: dt.datetime, start: dt.datetime) -> dict[str, Count]:
+    """`_late` for the cases registered from `start` on, and (before_…) for those before."""
+    unanswered = Q(responded_at__isnull=True, respond_by__lt=now)
+    overdue = measure_q(Measure.OVERDUE, now)
+    current = Q(created_at__gte=start)
+    return {
+        "unanswered": Count("pk", filter=current & unanswered),
+        "overdue": Count("pk", filter=current & overdue),
+        "before_unanswered": Count("pk", filter=~current & unanswered),
+        "before_overdue": Count("pk", filter=~current & overdue),
+    }

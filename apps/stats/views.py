@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from apps.places.models import Place
 
-from .dashboard import RANKABLE, overview, parse_month
+from .dashboard import overview, parse_month, rankable
 from .indicators import INDICATORS
 from .selectors import access_place_for_user, overdue_cases
 
@@ -35,13 +35,14 @@ def overdue_query(place: Place) -> dict[str, str | int]:
 def overview_page(request: HttpRequest) -> HttpResponse:
     place = _place(request)
     month = parse_month(request.GET.get("period"))
-    data = overview(request.user, place, month, request.GET.get("rank"))
+    data = overview(request.user, place, month, request.GET.get("rank"), request.GET.get("map"))
     return render(
         request,
         "stats/overview.html",
         {
             "o": data,
-            "rankable": RANKABLE,
+            "rankable": rankable(),
+            "bigscreen": request.GET.get("screen") == "big",
             "children": Place.objects.filter(parent=place).order_by("code"),
             "ancestors": place.ancestors(),
             "overdue": overdue_cases(place),

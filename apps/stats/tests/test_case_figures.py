@@ -13,9 +13,16 @@ from apps.cases.tests.helpers import make_case, walk
 from apps.core.testing.factories import make_place
 from apps.places.choices import PlaceKind
 from apps.stats.rollups import verify
-from apps.stats.selectors import case_figures, child_figures
+from apps.stats.selectors import (
+    case_figures,
+    child_figures,
+    counted_cases,
+    dashboard_figures,
+    month_end,
+    previous_month,
+)
 
-from .helpers import same_figures, scramble
+from .helpers import KPI_FIELDS, same_figures, scramble
 
 pytestmark = pytest.mark.django_db
 
@@ -114,3 +121,45 @@ class TestCaseFigures:
         today = timezone.localdate()
         with pytest.raises(Http404):
             case_figures(world.user("community_a"), world.community_b, today, today)
+
+
+class TestDashboardFigures:
+    """`dashboard_figures` (the overview's two queries) equals direct counts over the cases:
+    the month and the month before, each child area, each month of the trend."""
+
+    def test_it_equals_direct_counts_for_areas_and_months(self, world):
+        scramble(world, n=90, seed=3)
+        leader = world.user("county_leader")
+        now = timezone.now()
+        this_month = timezone.localdate().replace(day=1)
+        last_month = previous_month(this_month)
+        for place in (world.county, world.town, world.community_a, world.grid_a, world.compound_a):
+            for month in (this_month, last_month):
+                got = dashboard_figures(leader, place, month, now=now)
+                end = month_end(month)
+                want = case_kpis(leader, place, month, end, now=now)
+                for name in KPI_FIELDS:
+                    assert getattr(got.current, name) == getattr(want, name), (place, name)
+                before = previous_month(month)
+                want = case_kpis(leader, place, before, month - dt.timedelta(days=1), now=now)
+                for name in KPI_FIELDS:
+                    assert getattr(got.previous, name) == getattr(want, name), (place, name)
+                for kpis in got.children:
+                    want = case_kpis(leader, kpis.place, month, end, now=now)
+                    for name in KPI_FIELDS:
+                        assert getattr(kpis, name) == getattr(want, name), (kpis.place, name)
+                assert len(got.trend) == 12
+                for row in got.trend:
+                    n = counted_cases(place, row["month"], month_end(row["month"])).count()
+                    assert row["n"] == n
+        assert dashboard_figures(leader, world.county, last_month, now=now).previous.total >= 0
+        assert (
+            sum(r["n"] for r in dashboard_figures(leader, world.county, this_month, now=now).trend)
+            > 40
+        )
+
+    def test_it_refuses_a_place_outside_the_scope(self, world):
+        with pytest.raises(Http404):
+            dashboard_figures(
+                world.user("community_a"), world.community_b, timezone.localdate().replace(day=1)
+            )

@@ -50,3 +50,26 @@ class TestStatsCommand:
         CaseRollup.objects.all().delete()
         assert run("rebuild") == "rebuilt 2 rollup rows\n"
         assert run("verify") == "rollups match the cases\n"
+
+
+class TestSqlRebuild:
+    def test_the_sql_rebuild_writes_what_the_python_reference_computes(self, world):
+        from apps.core.testing.factories import PersonFactory
+        from apps.stats import rollups
+        from apps.stats.models import CaseMonthRollup
+
+        from .helpers import scramble
+
+        cases = scramble(world, n=60, seed=5)
+        # persons concerned count towards person-times of resolved cases (at least 1 each)
+        people = [PersonFactory(place=world.household_a) for _ in range(3)]
+        for i, case in enumerate(cases[:30]):
+            case.persons.add(*people[: i % 4])
+        rollups.rebuild_python()
+        want = {t.name: rollups.found(t) for t in rollups.TABLES}
+        assert sum(v[8] for v in want["stats_caserollup"].values()) > 0  # person_times
+        rollups.rebuild()
+        got = {t.name: rollups.found(t) for t in rollups.TABLES}
+        assert got == want
+        assert CaseMonthRollup.objects.exists()
+        assert rollups.verify() == []

@@ -42,11 +42,19 @@
     series: [{ type: "bar", data: rows.map(function (row) { return row.value; }) }]
   }, function (p) { go(rows[p.dataIndex].link); });
 
+  // 大屏 by link (?screen=big): dark, no chrome, refreshed every five minutes.
+  var head = document.getElementById("overview-head");
+  if (head && head.getAttribute("data-bigscreen") === "1") {
+    document.body.classList.add("bigscreen");
+    setTimeout(function () { window.location.reload(); }, 5 * 60 * 1000);
+  }
+
   if (data.map) {
     echarts.registerMap(data.map.name, data.map.geojson);
     var byName = {};
-    r.rows.forEach(function (row) { byName[row.name] = row; });
-    var values = r.rows.filter(function (row) { return row.value !== null; })
+    var mapRows = data.map.rows;
+    mapRows.forEach(function (row) { byName[row.name] = row; });
+    var values = mapRows.filter(function (row) { return row.value !== null; })
       .map(function (row) { return row.value; });
     draw("chart-map", {
       tooltip: { trigger: "item", formatter: function (p) {
@@ -55,7 +63,7 @@
                    max: values.length ? Math.max.apply(null, values) : 1,
                    calculable: true, left: "left", bottom: 0 },
       series: [{ type: "map", map: data.map.name, roam: true,
-                 data: r.rows.map(function (row) { return { name: row.name, value: row.value }; }) }]
+                 data: mapRows.map(function (row) { return { name: row.name, value: row.value }; }) }]
     }, function (p) { var row = byName[p.name]; if (row) go(row.link); });
   }
 
