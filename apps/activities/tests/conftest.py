@@ -22,7 +22,9 @@ class Cast:
     volunteer_user: Any
 
 
-def make_activity(world, *, capacity: int | None = 2, starts_in: int = -10, **fields) -> Activity:
+def make_activity(
+    world, *, capacity: int | None = 2, starts_in: int = -10, actor: Any = None, **fields: Any
+) -> Activity:
     start = timezone.now() + dt.timedelta(minutes=starts_in)
     values = {
         "title": "共建书香社区惠民书展",
@@ -33,7 +35,7 @@ def make_activity(world, *, capacity: int | None = 2, starts_in: int = -10, **fi
         "place": world.community_a,
         **fields,
     }
-    return do_create_activity(actor=world.user("community_a"), **values)
+    return do_create_activity(actor=actor or world.user("community_a"), **values)
 
 
 @pytest.fixture
