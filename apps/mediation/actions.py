@@ -46,9 +46,9 @@ def check_may_mediate(actor: Any, case: Case, mediation: Mediation | None = None
     if case.assignee_id is not None and case.assignee_id == actor.pk:
         return
     person_id = getattr(actor, "person_id", None)
-    if mediation is not None and person_id is not None:
-        if mediation.mediators.filter(person_id=person_id).exists():
-            return
+    seated = mediation is not None and person_id is not None
+    if seated and mediation.mediators.filter(person_id=person_id).exists():  # type: ignore[union-attr]
+        return
     raise PermissionDenied("只有本辖区工作人员、承办人或本案调解员可以登记调解")
 
 

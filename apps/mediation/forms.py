@@ -6,6 +6,11 @@ from django.utils import timezone
 from .choices import MediatorKind, Referral
 
 
+def _mediator_label(m: Any) -> str:
+    unit = f" · {m.unit}" if m.unit else ""
+    return f"{m.person.name}（{m.get_kind_display()} · {m.area.name}{unit}）"
+
+
 class OpenMediationForm(forms.Form):
     mediators = forms.ModelMultipleChoiceField(
         label="调解员", queryset=None, widget=forms.CheckboxSelectMultiple
@@ -17,9 +22,7 @@ class OpenMediationForm(forms.Form):
     def __init__(self, *args: Any, mediators: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["mediators"].queryset = mediators  # type: ignore[attr-defined]
-        self.fields["mediators"].label_from_instance = lambda m: (  # type: ignore[attr-defined]
-            f"{m.person.name}（{m.get_kind_display()} · {m.area.name}{' · ' + m.unit if m.unit else ''}）"
-        )
+        self.fields["mediators"].label_from_instance = _mediator_label  # type: ignore[attr-defined]
 
     def party_names(self) -> list[str]:
         return self.cleaned_data["parties"].replace("，", "\n").replace("、", "\n").splitlines()
