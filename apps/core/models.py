@@ -19,7 +19,9 @@ class AuditEvent(models.Model):
 
     Entries form a hash chain (each `hash` covers the entry and the previous hash), and
     `AuditHead` holds the newest hash, so `gongzhi audit verify` detects an edited, deleted or
-    truncated entry. Writers serialise on the head row.
+    truncated entry. Writers insert entries unsealed (`seq`, `hash` empty) in their own
+    transaction; the sealer (`apps.core.audit.seal`) chains them in the order they committed
+    (ADR 0007).
     """
 
     at = models.DateTimeField("时间", db_index=True)
@@ -39,8 +41,9 @@ class AuditEvent(models.Model):
     scope_path = models.CharField("所属区域路径", max_length=255, blank=True, db_index=True)
     changes = models.JSONField("变更内容", default=dict, blank=True)
     ip = models.GenericIPAddressField("IP", null=True, blank=True)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    seq = models.BigIntegerField("链上序号", null=True, blank=True, unique=True)
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "审计日志"
@@ -53,9 +56,12 @@ class AuditEvent(models.Model):
 
 
 class AuditHead(models.Model):
-    """The single row holding the end of the audit chain (id=1)."""
+    """The single row holding the end of the audit chain (id=1): the sealed entry with the
+    highest `seq` (`last_id`, `last_hash`) and how many entries are sealed. Only the sealer
+    locks it."""
 
     last_id = models.BigIntegerField(default=0)
+    last_seq = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)
     count = models.BigIntegerField(default=0)
 
