@@ -232,15 +232,18 @@ class Timeliness:
 
 
 def timeliness(tasks: QuerySet[VisitTask], today: dt.date | None = None) -> Timeliness:
-    """按时走访率 from the task state history: of the tasks that are settled (done, or whose
-    window has closed), the share with a move to `done` dated no later than the window's last
+    """按时走访率 from the task state history: of the tasks that are settled (done, missed, or
+    whose window has closed), the share with a move to `done` dated no later than the window's last
     day. One query."""
     today = today or timezone.localdate()
     on_time_event = VisitTaskEvent.objects.filter(
         task=OuterRef("pk"), to_status=TaskStatus.DONE, at__date__lte=OuterRef("window_end")
     )
     figures = tasks.aggregate(
-        closed=Count("pk", filter=Q(status=TaskStatus.DONE) | Q(window_end__lt=today)),
+        closed=Count(
+            "pk",
+            filter=Q(status__in=(TaskStatus.DONE, TaskStatus.MISSED)) | Q(window_end__lt=today),
+        ),
         on_time=Count("pk", filter=Q(Exists(on_time_event))),
     )
     return Timeliness(figures["on_time"], figures["closed"])
