@@ -213,3 +213,48 @@ def do_redeem(volunteer: Volunteer, item: RewardItem, *, actor: Any) -> PointsEn
         changes={"redeemed": locked_item.name, "cost": locked_item.cost},
     )
     return entry
+
+
+def _require_catalogue_staff(actor: Any, community: Place) -> None:
+    staff = actor.is_superuser or getattr(actor, "role", "") in SERVICE_STAFF_ROLES
+    in_scope = Place.objects.filter(scope_q(actor, ""), pk=community.pk).exists()
+    if not (actor.is_authenticated and staff and in_scope):
+        raise PermissionDenied("只有该社区及上级街道的工作人员可以管理兑换物品")
+
+
+@transaction.atomic
+def do_add_reward_item(
+    community: Place, *, actor: Any, name: str, cost: int, stock: int
+) -> RewardItem:
+    """Put an item in the community's redemption catalogue."""
+    _require_catalogue_staff(actor, community)
+    if not name.strip():
+        raise ValidationError({"name": "请填写物品名称"})
+    if cost <= 0 or stock < 0:
+        raise ValidationError({"cost": "所需积分应为正整数，库存不能为负"})
+    item = RewardItem.objects.create(community=community, name=name.strip(), cost=cost, stock=stock)
+    audit.record(
+        actor=actor,
+        verb=AuditVerb.CREATE,
+        obj=item,
+        changes={"name": item.name, "cost": cost, "stock": stock},
+    )
+    return item
+
+
+@transaction.atomic
+def do_restock_reward_item(item: RewardItem, *, actor: Any, add: int) -> RewardItem:
+    """Add stock to an item (the row is locked, so a racing redemption is counted right)."""
+    locked = RewardItem.objects.select_for_update().select_related("community").get(pk=item.pk)
+    _require_catalogue_staff(actor, locked.community)
+    if add <= 0:
+        raise ValidationError({"add": "补充数量应为正整数"})
+    locked.stock += add
+    locked.save(update_fields=["stock", "updated_at"])
+    audit.record(
+        actor=actor,
+        verb=AuditVerb.UPDATE,
+        obj=locked,
+        changes={"stock": [locked.stock - add, locked.stock]},
+    )
+    return locked

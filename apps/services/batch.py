@@ -10,7 +10,10 @@ The order's time is `attributes["service_at"]` (ISO date-time) when the resident
 one, otherwise the moment of the batch. Required skills are the category's `skill_codes`;
 required certificates are `attributes["certificates"]` (names, e.g. ["持证社工"]) matched
 against the volunteer's `certificates` list. A volunteer with no weekly pattern is taken as
-available (not stated). The solver itself is `solver.py`.
+available (not stated). Exceptions (AvailabilityException: a date unavailable, whole day or
+some hours, or extra hours) override the weekly pattern here, in services' own candidate
+filtering (`is_available`); `cases.dispatch.available_at` itself knows only the pattern. The
+solver itself is `solver.py`.
 
 Confirming runs every pair in ONE transaction: if any order cannot be dispatched (it moved on,
 or the volunteer may no longer handle it), nothing is dispatched and the page names the order,
@@ -41,6 +44,8 @@ from apps.people.choices import VolunteerStatus
 from apps.people.models import Volunteer
 from apps.places.models import Place, subtree_q
 
+from .choices import ExceptionKind
+from .models import AvailabilityException
 from .solver import KM_PER_DEG_LAT, Problem, Weights, candidate_pairs, solve
 
 DEFAULT_K = 3
@@ -216,10 +221,7 @@ def build_problem(
             [_bits(_certificate_names(v), cert_bit) for v, _ in people], dtype=np.int64
         ),
         order_slot=np.array([slot_of[t] for t in times], dtype=np.int64),
-        vol_available=np.array(
-            [[available_at(v.availability, t) is not False for t in distinct] for v, _ in people],
-            dtype=bool,
-        ).reshape(len(people), len(distinct)),
+        vol_available=_availability(people, distinct),
         vol_load=np.array([load.get(u.pk, 0) for _, u in people], dtype=np.int64),
         k=k,
         radius_km=radius_km,
@@ -227,6 +229,36 @@ def build_problem(
         continuity=continuity,
         pair_ok=may_handle,
     )
+
+
+def is_available(
+    volunteer: Volunteer, when: dt.datetime, exceptions: list[AvailabilityException]
+) -> bool:
+    """The weekly pattern (through `cases.dispatch.available_at`; no pattern = not stated =
+    available), overridden by the volunteer's exceptions for that date: an "unavailable"
+    exception covering the moment wins, then an "extra" one."""
+    local = timezone.localtime(when)
+    covering = [e for e in exceptions if e.covers(local)]
+    if any(e.kind == ExceptionKind.UNAVAILABLE for e in covering):
+        return False
+    if covering:
+        return True
+    return available_at(volunteer.availability, when) is not False
+
+
+def _availability(people: list[tuple[Volunteer, Any]], times: list[dt.datetime]) -> np.ndarray:
+    """(volunteers × distinct order times) availability, exceptions read in one query."""
+    days = {timezone.localtime(t).date() for t in times}
+    exceptions: dict[int, list[AvailabilityException]] = {}
+    if people and days:
+        for e in AvailabilityException.objects.filter(
+            volunteer__in=[v for v, _ in people], on__in=sorted(days)
+        ):
+            exceptions.setdefault(e.volunteer_id, []).append(e)
+    return np.array(
+        [[is_available(v, t, exceptions.get(v.pk, [])) for t in times] for v, _ in people],
+        dtype=bool,
+    ).reshape(len(people), len(times))
 
 
 def _reasons(case: Case, volunteer: Volunteer, km: float, load: int, again: bool) -> str:

@@ -31,3 +31,34 @@ DEFAULT_POINTS_PER_HOUR = 10
 
 # Staff who record, approve and decline hours and grant points inside their scope.
 SERVICE_STAFF_ROLES = frozenset({Role.ADMIN, Role.TOWN_STAFF, Role.COMMUNITY_STAFF})
+
+
+class ApplicationStatus(models.TextChoices):
+    PENDING = "pending", "待审核"
+    APPROVED = "approved", "已通过"
+    DECLINED = "declined", "未通过"
+
+
+class TrainingKind(models.TextChoices):
+    THEORY = "theory", "理论培训"
+    PRACTICE = "practice", "实践培训"
+
+
+class ExceptionKind(models.TextChoices):
+    UNAVAILABLE = "unavailable", "不可服务"
+    EXTRA = "extra", "临时可服务"
+
+
+class DualKind(models.TextChoices):
+    UNIT = "unit", "单位报到"
+    MEMBER = "member", "在职党员报到"
+
+
+class DualServiceStatus(models.TextChoices):
+    PICKED = "picked", "已认领"
+    DONE = "done", "已完成"
+    CANCELLED = "cancelled", "已取消"
+
+
+# Certificates offered on the volunteer page (free text is accepted too).
+COMMON_CERTIFICATES = ("持证社工", "急救员证", "心理咨询师", "电工证", "教师资格证", "护士执业证")

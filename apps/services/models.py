@@ -1,5 +1,7 @@
-"""Volunteers' service hours, points ledgers and the redemption catalogue."""
+"""Volunteers' service hours, points ledgers and the redemption catalogue; self-registration,
+training, availability exceptions and no-shows; 双报到 registrations, services and reports."""
 
+import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
@@ -7,7 +9,15 @@ from django.db import models
 
 from apps.core.models import TimeStamped
 
-from .choices import HoursStatus, PointsKind
+from .choices import (
+    ApplicationStatus,
+    DualKind,
+    DualServiceStatus,
+    ExceptionKind,
+    HoursStatus,
+    PointsKind,
+    TrainingKind,
+)
 
 
 class ServiceHours(TimeStamped):
@@ -191,3 +201,377 @@ class PointsEntry(models.Model):
     @property
     def audit_scope_path(self) -> str:
         return self.account.audit_scope_path
+
+
+class VolunteerApplication(TimeStamped):
+    """A resident's self-registration as a volunteer (志愿者注册申请), sent from a phone without
+    an account. Community staff approve it (which registers the Volunteer and opens a
+    volunteer account) or decline it with a reason. The phone is stored encrypted."""
+
+    community = models.ForeignKey(
+        "places.Place", verbose_name="所在社区/村", on_delete=models.PROTECT, related_name="+"
+    )
+    name = models.CharField("姓名", max_length=50)
+    phone_enc = models.TextField("电话(密文)", editable=False)
+    phone_index = models.CharField(max_length=64, editable=False, db_index=True)
+    phone_masked = models.CharField("电话", max_length=20, editable=False)
+    address = models.CharField("住址", max_length=100)
+    skills = models.ManyToManyField("people.Skill", verbose_name="技能", blank=True)
+    availability = models.JSONField("可服务时间", default=dict, blank=True)
+    certificates = models.JSONField("证书", default=list, blank=True)
+    motivation = models.CharField("自我介绍", max_length=300, blank=True)
+    form_token = models.CharField(max_length=64, unique=True, editable=False)
+    status = models.CharField(
+        "状态", max_length=10, choices=ApplicationStatus.choices, default=ApplicationStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="审核人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField("审核时间", null=True, blank=True)
+    decision_note = models.CharField("审核意见", max_length=200, blank=True)
+    volunteer = models.ForeignKey(
+        "people.Volunteer",
+        verbose_name="注册的志愿者",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="applications",
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "志愿者注册申请"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=ApplicationStatus.values),
+                name="application_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.get_status_display()}）"
+
+    @property
+    def audit_scope_path(self) -> str:
+        return self.community.path
+
+
+class Training(TimeStamped):
+    """A training a volunteer attended (志愿者培训): theory or practice, with its hours. Training
+    hours are a record of their own; they are not service hours and earn no points."""
+
+    volunteer = models.ForeignKey(
+        "people.Volunteer",
+        verbose_name="志愿者",
+        on_delete=models.PROTECT,
+        related_name="trainings",
+    )
+    title = models.CharField("培训内容", max_length=100)
+    kind = models.CharField("类型", max_length=10, choices=TrainingKind.choices)
+    held_on = models.DateField("培训日期")
+    hours = models.DecimalField("学时", max_digits=5, decimal_places=1)
+    organiser = models.CharField("组织单位", max_length=100, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="登记人",
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "培训记录"
+        ordering = ["-held_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=TrainingKind.values), name="training_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(hours__gt=Decimal("0")) & models.Q(hours__lte=Decimal("200")),
+                name="training_hours_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title}（{self.get_kind_display()} {self.hours}学时）"
+
+    @property
+    def audit_scope_path(self) -> str:
+        return self.volunteer.person.place.path
+
+
+class AvailabilityException(TimeStamped):
+    """A date on which the weekly pattern does not hold: unavailable (whole day, or the given
+    hours) or extra availability. Batch dispatch applies it on top of the weekly pattern."""
+
+    volunteer = models.ForeignKey(
+        "people.Volunteer",
+        verbose_name="志愿者",
+        on_delete=models.CASCADE,
+        related_name="availability_exceptions",
+    )
+    on = models.DateField("日期")
+    kind = models.CharField("类型", max_length=12, choices=ExceptionKind.choices)
+    start = models.TimeField("开始", null=True, blank=True)
+    end = models.TimeField("结束", null=True, blank=True)
+    note = models.CharField("说明", max_length=100, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="登记人",
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "可服务时间例外"
+        ordering = ["on", "start", "id"]
+        indexes = [models.Index(fields=["volunteer", "on"], name="avail_exc_vol_on")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=ExceptionKind.values), name="avail_exc_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(start__isnull=True, end__isnull=True)
+                    | models.Q(start__isnull=False, end__isnull=False, start__lt=models.F("end"))
+                ),
+                name="avail_exc_hours_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        span = f"{self.start:%H:%M}-{self.end:%H:%M}" if self.start and self.end else "全天"
+        return f"{self.on} {span} {self.get_kind_display()}"
+
+    def covers(self, moment: dt.datetime) -> bool:
+        if moment.date() != self.on:
+            return False
+        if self.start is None or self.end is None:
+            return True
+        return self.start <= moment.time() < self.end
+
+    @property
+    def audit_scope_path(self) -> str:
+        return self.volunteer.person.place.path
+
+
+class NoShow(TimeStamped):
+    """A volunteer who claimed an order or signed up for an activity and did not come (爽约),
+    recorded by staff. Counted on the volunteer's page and in the volunteer list."""
+
+    volunteer = models.ForeignKey(
+        "people.Volunteer", verbose_name="志愿者", on_delete=models.PROTECT, related_name="no_shows"
+    )
+    case = models.ForeignKey(
+        "cases.Case",
+        verbose_name="工单",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    activity = models.CharField("活动", max_length=100, blank=True)
+    happened_on = models.DateField("日期")
+    note = models.CharField("说明", max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="登记人",
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "爽约记录"
+        ordering = ["-happened_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(case__isnull=False) | ~models.Q(activity=""),
+                name="no_show_for_case_or_activity",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.volunteer} {self.happened_on} 爽约"
+
+    @property
+    def audit_scope_path(self) -> str:
+        return self.volunteer.person.place.path
+
+
+class DualRegistration(TimeStamped):
+    """双报到: an organisation (机关企事业单位) or one of its in-service party members registers
+    with a community. `organisation` is the unit the service is reported back to (报告) —
+    for a member, their own employer. Community staff approve it."""
+
+    kind = models.CharField("类型", max_length=10, choices=DualKind.choices)
+    organisation = models.ForeignKey(
+        "orgs.Organisation",
+        verbose_name="报到单位",
+        on_delete=models.PROTECT,
+        related_name="dual_registrations",
+    )
+    party_member = models.ForeignKey(
+        "people.PartyMember",
+        verbose_name="在职党员",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="dual_registrations",
+    )
+    community = models.ForeignKey(
+        "places.Place", verbose_name="报到社区", on_delete=models.PROTECT, related_name="+"
+    )
+    registered_on = models.DateField("报到日期")
+    contact = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="单位联系人账号",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="月度服务报告发给此账号",
+    )
+    status = models.CharField(
+        "状态", max_length=10, choices=ApplicationStatus.choices, default=ApplicationStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="审核人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField("审核时间", null=True, blank=True)
+    note = models.CharField("备注", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "双报到"
+        ordering = ["-registered_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind=DualKind.UNIT, party_member__isnull=True)
+                    | models.Q(kind=DualKind.MEMBER, party_member__isnull=False)
+                ),
+                name="dual_kind_matches_member",
+            ),
+            models.UniqueConstraint(
+                fields=["organisation", "community"],
+                condition=models.Q(kind=DualKind.UNIT),
+                name="dual_unit_once_per_community",
+            ),
+            models.UniqueConstraint(
+                fields=["party_member", "community"],
+                condition=models.Q(kind=DualKind.MEMBER),
+                name="dual_member_once_per_community",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        who = self.party_member.person.name if self.party_member_id else self.organisation.name
+        return f"{who} → {self.community.name}"
+
+    @property
+    def audit_scope_path(self) -> str:
+        return self.community.path
+
+
+class DualService(TimeStamped):
+    """A need (an open order) or an activity a registered unit or member picked (认领), and, once
+    staff confirm it, the hours served. Only `done` rows are reported."""
+
+    registration = models.ForeignKey(
+        DualRegistration,
+        verbose_name="双报到",
+        on_delete=models.PROTECT,
+        related_name="services",
+    )
+    case = models.ForeignKey(
+        "cases.Case",
+        verbose_name="认领的需求",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # Activities belong to apps.activities: linked by id only, so this app does not depend
+    # on it; the title is kept for the report.
+    activity_id = models.PositiveIntegerField("活动编号", null=True, blank=True)
+    title = models.CharField("服务内容", max_length=100)
+    status = models.CharField(
+        "状态", max_length=10, choices=DualServiceStatus.choices, default=DualServiceStatus.PICKED
+    )
+    served_on = models.DateField("服务日期", null=True, blank=True)
+    hours = models.DecimalField("时长(小时)", max_digits=6, decimal_places=1, null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="登记人",
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "双报到服务"
+        ordering = ["-served_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=DualServiceStatus.values),
+                name="dual_service_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="done")
+                | models.Q(served_on__isnull=False, hours__gt=Decimal("0")),
+                name="dual_service_done_has_hours",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def audit_scope_path(self) -> str:
+        return self.registration.community.path
+
+
+class DualReport(models.Model):
+    """双报告: one unit's service in one community in one month — members who served, hours
+    and services done — generated at month end from the DualService rows and sent to the
+    unit's contact."""
+
+    organisation = models.ForeignKey(
+        "orgs.Organisation", verbose_name="单位", on_delete=models.PROTECT, related_name="+"
+    )
+    community = models.ForeignKey(
+        "places.Place", verbose_name="报到社区", on_delete=models.PROTECT, related_name="+"
+    )
+    month = models.DateField("月份", help_text="该月第一天")
+    members = models.PositiveIntegerField("服务党员数")
+    services = models.PositiveIntegerField("服务次数")
+    hours = models.DecimalField("服务时长(小时)", max_digits=8, decimal_places=1)
+    generated_at = models.DateTimeField("生成时间")
+    notified_at = models.DateTimeField("通知时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "双报告月报"
+        ordering = ["-month", "organisation_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "community", "month"], name="dual_report_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} {self.month:%Y-%m}"
+
+    @property
+    def audit_scope_path(self) -> str:
+        return self.community.path

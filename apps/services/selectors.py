@@ -5,13 +5,25 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import QuerySet, Sum
+from django.db.models import Count, DecimalField, F, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from apps.accounts.scoping import get_in_scope, scoped
 from apps.people.models import Volunteer
+from apps.places.choices import PlaceKind
 
 from .choices import DEFAULT_STAR_THRESHOLDS, STAR_NAMES, HoursStatus
-from .models import PointsAccount, PointsEntry, ServiceHours
+from .models import (
+    AvailabilityException,
+    NoShow,
+    PointsAccount,
+    PointsEntry,
+    RewardItem,
+    ServiceHours,
+    Training,
+    VolunteerApplication,
+)
 
 
 def star_thresholds() -> tuple[int, ...]:
@@ -94,3 +106,71 @@ def volunteer_summary(volunteer: Volunteer) -> VolunteerSummary:
             PointsEntry.objects.filter(account__volunteer=volunteer).select_related("item")[:200]
         ),
     )
+
+
+def volunteer_rows(user: Any) -> QuerySet[Volunteer]:
+    """The volunteer list of the user's scope with approved hours, points balance and no-show
+    count, each computed in the one query (no per-row queries)."""
+    approved = (
+        ServiceHours.objects.filter(volunteer=OuterRef("pk"), status=HoursStatus.APPROVED)
+        .values("volunteer")
+        .annotate(total=Sum("hours"))
+        .values("total")
+    )
+    no_shows = (
+        NoShow.objects.filter(volunteer=OuterRef("pk"))
+        .values("volunteer")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return (
+        volunteers_visible_to(user)
+        .annotate(
+            approved_hours=Coalesce(
+                Subquery(approved), Value(Decimal("0")), output_field=DecimalField()
+            ),
+            no_show_count=Coalesce(Subquery(no_shows), Value(0)),
+            balance=Coalesce(F("points_account__balance"), Value(0)),
+        )
+        .prefetch_related("skills")
+        .order_by("person__name", "id")
+    )
+
+
+def trainings(volunteer: Volunteer) -> list[Training]:
+    return list(volunteer.trainings.select_related("recorded_by")[:100])
+
+
+def training_totals(volunteer: Volunteer) -> dict[str, Decimal]:
+    rows = volunteer.trainings.values("kind").annotate(total=Sum("hours"))
+    return {r["kind"]: r["total"] for r in rows}
+
+
+def upcoming_exceptions(volunteer: Volunteer) -> list[AvailabilityException]:
+    return list(volunteer.availability_exceptions.filter(on__gte=timezone.localdate())[:50])
+
+
+def no_shows(volunteer: Volunteer) -> list[NoShow]:
+    return list(volunteer.no_shows.select_related("case")[:100])
+
+
+def applications_visible_to(user: Any) -> QuerySet[VolunteerApplication]:
+    qs = VolunteerApplication.objects.select_related("community", "decided_by", "volunteer")
+    return scoped(qs, user, "community").prefetch_related("skills")
+
+
+def access_application_for_user(user: Any, pk: int) -> VolunteerApplication:
+    return get_in_scope(applications_visible_to(user), pk=pk)
+
+
+def reward_items(community_ids: list[int]) -> QuerySet[RewardItem]:
+    return RewardItem.objects.filter(community_id__in=community_ids, active=True).order_by(
+        "cost", "id"
+    )
+
+
+def community_of(place: Any) -> Any:
+    """The community (社区/村) above a place, or None."""
+    if place.kind == PlaceKind.COMMUNITY:
+        return place
+    return next((p for p in place.ancestors() if p.kind == PlaceKind.COMMUNITY), None)

@@ -21,7 +21,19 @@ from apps.places.models import Place
 from . import selectors
 from .actions import do_approve_hours, do_decline_hours, do_record_hours, is_service_staff
 from .batch import BatchDispatchFailed, do_confirm_batch_dispatch, propose
-from .forms import BatchForm, ConfirmForm, DecisionForm, HoursForm, PeriodForm
+from .choices import COMMON_CERTIFICATES
+from .forms import (
+    BatchForm,
+    CertificateForm,
+    ConfirmForm,
+    DecisionForm,
+    ExceptionForm,
+    HoursForm,
+    NoShowForm,
+    PeriodForm,
+    PointsForm,
+    TrainingForm,
+)
 from .pdf import certificate_pdf
 
 
@@ -38,6 +50,8 @@ def _error_text(exc: ValidationError | PermissionDenied) -> str:
 @login_required
 def volunteer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     volunteer = selectors.access_volunteer_for_user(request.user, pk)
+    is_self = request.user.person_id == volunteer.person_id
+    no_shows = selectors.no_shows(volunteer)
     return render(
         request,
         "services/volunteer.html",
@@ -45,7 +59,19 @@ def volunteer_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "summary": selectors.volunteer_summary(volunteer),
             "form": HoursForm(),
             "is_staff": is_service_staff(request.user, volunteer),
+            "is_self": is_self,
             "period": PeriodForm(),
+            "certificates": volunteer.certificates or [],
+            "certificate_form": CertificateForm(),
+            "common_certificates": COMMON_CERTIFICATES,
+            "trainings": selectors.trainings(volunteer),
+            "training_totals": selectors.training_totals(volunteer),
+            "training_form": TrainingForm(),
+            "exceptions": selectors.upcoming_exceptions(volunteer),
+            "exception_form": ExceptionForm(),
+            "no_shows": no_shows,
+            "no_show_form": NoShowForm(),
+            "points_form": PointsForm(),
         },
     )
 

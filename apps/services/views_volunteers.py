@@ -1,0 +1,418 @@
+"""Volunteer pages beyond hours: the resident's self-registration (no login, phone first), the
+staff's review of applications, the volunteer list with filters and Excel export, and the
+volunteer record's forms (certificates, training, availability exceptions, no-shows, points,
+redemption catalogue)."""
+
+import secrets
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from apps.accounts.actions import client_ip
+from apps.accounts.scoping import get_in_scope, scope_q, scoped
+from apps.cases.models import Case
+from apps.core import audit
+from apps.core.choices import AuditVerb
+from apps.places.choices import PlaceKind
+from apps.places.models import Place, subtree_q
+from apps.portal import throttle
+
+from . import selectors
+from .actions import (
+    SERVICE_STAFF_ROLES,
+    do_add_reward_item,
+    do_donate_points,
+    do_grant_points,
+    do_redeem,
+    do_restock_reward_item,
+    is_service_staff,
+)
+from .actions_volunteers import (
+    do_add_availability_exception,
+    do_add_certificate,
+    do_approve_application,
+    do_decline_application,
+    do_record_no_show,
+    do_record_training,
+    do_remove_certificate,
+    do_submit_application,
+)
+from .choices import ApplicationStatus
+from .exports import volunteers_workbook
+from .filters import VolunteerFilter
+from .forms import (
+    ApplicationDecisionForm,
+    ApplicationForm,
+    CertificateForm,
+    ExceptionForm,
+    NoShowForm,
+    PointsForm,
+    RestockForm,
+    RewardItemForm,
+    TrainingForm,
+    availability_from,
+)
+from .models import RewardItem, VolunteerApplication
+from .views import _error_text, _form_errors
+
+LIST_LIMIT = 200
+
+
+# --- the resident's self-registration ------------------------------------------------------
+
+
+def join(request: HttpRequest) -> HttpResponse:
+    """志愿者注册: a resident fills this in on a phone; staff of the community review it."""
+    if request.method != "POST":
+        form = ApplicationForm(initial={"form_token": secrets.token_urlsafe(24)})
+        return render(request, "services/join.html", {"form": form})
+    form = ApplicationForm(request.POST)
+    if not throttle.allow(client_ip(request)):
+        return render(request, "services/join.html", {"form": form, "throttled": True}, status=429)
+    if not form.is_valid():
+        return render(request, "services/join.html", {"form": form}, status=400)
+    d = form.cleaned_data
+    community = Place.objects.filter(pk=d["community"], kind=PlaceKind.COMMUNITY).first()
+    if community is None:
+        form.add_error("community", "请选择所在社区/村")
+        return render(request, "services/join.html", {"form": form}, status=400)
+    try:
+        application, _ = do_submit_application(
+            community=community,
+            name=d["name"],
+            phone=d["phone"],
+            address=d["address"],
+            skills=list(d["skills"]),
+            availability=availability_from(d["availability"]),
+            certificates=form.certificate_names(),
+            motivation=d["motivation"],
+            form_token=d["form_token"],
+        )
+    except ValidationError as exc:
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+        return render(request, "services/join.html", {"form": form}, status=400)
+    return redirect("services:join_status", token=application.form_token)
+
+
+@require_GET
+def join_status(request: HttpRequest, token: str) -> HttpResponse:
+    application = (
+        VolunteerApplication.objects.select_related("community").filter(form_token=token).first()
+    )
+    if application is None:
+        raise Http404("未找到该申请")
+    response = render(request, "services/join_status.html", {"application": application})
+    response["Referrer-Policy"] = "same-origin"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# --- staff: applications -------------------------------------------------------------------
+
+
+@login_required
+def applications(request: HttpRequest) -> HttpResponse:
+    if not (request.user.is_superuser or request.user.role in SERVICE_STAFF_ROLES):
+        raise PermissionDenied("只有社区、街道工作人员可以审核志愿者注册申请")
+    status = request.GET.get("status") or ApplicationStatus.PENDING
+    rows = list(selectors.applications_visible_to(request.user).filter(status=status)[:LIST_LIMIT])
+    return render(
+        request,
+        "services/applications.html",
+        {"rows": rows, "status": status, "statuses": ApplicationStatus.choices},
+    )
+
+
+@login_required
+@require_POST
+def application_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    application = selectors.access_application_for_user(request.user, pk)
+    form = ApplicationDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect("services:applications")
+    d = form.cleaned_data
+    try:
+        if d["decision"] == "approve":
+            place = None
+            if d["place"]:
+                place = get_in_scope(
+                    Place.objects.filter(subtree_q(application.community, "")), pk=d["place"]
+                )
+            approval = do_approve_application(
+                application, actor=request.user, place=place, note=d["note"]
+            )
+            text = (
+                f"已通过：{approval.volunteer.person.name} 已登记为志愿者，账号 {approval.username}"
+            )
+            if approval.initial_password:
+                text += (
+                    f"，初始密码 {approval.initial_password}（仅显示一次，请告知本人登录后修改）"
+                )
+            messages.success(request, text)
+        else:
+            do_decline_application(application, actor=request.user, note=d["note"])
+            messages.success(request, "已标记为未通过")
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _error_text(exc))
+    return redirect("services:applications")
+
+
+# --- staff: the volunteer list and its export ---------------------------------------------
+
+
+def _require_list_role(user: Any) -> None:
+    if not (user.is_superuser or user.role in SERVICE_STAFF_ROLES or user.can_export):
+        raise PermissionDenied("只有社区、街道工作人员和领导可以查看志愿者名册")
+
+
+@login_required
+def volunteer_list(request: HttpRequest) -> HttpResponse:
+    _require_list_role(request.user)
+    form = VolunteerFilter(request.GET, user=request.user)
+    rows = form.apply(selectors.volunteer_rows(request.user))
+    if request.GET.get("format") == "xlsx":
+        if not request.user.can_export:
+            raise PermissionDenied("您的角色不能导出")
+        audit.record(
+            actor=request.user,
+            verb=AuditVerb.EXPORT,
+            object_type="people.volunteer",
+            object_repr="志愿者名册",
+            scope_path=request.user.audit_scope_path,
+            changes={"filter": request.GET.dict()},
+        )
+        response = HttpResponse(
+            volunteers_workbook(rows),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = 'attachment; filename="volunteers.xlsx"'
+        return response
+    total = rows.count()
+    return render(
+        request,
+        "services/volunteer_list.html",
+        {
+            "form": form,
+            "rows": list(rows[:LIST_LIMIT]),
+            "total": total,
+            "limit": LIST_LIMIT,
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+# --- the volunteer record: certificates, training, exceptions, no-shows, points ------------
+
+
+def _posted(request: HttpRequest, pk: int, form_class: Any, run: Any, done: str) -> HttpResponse:
+    """Shared shape of the record's small forms: validate, run the action, say what happened,
+    back to the volunteer's page."""
+    volunteer = selectors.access_volunteer_for_user(request.user, pk)
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            run(volunteer, form.cleaned_data)
+            messages.success(request, done)
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, _error_text(exc))
+    else:
+        messages.error(request, _form_errors(form))
+    return redirect("services:volunteer", pk=pk)
+
+
+@login_required
+@require_POST
+def certificate_add(request: HttpRequest, pk: int) -> HttpResponse:
+    return _posted(
+        request,
+        pk,
+        CertificateForm,
+        lambda v, d: do_add_certificate(
+            v, actor=request.user, name=d["name"], number=d["number"], issued_on=d["issued_on"]
+        ),
+        "证书已登记",
+    )
+
+
+@login_required
+@require_POST
+def certificate_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    volunteer = selectors.access_volunteer_for_user(request.user, pk)
+    try:
+        do_remove_certificate(volunteer, actor=request.user, name=request.POST.get("name", ""))
+        messages.success(request, "证书已移除")
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _error_text(exc))
+    return redirect("services:volunteer", pk=pk)
+
+
+@login_required
+@require_POST
+def training_add(request: HttpRequest, pk: int) -> HttpResponse:
+    return _posted(
+        request,
+        pk,
+        TrainingForm,
+        lambda v, d: do_record_training(v, actor=request.user, **d),
+        "培训记录已登记",
+    )
+
+
+@login_required
+@require_POST
+def exception_add(request: HttpRequest, pk: int) -> HttpResponse:
+    return _posted(
+        request,
+        pk,
+        ExceptionForm,
+        lambda v, d: do_add_availability_exception(v, actor=request.user, **d),
+        "可服务时间例外已登记",
+    )
+
+
+@login_required
+@require_POST
+def no_show_add(request: HttpRequest, pk: int) -> HttpResponse:
+    def run(volunteer: Any, d: dict[str, Any]) -> None:
+        case = None
+        if d["case"]:
+            case = get_in_scope(scoped(Case.objects.all(), request.user, "place"), pk=d["case"])
+        do_record_no_show(
+            volunteer,
+            actor=request.user,
+            happened_on=d["happened_on"],
+            case=case,
+            activity=d["activity"],
+            note=d["note"],
+        )
+
+    return _posted(request, pk, NoShowForm, run, "爽约已登记")
+
+
+@login_required
+@require_POST
+def points_grant(request: HttpRequest, pk: int) -> HttpResponse:
+    return _posted(
+        request,
+        pk,
+        PointsForm,
+        lambda v, d: do_grant_points(v, d["amount"], actor=request.user, note=d["note"]),
+        "积分已发放",
+    )
+
+
+@login_required
+@require_POST
+def points_donate(request: HttpRequest, pk: int) -> HttpResponse:
+    return _posted(
+        request,
+        pk,
+        PointsForm,
+        lambda v, d: do_donate_points(v, d["amount"], actor=request.user, note=d["note"]),
+        "积分已捐赠",
+    )
+
+
+def _catalogue_for(volunteer: Any) -> list[RewardItem]:
+    community = selectors.community_of(volunteer.person.place)
+    return list(selectors.reward_items([community.pk] if community else []))
+
+
+@login_required
+def rewards(request: HttpRequest, pk: int) -> HttpResponse:
+    """The volunteer's redemption catalogue: the items of their community, with stock."""
+    volunteer = selectors.access_volunteer_for_user(request.user, pk)
+    if not (
+        is_service_staff(request.user, volunteer) or request.user.person_id == volunteer.person_id
+    ):
+        raise PermissionDenied("只有社区工作人员或志愿者本人可以兑换")
+    return render(
+        request,
+        "services/rewards.html",
+        {"summary": selectors.volunteer_summary(volunteer), "items": _catalogue_for(volunteer)},
+    )
+
+
+@login_required
+@require_POST
+def redeem(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    volunteer = selectors.access_volunteer_for_user(request.user, pk)
+    community = selectors.community_of(volunteer.person.place)
+    item = get_in_scope(
+        RewardItem.objects.filter(community_id=community.pk if community else 0), pk=item_pk
+    )
+    try:
+        do_redeem(volunteer, item, actor=request.user)
+        messages.success(request, f"已兑换“{item.name}”")
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _error_text(exc))
+    return redirect("services:rewards", pk=pk)
+
+
+# --- staff: the catalogues of their communities -------------------------------------------
+
+
+def _communities(user: Any) -> list[Place]:
+    return list(
+        Place.objects.filter(scope_q(user, ""), kind=PlaceKind.COMMUNITY).order_by("path")[:500]
+    )
+
+
+@login_required
+def catalogue(request: HttpRequest) -> HttpResponse:
+    if not (request.user.is_superuser or request.user.role in SERVICE_STAFF_ROLES):
+        raise PermissionDenied("只有社区、街道工作人员可以管理兑换物品")
+    communities = _communities(request.user)
+    form = RewardItemForm()
+    form.fields["community"].choices = [(c.pk, c.name) for c in communities]  # type: ignore[attr-defined]
+    if request.method == "POST":
+        form = RewardItemForm(request.POST)
+        form.fields["community"].choices = [(c.pk, c.name) for c in communities]  # type: ignore[attr-defined]
+        if form.is_valid():
+            d = form.cleaned_data
+            community = get_in_scope(
+                scoped(Place.objects.filter(kind=PlaceKind.COMMUNITY), request.user, ""),
+                pk=d["community"],
+            )
+            try:
+                do_add_reward_item(
+                    community, actor=request.user, name=d["name"], cost=d["cost"], stock=d["stock"]
+                )
+                messages.success(request, "已上架")
+                return redirect("services:catalogue")
+            except (ValidationError, PermissionDenied) as exc:
+                messages.error(request, _error_text(exc))
+    items = list(
+        scoped(RewardItem.objects.select_related("community"), request.user, "community")
+        .filter(active=True)
+        .annotate(redeemed=Count("redemptions"))
+        .order_by("community__path", "cost")[:LIST_LIMIT]
+    )
+    return render(request, "services/catalogue.html", {"form": form, "items": items})
+
+
+@login_required
+@require_POST
+def restock(request: HttpRequest, item_pk: int) -> HttpResponse:
+    item = get_in_scope(
+        scoped(RewardItem.objects.select_related("community"), request.user, "community"),
+        pk=item_pk,
+    )
+    form = RestockForm(request.POST)
+    if form.is_valid():
+        try:
+            do_restock_reward_item(item, actor=request.user, add=form.cleaned_data["add"])
+            messages.success(request, f"“{item.name}”已补充库存")
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, _error_text(exc))
+    else:
+        messages.error(request, _form_errors(form))
+    return redirect("services:catalogue")
