@@ -255,3 +255,14 @@ def area_units(area: Place) -> QuerySet[Organisation]:
 
 def unit_choices(area: Place) -> QuerySet[Organisation]:
     return area_units(area).select_related("place").order_by("kind", "name")
+
+
+def meetings_about(user: Any, place: Place, limit: int = 10) -> list[Meeting]:
+    """The latest meetings of `place` (an area in it) or that discussed its cases, scoped."""
+    about = AgendaItem.objects.filter(subtree_q(place, "cases__place")).values("meeting_id")
+    return list(
+        visible_meetings(user)
+        .filter(subtree_q(place, "area") | Q(pk__in=about))
+        .select_related("area")
+        .order_by("-starts_at", "-id")[:limit]
+    )

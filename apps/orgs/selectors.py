@@ -7,8 +7,10 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from apps.accounts.scoping import get_in_scope, scope_q, scoped
+from apps.duties.choices import DutyKind
+from apps.duties.models import Duty
 from apps.places.choices import PlaceKind
-from apps.places.models import Place
+from apps.places.models import Place, subtree_q
 
 from .choices import PARTY_KINDS, OrgKind, PropertyModel
 from .filters import OrganisationFilter
@@ -127,6 +129,11 @@ class CompoundOverview:
     others: list[Organisation]
     party_members: list[Membership]
 
+    @property
+    def bodies(self) -> list[list[Organisation]]:
+        """The compound's bodies in the order the page shows them."""
+        return [self.party_orgs, self.owner_committees, self.pmcs, self.others]
+
 
 def compound_overview(user: Any, place_id: Any) -> CompoundOverview:
     """A compound's governance: bodies, property model and company, and the party members who
@@ -156,4 +163,72 @@ def compound_overview(user: Any, place_id: Any) -> CompoundOverview:
             if o.kind not in PARTY_KINDS and o.kind not in (OrgKind.OWNER_COMMITTEE, OrgKind.PMC)
         ],
         party_members=party_members,
+    )
+
+
+def compound_list(
+    user: Any, place: Place | None = None, property_model: str = ""
+) -> QuerySet[Place]:
+    """The compound register (P7) of the user's scope (or an area of it): each compound with
+    its grid, property model and whether it has each body, in one query."""
+    qs = visible_compounds(user, place)
+    if property_model == PropertyModel.NONE:
+        qs = qs.filter(
+            Q(compound_profile__isnull=True) | Q(compound_profile__property_model=property_model)
+        )
+    elif property_model:
+        qs = qs.filter(compound_profile__property_model=property_model)
+    return (
+        qs.select_related("parent", "compound_profile__property_company")
+        .annotate(
+            has_party_org=_has_org(*PARTY_KINDS),
+            has_owner_committee=_has_org(OrgKind.OWNER_COMMITTEE),
+            has_pmc=_has_org(OrgKind.PMC),
+        )
+        .order_by("path")
+    )
+
+
+@dataclass
+class CompoundHeads:
+    """Building and unit heads (楼栋长, 单元长) of a compound, as current duties."""
+
+    buildings: int
+    units: int
+    building_heads: list[Duty]
+    unit_heads: list[Duty]
+
+    @property
+    def buildings_with_head(self) -> int:
+        return len({d.place_id for d in self.building_heads})
+
+    @property
+    def units_with_head(self) -> int:
+        return len({d.place_id for d in self.unit_heads})
+
+
+def compound_heads(compound: Place) -> CompoundHeads:
+    """Current 楼栋长 / 单元长 duties held in the compound, with the number of buildings and
+    units they could cover (three queries)."""
+    inside = Place.objects.subtree(compound)
+    counts = dict(
+        inside.filter(kind__in=[PlaceKind.BUILDING, PlaceKind.UNIT])
+        .values_list("kind")
+        .annotate(n=Count("pk"))
+        .values_list("kind", "n")
+    )
+    duties = list(
+        Duty.objects.current()
+        .filter(
+            subtree_q(compound),
+            kind__in=[DutyKind.BUILDING_HEAD, DutyKind.UNIT_HEAD],
+        )
+        .select_related("person__party_member", "place__parent")
+        .order_by("place__path")
+    )
+    return CompoundHeads(
+        buildings=counts.get(PlaceKind.BUILDING, 0),
+        units=counts.get(PlaceKind.UNIT, 0),
+        building_heads=[d for d in duties if d.kind == DutyKind.BUILDING_HEAD],
+        unit_heads=[d for d in duties if d.kind == DutyKind.UNIT_HEAD],
     )

@@ -5,7 +5,15 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from apps.cases.choices import OPEN_STATUSES
+from apps.cases.selectors import case_list, visible_cases
+from apps.meetings.selectors import meetings_about
+from apps.people.filters import area_choices
+from apps.places.models import subtree_q
+from apps.places.selectors import access_place_for_user
+
 from . import selectors
+from .choices import PropertyModel
 from .filters import OrganisationFilter
 
 PAGE_SIZE = 30
@@ -48,6 +56,52 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+def compound_list(request: HttpRequest) -> HttpResponse:
+    """The compound register (小区台账) of an area: bodies and property model per compound."""
+    area_id = request.GET.get("place")
+    area = access_place_for_user(request.user, area_id) if area_id else None
+    model = request.GET.get("property_model", "")
+    model = model if model in PropertyModel.values else ""
+    compounds = selectors.compound_list(request.user, area, model)
+    page = Paginator(compounds, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "orgs/compounds.html",
+        {
+            "page": page,
+            "query": query.urlencode(),
+            "area": area or getattr(request.user, "scope", None),
+            "areas": area_choices(request.user),
+            "models": PropertyModel.choices,
+            "selected": {"place": area_id or "", "property_model": model},
+            "coverage": selectors.compound_coverage(request.user, area),
+        },
+    )
+
+
+RECENT_CASES = 10
+
+
+@login_required
 def compound_detail(request: HttpRequest, place_id: int) -> HttpResponse:
+    """A compound's governance (P7): bodies and their members (party members marked), property
+    model, building and unit heads, its open and recent cases, and its meetings."""
     overview = selectors.compound_overview(request.user, place_id)
-    return render(request, "orgs/compound.html", {"o": overview})
+    compound = overview.compound
+    inside = visible_cases(request.user).filter(subtree_q(compound))
+    return render(
+        request,
+        "orgs/compound.html",
+        {
+            "o": overview,
+            "heads": selectors.compound_heads(compound),
+            "open_cases": case_list(request.user).filter(subtree_q(compound)).open()[:30],
+            "open_count": inside.open().count(),
+            "recent_cases": inside.exclude(status__in=OPEN_STATUSES)
+            .select_related("category", "place")
+            .order_by("-created_at")[:RECENT_CASES],
+            "meetings": meetings_about(request.user, compound),
+        },
+    )
