@@ -22,8 +22,8 @@ from django.utils import timezone
 
 from apps.accounts.choices import Role
 from apps.accounts.models import User
-from apps.cases.choices import WITHDRAWN_STATUSES
-from apps.cases.models import Case
+from apps.cases.choices import WITHDRAWN_STATUSES, Level
+from apps.cases.models import Case, Category
 from apps.orgs.models import Organisation
 from apps.people.models import Person
 from apps.places.choices import PlaceKind
@@ -200,8 +200,9 @@ def _past_meetings(
 def _live_meetings(community: Place, actor: Any, rng: random.Random) -> int:
     """Yesterday's meeting, held and decided through the actions; next week's, prepared."""
     proposals = propose_agenda(actor, community)
-    if not proposals:
-        return 0
+    category = (
+        Category.objects.filter(active=True, default_level=Level.COMMUNITY).order_by("code").first()
+    )
     owners = list(
         User.objects.filter(
             Q(role=Role.GRID_WORKER) | Q(role=Role.COMMUNITY_STAFF),
@@ -236,6 +237,11 @@ def _live_meetings(community: Place, actor: Any, rng: random.Random) -> int:
         items=[
             ItemInput(title=p.title, source=p.source, case_ids=[c.pk for c in p.cases])
             for p in proposals[:4]
+        ]
+        + [
+            ItemInput(
+                title="小区楼道杂物清理", description="多户居民反映楼道堆放杂物，存在消防隐患"
+            )
         ],
     )
     do_hold_meeting(
@@ -252,6 +258,7 @@ def _live_meetings(community: Place, actor: Any, rng: random.Random) -> int:
                 decision=rng.choice(DECISIONS),
                 owner=rng.choice(owners) if owners else None,
                 deadline=timezone.localdate() + dt.timedelta(days=rng.choice([3, 5, 7, 10])),
+                category=category,
             )
         except (PermissionDenied, ValidationError):
             continue  # e.g. a case escalated to the town: the community cannot decide it
