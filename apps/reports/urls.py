@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "reports"
-urlpatterns: list = []
+
+urlpatterns = [
+    path("", views.archive, name="archive"),
+    path("request/", views.request_report, name="request"),
+    path("<int:pk>/<str:fmt>/", views.download, name="download"),
+]

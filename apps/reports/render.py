@@ -1,0 +1,90 @@
+"""A briefing as files: PDF (WeasyPrint, Noto CJK embedded, SVG charts) and Excel (openpyxl,
+one sheet per section)."""
+
+import io
+
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+
+from . import charts
+from .content import Briefing
+
+SHEETS = ("关键指标", "事项分类", "事项来源", "事项状态", "下级区域排名", "超期事项", "全部指标")
+
+
+def pdf_bytes(b: Briefing) -> bytes:
+    from weasyprint import HTML
+
+    html = render_to_string(
+        "reports/briefing_pdf.html",
+        {
+            "b": b,
+            "trend_svg": mark_safe(charts.columns(b.trend, "近12个月事项数（件）")),
+            "category_svg": mark_safe(charts.bars(b.by_category, "事项分类（件）")),
+            "source_svg": mark_safe(charts.bars(b.by_source, "事项来源（件）")),
+        },
+    )
+    return bytes(HTML(string=html).write_pdf())
+
+
+def _sheet(wb: Workbook, title: str, header: list[str], rows: list[list[object]]) -> None:
+    ws = wb.create_sheet(title)
+    ws.append(header)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        ws.append(row)
+    for i, name in enumerate(header, start=1):
+        width = max([len(str(name))] + [len(str(r[i - 1])) for r in rows if len(r) >= i])
+        ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = min(
+            60, max(8, width * 2)
+        )
+    ws.freeze_panes = "A2"
+    for row_cells in ws.iter_rows(min_row=2):
+        for cell in row_cells:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def xlsx_bytes(b: Briefing) -> bytes:
+    wb = Workbook()
+    wb.remove(wb.active)
+    period = f"{b.start:%Y-%m-%d} 至 {b.end:%Y-%m-%d}"
+    _sheet(
+        wb,
+        SHEETS[0],
+        ["指标", "数值", b.previous_label, "单位", "口径说明"],
+        [[r.name, r.value, r.change, r.unit, r.definition] for r in b.key_figures]
+        + [[], [f"{b.place.name} {b.title}", period]],
+    )
+    _sheet(wb, SHEETS[1], ["类别", "事项数"], [list(r) for r in b.by_category])
+    _sheet(wb, SHEETS[2], ["来源", "事项数"], [list(r) for r in b.by_source])
+    _sheet(wb, SHEETS[3], ["状态", "事项数"], [list(r) for r in b.by_status])
+    _sheet(wb, SHEETS[4], b.ranking_columns, b.ranking)
+    _sheet(
+        wb,
+        SHEETS[5],
+        ["编号", "标题", "地点", "类别", "状态", "登记日期", "办结时限"],
+        [
+            [
+                o["number"],
+                o["title"],
+                o["place"],
+                o["category"],
+                o["status"],
+                o["created"],
+                o["resolve_by"],
+            ]
+            for o in b.overdue
+        ],
+    )
+    _sheet(
+        wb,
+        SHEETS[6],
+        ["指标", "数值", "单位", "口径说明"],
+        [[r.name, r.value, r.unit, r.definition] for r in b.indicators],
+    )
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()

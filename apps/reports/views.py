@@ -1,0 +1,89 @@
+"""Pages: the archive of briefings (list, 生成简报) and the downloads (audited)."""
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from apps.stats.selectors import access_place_for_user
+
+from .actions import do_record_download, do_request_report
+from .choices import REQUEST_ROLES, ReportKind, ReportStatus
+from .forms import RequestForm
+from .models import Report
+from .selectors import area_choices, get_report, reports_for
+
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def _can_request(user) -> bool:  # type: ignore[no-untyped-def]
+    return user.is_superuser or getattr(user, "role", "") in REQUEST_ROLES
+
+
+@login_required
+def archive(request: HttpRequest) -> HttpResponse:
+    qs = reports_for(request.user)
+    kind = request.GET.get("kind", "")
+    if kind in ReportKind.values:
+        qs = qs.filter(kind=kind)
+    place_id = request.GET.get("place", "")
+    if place_id:
+        qs = qs.filter(place=access_place_for_user(request.user, place_id))
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    last = (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
+    busy = any(r.status in (ReportStatus.PENDING, ReportStatus.RUNNING) for r in page)
+    context = {
+        "page": page,
+        "kinds": ReportKind.choices,
+        "kind": kind,
+        "place_id": place_id,
+        "areas": area_choices(request.user) if _can_request(request.user) else [],
+        "can_request": _can_request(request.user),
+        "default_period": last,
+        "busy": busy,
+    }
+    template = "reports/_rows.html" if request.headers.get("HX-Request") else "reports/archive.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_POST
+def request_report(request: HttpRequest) -> HttpResponse:
+    form = RequestForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("reports:archive")
+    place = access_place_for_user(request.user, form.cleaned_data["place"])
+    try:
+        report = do_request_report(
+            place, form.cleaned_data["kind"], form.cleaned_data["period"], actor=request.user
+        )
+    except (PermissionDenied, ValidationError) as exc:
+        messages.error(request, exc.messages[0] if isinstance(exc, ValidationError) else str(exc))
+        return redirect("reports:archive")
+    messages.success(request, f"已开始生成：{report}")
+    return redirect("reports:archive")
+
+
+@login_required
+def download(request: HttpRequest, pk: int, fmt: str) -> FileResponse:
+    report: Report = get_report(request.user, pk)
+    field = {"pdf": report.pdf, "xlsx": report.xlsx}.get(fmt)
+    if field is None or not field or report.status != ReportStatus.DONE:
+        raise Http404("简报尚未生成")
+    do_record_download(report, fmt, actor=request.user)
+    filename = f"{report.place.name}{report.title}.{fmt}"
+    return FileResponse(
+        field.open("rb"), as_attachment=True, filename=filename, content_type=CONTENT_TYPES[fmt]
+    )
