@@ -32,7 +32,9 @@ def helper(world) -> tuple[Volunteer, Any]:
 
 @pytest.fixture
 def brand(world, elderly, helper):
-    partner = OrganisationFactory(kind="co_building_unit", name="县供电公司", place=world.community_a)
+    partner = OrganisationFactory(
+        kind="co_building_unit", name="县供电公司", place=world.community_a
+    )
     return do_create_brand(
         actor=world.user("community_a"),
         name="暖巢行动",

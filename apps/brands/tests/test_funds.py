@@ -131,7 +131,11 @@ def test_only_staff_of_the_brands_area_keep_its_books(world, brand):
             )
     post(brand, world, "received", "1")  # town staff above it may
     do_record_fund_entry(
-        brand, actor=world.user("town_staff"), kind="received", amount="1", occurred_on=TODAY,
+        brand,
+        actor=world.user("town_staff"),
+        kind="received",
+        amount="1",
+        occurred_on=TODAY,
         purpose="街道拨付",
     )
 
