@@ -29,6 +29,7 @@ from apps.services.actions import do_record_hours
 from . import qr
 from .choices import (
     ACTIVITY_STAFF_ROLES,
+    ActivityKind,
     ActivityStatus,
     CheckinMethod,
     ParticipantRole,
@@ -87,6 +88,13 @@ def _check_times(start_at: dt.datetime, end_at: dt.datetime) -> None:
         raise ValidationError({"end_at": "结束时间应晚于开始时间"})
 
 
+def _check_values(kind: str, capacity: int | None) -> None:
+    if kind not in ActivityKind.values:
+        raise ValidationError({"kind": "活动类型不在可选范围内"})
+    if capacity is not None and capacity < 0:
+        raise ValidationError({"capacity": "名额应为正整数（不限名额请留空）"})
+
+
 def _set_relations(activity: Activity, relations: dict[str, Any]) -> None:
     for name in ("target_tags", "organisations", "organisers"):
         if relations.get(name) is not None:
@@ -117,6 +125,7 @@ def do_create_activity(
     if not title.strip():
         raise ValidationError({"title": "请填写活动名称"})
     _check_times(start_at, end_at)
+    _check_values(kind, capacity)
     activity = Activity.objects.create(
         place=place,
         title=title.strip(),
@@ -173,6 +182,7 @@ def do_update_activity(activity: Activity, *, actor: Any, **fields: Any) -> Acti
             changes[name] = [getattr(old, "pk", old), getattr(value, "pk", value)]
             setattr(locked, name, value)
     _check_times(locked.start_at, locked.end_at)
+    _check_values(locked.kind, locked.capacity)
     if changes:
         locked.save(update_fields=[*changes, "updated_at"])
     _set_relations(locked, relations)
@@ -297,6 +307,8 @@ def do_sign_up(
 ) -> Participation:
     """Sign a person up: by staff (for a resident in their scope) or by the person themselves
     when the activity allows it. A full activity puts participants on the waiting list."""
+    if role not in ParticipantRole.values:
+        raise ValidationError({"role": "身份不在可选范围内"})
     locked = _locked(activity)
     is_self = bool(actor.is_authenticated and actor.person_id == person.pk)
     if not is_self and not (may_manage(actor, locked) and _person_in_scope(actor, person)):

@@ -238,6 +238,24 @@ class TestApi:
         assert (figures["held"], figures["attendance"], figures["online_viewers"]) == (1, 1, 120)
         assert figures["served"] == 1 + 30 + 120
 
+    def test_an_unknown_kind_is_refused(self, world):
+        response = as_user(world.user("community_a")).post(
+            "/api/v1/activities/",
+            json.dumps(
+                {
+                    "title": "x",
+                    "kind": "rave",
+                    "place": world.community_a.pk,
+                    "start_at": timezone.now().isoformat(),
+                    "end_at": (timezone.now() + dt.timedelta(hours=1)).isoformat(),
+                }
+            ),
+            content_type="application/json",
+        )
+        assert response.status_code == 422
+        assert response.json()["detail"][0]["msg"] == "活动类型不在可选范围内"
+        assert not Activity.objects.exists()
+
     def test_a_volunteer_cannot_create(self, world, cast):
         response = as_user(cast.volunteer_user).post(
             "/api/v1/activities/",
