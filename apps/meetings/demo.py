@@ -67,7 +67,7 @@ def populate_demo(
 ) -> dict[str, Any]:
     rng = random.Random(f"{seed}/meetings")
     communities = list(Place.objects.subtree(county).filter(kind=PlaceKind.COMMUNITY))
-    staff = {
+    staff: dict[Any, Any] = {
         u.scope_id: u for u in User.objects.filter(role=Role.COMMUNITY_STAFF, scope__in=communities)
     }
     communities = [c for c in communities if c.pk in staff]
@@ -81,7 +81,7 @@ def populate_demo(
     return {"past": past, "live": live}
 
 
-def _candidates(community: Place) -> list[dict[str, Any]]:
+def _candidates(community: Place) -> list[Any]:
     return list(
         Case.objects.filter(subtree_q(community))
         .exclude(status__in=WITHDRAWN_STATUSES)

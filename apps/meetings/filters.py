@@ -90,5 +90,5 @@ class MeetingFilter(ScopedPlaceFilterMixin, forms.Form):
         qs = qs.filter(self._q("meeting__"))
         solved = self.cleaned_data.get("solved")
         if solved is not None:
-            qs = qs.filter(is_solved=bool(solved))
+            qs = qs.filter(**{"is_solved": bool(solved)})
         return qs

@@ -4,8 +4,10 @@ minutes. They validate input; the actions decide."""
 from typing import Any
 
 from django import forms
+from django.contrib.auth import get_user_model
 
 from apps.cases.models import Category
+from apps.orgs.models import Organisation
 
 from .actions import ItemInput, ParticipantInput
 from .choices import ItemSource, MeetingKind
@@ -121,10 +123,17 @@ class ItemForm(forms.Form):
         )
 
 
+class OwnerField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj}（{obj.scope.name if obj.scope else ''}）"
+
+
 class DecisionForm(forms.Form):
     decision = forms.CharField(label="会议决定", widget=forms.Textarea(attrs={"rows": 3}))
-    owner = forms.ModelChoiceField(label="责任人", queryset=None, required=False)
-    lead_unit = forms.ModelChoiceField(label="牵头单位", queryset=None, required=False)
+    owner = OwnerField(label="责任人", queryset=get_user_model().objects.none(), required=False)
+    lead_unit = forms.ModelChoiceField(
+        label="牵头单位", queryset=Organisation.objects.none(), required=False
+    )
     deadline = forms.DateField(
         label="办结时限", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -142,7 +151,6 @@ class DecisionForm(forms.Form):
             lead, forms.ModelChoiceField
         )
         owner.queryset = owner_choices(meeting)
-        owner.label_from_instance = lambda u: f"{u}（{u.scope.name if u.scope else ''}）"
         lead.queryset = unit_choices(meeting.area)
         if not needs_case:
             del self.fields["category"]

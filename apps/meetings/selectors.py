@@ -142,7 +142,7 @@ def meeting_figures(
             meeting__in=meetings.values("pk"), present=True
         ).count(),
         decided=items.count(),
-        solved=items.filter(is_solved=True).count(),
+        solved=items.filter(**{"is_solved": True}).count(),
     )
 
 
@@ -168,7 +168,7 @@ FLAG_ORDER = [ItemSource.OVERDUE, ItemSource.ESCALATED, ItemSource.RETURNED, Ite
 
 
 def _flags(case: Case, now: dt.datetime) -> list[str]:
-    flags = []
+    flags: list[str] = []
     if (case.responded_at is None and case.respond_by and case.respond_by < now) or (
         case.resolved_at is None and case.resolve_by and case.resolve_by < now
     ):
@@ -224,7 +224,7 @@ def propose_agenda(user: Any, area: Place, now: dt.datetime | None = None) -> li
     for proposal in proposals:
         for case in proposal.cases:
             case.agenda_reasons = proposal.reasons.get(case.pk, [])  # type: ignore[attr-defined]
-    order = {s: i for i, s in enumerate([*FLAG_ORDER, ItemSource.HOT])}
+    order: dict[str, int] = {s: i for i, s in enumerate([*FLAG_ORDER, ItemSource.HOT])}
     proposals.sort(key=lambda p: order[p.source])
     return proposals
 
