@@ -1,7 +1,7 @@
 """/api/v1/care: pairings (list, detail, create), contacts, the care group of an area."""
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django.http import Http404, HttpRequest
 from django.utils import timezone
@@ -34,7 +34,7 @@ def _bad_filter(form: Any) -> None:
             raise Http404("未找到，或不在您的管辖范围内")
         raise ApiValidationError(
             [
-                {"loc": ["query", k], "msg": "；".join(v), "type": "value_error"}
+                {"loc": ["query", k], "msg": "；".join(str(m) for m in v), "type": "value_error"}
                 for k, v in form.errors.items()
             ]
         )
@@ -123,7 +123,7 @@ def care_group(request: HttpRequest) -> dict[str, Any]:
             "last_contact": p.last_contact,
             "stale": p.paired and (p.last_contact is None or p.last_contact < since),
         }
-        for p in selectors.care_group_rows(people, on=today)[:GROUP_ROWS]
+        for p in cast(list[Any], list(selectors.care_group_rows(people, on=today)[:GROUP_ROWS]))
     ]
     return {
         "place": place.pk,

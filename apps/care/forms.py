@@ -4,6 +4,8 @@ from django import forms
 from django.utils import timezone
 
 from apps.cases.models import Category
+from apps.orgs.models import Organisation
+from apps.people.models import Person
 
 from .choices import CarerKind, ContactKind
 
@@ -11,11 +13,15 @@ from .choices import CarerKind, ContactKind
 class PairingForm(forms.Form):
     """结对: the carer (from the candidates of the person's town), role, school, start."""
 
-    carer = forms.ModelChoiceField(label="结对人", queryset=None)
+    carer = forms.ModelChoiceField(label="结对人", queryset=Person.objects.none())
     carer_kind = forms.ChoiceField(label="结对人身份", choices=CarerKind.choices)
-    school = forms.ModelChoiceField(label="学校", queryset=None, required=False)
+    school = forms.ModelChoiceField(
+        label="学校", queryset=Organisation.objects.none(), required=False
+    )
     start_date = forms.DateField(
-        label="开始日期", initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
+        label="开始日期",
+        initial=timezone.localdate,
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
     note = forms.CharField(label="备注", max_length=200, required=False)
 
@@ -35,7 +41,9 @@ class ContactForm(forms.Form):
         widget=forms.RadioSelect,
     )
     contacted_on = forms.DateField(
-        label="日期", initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
+        label="日期",
+        initial=timezone.localdate,
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
     notes = forms.CharField(
         label="情况记录", required=False, widget=forms.Textarea(attrs={"rows": 3})

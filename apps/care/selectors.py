@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import (
     Count,
     Exists,
+    F,
     Max,
     OuterRef,
     Prefetch,
@@ -60,7 +61,7 @@ def my_pairings(user: Any) -> QuerySet[Pairing]:
         .filter(carer_id=user.person_id)
         .select_related("person__place")
         .annotate(last_contact=Subquery(last.annotate(m=Max("contacted_on")).values("m")))
-        .order_by("last_contact", "person__name")
+        .order_by(F("last_contact").asc(nulls_first=True), "person__name")
     )
 
 
@@ -152,7 +153,7 @@ def care_group_rows(people: QuerySet[Person], on: dt.date | None = None) -> Quer
     return (
         people.select_related("place")
         .prefetch_related(Prefetch("pairings", queryset=running, to_attr="running"))
-        .order_by("paired", "last_contact", "place__path", "pk")
+        .order_by("paired", F("last_contact").asc(nulls_first=True), "place__path", "pk")  # type: ignore[misc]
     )
 
 
@@ -160,7 +161,7 @@ def care_group_figures(
     people: QuerySet[Person], *, days: int, on: dt.date | None = None
 ) -> CareGroupFigures:
     on = on or timezone.localdate()
-    paired = people.filter(paired=True)
+    paired = people.filter(paired=True)  # type: ignore[misc]
     counts = {
         "total": people.count(),
         "paired": paired.count(),

@@ -42,7 +42,7 @@ def list_errands(request: HttpRequest) -> Any:
             raise Http404("未找到，或不在您的管辖范围内")
         raise ApiValidationError(
             [
-                {"loc": ["query", k], "msg": "；".join(v), "type": "value_error"}
+                {"loc": ["query", k], "msg": "；".join(str(m) for m in v), "type": "value_error"}
                 for k, v in form.errors.items()
             ]
         )

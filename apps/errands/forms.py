@@ -2,12 +2,17 @@ from typing import Any
 
 from django import forms
 
+from .models import ErrandTemplate
+
 
 class AddStepsForm(forms.Form):
     """Steps from a template, and/or typed by hand: one per line, "步骤 @ 地点"."""
 
     template = forms.ModelChoiceField(
-        label="按模板添加", queryset=None, required=False, empty_label="不使用模板"
+        label="按模板添加",
+        queryset=ErrandTemplate.objects.none(),
+        required=False,
+        empty_label="不使用模板",
     )
     lines = forms.CharField(
         label="自定义步骤（每行一个，可写“步骤 @ 地点”）",

@@ -40,14 +40,17 @@ def _staff_in_scope(actor: Any, place: Place) -> bool:
     return staff and place_in_scope(actor, place)
 
 
+def _seated(mediation: Mediation, person_id: int) -> bool:
+    return mediation.mediators.filter(person_id=person_id).exists()
+
+
 def check_may_mediate(actor: Any, case: Case, mediation: Mediation | None = None) -> None:
     if _staff_in_scope(actor, case.place):
         return
     if case.assignee_id is not None and case.assignee_id == actor.pk:
         return
     person_id = getattr(actor, "person_id", None)
-    seated = mediation is not None and person_id is not None
-    if seated and mediation.mediators.filter(person_id=person_id).exists():  # type: ignore[union-attr]
+    if mediation is not None and person_id is not None and _seated(mediation, person_id):
         return
     raise PermissionDenied("只有本辖区工作人员、承办人或本案调解员可以登记调解")
 

@@ -133,7 +133,7 @@ def _mediation(
         mediation.agreed_on = ended.date()
         mediation.concluded_at = ended
         return mediation, [first, (ended.date(), rng.choice(ROOMS), who, "达成调解协议并签字")]
-    if case.status not in RESOLVED_STATUSES and rng.random() < 0.2:
+    if case.status not in RESOLVED_STATUSES and rng.random() < 0.35:
         ended = min(started + dt.timedelta(days=rng.randint(2, 10)), now)
         mediation.status = MediationStatus.FAILED
         mediation.failure_reason = "双方对赔偿金额分歧较大"

@@ -3,7 +3,10 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from apps.places.models import Place
+
 from .choices import MediatorKind, Referral
+from .models import Mediator
 
 
 def _mediator_label(m: Any) -> str:
@@ -13,7 +16,7 @@ def _mediator_label(m: Any) -> str:
 
 class OpenMediationForm(forms.Form):
     mediators = forms.ModelMultipleChoiceField(
-        label="调解员", queryset=None, widget=forms.CheckboxSelectMultiple
+        label="调解员", queryset=Mediator.objects.none(), widget=forms.CheckboxSelectMultiple
     )
     parties = forms.CharField(
         label="当事人（每行一人）", widget=forms.Textarea(attrs={"rows": 3}), max_length=500
@@ -30,7 +33,9 @@ class OpenMediationForm(forms.Form):
 
 class SessionForm(forms.Form):
     held_on = forms.DateField(
-        label="日期", initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
+        label="日期",
+        initial=timezone.localdate,
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
     location = forms.CharField(label="地点", max_length=100)
     participants = forms.CharField(label="参加人员", max_length=300)
@@ -53,7 +58,7 @@ class OutcomeForm(forms.Form):
         label="协议日期",
         required=False,
         initial=timezone.localdate,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
     failure_reason = forms.CharField(label="未达成原因", max_length=200, required=False)
     referral = forms.ChoiceField(
@@ -69,7 +74,7 @@ class ResolveForm(forms.Form):
 class MediatorForm(forms.Form):
     person = forms.IntegerField(label="人员编号", widget=forms.HiddenInput)
     kind = forms.ChoiceField(label="类型", choices=MediatorKind.choices)
-    area = forms.ModelChoiceField(label="服务区域", queryset=None)
+    area = forms.ModelChoiceField(label="服务区域", queryset=Place.objects.none())
     unit = forms.CharField(label="工作单位", max_length=100, required=False)
 
     def __init__(self, *args: Any, areas: Any, **kwargs: Any) -> None:

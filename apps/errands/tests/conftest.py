@@ -28,4 +28,3 @@ def errand(world):
         ("dispatch", "community_a", {"assignee": worker.pk}),
         ("claim", "grid_worker_a", None),
     )
-
