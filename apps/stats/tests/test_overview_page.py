@@ -122,3 +122,39 @@ class TestIndicatorApi:
         assert {"response_rate", "resolution_rate", "satisfaction_rate", "on_time_rate"} <= set(
             codes
         )
+
+
+class TestMapAndBigScreen:
+    def test_the_map_shows_any_indicator_the_user_picks(self, client, world, resident_a):
+        make_case(world)
+        Place.objects.filter(pk__in=[world.community_a.pk, world.community_b.pk]).update(
+            geometry=SQUARE
+        )
+        client.force_login(world.user("county_leader"))
+        response = client.get(
+            "/stats/", {"place": world.town.pk, "rank": "cases_total", "map": "residents"}
+        )
+        html = response.content.decode()
+        assert 'option value="residents" selected' in html
+        data = chart_data(html)
+        assert data["map"]["indicator"] == "在册人口"
+        rows = {r["name"]: r for r in data["map"]["rows"]}
+        assert rows["红门社区"]["value"] == 1 and rows["将军社区"]["value"] == 0
+        # each area of the map clicks through to the records behind its value
+        assert rows["红门社区"]["link"].startswith("/people/")
+        assert client.get(rows["红门社区"]["link"]).status_code == 200
+        # the ranking keeps its own indicator
+        assert data["ranking"]["indicator"] == "事项总数"
+
+    def test_a_breakdown_cannot_be_mapped(self, client, world):
+        client.force_login(world.user("county_leader"))
+        html = client.get("/stats/", {"map": "cases_by_source"}).content.decode()
+        assert chart_data(html)["ranking"]["indicator"] == "办结率"
+        assert 'value="cases_by_source"' not in html
+
+    def test_the_big_screen_link_opens_the_command_centre_mode(self, client, world):
+        client.force_login(world.user("county_leader"))
+        html = client.get("/stats/").content.decode()
+        assert 'id="bigscreen-link"' in html and "screen=big" in html
+        big = client.get("/stats/", {"screen": "big"}).content.decode()
+        assert 'data-bigscreen="1"' in big
