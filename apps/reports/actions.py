@@ -101,7 +101,7 @@ def generate(report_id: int) -> Report:
     stem = f"{report.place.code}-{report.kind}-{report.period_start:%Y%m}"
     with transaction.atomic():
         report = Report.objects.select_for_update().get(pk=report_id)
-        old = [f.name for f in (report.pdf, report.xlsx) if f]
+        old = [f.name for f in (report.pdf, report.xlsx) if f and f.name]
         report.pdf.save(f"{stem}.pdf", ContentFile(pdf), save=False)
         report.xlsx.save(f"{stem}.xlsx", ContentFile(xlsx), save=False)
         report.status = ReportStatus.DONE
@@ -110,7 +110,13 @@ def generate(report_id: int) -> Report:
         report.save(update_fields=["pdf", "xlsx", "status", "generated_at", "error"])
         audit.record(actor=None, verb="reports.generate", obj=report)
         storage = report.pdf.storage
-        transaction.on_commit(lambda: [storage.delete(name) for name in old])
+
+        def remove_old_files() -> None:
+            for name in old:
+                if name not in (report.pdf.name, report.xlsx.name):
+                    storage.delete(name)
+
+        transaction.on_commit(remove_old_files)
     return report
 
 

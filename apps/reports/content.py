@@ -120,7 +120,7 @@ def build(place: Place, kind: str, start: dt.date, end: dt.date, title: str) -> 
 
     b.ranking_columns = ["区域", "事项数", "响应率", "办结率", "满意率", "按时办结率", "超期未办"]
     children = child_figures(reader, place, start, end, now=now) if area_children(place) else []
-    rows = []
+    rows: list[list[Any]] = []
     for k in children:
         rows.append(
             [

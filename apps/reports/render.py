@@ -2,6 +2,7 @@
 one sheet per section)."""
 
 import io
+from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
@@ -29,7 +30,7 @@ def pdf_bytes(b: Briefing) -> bytes:
     return bytes(HTML(string=html).write_pdf())
 
 
-def _sheet(wb: Workbook, title: str, header: list[str], rows: list[list[object]]) -> None:
+def _sheet(wb: Workbook, title: str, header: list[str], rows: list[list[Any]]) -> None:
     ws = wb.create_sheet(title)
     ws.append(header)
     for cell in ws[1]:

@@ -62,7 +62,7 @@ def request_report(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return redirect("reports:archive")
     place = access_place_for_user(request.user, form.cleaned_data["place"])
     try:

@@ -277,7 +277,7 @@ def _day_select() -> QuerySet[Any]:
         .order_by()
         .values("case_id")
         .annotate(c=Count("*"))
-        .values("c")
+        .values("c")  # type: ignore[misc]  # the annotation, not a field
     )
     resolved = Q(resolved_at__isnull=False)
     responded = Q(responded_at__isnull=False)
