@@ -357,11 +357,11 @@ def brand_figures(
         entries = entries.filter(occurred_on__gte=date_from)
     if date_to:
         entries = entries.filter(occurred_on__lte=date_to)
-    for row in entries.values("brand").annotate(
+    for money in entries.values("brand").annotate(
         received=Sum("amount", filter=_received_q()), spent=Sum("amount", filter=_spent_q())
     ):
-        figures[row["brand"]].received = row["received"] or Decimal("0")
-        figures[row["brand"]].spent = -(row["spent"] or Decimal("0"))
+        figures[money["brand"]].received = money["received"] or Decimal("0")
+        figures[money["brand"]].spent = -(money["spent"] or Decimal("0"))
     return figures
 
 
