@@ -108,8 +108,9 @@ def populate_demo(county: Place, size: str, seed: int, say: Any) -> dict[str, in
 def _staff_by_scope() -> dict[int, Any]:
     users = get_user_model().objects.filter(role=Role.COMMUNITY_STAFF, is_active=True)
     out: dict[int, Any] = {}
-    for user in users.filter(scope__isnull=False).order_by("pk"):
-        out.setdefault(int(user.scope_id), user)
+    for user in users.order_by("pk"):
+        if user.scope_id is not None:
+            out.setdefault(user.scope_id, user)
     return out
 
 

@@ -314,7 +314,8 @@ def survey_record(request: HttpRequest, pk: int, household: int) -> HttpResponse
         .first()
     )
     existing = {n.category_id: n.persons for n in record.needs.all()} if record else {}
-    categories = list(category_list().filter(parent__isnull=False)) or list(category_list())
+    # Survey teams ask about services (便民服务 and its children), not hazards or disputes.
+    categories = list(category_list().filter(parent__code="service")) or list(category_list())
     form = SurveyForm(
         request.POST or None,
         categories=categories,
