@@ -33,9 +33,10 @@ def _refused(request: HttpRequest, exc: Exception) -> None:
 def care_group(request: HttpRequest) -> HttpResponse:
     schools = selectors.schools_in_scope(request.user)
     form = CareGroupFilter(request.GET or None, user=request.user, schools=schools)
-    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    if form.is_bound and not form.is_valid():
-        raise Http404("筛选条件无效")
+    valid = form.is_bound and form.is_valid()
+    if form.is_bound and "place" in form.errors:
+        raise Http404("未找到，或不在您的管辖范围内")
+    data = form.cleaned_data if valid else {}  # other bad criteria: shown beside the field
     if request.user.scope_id is None and not data.get("place"):
         raise Http404("请选择区域")
     place = data.get("place") or access_place_for_user(request.user, request.user.scope_id)
