@@ -165,7 +165,7 @@ def do_update_activity(activity: Activity, *, actor: Any, **fields: Any) -> Acti
     _require_manager(actor, locked, "修改该活动")
     if locked.cancelled:
         raise ValidationError("该活动已取消，不能修改")
-    relations = {
+    relations: dict[str, Any] = {
         k: fields.pop(k) for k in ("target_tags", "organisations", "organisers") if k in fields
     }
     unknown = set(fields) - set(EDITABLE)

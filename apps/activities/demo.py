@@ -118,10 +118,9 @@ def populate_demo(
     staff = _staff_by_community(communities)
     tags = {t.code: t for t in CareTag.objects.all()}
     orgs = _orgs_by_kind(county)
-    per_community = 1 if size == "tiny" else 2
     plans: list[tuple[Activity, tuple, Place]] = []
     for community in communities:
-        count = per_community + rng.randint(0, 2)
+        count = 1 + rng.randint(0, 2)
         upcoming = rng.random() < 0.4
         for i in range(count + (1 if upcoming else 0)):
             template = rng.choice(TEMPLATES)
@@ -134,7 +133,7 @@ def populate_demo(
             )
     Activity.objects.bulk_create([a for a, _, _ in plans], batch_size=500)
     _relations(rng, plans, tags, orgs, staff)
-    rows = _participations(rng, plans, now)
+    rows = _participations(rng, plans, now, county, communities)
     Participation.objects.bulk_create(rows, batch_size=1000)
     hours = _volunteer_hours(rows, staff)
     present = sum(1 for r in rows if r.checked_in_at)
@@ -165,7 +164,8 @@ def _staff_by_community(communities: list[Place]) -> dict[int, Any]:
     )
     found: dict[int, Any] = {}
     for user in users:
-        found.setdefault(user.scope_id, user)
+        if user.scope_id is not None:
+            found.setdefault(user.scope_id, user)
     return found
 
 
@@ -197,7 +197,7 @@ def _activity(rng, template, community, stations, staff, day) -> Activity:
         capacity=rng.randint(*capacity),
         description=f"{community.name}{title}，欢迎辖区居民参加。",
         online_viewers=rng.randint(*online) if past else 0,
-        walk_ins=rng.randint(0, 40) if past and kind == ActivityKind.READING else 0,
+        walk_ins=rng.randint(100, 400) if past and kind == ActivityKind.READING else 0,
         created_by=staff.get(community.pk),
     )
 
@@ -226,24 +226,40 @@ def _relations(rng, plans, tags, orgs, staff) -> None:
     Activity.organisers.through.objects.bulk_create(organiser_links, batch_size=1000)
 
 
-def _participations(rng, plans, now) -> list[Participation]:
+def _by_community(communities: list[Place], rows: Any, limit: int) -> dict[int, list[int]]:
+    """(id, place path) rows grouped under the community whose subtree holds them (communities
+    all sit at one depth, so their paths have one length), at most `limit` each."""
+    width = len(communities[0].path)
+    ids = {c.path: c.pk for c in communities}
+    found: dict[int, list[int]] = defaultdict(list)
+    for pk, path in rows:
+        community = ids.get(path[:width])
+        if community is not None and len(found[community]) < limit:
+            found[community].append(pk)
+    return found
+
+
+def _participations(rng, plans, now, county, communities) -> list[Participation]:
     rows: list[Participation] = []
-    residents: dict[int, list[int]] = {}
-    volunteers: dict[int, list[int]] = {}
+    residents = _by_community(
+        communities,
+        Person.objects.filter(subtree_q(county), active=True)
+        .order_by("id")
+        .values_list("id", "place__path")
+        .iterator(chunk_size=5000),
+        150,
+    )
+    volunteers = _by_community(
+        communities,
+        Volunteer.objects.filter(subtree_q(county, "person__place"))
+        .order_by("id")
+        .values_list("person_id", "person__place__path"),
+        20,
+    )
     for activity, _template, community in plans:
-        if community.pk not in residents:
-            people = Person.objects.filter(subtree_q(community), active=True)
-            residents[community.pk] = list(people.values_list("id", flat=True)[:150])
-            volunteers[community.pk] = list(
-                Volunteer.objects.filter(subtree_q(community, "person__place")).values_list(
-                    "person_id", flat=True
-                )[:20]
-            )
-        pool = residents[community.pk]
-        helpers = rng.sample(
-            volunteers[community.pk], min(len(volunteers[community.pk]), rng.randint(1, 3))
-        )
-        wanted = min(len(pool), int(activity.capacity * rng.uniform(0.5, 1.2)))
+        pool, team = residents.get(community.pk, []), volunteers.get(community.pk, [])
+        helpers = rng.sample(team, min(len(team), rng.randint(1, 3)))
+        wanted = min(len(pool), int(activity.capacity * rng.uniform(0.4, 1.1)))
         chosen = [p for p in rng.sample(pool, wanted) if p not in helpers]
         past = activity.start_at < now
         for order, person_id in enumerate(chosen):

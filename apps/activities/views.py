@@ -44,6 +44,12 @@ def _filters(request: HttpRequest) -> tuple[ActivityFilter, bool]:
         return ActivityFilter(), False
 
 
+def _may_create(user: Any) -> bool:
+    if user.scope is None:
+        return bool(user.is_superuser)
+    return actions.is_activity_staff(user, user.scope)
+
+
 @login_required
 def activity_list(request: HttpRequest) -> HttpResponse:
     filters, valid = _filters(request)
@@ -60,9 +66,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "kinds": ActivityKind.choices,
             "query": query.urlencode(),
-            "can_create": actions.is_activity_staff(request.user, request.user.scope)
-            if request.user.scope_id
-            else request.user.is_superuser,
+            "can_create": _may_create(request.user),
         },
     )
 
@@ -418,7 +422,7 @@ def checkin(request: HttpRequest, token: str) -> HttpResponse:
     }
     if signed_in:
         context["already"] = found.activity.participations.filter(
-            person_id=user.person_id, checked_in_at__isnull=False
+            person_id=user.person_id or 0, checked_in_at__isnull=False
         ).first()
     if request.method != "POST":
         return render(request, "activities/checkin.html", context)
