@@ -84,8 +84,8 @@ def _task_page(
             or VisitRecordForm(checklist=task.plan.checklist_items()),
             "unreachable_form": forms.get("unreachable_form") or UnreachableForm(),
             "need_form": forms.get("need_form") or NeedForm(),
-            "hazard_form": forms.get("hazard_form") or HazardForm(),
-            "dispute_form": forms.get("dispute_form") or DisputeForm(),
+            "hazard_form": forms.get("hazard_form") or HazardForm(prefix="hazard"),
+            "dispute_form": forms.get("dispute_form") or DisputeForm(prefix="dispute"),
             "reinspect_form": forms.get("reinspect_form") or ReinspectionForm(),
         },
         status=status,
@@ -163,7 +163,7 @@ def task_need(request: HttpRequest, pk: int) -> HttpResponse:
 def task_hazard(request: HttpRequest, pk: int) -> HttpResponse:
     """发现隐患: a hazard case with a deadline and a re-inspection task."""
     task = selectors.access_task_for_user(request.user, pk)
-    form = HazardForm(request.POST)
+    form = HazardForm(request.POST, prefix="hazard")
     if not form.is_valid():
         return _task_page(request, task, hazard_form=form, status=422)
     try:
@@ -182,7 +182,7 @@ def task_hazard(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def task_dispute(request: HttpRequest, pk: int) -> HttpResponse:
     task = selectors.access_task_for_user(request.user, pk)
-    form = DisputeForm(request.POST)
+    form = DisputeForm(request.POST, prefix="dispute")
     if not form.is_valid():
         return _task_page(request, task, dispute_form=form, status=422)
     try:

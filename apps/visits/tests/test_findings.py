@@ -215,7 +215,11 @@ class TestFindingPages:
         deadline = timezone.localdate() + dt.timedelta(days=5)
         response = client.post(
             f"/visits/tasks/{task.pk}/hazard/",
-            {"category": grid_category.pk, "title": "电动车楼道充电", "deadline": deadline},
+            {
+                "hazard-category": grid_category.pk,
+                "hazard-title": "电动车楼道充电",
+                "hazard-deadline": deadline,
+            },
         )
         assert response.status_code == 302
         reinspect = Rectification.objects.get().reinspections.get()
@@ -250,7 +254,8 @@ class TestFindingPages:
         client.force_login(world.user("outsider_b"))
         task = _task(inspection, world.building_a)
         response = client.post(
-            f"/visits/tasks/{task.pk}/hazard/", {"category": grid_category.pk, "title": "x"}
+            f"/visits/tasks/{task.pk}/hazard/",
+            {"hazard-category": grid_category.pk, "hazard-title": "x"},
         )
         assert response.status_code == 404
         assert not Case.objects.exists()
