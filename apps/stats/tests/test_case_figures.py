@@ -163,3 +163,14 @@ class TestDashboardFigures:
             dashboard_figures(
                 world.user("community_a"), world.community_b, timezone.localdate().replace(day=1)
             )
+
+
+def test_the_overview_case_figures_take_four_queries(world, django_assert_num_queries):
+    """Scope check, child areas, the grouped month rollups, the open cases: no more, however
+    many children or months."""
+    scramble(world, n=30, seed=9)
+    leader = world.user("county_leader")
+    month = timezone.localdate().replace(day=1)
+    for place in (world.county, world.town):
+        with django_assert_num_queries(4):
+            dashboard_figures(leader, place, month)
