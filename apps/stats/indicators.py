@@ -305,6 +305,7 @@ INDICATORS: list[Indicator] = [
             uploaded_at__date__gte=s.date_from,
             uploaded_at__date__lte=s.date_to,
         ).count(),
+        link=lambda s: reverse("ecg:list"),
     ),
 ]
 
