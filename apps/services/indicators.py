@@ -1,0 +1,100 @@
+"""Volunteer-service figures for the leader's dashboard. The count of registered volunteers is
+the stats app's own `volunteers` indicator and is not repeated here."""
+
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from django.db.models import Count, Q, Sum
+from django.urls import reverse
+
+from apps.people.choices import VolunteerStatus
+from apps.places.models import subtree_q
+from apps.stats.indicators import Indicator, Scope, register
+
+from .choices import ApplicationStatus, DualKind, HoursStatus
+from .models import DualRegistration, ServiceHours
+from .selectors import star_thresholds
+
+
+def approved_hours(s: Scope) -> float:
+    total = ServiceHours.objects.filter(
+        subtree_q(s.place, "volunteer__person__place"),
+        status=HoursStatus.APPROVED,
+        served_on__gte=s.date_from,
+        served_on__lte=s.date_to,
+    ).aggregate(total=Sum("hours"))["total"]
+    return float(total or Decimal("0"))
+
+
+def star_volunteers(s: Scope) -> int:
+    """Active volunteers of the area whose approved hours (all time) reach 一星."""
+    first = Decimal(star_thresholds()[0])
+    return (
+        ServiceHours.objects.filter(
+            subtree_q(s.place, "volunteer__person__place"),
+            status=HoursStatus.APPROVED,
+            volunteer__status=VolunteerStatus.ACTIVE,
+        )
+        .values("volunteer")
+        .annotate(total=Sum("hours"))
+        .filter(total__gte=first)
+        .count()
+    )
+
+
+def _dual(s: Scope, kind: str) -> int:
+    rows = DualRegistration.objects.filter(
+        subtree_q(s.place, "community"), kind=kind, status=ApplicationStatus.APPROVED
+    )
+    field = "organisation" if kind == DualKind.UNIT else "party_member"
+    return rows.aggregate(n=Count(field, distinct=True, filter=Q(**{f"{field}__isnull": False})))[
+        "n"
+    ]
+
+
+def _volunteers_link(s: Scope, **extra: str) -> str:
+    return f"{reverse('services:volunteers')}?{urlencode({'place': s.place.pk, **extra})}"
+
+
+register(
+    Indicator(
+        "volunteer_hours",
+        "志愿服务时长",
+        "区域内志愿者在统计期内服务、且已审核认定的时长合计；待审核和未认定的不计，培训学时不计。",
+        "小时",
+        "services.ServiceHours",
+        approved_hours,
+        link=lambda s: _volunteers_link(s),
+    ),
+    Indicator(
+        "star_volunteers",
+        "星级志愿者",
+        "区域内在册志愿者中，累计认定服务时长达到一星（默认 100 小时）及以上的人数，截至今日。",
+        "人",
+        "services.ServiceHours",
+        star_volunteers,
+        periodic=False,
+        link=lambda s: _volunteers_link(s, status=VolunteerStatus.ACTIVE),
+    ),
+    Indicator(
+        "dual_units",
+        "双报到单位",
+        "向区域内社区报到并经社区审核通过的机关企事业单位数（一个单位向多个社区报到只计一次），"
+        "截至今日。",
+        "个",
+        "services.DualRegistration",
+        lambda s: _dual(s, DualKind.UNIT),
+        periodic=False,
+        link=lambda s: reverse("services:dual_list"),
+    ),
+    Indicator(
+        "dual_members",
+        "双报到党员",
+        "向区域内社区报到并经社区审核通过的在职党员人数，截至今日。",
+        "人",
+        "services.DualRegistration",
+        lambda s: _dual(s, DualKind.MEMBER),
+        periodic=False,
+        link=lambda s: reverse("services:dual_list"),
+    ),
+)
