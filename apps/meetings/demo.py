@@ -3,9 +3,10 @@ for the `county` size), with agendas of their real demo cases, attendance and de
 in a few communities, yesterday's meeting decided through the actions and next week's
 meeting prepared from the proposed agenda.
 
-Past meetings are bulk rows: each item concerns cases that were open on the meeting's day,
-its decision names the case's own handler, unit and deadline, and whether it is solved is read
-from the cases' real status, so the figures are computed, not typed. (Their case timelines are
+Past meetings are bulk rows, each a few days after an 上报 / 退单 / 重办 in the community's
+case history: its items are the cases the proposal would have listed that day (open, and
+overdue or escalated, returned or reopened before it); each decision names the case's own
+handler, unit and deadline, and whether it is solved is read from the cases' real status, so the figures are computed, not typed. (Their case timelines are
 not rewritten: the demo's history is generated before.) The recent meetings go through
 `do_create_meeting`, `do_hold_meeting` and `do_decide_item`, so their decisions appear on the
 cases' timelines as 会议决定.
@@ -22,8 +23,8 @@ from django.utils import timezone
 
 from apps.accounts.choices import Role
 from apps.accounts.models import User
-from apps.cases.choices import WITHDRAWN_STATUSES, Level
-from apps.cases.models import Case, Category
+from apps.cases.choices import WITHDRAWN_STATUSES, Action, Level
+from apps.cases.models import Case, CaseEvent, Category
 from apps.orgs.models import Organisation
 from apps.people.models import Person
 from apps.places.choices import PlaceKind
@@ -81,38 +82,65 @@ def populate_demo(
     return {"past": past, "live": live}
 
 
-def _candidates(community: Place) -> list[Any]:
-    return list(
-        Case.objects.filter(subtree_q(community))
-        .exclude(status__in=WITHDRAWN_STATUSES)
-        .order_by("-id")
-        .values(
-            "id",
-            "title",
-            "created_at",
-            "resolved_at",
-            "assignee_id",
-            "department_id",
-            "resolve_by",
-            "status",
-            "reopen_count",
-        )[:300]
+FLAG_EVENTS = {
+    Action.ESCALATE: ItemSource.ESCALATED,
+    Action.RETURN: ItemSource.RETURNED,
+    Action.REOPEN: ItemSource.REOPENED,
+}
+
+
+def _history(community: Place) -> tuple[list[Any], dict[int, Any]]:
+    """The community's 上报 / 退单 / 重办 events (newest 300) and the cases they happened to."""
+    events = list(
+        CaseEvent.objects.filter(subtree_q(community, "case__place"), action__in=list(FLAG_EVENTS))
+        .exclude(case__status__in=WITHDRAWN_STATUSES)
+        .order_by("-at")
+        .values_list("case_id", "action", "at")[:300]
     )
+    cases = {
+        c["id"]: c
+        for c in Case.objects.filter(pk__in={e[0] for e in events}).values(
+            "id", "title", "created_at", "resolved_at", "resolve_by", "assignee_id", "department_id"
+        )
+    }
+    return events, cases
+
+
+def _agenda_on(day: dt.datetime, events: list[Any], cases: dict[int, Any]) -> list[Any]:
+    """What the proposal would have listed on `day`: cases open that day that were overdue,
+    or escalated, returned or reopened before it; with the reason."""
+    found: dict[int, str] = {}
+    for case_id, action, at in sorted(events, key=lambda e: e[2]):
+        case = cases[case_id]
+        open_then = case["created_at"] < day and (
+            case["resolved_at"] is None or case["resolved_at"] > day
+        )
+        if at < day and open_then:
+            overdue = case["resolve_by"] is not None and case["resolve_by"] < day
+            found[case_id] = ItemSource.OVERDUE if overdue else FLAG_EVENTS[action]
+    return [(cases[pk], source) for pk, source in found.items()]
 
 
 def _past_meetings(
-    communities: list[Place], total: int, rng: random.Random, staff: dict[int, Any]
+    communities: list[Place], total: int, rng: random.Random, staff: dict[Any, Any]
 ) -> int:
+    """`total` meetings in the communities whose history has something to discuss, each a few
+    days after one of its 上报 / 退单 / 重办 events, with the agenda the proposal would have
+    made that day."""
     now = timezone.now()
-    per = {c.pk: 0 for c in communities}
+    earliest = now - dt.timedelta(days=30 * MONTHS)
+    histories = {c.pk: _history(c) for c in communities}
+    busy = [c for c in communities if any(e[2] > earliest for e in histories[c.pk][0])]
+    if not busy:
+        return 0
+    per = {c.pk: 0 for c in busy}
     for _ in range(total):
-        per[rng.choice(communities).pk] += 1
+        per[rng.choice(busy).pk] += 1
     meetings: list[Meeting] = []
-    plans: list[tuple[Meeting, list[dict[str, Any]], list[int], list[str]]] = []
-    for community in communities:
-        if not per[community.pk]:
-            continue
-        cases = _candidates(community)
+    plans: list[tuple[Meeting, list[Any], list[int], list[str]]] = []
+    for community in busy:
+        events, cases = histories[community.pk]
+        anchors = [e for e in events if e[2] > earliest]
         orgs = list(
             Organisation.objects.filter(subtree_q(community), active=True).values_list(
                 "pk", flat=True
@@ -124,7 +152,8 @@ def _past_meetings(
             ]
         )
         for _ in range(per[community.pk]):
-            starts = now - dt.timedelta(days=rng.uniform(3, 30 * MONTHS), hours=rng.randint(0, 6))
+            anchor = rng.choice(anchors)[2]
+            starts = min(anchor + dt.timedelta(days=rng.uniform(1, 5)), now - dt.timedelta(days=1))
             starts = starts.replace(minute=0, second=0, microsecond=0)
             kind = rng.choice(MeetingKind.values)
             meeting = Meeting(
@@ -139,22 +168,14 @@ def _past_meetings(
                 held_at=starts + dt.timedelta(hours=2),
                 closed_at=starts + dt.timedelta(hours=3),
             )
-            # open on the day and past their deadline: what a meeting takes up
-            overdue_then = [
-                c
-                for c in cases
-                if c["created_at"] < starts
-                and (c["resolved_at"] is None or c["resolved_at"] > starts)
-                and c["resolve_by"] is not None
-                and c["resolve_by"] < starts
-            ]
-            chosen = rng.sample(overdue_then, min(len(overdue_then), rng.randint(2, 4)))
+            agenda = _agenda_on(starts, events, cases)
+            chosen = rng.sample(agenda, min(len(agenda), 4))
             names = rng.sample(people, min(len(people), rng.randint(4, 9)))
             meetings.append(meeting)
             plans.append((meeting, chosen, rng.sample(orgs, min(len(orgs), 3)), names))
     Meeting.objects.bulk_create(meetings, batch_size=500)
     participants, items, links = [], [], []
-    for meeting, chosen, orgs, names in plans:
+    for meeting, chosen, _orgs, names in plans:
         participants += [
             Participant(
                 meeting=meeting,
@@ -164,11 +185,11 @@ def _past_meetings(
             )
             for name in names
         ]
-        for order, case in enumerate(chosen, 1):
+        for order, (case, source) in enumerate(chosen, 1):
             item = AgendaItem(
                 meeting=meeting,
                 order=order,
-                source=ItemSource.OVERDUE,
+                source=source,
                 title=case["title"],
                 duration=rng.choice([10, 15, 20]),
                 decision=rng.choice(DECISIONS),
@@ -179,7 +200,7 @@ def _past_meetings(
                 decided_at=meeting.starts_at + dt.timedelta(minutes=30 * order),
             )
             items.append(item)
-            links.append((item, case["id"], orgs))
+            links.append((item, case["id"]))
     Participant.objects.bulk_create(participants, batch_size=1000)
     AgendaItem.objects.bulk_create(items, batch_size=1000)
     Meeting.organisations.through.objects.bulk_create(
@@ -191,7 +212,7 @@ def _past_meetings(
         batch_size=1000,
     )
     AgendaItem.cases.through.objects.bulk_create(
-        [AgendaItem.cases.through(agendaitem_id=i.pk, case_id=c) for i, c, _ in links],
+        [AgendaItem.cases.through(agendaitem_id=i.pk, case_id=c) for i, c in links],
         batch_size=1000,
     )
     return len(meetings)
