@@ -211,3 +211,35 @@ def test_indicators_match_the_care_group(care, world, pairing):
     assert get("care_child_pairing_coverage").compute(scope) == round(1 / 3, 4)
     assert get("care_home_visits").compute(scope) == 1
     assert "/care/?place=" in get("care_home_visits").link(scope)
+
+
+def test_a_carer_scoped_elsewhere_still_sees_their_own_pairing(client, care, world, pairing):
+    from apps.accounts.choices import Role
+    from apps.core.testing.factories import make_user
+
+    user = care.teacher_user
+    user.scope = world.community_b
+    user.save()
+    client.force_login(user)
+    assert client.get(reverse("care:pairing", args=[pairing.pk])).status_code == 200
+    other = make_user("other_b", Role.VOLUNTEER, world.community_b)
+    client.force_login(other)
+    assert client.get(reverse("care:pairing", args=[pairing.pk])).status_code == 404
+
+
+def test_the_care_group_takes_another_tag(client, care, world):
+    from apps.people.models import CareTag
+
+    alone = CareTag.objects.get(code="alone_elderly")
+    grandma = PersonFactory(name="陈奶奶", place=world.household_a)
+    grandma.care_tags.add(alone)
+    volunteer = PersonFactory(name="志愿者小李", place=world.grid_a)
+    do_create_pairing(
+        actor=world.user("community_a"), person=grandma, carer=volunteer, carer_kind="volunteer"
+    )
+    response = _login(client, world.user("community_a")).get(
+        reverse("care:group"), {"tag": "alone_elderly"}
+    )
+    figures = response.context["figures"]
+    assert (figures.total, figures.paired) == (1, 1)
+    assert "志愿者小李" in response.content.decode()

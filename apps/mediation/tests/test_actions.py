@@ -182,3 +182,12 @@ class TestOutcomeAndResolution:
         mediation = _open(dispute, world)
         session = do_record_session(mediation, actor=user, location="法庭", participants="双方")
         assert session.recorded_by == user
+
+
+def test_deactivating_a_mediator_is_audited_and_scoped(dispute, world):
+    do_set_mediator_active(actor=world.user("community_a"), mediator=dispute.mediator, active=False)
+    assert _audits("mediation.mediator", "update") == 1
+    with pytest.raises(PermissionDenied, match="您无权管理该区域的调解员"):
+        do_set_mediator_active(
+            actor=world.user("community_a"), mediator=dispute.judge, active=False
+        )
