@@ -6,10 +6,11 @@ meeting prepared from the proposed agenda.
 Past meetings are bulk rows, each a few days after an 上报 / 退单 / 重办 in the community's
 case history: its items are the cases the proposal would have listed that day (open, and
 overdue or escalated, returned or reopened before it); each decision names the case's own
-handler, unit and deadline, and whether it is solved is read from the cases' real status, so the figures are computed, not typed. (Their case timelines are
-not rewritten: the demo's history is generated before.) The recent meetings go through
-`do_create_meeting`, `do_hold_meeting` and `do_decide_item`, so their decisions appear on the
-cases' timelines as 会议决定.
+handler, unit and deadline, and whether it is solved is read from the cases' real status, so
+the figures are computed, not typed. (Their case timelines are not rewritten: the demo's
+history is generated before.) The recent meetings go through `do_create_meeting`,
+`do_hold_meeting` and `do_decide_item`, so their decisions appear on the cases' timelines as
+会议决定.
 """
 
 import datetime as dt
