@@ -368,6 +368,8 @@ def do_cancel_signup(participation: Participation, *, actor: Any) -> Participati
         raise ValidationError("该报名已取消")
     if row.present:
         raise ValidationError("已签到，不能取消报名")
+    if timezone.now() >= locked_activity.end_at:
+        raise ValidationError("活动已结束，不能取消报名")
     before = row.status
     row.status = SignupStatus.CANCELLED
     row.cancelled_at = timezone.now()

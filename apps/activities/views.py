@@ -174,6 +174,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "activity": activity,
         "phase": activity.phase(),
         "manage": manage,
+        "qr_open": timezone.now() <= qr.closes_at(activity),
         "rows": rows,
         "registered": [r for r in rows if r.status == SignupStatus.REGISTERED],
         "waiting": [r for r in rows if r.status == SignupStatus.WAITLISTED],

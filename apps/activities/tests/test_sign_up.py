@@ -1,7 +1,10 @@
 """Sign-up with a capacity and a waiting list; cancellation moves the first waiting person up."""
 
+import datetime as dt
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from apps.activities.actions import do_cancel_signup, do_sign_up, do_update_activity
 from apps.activities.models import Participation
@@ -112,4 +115,12 @@ class TestRules:
         row = do_sign_up(book_fair, cast.residents[0], actor=staff)
         do_cancel_signup(row, actor=staff)
         with pytest.raises(ValidationError, match="该报名已取消"):
+            do_cancel_signup(row, actor=staff)
+
+    def test_a_sign_up_cannot_be_cancelled_after_the_end(self, book_fair, cast, world, monkeypatch):
+        staff = world.user("community_a")
+        row = do_sign_up(book_fair, cast.residents[0], actor=staff)
+        later = book_fair.end_at + dt.timedelta(minutes=1)
+        monkeypatch.setattr(timezone, "now", lambda: later)
+        with pytest.raises(ValidationError, match="活动已结束，不能取消报名"):
             do_cancel_signup(row, actor=staff)
