@@ -1,7 +1,7 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
-from .choices import ECG_ROLES, EXPORT_ROLES, LEDGER_ROLES, REVEAL_ROLES, Role
+from .choices import ECG_ROLES, EXPORT_ROLES, GOVERNANCE_ROLES, LEDGER_ROLES, REVEAL_ROLES, Role
 
 
 class User(AbstractUser):
@@ -51,6 +51,10 @@ class User(AbstractUser):
     @property
     def can_manage_places(self) -> bool:
         return self.is_superuser or self.role in LEDGER_ROLES
+
+    @property
+    def is_governance_staff(self) -> bool:
+        return self.is_superuser or self.role in GOVERNANCE_ROLES
 
     @property
     def can_manage_ledgers(self) -> bool:
