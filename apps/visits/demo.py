@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import F
+from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
 from apps.accounts.choices import Role
@@ -39,7 +39,7 @@ from .recurrence import next_occurrence, parse_rule
 
 DEMO_ORDER = 60
 # Households per cycle across the sampled communities (the rest have no plan in the demo).
-HOUSEHOLD_BUDGET = {"tiny": 10_000, "small": 10_000, "county": 6_000, "large": 6_000}
+HOUSEHOLD_BUDGET = {"tiny": 10_000, "small": 10_000, "county": 3_000, "large": 3_000}
 CLOSED_CYCLES = 4
 HOUSEHOLD_CHECKLIST = ["政策宣传", "民意记录", "安全提醒"]
 PATROL_CHECKLIST = ["环境卫生", "消防通道", "治安隐患", "矛盾纠纷"]
@@ -65,14 +65,16 @@ def populate_demo(county: Place, size: str, seed: int, say: Say) -> dict[str, in
             continue
         plans.append(_plan(community, actor, today, VisitKind.HOUSEHOLD))
         plans.append(_plan(community, actor, today, VisitKind.GRID_PATROL))
-    tasks = records = 0
+    tasks = 0
+    out = Outcomes()
     for plan in plans:
         quality = rng.uniform(0.7, 0.97)  # how well this community keeps its round
         for n, occurrence in enumerate(_occurrences(plan, today)):
             cycle, created = do_generate_cycle(plan, occurrence)
             tasks += created
             trend = quality + 0.015 * n  # slowly getting better, cycle by cycle
-            records += _settle(cycle, plan, trend, rng, today, staff, actors)
+            _settle(cycle, plan, trend, rng, today, staff, actors, out)
+    records = out.flush([p.pk for p in plans])
     findings = _findings(plans, rng, today, staff)
     say(
         f"  走访：{len(plans)} 个计划，{tasks} 项任务，{records} 条走访记录，"
@@ -108,7 +110,7 @@ def _sample(county: Place, size: str) -> list[Place]:
     chosen, total = [], 0
     for community in ordered:
         n = households.get(community.pk, 0)
-        if chosen and total + n > HOUSEHOLD_BUDGET.get(size, 6_000):
+        if chosen and total + n > HOUSEHOLD_BUDGET.get(size, 3_000):
             continue
         chosen.append(community)
         total += n
@@ -170,6 +172,35 @@ def _at(day: dt.date, hour: float) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(), tzinfo=tz) + dt.timedelta(hours=hour)
 
 
+class Outcomes:
+    """The events, records and final states of every settled task, written at the end in a
+    few bulk statements."""
+
+    def __init__(self) -> None:
+        self.events: list[VisitTaskEvent] = []
+        self.records: list[VisitRecord] = []
+        self.status: dict[str, list[int]] = {}
+
+    def flush(self, plan_ids: list[int]) -> int:
+        VisitTaskEvent.objects.bulk_create(self.events, batch_size=2000)
+        VisitRecord.objects.bulk_create(self.records, batch_size=2000)
+        VisitRecord.objects.filter(task__plan_id__in=plan_ids).update(
+            created_at=F("visited_at"), updated_at=F("visited_at")
+        )
+        tasks = VisitTask.objects.filter(plan_id__in=plan_ids)
+        for status, ids in self.status.items():
+            for start in range(0, len(ids), 2000):
+                tasks.filter(pk__in=ids[start : start + 2000]).update(status=status)
+        mine = VisitRecord.objects.filter(task=OuterRef("pk")).order_by("-visited_at")
+        tasks.filter(status=TaskStatus.DONE).update(
+            done_at=Subquery(mine.filter(reached=True).values("visited_at")[:1])
+        )
+        tasks.filter(records__reached=False).update(
+            reason=Subquery(mine.filter(reached=False).values("reason")[:1])
+        )
+        return len(self.records)
+
+
 def _settle(
     cycle: VisitCycle,
     plan: VisitPlan,
@@ -178,7 +209,8 @@ def _settle(
     today: dt.date,
     staff: dict[int, Any],
     actors: dict[int, Any],
-) -> int:
+    out: Outcomes,
+) -> None:
     """Outcomes for the tasks of one cycle, written in bulk with their history: planned →
     due on the day; done (a record with the checklist) or 未能入户 (a record with the reason,
     then done on a second try or missed) or missed the morning after the window."""
@@ -190,15 +222,13 @@ def _settle(
     VisitCycle.objects.filter(pk=cycle.pk).update(generated_at=created)
     VisitTask.objects.filter(cycle=cycle).update(created_at=created)
     if not started:
-        return 0
+        return
     window = [
         cycle.occurrence + dt.timedelta(days=d)
         for d in range((min(cycle.window_end, today) - cycle.occurrence).days + 1)
     ]
     missed_at = _at(cycle.window_end + dt.timedelta(days=1), 0.25)
-    events: list[VisitTaskEvent] = []
-    records: list[VisitRecord] = []
-    changed: list[VisitTask] = []
+    events, records = out.events, out.records
     items = plan.checklist_items()
     for task in VisitTask.objects.filter(cycle=cycle).order_by("pk"):
         actor = actors.get(task.assignee_id, fallback)
@@ -236,7 +266,6 @@ def _settle(
                     task=task, visitor=actor, visited_at=first, reached=False, reason=reason
                 )
             )
-            task.reason = reason
             status = TaskStatus.UNREACHABLE
             second = first + dt.timedelta(days=1, hours=rng.uniform(-2, 2))
             if rng.random() < 0.4 and second.date() <= cycle.window_end and second < now:
@@ -252,15 +281,7 @@ def _settle(
                 )
             )
             status = TaskStatus.MISSED
-        task.status = status
-        changed.append(task)
-    VisitTaskEvent.objects.bulk_create(events, batch_size=2000)
-    VisitRecord.objects.bulk_create(records, batch_size=2000)
-    VisitRecord.objects.filter(task__cycle=cycle).update(
-        created_at=F("visited_at"), updated_at=F("visited_at")
-    )
-    VisitTask.objects.bulk_update(changed, ["status", "done_at", "reason"], batch_size=500)
-    return len(records)
+        out.status.setdefault(status, []).append(task.pk)
 
 
 def _done(
@@ -282,7 +303,6 @@ def _done(
             task=task, visitor=actor, visited_at=at, answers=answers, notes=rng.choice(NOTES)
         )
     )
-    task.done_at = at
     return TaskStatus.DONE
 
 
