@@ -19,6 +19,7 @@ class ActivityOut(Schema):
     online_viewers: int
     walk_ins: int
     registered: int
+    seats_taken: int
     waiting: int
     present: int
 
@@ -33,6 +34,10 @@ class ActivityOut(Schema):
     @staticmethod
     def resolve_registered(obj: object) -> int:
         return getattr(obj, "n_registered", 0)
+
+    @staticmethod
+    def resolve_seats_taken(obj: object) -> int:
+        return getattr(obj, "n_seats", 0)
 
     @staticmethod
     def resolve_waiting(obj: object) -> int:

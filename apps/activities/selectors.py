@@ -12,7 +12,7 @@ from django.utils import timezone
 from apps.accounts.scoping import get_in_scope, scoped
 from apps.places.models import Place, subtree_q
 
-from .choices import ActivityStatus, SignupStatus
+from .choices import ActivityStatus, ParticipantRole, SignupStatus
 from .filters import ActivityFilter
 from .models import Activity, ActivityPhoto, Participation
 
@@ -23,8 +23,17 @@ def visible_activities(user: Any) -> QuerySet[Activity]:
 
 
 def with_counts(qs: QuerySet[Activity]) -> QuerySet[Activity]:
-    """Each activity with its registered, waiting and present counts (one query)."""
+    """Each activity with its registered (seats: participants only), waiting and present counts
+    (one query)."""
     return qs.annotate(
+        n_seats=Count(
+            "participations",
+            filter=Q(
+                participations__status=SignupStatus.REGISTERED,
+                participations__role=ParticipantRole.PARTICIPANT,
+            ),
+            distinct=True,
+        ),
         n_registered=Count(
             "participations",
             filter=Q(participations__status=SignupStatus.REGISTERED),

@@ -229,6 +229,7 @@ class TestApi:
         assert tick.status_code == 200 and tick.json()["checkin_method"] == "staff"
         detail = staff.get(f"/api/v1/activities/{pk}").json()
         assert (detail["registered"], detail["waiting"], detail["present"]) == (1, 1, 1)
+        assert detail["seats_taken"] == 1
         staff.put(
             f"/api/v1/activities/{pk}/reach",
             json.dumps({"online_viewers": 120, "walk_ins": 30}),
