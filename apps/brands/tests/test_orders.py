@@ -3,7 +3,10 @@ the case engine, person-times once the order is resolved, detaching with a reaso
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
+from apps.activities.choices import SignupSource
+from apps.activities.models import Activity, Participation
 from apps.cases.actions import do_create_case, do_transition
 from apps.cases.models import Case, Category
 from apps.core.models import AuditEvent
@@ -51,7 +54,7 @@ def test_person_times_count_resolved_orders_once(world, brand, helper):
         do_transition(case, "resolve", actor=user, note="已上门陪伴")
     figures = brand_figures([brand])[brand.pk]
     assert (figures.orders, figures.resolved, figures.person_times) == (2, 2, 3)
-    today = both.created_at.date()
+    today = timezone.localdate()
     assert person_times_served(world.community_a, today, today) == 3
     assert person_times_served(world.community_b, today, today) == 0
 
@@ -91,3 +94,35 @@ def test_it_detaches_with_a_reason(world, brand):
     assert not BrandOrder.objects.exists()
     event = AuditEvent.objects.get(object_type="brands.brandorder", verb="delete")
     assert event.changes["reason"] == "归错品牌"
+
+
+def test_activities_of_the_brand_add_their_attendance(world, brand):
+    now = timezone.now()
+
+    def activity(place, status="published", project="暖巢行动"):
+        return Activity.objects.create(
+            title="重阳节敬老",
+            kind="volunteer",
+            place=place,
+            start_at=now - timezone.timedelta(hours=3),
+            end_at=now - timezone.timedelta(hours=1),
+            project=project,
+            status=status,
+            walk_ins=2,
+        )
+
+    held = activity(world.grid_a)
+    for name in ("李奶奶", "赵爷爷", "钱奶奶"):
+        Participation.objects.create(
+            activity=held,
+            person=PersonFactory(name=name, place=world.household_a),
+            source=SignupSource.values[0],
+            checked_in_at=now if name != "钱奶奶" else None,
+        )
+    activity(world.grid_a, status="cancelled")  # never counts
+    activity(world.grid_b)  # not in the brand's communities
+    activity(world.grid_a, project="童心港湾")  # another brand's
+    figures = brand_figures([brand])[brand.pk]
+    assert (figures.activities, figures.activity_person_times) == (1, 2 + 2)
+    today = timezone.localdate()
+    assert person_times_served(world.community_a, today - timezone.timedelta(days=1), today) == 4
