@@ -171,17 +171,23 @@ def report_finding(
     if finding not in ("need", "hazard", "dispute"):
         raise Http404("未找到")
     task = selectors.access_task_for_user(request.user, task_id)
-    common = {
-        "actor": request.user,
-        "category": _category(payload.category),
-        "title": payload.title,
-        "description": payload.description,
-    }
+    category = _category(payload.category)
+    title, description = payload.title, payload.description
     with action_errors():
         if finding == "hazard":
-            found = do_report_hazard(task, deadline=payload.deadline, **common)
+            found = do_report_hazard(
+                task,
+                actor=request.user,
+                category=category,
+                title=title,
+                description=description,
+                deadline=payload.deadline,
+            )
             return 201, _finding(found.case, found)
-        case = (do_report_need if finding == "need" else do_report_dispute)(task, **common)
+        report = do_report_need if finding == "need" else do_report_dispute
+        case = report(
+            task, actor=request.user, category=category, title=title, description=description
+        )
     return 201, _finding(case)
 
 

@@ -107,7 +107,8 @@ def _sample(county: Place, size: str) -> list[Place]:
             households[owner] = households.get(owner, 0) + 1
     first = [c for c in communities if any(p.startswith(c.path) for p in party_places)]
     ordered = first + [c for c in communities if c not in first]
-    chosen, total = [], 0
+    chosen: list[Place] = []
+    total = 0
     for community in ordered:
         n = households.get(community.pk, 0)
         if chosen and total + n > HOUSEHOLD_BUDGET.get(size, 3_000):
@@ -117,9 +118,9 @@ def _sample(county: Place, size: str) -> list[Place]:
     return chosen
 
 
-def _staff_by_community(communities: list[Place]) -> dict[int, Any]:
+def _staff_by_community(communities: list[Place]) -> dict[int | None, Any]:
     User = get_user_model()
-    found: dict[int, Any] = {}
+    found: dict[int | None, Any] = {}
     for user in User.objects.filter(
         role=Role.COMMUNITY_STAFF, scope__in=communities, is_active=True
     ).order_by("pk"):
@@ -127,7 +128,7 @@ def _staff_by_community(communities: list[Place]) -> dict[int, Any]:
     return found
 
 
-def _accounts_by_person() -> dict[int, Any]:
+def _accounts_by_person() -> dict[int | None, Any]:
     User = get_user_model()
     return {
         u.person_id: u
@@ -207,8 +208,8 @@ def _settle(
     quality: float,
     rng: random.Random,
     today: dt.date,
-    staff: dict[int, Any],
-    actors: dict[int, Any],
+    staff: dict[int | None, Any],
+    actors: dict[int | None, Any],
     out: Outcomes,
 ) -> None:
     """Outcomes for the tasks of one cycle, written in bulk with their history: planned →
@@ -241,7 +242,7 @@ def _settle(
                 note="走访日已到",
             )
         )
-        status = TaskStatus.DUE
+        status: str = TaskStatus.DUE
         roll = rng.random()
         first = _at(rng.choice(window), rng.uniform(8.5, 18))
         if first > now:
@@ -316,7 +317,7 @@ def _category(words: tuple[str, ...]) -> Category | None:
 
 
 def _findings(
-    plans: list[VisitPlan], rng: random.Random, today: dt.date, staff: dict[int, Any]
+    plans: list[VisitPlan], rng: random.Random, today: dt.date, staff: dict[int | None, Any]
 ) -> dict[str, int]:
     """Hazards (half of them re-inspected 已整改 already), disputes and needs found on the
     latest rounds of a few communities, through the actions."""
@@ -355,14 +356,14 @@ def _findings(
             )
             counts["disputes"] += 1
     for plan in households:
-        task = (
+        visited = (
             VisitTask.objects.filter(plan=plan, status=TaskStatus.DONE)
             .order_by("-occurrence", "pk")
             .first()
         )
-        if task is not None:
+        if visited is not None:
             do_report_need(
-                task, actor=staff[plan.scope_id], category=need_category, title=rng.choice(NEEDS)
+                visited, actor=staff[plan.scope_id], category=need_category, title=rng.choice(NEEDS)
             )
             counts["needs"] += 1
     return counts

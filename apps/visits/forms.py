@@ -161,12 +161,14 @@ class PlanForm(forms.ModelForm):
 
     def __init__(self, *args: Any, scopes: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["scope"].queryset = scopes
-        self.fields["preset"].choices = [
+        self.fields["scope"].queryset = scopes  # type: ignore[attr-defined]
+        self.fields["preset"].choices = [  # type: ignore[attr-defined]
             *RECURRENCE_PRESETS.items(),
             (CUSTOM_RULE, "自定义（RRULE）"),
         ]
-        self.fields["duty_kinds"].choices = [(k, DutyKind(k).label) for k in ASSIGNEE_KINDS]
+        self.fields["duty_kinds"].choices = [  # type: ignore[attr-defined]
+            (k, DutyKind(k).label) for k in ASSIGNEE_KINDS
+        ]
         self.fields["target_percent"].validators.append(MaxValueValidator(100))
         plan = self.instance
         if plan.pk:
@@ -178,7 +180,7 @@ class PlanForm(forms.ModelForm):
                 self.initial.update(preset=CUSTOM_RULE, custom_rule=plan.rule)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("preset") == CUSTOM_RULE:
             if not (data.get("custom_rule") or "").strip():
                 self.add_error("custom_rule", "请填写重复规则")

@@ -272,7 +272,7 @@ def cycle_comparison(plan: VisitPlan, area: Place, last: int = 8) -> list[CycleR
     those cycles."""
     cycles = list(plan.cycles.order_by("-occurrence")[:last])
     in_area = subtree_q(area)
-    rows = {
+    rows: dict[int, Any] = {
         r["cycle_id"]: r
         for r in VisitTask.objects.filter(cycle__in=cycles)
         .filter(in_area)
