@@ -390,7 +390,7 @@ def do_cancel_signup(participation: Participation, *, actor: Any) -> Participati
 
 
 def _check_in(
-    activity: Activity, person: Person, *, actor: Any, method: str
+    activity: Activity, person: Person, *, actor: Any, method: str, ip: str | None = None
 ) -> tuple[Participation, bool]:
     """Mark `person` present; (row, False) if they already were. The caller holds the activity
     lock, so a concurrent check-in of the same person waits here and then finds the row."""
@@ -419,6 +419,7 @@ def _check_in(
         object_repr=f"{person.name} · {activity.title}",
         scope_path=activity.place.path,
         changes={"checked_in": True, "method": method, **({"from": before} if before else {})},
+        ip=ip,
     )
     return row, True
 
@@ -454,7 +455,12 @@ def find_resident(activity: Activity, name: str, phone_suffix: str) -> Person:
 
 @transaction.atomic
 def do_check_in_with_token(
-    token: str, *, user: Any = None, name: str = "", phone_suffix: str = ""
+    token: str,
+    *,
+    user: Any = None,
+    name: str = "",
+    phone_suffix: str = "",
+    ip: str | None = None,
 ) -> tuple[Participation, bool]:
     """Check in at the door with the activity's QR code: the signed-in person, or a resident
     without an account named by name and phone suffix. Repeating it changes nothing."""
@@ -468,9 +474,9 @@ def do_check_in_with_token(
     signed_in = user is not None and user.is_authenticated and user.person_id
     if signed_in:
         person = Person.objects.get(pk=user.person_id)
-        return _check_in(activity, person, actor=user, method=CheckinMethod.ACCOUNT)
+        return _check_in(activity, person, actor=user, method=CheckinMethod.ACCOUNT, ip=ip)
     person = find_resident(activity, name, phone_suffix)
-    return _check_in(activity, person, actor=None, method=CheckinMethod.PHONE)
+    return _check_in(activity, person, actor=None, method=CheckinMethod.PHONE, ip=ip)
 
 
 @transaction.atomic

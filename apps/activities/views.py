@@ -19,9 +19,8 @@ from pydantic import ValidationError as FilterError
 from apps.accounts.actions import client_ip
 from apps.people.models import Person
 from apps.people.selectors import visible_people
-from apps.portal import throttle
 
-from . import actions, qr, selectors
+from . import actions, qr, selectors, throttle
 from .choices import ActivityKind, ParticipantRole, SignupStatus
 from .filters import ActivityFilter
 from .forms import ActivityForm, CancelForm, CheckinForm, PhotoForm, ReachForm
@@ -429,9 +428,10 @@ def checkin(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "activities/checkin.html", context)
     form = CheckinForm(request.POST)
     context["form"] = form
+    ip = client_ip(request)
     if not signed_in:
-        if not throttle.allow(client_ip(request)):
-            context["error_inline"] = "提交过于频繁，请稍后再试或找现场工作人员签到"
+        if throttle.blocked(found.activity.pk, ip):
+            context["error_inline"] = "核对失败次数过多，请稍后再试或找现场工作人员签到"
             return render(request, "activities/checkin.html", context, status=429)
         if not form.is_valid():
             return render(request, "activities/checkin.html", context, status=422)
@@ -441,10 +441,13 @@ def checkin(request: HttpRequest, token: str) -> HttpResponse:
             user=user if signed_in else None,
             name=form.cleaned_data.get("name", "") if not signed_in else "",
             phone_suffix=form.cleaned_data.get("phone_suffix", "") if not signed_in else "",
+            ip=ip,
         )
     except qr.CheckinTokenError as exc:
         return render(request, "activities/checkin.html", {"error": str(exc)}, status=403)
     except ValidationError as exc:
+        if not signed_in:
+            throttle.failed(found.activity.pk, ip)
         context["error_inline"] = "；".join(exc.messages)
         return render(request, "activities/checkin.html", context, status=422)
     return render(

@@ -360,3 +360,30 @@ class TestPages:
         response = as_user(staff_user).post(f"/activities/signups/{row.pk}/hours/", follow=True)
         assert "陈志愿的本次活动服务时长已登记" in response.content.decode()
         assert ServiceHours.objects.count() == 1
+
+
+class TestCheckinThrottle:
+    def test_failures_are_limited_per_address_but_successes_are_not(
+        self, world, book_fair, settings
+    ):
+        from django.core.cache import cache
+
+        from apps.core.testing.factories import PersonFactory
+
+        cache.clear()
+        settings.ACTIVITIES_CHECKIN_FAILURES_PER_HOUR = 3
+        path = f"/activities/c/{qr.make_token(book_fair)}/"
+        hall = Client()  # one address for everyone: the community hall's Wi-Fi
+        for i in range(25):
+            PersonFactory(
+                name=f"居民{i}", place=world.household_a, secrets__phone=f"1390000{i:04d}"
+            )
+            done = hall.post(path, {"name": f"居民{i}", "phone_suffix": f"{i:04d}"})
+            assert "签到成功" in done.content.decode(), i
+        for _ in range(3):
+            assert hall.post(path, {"name": "某某", "phone_suffix": "9999"}).status_code == 422
+        refused = hall.post(path, {"name": "居民0", "phone_suffix": "0000"})
+        assert refused.status_code == 429
+        assert "核对失败次数过多，请稍后再试或找现场工作人员签到" in refused.content.decode()
+        event = AuditEvent.objects.filter(object_type="activities.participation").latest("id")
+        assert event.ip == "127.0.0.1" and event.actor_label == "居民（扫码签到）"
