@@ -73,3 +73,30 @@ class TestSqlRebuild:
         assert got == want
         assert CaseMonthRollup.objects.exists()
         assert rollups.verify() == []
+
+
+class TestSqlVerify:
+    def test_the_sql_verify_finds_what_the_python_reference_finds(self, world):
+        from apps.stats import rollups
+        from apps.stats.models import CaseMonthRollup
+
+        from .helpers import scramble
+
+        scramble(world, n=40, seed=8)
+        assert rollups.verify() == rollups.verify_python() == []
+        row = CaseRollup.objects.order_by("pk").first()
+        CaseRollup.objects.filter(pk=row.pk).update(resolved=F("resolved") + 1)
+        CaseMonthRollup.objects.order_by("pk").last().delete()
+        CaseRollup.objects.create(
+            place_path=row.place_path,
+            day=row.day,
+            category_id=0,
+            source="qr",
+            kind="need",
+            status="submitted",
+            n=5,
+        )
+        got = rollups.verify()
+        assert sorted(map(str, got)) == sorted(map(str, rollups.verify_python()))
+        assert len({d.table for d in got}) == 2
+        assert any(d.counter == "n" and d.expected == 0 and d.found == 5 for d in got)
