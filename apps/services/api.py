@@ -1,13 +1,24 @@
 """/api/v1/services/: volunteers' hours, stars and points; hour approvals. Handlers call
 selectors and actions only; the API's exception handlers turn refusals into 403/422."""
 
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Query, Router
 
 from . import selectors
 from .actions import do_approve_hours, do_decline_hours
+from .choices import SERVICE_STAFF_ROLES
+from .filters import VolunteerFilter
 from .models import ServiceHours
-from .schemas import DecisionIn, ServiceHoursOut, VolunteerServiceOut
+from .schemas import (
+    DecisionIn,
+    ServiceHoursOut,
+    VolunteerListIn,
+    VolunteerRowOut,
+    VolunteerServiceOut,
+)
 
 router = Router(tags=["志愿服务"])
 
@@ -48,3 +59,31 @@ def approve_hours(request: HttpRequest, pk: int, payload: DecisionIn) -> Service
 def decline_hours(request: HttpRequest, pk: int, payload: DecisionIn) -> ServiceHoursOut:
     row = selectors.access_hours_for_user(request.user, pk)
     return _hours_out(do_decline_hours(row, actor=request.user, note=payload.note))
+
+
+@router.get("/volunteers", response=list[VolunteerRowOut])
+def volunteer_list(request: HttpRequest, filters: Query[VolunteerListIn]) -> list[VolunteerRowOut]:
+    """The volunteer list of the caller's scope with the page's filters (at most 500 rows)."""
+    user: Any = request.user
+    if not (user.is_superuser or user.role in SERVICE_STAFF_ROLES or user.can_export):
+        raise PermissionDenied("只有社区、街道工作人员和领导可以查看志愿者名册")
+    form = VolunteerFilter(
+        {k: v for k, v in filters.dict().items() if v is not None}, user=request.user
+    )
+    if not form.is_valid():
+        raise ValidationError(form.errors.get_json_data())
+    rows = form.apply(selectors.volunteer_rows(request.user))[:500]
+    return [
+        VolunteerRowOut(
+            id=v.pk,
+            name=v.person.name,
+            place=v.person.place.name,
+            status=v.status,
+            skills=[s.code for s in v.skills.all()],
+            approved_hours=v.approved_hours,
+            star=selectors.star_level(v.approved_hours),
+            points=v.balance,
+            no_shows=v.no_show_count,
+        )
+        for v in rows
+    ]

@@ -123,7 +123,7 @@ def _staff(communities: list[Place]) -> dict[int, Any]:
         .objects.filter(role=Role.COMMUNITY_STAFF, scope__in=communities, is_active=True)
         .order_by("pk")
     ):
-        found.setdefault(user.scope_id, user)
+        found.setdefault(user.scope_id or 0, user)
     return found
 
 

@@ -25,3 +25,23 @@ class VolunteerServiceOut(Schema):
 
 class DecisionIn(Schema):
     note: str = ""
+
+
+class VolunteerListIn(Schema):
+    name: str | None = None
+    place: int | None = None
+    skill: str | None = None
+    star: str | None = None
+    status: str | None = None
+
+
+class VolunteerRowOut(Schema):
+    id: int
+    name: str
+    place: str
+    status: str
+    skills: list[str]
+    approved_hours: Decimal
+    star: int
+    points: int
+    no_shows: int

@@ -64,6 +64,10 @@ from .views import _error_text, _form_errors
 LIST_LIMIT = 200
 
 
+def _is_staff(user: Any) -> bool:
+    return bool(user.is_superuser or getattr(user, "role", "") in SERVICE_STAFF_ROLES)
+
+
 # --- the resident's self-registration ------------------------------------------------------
 
 
@@ -119,7 +123,7 @@ def join_status(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 def applications(request: HttpRequest) -> HttpResponse:
-    if not (request.user.is_superuser or request.user.role in SERVICE_STAFF_ROLES):
+    if not _is_staff(request.user):
         raise PermissionDenied("只有社区、街道工作人员可以审核志愿者注册申请")
     status = request.GET.get("status") or ApplicationStatus.PENDING
     rows = list(selectors.applications_visible_to(request.user).filter(status=status)[:LIST_LIMIT])
@@ -368,7 +372,7 @@ def _communities(user: Any) -> list[Place]:
 
 @login_required
 def catalogue(request: HttpRequest) -> HttpResponse:
-    if not (request.user.is_superuser or request.user.role in SERVICE_STAFF_ROLES):
+    if not _is_staff(request.user):
         raise PermissionDenied("只有社区、街道工作人员可以管理兑换物品")
     communities = _communities(request.user)
     form = RewardItemForm()

@@ -25,6 +25,7 @@ def test_a_resident_registers_and_is_approved(
     Skill.objects.get_or_create(code="companionship", defaults={"name": "陪伴聊天"})
     Skill.objects.get_or_create(code="computer", defaults={"name": "电脑手机"})
 
+    page.set_default_timeout(45_000)  # a loaded CI machine can be slow on the first page
     page.goto(f"{live_server.url}/services/join/")
     expect(page.locator("h1")).to_have_text("志愿者注册")
     no_sideways_scroll(page)

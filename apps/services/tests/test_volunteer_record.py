@@ -169,6 +169,12 @@ def test_the_volunteer_list_filters_exports_and_stays_in_scope(world):
     assert AuditEvent.objects.filter(verb="export", object_repr="志愿者名册").exists()
     outsider = client_for(world, "outsider_b")
     assert "王芳" not in outsider.get(url).content.decode()
+    # The API applies the same filter.
+    api = staff.get("/api/v1/services/volunteers", {"skill": "plumbing", "star": "1"}).json()
+    rows = [(r["name"], r["star"], float(r["approved_hours"])) for r in api]
+    assert rows == [("王芳", 1, 100.0)]
+    assert outsider.get("/api/v1/services/volunteers").json() == []
+    assert staff.get("/api/v1/services/volunteers", {"star": "9"}).status_code == 422
 
 
 def test_exceptions_override_the_weekly_pattern(world):
