@@ -158,3 +158,25 @@ class TestMapAndBigScreen:
         assert 'id="bigscreen-link"' in html and "screen=big" in html
         big = client.get("/stats/", {"screen": "big"}).content.decode()
         assert 'data-bigscreen="1"' in big
+
+
+def test_the_overview_costs_the_same_queries_for_more_areas(client, world):
+    """No query per child area with a case indicator ranked and mapped."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from apps.core.testing.factories import make_place
+    from apps.places.choices import PlaceKind
+
+    client.force_login(world.user("county_leader"))
+    client.get("/stats/", {"place": world.town.pk})  # warm caches (session, user)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/stats/", {"place": world.town.pk}).status_code == 200
+        return len(ctx.captured_queries)
+
+    before = count()
+    for i in range(4):
+        make_place(PlaceKind.COMMUNITY, f"新社区{i}", world.town)
+    assert count() == before
