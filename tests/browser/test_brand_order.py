@@ -114,3 +114,43 @@ def test_a_residents_order_is_answered_through_a_brand(
     staff.goto(f"{url}/brands/communities/")
     expect(staff.locator("#community-brands")).to_contain_text("暖巢行动")
     assert_fits(staff)
+
+
+def test_a_survey_team_records_a_households_needs_on_a_phone(page, live_server, login, world):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from apps.brands.actions import do_create_campaign
+    from apps.brands.models import SurveyRecord
+
+    # Live-server tests flush the database (the seeded catalogue too) after each test.
+    service, _ = Category.objects.get_or_create(code="service", defaults={"name": "便民服务"})
+    for code, name in (("elderly-care", "养老服务"), ("repairs", "水电维修")):
+        Category.objects.update_or_create(code=code, defaults={"name": name, "parent": service})
+    today = timezone.localdate()
+    campaign = do_create_campaign(
+        actor=world.user("community_a"),
+        name="红门社区需求调研",
+        area=world.community_a,
+        start_date=today - dt.timedelta(days=3),
+        end_date=today + dt.timedelta(days=3),
+    )
+    login(page, live_server, "grid_a")
+    page.goto(f"{live_server.url}/brands/surveys/{campaign.pk}/")
+    page.get_by_label("查找户").fill("101")
+    page.get_by_role("button", name="查找").click()
+    page.get_by_role("link", name="101室").click()
+    page.get_by_label("养老服务").check()
+    page.locator(".need-row", has_text="养老服务").locator("input.persons").fill("2")
+    page.get_by_label("水电维修").check()
+    assert_fits(page)
+    page.get_by_role("button", name="保存").click()
+    expect(page.locator(".messages")).to_contain_text("已登记101室的需求（2项）")
+    expect(page.locator("#fig-persons")).to_have_text("3")
+    assert_fits(page)
+    record = SurveyRecord.objects.get()
+    assert sorted((n.category.code, n.persons) for n in record.needs.all()) == [
+        ("elderly-care", 2),
+        ("repairs", 1),
+    ]
