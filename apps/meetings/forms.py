@@ -112,6 +112,15 @@ class ItemForm(forms.Form):
         label="情况说明", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     duration = forms.IntegerField(label="时长(分钟)", min_value=1, max_value=240, initial=10)
+    units = forms.MultipleChoiceField(
+        label="相关单位", required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["units"].choices = [  # type: ignore[attr-defined]
+            (str(o.pk), o.name) for o in meeting.organisations.all()
+        ]
 
     def item(self) -> ItemInput:
         data = self.cleaned_data
@@ -120,6 +129,7 @@ class ItemForm(forms.Form):
             source=ItemSource.MANUAL,
             description=data["description"],
             duration=data["duration"],
+            unit_ids=[int(i) for i in data["units"]],
         )
 
 

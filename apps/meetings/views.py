@@ -130,7 +130,7 @@ def _detail(
             "hold_form": forms.get("hold") or HoldForm(meeting=meeting),
             "minutes_form": forms.get("minutes")
             or MinutesForm(initial={"minutes": meeting.minutes}),
-            "item_form": forms.get("item") or ItemForm(),
+            "item_form": forms.get("item") or ItemForm(meeting=meeting),
             "planned": meeting.status == MeetingStatus.PLANNED,
             "held": meeting.status == MeetingStatus.HELD,
             "closed": meeting.status == MeetingStatus.CLOSED,
@@ -186,7 +186,7 @@ def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def item_add(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.access_meeting_for_user(request.user, pk)
-    form = ItemForm(request.POST)
+    form = ItemForm(request.POST, meeting=meeting)
     if not form.is_valid():
         return _detail(request, meeting, forms={"item": form}, status=422)
     try:

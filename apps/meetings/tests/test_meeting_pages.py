@@ -168,3 +168,22 @@ def test_the_list_costs_a_fixed_number_of_queries(
         r = staff.get("/meetings/", {"place": world.community_a.pk, "kind": "five_party"})
     assert r.status_code == 200 and r.context["page"].paginator.count == 5
     assert staff.get("/meetings/", {"kind": "joint"}).context["page"].paginator.count == 0
+
+
+def test_a_hand_item_with_its_units_is_added_on_the_page(world, make_meeting, client_as):
+    from apps.core.testing.factories import OrganisationFactory
+
+    company = OrganisationFactory(kind="property_company", name="赣兴物业", place=world.compound_a)
+    meeting = make_meeting()
+    meeting.organisations.add(company)
+    staff = client_as("community_a")
+    response = staff.post(
+        f"/meetings/{meeting.pk}/items/",
+        {"title": "小区停车位规划", "duration": 15, "units": [company.pk]},
+    )
+    assert response.status_code == 302
+    item = meeting.items.get()
+    assert (item.source, item.duration, list(item.units.all())) == ("manual", 15, [company])
+    assert "赣兴物业" in staff.get(f"/meetings/{meeting.pk}/").content.decode()
+    bad = staff.post(f"/meetings/{meeting.pk}/items/", {"title": "", "duration": 0})
+    assert bad.status_code == 422
