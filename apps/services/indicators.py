@@ -8,12 +8,15 @@ from django.db.models import Count, Q, Sum
 from django.urls import reverse
 
 from apps.people.choices import VolunteerStatus
+from apps.people.models import Volunteer
 from apps.places.models import subtree_q
 from apps.stats.indicators import Indicator, Scope, register
 
 from .choices import ApplicationStatus, DualKind, HoursStatus
 from .models import DualRegistration, ServiceHours
 from .selectors import star_thresholds
+
+SOCIAL_WORKER = "持证社工"
 
 
 def approved_hours(s: Scope) -> float:
@@ -24,6 +27,30 @@ def approved_hours(s: Scope) -> float:
         served_on__lte=s.date_to,
     ).aggregate(total=Sum("hours"))["total"]
     return float(total or Decimal("0"))
+
+
+def service_times(s: Scope) -> int:
+    return ServiceHours.objects.filter(
+        subtree_q(s.place, "volunteer__person__place"),
+        status=HoursStatus.APPROVED,
+        served_on__gte=s.date_from,
+        served_on__lte=s.date_to,
+    ).count()
+
+
+def certified_social_workers(s: Scope) -> int:
+    """在册 volunteers holding the 持证社工 certificate. Certificates are a JSON list, which
+    SQLite cannot search inside, so the (few) non-empty lists are read and checked here."""
+    lists = (
+        Volunteer.objects.filter(subtree_q(s.place, "person__place"), status=VolunteerStatus.ACTIVE)
+        .exclude(certificates=[])
+        .values_list("certificates", flat=True)
+    )
+    return sum(
+        1
+        for certs in lists.iterator(chunk_size=2000)
+        if any(isinstance(c, dict) and c.get("name") == SOCIAL_WORKER for c in certs or [])
+    )
 
 
 def star_volunteers(s: Scope) -> int:
@@ -65,6 +92,25 @@ register(
         "services.ServiceHours",
         approved_hours,
         link=lambda s: _volunteers_link(s),
+    ),
+    Indicator(
+        "volunteer_service_times",
+        "志愿服务人次",
+        "区域内志愿者在统计期内已认定的服务记录条数（一人一次服务为一人次）。",
+        "人次",
+        "services.ServiceHours",
+        service_times,
+        link=lambda s: _volunteers_link(s),
+    ),
+    Indicator(
+        "certified_social_workers",
+        "持证社工",
+        "区域内在册志愿者中登记了“持证社工”证书的人数，截至今日。",
+        "人",
+        "people.Volunteer",
+        certified_social_workers,
+        periodic=False,
+        link=lambda s: _volunteers_link(s, status=VolunteerStatus.ACTIVE),
     ),
     Indicator(
         "star_volunteers",

@@ -82,6 +82,18 @@ def test_the_indicators_count_what_a_direct_query_counts(world, demo):
         == approved.filter(kind="unit").values("organisation").distinct().count()
     )
     assert values["dual_members"] == approved.filter(kind="member").count() == 3
+    # 持证社工 and person-times.
+    assert indicators.values(scope, ["certified_social_workers"]) == {"certified_social_workers": 0}
+    v = ServiceHours.objects.first().volunteer
+    v.certificates = [{"name": "持证社工", "number": "1"}, {"name": "急救员证"}]
+    v.save()
+    assert indicators.values(scope, ["certified_social_workers"]) == {"certified_social_workers": 1}
+    times = ServiceHours.objects.filter(
+        status=HoursStatus.APPROVED, served_on__gte=scope.date_from, served_on__lte=today
+    ).count()
+    assert indicators.values(scope, ["volunteer_service_times"]) == {
+        "volunteer_service_times": times
+    }
     # Community B: its own registrations only, and none of A's hours.
     b = indicators.Scope(world.user("outsider_b"), world.community_b, scope.date_from, today)
     in_b = approved.filter(kind="unit", community=world.community_b)
