@@ -187,8 +187,10 @@ def care_group_figures(
 def paired_people_count(place: Place, on: dt.date | None = None) -> int:
     """People in the subtree with a running pairing today (any care tag)."""
     return (
-        Person.objects.filter(subtree_q(place), active=True)
-        .filter(Exists(Pairing.objects.current(on).filter(person=OuterRef("pk"))))
+        Pairing.objects.current(on)
+        .filter(subtree_q(place, "person__place"), person__active=True)
+        .values("person_id")
+        .distinct()
         .count()
     )
 
