@@ -32,7 +32,7 @@ class VisitPlan(TimeStamped):
     rule = models.CharField("重复规则(RRULE)", max_length=200, default="FREQ=WEEKLY;BYDAY=FR")
     start_date = models.DateField("开始日期")
     duty_kinds = models.JSONField("走访责任人类型", default=list)
-    checklist = models.JSONField("走访清单", default=list)
+    checklist = models.JSONField("走访清单", default=list, blank=True)
     window_days = models.PositiveSmallIntegerField("完成时限(天)", default=2)
     target_percent = models.PositiveSmallIntegerField("走访率目标(%)", default=100)
     active = models.BooleanField("启用", default=True)

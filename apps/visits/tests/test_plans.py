@@ -112,3 +112,26 @@ class TestPlanApi:
         assert client.get(url).status_code == 404
         response = client.patch(url, {"window_days": 9}, content_type="application/json")
         assert response.status_code == 404
+
+
+def test_the_plan_list_takes_the_same_queries_for_one_plan_or_five(client, world, visit_round):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from apps.visits.actions import do_create_plan
+
+    client.force_login(world.user("community_a"))
+    with CaptureQueriesContext(connection) as one:
+        assert client.get("/visits/plans/").status_code == 200
+    for n in range(4):
+        do_create_plan(
+            actor=world.user("community_a"),
+            name=f"巡查{n}",
+            kind="grid_patrol",
+            scope=world.grid_a,
+            start_date=dt.date(2025, 1, 6),
+            duty_kinds=["grid_worker"],
+        )
+    with CaptureQueriesContext(connection) as five:
+        body = client.get("/visits/plans/").content.decode()
+    assert body.count("巡查") >= 4 and len(five) == len(one)
