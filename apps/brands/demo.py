@@ -27,7 +27,7 @@ from apps.orgs.models import Organisation
 from apps.people.choices import VolunteerStatus
 from apps.people.models import CareTag, Person, Volunteer
 from apps.places.choices import PlaceKind
-from apps.places.models import Place, subtree_q
+from apps.places.models import Place
 
 from .choices import ATTRIBUTABLE_KINDS, FundKind
 from .models import Brand, BrandOrder, FundEntry, SurveyCampaign, SurveyNeed, SurveyRecord
@@ -137,16 +137,9 @@ def _surveys(
         ]
     )
     by_area = {c.area_id: c for c in campaigns}
-    households: dict[int, list[int]] = defaultdict(list)
-    for community in communities:
-        if community.pk not in by_area:
-            continue
-        ids = list(
-            Place.objects.subtree(community)
-            .filter(kind=PlaceKind.HOUSEHOLD)
-            .values_list("pk", flat=True)
-        )
-        households[community.pk] = rng.sample(ids, max(1, int(len(ids) * SAMPLE))) if ids else []
+    households = _households_by_community(communities, set(by_area))
+    for community_id, ids in households.items():
+        households[community_id] = rng.sample(ids, max(1, int(len(ids) * SAMPLE)))
     chosen = [h for hs in households.values() for h in hs]
     tags = _household_tags(chosen)
     records, wanted = [], []
@@ -171,6 +164,19 @@ def _surveys(
     ]
     SurveyNeed.objects.bulk_create(needs, batch_size=5000)
     return len(campaigns), len(records), len(needs)
+
+
+def _households_by_community(communities: list[Place], wanted: set[int]) -> dict[int, list[int]]:
+    """community id → its household ids, with one query over the county (paths are prefixes)."""
+    by_path = {c.path: c.pk for c in communities if c.pk in wanted}
+    width = len(communities[0].path) if communities else 0
+    out: dict[int, list[int]] = defaultdict(list)
+    rows = Place.objects.filter(kind=PlaceKind.HOUSEHOLD).values_list("pk", "path")
+    for pk, path in rows.order_by("path").iterator(chunk_size=10000):
+        community = by_path.get(path[:width])
+        if community is not None:
+            out[community].append(pk)
+    return out
 
 
 def _household_tags(households: list[int]) -> dict[int, dict[str, int]]:
@@ -342,20 +348,30 @@ def _funds(
 
 
 def _orders(brands: list[tuple[Brand, Place, str]], categories: dict[str, Category]) -> int:
-    """Each demo case of a brand's categories, in its community, goes to the first such brand."""
-    taken: set[int] = set()
-    links = []
-    for brand, community, name in brands:
-        wanted = [categories[c].pk for c in BRANDS[name][1] if c in categories]
-        cases = (
-            Case.objects.filter(subtree_q(community), category_id__in=wanted)
-            .filter(kind__in=list(ATTRIBUTABLE_KINDS))
-            .exclude(status__in=list(WITHDRAWN_STATUSES))
-            .values_list("pk", flat=True)
+    """Each demo case of a brand's categories, in its community, goes to the first such brand
+    (one query for all cases, matched to communities by path prefix)."""
+    wanted = {
+        brand.pk: {categories[c].pk for c in BRANDS[name][1] if c in categories}
+        for brand, _, name in brands
+    }
+    by_community: dict[str, list[Brand]] = defaultdict(list)
+    for brand, community, _ in brands:
+        by_community[community.path].append(brand)
+    width = len(brands[0][1].path) if brands else 0
+    cases = (
+        Case.objects.filter(
+            kind__in=list(ATTRIBUTABLE_KINDS),
+            category_id__in={pk for pks in wanted.values() for pk in pks},
         )
-        for pk in cases:
-            if pk not in taken:
-                taken.add(pk)
+        .exclude(status__in=list(WITHDRAWN_STATUSES))
+        .values_list("pk", "category_id", "place__path")
+        .order_by("pk")
+    )
+    links = []
+    for pk, category, path in cases.iterator(chunk_size=10000):
+        for brand in by_community.get(path[:width], []):
+            if category in wanted[brand.pk]:
                 links.append(BrandOrder(brand=brand, case_id=pk))
+                break
     BrandOrder.objects.bulk_create(links, batch_size=5000)
     return len(links)

@@ -73,7 +73,9 @@ def _brand_form(request: HttpRequest, data: Any = None) -> BrandForm:
     user: Any = request.user
     area = user.scope
     communities = scoped(Place.objects.filter(kind=PlaceKind.COMMUNITY), user, "")
-    partners = scoped(Organisation.objects.filter(kind__in=PARTNER_KINDS), user, "place")
+    partners = scoped(
+        Organisation.objects.filter(kind__in=PARTNER_KINDS).exclude(kind="business"), user, "place"
+    ).order_by("kind", "name")
     form = BrandForm(data, communities=communities.order_by("path"), partners=partners)
     if area is not None and area.kind == PlaceKind.COMMUNITY and data is None:
         form.initial["communities"] = [area.pk]
