@@ -3,6 +3,7 @@ PostgreSQL, measured against the server's trivial JSON endpoint in the same run.
 
     .venv/bin/python bench/lifecycle_bench.py [--clients 32] [--size tiny] [--seconds 20]
                                               [--workers 4] [--threads 4]
+                                              [--tasks inline|redis] [--task-workers 1]
 
 What it does:
 
@@ -11,13 +12,17 @@ What it does:
 2. per client, a dispatcher (community staff) and a handler (volunteer) in one of the demo's
    communities, each with an API key (`X-API-Key`), and a household to file cases on;
 3. starts gunicorn (gthread workers: `--workers` processes × `--threads` threads) on the
-   project's WSGI application, with the embedded (inline) task backend;
+   project's WSGI application, with the embedded (inline) task backend — notifications and
+   audit seals then run in threads of the web workers — or, with `--tasks redis`, the Redis
+   backend and `--task-workers` separate `gongzhi worker` processes (`--redis-url` names a
+   Redis database the run may use alone: its `gongzhi:*` keys are deleted at start and end);
 4. phase "trivial": every client loops `GET /api/v1/cases/health` (no database) for
    `--seconds`; phase "lifecycle": every client loops whole lifecycles — create (API, the
    create also looks for duplicates), accept, dispatch to its handler, claim, resolve,
    rate by tracking token — for `--seconds`, after a short warm-up;
-5. prints throughput, p50/p99 per request kind and the ratio of the lifecycle phase's
-   request throughput to the trivial endpoint's. Last line:
+5. prints throughput, p50/p99 per request kind, the ratio of the lifecycle phase's
+   request throughput to the trivial endpoint's, and (Redis) the tasks still queued at the
+   end — the backlog the workers did not absorb. Last line:
 
     RESULT lifecycles_per_s=… p99_ms=… ratio_to_trivial=…
 
@@ -125,6 +130,29 @@ def when_ready(server):
 
     similarity.warm()
 """
+
+
+def start_task_workers(env: dict[str, str], n: int) -> list[Any]:
+    return [
+        subprocess.Popen(
+            [sys.executable, "manage.py", "worker"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL
+        )
+        for _ in range(n)
+    ]
+
+
+def clear_redis(url: str) -> None:
+    import redis
+
+    r = redis.Redis.from_url(url)
+    for key in r.scan_iter("gongzhi:*", count=1000):
+        r.delete(key)
+
+
+def redis_backlog(url: str) -> int:
+    import redis
+
+    return int(redis.Redis.from_url(url).llen("gongzhi:tasks:queue"))
 
 
 def free_port() -> int:
@@ -330,6 +358,9 @@ def main() -> None:
     parser.add_argument("--client-procs", type=int, default=min(4, os.cpu_count() or 1))
     parser.add_argument("--port", type=int, default=0, help="default: a free port")
     parser.add_argument("--keep-db", action="store_true")
+    parser.add_argument("--tasks", choices=["inline", "redis"], default="inline")
+    parser.add_argument("--task-workers", type=int, default=1, help="with --tasks redis")
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/9")
     args = parser.parse_args()
     args.port = args.port or free_port()
 
@@ -338,25 +369,37 @@ def main() -> None:
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
-        "GONGZHI_TASKS": "inline",
+        "GONGZHI_TASKS": args.tasks,
         "GONGZHI_DEBUG": "",
         "PYTHONUNBUFFERED": "1",
     }
+    if args.tasks == "redis":
+        env["REDIS_URL"] = args.redis_url
+        clear_redis(args.redis_url)
     pg_admin(f'CREATE DATABASE "{name}"')
     server = None
+    task_workers: list[Any] = []
     try:
         print(f"database {name}: migrate, demo --size {args.size} …", flush=True)
         manage(env, "migrate", "--noinput")
         manage(env, "demo", "--size", args.size)
         specs = make_accounts(database_url, args.clients)
         server = start_server(env, args.port, args.workers, args.threads)
+        if args.tasks == "redis":
+            task_workers = start_task_workers(env, args.task_workers)
+        tasks_text = (
+            f"Redis tasks, {args.task_workers} gongzhi worker process(es)"
+            if args.tasks == "redis"
+            else "inline tasks (threads of the web workers)"
+        )
         print(
             f"server: gunicorn gthread, {args.workers} workers × {args.threads} threads, "
-            f"PostgreSQL; {args.clients} clients in {args.client_procs} client processes; "
-            f"{os.cpu_count()} CPUs shared by server, clients and database",
+            f"PostgreSQL, {tasks_text}; {args.clients} clients in {args.client_procs} client "
+            f"processes; {os.cpu_count()} CPUs shared by server, workers, clients and database",
             flush=True,
         )
         procs = max(1, min(args.client_procs, args.clients))
+        print(f"load average before the run: {os.getloadavg()[0]:.1f}", flush=True)
         run_phase("lifecycle", args.port, specs, args.warmup, procs)  # jieba, caches, pools
         trivial = run_phase("trivial", args.port, specs, args.seconds, procs)
         trivial_rate, _ = report("trivial GET /api/v1/cases/health", trivial, ("health",))
@@ -366,11 +409,20 @@ def main() -> None:
         p99 = pct(every, 0.99)
         ratio = cycle_rate / trivial_rate if trivial_rate else float("nan")
         print(f"lifecycles: {cycles['done']} in {cycles['elapsed']:.1f} s = {per_s:.1f}/s")
+        if args.tasks == "redis":
+            print(f"tasks still queued at the end: {redis_backlog(args.redis_url)}")
+        print(f"load average at the end: {os.getloadavg()[0]:.1f}")
         print(f"RESULT lifecycles_per_s={per_s:.1f} p99_ms={p99:.1f} ratio_to_trivial={ratio:.2f}")
     finally:
+        for worker in task_workers:
+            worker.terminate()
+        for worker in task_workers:
+            worker.wait(timeout=30)
         if server is not None:
             server.terminate()
             server.wait(timeout=30)
+        if args.tasks == "redis":
+            clear_redis(args.redis_url)
         if not args.keep_db:
             pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 

@@ -3,6 +3,7 @@ attachments. Each runs in one transaction, locks the row it changes, writes a Ca
 audit event, and queues notifications on commit."""
 
 import datetime as dt
+import itertools
 from collections.abc import Iterable
 from typing import Any
 
@@ -116,7 +117,7 @@ def _intake_errors(
     errors = {}
     if category is None or not category.active:
         errors["category"] = "请选择有效的事项类别"
-    if place is None or (actor is not None and not place_in_scope(actor, place)):
+    if place is None or (actor is not None and not _place_in_scope(actor, place)):
         errors["place"] = "所选地点不存在或不在您的管辖范围内"
     if not (title or "").strip():
         errors["title"] = "请填写标题"
@@ -127,6 +128,78 @@ def _intake_errors(
     if priority not in Priority.values:
         errors["priority"] = "紧急程度不在可选范围内"
     return errors
+
+
+def _choice_keys(field: dict[str, Any]) -> set[str]:
+    keys = set()
+    for item in field.get("values") or field.get("choices") or []:
+        if isinstance(item, dict):
+            keys.add(str(item.get("key", "")))
+        elif isinstance(item, list | tuple) and len(item) == 2:
+            keys.add(str(item[0]))
+        else:
+            keys.add(str(item))
+    return keys
+
+
+def _attribute_error(field: dict[str, Any], label: str, value: Any) -> str | None:
+    """Why `value` does not fit the form field; None when it does."""
+    datatype = field.get("datatype") or "string"
+    if datatype == "number":
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return f"“{label}”应为数字"
+    elif datatype == "datetime":
+        try:
+            dt.datetime.fromisoformat(value)
+        except (TypeError, ValueError):
+            return f"“{label}”应为日期时间（如 2026-05-01T09:30）"
+    elif datatype == "singlevaluelist":
+        if not isinstance(value, str) or value not in _choice_keys(field):
+            return f"“{label}”的取值不在可选范围内"
+    elif datatype == "multivaluelist":
+        keys = _choice_keys(field)
+        if not isinstance(value, list) or any(
+            not isinstance(v, str) or v not in keys for v in value
+        ):
+            return f"“{label}”的取值不在可选范围内"
+    elif not isinstance(value, str):
+        return f"“{label}”应为文字"
+    return None
+
+
+def _attribute_errors(
+    category: Category, attributes: dict[str, Any], *, require: bool
+) -> list[str]:
+    """The category's form fields (`Category.form_fields`) against the submitted attributes:
+    every value of the field's type, and (`require`) every required field present. Codes the
+    category does not define are kept as they are."""
+    errors = []
+    for field in category.form_fields or []:
+        if not isinstance(field, dict) or not field.get("code"):
+            continue
+        code = str(field["code"])
+        label = str(field.get("label") or field.get("description") or code)
+        value = attributes.get(code)
+        if value is None or value == "" or value == []:
+            if require and field.get("required") and field.get("variable", True):
+                errors.append(f"请填写“{label}”")
+            continue
+        error = _attribute_error(field, label, value)
+        if error:
+            errors.append(error)
+    return errors
+
+
+def _place_in_scope(actor: Any, place: Place) -> bool:
+    """Is `place` in the actor's scope? Decided on the loaded paths (the scope's subtree is
+    every path that starts with the scope's path) when the place has one, else by a query."""
+    if actor.is_superuser and actor.scope_id is None:
+        return True
+    if actor.scope_id is None:
+        return False
+    if place.pk is None or not place.path:
+        return place_in_scope(actor, place)
+    return place.path.startswith(actor.scope.path)
 
 
 @transaction.atomic
@@ -148,10 +221,15 @@ def do_create_case(
     lat: float | None = None,
     attributes: dict[str, Any] | None = None,
     idempotency_key: str | None = None,
+    require_form_fields: bool = False,
 ) -> tuple[Case, bool]:
     """Register a case; returns (case, created). A repeated `idempotency_key` of the same
     actor returns the case the first call made, with created=False. `actor` None is the
-    resident portal or a machine client acting for a resident."""
+    resident portal or a machine client acting for a resident.
+
+    `attributes` are checked against the category's form fields (types and choices, an error
+    naming the field); with `require_form_fields` (callers that collect the category's form:
+    the API) the required ones must be there too."""
     if actor is not None and not (actor.is_superuser or actor.role in INTAKE_ROLES):
         raise NotAllowed("您的角色不能登记事项")
     key = f"{getattr(actor, 'pk', None) or 'public'}:{idempotency_key}" if idempotency_key else None
@@ -168,6 +246,10 @@ def do_create_case(
         source=source,
         priority=priority,
     )
+    if category is not None and "category" not in errors:
+        problems = _attribute_errors(category, attributes or {}, require=require_form_fields)
+        if problems:
+            errors["attributes"] = "；".join(problems)
     if errors:
         raise ValidationError(errors)
     assert category is not None and place is not None
@@ -199,17 +281,19 @@ def do_create_case(
         idempotency_key=key,
     )
     case.set_reporter_phone(reporter_phone)
-    try:
-        with transaction.atomic():
-            case.save()
-    except IntegrityError:
-        existing = Case.objects.filter(idempotency_key=key).first() if key else None
-        if existing is None:
-            raise
-        return existing, False
+    if key is None:
+        case.save(force_insert=True)
+    else:
+        try:
+            with transaction.atomic():  # a savepoint: a lost race on the key is not an error
+                case.save(force_insert=True)
+        except IntegrityError:
+            existing = Case.objects.filter(idempotency_key=key).first()
+            if existing is None:
+                raise
+            return existing, False
     if persons:
         case.persons.set(list(persons))
-    rollups.record_case_change(case, None)
     _event(
         case,
         Action.SUBMIT,
@@ -220,6 +304,8 @@ def do_create_case(
         data={"source": source},
         at=now,
     )
+    # The shared rollup rows last: their row locks are held only until the commit just after.
+    rollups.record_case_change(case, None)
     notify_case(
         case,
         dispatchers_of(unit),
@@ -468,7 +554,7 @@ def _notify_after(case: Case, action: str, actor: Any, note: str) -> None:
             f"{n} {who_acted}：{note}".strip("："),
         )
     if action == Action.ESCALATE:
-        users = [*dispatchers_of(case.handling_unit), *supervisors_of(case)]
+        users = itertools.chain(dispatchers_of(case.handling_unit), supervisors_of(case))
         notify_case(
             case,
             users,
@@ -523,7 +609,6 @@ def do_transition(
     if spec.target is not None:
         locked.status = spec.target
     locked.save(update_fields=CHANGED_FIELDS)
-    rollups.record_case_change(locked, before)
     _event(
         locked,
         action,
@@ -534,6 +619,8 @@ def do_transition(
         data=event_data,
         at=now,
     )
+    # The shared rollup rows last: their row locks are held only until the commit just after.
+    rollups.record_case_change(locked, before)
     _notify_after(locked, action, actor, note)
     return locked
 

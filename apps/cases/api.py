@@ -8,7 +8,7 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Header, Query, Router
 from ninja.errors import ValidationError as NinjaValidationError
@@ -54,11 +54,14 @@ def _invalid(exc: DjangoValidationError) -> tuple[int, dict[str, str]]:
     return 422, {"code": "invalid", "message": text}
 
 
-def _detail(request: HttpRequest, pk: int) -> Case:
-    case = selectors.access_case_for_user(request.user, pk)
-    case.timeline = list(selectors.case_events(case))  # type: ignore[attr-defined]
-    case.allowed_actions = selectors.case_buttons(case, request.user)  # type: ignore[attr-defined]
+def _with_timeline(case: Case, user: Any) -> Case:
+    case.timeline = list(selectors.case_timeline(case))  # type: ignore[attr-defined]
+    case.allowed_actions = selectors.case_buttons(case, user)  # type: ignore[attr-defined]
     return case
+
+
+def _detail(request: HttpRequest, pk: int) -> Case:
+    return _with_timeline(selectors.access_case_for_user(request.user, pk), request.user)
 
 
 @router.get("/", response=list[CaseOut], summary="事项列表")
@@ -130,7 +133,7 @@ def hot(request: HttpRequest, place: int | None = None, days: int = 14) -> Any:
     summary="居民凭查询码评价（不满意即重办）",
 )
 def rate_by_token(request: HttpRequest, token: str, payload: RatingIn) -> Any:
-    case = selectors.case_by_token(token)
+    case = selectors.case_ref_by_token(token)
     try:
         case = do_transition(
             case,
@@ -142,7 +145,7 @@ def rate_by_token(request: HttpRequest, token: str, payload: RatingIn) -> Any:
         )
     except CaseError as exc:
         return _error(exc)
-    return 200, selectors.case_by_token(token)
+    return 200, case  # as locked and saved: category, place and unit loaded
 
 
 @router.get("/categories", response=list[CategoryOut], summary="事项目录")
@@ -238,12 +241,19 @@ def create_case(
     data["reporter"] = people.filter(pk=data["reporter"]).first() if data["reporter"] else None
     data["persons"] = list(people.filter(pk__in=data["persons"]))
     try:
-        case, created = do_create_case(actor=request.user, idempotency_key=idempotency_key, **data)
+        case, created = do_create_case(
+            actor=request.user,
+            idempotency_key=idempotency_key,
+            require_form_fields=True,
+            **data,
+        )
     except CaseError as exc:
         return _error(exc)
     except DjangoValidationError as exc:
         return _invalid(exc)
-    case = selectors.access_case_for_user(request.user, case.pk)
+    if not created:  # a retry: the case the first call made, as it is now
+        case = selectors.access_case_for_user(request.user, case.pk)
+    # A new case is answered as made: its category and place are the ones looked up above.
     case.possible_duplicates = _duplicates_out(request, case)  # type: ignore[attr-defined]
     return (201 if created else 200), case
 
@@ -254,11 +264,15 @@ def create_case(
     summary="办理：受理、派单、接单、办结、退单、上报、延期、督办、合并、撤销…",
 )
 def transition(request: HttpRequest, pk: int, payload: TransitionIn) -> Any:
-    case: Case = selectors.access_case_for_user(request.user, pk)
+    case: Case = selectors.case_ref_for_user(request.user, pk)
     try:
-        do_transition(
+        case = do_transition(
             case, payload.action, actor=request.user, note=payload.note, data=payload.data
         )
     except CaseError as exc:
         return _error(exc)
-    return 200, _detail(request, pk)
+    # The answer is the row as saved (place, unit and category loaded), not a second read —
+    # unless the move took the case out of the user's sight (a 退单 by a handler outside it).
+    if not selectors.still_visible(case, request.user):
+        raise Http404("未找到，或不在您的管辖范围内")
+    return 200, _with_timeline(case, request.user)

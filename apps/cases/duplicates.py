@@ -32,6 +32,22 @@ from .dispatch import haversine_km, point_of
 from .models import Case
 
 POOL = 300
+# What the comparison and the answer read of a pooled case (up to POOL rows per intake).
+POOL_FIELDS = (
+    "id",
+    "title",
+    "description",
+    "tokens",
+    "status",
+    "created_at",
+    "lng",
+    "lat",
+    "place__id",
+    "place__path",
+    "place__kind",
+    "place__lng",
+    "place__lat",
+)
 TEXT_FLOOR = 0.2
 HOT_TEXT = 0.3
 HOT_POOL = 3000
@@ -125,7 +141,8 @@ def possible_duplicates(case: Case, pool: QuerySet[Case]) -> list[Duplicate]:
         pool.filter(subtree_q(area), status__in=sorted(OPEN_STATUSES))
         .filter(created_at__gte=created - window, created_at__lte=created + window)
         .exclude(pk=case.pk)
-        .select_related("place", "category")
+        .select_related("place")
+        .only(*POOL_FIELDS)
         .order_by("-created_at")[:POOL]
     )
     mine = features(case)

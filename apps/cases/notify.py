@@ -25,13 +25,19 @@ def notify_case(
 ) -> None:
     """Queue one notification about `case` to `users` once the current transaction commits.
     `kind` is what people choose channels by on their preferences page (case.assigned,
-    case.status, case.escalated …). A failure to queue is logged and never undoes the change."""
-    user_ids = sorted({u.pk if hasattr(u, "pk") else int(u) for u in users if u is not None})
-    if not user_ids:
-        return
-    url = reverse("cases:detail", args=[case.pk])
-    args = (user_ids, title, body, url, "cases.case", case.pk)
-    transaction.on_commit(lambda: enqueue(TASK, *args, kind=kind), robust=True)
+    case.status, case.escalated …). A failure to queue is logged and never undoes the change.
+
+    `users` may be a query (`dispatchers_of` …): it is read after the commit, outside the
+    write transaction, and the task is queued only when it names someone."""
+    pk = case.pk
+
+    def queue() -> None:
+        user_ids = sorted({u.pk if hasattr(u, "pk") else int(u) for u in users if u is not None})
+        if user_ids:
+            url = reverse("cases:detail", args=[pk])
+            enqueue(TASK, user_ids, title, body, url, "cases.case", pk, kind=kind)
+
+    transaction.on_commit(queue, robust=True)
 
 
 def dispatchers_of(unit: Any) -> QuerySet[Any]:

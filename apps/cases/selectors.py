@@ -49,6 +49,17 @@ def visible_cases(user: Any) -> QuerySet[Case]:
     return Case.objects.filter(scope_q(user, "place") | Q(assignee=user))
 
 
+def still_visible(case: Case, user: Any) -> bool:
+    """`visible_cases` for one case already in memory (its place loaded): no query."""
+    if user is None or not user.is_authenticated:
+        return False
+    if case.assignee_id is not None and case.assignee_id == user.pk:
+        return True
+    if user.is_superuser and user.scope_id is None:
+        return True
+    return user.scope_id is not None and case.place.path.startswith(user.scope.path)
+
+
 def _overdue_flag(now: dt.datetime) -> When_:
     return When_(
         When(
@@ -91,6 +102,19 @@ def access_case_for_user(user: Any, pk: Any) -> Case:
     return get_in_scope(qs, pk=pk)
 
 
+def case_ref_for_user(user: Any, pk: Any) -> Case:
+    """The case to act on, if the user may see it (404 otherwise): its id and status only,
+    the status being what the actor saw (`do_transition` locks and reads the row itself)."""
+    return get_in_scope(visible_cases(user).only("id", "status"), pk=pk)
+
+
+def case_ref_by_token(token: str) -> Case:
+    """The case to act on for the holder of the tracking token: id and status only."""
+    if not token or len(token) > 64:
+        raise Http404("查询码无效")
+    return get_in_scope(Case.objects.only("id", "status"), tracking_token=token)
+
+
 def case_by_token(token: str) -> Case:
     """The case a resident follows with the tracking token (404 for a wrong token)."""
     if not token or len(token) > 64:
@@ -101,6 +125,11 @@ def case_by_token(token: str) -> Case:
 
 def case_events(case: Case) -> QuerySet[CaseEvent]:
     return case.events.select_related("actor").prefetch_related("attachments").order_by("at", "id")
+
+
+def case_timeline(case: Case) -> QuerySet[CaseEvent]:
+    """The events as the API shows them (labels, no joins, no attachments)."""
+    return CaseEvent.objects.filter(case_id=case.pk).order_by("at", "id")
 
 
 def case_buttons(case: Case, user: Any) -> list[str]:
