@@ -4,7 +4,8 @@ message, and a meeting outside the caller's scope is 404."""
 
 from typing import Any
 
-from django.http import Http404, HttpRequest
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 from ninja import Query, Router
 from ninja.pagination import PageNumberPagination, paginate
 
@@ -121,7 +122,7 @@ def _owner(meeting: Meeting, pk: int | None) -> Any:
         return None
     owner = selectors.owner_choices(meeting).filter(pk=pk).first()
     if owner is None:
-        raise Http404("责任人不存在或不能承办该区域的事项")
+        raise ValidationError({"owner": "责任人不存在或不能承办该区域的事项"})
     return owner
 
 
@@ -129,15 +130,15 @@ def _owner(meeting: Meeting, pk: int | None) -> Any:
 def decide(request: HttpRequest, meeting_id: int, item_id: int, payload: DecisionIn) -> Any:
     meeting = selectors.access_meeting_for_user(request.user, meeting_id)
     item = selectors.access_item_for_user(request.user, meeting, item_id)
-    lead = None
-    if payload.lead_unit is not None:
-        lead = selectors.area_units(meeting.area).filter(pk=payload.lead_unit).first()
-        if lead is None:
-            raise Http404("牵头单位不存在或不属于该区域")
     category = None
     if payload.category:
         category = Category.objects.filter(code=payload.category, active=True).first()
     with action_errors():
+        lead = None
+        if payload.lead_unit is not None:
+            lead = selectors.area_units(meeting.area).filter(pk=payload.lead_unit).first()
+            if lead is None:
+                raise ValidationError({"lead_unit": "所选单位不存在或不属于该区域"})
         do_decide_item(
             item,
             actor=request.user,

@@ -143,6 +143,13 @@ def test_the_api_creates_holds_and_decides(world, flagged, client_as):
     )
     assert bad.status_code == 422
     assert bad.json()["detail"][0]["msg"] == "会议召开后才能登记决定"
+    stranger = staff.post(
+        f"/api/v1/meetings/{body['id']}/items/{body['items'][0]['id']}/decision",
+        {"decision": "x", "owner": world.user("outsider_b").pk},
+        content_type="application/json",
+    )
+    assert stranger.status_code == 422
+    assert stranger.json()["detail"][0]["msg"] == "责任人不存在或不能承办该区域的事项"
     r = staff.post(
         f"/api/v1/meetings/{body['id']}/hold",
         {"present": [body["participants"][0]["id"]]},
