@@ -4,6 +4,7 @@ from . import views, views_dual, views_volunteers
 
 app_name = "services"
 urlpatterns = [
+    path("me/", views_volunteers.me, name="me"),
     path("join/", views_volunteers.join, name="join"),
     path("join/<str:token>/", views_volunteers.join_status, name="join_status"),
     path("applications/", views_volunteers.applications, name="applications"),

@@ -19,6 +19,7 @@ from apps.accounts.scoping import get_in_scope, scope_q, scoped
 from apps.cases.models import Case
 from apps.core import audit
 from apps.core.choices import AuditVerb
+from apps.people.models import Volunteer
 from apps.places.choices import PlaceKind
 from apps.places.models import Place, subtree_q
 from apps.portal import throttle
@@ -116,6 +117,15 @@ def join_status(request: HttpRequest, token: str) -> HttpResponse:
     response["Referrer-Policy"] = "same-origin"
     response["Cache-Control"] = "no-store"
     return response
+
+
+@login_required
+def me(request: HttpRequest) -> HttpResponse:
+    """我的志愿服务: the signed-in person's own volunteer record, or the sign-up page."""
+    volunteer = Volunteer.objects.filter(person_id=request.user.person_id or 0).first()
+    if volunteer is None:
+        return redirect("services:join")
+    return redirect("services:volunteer", pk=volunteer.pk)
 
 
 # --- staff: applications -------------------------------------------------------------------

@@ -65,7 +65,8 @@ def test_a_resident_registers_and_is_approved(
     expect(page.locator("#application-status")).to_have_text("已通过")
 
     login(page, live_server, username, password)
-    page.goto(f"{live_server.url}/services/volunteers/{volunteer.pk}/")
+    page.goto(f"{live_server.url}/services/me/")
+    assert page.url.endswith(f"/services/volunteers/{volunteer.pk}/")
     expect(page.locator("h1")).to_contain_text("刘小红")
     expect(page.locator("main")).to_contain_text("急救员证")
     no_sideways_scroll(page)
