@@ -250,6 +250,12 @@ def _extras(
             )
     Training.objects.bulk_create(trainings)
     NoShow.objects.bulk_create(no_shows)
+    # A few certified social workers (持证社工), the article's figure.
+    certified = [v for v in volunteers if rng.random() < 0.08]
+    for v in certified:
+        held = [c for c in v.certificates or [] if c.get("name") != "持证社工"]
+        v.certificates = [*held, {"name": "持证社工", "number": f"SW{rng.randint(10000, 99999)}"}]
+    Volunteer.objects.bulk_update(certified, ["certificates"])
     skills = list(Skill.objects.order_by("id")[:6])
     for n in range(2):
         phone = f"139{rng.randint(0, 99_999_999):08d}"

@@ -13,7 +13,7 @@ from apps.core.testing.factories import PersonFactory, make_user
 from apps.orgs.choices import OrgKind
 from apps.orgs.models import Organisation
 from apps.people.choices import PartyEmployment
-from apps.people.models import PartyMember
+from apps.people.models import PartyMember, Volunteer
 from apps.services.choices import HoursStatus
 from apps.services.demo import populate_demo
 from apps.services.models import (
@@ -82,12 +82,25 @@ def test_the_indicators_count_what_a_direct_query_counts(world, demo):
         == approved.filter(kind="unit").values("organisation").distinct().count()
     )
     assert values["dual_members"] == approved.filter(kind="member").count() == 3
-    # 持证社工 and person-times.
-    assert indicators.values(scope, ["certified_social_workers"]) == {"certified_social_workers": 0}
-    v = ServiceHours.objects.first().volunteer
+
+    # 持证社工 (the demo certifies a few) and person-times.
+    def certified():
+        return sum(
+            1
+            for v in Volunteer.objects.all()
+            if any(c.get("name") == "持证社工" for c in v.certificates)
+        )
+
+    before = certified()
+    assert indicators.values(scope, ["certified_social_workers"]) == {
+        "certified_social_workers": before
+    }
+    v = next(v for v in Volunteer.objects.all() if not v.certificates)
     v.certificates = [{"name": "持证社工", "number": "1"}, {"name": "急救员证"}]
     v.save()
-    assert indicators.values(scope, ["certified_social_workers"]) == {"certified_social_workers": 1}
+    assert indicators.values(scope, ["certified_social_workers"]) == {
+        "certified_social_workers": before + 1
+    }
     times = ServiceHours.objects.filter(
         status=HoursStatus.APPROVED, served_on__gte=scope.date_from, served_on__lte=today
     ).count()
