@@ -4,7 +4,7 @@ surveys and the service list. Handlers call selectors and actions only; refusals
 
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 
 from apps.accounts.scoping import get_in_scope, scoped
 from apps.cases.models import Case
@@ -130,7 +130,7 @@ def fund_list(request: HttpRequest, pk: int) -> list[FundEntryOut]:
 
 
 @router.post("/{pk}/funds", response={201: FundEntryOut})
-def fund_add(request: HttpRequest, pk: int, payload: FundEntryIn) -> tuple[int, FundEntryOut]:
+def fund_add(request: HttpRequest, pk: int, payload: FundEntryIn) -> Status:
     brand = selectors.access_brand_for_user(request.user, pk)
     source = None
     if payload.source_id is not None:
@@ -145,19 +145,19 @@ def fund_add(request: HttpRequest, pk: int, payload: FundEntryIn) -> tuple[int, 
         voucher=payload.voucher,
         source=source if isinstance(source, Organisation) else None,
     )
-    return 201, _entry_out(entry)
+    return Status(201, _entry_out(entry))
 
 
 @router.post("/funds/{pk}/reverse", response={201: FundEntryOut})
-def fund_reverse(request: HttpRequest, pk: int, payload: ReverseIn) -> tuple[int, FundEntryOut]:
+def fund_reverse(request: HttpRequest, pk: int, payload: ReverseIn) -> Status:
     entry = selectors.access_fund_entry_for_user(request.user, pk)
-    return 201, _entry_out(do_reverse_fund_entry(entry, actor=request.user, reason=payload.reason))
+    return Status(
+        201, _entry_out(do_reverse_fund_entry(entry, actor=request.user, reason=payload.reason))
+    )
 
 
 @router.post("/{pk}/orders", response={201: BrandOrderOut})
-def attribute_order(
-    request: HttpRequest, pk: int, payload: AttributeIn
-) -> tuple[int, BrandOrderOut]:
+def attribute_order(request: HttpRequest, pk: int, payload: AttributeIn) -> Status:
     brand = selectors.access_brand_for_user(request.user, pk)
     case = get_in_scope(scoped(Case.objects.all(), request.user, "place"), pk=payload.case_id)
     assignee = None
@@ -165,6 +165,13 @@ def attribute_order(
         assignee = get_user_model().objects.filter(pk=payload.assignee_id).first()
     link: BrandOrder = do_attribute_order(brand, case, actor=request.user, assignee=assignee)
     case.refresh_from_db()
-    return 201, BrandOrderOut(
-        id=link.pk, brand_id=brand.pk, case_id=case.pk, case_number=case.number, status=case.status
+    return Status(
+        201,
+        BrandOrderOut(
+            id=link.pk,
+            brand_id=brand.pk,
+            case_id=case.pk,
+            case_number=case.number,
+            status=case.status,
+        ),
     )

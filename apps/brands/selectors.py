@@ -492,12 +492,12 @@ def person_times_served(place: Place, date_from: dt.date, date_to: dt.date) -> i
         _period_q("case__resolved_at", date_from, date_to), case__status__in=RESOLVED_STATUSES
     ).values_list("case_id", "case__place__path")
     ids = [case for case, path in rows if path.startswith(place.path)]
-    named = dict(
-        Case.persons.through.objects.filter(case_id__in=ids)
+    named = {
+        row["case_id"]: row["n"]
+        for row in Case.persons.through.objects.filter(case_id__in=ids)
         .values("case_id")
         .annotate(n=Count("pk"))
-        .values_list("case_id", "n")
-    )
+    }
     total = sum(max(1, named.get(case, 0)) for case in ids)
     brands = list(brands_serving(place).prefetch_related("communities"))
     activities = activity_figures(brands, date_from, date_to, within=place)
