@@ -72,7 +72,7 @@ def volunteer_list(request: HttpRequest, filters: Query[VolunteerListIn]) -> lis
     )
     if not form.is_valid():
         raise ValidationError(form.errors.get_json_data())
-    rows = form.apply(selectors.volunteer_rows(request.user))[:500]
+    rows: list[Any] = list(form.apply(selectors.volunteer_rows(request.user))[:500])
     return [
         VolunteerRowOut(
             id=v.pk,
