@@ -224,6 +224,7 @@ class TestFindingPages:
         assert response.status_code == 302
         reinspect = Rectification.objects.get().reinspections.get()
         VisitTask.objects.filter(pk=reinspect.pk).update(occurrence=timezone.localdate())
+        assert "隐患复查" in client.get("/visits/").content.decode()
         body = client.get(f"/visits/tasks/{reinspect.pk}/").content.decode()
         assert "隐患复查" in body and "复查结果" in body
         response = client.post(f"/visits/tasks/{reinspect.pk}/reinspect/", {"rectified": "no"})
