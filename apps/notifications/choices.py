@@ -60,6 +60,7 @@ KIND_LABELS: dict[str, str] = {
     "case.escalated": "事项上报、督办",
     "case.rated": "群众评价",
     "ecg.critical": "心电危急值",
+    "services.dual_report": "双报到月度报告",
 }
 
 
