@@ -144,6 +144,8 @@ def _fire() -> None:
         _timer = None
     try:
         enqueue(SEAL_TASK)
+    except RuntimeError:  # the process is exiting (a command's last writes): the job seals
+        log.info("audit seal not queued: the process is exiting")
     except Exception:
         log.exception("could not queue the audit seal (the periodic job will seal)")
 
