@@ -246,6 +246,56 @@ def do_create_brand(
     return brand
 
 
+BRAND_SETS = ("communities", "categories", "target_tags", "partners", "volunteers")
+
+
+@transaction.atomic
+def do_update_brand(brand: Brand, *, actor: Any, **fields: Any) -> Brand:
+    """Change a brand's profile: name, description, start date, running or not, and its sets
+    (communities, categories, target tags, partners, volunteers). The audit event names what
+    changed, with the ids added and removed from each set."""
+    locked = Brand.objects.select_for_update().select_related("area").get(pk=brand.pk)
+    _require_staff(actor, locked.area, "修改服务品牌")
+    errors = {}
+    name = fields.get("name", locked.name).strip()
+    if not name:
+        errors["name"] = "请填写品牌名称"
+    elif Brand.objects.filter(area=locked.area, name=name).exclude(pk=locked.pk).exists():
+        errors["name"] = f"{locked.area.name}已有名为“{name}”的品牌"
+    communities = fields.get("communities")
+    if communities is not None and any(
+        c.kind != PlaceKind.COMMUNITY or not c.path.startswith(locked.area.path)
+        for c in communities
+    ):
+        errors["communities"] = f"服务社区应为{locked.area.name}范围内的社区村"
+    if any(not place_in_scope(actor, o.place) for o in fields.get("partners") or []):
+        errors["partners"] = "共建单位不在您的管辖范围内"
+    if any(not place_in_scope(actor, v.person.place) for v in fields.get("volunteers") or []):
+        errors["volunteers"] = "志愿者不在您的管辖范围内"
+    if errors:
+        raise ValidationError(errors)
+    plain = {"name": name}
+    for key in ("description", "started_on", "active"):
+        if key in fields:
+            plain[key] = fields[key]
+    changes: dict[str, Any] = audit.changed_fields(locked, plain)
+    for key, value in changes.items():
+        setattr(locked, key, value[1])
+    locked.save(update_fields=[*changes, "updated_at"])
+    for key in BRAND_SETS:
+        if fields.get(key) is None:
+            continue
+        manager = getattr(locked, key)
+        before = set(manager.values_list("pk", flat=True))
+        after = {obj.pk for obj in fields[key]}
+        if before != after:
+            manager.set(list(fields[key]))
+            changes[key] = {"added": sorted(after - before), "removed": sorted(before - after)}
+    if changes:
+        audit.record(actor=actor, verb=AuditVerb.UPDATE, obj=locked, changes=changes)
+    return locked
+
+
 def _amount(value: Any) -> Decimal:
     try:
         amount = Decimal(str(value)).quantize(Decimal("0.01"))

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from apps.cases.models import Category
 from apps.orgs.models import Organisation
-from apps.people.models import CareTag
+from apps.people.models import CareTag, Volunteer
 from apps.places.models import Place
 
 from .choices import ENTRY_KINDS
@@ -91,6 +91,22 @@ class BrandForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["communities"].queryset = communities  # type: ignore[attr-defined]
         self.fields["partners"].queryset = partners  # type: ignore[attr-defined]
+
+
+class BrandEditForm(BrandForm):
+    """The brand page's edit form: the profile plus its volunteers and whether it runs."""
+
+    active = forms.BooleanField(label="运行中", required=False)
+    volunteers = forms.ModelMultipleChoiceField(
+        label="志愿者",
+        queryset=Volunteer.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    def __init__(self, *args: Any, volunteers: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["volunteers"].queryset = volunteers  # type: ignore[attr-defined]
 
 
 class FundEntryForm(forms.Form):

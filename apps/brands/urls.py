@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.brand_list, name="list"),
     path("new/", views.brand_create, name="create"),
     path("<int:pk>/", views.brand_detail, name="detail"),
+    path("<int:pk>/edit/", views.brand_edit, name="edit"),
     path("<int:pk>/funds/", views.fund_add, name="fund_add"),
     path("funds/<int:pk>/reverse/", views.fund_reverse, name="fund_reverse"),
     path("<int:pk>/orders/", views.order_attribute, name="order_attribute"),

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,11 +20,14 @@ from apps.cases.selectors import category_list
 from apps.core import audit
 from apps.core.choices import AuditVerb
 from apps.orgs.models import Organisation
+from apps.people.choices import VolunteerStatus
+from apps.people.models import Volunteer
 from apps.places.choices import PlaceKind
-from apps.places.models import Place
+from apps.places.models import Place, subtree_q
 
 from . import selectors
 from .actions import (
+    BRAND_SETS,
     do_attribute_order,
     do_convert_need,
     do_create_brand,
@@ -32,12 +36,14 @@ from .actions import (
     do_record_fund_entry,
     do_record_survey,
     do_reverse_fund_entry,
+    do_update_brand,
     is_brand_staff,
 )
 from .choices import PARTNER_KINDS
 from .exports import service_list_xlsx
 from .forms import (
     AttributeForm,
+    BrandEditForm,
     BrandForm,
     CampaignForm,
     DetachForm,
@@ -130,6 +136,61 @@ def brand_create(request: HttpRequest) -> HttpResponse:
     return redirect("brands:detail", pk=brand.pk)
 
 
+def _edit_form(request: HttpRequest, brand: Any, data: Any = None) -> BrandEditForm:
+    user: Any = request.user
+    communities = Place.objects.subtree(brand.area).filter(kind=PlaceKind.COMMUNITY)
+    partners = scoped(
+        Organisation.objects.filter(kind__in=PARTNER_KINDS).exclude(kind="business"), user, "place"
+    ).order_by("kind", "name")
+    places = Q()
+    for community in brand.communities.all():
+        places |= subtree_q(community, "person__place")
+    volunteers = (
+        Volunteer.objects.filter(places, status=VolunteerStatus.ACTIVE).select_related("person")
+        if places
+        else Volunteer.objects.none()
+    )
+    initial = {
+        "name": brand.name,
+        "description": brand.description,
+        "started_on": brand.started_on,
+        "active": brand.active,
+        **{key: list(getattr(brand, key).all()) for key in BRAND_SETS},
+    }
+    return BrandEditForm(
+        data,
+        initial=initial,
+        communities=communities.order_by("path"),
+        partners=partners,
+        volunteers=volunteers.order_by("person__name"),
+    )
+
+
+@login_required
+@require_POST
+def brand_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    brand = selectors.access_brand_for_user(request.user, pk)
+    form = _edit_form(request, brand, request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect("brands:detail", pk=pk)
+    d = form.cleaned_data
+    try:
+        do_update_brand(
+            brand,
+            actor=request.user,
+            name=d["name"],
+            description=d["description"],
+            started_on=d["started_on"],
+            active=d["active"],
+            **{key: list(d[key]) for key in BRAND_SETS},
+        )
+        messages.success(request, "已保存品牌信息")
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _error_text(exc))
+    return redirect("brands:detail", pk=pk)
+
+
 @login_required
 def brand_detail(request: HttpRequest, pk: int) -> HttpResponse:
     brand = selectors.access_brand_for_user(request.user, pk)
@@ -150,6 +211,7 @@ def brand_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "orders": list(selectors.brand_orders(brand)[:200]),
             "is_staff": is_staff,
             "fund_form": FundEntryForm(partners=partners) if is_staff else None,
+            "edit_form": _edit_form(request, brand) if is_staff else None,
             "candidates": selectors.order_candidates(request.user, brand) if is_staff else [],
             "assignees": selectors.brand_assignees(brand) if is_staff else [],
         },

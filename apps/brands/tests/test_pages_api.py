@@ -184,3 +184,42 @@ def test_creating_a_brand_from_the_list_page(world, client):
     assert "已创建服务品牌“童心港湾”" in response.content.decode()
     assert AuditEvent.objects.filter(object_type="brands.brand", verb="create").exists()
     assert not BrandOrder.objects.exists()
+
+
+def test_staff_edit_a_brand_and_its_volunteers(world, brand, helper, client):
+    from apps.core.testing.factories import PersonFactory
+    from apps.people.models import Volunteer
+
+    newcomer = Volunteer.objects.create(person=PersonFactory(name="李明", place=world.household_a))
+    client.force_login(world.user("community_a"))
+    page = client.get(reverse("brands:detail", args=[brand.pk])).content.decode()
+    assert "编辑品牌" in page and "李明" in page
+    response = client.post(
+        reverse("brands:edit", args=[brand.pk]),
+        {
+            "name": "暖巢行动",
+            "description": "高龄独居老人关爱",
+            "active": "on",
+            "communities": [world.community_a.pk],
+            "categories": [c.pk for c in brand.categories.all()],
+            "volunteers": [helper[0].pk, newcomer.pk],
+        },
+        follow=True,
+    )
+    assert "已保存品牌信息" in response.content.decode()
+    assert set(brand.volunteers.all()) == {helper[0], newcomer}
+    assert not brand.partners.exists()  # unticked
+    event = AuditEvent.objects.filter(object_type="brands.brand", verb="update").get()
+    assert event.changes["volunteers"] == {"added": [newcomer.pk], "removed": []}
+    assert event.changes["target_tags"]["added"] == []
+    client.force_login(world.user("volunteer_a"))
+    response = client.post(
+        reverse("brands:edit", args=[brand.pk]),
+        {"name": "x", "communities": [world.community_a.pk]},
+        follow=True,
+    )
+    assert "您不能修改服务品牌：只有红门社区及上级的社区、街道工作人员可以操作" in (
+        response.content.decode()
+    )
+    brand.refresh_from_db()
+    assert brand.name == "暖巢行动"
