@@ -104,7 +104,8 @@ def do_create_api_key(
         if not may_issue(actor) or target is None or not place_in_scope(actor, target):
             raise PermissionDenied("只能为本人管辖范围内的地点签发密钥")
     raw, prefix = new_key()
-    while ApiKey.objects.filter(prefix=prefix).exists():  # 48 bits: practically never
+    # A prefix starting with "-" would read as an option on the command line (`revoke -x…`).
+    while prefix.startswith("-") or ApiKey.objects.filter(prefix=prefix).exists():
         raw, prefix = new_key()
     if user is None:
         assert scope is not None
