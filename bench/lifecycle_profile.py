@@ -130,7 +130,7 @@ def run(database_url: str, args: Any) -> None:
     profiles: dict[str, cProfile.Profile] = {}
 
     def call(kind: str, method: str, path: str, body: Any, key: str, measured: bool) -> Any:
-        headers = {"HTTP_X_API_KEY": key} if key else {}
+        headers: dict[str, Any] = {"HTTP_X_API_KEY": key} if key else {}
         profile = (
             profiles.setdefault(kind, cProfile.Profile(time.process_time))
             if measured and kind == args.cprofile
