@@ -19,7 +19,7 @@ from apps.cases.models import Case, Category
 from apps.people.choices import VolunteerStatus
 from apps.people.models import Volunteer
 from apps.places.choices import PlaceKind
-from apps.places.models import Place, subtree_q
+from apps.places.models import SEGMENT, Place, subtree_q
 
 from .choices import FundKind
 from .models import Brand, BrandOrder, FundEntry, SurveyCampaign, SurveyNeed, SurveyRecord
@@ -28,8 +28,8 @@ from .models import Brand, BrandOrder, FundEntry, SurveyCampaign, SurveyNeed, Su
 
 
 def _ancestor_paths(place: Place) -> list[str]:
-    step = 10  # places.models.SEGMENT
-    return [place.path[:i] for i in range(step, len(place.path) + 1, step)]
+    """The paths of `place` and every place above it (fixed-width segments)."""
+    return [place.path[:i] for i in range(SEGMENT, len(place.path) + 1, SEGMENT)]
 
 
 def campaigns_visible_to(user: Any) -> QuerySet[SurveyCampaign]:
