@@ -302,7 +302,7 @@ def do_create_case(
         to_status=Status.SUBMITTED,
         note=description[:500],
         data={"source": source},
-        at=now,
+        at=case.created_at,  # the timeline starts at the registration time, to the microsecond
     )
     # The shared rollup rows last: their row locks are held only until the commit just after.
     rollups.record_case_change(case, None)

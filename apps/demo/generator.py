@@ -27,6 +27,7 @@ from typing import Any, TextIO
 from django.db import transaction
 
 from apps.accounts.models import User
+from apps.cases.models import Case
 from apps.core import audit
 from apps.core.choices import AuditVerb
 from apps.orgs.choices import OrgKind
@@ -34,7 +35,7 @@ from apps.orgs.models import Organisation
 from apps.people.models import CareTag, Person, Skill
 from apps.places.actions import assign_path
 from apps.places.choices import PlaceKind
-from apps.places.models import Place
+from apps.places.models import Place, subtree_q
 from apps.stats import rollups
 
 from . import geo, names
@@ -153,6 +154,8 @@ def _load(plan: CountyPlan, say: Progress) -> dict[str, Any]:
         rollups.rebuild()
         counts = _counts(plan, sink, kinds, summaries, users)
         counts.update(history, **ecg, **extras)
+        # The programmes' demos file some cases of their own (visit findings, meeting items).
+        counts["cases"] = Case.objects.filter(subtree_q(county)).count()
         audit.record(
             actor=None,
             verb=AuditVerb.IMPORT,

@@ -83,7 +83,13 @@ def populate_demo(county: Place, size: str, seed: int, say: Say) -> dict[str, in
     MediationSession.objects.bulk_create(rows, batch_size=2000)
     agreed = sum(1 for m in mediations if m.status == MediationStatus.AGREED)
     say(f"  纠纷调解：{len(mediations)} 件调解（{agreed} 件达成协议），{len(rows)} 次调解会")
-    return {"mediations": len(mediations), "agreed": agreed, "sessions": len(rows)}
+    mediators = len(county_seats) + sum(len(seats) for seats in town_seats.values())
+    return {
+        "mediators": mediators,
+        "mediations": len(mediations),
+        "agreed": agreed,
+        "sessions": len(rows),
+    }
 
 
 def _person(name: str, place: Place) -> Person:
