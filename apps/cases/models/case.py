@@ -211,6 +211,18 @@ class Case(TimeStamped):
                 name="case_open_resolve_by",
                 condition=models.Q(status__in=sorted(OPEN_STATUSES)),
             ),
+            # The dashboards' clock-bound counts (due to respond, overdue) of the open cases
+            # registered in a period, and the 红灯 list of a subtree.
+            models.Index(
+                fields=["created_at", "place"],
+                name="case_open_created",
+                condition=models.Q(status__in=sorted(OPEN_STATUSES)),
+            ),
+            models.Index(
+                fields=["place", "resolve_by"],
+                name="case_open_place_resolve_by",
+                condition=models.Q(status__in=sorted(OPEN_STATUSES)),
+            ),
             models.Index(fields=["assignee", "status"]),
             models.Index(fields=["handling_unit", "status"]),
             models.Index(fields=["status", "created_at"]),
