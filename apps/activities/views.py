@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from pydantic import ValidationError as FilterError
 
 from apps.accounts.actions import client_ip
+from apps.core.refusals import flash_refusal
 from apps.people.models import Person
 from apps.people.selectors import visible_people
 
@@ -28,11 +29,6 @@ from .models import Activity
 
 PER_PAGE = 30
 SEARCH_LIMIT = 10
-
-
-def _refused(request: HttpRequest, exc: Exception) -> None:
-    text = "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-    messages.error(request, text)
 
 
 def _filters(request: HttpRequest) -> tuple[ActivityFilter, bool]:
@@ -110,7 +106,7 @@ def create(request: HttpRequest) -> HttpResponse:
         try:
             activity = actions.do_create_activity(actor=request.user, **_form_values(form))
         except (ValidationError, PermissionDenied) as exc:
-            _refused(request, exc)
+            flash_refusal(request, exc)
         else:
             messages.success(request, f"已登记活动：{activity.title}")
             return redirect("activities:detail", pk=activity.pk)
@@ -137,7 +133,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             actions.do_update_activity(activity, actor=request.user, **_form_values(form))
         except (ValidationError, PermissionDenied) as exc:
-            _refused(request, exc)
+            flash_refusal(request, exc)
         else:
             messages.success(request, "活动已修改")
             return redirect("activities:detail", pk=activity.pk)
@@ -233,7 +229,7 @@ def sign_up(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         row = actions.do_sign_up(activity, person, actor=request.user, role=role)
     except (ValidationError, PermissionDenied) as exc:
-        _refused(request, exc)
+        flash_refusal(request, exc)
     else:
         if row.status == SignupStatus.WAITLISTED:
             messages.warning(request, f"名额已满，{person.name}已进入候补名单")
@@ -249,7 +245,7 @@ def cancel_signup(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         actions.do_cancel_signup(row, actor=request.user)
     except (ValidationError, PermissionDenied) as exc:
-        _refused(request, exc)
+        flash_refusal(request, exc)
     else:
         messages.success(request, f"已取消{row.person.name}的报名")
     return _next(request, reverse("activities:detail", args=[row.activity_id]))
@@ -270,7 +266,7 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         actions.do_set_attendance(activity, person, actor=request.user, present=present)
     except (ValidationError, PermissionDenied) as exc:
-        _refused(request, exc)
+        flash_refusal(request, exc)
     else:
         messages.success(request, f"{person.name}{'已签到' if present else '已取消签到'}")
     return _back(pk, "participants")
@@ -283,7 +279,7 @@ def record_hours(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         actions.do_record_volunteer_hours(row, actor=request.user)
     except (ValidationError, PermissionDenied) as exc:
-        _refused(request, exc)
+        flash_refusal(request, exc)
     else:
         messages.success(request, f"已为{row.person.name}登记服务时长，待审核")
     return _back(row.activity_id, "participants")
@@ -300,7 +296,7 @@ def reach(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         actions.do_record_reach(activity, actor=request.user, **form.cleaned_data)
     except (ValidationError, PermissionDenied) as exc:
-        _refused(request, exc)
+        flash_refusal(request, exc)
     else:
         messages.success(request, "活动成效已保存")
     return _back(pk, "reach")
@@ -316,7 +312,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
             raise ValidationError("请填写取消原因")
         actions.do_cancel_activity(activity, actor=request.user, **form.cleaned_data)
     except (ValidationError, PermissionDenied) as exc:
-        _refused(request, exc)
+        flash_refusal(request, exc)
     else:
         messages.success(request, "活动已取消")
     return _back(pk)
@@ -337,7 +333,7 @@ def add_photo(request: HttpRequest, pk: int) -> HttpResponse:
             caption=form.cleaned_data["caption"],
         )
     except (ValidationError, PermissionDenied) as exc:
-        _refused(request, exc)
+        flash_refusal(request, exc)
     else:
         messages.success(request, "照片已上传")
     return _back(pk, "photos")
@@ -399,7 +395,7 @@ def renew_qr(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         actions.do_renew_qr(activity, actor=request.user)
     except PermissionDenied as exc:
-        _refused(request, exc)
+        flash_refusal(request, exc)
     else:
         messages.success(request, "已更换签到码，之前的二维码全部失效")
     return redirect("activities:door", pk=pk)

@@ -19,6 +19,7 @@ from apps.cases.models import Case
 from apps.cases.selectors import category_list
 from apps.core import audit
 from apps.core.choices import AuditVerb
+from apps.core.refusals import refusal_text
 from apps.orgs.models import Organisation
 from apps.people.choices import VolunteerStatus
 from apps.people.models import Volunteer
@@ -51,12 +52,6 @@ from .forms import (
     ReverseForm,
     SurveyForm,
 )
-
-
-def _error_text(exc: ValidationError | PermissionDenied) -> str:
-    if isinstance(exc, ValidationError):
-        return "；".join(exc.messages)
-    return str(exc) or "无权执行该操作"
 
 
 def _form_errors(form: Any) -> str:
@@ -130,7 +125,7 @@ def brand_create(request: HttpRequest) -> HttpResponse:
             partners=list(d["partners"]),
         )
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, refusal_text(exc))
         return redirect("brands:list")
     messages.success(request, f"已创建服务品牌“{brand.name}”")
     return redirect("brands:detail", pk=brand.pk)
@@ -187,7 +182,7 @@ def brand_edit(request: HttpRequest, pk: int) -> HttpResponse:
         )
         messages.success(request, "已保存品牌信息")
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, refusal_text(exc))
     return redirect("brands:detail", pk=pk)
 
 
@@ -240,7 +235,7 @@ def fund_add(request: HttpRequest, pk: int) -> HttpResponse:
         )
         messages.success(request, f"已登记{entry.get_kind_display()} {abs(entry.amount)} 元")
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, refusal_text(exc))
     return redirect("brands:detail", pk=pk)
 
 
@@ -254,7 +249,7 @@ def fund_reverse(request: HttpRequest, pk: int) -> HttpResponse:
             do_reverse_fund_entry(entry, actor=request.user, reason=form.cleaned_data["reason"])
             messages.success(request, "已冲正")
         except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, refusal_text(exc))
     else:
         messages.error(request, _form_errors(form))
     return redirect("brands:detail", pk=entry.brand_id)
@@ -279,7 +274,7 @@ def order_attribute(request: HttpRequest, pk: int) -> HttpResponse:
         done = f"，已派给{assignee}" if assignee else ""
         messages.success(request, f"工单 {case.number} 已归入“{brand.name}”{done}")
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, refusal_text(exc))
     return redirect("brands:detail", pk=pk)
 
 
@@ -293,7 +288,7 @@ def order_detach(request: HttpRequest, pk: int) -> HttpResponse:
             do_detach_order(link, actor=request.user, reason=form.cleaned_data["reason"])
             messages.success(request, "已移出")
         except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, refusal_text(exc))
     else:
         messages.error(request, _form_errors(form))
     return redirect("brands:detail", pk=link.brand_id)
@@ -343,7 +338,7 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
             team=d["team"],
         )
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, refusal_text(exc))
         return redirect("brands:campaigns")
     messages.success(request, f"已发起需求调研“{campaign.name}”")
     return redirect("brands:campaign", pk=campaign.pk)
@@ -398,7 +393,7 @@ def survey_record(request: HttpRequest, pk: int, household: int) -> HttpResponse
             messages.success(request, f"已登记{place.name}的需求（{len(form.needs())}项）")
             return redirect("brands:campaign", pk=campaign.pk)
         except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, refusal_text(exc))
     members = list(place.people.filter(active=True).prefetch_related("care_tags"))
     return render(
         request,
@@ -415,7 +410,7 @@ def need_convert(request: HttpRequest, pk: int) -> HttpResponse:
         case = do_convert_need(need, actor=request.user)
         messages.success(request, f"已转为点单 {case.number}")
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, refusal_text(exc))
     return redirect("brands:campaign", pk=need.record.campaign_id)
 
 

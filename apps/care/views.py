@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from apps.core.refusals import flash_refusal
 from apps.people.selectors import access_person_for_user
 from apps.places.selectors import access_place_for_user
 
@@ -22,11 +23,6 @@ from .forms import ContactForm, EndPairingForm, PairingForm
 from .models import Pairing
 
 PER_PAGE = 50
-
-
-def _refused(request: HttpRequest, exc: Exception) -> None:
-    text = "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-    messages.error(request, text)
 
 
 @login_required
@@ -114,7 +110,7 @@ def pairing_contact(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         contact = do_record_contact(pairing, actor=request.user, **form.cleaned_data)
     except (ValidationError, PermissionDenied) as exc:
-        _refused(request, exc)
+        flash_refusal(request, exc)
         return _pairing_page(request, pairing, contact_form=form, status=422)
     text = f"已登记{contact.get_kind_display()}：{pairing.person.name}"
     cases = list(contact.cases.all())
@@ -134,7 +130,7 @@ def pairing_end(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         do_end_pairing(actor=request.user, pairing=pairing, reason=form.cleaned_data["reason"])
     except (ValidationError, PermissionDenied) as exc:
-        _refused(request, exc)
+        flash_refusal(request, exc)
     else:
         messages.success(request, f"已结束结对：{pairing}")
     return redirect("care:pairing", pk=pairing.pk)
@@ -150,7 +146,7 @@ def pairing_new(request: HttpRequest) -> HttpResponse:
         try:
             pairing = do_create_pairing(actor=request.user, person=person, **form.cleaned_data)
         except (ValidationError, PermissionDenied) as exc:
-            _refused(request, exc)
+            flash_refusal(request, exc)
         else:
             messages.success(request, f"已结对：{pairing}")
             return redirect("care:pairing", pk=pairing.pk)

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from apps.cases.choices import OPEN_STATUSES, Action
 from apps.cases.errors import CaseError
 from apps.cases.selectors import case_buttons
+from apps.core.refusals import flash_refusal
 
 from . import selectors
 from .actions import do_add_steps, do_complete_step, do_resolve_errand
@@ -20,16 +21,6 @@ from .forms import AddStepsForm, CompleteStepForm, ResolveErrandForm
 from .models import ErrandTemplate
 
 PER_PAGE = 50
-
-
-def _refused(request: HttpRequest, exc: Exception) -> None:
-    if isinstance(exc, ValidationError):
-        text = "；".join(exc.messages)
-    elif isinstance(exc, CaseError):
-        text = exc.message
-    else:
-        text = str(exc)
-    messages.error(request, text)
 
 
 @login_required
@@ -93,7 +84,7 @@ def add_steps(request: HttpRequest, case_id: int) -> HttpResponse:
                 steps=form.steps(),
             )
         except (ValidationError, PermissionDenied) as exc:
-            _refused(request, exc)
+            flash_refusal(request, exc)
         else:
             messages.success(request, f"已添加 {len(steps)} 个步骤")
     else:
@@ -110,7 +101,7 @@ def complete_step(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         do_complete_step(step, actor=request.user, note=note)
     except (ValidationError, PermissionDenied) as exc:
-        _refused(request, exc)
+        flash_refusal(request, exc)
     else:
         messages.success(request, f"已完成：{step.name}")
     return redirect("errands:detail", case_id=step.case_id)
@@ -125,7 +116,7 @@ def resolve(request: HttpRequest, case_id: int) -> HttpResponse:
     try:
         do_resolve_errand(case, actor=request.user, note=note)
     except (ValidationError, PermissionDenied, CaseError) as exc:
-        _refused(request, exc)
+        flash_refusal(request, exc)
     else:
         messages.success(request, f"帮办事项已办结：{case.number}")
     return redirect("errands:detail", case_id=case.pk)

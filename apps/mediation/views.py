@@ -14,6 +14,7 @@ from apps.accounts.scoping import scope_q
 from apps.cases.choices import Action
 from apps.cases.errors import CaseError
 from apps.cases.selectors import access_case_for_user, case_buttons
+from apps.core.refusals import flash_refusal
 from apps.people.filters import AREA_KINDS
 from apps.people.selectors import access_person_for_user
 from apps.places.models import Place
@@ -31,16 +32,6 @@ from .forms import MediatorForm, OpenMediationForm, OutcomeForm, ResolveForm, Se
 from .models import Mediation
 
 PER_PAGE = 50
-
-
-def _refused(request: HttpRequest, exc: Exception) -> None:
-    if isinstance(exc, ValidationError):
-        text = "；".join(exc.messages)
-    elif isinstance(exc, CaseError):
-        text = exc.message
-    else:
-        text = str(exc)
-    messages.error(request, text)
 
 
 @login_required
@@ -112,7 +103,7 @@ def case_mediation(request: HttpRequest, case_id: int) -> HttpResponse:
                 parties=form.party_names(),
             )
         except (ValidationError, PermissionDenied) as exc:
-            _refused(request, exc)
+            flash_refusal(request, exc)
         else:
             messages.success(request, f"已发起调解：{case.number}")
             return redirect("mediation:detail", pk=mediation.pk)
@@ -134,7 +125,7 @@ def session_add(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         do_record_session(mediation, actor=request.user, **form.cleaned_data)
     except (ValidationError, PermissionDenied) as exc:
-        _refused(request, exc)
+        flash_refusal(request, exc)
         return _detail(request, mediation, session_form=form, status=422)
     messages.success(request, "已登记调解会")
     return redirect("mediation:detail", pk=pk)
@@ -150,7 +141,7 @@ def outcome(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         done = do_record_outcome(mediation, actor=request.user, **form.cleaned_data)
     except (ValidationError, PermissionDenied) as exc:
-        _refused(request, exc)
+        flash_refusal(request, exc)
         return _detail(request, mediation, outcome_form=form, status=422)
     messages.success(request, f"已登记调解结果：{done.get_status_display()}")
     return redirect("mediation:detail", pk=pk)
@@ -165,7 +156,7 @@ def resolve(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         case = do_resolve_by_agreement(mediation, actor=request.user, note=note)
     except (ValidationError, PermissionDenied, CaseError) as exc:
-        _refused(request, exc)
+        flash_refusal(request, exc)
     else:
         messages.success(request, f"已据调解协议办结：{case.number}")
     return redirect("mediation:detail", pk=pk)
@@ -187,7 +178,7 @@ def mediators(request: HttpRequest) -> HttpResponse:
                 unit=data["unit"],
             )
         except (ValidationError, PermissionDenied) as exc:
-            _refused(request, exc)
+            flash_refusal(request, exc)
         else:
             messages.success(request, f"已登记调解员：{mediator}")
             return redirect("mediation:mediators")

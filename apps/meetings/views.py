@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from apps.core.refusals import flash_refusal
 from apps.people.filters import area_choices
 from apps.places.selectors import access_place_for_user
 
@@ -35,11 +36,6 @@ def _query(request: HttpRequest) -> str:
     query = request.GET.copy()
     query.pop("page", None)
     return query.urlencode()
-
-
-def _refused(request: HttpRequest, exc: Exception) -> None:
-    text = "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-    messages.error(request, text)
 
 
 @login_required
@@ -93,7 +89,7 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
                 items=form.items(),
             )
         except (ValidationError, PermissionDenied) as exc:
-            _refused(request, exc)
+            flash_refusal(request, exc)
         else:
             messages.success(request, f"已创建会议：{meeting.title}")
             return redirect("meetings:detail", pk=meeting.pk)
@@ -160,7 +156,7 @@ def meeting_hold(request: HttpRequest, pk: int) -> HttpResponse:
             walk_ins=parse_people(form.cleaned_data["walk_ins"]),
         )
     except (ValidationError, PermissionDenied) as exc:
-        _refused(request, exc)
+        flash_refusal(request, exc)
     else:
         messages.success(request, "已登记会议召开")
     return redirect("meetings:detail", pk=meeting.pk)
@@ -176,7 +172,7 @@ def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         do_record_minutes(meeting, form.cleaned_data["minutes"], actor=request.user)
     except (ValidationError, PermissionDenied) as exc:
-        _refused(request, exc)
+        flash_refusal(request, exc)
     else:
         messages.success(request, "已保存会议纪要")
     return redirect("meetings:detail", pk=meeting.pk)
@@ -192,7 +188,7 @@ def item_add(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         do_add_item(meeting, form.item(), actor=request.user)
     except (ValidationError, PermissionDenied) as exc:
-        _refused(request, exc)
+        flash_refusal(request, exc)
     else:
         messages.success(request, "已增加议题")
     return redirect("meetings:detail", pk=meeting.pk)
@@ -221,7 +217,7 @@ def item_decide(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
             category=data.get("category"),
         )
     except (ValidationError, PermissionDenied) as exc:
-        _refused(request, exc)
+        flash_refusal(request, exc)
     else:
         messages.success(request, f"已登记决定：{item.title}")
     return redirect(f"{reverse('meetings:detail', args=[meeting.pk])}#item-{item.pk}")
@@ -234,7 +230,7 @@ def meeting_close(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         do_close_meeting(meeting, actor=request.user)
     except (ValidationError, PermissionDenied) as exc:
-        _refused(request, exc)
+        flash_refusal(request, exc)
     else:
         messages.success(request, "会议已结束")
     return redirect("meetings:detail", pk=meeting.pk)

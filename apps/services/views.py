@@ -16,6 +16,7 @@ from apps.cases.choices import DISPATCH_ROLES
 from apps.cases.models import Case
 from apps.core import audit
 from apps.core.choices import AuditVerb
+from apps.core.refusals import refusal_text
 from apps.places.models import Place
 
 from . import selectors
@@ -39,12 +40,6 @@ from .pdf import certificate_pdf
 
 def _form_errors(form: Any) -> str:
     return "；".join(str(e) for errs in form.errors.values() for e in errs)
-
-
-def _error_text(exc: ValidationError | PermissionDenied) -> str:
-    if isinstance(exc, ValidationError):
-        return "；".join(exc.messages)
-    return str(exc) or "无权执行该操作"
 
 
 @login_required
@@ -98,7 +93,7 @@ def hours_record(request: HttpRequest, pk: int) -> HttpResponse:
             )
             messages.success(request, "服务时长已登记，待审核")
         except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, refusal_text(exc))
     else:
         messages.error(request, _form_errors(form))
     return redirect("services:volunteer", pk=pk)
@@ -123,7 +118,7 @@ def hours_decide(request: HttpRequest, pk: int) -> HttpResponse:
             action(row, actor=request.user, note=form.cleaned_data["note"])
             messages.success(request, "已审核")
         except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, refusal_text(exc))
     return redirect("services:approvals")
 
 

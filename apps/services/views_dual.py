@@ -18,6 +18,7 @@ from apps.accounts.scoping import get_in_scope, scope_q, scoped
 from apps.cases.models import Case
 from apps.core import audit
 from apps.core.choices import AuditVerb
+from apps.core.refusals import refusal_text
 from apps.orgs.models import Organisation
 from apps.people.models import PartyMember
 from apps.places.choices import PlaceKind
@@ -35,7 +36,7 @@ from .actions_dual import (
 from .exports import dual_report_workbook
 from .forms import CompleteForm, DualRegistrationForm, MonthForm, PickForm
 from .models import DualRegistration, DualReport, DualService
-from .views import _error_text, _form_errors
+from .views import _form_errors
 
 LIST_LIMIT = 200
 
@@ -98,7 +99,7 @@ def _register(request: HttpRequest, d: dict[str, Any]) -> bool:
             note=d["note"],
         )
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, refusal_text(exc))
         return False
     messages.success(request, "已报到")
     return True
@@ -135,7 +136,7 @@ def dual_decide(request: HttpRequest, pk: int) -> HttpResponse:
         )
         messages.success(request, "已审核")
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, refusal_text(exc))
     return redirect("services:dual_detail", pk=pk)
 
 
@@ -161,7 +162,7 @@ def dual_pick(request: HttpRequest, pk: int) -> HttpResponse:
         )
         messages.success(request, "已认领")
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, refusal_text(exc))
     return redirect("services:dual_detail", pk=pk)
 
 
@@ -182,7 +183,7 @@ def dual_complete(request: HttpRequest, pk: int) -> HttpResponse:
             do_complete_dual_service(service, actor=request.user, **form.cleaned_data)
             messages.success(request, "已确认完成")
         except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, refusal_text(exc))
     else:
         messages.error(request, _form_errors(form))
     return redirect("services:dual_detail", pk=service.registration_id)

@@ -19,6 +19,7 @@ from apps.accounts.scoping import get_in_scope, scope_q, scoped
 from apps.cases.models import Case
 from apps.core import audit
 from apps.core.choices import AuditVerb
+from apps.core.refusals import refusal_text
 from apps.people.models import Volunteer
 from apps.places.choices import PlaceKind
 from apps.places.models import Place, subtree_q
@@ -60,7 +61,7 @@ from .forms import (
     availability_from,
 )
 from .models import RewardItem, VolunteerApplication
-from .views import _error_text, _form_errors
+from .views import _form_errors
 
 LIST_LIMIT = 200
 
@@ -175,7 +176,7 @@ def application_decide(request: HttpRequest, pk: int) -> HttpResponse:
             do_decline_application(application, actor=request.user, note=d["note"])
             messages.success(request, "已标记为未通过")
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, refusal_text(exc))
     return redirect("services:applications")
 
 
@@ -236,7 +237,7 @@ def _posted(request: HttpRequest, pk: int, form_class: Any, run: Any, done: str)
             run(volunteer, form.cleaned_data)
             messages.success(request, done)
         except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, refusal_text(exc))
     else:
         messages.error(request, _form_errors(form))
     return redirect("services:volunteer", pk=pk)
@@ -264,7 +265,7 @@ def certificate_remove(request: HttpRequest, pk: int) -> HttpResponse:
         do_remove_certificate(volunteer, actor=request.user, name=request.POST.get("name", ""))
         messages.success(request, "证书已移除")
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, refusal_text(exc))
     return redirect("services:volunteer", pk=pk)
 
 
@@ -367,7 +368,7 @@ def redeem(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
         do_redeem(volunteer, item, actor=request.user)
         messages.success(request, f"已兑换“{item.name}”")
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, refusal_text(exc))
     return redirect("services:rewards", pk=pk)
 
 
@@ -403,7 +404,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
                 messages.success(request, "已上架")
                 return redirect("services:catalogue")
             except (ValidationError, PermissionDenied) as exc:
-                messages.error(request, _error_text(exc))
+                messages.error(request, refusal_text(exc))
     items = list(
         scoped(RewardItem.objects.select_related("community"), request.user, "community")
         .filter(active=True)
@@ -426,7 +427,7 @@ def restock(request: HttpRequest, item_pk: int) -> HttpResponse:
             do_restock_reward_item(item, actor=request.user, add=form.cleaned_data["add"])
             messages.success(request, f"“{item.name}”已补充库存")
         except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, refusal_text(exc))
     else:
         messages.error(request, _form_errors(form))
     return redirect("services:catalogue")

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from apps.accounts.scoping import scoped
+from apps.core.refusals import flash_refusal
 from apps.duties.selectors import duty_holders
 from apps.places.choices import PlaceKind
 from apps.places.models import Place
@@ -97,11 +98,6 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _task_page(request, selectors.access_task_for_user(request.user, pk))
 
 
-def _refused(request: HttpRequest, exc: Exception) -> None:
-    text = "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-    messages.error(request, text)
-
-
 @login_required
 @require_POST
 def task_record(request: HttpRequest, pk: int) -> HttpResponse:
@@ -120,7 +116,7 @@ def task_record(request: HttpRequest, pk: int) -> HttpResponse:
             photos=form.cleaned_data["photos"],
         )
     except (ValidationError, PermissionDenied) as exc:
-        _refused(request, exc)
+        flash_refusal(request, exc)
         return redirect("visits:task", pk=task.pk)
     messages.success(request, f"已登记走访：{task.place.name}")
     return redirect("visits:today")
@@ -136,7 +132,7 @@ def task_unreachable(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         do_record_unreachable(task, actor=request.user, reason=form.cleaned_data["reason"])
     except (ValidationError, PermissionDenied) as exc:
-        _refused(request, exc)
+        flash_refusal(request, exc)
         return redirect("visits:task", pk=task.pk)
     messages.warning(request, f"已记录未能入户：{task.place.name}（不计为已走访）")
     return redirect("visits:today")
@@ -152,7 +148,7 @@ def task_need(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         case = do_report_need(task, actor=request.user, **form.cleaned_data)
     except (ValidationError, PermissionDenied) as exc:
-        _refused(request, exc)
+        flash_refusal(request, exc)
         return redirect("visits:task", pk=task.pk)
     messages.success(request, f"诉求已登记：{case.number}")
     return redirect("visits:task", pk=task.pk)
@@ -169,7 +165,7 @@ def task_hazard(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         found = do_report_hazard(task, actor=request.user, **form.cleaned_data)
     except (ValidationError, PermissionDenied) as exc:
-        _refused(request, exc)
+        flash_refusal(request, exc)
         return redirect("visits:task", pk=task.pk)
     messages.success(
         request,
@@ -188,7 +184,7 @@ def task_dispute(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         case = do_report_dispute(task, actor=request.user, **form.cleaned_data)
     except (ValidationError, PermissionDenied) as exc:
-        _refused(request, exc)
+        flash_refusal(request, exc)
         return redirect("visits:task", pk=task.pk)
     messages.success(request, f"纠纷已登记：{case.number}")
     return redirect("visits:task", pk=task.pk)
@@ -208,7 +204,7 @@ def task_reinspect(request: HttpRequest, pk: int) -> HttpResponse:
             task, actor=request.user, **form.cleaned_data
         )
     except (ValidationError, PermissionDenied) as exc:
-        _refused(request, exc)
+        flash_refusal(request, exc)
         return redirect("visits:task", pk=task.pk)
     if form.cleaned_data["rectified"]:
         tail = "，事项已办结" if resolved else "，请承办人办结事项"
