@@ -137,7 +137,7 @@ def populate_demo(
     Participation.objects.bulk_create(rows, batch_size=1000)
     hours = _volunteer_hours(rows, staff)
     present = sum(1 for r in rows if r.checked_in_at)
-    say(f"活动：{len(plans)} 场，报名 {len(rows)} 人次，签到 {present} 人次")
+    say(f"  活动：{len(plans)} 场，报名 {len(rows)} 人次，签到 {present} 人次")
     return {
         "activities": len(plans),
         "participations": len(rows),

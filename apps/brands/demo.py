@@ -101,7 +101,7 @@ def populate_demo(county: Place, size: str, seed: int, say: Any) -> dict[str, in
         scope_path=county.path,
         changes=counts,
     )
-    say(f"需求调研 {campaigns[0]} 次（{campaigns[1]} 户），服务品牌 {brands} 个")
+    say(f"  需求调研：{campaigns[0]} 次（{campaigns[1]} 户），服务品牌 {brands} 个")
     return counts
 
 

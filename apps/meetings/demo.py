@@ -79,7 +79,7 @@ def populate_demo(
     live = 0
     for community in rng.sample(communities, min(LIVE_COMMUNITIES.get(size, 1), len(communities))):
         live += _live_meetings(community, staff[community.pk], rng)
-    say(f"议事会议：历史 {past} 次，近期 {live} 次")
+    say(f"  议事会议：历史 {past} 次，近期 {live} 次")
     return {"past": past, "live": live}
 
 
