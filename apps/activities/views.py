@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from pydantic import ValidationError as FilterError
 
 from apps.accounts.actions import client_ip
+from apps.core.paging import query_without_page
 from apps.core.refusals import flash_refusal
 from apps.people.models import Person
 from apps.people.selectors import visible_people
@@ -51,8 +52,6 @@ def activity_list(request: HttpRequest) -> HttpResponse:
     if not valid:
         messages.error(request, "筛选条件有误，已显示全部活动")
     page = Paginator(selectors.activity_list(request.user, filters), PER_PAGE)
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "activities/list.html",
@@ -60,7 +59,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
             "page": page.get_page(request.GET.get("page")),
             "filters": filters,
             "kinds": ActivityKind.choices,
-            "query": query.urlencode(),
+            "query": query_without_page(request),
             "can_create": _may_create(request.user),
         },
     )

@@ -19,7 +19,7 @@ from apps.cases.models import Case
 from apps.cases.selectors import category_list
 from apps.core import audit
 from apps.core.choices import AuditVerb
-from apps.core.refusals import refusal_text
+from apps.core.refusals import form_error_text, refusal_text
 from apps.orgs.models import Organisation
 from apps.people.choices import VolunteerStatus
 from apps.people.models import Volunteer
@@ -52,10 +52,6 @@ from .forms import (
     ReverseForm,
     SurveyForm,
 )
-
-
-def _form_errors(form: Any) -> str:
-    return "；".join(str(e) for errs in form.errors.values() for e in errs)
 
 
 def _area(request: HttpRequest) -> Place:
@@ -109,7 +105,7 @@ def brand_create(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     form = _brand_form(request, request.POST)
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        messages.error(request, form_error_text(form))
         return redirect("brands:list")
     d = form.cleaned_data
     try:
@@ -167,7 +163,7 @@ def brand_edit(request: HttpRequest, pk: int) -> HttpResponse:
     brand = selectors.access_brand_for_user(request.user, pk)
     form = _edit_form(request, brand, request.POST)
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        messages.error(request, form_error_text(form))
         return redirect("brands:detail", pk=pk)
     d = form.cleaned_data
     try:
@@ -219,7 +215,7 @@ def fund_add(request: HttpRequest, pk: int) -> HttpResponse:
     brand = selectors.access_brand_for_user(request.user, pk)
     form = FundEntryForm(request.POST, partners=list(brand.partners.all()))
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        messages.error(request, form_error_text(form))
         return redirect("brands:detail", pk=pk)
     d = form.cleaned_data
     try:
@@ -251,7 +247,7 @@ def fund_reverse(request: HttpRequest, pk: int) -> HttpResponse:
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, refusal_text(exc))
     else:
-        messages.error(request, _form_errors(form))
+        messages.error(request, form_error_text(form))
     return redirect("brands:detail", pk=entry.brand_id)
 
 
@@ -261,7 +257,7 @@ def order_attribute(request: HttpRequest, pk: int) -> HttpResponse:
     brand = selectors.access_brand_for_user(request.user, pk)
     form = AttributeForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        messages.error(request, form_error_text(form))
         return redirect("brands:detail", pk=pk)
     case = get_in_scope(
         scoped(Case.objects.all(), request.user, "place"), pk=form.cleaned_data["case"]
@@ -290,7 +286,7 @@ def order_detach(request: HttpRequest, pk: int) -> HttpResponse:
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, refusal_text(exc))
     else:
-        messages.error(request, _form_errors(form))
+        messages.error(request, form_error_text(form))
     return redirect("brands:detail", pk=link.brand_id)
 
 
@@ -324,7 +320,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
 def campaign_create(request: HttpRequest) -> HttpResponse:
     form = CampaignForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        messages.error(request, form_error_text(form))
         return redirect("brands:campaigns")
     d = form.cleaned_data
     area = get_in_scope(scoped(Place.objects.all(), request.user, ""), pk=d["area"])

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from apps.core.paging import query_without_page
 from apps.core.refusals import flash_refusal
 from apps.people.selectors import access_person_for_user
 from apps.places.selectors import access_place_for_user
@@ -44,8 +45,6 @@ def care_group(request: HttpRequest) -> HttpResponse:
     rows = Paginator(selectors.care_group_rows(people, on=today), PER_PAGE)
     page = rows.get_page(request.GET.get("page"))
     stale_before = today - dt.timedelta(days=days)
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "care/group.html",
@@ -57,7 +56,7 @@ def care_group(request: HttpRequest) -> HttpResponse:
             "page": page,
             "days": days,
             "stale_before": stale_before,
-            "query_string": query.urlencode(),
+            "query_string": query_without_page(request),
             "can_pair": request.user.can_manage_ledgers,
         },
     )

@@ -16,6 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from apps.core.paging import query_without_page
+
 from . import selectors
 from .actions import do_create_case, do_record_revisit, do_transition
 from .choices import Action, Status
@@ -26,12 +28,6 @@ from .images import do_add_attachment
 from .measures import Measure
 
 PAGE_SIZE = 30
-
-
-def _query_without_page(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
 
 
 @login_required
@@ -46,7 +42,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         {
             "filters": filters,
             "page": page,
-            "query": _query_without_page(request),
+            "query": query_without_page(request),
         },
     )
 

@@ -1,5 +1,7 @@
 """The words a page shows when an action refuses: one rule for every app's views."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
@@ -14,6 +16,11 @@ def refusal_text(exc: Exception) -> str:
     if isinstance(message, str) and message:
         return message
     return str(exc) or "无权执行该操作"
+
+
+def form_error_text(form: Any) -> str:
+    """Every error of a bound form, joined, for a message above the page."""
+    return "；".join(str(e) for errs in form.errors.values() for e in errs)
 
 
 def flash_refusal(request: HttpRequest, exc: Exception) -> None:

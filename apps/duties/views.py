@@ -15,6 +15,7 @@ from pydantic import ValidationError as SchemaError
 
 from apps.core import audit
 from apps.core.choices import AuditVerb
+from apps.core.paging import query_without_page
 from apps.places.models import Place
 from apps.places.selectors import access_place_for_user, ancestors_in_scope
 
@@ -95,8 +96,6 @@ def duty_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.duty_list(request.user, filters), DUTIES_PER_PAGE).get_page(
         request.GET.get("page")
     )
-    params = request.GET.copy()
-    params.pop("page", None)
     return render(
         request,
         "duties/list.html",
@@ -105,7 +104,7 @@ def duty_list(request: HttpRequest) -> HttpResponse:
             "place": place,
             "page": page,
             "kinds": DutyKind.choices,
-            "query_string": params.urlencode(),
+            "query_string": query_without_page(request),
         },
     )
 

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from apps.cases.choices import OPEN_STATUSES, Action
 from apps.cases.errors import CaseError
 from apps.cases.selectors import case_buttons
+from apps.core.paging import query_without_page
 from apps.core.refusals import flash_refusal
 
 from . import selectors
@@ -27,15 +28,13 @@ PER_PAGE = 50
 def errand_list(request: HttpRequest) -> HttpResponse:
     form = ErrandFilter(request.GET or None, user=request.user)
     rows = Paginator(selectors.errand_list(request.user, form), PER_PAGE)
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "errands/list.html",
         {
             "form": form,
             "page": rows.get_page(request.GET.get("page")),
-            "query_string": query.urlencode(),
+            "query_string": query_without_page(request),
         },
     )
 

@@ -14,6 +14,7 @@ from apps.accounts.scoping import scope_q
 from apps.cases.choices import Action
 from apps.cases.errors import CaseError
 from apps.cases.selectors import access_case_for_user, case_buttons
+from apps.core.paging import query_without_page
 from apps.core.refusals import flash_refusal
 from apps.people.filters import AREA_KINDS
 from apps.people.selectors import access_person_for_user
@@ -39,8 +40,6 @@ def mediation_list(request: HttpRequest) -> HttpResponse:
     form = MediationFilter(request.GET or None, user=request.user)
     rows = Paginator(selectors.mediation_list(request.user, form), PER_PAGE)
     place = form.cleaned_data.get("place") if form.is_bound and form.is_valid() else None
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "mediation/list.html",
@@ -48,7 +47,7 @@ def mediation_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": rows.get_page(request.GET.get("page")),
             "waiting": selectors.waiting_disputes(request.user, place)[:20],
-            "query_string": query.urlencode(),
+            "query_string": query_without_page(request),
         },
     )
 

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from apps.core.paging import query_without_page
 from apps.core.refusals import flash_refusal
 from apps.people.filters import area_choices
 from apps.places.selectors import access_place_for_user
@@ -32,12 +33,6 @@ from .models import AgendaItem, Meeting
 PAGE_SIZE = 30
 
 
-def _query(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
-
-
 @login_required
 def meeting_list(request: HttpRequest) -> HttpResponse:
     filters = MeetingFilter(request.GET or None, user=request.user)
@@ -47,7 +42,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "meetings/list.html",
-        {"filters": filters, "page": page, "query": _query(request)},
+        {"filters": filters, "page": page, "query": query_without_page(request)},
     )
 
 
@@ -61,7 +56,7 @@ def decision_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "meetings/decisions.html",
-        {"filters": filters, "page": page, "query": _query(request)},
+        {"filters": filters, "page": page, "query": query_without_page(request)},
     )
 
 

@@ -12,6 +12,8 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from apps.core.paging import query_without_page
+
 from . import selectors
 from .actions import (
     do_mark_all_read,
@@ -33,12 +35,6 @@ def _page(request: HttpRequest, qs: Any) -> Any:
     return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
-def _query_without_page(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
-
-
 def _is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
@@ -57,7 +53,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "page": page,
             "unread_only": unread_only,
             "unread": selectors.unread_count(request.user),
-            "query": _query_without_page(request),
+            "query": query_without_page(request),
         },
     )
 
@@ -220,7 +216,7 @@ def delivery_list(request: HttpRequest) -> HttpResponse:
         {
             "filters": filters,
             "page": page,
-            "query": _query_without_page(request),
+            "query": query_without_page(request),
             "kind_labels": KIND_LABELS,
         },
     )

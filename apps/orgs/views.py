@@ -7,6 +7,7 @@ from django.shortcuts import render
 
 from apps.cases.choices import OPEN_STATUSES
 from apps.cases.selectors import case_list, visible_cases
+from apps.core.paging import query_without_page
 from apps.meetings.selectors import meetings_about
 from apps.people.filters import area_choices
 from apps.places.models import subtree_q
@@ -26,15 +27,13 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
         request.GET.get("page")
     )
     area = filters.cleaned_data.get("place") if filters.is_bound and filters.is_valid() else None
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "orgs/list.html",
         {
             "filters": filters,
             "page": page,
-            "query": query.urlencode(),
+            "query": query_without_page(request),
             "area": area or getattr(request.user, "scope", None),
             "coverage": selectors.compound_coverage(request.user, area),
         },
@@ -64,14 +63,12 @@ def compound_list(request: HttpRequest) -> HttpResponse:
     model = model if model in PropertyModel.values else ""
     compounds = selectors.compound_list(request.user, area, model)
     page = Paginator(compounds, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "orgs/compounds.html",
         {
             "page": page,
-            "query": query.urlencode(),
+            "query": query_without_page(request),
             "area": area or getattr(request.user, "scope", None),
             "areas": area_choices(request.user),
             "models": PropertyModel.choices,

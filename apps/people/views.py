@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.accounts.scoping import scope_q
+from apps.core.paging import query_without_page
 from apps.places.models import Place
 
 from . import selectors
@@ -32,12 +33,6 @@ def _page(request: HttpRequest, qs):  # type: ignore[no-untyped-def]
     return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
-def _query_without_page(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
-
-
 @login_required
 def person_list(request: HttpRequest) -> HttpResponse:
     filters = PersonFilter(request.GET or None, user=request.user)
@@ -48,7 +43,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
         {
             "filters": filters,
             "page": page,
-            "query": _query_without_page(request),
+            "query": query_without_page(request),
         },
     )
 
@@ -148,7 +143,7 @@ def party_member_list(request: HttpRequest) -> HttpResponse:
         {
             "filters": filters,
             "page": page,
-            "query": _query_without_page(request),
+            "query": query_without_page(request),
         },
     )
 
@@ -163,6 +158,6 @@ def volunteer_list(request: HttpRequest) -> HttpResponse:
         {
             "filters": filters,
             "page": page,
-            "query": _query_without_page(request),
+            "query": query_without_page(request),
         },
     )

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from pydantic import ValidationError as SchemaError
 
+from apps.core.paging import query_without_page
 from apps.duties.choices import DutyKind
 from apps.duties.forms import DutyAssignForm
 from apps.duties.selectors import duty_holders, holder_area
@@ -48,7 +49,7 @@ def place_list(request: HttpRequest) -> HttpResponse:
             "within": within,
             "page": page,
             "kinds": PlaceKind.choices,
-            "query_string": _without_page(request),
+            "query_string": query_without_page(request),
         },
     )
 
@@ -91,9 +92,3 @@ def place_detail(request: HttpRequest, pk: int) -> HttpResponse:
             }
         )
     return render(request, "places/detail.html", context)
-
-
-def _without_page(request: HttpRequest) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()

@@ -16,7 +16,7 @@ from apps.cases.choices import DISPATCH_ROLES
 from apps.cases.models import Case
 from apps.core import audit
 from apps.core.choices import AuditVerb
-from apps.core.refusals import refusal_text
+from apps.core.refusals import form_error_text, refusal_text
 from apps.places.models import Place
 
 from . import selectors
@@ -36,10 +36,6 @@ from .forms import (
     TrainingForm,
 )
 from .pdf import certificate_pdf
-
-
-def _form_errors(form: Any) -> str:
-    return "；".join(str(e) for errs in form.errors.values() for e in errs)
 
 
 @login_required
@@ -95,7 +91,7 @@ def hours_record(request: HttpRequest, pk: int) -> HttpResponse:
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, refusal_text(exc))
     else:
-        messages.error(request, _form_errors(form))
+        messages.error(request, form_error_text(form))
     return redirect("services:volunteer", pk=pk)
 
 
@@ -172,7 +168,7 @@ def batch_confirm(request: HttpRequest) -> HttpResponse:
     form = ConfirmForm(request.POST)
     back = f"{reverse('services:batch')}?area={area.pk}"
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        messages.error(request, form_error_text(form))
         return redirect(back)
     try:
         result = do_confirm_batch_dispatch(area, form.cleaned_data["pairs"], actor=request.user)

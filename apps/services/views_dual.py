@@ -18,7 +18,7 @@ from apps.accounts.scoping import get_in_scope, scope_q, scoped
 from apps.cases.models import Case
 from apps.core import audit
 from apps.core.choices import AuditVerb
-from apps.core.refusals import refusal_text
+from apps.core.refusals import form_error_text, refusal_text
 from apps.orgs.models import Organisation
 from apps.people.models import PartyMember
 from apps.places.choices import PlaceKind
@@ -36,7 +36,6 @@ from .actions_dual import (
 from .exports import dual_report_workbook
 from .forms import CompleteForm, DualRegistrationForm, MonthForm, PickForm
 from .models import DualRegistration, DualReport, DualService
-from .views import _form_errors
 
 LIST_LIMIT = 200
 
@@ -64,7 +63,7 @@ def dual_list(request: HttpRequest) -> HttpResponse:
             if _register(request, form.cleaned_data):
                 return redirect("services:dual_list")
         else:
-            messages.error(request, _form_errors(form))
+            messages.error(request, form_error_text(form))
     rows = list(
         registrations_visible_to(request.user).order_by("status", "-registered_on")[:LIST_LIMIT]
     )
@@ -146,7 +145,7 @@ def dual_pick(request: HttpRequest, pk: int) -> HttpResponse:
     registration = get_in_scope(registrations_visible_to(request.user), pk=pk)
     form = PickForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        messages.error(request, form_error_text(form))
         return redirect("services:dual_detail", pk=pk)
     d = form.cleaned_data
     case = None
@@ -185,7 +184,7 @@ def dual_complete(request: HttpRequest, pk: int) -> HttpResponse:
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, refusal_text(exc))
     else:
-        messages.error(request, _form_errors(form))
+        messages.error(request, form_error_text(form))
     return redirect("services:dual_detail", pk=service.registration_id)
 
 

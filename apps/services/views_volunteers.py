@@ -19,7 +19,7 @@ from apps.accounts.scoping import get_in_scope, scope_q, scoped
 from apps.cases.models import Case
 from apps.core import audit
 from apps.core.choices import AuditVerb
-from apps.core.refusals import refusal_text
+from apps.core.refusals import form_error_text, refusal_text
 from apps.people.models import Volunteer
 from apps.places.choices import PlaceKind
 from apps.places.models import Place, subtree_q
@@ -61,7 +61,6 @@ from .forms import (
     availability_from,
 )
 from .models import RewardItem, VolunteerApplication
-from .views import _form_errors
 
 LIST_LIMIT = 200
 
@@ -151,7 +150,7 @@ def application_decide(request: HttpRequest, pk: int) -> HttpResponse:
     application = selectors.access_application_for_user(request.user, pk)
     form = ApplicationDecisionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        messages.error(request, form_error_text(form))
         return redirect("services:applications")
     d = form.cleaned_data
     try:
@@ -239,7 +238,7 @@ def _posted(request: HttpRequest, pk: int, form_class: Any, run: Any, done: str)
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, refusal_text(exc))
     else:
-        messages.error(request, _form_errors(form))
+        messages.error(request, form_error_text(form))
     return redirect("services:volunteer", pk=pk)
 
 
@@ -429,5 +428,5 @@ def restock(request: HttpRequest, item_pk: int) -> HttpResponse:
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, refusal_text(exc))
     else:
-        messages.error(request, _form_errors(form))
+        messages.error(request, form_error_text(form))
     return redirect("services:catalogue")
