@@ -39,7 +39,10 @@ def main() -> None:
     parser.add_argument("--size", default="tiny")
     parser.add_argument("--db", default="", help="reuse this database (made on first use)")
     parser.add_argument("--keep-db", action="store_true")
-    parser.add_argument("--cprofile", default="", help="print the profile of this request kind")
+    parser.add_argument(
+        "--cprofile", default="", help="print the profile of this request kind (or all)"
+    )
+    parser.add_argument("--only", default="", help="print only profile lines matching this")
     parser.add_argument("--tasks", default="capture", choices=["capture", "immediate"])
     parser.add_argument("--sort", default="cumulative", help="cProfile order (tottime …)")
     parser.add_argument("--queries", default="", help="print the SQL of this request kind")
@@ -132,8 +135,10 @@ def run(database_url: str, args: Any) -> None:
     def call(kind: str, method: str, path: str, body: Any, key: str, measured: bool) -> Any:
         headers: dict[str, Any] = {"HTTP_X_API_KEY": key} if key else {}
         profile = (
-            profiles.setdefault(kind, cProfile.Profile(time.process_time))
-            if measured and kind == args.cprofile
+            profiles.setdefault(
+                "all" if args.cprofile == "all" else kind, cProfile.Profile(time.process_time)
+            )
+            if measured and args.cprofile in (kind, "all")
             else None
         )
         seen: list[tuple[str, float]] = []
@@ -224,7 +229,9 @@ def run(database_url: str, args: Any) -> None:
             print("   ", q[:400])
     if args.cprofile and args.cprofile in profiles:
         out = io.StringIO()
-        pstats.Stats(profiles[args.cprofile], stream=out).sort_stats(args.sort).print_stats(40)
+        pstats.Stats(profiles[args.cprofile], stream=out).sort_stats(args.sort).print_stats(
+            *([args.only] if args.only else []), 40
+        )
         print(out.getvalue())
 
 

@@ -14,6 +14,8 @@ import hashlib
 import secrets
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -36,6 +38,11 @@ SERVICE_ROLES = [(value, label) for value, label in Role.choices if value != Rol
 DEFAULT_SERVICE_ROLE = Role.VOLUNTEER  # the narrowest role that may register cases
 ISSUER_ROLES = {Role.ADMIN}
 TOUCH_EVERY = dt.timedelta(minutes=1)
+# A verified key's account is kept in the cache this long (seconds), so a request costs no
+# query to authenticate. Revoking a key and saving its account drop the entry at once in the
+# cache they run against (shared by every process when the cache is Redis, as in production);
+# a process with a cache of its own may act on a stale entry for at most this long.
+KEY_CACHE_SECONDS = getattr(settings, "GONGZHI_API_KEY_CACHE_SECONDS", 30)
 
 
 def hash_key(raw: str) -> str:
@@ -135,6 +142,7 @@ def do_revoke_api_key(key: ApiKey, *, actor: Any) -> ApiKey:
     key.save(update_fields=["revoked_at", "revoked_by"])
     if key.user.username.startswith("api-") and not key.user.has_usable_password():
         User.objects.filter(pk=key.user_id).update(is_active=False)
+    forget_keys(user_id=key.user_id, digests=[key.key_hash])
     audit.record(
         actor=actor or "命令行",
         verb=AuditVerb.UPDATE,
@@ -144,23 +152,52 @@ def do_revoke_api_key(key: ApiKey, *, actor: Any) -> ApiKey:
     return key
 
 
+def _cache_key(digest: str) -> str:
+    return f"apikey:{digest}"
+
+
+def forget_keys(*, user_id: int | None = None, digests: Any = ()) -> None:
+    """Drop cached verifications: of the given key digests and of every key of `user_id`
+    (after the transaction commits, so no request re-caches the old row in between)."""
+    names = {_cache_key(d) for d in digests}
+    if user_id is not None:
+        names |= {
+            _cache_key(d)
+            for d in ApiKey.objects.filter(user_id=user_id).values_list("key_hash", flat=True)
+        }
+    if names:
+        cache.delete_many(list(names))
+        transaction.on_commit(lambda: cache.delete_many(list(names)))
+
+
 def user_for_key(raw: str | None) -> User | None:
-    """The active account a key acts as; None for a missing, unknown or revoked key."""
+    """The active account a key acts as; None for a missing, unknown or revoked key. A key
+    verified in the last `KEY_CACHE_SECONDS` costs no query (see `forget_keys`)."""
     if not raw or not raw.startswith(KEY_PREFIX) or len(raw) > 100:
         return None
-    key = (
-        ApiKey.objects.filter(key_hash=hash_key(raw), revoked_at__isnull=True)
-        .select_related("user", "user__scope")
-        .first()
-    )
-    if key is None or not key.user.is_active:
-        return None
+    digest = hash_key(raw)
+    entry = cache.get(_cache_key(digest))
+    if entry is None:
+        key = (
+            ApiKey.objects.filter(key_hash=digest, revoked_at__isnull=True)
+            .select_related("user", "user__scope")
+            .first()
+        )
+        if key is None or not key.user.is_active:
+            return None  # misses are not cached: a guessed key must not fill the cache
+        entry = {"pk": key.pk, "user": key.user, "last_used_at": key.last_used_at}
+        cache.set(_cache_key(digest), entry, KEY_CACHE_SECONDS)
     now = timezone.now()
-    # At most one write a minute per key, not one per request.
-    ApiKey.objects.filter(
-        Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - TOUCH_EVERY), pk=key.pk
-    ).update(last_used_at=now)
-    return key.user
+    last = entry["last_used_at"]
+    if last is None or last < now - TOUCH_EVERY:
+        # At most one write a minute per key, not one per request.
+        ApiKey.objects.filter(
+            Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - TOUCH_EVERY), pk=entry["pk"]
+        ).update(last_used_at=now)
+        entry["last_used_at"] = now
+        cache.set(_cache_key(digest), entry, KEY_CACHE_SECONDS)
+    user: User = entry["user"]
+    return user
 
 
 def key_from_request(request: Any) -> str | None:

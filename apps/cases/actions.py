@@ -11,6 +11,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.http import Http404
 from django.utils import timezone
 
 from apps.accounts.scoping import place_in_scope
@@ -578,16 +580,54 @@ def do_transition(
     tracking `token`). The caller's copy of the case is what the actor saw: if the row changed
     meanwhile (another claim won), TransitionConflict; otherwise the table, the actor's role
     and scope and the guards are checked on the locked row."""
+    locked = _lock(Case.objects.filter(pk=case.pk))
+    return _perform(locked, case.status, action, actor=actor, note=note, data=data, token=token)
+
+
+@transaction.atomic
+def do_transition_within(
+    cases: QuerySet[Case],
+    action: str,
+    *,
+    actor: Any,
+    note: str = "",
+    data: dict[str, Any] | None = None,
+    token: str = "",
+) -> Case:
+    """`do_transition` on the one case of `cases` (the actor's visible cases narrowed to it
+    by id, or the cases of a tracking token), found and locked in one query; 404 when there
+    is none. For a caller that acts on the case as it is now (the API) rather than on a copy
+    shown earlier: a move someone else has just made (the loser of a 抢单 race) is still a
+    TransitionConflict."""
+    try:
+        locked = _lock(cases)
+    except (Case.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("未找到，或不在您的管辖范围内") from exc
+    return _perform(locked, locked.status, action, actor=actor, note=note, data=data, token=token)
+
+
+def _lock(cases: QuerySet[Case]) -> Case:
+    return (
+        cases.select_for_update(of=("self",))
+        .select_related("place", "handling_unit", "category")
+        .get()
+    )
+
+
+def _perform(
+    locked: Case,
+    seen_status: str,
+    action: str,
+    *,
+    actor: Any,
+    note: str,
+    data: dict[str, Any] | None,
+    token: str,
+) -> Case:
     data = dict(data or {})
     note = (note or "").strip()
     if action == Action.RATE and data.get("rating") == Rating.UNSATISFIED:
         action = Action.REOPEN  # 不满意 reopens: 重办
-    seen_status = case.status
-    locked = (
-        Case.objects.select_for_update(of=("self",))
-        .select_related("place", "handling_unit", "category")
-        .get(pk=case.pk)
-    )
     spec = TRANSITIONS.get(action)
     # The row moved on since the actor saw it, or the move was just made by someone else
     # (the loser of a 抢单 race reads the case after the winner committed): a conflict.

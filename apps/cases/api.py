@@ -19,7 +19,7 @@ from apps.people.models import Person
 from apps.places.models import Place
 
 from . import selectors
-from .actions import do_create_case, do_transition
+from .actions import do_create_case, do_transition_within
 from .choices import Action
 from .errors import CaseError
 from .filters import CaseFilter
@@ -133,10 +133,11 @@ def hot(request: HttpRequest, place: int | None = None, days: int = 14) -> Any:
     summary="居民凭查询码评价（不满意即重办）",
 )
 def rate_by_token(request: HttpRequest, token: str, payload: RatingIn) -> Any:
-    case = selectors.case_ref_by_token(token)
+    if not token or len(token) > 64:
+        raise Http404("查询码无效")
     try:
-        case = do_transition(
-            case,
+        case = do_transition_within(
+            Case.objects.filter(tracking_token=token),
             Action.RATE,
             actor=None,
             token=token,
@@ -264,10 +265,13 @@ def create_case(
     summary="办理：受理、派单、接单、办结、退单、上报、延期、督办、合并、撤销…",
 )
 def transition(request: HttpRequest, pk: int, payload: TransitionIn) -> Any:
-    case: Case = selectors.case_ref_for_user(request.user, pk)
     try:
-        case = do_transition(
-            case, payload.action, actor=request.user, note=payload.note, data=payload.data
+        case = do_transition_within(
+            selectors.visible_cases(request.user).filter(pk=pk),
+            payload.action,
+            actor=request.user,
+            note=payload.note,
+            data=payload.data,
         )
     except CaseError as exc:
         return _error(exc)

@@ -142,7 +142,7 @@ def who_text(case: Case, who: frozenset[str]) -> str:
 def check(case: Case, action: str, user: Any, token: str = "") -> None:
     """Raise the first reason why `user` cannot perform `action` on `case` now."""
     spec = TRANSITIONS.get(action)
-    label = Action(action).label if action in Action.values else action
+    label = Action(action).label if spec is not None else action
     if spec is None:
         raise InvalidTransitionData(f"未知的操作“{label}”")
     if case.status not in spec.sources:
@@ -155,11 +155,16 @@ def check(case: Case, action: str, user: Any, token: str = "") -> None:
 
 
 def allowed_actions(case: Case, user: Any, actions: Sequence[str]) -> list[str]:
+    """The actions `check` would let `user` perform now, in the order given (the same tests,
+    without building the messages of the refused ones)."""
     allowed = []
     for action in actions:
-        try:
-            check(case, action, user)
-        except (IllegalTransition, NotAllowed, InvalidTransitionData):
-            continue
-        allowed.append(action)
+        spec = TRANSITIONS.get(action)
+        if (
+            spec is not None
+            and case.status in spec.sources
+            and any(actor_is(who, user, case, "") for who in spec.who)
+            and guard_error(case, action) is None
+        ):
+            allowed.append(action)
     return allowed

@@ -157,37 +157,79 @@ def record_case_change(case: Case, before: Contribution | None) -> None:
     """Move `case` from its contribution `before` (None: a new case) to its current one in
     every rollup table. Call inside the transaction that saved the case."""
     after = contribution(case)
+    changes: list[tuple[Table, Key, Vector]] = []
     for table in TABLES:
         new_key, new = table.key(after.key), table.vector(after.key, after.vector)
         if before is None:
-            _add(table, new_key, new)
+            changes.append((table, new_key, new))
             continue
         old_key, old = table.key(before.key), table.vector(before.key, before.vector)
         if old_key == new_key:
-            _add(table, new_key, tuple(a - b for a, b in zip(new, old, strict=True)))
+            changes.append((table, new_key, tuple(a - b for a, b in zip(new, old, strict=True))))
         else:
-            _add(table, old_key, tuple(-v for v in old))
-            _add(table, new_key, new)
+            changes.append((table, old_key, tuple(-v for v in old)))
+            changes.append((table, new_key, new))
+    _add_all([c for c in changes if any(c[2])])
 
 
-def _upsert_sql(table: Table) -> str:
+def _upsert_sql(table: Table, rows: int = 1) -> str:
     q = connection.ops.quote_name
     name = q(table.name)
     columns = ", ".join(q(c) for c in [*table.keys, *CASE_COUNTERS])
-    marks = ", ".join(["%s"] * (len(table.keys) + len(CASE_COUNTERS)))
+    row = "(" + ", ".join(["%s"] * (len(table.keys) + len(CASE_COUNTERS))) + ")"
     updates = ", ".join(f"{q(c)} = {name}.{q(c)} + excluded.{q(c)}" for c in CASE_COUNTERS)
     conflict = ", ".join(q(c) for c in table.keys)
     return (
-        f"INSERT INTO {name} ({columns}) VALUES ({marks}) "
+        f"INSERT INTO {name} ({columns}) VALUES {', '.join([row] * rows)} "
         f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}"
     )
 
 
-def _add(table: Table, key: Key, vector: Vector) -> None:
-    if not any(vector):
+_STATEMENTS: dict[tuple[str, tuple[tuple[str, int], ...]], str] = {}
+
+
+def _add_all(changes: list[tuple[Table, Key, Vector]]) -> None:
+    """Add every (table, row key, vector) of one case change to its row: per table one
+    multi-row upsert, its rows in key order and the tables in a fixed order, so concurrent
+    transitions lock shared rows in the same order (no deadlock between them). On PostgreSQL
+    all tables go in one statement (data-modifying WITH), one round trip in all."""
+    if not changes:
         return
+    per_table: list[tuple[Table, list[tuple[Key, Vector]]]] = []
+    for table in TABLES:
+        rows = sorted(
+            ((k, v) for t, k, v in changes if t is table), key=lambda kv: _sort_key(kv[0])
+        )
+        if rows:
+            per_table.append((table, rows))
+    shape = tuple((t.name, len(rows)) for t, rows in per_table)
+    params = [x for _, rows in per_table for k, v in rows for x in (*k, *v)]
     with connection.cursor() as cursor:
-        cursor.execute(_upsert_sql(table), [*key, *vector])
+        if connection.vendor == "postgresql":
+            cursor.execute(_combined_sql(shape, per_table), params)
+            return
+        for table, rows in per_table:
+            cursor.execute(_upsert_sql(table, len(rows)), [x for k, v in rows for x in (*k, *v)])
+
+
+def _combined_sql(
+    shape: tuple[tuple[str, int], ...], per_table: list[tuple[Table, list[Any]]]
+) -> str:
+    key = (connection.vendor, shape)
+    sql = _STATEMENTS.get(key)
+    if sql is None:
+        parts = [_upsert_sql(t, len(rows)) for t, rows in per_table]
+        sql = parts[-1]
+        if len(parts) > 1:
+            sql = (
+                "WITH " + ", ".join(f"u{i} AS ({p})" for i, p in enumerate(parts[:-1])) + " " + sql
+            )
+        _STATEMENTS[key] = sql
+    return sql
+
+
+def _sort_key(key: Key) -> tuple[str, ...]:
+    return tuple("" if part is None else str(part) for part in key)
 
 
 # --- from the raw cases -------------------------------------------------------------------

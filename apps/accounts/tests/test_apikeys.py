@@ -172,3 +172,41 @@ def test_it_keeps_the_page_to_administrators_and_their_scope(world):
     )
     assert "不在您的管辖范围内" in form.content.decode()
     assert ApiKey.objects.count() == 1
+
+
+def test_a_verified_key_costs_no_query_until_its_account_or_key_changes(
+    world, django_assert_num_queries
+):
+    raw = key_of(run("create", "热线对接", "--scope", world.community_a.code))
+    key = ApiKey.objects.get()
+    assert user_for_key(raw) == key.user  # read, cached, last use stamped
+    with django_assert_num_queries(0):
+        assert user_for_key(raw).role == Role.VOLUNTEER
+    # A new role or scope counts from the next request, not after the cache expires.
+    account = key.user
+    account.role = Role.GRID_WORKER
+    account.save()
+    assert user_for_key(raw).role == Role.GRID_WORKER
+    account.is_active = False
+    account.save()
+    assert user_for_key(raw) is None
+
+
+def test_a_key_revoked_in_the_admin_stops_at_once(world):
+    raw = key_of(run("create", "热线对接", "--scope", world.community_a.code))
+    assert user_for_key(raw) is not None
+    key = ApiKey.objects.get()
+    key.revoked_at = key.created_at
+    key.save()
+    assert user_for_key(raw) is None
+
+
+def test_last_use_is_written_at_most_once_a_minute(world, django_assert_num_queries):
+    raw = key_of(run("create", "热线对接", "--scope", world.community_a.code))
+    user_for_key(raw)
+    first = ApiKey.objects.get().last_used_at
+    assert first is not None
+    with django_assert_num_queries(0):
+        for _ in range(5):
+            user_for_key(raw)
+    assert ApiKey.objects.get().last_used_at == first

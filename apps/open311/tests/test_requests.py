@@ -320,6 +320,7 @@ def test_it_lists_requests_in_a_fixed_number_of_queries(world, category, key_a):
 
     staff = world.user("community_a")
     do_create_case(actor=staff, category=category, place=world.household_a, title="一")
+    count()  # the key is verified once, then cached
     one = count()
     for n in range(5):
         do_create_case(actor=staff, category=category, place=world.household_a, title=f"多{n}")
