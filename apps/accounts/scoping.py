@@ -40,5 +40,16 @@ def get_in_scope(qs: QuerySet[M], **lookup: Any) -> M:
         raise Http404("未找到，或不在您的管辖范围内") from exc
 
 
+def place_visible(user: Any, place: Place) -> bool:
+    """`place_in_scope` for a place just read (its path current), without a query beyond the
+    user's scope row (loaded once per request)."""
+    if user is None or not user.is_authenticated:
+        return False
+    if user.is_superuser and user.scope_id is None:
+        return True
+    scope: Place | None = user.scope
+    return scope is not None and scope.path <= place.path < path_upper(scope.path)
+
+
 def place_in_scope(user: Any, place: Place) -> bool:
     return Place.objects.filter(scope_q(user, ""), pk=place.pk).exists()

@@ -7,12 +7,13 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 from django.http import Http404
 from django.utils import timezone
 
-from apps.accounts.scoping import get_in_scope, place_in_scope, scope_q
+from apps.accounts.scoping import get_in_scope, place_in_scope, place_visible, scope_q
 from apps.cases.choices import (
     OPEN_STATUSES,
     SATISFIED_RATINGS,
@@ -315,7 +316,7 @@ def dashboard_figures(
        (status, created_at) index.
 
     404 for a place outside the user's scope."""
-    if not place_in_scope(user, place):
+    if not place_visible(user, place):
         raise Http404("地点不存在或不在您的管辖范围内")
     now = now or timezone.now()
     end = month_end(month)
@@ -334,40 +335,23 @@ def dashboard_figures(
             _every_month(first, month, {r["month"]: r for r in month_rows(place, first, end)}),
         )
     width = len(place.path) + SEGMENT
-    grouped: Any = (
-        CaseMonthRollup.objects.filter(
-            place_path__gte=place.path,
-            place_path__lt=path_upper(place.path),
-            month__gte=first,
-            month__lte=month,
-        )
-        .annotate(prefix=Substr("place_path", 1, width))
-        .values("prefix", "month")
-        .annotate(**{c: Sum(c) for c in CASE_COUNTERS})
-        .order_by()
-    )
     zero = dict.fromkeys(CASE_COUNTERS, 0)
     per_child: dict[str, dict[str, int]] = {}
     totals: dict[dt.date, dict[str, int]] = {}
-    for row in grouped:
-        row_month = row["month"]
+    for prefix, row_month, *values in _month_sums(place, width, first, month):
+        row = dict(zip(CASE_COUNTERS, (int(v or 0) for v in values), strict=True))
         acc = totals.setdefault(row_month, dict(zero))
         for c in CASE_COUNTERS:
-            acc[c] += row[c] or 0
+            acc[c] += row[c]
         if row_month == month:
-            per_child[row["prefix"]] = {c: row[c] or 0 for c in CASE_COUNTERS}
-    current_start = local_midnight(month)
-    late_rows: Any = (
-        Case.objects.filter(
-            subtree_q(place),
-            status__in=sorted(OPEN_STATUSES),
-            created_at__gte=local_midnight(before),
-            created_at__lt=local_midnight(end + dt.timedelta(days=1)),
-        )
-        .annotate(prefix=Substr("place__path", 1, width))
-        .values("prefix")
-        .annotate(**_late_split(now, current_start))
-        .order_by()
+            per_child[prefix] = row
+    late_rows = _late_by_prefix(
+        place,
+        width,
+        local_midnight(before),
+        local_midnight(end + dt.timedelta(days=1)),
+        local_midnight(month),
+        now,
     )
     late: dict[str, dict[str, int]] = {}
     late_now = {"unanswered": 0, "overdue": 0}
@@ -391,6 +375,83 @@ def dashboard_figures(
     )
 
 
+# The two statements of the rolled-up dashboard, written out once: the dashboard is read on
+# every page load of a leader's overview and 大屏, and building these through the ORM cost
+# more than running them (measured at 10M cases; docs/stats.md). Both are plain SQL that
+# SQLite and PostgreSQL read alike; `TestDashboardFigures` holds them to the ORM definitions
+# (`apps.cases.measures`, through `case_kpis`).
+
+
+def _month_sums(place: Place, width: int, first: dt.date, last: dt.date) -> list[tuple[Any, ...]]:
+    """(child prefix, month, *CASE_COUNTERS summed) of the subtree's month rows."""
+    sums = ", ".join(f"SUM({c})" for c in CASE_COUNTERS)
+    sql = (
+        f"SELECT substr(place_path, 1, %s), month, {sums} FROM {CaseMonthRollup._meta.db_table} "
+        "WHERE place_path >= %s AND place_path < %s AND month >= %s AND month <= %s "
+        "GROUP BY 1, 2"
+    )
+    ops = connection.ops
+    params = [
+        width,
+        place.path,
+        path_upper(place.path),
+        ops.adapt_datefield_value(first),
+        ops.adapt_datefield_value(last),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if connection.vendor == "sqlite":  # dates come back as text there
+        return [(r[0], dt.date.fromisoformat(str(r[1])), *r[2:]) for r in rows]
+    return rows
+
+
+def _late_by_prefix(
+    place: Place,
+    width: int,
+    since: dt.datetime,
+    until: dt.datetime,
+    split: dt.datetime,
+    now: dt.datetime,
+) -> list[dict[str, Any]]:
+    """Per child prefix, the open cases of the subtree registered in
+    [since, until), their clock-bound counts from `split` on and (before_…) before it."""
+    unanswered = "c.responded_at IS NULL AND c.respond_by < %(now)s"
+    overdue = f"({unanswered}) OR (c.resolved_at IS NULL AND c.resolve_by < %(now)s)"
+    current = "c.created_at >= %(split)s"
+
+    def count(condition: str) -> str:
+        return f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END)"
+
+    statuses = ", ".join(f"'{s}'" for s in sorted(OPEN_STATUSES))
+    sql = (
+        f"SELECT substr(p.path, 1, %(width)s), "
+        f"{count(f'{current} AND ({unanswered})')}, {count(f'{current} AND ({overdue})')}, "
+        f"{count(f'NOT ({current}) AND ({unanswered})')}, "
+        f"{count(f'NOT ({current}) AND ({overdue})')} "
+        f"FROM {Case._meta.db_table} c JOIN {Place._meta.db_table} p ON p.id = c.place_id "
+        f"WHERE p.path >= %(low)s AND p.path < %(high)s AND c.status IN ({statuses}) "
+        "AND c.created_at >= %(since)s AND c.created_at < %(until)s GROUP BY 1"
+    )
+    adapt = connection.ops.adapt_datetimefield_value
+    params = {
+        "width": width,
+        "now": adapt(now),
+        "split": adapt(split),
+        "low": place.path,
+        "high": path_upper(place.path),
+        "since": adapt(since),
+        "until": adapt(until),
+    }
+    names = ("prefix", "unanswered", "overdue", "before_unanswered", "before_overdue")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [
+            {k: (v if k == "prefix" else int(v or 0)) for k, v in zip(names, row, strict=True)}
+            for row in cursor.fetchall()
+        ]
+
+
 def _every_month(
     first: dt.date, last: dt.date, found: dict[dt.date, dict[str, Any]]
 ) -> list[dict[str, Any]]:
@@ -403,16 +464,3 @@ def _every_month(
         rows.append({"month": cursor, **{c: row.get(c, 0) for c in names}})
         cursor = month_end(cursor) + dt.timedelta(days=1)
     return rows
-
-
-def _late_split(now: dt.datetime, start: dt.datetime) -> dict[str, Count]:
-    """`_late` for the cases registered from `start` on, and (before_…) for those before."""
-    unanswered = Q(responded_at__isnull=True, respond_by__lt=now)
-    overdue = measure_q(Measure.OVERDUE, now)
-    current = Q(created_at__gte=start)
-    return {
-        "unanswered": Count("pk", filter=current & unanswered),
-        "overdue": Count("pk", filter=current & overdue),
-        "before_unanswered": Count("pk", filter=~current & unanswered),
-        "before_overdue": Count("pk", filter=~current & overdue),
-    }
