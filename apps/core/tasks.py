@@ -71,10 +71,21 @@ def periodic_jobs() -> dict[str, int]:
     return dict(_PERIODIC)
 
 
+_loaded = threading.Event()
+_loading = threading.Lock()
+
+
 def _load_task_modules() -> None:
+    """Import every app's `tasks` module, once per process (a failed import is not cached by
+    Python: looking again for the apps without one cost more than a task, measured)."""
+    if _loaded.is_set():
+        return
     from django.utils.module_loading import autodiscover_modules
 
-    autodiscover_modules("tasks")
+    with _loading:
+        if not _loaded.is_set():
+            autodiscover_modules("tasks")
+            _loaded.set()
 
 
 def _name_of(func_or_name: str | Callable[..., Any]) -> str:

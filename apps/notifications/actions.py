@@ -114,7 +114,7 @@ def do_send_notifications(
                 next_attempt_at=now,
             )
         )
-    created = Delivery.objects.bulk_create(rows)
+    created = Delivery.objects.bulk_create(rows) if rows else []
     return SendOutcome(
         notifications,
         [d.pk for d in created if d.next_attempt_at and d.next_attempt_at <= now],

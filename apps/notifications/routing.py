@@ -64,9 +64,11 @@ class Route:
 
 
 def route(users: list[Any], kind: str, channels: list[Channel]) -> Route:
-    prefs = preferences_by_user([u.pk for u in users], kind)
     usable = [c for c in channels if c.enabled and c.accepts(kind)]
     result = Route()
+    if not usable:  # the inbox only: no preference can ask for anything more
+        return result
+    prefs = preferences_by_user([u.pk for u in users], kind)
     for user in users:
         wanted = wanted_kinds(prefs.get(user.pk, {}), kind)
         mine = [c for c in usable if c.kind in wanted and covers(c, user)]
