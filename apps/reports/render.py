@@ -1,5 +1,5 @@
 """A briefing as files: PDF (WeasyPrint, Noto CJK embedded, SVG charts) and Excel (openpyxl,
-one sheet per section)."""
+one sheet per section, native charts beside the trend and the breakdowns)."""
 
 import io
 from typing import Any
@@ -7,12 +7,22 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font
 
 from . import charts
 from .content import Briefing
 
-SHEETS = ("关键指标", "事项分类", "事项来源", "事项状态", "下级区域排名", "超期事项", "全部指标")
+SHEETS = (
+    "关键指标",
+    "近12个月",
+    "事项分类",
+    "事项来源",
+    "事项状态",
+    "下级区域排名",
+    "超期事项",
+    "全部指标",
+)
 
 
 def pdf_bytes(b: Briefing) -> bytes:
@@ -30,7 +40,7 @@ def pdf_bytes(b: Briefing) -> bytes:
     return bytes(HTML(string=html).write_pdf())
 
 
-def _sheet(wb: Workbook, title: str, header: list[str], rows: list[list[Any]]) -> None:
+def _sheet(wb: Workbook, title: str, header: list[str], rows: list[list[Any]]) -> Any:
     ws = wb.create_sheet(title)
     ws.append(header)
     for cell in ws[1]:
@@ -46,6 +56,24 @@ def _sheet(wb: Workbook, title: str, header: list[str], rows: list[list[Any]]) -
     for row_cells in ws.iter_rows(min_row=2):
         for cell in row_cells:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
+    return ws
+
+
+def _chart(ws: Any, rows: int, title: str, *, horizontal: bool, anchor: str = "D2") -> None:
+    """A native Excel bar chart of the sheet's first two columns (labels, counts), so the
+    figures stay editable in the workbook the office passes on."""
+    if rows == 0:
+        return
+    chart = BarChart()
+    chart.type = "bar" if horizontal else "col"
+    chart.title = title
+    chart.legend = None
+    chart.y_axis.title = "件"
+    chart.add_data(Reference(ws, min_col=2, min_row=1, max_row=rows + 1), titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=1, min_row=2, max_row=rows + 1))
+    chart.height = max(7.5, 0.6 * rows + 3) if horizontal else 7.5
+    chart.width = 18
+    ws.add_chart(chart, anchor)
 
 
 def xlsx_bytes(b: Briefing) -> bytes:
@@ -59,13 +87,19 @@ def xlsx_bytes(b: Briefing) -> bytes:
         [[r.name, r.value, r.change, r.unit, r.definition] for r in b.key_figures]
         + [[], [f"{b.place.name} {b.title}", period]],
     )
-    _sheet(wb, SHEETS[1], ["类别", "事项数"], [list(r) for r in b.by_category])
-    _sheet(wb, SHEETS[2], ["来源", "事项数"], [list(r) for r in b.by_source])
-    _sheet(wb, SHEETS[3], ["状态", "事项数"], [list(r) for r in b.by_status])
-    _sheet(wb, SHEETS[4], b.ranking_columns, b.ranking)
+    trend = _sheet(wb, SHEETS[1], ["月份", "事项数"], [list(r) for r in b.trend])
+    _chart(trend, len(b.trend), "近12个月事项数（件）", horizontal=False)
+    for title, header, rows in (
+        (SHEETS[2], ["类别", "事项数"], b.by_category),
+        (SHEETS[3], ["来源", "事项数"], b.by_source),
+        (SHEETS[4], ["状态", "事项数"], b.by_status),
+    ):
+        ws = _sheet(wb, title, header, [list(r) for r in rows])
+        _chart(ws, len(rows), f"{title}（件）", horizontal=True)
+    _sheet(wb, SHEETS[5], b.ranking_columns, b.ranking)
     _sheet(
         wb,
-        SHEETS[5],
+        SHEETS[6],
         ["编号", "标题", "地点", "类别", "状态", "登记日期", "办结时限"],
         [
             [
@@ -82,7 +116,7 @@ def xlsx_bytes(b: Briefing) -> bytes:
     )
     _sheet(
         wb,
-        SHEETS[6],
+        SHEETS[7],
         ["指标", "数值", "单位", "口径说明"],
         [[r.name, r.value, r.unit, r.definition] for r in b.indicators],
     )

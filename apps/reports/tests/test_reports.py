@@ -92,6 +92,13 @@ class TestGenerate:
         assert names == [i.name for i in INDICATORS]
         ranking = [r[0].value for r in wb["下级区域排名"].iter_rows(min_row=2)]
         assert ranking == [world.town.name]
+        # the trend and the breakdowns carry native charts over their own cells
+        trend = [(r[0].value, r[1].value) for r in wb["近12个月"].iter_rows(min_row=2)]
+        assert len(trend) == 12 and trend[-1] == (f"{start:%Y-%m}", 4)
+        for name in ("近12个月", "事项分类", "事项来源", "事项状态"):
+            assert len(wb[name]._charts) == 1, name
+        categories = sum(r[1].value for r in wb["事项分类"].iter_rows(min_row=2))
+        assert categories == 4
 
     def test_a_quarterly_briefing_covers_the_quarter(
         self, client, world, django_capture_on_commit_callbacks
