@@ -15,7 +15,8 @@ Score, out of 100 (each part shown):
     distance      20  haversine between the case's point and the candidate's place, full at
                       0 km, nothing from 5 km; without coordinates, tree distance (hops)
     load          20  open cases assigned to the account: full at 0, nothing from 5
-    availability  10  the volunteer's weekly pattern at this moment; 5 when not stated
+    availability  10  the volunteer's weekly pattern at this moment, overridden by what other
+                      apps know (`register_availability`: dated exceptions); 5 when not stated
     rating        10  satisfaction of the candidate's rated cases; 5 when none yet
 
 A person is dispatched to through their account. A candidate person without an account that
@@ -26,6 +27,7 @@ whatever the number of candidates.
 
 import datetime as dt
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -214,6 +216,27 @@ def _volunteer_area(case: Case) -> Place:
     return community
 
 
+# What other apps know of a volunteer's time beyond the weekly pattern: each hook gets the
+# candidate volunteers and the moment, and returns {volunteer id: available?} for those it
+# knows about (apps.services registers its dated exceptions: 请假, 临时可服务).
+AvailabilityHook = Callable[[list[Volunteer], dt.datetime], dict[int, bool]]
+_availability_hooks: list[AvailabilityHook] = []
+
+
+def register_availability(hook: AvailabilityHook) -> AvailabilityHook:
+    if hook not in _availability_hooks:
+        _availability_hooks.append(hook)
+    return hook
+
+
+def _known_availability(volunteers: list[Volunteer], now: dt.datetime) -> dict[int, bool]:
+    known: dict[int, bool] = {}
+    for hook in _availability_hooks:
+        for pk, free in hook(volunteers, now).items():
+            known[pk] = known.get(pk, True) and free  # "unavailable" from any hook wins
+    return known
+
+
 def _volunteers(case: Case, now: dt.datetime) -> list[tuple[Candidate, int]]:
     codes = list(case.category.skill_codes or [])
     if not codes:
@@ -231,6 +254,8 @@ def _volunteers(case: Case, now: dt.datetime) -> list[tuple[Candidate, int]]:
         .select_related("person", "person__place")
         .prefetch_related("skills")[:200]
     )
+    volunteers = list(volunteers)
+    known = _known_availability(volunteers, now) if volunteers else {}
     found = []
     for v in volunteers:
         names = [s.name for s in v.skills.all() if s.pk in skills]
@@ -241,7 +266,7 @@ def _volunteers(case: Case, now: dt.datetime) -> list[tuple[Candidate, int]]:
             match=min(1.0, 0.75 + 0.25 * (len(names) - 1)),
             match_text=f"技能匹配：{'、'.join(names)}",
             place=v.person.place,
-            available=available_at(v.availability, now),
+            available=known.get(v.pk, available_at(v.availability, now)),
         )
         found.append((candidate, v.person_id))
     return found

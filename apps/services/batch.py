@@ -246,6 +246,19 @@ def is_available(
     return available_at(volunteer.availability, when) is not False
 
 
+def exceptions_now(volunteers: list[Volunteer], when: dt.datetime) -> dict[int, bool]:
+    """{volunteer id: available?} for the volunteers with an exception covering `when` (the
+    hook `apps.cases.dispatch` asks; one query)."""
+    local = timezone.localtime(when)
+    found: dict[int, list[AvailabilityException]] = {}
+    for e in AvailabilityException.objects.filter(volunteer__in=volunteers, on=local.date()):
+        if e.covers(local):
+            found.setdefault(e.volunteer_id, []).append(e)
+    return {
+        pk: not any(e.kind == ExceptionKind.UNAVAILABLE for e in rows) for pk, rows in found.items()
+    }
+
+
 def _availability(people: list[tuple[Volunteer, Any]], times: list[dt.datetime]) -> np.ndarray:
     """(volunteers × distinct order times) availability, exceptions read in one query."""
     days = {timezone.localtime(t).date() for t in times}

@@ -164,6 +164,38 @@ def test_it_reads_availability_from_the_weekly_pattern():
     assert dispatch.available_at({}, SATURDAY_10AM) is None
 
 
+def test_a_dated_exception_overrides_the_weekly_pattern(world):
+    """A volunteer on leave today is not offered as free, even inside the weekly pattern; one
+    with extra hours today is, even outside it (the services app's exceptions)."""
+    from apps.services.models import AvailabilityException
+
+    away, _ = volunteer(world, "王师傅", ["plumbing"], availability={"sat": ["09:00-12:00"]})
+    extra, _ = volunteer(world, "李师傅", ["plumbing"], availability={"sun": ["09:00-12:00"]})
+    case = accepted(world, repairs(world))
+
+    def by_name():
+        found = dispatch_suggestions(world.user("grid_worker_a"), case, now=SATURDAY_10AM)
+        return {c.name: c for c in found}
+
+    before = by_name()
+    assert before["王师傅"].available is True and before["李师傅"].available is False
+    saturday = SATURDAY_10AM.date()
+    AvailabilityException.objects.create(
+        volunteer=away.volunteer, on=saturday, kind="unavailable", note="请假"
+    )
+    AvailabilityException.objects.create(
+        volunteer=extra.volunteer,
+        on=saturday,
+        kind="extra",
+        start=dt.time(9, 0),
+        end=dt.time(11, 0),
+    )
+    after = by_name()
+    assert after["王师傅"].available is False and "现在不在服务时间" in after["王师傅"].reasons
+    assert after["李师傅"].available is True and "现在可服务" in after["李师傅"].reasons
+    assert after["李师傅"].score > after["王师傅"].score
+
+
 def test_it_keeps_queries_bounded(world, django_assert_max_num_queries):
     for i in range(12):
         volunteer(world, f"志愿者{i}", ["plumbing", "repair"])
@@ -172,7 +204,7 @@ def test_it_keeps_queries_bounded(world, django_assert_max_num_queries):
     case = accepted(world, repairs(world))
     case = Case.objects.select_related("place", "handling_unit", "category").get(pk=case.pk)
     user = world.user("grid_worker_a")
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         found = dispatch_suggestions(user, case)
         [c.reasons for c in found]
     assert len(found) == 20
