@@ -218,6 +218,9 @@ if TASKS_BACKEND == "redis":
         }
     }
 
+# How long a verified API key's account stays cached (apps.accounts.apikeys; docs/api.md).
+GONGZHI_API_KEY_CACHE_SECONDS = int(env("GONGZHI_API_KEY_CACHE_SECONDS", "30"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
