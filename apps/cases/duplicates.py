@@ -234,7 +234,7 @@ def hot_issues(
     community of `place`'s subtree (`cases` is already scoped), biggest and latest first."""
     rows = list(
         cases.filter(subtree_q(place), created_at__gte=since)
-        .exclude(status__in=WITHDRAWN_STATUSES)
+        .exclude(status__in=sorted(WITHDRAWN_STATUSES))
         .select_related("place", "category")
         .order_by("-created_at")[:HOT_POOL]
     )

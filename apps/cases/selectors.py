@@ -63,7 +63,7 @@ def still_visible(case: Case, user: Any) -> bool:
 def _overdue_flag(now: dt.datetime) -> When_:
     return When_(
         When(
-            Q(status__in=OPEN_STATUSES)
+            Q(status__in=sorted(OPEN_STATUSES))
             & (
                 Q(responded_at__isnull=True, respond_by__lt=now)
                 | Q(resolved_at__isnull=True, resolve_by__lt=now)
@@ -140,7 +140,7 @@ def my_orders(user: Any) -> QuerySet[Case]:
     """A handler's work: cases assigned to the user and still open, then orders dispatched to
     nobody in particular in the user's scope (抢单)."""
     pool = Q(status=Status.DISPATCHED, assignee__isnull=True) & scope_q(user, "place")
-    mine = Q(assignee=user, status__in=OPEN_STATUSES)
+    mine = Q(assignee=user, status__in=sorted(OPEN_STATUSES))
     return (
         Case.objects.filter(mine | pool)
         .select_related("category", "place", "handling_unit")

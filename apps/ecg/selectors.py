@@ -31,7 +31,7 @@ def reading_queue(user: Any) -> QuerySet[Exam]:
     """Open exams, the most severe suspected critical value first, then the longest wait."""
     return (
         visible_exams(user)
-        .filter(status__in=OPEN_STATUSES)
+        .filter(status__in=sorted(OPEN_STATUSES))
         .select_related("clinic", "claimed_by")
         .order_by("-priority", "uploaded_at", "id")
     )

@@ -32,7 +32,7 @@ def populate_demo(county: Place, size: str, seed: int, say: Say) -> dict[str, in
     }
     cases = (
         Case.objects.filter(subtree_q(county), kind=CaseKind.ERRAND)
-        .exclude(status__in=WITHDRAWN_STATUSES)
+        .exclude(status__in=sorted(WITHDRAWN_STATUSES))
         .select_related("assignee")
         .order_by("pk")
     )

@@ -45,7 +45,7 @@ class ErrandFilter(ScopedPlaceFilterMixin, forms.Form):
         if data.get("place"):
             qs = qs.filter(subtree_q(data["place"]))
         if data.get("state") == "open":
-            qs = qs.filter(status__in=OPEN_STATUSES)
+            qs = qs.filter(status__in=sorted(OPEN_STATUSES))
         elif data.get("state") == "resolved":
             qs = qs.filter(status__in=RESOLVED_STATUSES)
         steps = ErrandStep.objects.filter(case=OuterRef("pk"))

@@ -42,7 +42,7 @@ def populate_demo(county: Place, size: str, seed: int, say: Say) -> dict[str, in
     county_seats, town_seats = _mediators(county, rng)
     cases = list(
         Case.objects.filter(subtree_q(county), kind=CaseKind.DISPUTE)
-        .exclude(status__in=WITHDRAWN_STATUSES)
+        .exclude(status__in=sorted(WITHDRAWN_STATUSES))
         .select_related("place")
         .prefetch_related("persons")
         .order_by("pk")

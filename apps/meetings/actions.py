@@ -71,7 +71,9 @@ def _item_cases(actor: Any, area: Place, ids: Iterable[int]) -> list[Case]:
     ids = {int(i) for i in ids}
     if not ids:
         return []
-    cases = list(visible_cases(actor).filter(subtree_q(area), status__in=OPEN_STATUSES, pk__in=ids))
+    cases = list(
+        visible_cases(actor).filter(subtree_q(area), status__in=sorted(OPEN_STATUSES), pk__in=ids)
+    )
     if len(cases) != len(ids):
         raise ValidationError({"cases": "所选事项不存在、已办结或不在该会议的区域内"})
     return cases
@@ -296,7 +298,7 @@ def do_decide_item(
         raise ValidationError({"deadline": "新的办结时限应晚于现在"})
     if lead_unit is not None:
         _units(meeting.area, [lead_unit.pk], "lead_unit")
-    cases = list(item.cases.filter(status__in=OPEN_STATUSES).order_by("pk"))
+    cases = list(item.cases.filter(status__in=sorted(OPEN_STATUSES)).order_by("pk"))
     created = None
     if item.source == ItemSource.MANUAL and not item.cases.exists():
         created = _case_for(

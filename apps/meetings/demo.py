@@ -94,7 +94,7 @@ def _history(community: Place) -> tuple[list[Any], dict[int, Any]]:
     """The community's 上报 / 退单 / 重办 events (newest 300) and the cases they happened to."""
     events = list(
         CaseEvent.objects.filter(subtree_q(community, "case__place"), action__in=list(FLAG_EVENTS))
-        .exclude(case__status__in=WITHDRAWN_STATUSES)
+        .exclude(case__status__in=sorted(WITHDRAWN_STATUSES))
         .order_by("-at")
         .values_list("case_id", "action", "at")[:300]
     )

@@ -70,7 +70,7 @@ def with_solved(qs: QuerySet[AgendaItem]) -> QuerySet[AgendaItem]:
             When(
                 Q(decided_at__isnull=False)
                 & Exists(through.filter(case__status__in=RESOLVED_STATUSES))
-                & ~Exists(through.filter(case__status__in=OPEN_STATUSES)),
+                & ~Exists(through.filter(case__status__in=sorted(OPEN_STATUSES))),
                 then=Value(True),
             ),
             default=Value(False),
@@ -189,7 +189,7 @@ def flagged_cases(user: Any, area: Place, now: dt.datetime) -> QuerySet[Case]:
     )
     return (
         visible_cases(user)
-        .filter(subtree_q(area), status__in=OPEN_STATUSES)
+        .filter(subtree_q(area), status__in=sorted(OPEN_STATUSES))
         .filter(overdue | Q(status__in=[Status.ESCALATED, Status.RETURNED]) | Q(reopen_count__gt=0))
         .select_related("category", "place", "department")
         .order_by("-id")

@@ -95,10 +95,10 @@ def compound_detail(request: HttpRequest, place_id: int) -> HttpResponse:
             "o": overview,
             "heads": selectors.compound_heads(compound),
             "open_cases": case_list(request.user).filter(
-                subtree_q(compound), status__in=OPEN_STATUSES
+                subtree_q(compound), status__in=sorted(OPEN_STATUSES)
             )[:30],
-            "open_count": inside.filter(status__in=OPEN_STATUSES).count(),
-            "recent_cases": inside.exclude(status__in=OPEN_STATUSES)
+            "open_count": inside.filter(status__in=sorted(OPEN_STATUSES)).count(),
+            "recent_cases": inside.exclude(status__in=sorted(OPEN_STATUSES))
             .select_related("category", "place")
             .order_by("-created_at")[:RECENT_CASES],
             "meetings": meetings_about(request.user, compound),

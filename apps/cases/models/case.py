@@ -31,7 +31,11 @@ def new_tracking_token() -> str:
 
 class CaseQuerySet(models.QuerySet["Case"]):
     def open(self) -> "CaseQuerySet":
-        return self.filter(status__in=OPEN_STATUSES)
+        # Sorted: the same SQL in every process (a set's order changes with the hash seed),
+        # and the very list of the open-case partial indexes' predicate, which PostgreSQL
+        # then recognises as implied instead of counting it twice (a town's 红灯 list went
+        # from 1.7 s to 15 ms at 10M cases with this alone; docs/stats.md).
+        return self.filter(status__in=sorted(OPEN_STATUSES))
 
     def overdue(self, now: Any = None) -> "CaseQuerySet":
         """Open cases past a deadline that is still running (respond or resolve)."""
