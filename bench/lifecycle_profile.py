@@ -167,7 +167,7 @@ def run(database_url: str, args: Any) -> None:
             costs[kind].append(spent * 1000)
             counts[kind].append(len(seen))
             db_ms[kind].append(sum(t for _, t in seen) * 1000)
-            sql[kind] = [q for q, _ in seen]
+            sql[kind] = [f"{t * 1000:6.2f} ms  {q}" for q, t in seen]
         return response.json()
 
     def lifecycle(i: int, measured: bool) -> None:

@@ -4,7 +4,7 @@ audit event, and queues notifications on commit."""
 
 import datetime as dt
 import itertools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
@@ -593,16 +593,19 @@ def do_transition_within(
     note: str = "",
     data: dict[str, Any] | None = None,
     token: str = "",
+    visible: Callable[[Case], bool] | None = None,
 ) -> Case:
-    """`do_transition` on the one case of `cases` (the actor's visible cases narrowed to it
-    by id, or the cases of a tracking token), found and locked in one query; 404 when there
-    is none. For a caller that acts on the case as it is now (the API) rather than on a copy
-    shown earlier: a move someone else has just made (the loser of a 抢单 race) is still a
-    TransitionConflict."""
+    """`do_transition` on the one case of `cases` (narrowed to it by id, or by a tracking
+    token), found and locked in one query; 404 when there is none or `visible` says the actor
+    may not see it. For a caller that acts on the case as it is now (the API) rather than on
+    a copy shown earlier: a move someone else has just made (the loser of a 抢单 race) is
+    still a TransitionConflict."""
     try:
         locked = _lock(cases)
     except (Case.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404("未找到，或不在您的管辖范围内") from exc
+    if visible is not None and not visible(locked):
+        raise Http404("未找到，或不在您的管辖范围内")
     return _perform(locked, locked.status, action, actor=actor, note=note, data=data, token=token)
 
 

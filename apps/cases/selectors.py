@@ -88,9 +88,18 @@ def case_list(user: Any, filters: CaseFilter | None = None) -> QuerySet[Case]:
     )
 
 
+def _visible_or_404(case: Case, user: Any) -> Case:
+    # One case by its id, then `still_visible` in Python: the same rule as `visible_cases`,
+    # whose OR across the join to places costs PostgreSQL ~5 ms of *planning* per query
+    # (measured; executing it takes 0.2 ms) — on every case page and API call.
+    if not still_visible(case, user):
+        raise Http404("未找到，或不在您的管辖范围内")
+    return case
+
+
 def access_case_for_user(user: Any, pk: Any) -> Case:
     """The case if the user may see it; 404 otherwise (never a 403 that confirms it exists)."""
-    qs = visible_cases(user).select_related(
+    qs = Case.objects.select_related(
         "category",
         "place",
         "handling_unit",
@@ -99,13 +108,14 @@ def access_case_for_user(user: Any, pk: Any) -> Case:
         "reporter",
         "merged_into",
     )
-    return get_in_scope(qs, pk=pk)
+    return _visible_or_404(get_in_scope(qs, pk=pk), user)
 
 
 def case_ref_for_user(user: Any, pk: Any) -> Case:
-    """The case to act on, if the user may see it (404 otherwise): its id and status only,
+    """The case to act on, if the user may see it (404 otherwise): its id, status and place,
     the status being what the actor saw (`do_transition` locks and reads the row itself)."""
-    return get_in_scope(visible_cases(user).only("id", "status"), pk=pk)
+    qs = Case.objects.select_related("place").only("id", "status", "assignee_id", "place__path")
+    return _visible_or_404(get_in_scope(qs, pk=pk), user)
 
 
 def case_ref_by_token(token: str) -> Case:
