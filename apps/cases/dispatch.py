@@ -243,7 +243,7 @@ def _volunteers(case: Case, now: dt.datetime) -> list[tuple[Candidate, int]]:
         return []
     area = _volunteer_area(case)
     skills = dict(Skill.objects.filter(code__in=codes).values_list("pk", "name"))
-    volunteers = (
+    volunteers = list(
         Volunteer.objects.filter(
             subtree_q(area, "person__place"),
             status=VolunteerStatus.ACTIVE,
@@ -254,7 +254,6 @@ def _volunteers(case: Case, now: dt.datetime) -> list[tuple[Candidate, int]]:
         .select_related("person", "person__place")
         .prefetch_related("skills")[:200]
     )
-    volunteers = list(volunteers)
     known = _known_availability(volunteers, now) if volunteers else {}
     found = []
     for v in volunteers:

@@ -353,11 +353,11 @@ def dashboard_figures(
         local_midnight(month),
         now,
     )
-    late: dict[str, dict[str, int]] = {}
+    late: dict[str, dict[str, Any]] = {}
     late_now = {"unanswered": 0, "overdue": 0}
     late_before = {"unanswered": 0, "overdue": 0}
     for row in late_rows:
-        late[row["prefix"]] = row
+        late[str(row["prefix"])] = row
         for name in ("unanswered", "overdue"):
             late_now[name] += row[name]
             late_before[name] += row[f"before_{name}"]
@@ -391,7 +391,7 @@ def _month_sums(place: Place, width: int, first: dt.date, last: dt.date) -> list
         "GROUP BY 1, 2"
     )
     ops = connection.ops
-    params = [
+    params: list[Any] = [
         width,
         place.path,
         path_upper(place.path),
