@@ -2,7 +2,7 @@
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.security import django_auth
 
@@ -42,6 +42,19 @@ api.add_router("/reports", "apps.reports.api.router")
 def permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
     """An action's refusal, in its own Chinese words (never a 500)."""
     return api.create_response(request, {"detail": str(exc) or "无权执行该操作"}, status=403)
+
+
+NOT_FOUND = "未找到，或不在您的管辖范围内"
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    """A 404 in Chinese: the lookup's own words when it gave Chinese ones (查询码无效 …), the
+    scope rule's otherwise (Django's and ninja's defaults are English)."""
+    text = str(exc)
+    if not any("\u4e00" <= ch <= "\u9fff" for ch in text):
+        text = NOT_FOUND
+    return api.create_response(request, {"detail": text}, status=404)
 
 
 @api.exception_handler(DjangoValidationError)

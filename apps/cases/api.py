@@ -146,6 +146,8 @@ def rate_by_token(request: HttpRequest, token: str, payload: RatingIn) -> Any:
         )
     except CaseError as exc:
         return _error(exc)
+    except Http404 as exc:  # no case has this token
+        raise Http404("查询码无效") from exc
     return 200, case  # as locked and saved: category, place and unit loaded
 
 

@@ -241,3 +241,24 @@ def test_well_formed_form_fields_are_kept_with_the_case(world, streetlight):
         require_form_fields=True,
     )
     assert created and Case.objects.get(pk=case.pk).attributes == values
+
+
+def test_a_case_outside_the_scope_or_an_unknown_token_is_a_404(world, keys):
+    """The scope is checked on the locked row: a case of community B is a 404 for community
+    A's dispatcher (never a 403 that confirms it exists) and stays as it was; a rating with a
+    token nobody was given is a 404 too."""
+    case, _ = do_create_case(
+        actor=world.user("outsider_b"),
+        category=make_category(),
+        place=world.household_b,
+        title="别的社区的事",
+    )
+    client = Client()
+    moved = call(client, keys["d"], f"/api/v1/cases/{case.pk}/transitions", {"action": "accept"})
+    assert moved.status_code == 404
+    assert moved.json() == {"detail": "未找到，或不在您的管辖范围内"}
+    assert client.get(f"/api/v1/cases/{case.pk}", HTTP_X_API_KEY=keys["d"]).status_code == 404
+    case.refresh_from_db()
+    assert case.status == "submitted" and case.events.count() == 1
+    rated = call(client, "", "/api/v1/cases/track/no-such-token/rating", {"rating": "satisfied"})
+    assert rated.status_code == 404 and rated.json() == {"detail": "查询码无效"}
