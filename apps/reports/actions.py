@@ -87,6 +87,7 @@ def generate(report_id: int) -> Report:
         )
         pdf = render.pdf_bytes(briefing)
         xlsx = render.xlsx_bytes(briefing)
+        html = render.html_bytes(briefing)
     except Exception as exc:
         log.exception("report %s failed", report_id)
         with transaction.atomic():
@@ -101,19 +102,20 @@ def generate(report_id: int) -> Report:
     stem = f"{report.place.code}-{report.kind}-{report.period_start:%Y%m}"
     with transaction.atomic():
         report = Report.objects.select_for_update().get(pk=report_id)
-        old = [f.name for f in (report.pdf, report.xlsx) if f and f.name]
+        old = [f.name for f in (report.pdf, report.xlsx, report.html) if f and f.name]
         report.pdf.save(f"{stem}.pdf", ContentFile(pdf), save=False)
         report.xlsx.save(f"{stem}.xlsx", ContentFile(xlsx), save=False)
+        report.html.save(f"{stem}.html", ContentFile(html), save=False)
         report.status = ReportStatus.DONE
         report.generated_at = timezone.now()
         report.error = ""
-        report.save(update_fields=["pdf", "xlsx", "status", "generated_at", "error"])
+        report.save(update_fields=["pdf", "xlsx", "html", "status", "generated_at", "error"])
         audit.record(actor=None, verb="reports.generate", obj=report)
         storage = report.pdf.storage
 
         def remove_old_files() -> None:
             for name in old:
-                if name not in (report.pdf.name, report.xlsx.name):
+                if name not in (report.pdf.name, report.xlsx.name, report.html.name):
                     storage.delete(name)
 
         transaction.on_commit(remove_old_files)
@@ -150,5 +152,6 @@ def do_schedule_period_end(today: dt.date | None = None) -> list[Report]:
 
 @transaction.atomic
 def do_record_download(report: Report, fmt: str, *, actor: Any) -> None:
-    """An export leaves a trace: who downloaded which briefing, in which format."""
+    """An export leaves a trace: who downloaded (or, `html`, read on the page) which briefing,
+    in which format."""
     audit.record(actor=actor, verb="reports.download", obj=report, changes={"format": fmt})

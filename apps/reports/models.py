@@ -36,6 +36,7 @@ class Report(models.Model):
     generated_at = models.DateTimeField("生成时间", null=True, blank=True)
     pdf = models.FileField("PDF", upload_to="reports/%Y/%m/", blank=True)
     xlsx = models.FileField("Excel", upload_to="reports/%Y/%m/", blank=True)
+    html = models.FileField("网页版", upload_to="reports/%Y/%m/", blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "工作简报"

@@ -1,5 +1,6 @@
-"""A briefing as files: PDF (WeasyPrint, Noto CJK embedded, SVG charts) and Excel (openpyxl,
-one sheet per section, native charts beside the trend and the breakdowns)."""
+"""A briefing as files: PDF (WeasyPrint, Noto CJK embedded, SVG charts), Excel (openpyxl,
+one sheet per section, native charts beside the trend and the breakdowns) and the HTML body the
+web view shows."""
 
 import io
 from typing import Any
@@ -25,19 +26,26 @@ SHEETS = (
 )
 
 
+def _context(b: Briefing) -> dict[str, Any]:
+    return {
+        "b": b,
+        "trend_svg": mark_safe(charts.columns(b.trend, "近12个月事项数（件）")),
+        "category_svg": mark_safe(charts.bars(b.by_category, "事项分类（件）")),
+        "source_svg": mark_safe(charts.bars(b.by_source, "事项来源（件）")),
+    }
+
+
 def pdf_bytes(b: Briefing) -> bytes:
     from weasyprint import HTML
 
-    html = render_to_string(
-        "reports/briefing_pdf.html",
-        {
-            "b": b,
-            "trend_svg": mark_safe(charts.columns(b.trend, "近12个月事项数（件）")),
-            "category_svg": mark_safe(charts.bars(b.by_category, "事项分类（件）")),
-            "source_svg": mark_safe(charts.bars(b.by_source, "事项来源（件）")),
-        },
-    )
+    html = render_to_string("reports/briefing_pdf.html", _context(b))
     return bytes(HTML(string=html).write_pdf())
+
+
+def html_bytes(b: Briefing) -> bytes:
+    """The briefing's body as an HTML fragment, kept with the files: the web view shows what
+    the PDF says, as it was generated (figures move on after the period ends)."""
+    return render_to_string("reports/_briefing_body.html", _context(b)).encode()
 
 
 def _sheet(wb: Workbook, title: str, header: list[str], rows: list[list[Any]]) -> Any:

@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from apps.stats.selectors import access_place_for_user
@@ -87,3 +88,16 @@ def download(request: HttpRequest, pk: int, fmt: str) -> FileResponse:
     return FileResponse(
         field.open("rb"), as_attachment=True, filename=filename, content_type=CONTENT_TYPES[fmt]
     )
+
+
+@login_required
+def view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The briefing on a page (a phone at month's end): the body kept when it was generated."""
+    report: Report = get_report(request.user, pk)
+    if report.status != ReportStatus.DONE or not report.html:
+        raise Http404("简报尚未生成")
+    with report.html.open("rb") as f:
+        body = f.read().decode()
+    do_record_download(report, "html", actor=request.user)
+    # The body is our own template's output (autoescaped), stored by the generation job.
+    return render(request, "reports/view.html", {"report": report, "body": mark_safe(body)})

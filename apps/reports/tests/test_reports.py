@@ -8,6 +8,7 @@ import re
 import zlib
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -196,3 +197,24 @@ def test_the_charts_are_svg_built_from_the_figures():
     assert svg.startswith("<svg") and svg.count("<rect") == 3 and ">6</text>" in svg
     assert charts.bars([("a<b", 2)], "分类").count("a&lt;b") == 1
     assert charts.columns([], "空") == ""
+
+
+def test_a_briefing_reads_on_the_page_as_generated(
+    client, world, django_capture_on_commit_callbacks
+):
+    """在线查看: the body kept at generation, within the reader's scope, and traced like a
+    download."""
+    with django_capture_on_commit_callbacks(execute=True):
+        ask(client, world, "county_leader", world.county)
+    report = Report.objects.get()
+    archive = client.get(reverse("reports:archive")).content.decode()
+    assert reverse("reports:view", args=[report.pk]) in archive
+    page = client.get(reverse("reports:view", args=[report.pk])).content.decode()
+    assert f"{world.county.name}{report.title}" in page
+    assert "一、关键指标" in page and "五、全部指标" in page and "<svg" in page
+    assert AuditEvent.objects.filter(
+        verb="reports.download", object_id=str(report.pk), changes__format="html"
+    ).exists()
+    other = Client()
+    other.force_login(world.user("outsider_b"))
+    assert other.get(reverse("reports:view", args=[report.pk])).status_code == 404
