@@ -24,7 +24,7 @@ from django.db.models.functions import TruncDay, TruncMonth
 from django.http import Http404
 from django.utils import timezone
 
-from apps.accounts.scoping import get_in_scope, place_in_scope, scope_q
+from apps.accounts.scoping import get_in_scope, place_in_scope, place_visible, scope_q
 from apps.places.models import Place, subtree_q
 
 from . import dispatch, duplicates
@@ -55,9 +55,7 @@ def still_visible(case: Case, user: Any) -> bool:
         return False
     if case.assignee_id is not None and case.assignee_id == user.pk:
         return True
-    if user.is_superuser and user.scope_id is None:
-        return True
-    return user.scope_id is not None and case.place.path.startswith(user.scope.path)
+    return place_visible(user, case.place)
 
 
 def _overdue_flag(now: dt.datetime) -> When_:
