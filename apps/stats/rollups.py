@@ -185,47 +185,26 @@ def _upsert_sql(table: Table, rows: int = 1) -> str:
     )
 
 
-_STATEMENTS: dict[tuple[str, tuple[tuple[str, int], ...]], str] = {}
-
-
 def _add_all(changes: list[tuple[Table, Key, Vector]]) -> None:
     """Add every (table, row key, vector) of one case change to its row: per table one
     multi-row upsert, its rows in key order and the tables in a fixed order, so concurrent
     transitions lock shared rows in the same order (no deadlock between them). On PostgreSQL
     all tables go in one statement (data-modifying WITH), one round trip in all."""
-    if not changes:
-        return
-    per_table: list[tuple[Table, list[tuple[Key, Vector]]]] = []
+    statements: list[tuple[str, list[Any]]] = []
     for table in TABLES:
         rows = sorted(
             ((k, v) for t, k, v in changes if t is table), key=lambda kv: _sort_key(kv[0])
         )
         if rows:
-            per_table.append((table, rows))
-    shape = tuple((t.name, len(rows)) for t, rows in per_table)
-    params = [x for _, rows in per_table for k, v in rows for x in (*k, *v)]
+            params = [x for k, v in rows for x in (*k, *v)]
+            statements.append((_upsert_sql(table, len(rows)), params))
+    if connection.vendor == "postgresql" and len(statements) > 1:
+        *first, (last, _) = statements
+        sql = "WITH " + ", ".join(f"u{i} AS ({s})" for i, (s, _) in enumerate(first)) + " " + last
+        statements = [(sql, [x for _, params in statements for x in params])]
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(_combined_sql(shape, per_table), params)
-            return
-        for table, rows in per_table:
-            cursor.execute(_upsert_sql(table, len(rows)), [x for k, v in rows for x in (*k, *v)])
-
-
-def _combined_sql(
-    shape: tuple[tuple[str, int], ...], per_table: list[tuple[Table, list[Any]]]
-) -> str:
-    key = (connection.vendor, shape)
-    sql = _STATEMENTS.get(key)
-    if sql is None:
-        parts = [_upsert_sql(t, len(rows)) for t, rows in per_table]
-        sql = parts[-1]
-        if len(parts) > 1:
-            sql = (
-                "WITH " + ", ".join(f"u{i} AS ({p})" for i, p in enumerate(parts[:-1])) + " " + sql
-            )
-        _STATEMENTS[key] = sql
-    return sql
+        for sql, params in statements:
+            cursor.execute(sql, params)
 
 
 def _sort_key(key: Key) -> tuple[str, ...]:
