@@ -231,18 +231,23 @@ def build_problem(
     )
 
 
+def exception_verdict(exceptions: list[AvailabilityException], local: dt.datetime) -> bool | None:
+    """What the volunteer's exceptions say of the moment: an "unavailable" one covering it
+    wins (False), then an "extra" one (True); None when none covers it."""
+    covering = [e for e in exceptions if e.covers(local)]
+    if not covering:
+        return None
+    return not any(e.kind == ExceptionKind.UNAVAILABLE for e in covering)
+
+
 def is_available(
     volunteer: Volunteer, when: dt.datetime, exceptions: list[AvailabilityException]
 ) -> bool:
     """The weekly pattern (through `cases.dispatch.available_at`; no pattern = not stated =
-    available), overridden by the volunteer's exceptions for that date: an "unavailable"
-    exception covering the moment wins, then an "extra" one."""
-    local = timezone.localtime(when)
-    covering = [e for e in exceptions if e.covers(local)]
-    if any(e.kind == ExceptionKind.UNAVAILABLE for e in covering):
-        return False
-    if covering:
-        return True
+    available), overridden by the volunteer's exceptions for that date (`exception_verdict`)."""
+    verdict = exception_verdict(exceptions, timezone.localtime(when))
+    if verdict is not None:
+        return verdict
     return available_at(volunteer.availability, when) is not False
 
 
@@ -252,11 +257,9 @@ def exceptions_now(volunteers: list[Volunteer], when: dt.datetime) -> dict[int, 
     local = timezone.localtime(when)
     found: dict[int, list[AvailabilityException]] = {}
     for e in AvailabilityException.objects.filter(volunteer__in=volunteers, on=local.date()):
-        if e.covers(local):
-            found.setdefault(e.volunteer_id, []).append(e)
-    return {
-        pk: not any(e.kind == ExceptionKind.UNAVAILABLE for e in rows) for pk, rows in found.items()
-    }
+        found.setdefault(e.volunteer_id, []).append(e)
+    verdicts = {pk: exception_verdict(rows, local) for pk, rows in found.items()}
+    return {pk: v for pk, v in verdicts.items() if v is not None}
 
 
 def _availability(people: list[tuple[Volunteer, Any]], times: list[dt.datetime]) -> np.ndarray:
