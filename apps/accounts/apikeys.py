@@ -157,8 +157,9 @@ def _cache_key(digest: str) -> str:
 
 
 def forget_keys(*, user_id: int | None = None, digests: Any = ()) -> None:
-    """Drop cached verifications: of the given key digests and of every key of `user_id`
-    (after the transaction commits, so no request re-caches the old row in between)."""
+    """Drop cached verifications: of the given key digests and of every key of `user_id`,
+    now and again after the transaction commits (a request between the two could have cached
+    the old row)."""
     names = {_cache_key(d) for d in digests}
     if user_id is not None:
         names |= {

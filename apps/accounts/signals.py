@@ -12,8 +12,10 @@ from .models import ApiKey, User
 
 @receiver(post_save, sender=User, dispatch_uid="accounts.user_saved.forget_keys")
 def user_saved(sender: Any, instance: User, created: bool, **kwargs: Any) -> None:
-    if not created:
-        forget_keys(user_id=instance.pk)
+    fields = kwargs.get("update_fields")
+    if created or (fields is not None and set(fields) <= {"last_login"}):
+        return  # a login's timestamp changes nothing a key may do
+    forget_keys(user_id=instance.pk)
 
 
 @receiver(post_save, sender=ApiKey, dispatch_uid="accounts.key_saved.forget_keys")
