@@ -27,6 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy.optimize import linear_sum_assignment
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import (
     breadth_first_order,
@@ -294,6 +295,9 @@ def _chunks(size: int, a: np.ndarray, b: np.ndarray) -> list[np.ndarray]:
     return out
 
 
+DENSE_CELLS = 4096  # parts up to 64 × 64 go to the dense solver
+
+
 def _assign(rows: np.ndarray, cols: np.ndarray, cost: np.ndarray, slot_row: np.ndarray):
     """Minimum-cost assignment covering every row: slots of the over-determined part, orders
     elsewhere (`_parts`). Returns the indices of the chosen edges."""
@@ -304,8 +308,16 @@ def _assign(rows: np.ndarray, cols: np.ndarray, cost: np.ndarray, slot_row: np.n
     # Every row is covered by every feasible answer, so a constant shift keeps the optimum;
     # it makes every weight positive (a stored zero would read as "no edge").
     weight = cost - float(cost.min()) + 1.0
-    graph = csr_matrix((weight, (r, c)), shape=(int(r.max()) + 1, len(col_ids)))
-    row_ind, col_ind = min_weight_full_bipartite_matching(graph)
+    shape = (int(r.max()) + 1, len(col_ids))
+    if shape[0] * shape[1] <= DENSE_CELLS:
+        # Small parts on the dense solver: scipy's sparse LAPJV never returned on a 7 × 7
+        # part with tied costs (test_solver's seed 8089); the dense one is exact and sure.
+        dense = np.full(shape, np.inf)
+        dense[r, c] = weight
+        row_ind, col_ind = linear_sum_assignment(dense)
+    else:
+        graph = csr_matrix((weight, (r, c)), shape=shape)
+        row_ind, col_ind = min_weight_full_bipartite_matching(graph)
     # Each (row, column) cell holds exactly one edge: find it by its flat position.
     width = len(col_ids)
     cells = r * width + c

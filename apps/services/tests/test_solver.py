@@ -173,3 +173,13 @@ def test_it_matches_the_one_piece_formulation_on_larger_instances(seed):
     done, cost = reference_optimum(p)
     assert p.n - solution.unassigned == done
     assert solution.total_cost == pytest.approx(cost, rel=1e-9, abs=1e-6)
+
+
+def test_it_returns_on_the_part_the_sparse_solver_never_finished():
+    """Seed 8089 gave a 7 × 7 part with tied costs on which scipy's sparse matching never
+    returned (a fresh-clone CI run hung on it)."""
+    p = random_problem(8089, 8, 4)
+    optimal, baseline = solve(p), greedy(p)
+    assert optimal.unassigned <= baseline.unassigned
+    if optimal.unassigned == baseline.unassigned:
+        assert optimal.total_cost <= baseline.total_cost + 1e-9
