@@ -1,10 +1,21 @@
-"""The words a page shows when an action refuses: one rule for every app's views."""
+"""The form → action → refusal flow of every app's views, and the words a refused action shows.
 
-from typing import Any
+A view that runs an action calls `run_action`: the action runs; if it refuses (ValidationError
+or PermissionDenied), the user sees the reason in Chinese on the page they posted from, with
+what they typed still in the form, and the response is 422 — the same rule in every app.
+"""
+
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseRedirectBase
+
+T = TypeVar("T")
+
+REFUSED_STATUS = 422
 
 
 def refusal_text(exc: Exception) -> str:
@@ -24,5 +35,30 @@ def form_error_text(form: Any) -> str:
 
 
 def flash_refusal(request: HttpRequest, exc: Exception) -> None:
-    """Show why an action was refused on the next page."""
+    """Show why an action was refused on the page this response renders (or the next one)."""
     messages.error(request, refusal_text(exc))
+
+
+def run_action(
+    request: HttpRequest,
+    action: Callable[[], T],
+    *,
+    done: Callable[[T], HttpResponse],
+    refused: Callable[[], HttpResponse],
+) -> HttpResponse:
+    """Run `action`; on success return `done(result)`.
+
+    On a refusal the reason goes to the page's messages and `refused()` builds the response:
+    normally the page the user posted from, rendered again with the bound form (so what they
+    typed stays), which is answered 422. A button with nothing typed may instead go back with a
+    redirect; a redirect is kept as it is, since there is no input to lose.
+    """
+    try:
+        result = action()
+    except (ValidationError, PermissionDenied) as exc:
+        flash_refusal(request, exc)
+        response = refused()
+        if not isinstance(response, HttpResponseRedirectBase):
+            response.status_code = REFUSED_STATUS
+        return response
+    return done(result)
