@@ -2,8 +2,10 @@
 
 from django.core.exceptions import PermissionDenied
 
+from apps.core.refusals import Refusal
 
-class CaseError(Exception):
+
+class CaseError(Refusal):
     code = "case_error"
     status = 400
 

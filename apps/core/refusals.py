@@ -5,7 +5,7 @@ or PermissionDenied), the user sees the reason in Chinese on the page they poste
 what they typed still in the form, and the response is 422 — the same rule in every app.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from django.contrib import messages
@@ -16,6 +16,16 @@ from django.http.response import HttpResponseRedirectBase
 T = TypeVar("T")
 
 REFUSED_STATUS = 422
+
+
+class Refusal(Exception):
+    """An app's own refusal (the case engine's errors): a `message` in Chinese, refused like a
+    ValidationError by `run_action`."""
+
+    message: str = ""
+
+
+REFUSALS = (ValidationError, PermissionDenied, Refusal)
 
 
 def refusal_text(exc: Exception) -> str:
@@ -39,24 +49,38 @@ def flash_refusal(request: HttpRequest, exc: Exception) -> None:
     messages.error(request, refusal_text(exc))
 
 
+def errors_beside_fields(form: Any, exc: ValidationError, renamed: Mapping[str, str]) -> None:
+    """A ValidationError keyed by field, shown beside the form's fields (`renamed` maps a model
+    field to the form field that sets it); keys the form lacks go above the form."""
+    for name, errors in exc.message_dict.items():
+        field = renamed.get(name, name)
+        form.add_error(field if field in form.fields else None, errors)
+
+
 def run_action(
     request: HttpRequest,
     action: Callable[[], T],
     *,
     done: Callable[[T], HttpResponse],
     refused: Callable[[], HttpResponse],
+    form: Any = None,
+    renamed: Mapping[str, str] | None = None,
 ) -> HttpResponse:
     """Run `action`; on success return `done(result)`.
 
-    On a refusal the reason goes to the page's messages and `refused()` builds the response:
-    normally the page the user posted from, rendered again with the bound form (so what they
-    typed stays), which is answered 422. A button with nothing typed may instead go back with a
-    redirect; a redirect is kept as it is, since there is no input to lose.
+    On a refusal `refused()` builds the response: normally the page the user posted from,
+    rendered again with the bound form (so what they typed stays), which is answered 422. A
+    button with nothing typed may instead go back with a redirect; a redirect is kept as it is,
+    since there is no input to lose. The reason is shown beside the fields when the action
+    names them and `form` is given, and above the page otherwise.
     """
     try:
         result = action()
-    except (ValidationError, PermissionDenied) as exc:
-        flash_refusal(request, exc)
+    except REFUSALS as exc:
+        if form is not None and isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+            errors_beside_fields(form, exc, renamed or {})
+        else:
+            flash_refusal(request, exc)
         response = refused()
         if not isinstance(response, HttpResponseRedirectBase):
             response.status_code = REFUSED_STATUS

@@ -7,7 +7,7 @@ from urllib.parse import quote, urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,7 +15,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from apps.accounts.scoping import scoped
-from apps.core.refusals import flash_refusal
+from apps.cases.selectors import my_orders
+from apps.core.refusals import run_action
 from apps.duties.selectors import duty_holders
 from apps.places.choices import PlaceKind
 from apps.places.models import Place
@@ -33,7 +34,7 @@ from .actions import (
     do_report_need,
     do_update_plan,
 )
-from .choices import OPEN_TASK_STATUSES, TaskKind
+from .choices import OPEN_CASE_WEIGHT, OPEN_TASK_STATUSES, TaskKind
 from .forms import (
     DisputeForm,
     HazardForm,
@@ -46,17 +47,23 @@ from .forms import (
 from .models import VisitPlan, VisitTask
 
 LIST_PER_PAGE = 50
+MY_ORDERS_SHOWN = 20
 
 
 @login_required
 def today(request: HttpRequest) -> HttpResponse:
-    tasks = list(selectors.my_tasks(request.user))
+    """今日任务: the households to visit now, then the cases assigned to me (the landing page
+    of party members and grid workers)."""
+    tasks = selectors.today_tasks(request.user)
     return render(
         request,
         "visits/today.html",
         {
-            "groups": selectors.group_by_building(tasks),
-            "count": len(tasks),
+            "tasks": tasks,
+            "groups": tasks.current,
+            "count": tasks.households,
+            "orders": list(my_orders(request.user).filter(assignee=request.user)[:MY_ORDERS_SHOWN]),
+            "case_weight": OPEN_CASE_WEIGHT,
             "today": timezone.localdate(),
             "has_person": bool(request.user.person_id),
         },
@@ -105,8 +112,14 @@ def task_record(request: HttpRequest, pk: int) -> HttpResponse:
     form = VisitRecordForm(request.POST, request.FILES, checklist=task.plan.checklist_items())
     if not form.is_valid():
         return _task_page(request, task, record_form=form, status=422)
-    try:
-        do_record_visit(
+
+    def done(_: Any) -> HttpResponse:
+        messages.success(request, f"已登记走访：{task.place.name}")
+        return redirect("visits:today")
+
+    return run_action(
+        request,
+        lambda: do_record_visit(
             task,
             actor=request.user,
             answers=form.answers(),
@@ -114,12 +127,10 @@ def task_record(request: HttpRequest, pk: int) -> HttpResponse:
             lng=form.cleaned_data["lng"],
             lat=form.cleaned_data["lat"],
             photos=form.cleaned_data["photos"],
-        )
-    except (ValidationError, PermissionDenied) as exc:
-        flash_refusal(request, exc)
-        return redirect("visits:task", pk=task.pk)
-    messages.success(request, f"已登记走访：{task.place.name}")
-    return redirect("visits:today")
+        ),
+        done=done,
+        refused=lambda: _task_page(request, task, record_form=form),
+    )
 
 
 @login_required
@@ -129,13 +140,17 @@ def task_unreachable(request: HttpRequest, pk: int) -> HttpResponse:
     form = UnreachableForm(request.POST)
     if not form.is_valid():
         return _task_page(request, task, unreachable_form=form, status=422)
-    try:
-        do_record_unreachable(task, actor=request.user, reason=form.cleaned_data["reason"])
-    except (ValidationError, PermissionDenied) as exc:
-        flash_refusal(request, exc)
-        return redirect("visits:task", pk=task.pk)
-    messages.warning(request, f"已记录未能入户：{task.place.name}（不计为已走访）")
-    return redirect("visits:today")
+
+    def done(_: Any) -> HttpResponse:
+        messages.warning(request, f"已记录未能入户：{task.place.name}（不计为已走访）")
+        return redirect("visits:today")
+
+    return run_action(
+        request,
+        lambda: do_record_unreachable(task, actor=request.user, reason=form.cleaned_data["reason"]),
+        done=done,
+        refused=lambda: _task_page(request, task, unreachable_form=form),
+    )
 
 
 @login_required
@@ -145,13 +160,17 @@ def task_need(request: HttpRequest, pk: int) -> HttpResponse:
     form = NeedForm(request.POST)
     if not form.is_valid():
         return _task_page(request, task, need_form=form, status=422)
-    try:
-        case = do_report_need(task, actor=request.user, **form.cleaned_data)
-    except (ValidationError, PermissionDenied) as exc:
-        flash_refusal(request, exc)
+
+    def done(case: Any) -> HttpResponse:
+        messages.success(request, f"诉求已登记：{case.number}")
         return redirect("visits:task", pk=task.pk)
-    messages.success(request, f"诉求已登记：{case.number}")
-    return redirect("visits:task", pk=task.pk)
+
+    return run_action(
+        request,
+        lambda: do_report_need(task, actor=request.user, **form.cleaned_data),
+        done=done,
+        refused=lambda: _task_page(request, task, need_form=form),
+    )
 
 
 @login_required
@@ -162,16 +181,20 @@ def task_hazard(request: HttpRequest, pk: int) -> HttpResponse:
     form = HazardForm(request.POST, prefix="hazard")
     if not form.is_valid():
         return _task_page(request, task, hazard_form=form, status=422)
-    try:
-        found = do_report_hazard(task, actor=request.user, **form.cleaned_data)
-    except (ValidationError, PermissionDenied) as exc:
-        flash_refusal(request, exc)
+
+    def done(found: Any) -> HttpResponse:
+        messages.success(
+            request,
+            f"隐患已登记：{found.case.number}，整改期限 {found.deadline:%m月%d日}，届时复查",
+        )
         return redirect("visits:task", pk=task.pk)
-    messages.success(
+
+    return run_action(
         request,
-        f"隐患已登记：{found.case.number}，整改期限 {found.deadline:%m月%d日}，届时复查",
+        lambda: do_report_hazard(task, actor=request.user, **form.cleaned_data),
+        done=done,
+        refused=lambda: _task_page(request, task, hazard_form=form),
     )
-    return redirect("visits:task", pk=task.pk)
 
 
 @login_required
@@ -181,13 +204,17 @@ def task_dispute(request: HttpRequest, pk: int) -> HttpResponse:
     form = DisputeForm(request.POST, prefix="dispute")
     if not form.is_valid():
         return _task_page(request, task, dispute_form=form, status=422)
-    try:
-        case = do_report_dispute(task, actor=request.user, **form.cleaned_data)
-    except (ValidationError, PermissionDenied) as exc:
-        flash_refusal(request, exc)
+
+    def done(case: Any) -> HttpResponse:
+        messages.success(request, f"纠纷已登记：{case.number}")
         return redirect("visits:task", pk=task.pk)
-    messages.success(request, f"纠纷已登记：{case.number}")
-    return redirect("visits:task", pk=task.pk)
+
+    return run_action(
+        request,
+        lambda: do_report_dispute(task, actor=request.user, **form.cleaned_data),
+        done=done,
+        refused=lambda: _task_page(request, task, dispute_form=form),
+    )
 
 
 @login_required
@@ -199,23 +226,28 @@ def task_reinspect(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReinspectionForm(request.POST, request.FILES)
     if not form.is_valid():
         return _task_page(request, task, reinspect_form=form, status=422)
-    try:
-        rectification, resolved = do_record_reinspection(
-            task, actor=request.user, **form.cleaned_data
-        )
-    except (ValidationError, PermissionDenied) as exc:
-        flash_refusal(request, exc)
-        return redirect("visits:task", pk=task.pk)
-    if form.cleaned_data["rectified"]:
-        tail = "，事项已办结" if resolved else "，请承办人办结事项"
-        messages.success(request, f"复查：已整改{tail}")
-    else:
-        messages.warning(request, f"复查：未整改，新期限 {rectification.deadline:%m月%d日}")
-    return redirect("visits:today")
+
+    def done(outcome: Any) -> HttpResponse:
+        rectification, resolved = outcome
+        if form.cleaned_data["rectified"]:
+            tail = "，事项已办结" if resolved else "，请承办人办结事项"
+            messages.success(request, f"复查：已整改{tail}")
+        else:
+            messages.warning(request, f"复查：未整改，新期限 {rectification.deadline:%m月%d日}")
+        return redirect("visits:today")
+
+    return run_action(
+        request,
+        lambda: do_record_reinspection(task, actor=request.user, **form.cleaned_data),
+        done=done,
+        refused=lambda: _task_page(request, task, reinspect_form=form),
+    )
 
 
 # --- plans --------------------------------------------------------------------------------
 
+# The plan's recurrence is set by the form's custom rule when the action refuses it.
+PLAN_FIELDS_RENAMED = {"rule": "custom_rule"}
 PLAN_SCOPE_KINDS = (PlaceKind.COUNTY, PlaceKind.TOWN, PlaceKind.COMMUNITY, PlaceKind.GRID)
 
 
@@ -253,15 +285,21 @@ def plan_new(request: HttpRequest) -> HttpResponse:
         initial = {"preset": "FREQ=WEEKLY;BYDAY=FR", "start_date": timezone.localdate()}
         return _plan_form_page(request, PlanForm(scopes=scopes, initial=initial), None)
     form = PlanForm(request.POST, scopes=scopes)
-    if form.is_valid():
-        try:
-            plan = do_create_plan(actor=request.user, **form.plan_fields())
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, f"已创建走访计划：{plan.name}")
-            return redirect("visits:plans")
-    return _plan_form_page(request, form, None, status=422)
+    if not form.is_valid():
+        return _plan_form_page(request, form, None, status=422)
+
+    def done(plan: VisitPlan) -> HttpResponse:
+        messages.success(request, f"已创建走访计划：{plan.name}")
+        return redirect("visits:plans")
+
+    return run_action(
+        request,
+        lambda: do_create_plan(actor=request.user, **form.plan_fields()),
+        done=done,
+        refused=lambda: _plan_form_page(request, form, None),
+        form=form,
+        renamed=PLAN_FIELDS_RENAMED,
+    )
 
 
 @login_required
@@ -279,24 +317,21 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return _plan_form_page(request, PlanForm(instance=plan, scopes=scopes), plan)
     original = VisitPlan.objects.get(pk=plan.pk)
     form = PlanForm(request.POST, instance=plan, scopes=scopes)
-    if form.is_valid():
-        try:
-            do_update_plan(original, actor=request.user, **form.plan_fields())
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, f"已保存走访计划：{plan.name}")
-            return redirect("visits:plans")
-    return _plan_form_page(request, form, plan, status=422)
+    if not form.is_valid():
+        return _plan_form_page(request, form, plan, status=422)
 
+    def done(_: Any) -> HttpResponse:
+        messages.success(request, f"已保存走访计划：{plan.name}")
+        return redirect("visits:plans")
 
-def _form_errors(form: PlanForm, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            field = "custom_rule" if name == "rule" else name
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
+    return run_action(
+        request,
+        lambda: do_update_plan(original, actor=request.user, **form.plan_fields()),
+        done=done,
+        refused=lambda: _plan_form_page(request, form, plan),
+        form=form,
+        renamed=PLAN_FIELDS_RENAMED,
+    )
 
 
 # --- coverage -----------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from django.shortcuts import redirect
 from django.template import engines
 from django.test import RequestFactory
 
-from apps.core.refusals import run_action
+from apps.core.refusals import Refusal, run_action
 
 PAGE = engines["django"].from_string(
     "{% for m in messages %}<p class='msg'>{{ m }}</p>{% endfor %}<form>{{ form.note }}</form>"
@@ -84,3 +84,31 @@ def test_it_keeps_a_redirect_back_for_a_button_with_nothing_typed():
 def test_it_lets_other_errors_through():
     with pytest.raises(KeyError):
         _post(_refuse(KeyError("bug")))
+
+
+def test_it_shows_field_errors_beside_the_fields_and_the_rest_above_the_form():
+    request = _request()
+    form = NoteForm(request.POST)
+    assert form.is_valid()
+    response = run_action(
+        request,
+        _refuse(ValidationError({"text": "内容不能包含身份证号", "place": "不在您的管辖范围"})),
+        done=lambda _: redirect("/done/"),
+        refused=lambda: HttpResponse(PAGE.render({"form": form}, request)),
+        form=form,
+        renamed={"text": "note"},
+    )
+    assert response.status_code == 422
+    assert form.errors == {"note": ["内容不能包含身份证号"], "__all__": ["不在您的管辖范围"]}
+    assert list(request._messages) == []
+
+
+def test_it_refuses_an_apps_own_refusal_like_a_validation_error():
+    class EngineError(Refusal):
+        def __init__(self, message):
+            super().__init__(message)
+            self.message = message
+
+    response = _post(_refuse(EngineError("该事项已办结，不能再转派")))
+    assert response.status_code == 422
+    assert "该事项已办结，不能再转派" in response.content.decode()

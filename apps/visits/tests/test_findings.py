@@ -228,8 +228,10 @@ class TestFindingPages:
         body = client.get(f"/visits/tasks/{reinspect.pk}/").content.decode()
         assert "隐患复查" in body and "复查结果" in body
         response = client.post(f"/visits/tasks/{reinspect.pk}/reinspect/", {"rectified": "no"})
-        assert response.status_code == 302
-        assert "未整改时请填写" in client.get(f"/visits/tasks/{reinspect.pk}/").content.decode()
+        # The refusal is shown on the same page (422), the answer still chosen.
+        assert response.status_code == 422
+        assert "未整改时请填写" in response.content.decode()
+        assert response.context["reinspect_form"]["rectified"].value() == "no"
         response = client.post(f"/visits/tasks/{reinspect.pk}/reinspect/", {"rectified": "yes"})
         assert response.status_code == 302
         assert Rectification.objects.get().status == "rectified"
