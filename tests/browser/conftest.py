@@ -3,11 +3,36 @@
 Playwright's sync API runs an event loop in the test thread; Django refuses ORM calls from a
 thread with a running loop unless told otherwise, and the tests do set up data through the
 ORM, hence DJANGO_ALLOW_ASYNC_UNSAFE.
+
+Frozen clock — a browser test whose data or pages depend on the date must not depend on the
+day or hour it runs. Ask for `frozen_clock` BEFORE any fixture that builds dated data
+(list it first, or make your data fixture depend on it):
+
+    def test_x(frozen_clock, page, live_server, ...):            # Friday 2026-12-04 10:00
+    @pytest.mark.frozen_clock("2026-12-07 22:30")                # or a moment of your own
+    def test_y(frozen_clock, page, ...):
+        frozen_clock.moment      # the aware datetime (Asia/Shanghai) the clock was set to
+        frozen_clock.today       # its date
+        frozen_clock.travel(dt)  # move both clocks to another moment during the test
+
+- Server side: `time-machine` moves the process clock (time.time, datetime.now, date.today),
+  so `timezone.now`, `from django.utils.timezone import now` references, model `default=now`
+  values and the live server (a thread of this process) all see the frozen moment. The clock
+  then ticks on from that moment (sessions, throttles and timeouts keep working); monotonic
+  clocks are untouched. SQL-side now()/CURRENT_TIMESTAMP would NOT follow: the code base has
+  none (keep it that way, or pass the time from Python).
+- Browser side: Playwright's `clock.install(time=moment)` on every open and later context of
+  `page` / `desktop_page`, whose time zone is Asia/Shanghai like the server's.
+- GONGZHI_TEST_NOW="2026-12-08 23:50" overrides every frozen moment (a marker's too): run a
+  dated test at several weekdays and hours to prove it does not depend on them.
 """
 
+import datetime as dt
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -17,6 +42,11 @@ CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "Gongzhi-test-2026"  # as in apps.core.testing.factories.make_user
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+DEFAULT_MOMENT = "2026-12-04 10:00"  # a Friday, mid-morning, Asia/Shanghai
+
+_open_contexts: list[Any] = []  # browser contexts of the running test (for frozen_clock)
+_frozen: list["FrozenClock"] = []  # the active frozen clock, if any
 
 
 @pytest.fixture(scope="session")
@@ -40,10 +70,16 @@ def browser() -> Iterator[Any]:
 
 
 def _page(browser: Any, viewport: dict[str, int], **options: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport=viewport, locale="zh-CN", **options)
+    context = browser.new_context(
+        viewport=viewport, locale="zh-CN", timezone_id="Asia/Shanghai", **options
+    )
+    _open_contexts.append(context)
+    if _frozen:
+        _frozen[-1].set_browser_clock(context)
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
+    _open_contexts.remove(context)
     context.close()
 
 
@@ -84,3 +120,53 @@ def screenshot_dir(tmp_path_factory: pytest.TempPathFactory) -> Any:
 
     folder = os.environ.get("GONGZHI_SCREENSHOTS")
     return Path(folder) if folder else tmp_path_factory.mktemp("screenshots")
+
+
+def _moment(text: str) -> dt.datetime:
+    """'2026-12-04 10:00' (Asia/Shanghai unless it names an offset) as an aware datetime."""
+    moment = dt.datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=SHANGHAI)
+
+
+@dataclass
+class FrozenClock:
+    moment: dt.datetime
+    _traveller: Any = field(default=None, repr=False)
+
+    @property
+    def today(self) -> dt.date:
+        return self.moment.astimezone(SHANGHAI).date()
+
+    def travel(self, moment: dt.datetime | str) -> None:
+        """Move the server's and the browsers' clocks to another moment."""
+        import time_machine
+
+        self.moment = _moment(moment) if isinstance(moment, str) else moment
+        if self._traveller is not None:
+            self._traveller.stop()
+        self._traveller = time_machine.travel(self.moment, tick=True)
+        self._traveller.start()
+        for context in _open_contexts:
+            self.set_browser_clock(context)
+
+    def set_browser_clock(self, context: Any) -> None:
+        if getattr(context, "_gongzhi_clock", False):
+            context.clock.set_system_time(self.moment)
+        else:
+            context.clock.install(time=self.moment)
+            context._gongzhi_clock = True
+
+
+@pytest.fixture
+def frozen_clock(request: pytest.FixtureRequest) -> Iterator[FrozenClock]:
+    """Freeze the server's and the browser's clock (see the top of this file)."""
+    marker = request.node.get_closest_marker("frozen_clock")
+    text = os.environ.get("GONGZHI_TEST_NOW") or (marker.args[0] if marker else DEFAULT_MOMENT)
+    clock = FrozenClock(_moment(text))
+    clock.travel(clock.moment)
+    _frozen.append(clock)
+    try:
+        yield clock
+    finally:
+        _frozen.remove(clock)
+        clock._traveller.stop()
