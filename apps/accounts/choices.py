@@ -16,20 +16,4 @@ class Role(models.TextChoices):
     ADMIN = "admin", "系统管理员"
 
 
-# Roles that may see a full ID-card or phone number (each reveal is audited).
-REVEAL_ROLES = {Role.ADMIN, Role.TOWN_STAFF, Role.COMMUNITY_STAFF, Role.GRID_WORKER}
-# Roles that run governance work in an area (the 议事, 数据 and 基础信息 menus).
-GOVERNANCE_ROLES = {
-    Role.ADMIN,
-    Role.COUNTY_LEADER,
-    Role.TOWN_STAFF,
-    Role.COMMUNITY_STAFF,
-    Role.GRID_WORKER,
-    Role.DEPT_HANDLER,
-}
-# Roles that maintain the ledgers (people, places, organisations, duties) of their scope.
-LEDGER_ROLES = {Role.ADMIN, Role.TOWN_STAFF, Role.COMMUNITY_STAFF}
-# Roles that work in the county ECG network (the 心电 menu).
-ECG_ROLES = {Role.CLINIC_DOCTOR, Role.ECG_PHYSICIAN, Role.COUNTY_LEADER, Role.ADMIN}
-# Roles that may export ledgers to Excel.
-EXPORT_ROLES = {Role.ADMIN, Role.TOWN_STAFF, Role.COMMUNITY_STAFF, Role.COUNTY_LEADER}
+# Which role may do what: apps/accounts/permissions.py (one role × capability table).

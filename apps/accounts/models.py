@@ -1,7 +1,8 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
-from .choices import ECG_ROLES, EXPORT_ROLES, GOVERNANCE_ROLES, LEDGER_ROLES, REVEAL_ROLES, Role
+from .choices import Role
+from .permissions import Cap, has_role_for
 
 
 class User(AbstractUser):
@@ -46,27 +47,27 @@ class User(AbstractUser):
 
     @property
     def can_reveal_personal_data(self) -> bool:
-        return self.is_superuser or self.role in REVEAL_ROLES
+        return has_role_for(self, Cap.PEOPLE_REVEAL)
 
     @property
     def can_manage_places(self) -> bool:
-        return self.is_superuser or self.role in LEDGER_ROLES
+        return has_role_for(self, Cap.PLACES_EDIT)
 
     @property
     def is_governance_staff(self) -> bool:
-        return self.is_superuser or self.role in GOVERNANCE_ROLES
+        return has_role_for(self, Cap.GOVERNANCE_USE)
 
     @property
     def can_manage_ledgers(self) -> bool:
-        return self.is_superuser or self.role in LEDGER_ROLES
+        return has_role_for(self, Cap.PEOPLE_EDIT)
 
     @property
     def can_export(self) -> bool:
-        return self.is_superuser or self.role in EXPORT_ROLES
+        return has_role_for(self, Cap.LEDGERS_EXPORT)
 
     @property
     def uses_ecg(self) -> bool:
-        return self.is_superuser or self.role in ECG_ROLES
+        return has_role_for(self, Cap.ECG_USE)
 
     @property
     def audit_scope_path(self) -> str:

@@ -4,9 +4,10 @@ import re
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from apps.accounts.permissions import Cap, require
 from apps.accounts.scoping import place_in_scope
 from apps.core import audit, crypto
 from apps.core.choices import AuditVerb
@@ -18,7 +19,6 @@ from apps.places.models import Place
 from .choices import PARTY_KINDS, MemberRole, OrgKind, PropertyModel
 from .models import CompoundProfile, Membership, Organisation
 
-NOT_ALLOWED_TO_WRITE = "您的角色不能修改组织台账"
 _CREDIT_CODE_RE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
 ORG_FIELDS = (
     "kind",
@@ -30,16 +30,6 @@ ORG_FIELDS = (
     "founded_on",
     "active",
 )
-
-
-def _require_ledger_role(actor: Any) -> None:
-    if not getattr(actor, "can_manage_ledgers", False):
-        raise PermissionDenied(NOT_ALLOWED_TO_WRITE)
-
-
-def _require_place_in_scope(actor: Any, place: Place) -> None:
-    if not place_in_scope(actor, place):
-        raise PermissionDenied("该组织不在您的管辖范围内")
 
 
 def _clean_organisation(org: Organisation, actor: Any, contact_phone: str | None) -> None:
@@ -86,7 +76,7 @@ def do_create_organisation(
     founded_on: date | None = None,
 ) -> Organisation:
     """Register an organisation attached to a place of the actor's scope."""
-    _require_ledger_role(actor)
+    require(actor, Cap.ORGS_EDIT)
     org = Organisation(
         kind=kind,
         name=name.strip(),
@@ -118,12 +108,12 @@ def do_create_organisation(
 def do_update_organisation(
     org: Organisation, *, actor: Any, contact_phone: str | None = None, **fields: Any
 ) -> Organisation:
-    _require_ledger_role(actor)
+    require(actor, Cap.ORGS_EDIT)
     unknown = set(fields) - set(ORG_FIELDS)
     if unknown:
         raise TypeError(f"unknown organisation fields: {sorted(unknown)}")
     org = Organisation.objects.select_for_update().select_related("place").get(pk=org.pk)
-    _require_place_in_scope(actor, org.place)
+    require(actor, Cap.ORGS_EDIT, org.place)
     changes = audit.changed_fields(org, fields)
     for name, value in fields.items():
         setattr(org, name, value)
@@ -149,8 +139,8 @@ def do_add_member(
     start_date: date | None = None,
 ) -> Membership:
     """Seat a person of the actor's scope on an organisation of the actor's scope."""
-    _require_ledger_role(actor)
-    _require_place_in_scope(actor, org.place)
+    require(actor, Cap.ORGS_EDIT)
+    require(actor, Cap.ORGS_EDIT, org.place)
     if not place_in_scope(actor, person.place):
         raise ValidationError({"person": "所选人员不存在或不在您的管辖范围内"})
     if role not in MemberRole.values:
@@ -185,7 +175,7 @@ def do_set_compound_profile(
     households_planned: int | None = None,
 ) -> CompoundProfile:
     """Record the compound's property model and the company or arrangement serving it."""
-    _require_ledger_role(actor)
+    require(actor, Cap.ORGS_EDIT)
     errors: dict[str, str] = {}
     if compound.kind != PlaceKind.COMPOUND or not place_in_scope(actor, compound):
         errors["compound"] = "所选小区不存在或不在您的管辖范围内"

@@ -9,10 +9,11 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from apps.accounts.scoping import place_in_scope, scope_q
+from apps.accounts.permissions import Cap, require
+from apps.accounts.scoping import place_in_scope
 from apps.core import audit, crypto
 from apps.core.choices import AuditVerb
 from apps.core.validators import (
@@ -31,23 +32,10 @@ from apps.places.models import Place
 from .choices import PartyEmployment, Relation, RevealField, Sex, VolunteerStatus
 from .models import CareTag, PartyMember, Person, Skill, Volunteer
 
-NOT_ALLOWED_TO_WRITE = "您的角色不能修改人员台账"
-NOT_ALLOWED_TO_REVEAL = "您的角色无权查看完整的身份证号和电话号码"
-OUT_OF_SCOPE = "该人员不在您的管辖范围内"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _SLOT_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
 
 PERSON_FIELDS = ("name", "sex", "birth_date", "place", "relation", "note", "active")
-
-
-def _require_ledger_role(actor: Any) -> None:
-    if not getattr(actor, "can_manage_ledgers", False):
-        raise PermissionDenied(NOT_ALLOWED_TO_WRITE)
-
-
-def _require_in_scope(actor: Any, person: Person) -> None:
-    if not Person.objects.filter(scope_q(actor, "place"), pk=person.pk).exists():
-        raise PermissionDenied(OUT_OF_SCOPE)
 
 
 def _community_and_household(place: Place) -> str:
@@ -166,7 +154,7 @@ def do_create_person(
     note: str = "",
 ) -> Person:
     """Register a person at a place of the actor's scope."""
-    _require_ledger_role(actor)
+    require(actor, Cap.PEOPLE_EDIT)
     data = {"name": name, "place": place, "sex": sex, "relation": relation}
     secrets = _clean_person(data, actor=actor, id_number=id_number, phone=phone, instance=None)
     tags = _care_tags(care_tags)
@@ -200,12 +188,12 @@ def do_update_person(
     **fields: Any,
 ) -> Person:
     """Change a person's fields; `id_number` / `phone` / `care_tags` only when given."""
-    _require_ledger_role(actor)
+    require(actor, Cap.PEOPLE_EDIT)
     unknown = set(fields) - set(PERSON_FIELDS)
     if unknown:
         raise TypeError(f"unknown person fields: {sorted(unknown)}")
     person = Person.objects.select_for_update().select_related("place").get(pk=person.pk)
-    _require_in_scope(actor, person)
+    require(actor, Cap.PEOPLE_EDIT, person.place)
     secrets = _clean_person(fields, actor=actor, id_number=id_number, phone=phone, instance=person)
     changes: dict[str, Any] = audit.changed_fields(person, fields)
     if "place" in changes:
@@ -238,13 +226,9 @@ def do_reveal_person(person: Person, field: str, *, actor: Any, ip: str | None =
     """
     if field not in RevealField.values:
         raise ValidationError({"field": "只能查看身份证号或电话"})
-    if not getattr(actor, "can_reveal_personal_data", False):
-        raise PermissionDenied(NOT_ALLOWED_TO_REVEAL)
-    _require_in_scope(actor, person)
+    require(actor, Cap.PEOPLE_REVEAL, person.place)
     token = Person.objects.values_list(f"{field}_enc", flat=True).get(pk=person.pk)
-    value = crypto.decrypt(token)
-    audit.record(actor=actor, verb=AuditVerb.REVEAL, obj=person, changes={"field": field}, ip=ip)
-    return value
+    return audit.reveal(person, field, token, actor=actor, ip=ip)
 
 
 def _check_org(org: Organisation | None, actor: Any, field: str, *, party: bool) -> None:
@@ -270,8 +254,7 @@ def do_set_party_member(
     report_community: Place | None = None,
 ) -> PartyMember:
     """Record (or change) the person's party membership: branch, group, 党员中心户, 双报到."""
-    _require_ledger_role(actor)
-    _require_in_scope(actor, person)
+    require(actor, Cap.PEOPLE_EDIT, person.place)
     _check_org(branch, actor, "branch", party=True)
     if employment not in PartyEmployment.values:
         raise ValidationError({"employment": "在职状态不在可选范围内"})
@@ -344,8 +327,7 @@ def do_register_volunteer(
     registered_on: date | None = None,
 ) -> Volunteer:
     """Register the person as a volunteer (or update the registration)."""
-    _require_ledger_role(actor)
-    _require_in_scope(actor, person)
+    require(actor, Cap.PEOPLE_EDIT, person.place)
     certificates = certificates or []
     availability = availability or {}
     errors = {

@@ -1,0 +1,210 @@
+"""Who may do what: named capabilities, one role × capability table, one check.
+
+    require(actor, Cap.SERVICES_REVIEW_HOURS, place, what="审核服务时长")   # or PermissionDenied
+    can(actor, Cap.CASES_DISPATCH)                                          # bool
+
+A capability names one thing a person does ("services.review_hours"). `TABLE` says, once, which
+roles hold it (and whether a superuser does), the plain Chinese refusal for a missing role and
+for a place outside the actor's scope. `require` checks the role first, then — when a place is
+given — that the place lies inside the actor's scope (`scoping.place_visible`: no query beyond
+the actor's own scope row). Several capabilities share one set of roles on purpose: the table
+is where a county that wants, say, grid workers to review hours changes one line.
+
+`roles_with(cap)` gives the roles for queries ("the accounts that may handle a case").
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+
+from .choices import Role
+
+SUPERUSER = "superuser"  # the pseudo-role of `is_superuser` accounts in the table
+
+
+class Cap(StrEnum):
+    """Capability names: `<app>.<verb>_<noun>`."""
+
+    ACCOUNTS_ISSUE_API_KEYS = "accounts.issue_api_keys"
+    ACTIVITIES_MANAGE = "activities.manage"
+    BRANDS_MANAGE = "brands.manage"
+    BRANDS_SURVEY = "brands.survey"
+    CASES_DISPATCH = "cases.dispatch"
+    CASES_HANDLE = "cases.handle"
+    CASES_INTAKE = "cases.intake"
+    CASES_SUPERVISE = "cases.supervise"
+    DUTIES_MANAGE = "duties.manage"
+    ECG_FOLLOW_CRITICAL = "ecg.follow_critical"
+    ECG_READ = "ecg.read"
+    ECG_UPLOAD = "ecg.upload"
+    ECG_USE = "ecg.use"
+    GOVERNANCE_USE = "governance.use"
+    LEDGERS_EXPORT = "ledgers.export"
+    LEDGERS_IMPORT = "ledgers.import"
+    MEDIATION_MANAGE = "mediation.manage"
+    MEETINGS_ORGANISE = "meetings.organise"
+    NOTIFICATIONS_CONFIGURE = "notifications.configure"
+    ORGS_EDIT = "orgs.edit"
+    PEOPLE_EDIT = "people.edit"
+    PEOPLE_REVEAL = "people.reveal"
+    PLACES_EDIT = "places.edit"
+    REPORTS_REQUEST = "reports.request"
+    SERVICES_DUAL = "services.dual"
+    SERVICES_LIST_VOLUNTEERS = "services.list_volunteers"
+    SERVICES_MANAGE_REWARDS = "services.manage_rewards"
+    SERVICES_REVIEW_APPLICATIONS = "services.review_applications"
+    SERVICES_REVIEW_HOURS = "services.review_hours"
+    VISITS_PLAN = "visits.plan"
+
+
+@dataclass(frozen=True)
+class Rule:
+    roles: frozenset[str]
+    denied: str  # the refusal for a role without the capability; may use {what} and {place}
+    out_of_scope: str = ""  # the refusal for a place outside the scope ("" = `denied`)
+
+
+def _r(*roles: str, su: bool = True) -> frozenset[str]:
+    return frozenset({*roles, *([SUPERUSER] if su else [])})
+
+
+R = Role
+# Role groups the table is written with (named once, here).
+_ADMIN = _r(R.ADMIN)
+_WORKPLACE_STAFF = _r(R.ADMIN, R.TOWN_STAFF, R.COMMUNITY_STAFF)  # 台账、志愿服务、品牌
+_EXPORTERS = _r(R.ADMIN, R.TOWN_STAFF, R.COMMUNITY_STAFF, R.COUNTY_LEADER)
+_DISPATCHERS = _r(
+    R.GRID_WORKER, R.COMMUNITY_STAFF, R.TOWN_STAFF, R.COUNTY_LEADER, R.DEPT_HANDLER, R.ADMIN
+)
+_FIELD_HELPERS = (R.PARTY_MEMBER, R.VOLUNTEER, R.FOREST_CHIEF, R.RANGER)
+_IN_AREA = "该区域不在您的管辖范围内"
+
+TABLE: dict[Cap, Rule] = {
+    Cap.ACCOUNTS_ISSUE_API_KEYS: Rule(_ADMIN, "只有系统管理员可以管理接口密钥"),
+    Cap.ACTIVITIES_MANAGE: Rule(
+        _r(R.ADMIN, R.TOWN_STAFF, R.COMMUNITY_STAFF, R.GRID_WORKER),
+        "您不能{what}：只有活动所在辖区的工作人员或活动组织人员可以操作",
+    ),
+    Cap.BRANDS_MANAGE: Rule(
+        _WORKPLACE_STAFF, "您不能{what}：只有{place}及上级的社区、街道工作人员可以操作"
+    ),
+    Cap.BRANDS_SURVEY: Rule(
+        _WORKPLACE_STAFF | {R.GRID_WORKER, R.PARTY_MEMBER, R.VOLUNTEER},
+        "您不能登记该户的需求：只有该户所在辖区的调研人员可以操作",
+    ),
+    Cap.CASES_DISPATCH: Rule(_DISPATCHERS, "只有派单人员可以一键派单"),
+    Cap.CASES_HANDLE: Rule(
+        _r(
+            R.GRID_WORKER,
+            R.COMMUNITY_STAFF,
+            R.TOWN_STAFF,
+            R.DEPT_HANDLER,
+            *_FIELD_HELPERS,
+            su=False,
+        ),
+        "您的角色不能办理事项",
+    ),
+    Cap.CASES_INTAKE: Rule(_DISPATCHERS | set(_FIELD_HELPERS), "您的角色不能登记事项"),
+    Cap.CASES_SUPERVISE: Rule(_r(R.TOWN_STAFF, R.COUNTY_LEADER, R.ADMIN), "您的角色不能督办事项"),
+    Cap.DUTIES_MANAGE: Rule(_WORKPLACE_STAFF, "您无权安排该区域的责任"),
+    Cap.ECG_FOLLOW_CRITICAL: Rule(
+        _r(R.ECG_PHYSICIAN, R.CLINIC_DOCTOR, R.ADMIN), "您不能跟进该危急值"
+    ),
+    Cap.ECG_READ: Rule(
+        _r(R.ECG_PHYSICIAN, R.ADMIN),
+        "只有心电诊断医师可以阅片和出具报告",
+        "该检查不在您的管辖范围内",
+    ),
+    Cap.ECG_UPLOAD: Rule(
+        _r(R.CLINIC_DOCTOR, R.ADMIN), "只有基层医生可以上传心电图", "该卫生院不在您的管辖范围内"
+    ),
+    Cap.ECG_USE: Rule(
+        _r(R.CLINIC_DOCTOR, R.ECG_PHYSICIAN, R.COUNTY_LEADER, R.ADMIN), "您的角色不能使用心电网络"
+    ),
+    Cap.GOVERNANCE_USE: Rule(_DISPATCHERS, "您的角色不能使用议事和数据功能"),
+    Cap.LEDGERS_EXPORT: Rule(_EXPORTERS, "您的角色不能导出台账"),
+    Cap.LEDGERS_IMPORT: Rule(_WORKPLACE_STAFF, "您的角色不能导入台账"),
+    Cap.MEDIATION_MANAGE: Rule(_WORKPLACE_STAFF, "您无权管理该区域的调解员"),
+    Cap.MEETINGS_ORGANISE: Rule(
+        _r(R.ADMIN, R.COUNTY_LEADER, R.TOWN_STAFF, R.COMMUNITY_STAFF, R.GRID_WORKER),
+        "您的角色不能组织议事会议",
+        _IN_AREA,
+    ),
+    Cap.NOTIFICATIONS_CONFIGURE: Rule(_ADMIN, "只有系统管理员可以配置通知渠道"),
+    Cap.ORGS_EDIT: Rule(_WORKPLACE_STAFF, "您的角色不能修改组织台账", "该组织不在您的管辖范围内"),
+    Cap.PEOPLE_EDIT: Rule(_WORKPLACE_STAFF, "您的角色不能修改人员台账", "该人员不在您的管辖范围内"),
+    Cap.PEOPLE_REVEAL: Rule(
+        _WORKPLACE_STAFF | {R.GRID_WORKER},
+        "您的角色无权查看完整的身份证号和电话号码",
+        "该人员不在您的管辖范围内",
+    ),
+    Cap.PLACES_EDIT: Rule(_WORKPLACE_STAFF, "您无权修改该区域的地点"),
+    Cap.REPORTS_REQUEST: Rule(_EXPORTERS | {R.DEPT_HANDLER}, "您的角色不能生成简报", _IN_AREA),
+    Cap.SERVICES_DUAL: Rule(_WORKPLACE_STAFF, "只有报到社区及上级街道的工作人员可以操作"),
+    Cap.SERVICES_LIST_VOLUNTEERS: Rule(
+        _EXPORTERS, "只有社区、街道工作人员和领导可以查看志愿者名册"
+    ),
+    Cap.SERVICES_MANAGE_REWARDS: Rule(
+        _WORKPLACE_STAFF, "只有该社区及上级街道的工作人员可以管理兑换物品"
+    ),
+    Cap.SERVICES_REVIEW_APPLICATIONS: Rule(
+        _WORKPLACE_STAFF, "只有该社区及上级街道的工作人员可以审核志愿者注册申请"
+    ),
+    Cap.SERVICES_REVIEW_HOURS: Rule(
+        _WORKPLACE_STAFF, "您不能{what}：只有该志愿者所在辖区的社区、街道工作人员可以操作"
+    ),
+    Cap.VISITS_PLAN: Rule(
+        _r(R.ADMIN, R.COUNTY_LEADER, R.TOWN_STAFF, R.COMMUNITY_STAFF),
+        "只有乡镇、社区工作人员可以制定走访计划",
+        _IN_AREA,
+    ),
+}
+
+
+def roles_with(cap: Cap) -> frozenset[str]:
+    """The (real) roles holding `cap`, for queries such as `role__in=roles_with(…)`."""
+    return frozenset(TABLE[cap].roles - {SUPERUSER})
+
+
+def has_role_for(actor: Any, cap: Cap) -> bool:
+    """The role half of `can`: an authenticated actor whose role (or superuser flag) holds it."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return False
+    roles = TABLE[cap].roles
+    return bool((actor.is_superuser and SUPERUSER in roles) or getattr(actor, "role", "") in roles)
+
+
+def can(actor: Any, cap: Cap, place: Any = None) -> bool:
+    """May `actor` do `cap` (at `place`, when given: it must lie inside the actor's scope)?"""
+    from .scoping import place_visible
+
+    return has_role_for(actor, cap) and (place is None or place_visible(actor, place))
+
+
+def refusal(cap: Cap, place: Any = None, *, scope: bool = False, what: str = "") -> str:
+    """The Chinese refusal of `cap` (the out-of-scope one when `scope`)."""
+    rule = TABLE[cap]
+    text = (rule.out_of_scope or rule.denied) if scope else rule.denied
+    return text.format(what=what, place=getattr(place, "name", ""))
+
+
+def require(actor: Any, cap: Cap, place: Any = None, *, what: str = "") -> None:
+    """Raise PermissionDenied (in plain Chinese) unless `can(actor, cap, place)`."""
+    from .scoping import place_visible
+
+    if not has_role_for(actor, cap):
+        raise PermissionDenied(refusal(cap, place, what=what))
+    if place is not None and not place_visible(actor, place):
+        raise PermissionDenied(refusal(cap, place, scope=True, what=what))
+
+
+def table_rows() -> list[tuple[str, str]]:
+    """The table as text rows (capability, the roles holding it, in `Role` order): what the
+    test pins and the docs print."""
+    order = [*Role.values, SUPERUSER]
+    return [
+        (cap.value, " ".join(r for r in order if r in TABLE[cap].roles))
+        for cap in sorted(TABLE, key=lambda c: c.value)
+    ]
