@@ -90,7 +90,8 @@ def test_it_reads_csv_with_rate_and_units_in_the_header():
 
 
 def test_it_takes_csv_rate_and_units_from_the_form():
-    body = b"I,II\n" + b"\n".join(b"%d,%d" % (i % 7, i % 5) for i in range(2000))
+    # a few hundred microvolts, as an ECG is (a few µV would be refused as implausible)
+    body = b"I,II\n" + b"\n".join(b"%d,%d" % (i % 7 * 100, i % 5 * 100) for i in range(2000))
     sig = read_files({"ecg.csv": body}, fs=250, units="uV")
     assert sig.fs == 250 and sig.leads[:2] == ["I", "II"]
     assert "III" in sig.leads  # derived from I and II
