@@ -44,7 +44,7 @@ from apps.people.models import Skill, Volunteer
 from apps.places.models import SEGMENT, Place, subtree_q
 
 from . import rules
-from .choices import HANDLER_ROLES, OPEN_STATUSES, SATISFIED_RATINGS, Level
+from .choices import OPEN_STATUSES, SATISFIED_RATINGS, Level
 from .models import Case
 
 WEIGHTS = {"match": 40, "distance": 20, "load": 20, "availability": 10, "rating": 10}
@@ -84,6 +84,7 @@ class Candidate:
     place: Place | None = None
     user: Any = None
     organisation: Organisation | None = None
+    person: Any = None  # the registry's person (its masked phone; `do_reveal_person` for all)
     km: float | None = None
     hops: int | None = None
     open_load: int = 0
@@ -92,6 +93,10 @@ class Candidate:
     satisfied: int = 0
     parts: dict[str, float] = field(default_factory=dict)
     note: str = ""
+    # Filled by the dispatch page: may the viewer reveal the person's phone, and the phone
+    # once revealed (through `people.actions.do_reveal_person`, audited).
+    may_reveal: bool = False
+    phone: str | None = None
 
     @property
     def kind_label(self) -> str:
@@ -265,6 +270,7 @@ def _volunteers(case: Case, now: dt.datetime) -> list[tuple[Candidate, int]]:
             match=min(1.0, 0.75 + 0.25 * (len(names) - 1)),
             match_text=f"技能匹配：{'、'.join(names)}",
             place=v.person.place,
+            person=v.person,
             available=known.get(v.pk, available_at(v.availability, now)),
         )
         found.append((candidate, v.person_id))
@@ -297,6 +303,7 @@ def _duty_holders(case: Case) -> list[tuple[Candidate, int]]:
             match=match,
             match_text=text,
             place=duty.person.place if duty.kind == DutyKind.BAOLIAN else duty.place,
+            person=duty.person,
         )
         found.append((candidate, duty.person_id))
     return found
@@ -355,7 +362,7 @@ def _attach_accounts(case: Case, by_person: dict[int, Candidate]) -> None:
     for candidate in by_person.values():
         if candidate.user is None:
             candidate.note = NO_ACCOUNT
-        elif candidate.user.role not in HANDLER_ROLES or not rules.may_handle(candidate.user, case):
+        elif not rules.may_handle(candidate.user, case):
             candidate.note = OUT_OF_RANGE
 
 

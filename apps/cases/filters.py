@@ -15,6 +15,7 @@ from apps.places.models import subtree_q
 from .choices import CaseKind, CaseSource, Level, Priority, Status
 from .measures import Measure, counted, measure_q
 from .models import Case, Category
+from .worklist import todo_q
 
 OPEN_CHOICE = "open"
 
@@ -24,7 +25,13 @@ def _choices(enum: Any, *, first: tuple[str, str] = ("", "全部")) -> list[tupl
 
 
 class CaseFilter(ScopedPlaceFilterMixin, forms.Form):
-    primary = ("q", "status", "category", "place")
+    primary = ("todo", "q", "status", "category", "place")
+
+    todo = forms.BooleanField(
+        label="待我处理",
+        required=False,
+        help_text="需要本单位（或我本人）受理、派单、审批延期或办理的事项",
+    )
 
     q = forms.CharField(label="关键词", required=False, max_length=50)
     status = forms.ChoiceField(
@@ -105,6 +112,8 @@ class CaseFilter(ScopedPlaceFilterMixin, forms.Form):
         if not self.is_valid():
             return qs.none()
         data = self.cleaned_data
+        if data.get("todo"):
+            qs = qs.filter(todo_q(self.user))
         if data.get("q"):
             text = data["q"].strip()
             q = Q(title__contains=text) | Q(description__contains=text)

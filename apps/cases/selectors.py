@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import (
     Avg,
     Count,
+    DateTimeField,
     DurationField,
     ExpressionWrapper,
     F,
@@ -25,6 +26,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from apps.accounts.scoping import get_in_scope, place_in_scope, place_visible, scope_q
+from apps.places.choices import PlaceKind
+from apps.places.geometry import PointMap, point_map
 from apps.places.models import Place, subtree_q
 
 from . import dispatch, duplicates
@@ -40,6 +43,8 @@ from .filters import CaseFilter
 from .measures import Measure, counted, measure_q
 from .models import Case, CaseEvent, CaseRevisit, Category
 from .rules import allowed_actions, check
+
+MAP_AREA_KINDS = (PlaceKind.GRID, PlaceKind.COMMUNITY)
 
 
 def visible_cases(user: Any) -> QuerySet[Case]:
@@ -79,10 +84,17 @@ def case_list(user: Any, filters: CaseFilter | None = None) -> QuerySet[Case]:
     qs = visible_cases(user)
     if filters is not None:
         qs = filters.filter(qs)
+    # Open cases by their running deadline; finished ones after them, newest first (an
+    # archived case's old deadline must not put it at the top of the inbox).
+    open_deadline = When_(
+        When(status__in=sorted(OPEN_STATUSES), then=F("resolve_by")),
+        default=Value(None),
+        output_field=DateTimeField(),
+    )
     return (
-        qs.select_related("category", "place", "handling_unit", "assignee")
-        .annotate(overdue_flag=_overdue_flag(timezone.now()))
-        .order_by("-overdue_flag", F("resolve_by").asc(nulls_last=True), "-id")
+        qs.select_related("category", "place", "handling_unit", "assignee", "department")
+        .annotate(overdue_flag=_overdue_flag(timezone.now()), open_deadline=open_deadline)
+        .order_by("-overdue_flag", F("open_deadline").asc(nulls_last=True), "-id")
     )
 
 
@@ -129,6 +141,33 @@ def case_by_token(token: str) -> Case:
         raise Http404("查询码无效")
     qs = Case.objects.select_related("category", "place", "handling_unit")
     return get_in_scope(qs, tracking_token=token)
+
+
+@dataclass
+class CaseLocation:
+    """Where a case is, for the staff page: the place's whole path (town … room), the
+    reporter's own words for the spot, and a small map of the point in its grid."""
+
+    path: list[Place]
+    landmark: str
+    lat: float | None
+    lng: float | None
+    map: PointMap | None
+
+    @property
+    def path_text(self) -> str:
+        return " · ".join(p.name for p in self.path)
+
+
+def case_location(case: Case) -> CaseLocation:
+    """Two queries: the place's ancestors, with the boundary of its grid or community."""
+    chain = [*case.place.ancestors().filter(depth__gte=1), case.place]
+    lat, lng = (case.lat, case.lng) if case.lat is not None else (case.place.lat, case.place.lng)
+    area = next(
+        (p for p in reversed(chain) if p.kind in MAP_AREA_KINDS and p.geometry is not None), None
+    )
+    drawn = point_map(area, lat, lng) if area is not None and lat is not None else None
+    return CaseLocation(chain, case.landmark, lat, lng, drawn)
 
 
 def case_events(case: Case) -> QuerySet[CaseEvent]:

@@ -14,4 +14,6 @@ urlpatterns = [
     path("<int:pk>/", views.case_detail, name="detail"),
     path("<int:pk>/transition/", views.case_transition, name="transition"),
     path("<int:pk>/dispatch/", views.case_dispatch, name="dispatch"),
+    path("<int:pk>/dispatch/phone/", views.case_candidate_phone, name="candidate_phone"),
+    path("<int:pk>/reveal-phone/", views.case_reveal_phone, name="reveal_phone"),
 ]

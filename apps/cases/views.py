@@ -10,16 +10,21 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from apps.accounts.actions import client_ip
+from apps.accounts.scoping import place_visible
 from apps.core.paging import query_without_page
+from apps.core.refusals import run_action
+from apps.people.actions import do_reveal_person
+from apps.people.choices import RevealField
 
-from . import selectors
-from .actions import do_create_case, do_record_revisit, do_transition
+from . import rules, selectors, worklist
+from .actions import do_create_case, do_record_revisit, do_reveal_reporter_phone, do_transition
 from .choices import Action, Status
 from .errors import CaseError
 from .filters import CaseFilter, kpi_query
@@ -28,21 +33,31 @@ from .images import do_add_attachment
 from .measures import Measure
 
 PAGE_SIZE = 30
+DEFAULT_QUEUE = {"todo": "on"}
 
 
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
-    filters = CaseFilter(request.GET or None, user=request.user)
+    """The inbox. Without criteria it is the user's work queue (待我处理: what needs an action
+    from the user's unit, overdue first, then the nearest deadline) under today's figures;
+    every row says who owns the case and what the viewer may do."""
+    default = not request.GET
+    filters = CaseFilter(DEFAULT_QUEUE if default else request.GET, user=request.user)
     page = Paginator(selectors.case_list(request.user, filters), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    for case in page:
+        buttons = selectors.case_buttons(case, request.user)
+        case.viewer = worklist.viewer_part(case, request.user, buttons)
     return render(
         request,
         "cases/list.html",
         {
             "filters": filters,
             "page": page,
-            "query": query_without_page(request),
+            "query": query_without_page(request) or ("todo=on" if default else ""),
+            "figures": worklist.today_figures(selectors.visible_cases(request.user), request.user),
+            "queue": "todo" if filters.data.get("todo") else filters.data.get("status", ""),
         },
     )
 
@@ -53,10 +68,14 @@ def _panel_context(request: HttpRequest, case: Any, error: str = "") -> dict[str
         "case": case,
         "events": selectors.case_events(case),
         "buttons": [Action(b) for b in buttons],
+        "viewer": worklist.viewer_part(case, request.user, buttons),
         "form": TransitionForm(case=case) if buttons else None,
         "may_merge": Action.MERGE in buttons,
         "duplicates": selectors.possible_duplicates(request.user, case) if case.is_open else [],
         "error": error,
+        "location": selectors.case_location(case),
+        "may_reveal_phone": bool(case.reporter_phone_masked)
+        and rules.may_reveal_reporter(request.user, case),
     }
 
 
@@ -110,6 +129,27 @@ def case_transition(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def case_reveal_phone(request: HttpRequest, pk: int) -> HttpResponse:
+    """The reporter's full phone with a tel: link, for the case's handler or dispatcher
+    (audited); htmx gets the number in place, others the case page with it."""
+    case = selectors.access_case_for_user(request.user, pk)
+
+    def done(phone: str) -> HttpResponse:
+        if request.headers.get("HX-Request"):
+            return render(request, "cases/_reporter_phone.html", {"phone": phone})
+        context = _panel_context(request, case)
+        return render(request, "cases/detail.html", {**context, "revealed_phone": phone})
+
+    return run_action(
+        request,
+        lambda: do_reveal_reporter_phone(case, actor=request.user, ip=client_ip(request)),
+        done=done,
+        refused=lambda: render(request, "cases/detail.html", _panel_context(request, case)),
+    )
+
+
+@login_required
 def case_create(request: HttpRequest) -> HttpResponse:
     form = CaseForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -145,16 +185,60 @@ def case_dispatch(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "已派单")
             return redirect("cases:detail", pk=pk)
+    return _dispatch_page(request, case)
+
+
+def _dispatch_page(
+    request: HttpRequest, case: Any, revealed: dict[int, str] | None = None
+) -> HttpResponse:
     error, candidates = "", []
     try:
         candidates = selectors.dispatch_suggestions(request.user, case)
     except CaseError as exc:
         error = exc.message
+    user: Any = request.user
+    for c in candidates:
+        c.phone = (revealed or {}).get(c.person.pk) if c.person is not None else None
+        c.may_reveal = bool(
+            c.person is not None
+            and c.person.phone_enc
+            and user.can_reveal_personal_data
+            and place_visible(user, c.person.place)
+        )
     return render(
         request,
         "cases/dispatch.html",
         {"case": case, "candidates": candidates, "error": error},
         status=200 if not error else 403,
+    )
+
+
+@login_required
+@require_POST
+def case_candidate_phone(request: HttpRequest, pk: int) -> HttpResponse:
+    """A suggested handler's full phone, for the dispatcher to call one who has no account
+    (无账号，需线下联系): the people registry's reveal (`do_reveal_person`: its role and scope
+    rule, one audit event per reveal; ADR 0003) of a person among this case's suggestions."""
+    case = selectors.access_case_for_user(request.user, pk)
+    try:
+        candidates = selectors.dispatch_suggestions(request.user, case)
+    except CaseError as exc:
+        messages.error(request, exc.message)
+        return redirect("cases:detail", pk=pk)
+    wanted = request.POST.get("person", "")
+    person = next(
+        (c.person for c in candidates if c.person is not None and str(c.person.pk) == wanted),
+        None,
+    )
+    if person is None:
+        raise Http404("该人员不在本事项的派单建议中")
+    return run_action(
+        request,
+        lambda: do_reveal_person(
+            person, RevealField.PHONE, actor=request.user, ip=client_ip(request)
+        ),
+        done=lambda phone: _dispatch_page(request, case, {person.pk: phone}),
+        refused=lambda: _dispatch_page(request, case),
     )
 
 

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from pydantic import ValidationError as SchemaError
 
+from apps.accounts.choices import Role
 from apps.core.paging import query_without_page
 from apps.duties.choices import DutyKind
 from apps.duties.forms import DutyAssignForm
@@ -21,8 +22,31 @@ CHILDREN_PER_PAGE = 100
 RESULTS_PER_PAGE = 50
 
 
+# Where each role lands after login: its own work (issue 20, item 5). URL names only, so this
+# ground-level app imports nothing of the apps above it. A role not listed lands on its area.
+LANDING = {
+    Role.PARTY_MEMBER: "visits:today",  # today's visits and the cases assigned to me
+    Role.GRID_WORKER: "visits:today",
+    Role.RANGER: "visits:today",  # patrols are visit tasks until forestry has pages
+    Role.COMMUNITY_STAFF: "cases:list",  # 待我处理 under today's figures
+    Role.TOWN_STAFF: "cases:list",
+    Role.DEPT_HANDLER: "cases:list",
+    Role.COUNTY_LEADER: "stats:overview",
+    Role.ECG_PHYSICIAN: "ecg:queue",
+}
+
+
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    """The landing page: the account's work queue (LANDING), else its own area."""
+    target = LANDING.get(getattr(request.user, "role", ""))
+    if target is not None:
+        return redirect(target)
+    return my_area(request)
+
+
+@login_required
+def my_area(request: HttpRequest) -> HttpResponse:
     """The page of the account's own area (an unscoped superuser gets the search page)."""
     if request.user.scope_id is None:
         return redirect("places:list")

@@ -32,9 +32,10 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from apps.accounts.permissions import Cap, roles_with
 from apps.cases import rules
 from apps.cases.actions import do_transition
-from apps.cases.choices import HANDLER_ROLES, OPEN_STATUSES, TRANSITIONS, Action, CaseKind
+from apps.cases.choices import OPEN_STATUSES, TRANSITIONS, Action, CaseKind, Status
 from apps.cases.dispatch import available_at, point_of
 from apps.cases.errors import CaseError
 from apps.cases.models import Case
@@ -76,6 +77,48 @@ class Proposal:
     unassigned: list[Unassigned]
     volunteers: int
     total_cost: float
+    considered: "Considered | None" = None
+
+
+@dataclass
+class Considered:
+    """What a batch looked at, so that the page can say why nothing (or little) matched: the
+    area's service orders by status and its volunteers step by step (在册 → with an account
+    the engine may dispatch to → with a skill the orders need → free today)."""
+
+    area: Place
+    ready: int  # 点单 waiting for 派单 (the sources of the dispatch transition)
+    other_open: list[tuple[str, int]]  # the other open 点单: (status label, count)
+    volunteers: int  # 在册, living in the area
+    with_account: int
+    with_skill: int | None  # None: no order waits, or no order needs a skill
+    on_leave: int  # an "unavailable" exception covers the moment
+    in_radius: int  # with an account, inside the orders' box plus the radius
+
+    def sentences(self) -> list[str]:
+        ready_statuses = "、".join(Status(s).label for s in sorted(DISPATCHABLE))
+        orders = f"考虑了{self.area.name}内待派单的点单 {self.ready} 件（状态为{ready_statuses}）"
+        if self.other_open:
+            others = "、".join(f"{label} {n} 件" for label, n in self.other_open)
+            orders += f"；另有未办结点单 {others}，不在本次派单范围（待受理的请先受理）"
+        out = [orders + "。"]
+        people = f"志愿者：在册 {self.volunteers} 人，其中有可接单账号 {self.with_account} 人"
+        if self.with_skill is not None:
+            people += f"，具备所需技能 {self.with_skill} 人"
+        people += f"，今天请假 {self.on_leave} 人，服务半径内参与匹配 {self.in_radius} 人。"
+        out.append(people)
+        if self.ready == 0:
+            out.append("没有待派单的点单，所以本次派出 0 件。")
+        elif self.with_account == 0:
+            out.append(
+                "没有一位志愿者开通了可接单的账号，系统无法派单：请在事项的派单建议中查看电话"
+                "线下联系，或为志愿者开通账号。"
+            )
+        elif self.with_skill == 0:
+            out.append("有账号的志愿者都不具备这些点单所需的技能。")
+        elif self.in_radius == 0:
+            out.append("有账号的志愿者都不在点单的服务半径内，可放大服务半径再试。")
+        return out
 
 
 def open_orders(area: Place) -> list[Case]:
@@ -124,12 +167,18 @@ def _volunteers(area: Place, points: list[tuple[float, float]], radius_km: float
         .order_by("id")
     )
     volunteers = list(qs)
+    by_person = _accounts([v.person_id for v in volunteers])
+    return [(v, by_person[v.person_id]) for v in volunteers if v.person_id in by_person]
+
+
+def _accounts(person_ids: list[int]) -> dict[int, Any]:
+    """person id → the first active account of a handling role (who may be dispatched to)."""
     users = (
         get_user_model()
         .objects.filter(
-            person_id__in=[v.person_id for v in volunteers],
+            person_id__in=person_ids,
             is_active=True,
-            role__in=sorted(HANDLER_ROLES),
+            role__in=sorted(roles_with(Cap.CASES_HANDLE)),
         )
         .select_related("scope")
         .order_by("id")
@@ -137,7 +186,7 @@ def _volunteers(area: Place, points: list[tuple[float, float]], radius_km: float
     by_person: dict[int, Any] = {}
     for user in users:
         by_person.setdefault(user.person_id or 0, user)
-    return [(v, by_person[v.person_id]) for v in volunteers if v.person_id in by_person]
+    return by_person
 
 
 def _bits(codes: list[str], index: dict[str, int]) -> int:
@@ -335,7 +384,50 @@ def propose(
     unassigned += [
         Unassigned(o, _why_unassigned(o, False, False)) for o in orders if o not in located
     ]
-    return Proposal(area, pairs, unassigned, len(people), solution.total_cost)
+    considered = consider(area, orders, len(people), now)
+    return Proposal(area, pairs, unassigned, len(people), solution.total_cost, considered)
+
+
+def consider(area: Place, orders: list[Case], in_radius: int, now: dt.datetime) -> Considered:
+    """The figures of `Considered`: four queries (orders by status, the area's volunteers with
+    their skills, their accounts, today's exceptions)."""
+    rows = (
+        Case.objects.filter(
+            subtree_q(area), kind=CaseKind.SERVICE_ORDER, status__in=sorted(OPEN_STATUSES)
+        )
+        .exclude(status__in=sorted(DISPATCHABLE))
+        .values("status")
+        .annotate(n=Count("pk"))
+        .order_by("status")
+    )
+    other_open = [(Status(r["status"]).label, r["n"]) for r in rows]
+    volunteers = list(
+        Volunteer.objects.filter(
+            subtree_q(area, "person__place"), status=VolunteerStatus.ACTIVE, person__active=True
+        )
+        .prefetch_related("skills")
+        .order_by("id")
+    )
+    accounts = _accounts([v.person_id for v in volunteers])
+    with_account = [v for v in volunteers if v.person_id in accounts]
+    needed = {c for o in orders for c in (o.category.skill_codes or [])}
+    with_skill = (
+        sum(1 for v in with_account if needed & {s.code for s in v.skills.all()})
+        if needed
+        else None
+    )
+    away = exceptions_now(volunteers, now) if volunteers else {}
+    on_leave = sum(1 for free in away.values() if not free)
+    return Considered(
+        area,
+        len(orders),
+        other_open,
+        len(volunteers),
+        len(with_account),
+        with_skill,
+        on_leave,
+        in_radius,
+    )
 
 
 @dataclass

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from apps.accounts.scoping import get_in_scope, scope_q, scoped
 from apps.cases.models import Case
+from apps.people.choices import Relation
 from apps.people.models import Person
 from apps.places.choices import PlaceKind
 from apps.places.models import Place, subtree_q
@@ -42,7 +43,7 @@ def my_tasks(
     today = today or timezone.localdate()
     qs = VisitTask.objects.filter(assignee_id=user.person_id, window_end__gte=today)
     qs = filters.filter(qs) if filters else qs.filter(status__in=OPEN_TASK_STATUSES)
-    return qs.select_related("plan", "place__parent__parent").order_by(
+    return qs.select_related("plan", "place__parent__parent__parent").order_by(
         "occurrence", "-priority", "place__path"
     )
 
@@ -75,6 +76,145 @@ def group_by_building(tasks: list[VisitTask]) -> list[BuildingGroup]:
     for group in groups.values():
         group.tasks.sort(key=lambda t: (-t.priority, t.place.path))
     return sorted(groups.values(), key=lambda g: -g.top_priority)
+
+
+# Levels of the short address of a household, from the household up (小区 · 楼栋 · 单元 · 室).
+ADDRESS_KINDS = (PlaceKind.UNIT, PlaceKind.BUILDING, PlaceKind.COMPOUND)
+
+
+def short_address(place: Place) -> str:
+    """ "幸福小区 · 1栋 · 1单元 · 201室": the place with its unit, building and compound (those
+    present), so that two "201室" of two buildings never look alike. Needs the three parents
+    loaded (`my_tasks` selects them)."""
+    parts = [place.name]
+    above = place.parent
+    while above is not None and above.kind in ADDRESS_KINDS:
+        parts.append(above.name)
+        if above.kind == PlaceKind.COMPOUND:
+            break  # the top of the address: its parent (a grid) is not loaded
+        above = above.parent
+    return " · ".join(reversed(parts))
+
+
+@dataclass
+class HouseholdRow:
+    """One household (or place) on 今日任务: the task to open, its address, the head of the
+    household and why it is 重点 (the residents' care tags, its open cases)."""
+
+    task: VisitTask
+    address: str
+    head: str = ""
+    care_tags: list[str] = field(default_factory=list)
+    open_cases: int = 0
+
+    @property
+    def place(self) -> Place:
+        return self.task.place
+
+    @property
+    def priority(self) -> int:
+        return self.task.priority
+
+
+@dataclass
+class RowGroup:
+    """The households of one building (or of one place above them), most urgent first."""
+
+    place: Place | None
+    rows: list[HouseholdRow] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        return short_address(self.place) if self.place is not None else "其他"
+
+    @property
+    def top_priority(self) -> int:
+        return max(r.priority for r in self.rows)
+
+
+@dataclass
+class TodayTasks:
+    """今日任务: the households of the cycles open today (one row each) and, under their own
+    heading, those of the next cycles whose window is already announced."""
+
+    current: list[RowGroup]
+    upcoming: list[RowGroup]
+
+    @staticmethod
+    def _count(groups: list[RowGroup]) -> int:
+        return len({r.task.place_id for g in groups for r in g.rows})
+
+    @property
+    def households(self) -> int:
+        return self._count(self.current)
+
+    @property
+    def upcoming_households(self) -> int:
+        return self._count(self.upcoming)
+
+
+def _rows(tasks: list[VisitTask]) -> list[HouseholdRow]:
+    """One row per (place, kind of task): the earliest open task of it; the residents' care
+    tags and the head of the household in one query, the open cases in a second."""
+    first: dict[tuple[int, str], VisitTask] = {}
+    for task in tasks:
+        first.setdefault((task.place_id, task.kind), task)
+    place_ids = {key[0] for key in first}
+    heads: dict[int, str] = {}
+    tags: dict[int, list[str]] = {}
+    for person in household_people(place_ids):
+        if person.relation == Relation.HEAD and person.place_id not in heads:
+            heads[person.place_id] = person.name
+        for tag in person.care_tags.all():
+            if tag.active and tag.name not in tags.setdefault(person.place_id, []):
+                tags[person.place_id].append(tag.name)
+    cases = dict(
+        Case.objects.open()
+        .filter(place_id__in=place_ids)
+        .values("place_id")
+        .annotate(n=Count("pk"))
+        .values_list("place_id", "n")
+    )
+    return [
+        HouseholdRow(
+            task,
+            short_address(task.place),
+            heads.get(task.place_id, ""),
+            tags.get(task.place_id, []),
+            cases.get(task.place_id, 0),
+        )
+        for task in first.values()
+    ]
+
+
+def household_people(place_ids: set[int]) -> QuerySet[Person]:
+    return (
+        Person.objects.filter(place_id__in=place_ids, active=True)
+        .prefetch_related("care_tags")
+        .order_by("place_id", "id")
+    )
+
+
+def _group(rows: list[HouseholdRow]) -> list[RowGroup]:
+    groups: dict[int | None, RowGroup] = {}
+    for row in rows:
+        building = building_of(row.place) if row.place.kind == PlaceKind.HOUSEHOLD else None
+        key = building.pk if building else None
+        groups.setdefault(key, RowGroup(building)).rows.append(row)
+    for group in groups.values():
+        group.rows.sort(key=lambda r: (-r.priority, r.place.path))
+    return sorted(groups.values(), key=lambda g: (-g.top_priority, g.title))
+
+
+def today_tasks(user: Any, today: dt.date | None = None) -> TodayTasks:
+    """The signed-in person's open tasks: the cycles whose window is open today, one row per
+    household, then the cycles still to come under their own heading (a household of this
+    week's round and of next week's appears once in each part, never twice in one)."""
+    today = today or timezone.localdate()
+    tasks = list(my_tasks(user, today=today))
+    now = [t for t in tasks if t.occurrence <= today]
+    later = [t for t in tasks if t.occurrence > today]
+    return TodayTasks(_group(_rows(now)), _group(_rows(later)))
 
 
 def household_members(place: Place) -> QuerySet[Person]:

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from apps.accounts.permissions import Cap, has_role_for
 from apps.accounts.scoping import scoped
 from apps.cases.selectors import my_orders
 from apps.core.refusals import run_action
@@ -24,7 +25,6 @@ from apps.places.selectors import access_place_for_user
 
 from . import export, selectors
 from .actions import (
-    PLAN_ROLES,
     do_create_plan,
     do_record_reinspection,
     do_record_unreachable,
@@ -252,7 +252,7 @@ PLAN_SCOPE_KINDS = (PlaceKind.COUNTY, PlaceKind.TOWN, PlaceKind.COMMUNITY, Place
 
 
 def _may_plan(user: Any) -> bool:
-    return bool(user.is_superuser or user.role in PLAN_ROLES)
+    return has_role_for(user, Cap.VISITS_PLAN)
 
 
 def _plan_scopes(user: Any) -> Any:

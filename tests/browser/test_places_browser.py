@@ -35,6 +35,8 @@ def test_it_browses_down_to_a_household_on_a_phone(
 ):
     world = household
     login(page, live_server, "leader")
+    assert "/stats/" in page.url  # the leader lands on 数据总览; the area is under 基础信息
+    page.goto(f"{live_server.url}/area/")
     assert page.locator("h1").inner_text().startswith("兴国县")
     for name in ["潋江镇", "红门社区", "红门第一网格", "幸福小区", "1栋", "1单元", "101室"]:
         page.get_by_role("link", name=name, exact=True).first.click()

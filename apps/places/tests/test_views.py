@@ -24,8 +24,25 @@ def as_user(client, world):
 
 class TestHome:
     def test_it_sends_an_account_to_its_own_area(self, as_user, world):
-        response = as_user("community_a").get(reverse("places:home"))
+        response = as_user("community_a").get(reverse("places:area"))
         assert response.status_code == 302
+        assert response.url == reverse("places:detail", args=[world.community_a.pk])
+
+    @pytest.mark.parametrize(
+        ("user", "landing"),
+        [
+            ("grid_worker_a", "visits:today"),
+            ("community_a", "cases:list"),
+            ("town_staff", "cases:list"),
+            ("county_leader", "stats:overview"),
+        ],
+    )
+    def test_it_lands_each_role_on_its_work(self, as_user, world, user, landing):
+        response = as_user(user).get(reverse("places:home"))
+        assert response.status_code == 302 and response.url == reverse(landing)
+
+    def test_it_lands_an_account_without_a_work_queue_on_its_area(self, as_user, world):
+        response = as_user("volunteer_a").get(reverse("places:home"))
         assert response.url == reverse("places:detail", args=[world.community_a.pk])
 
     def test_it_asks_an_anonymous_visitor_to_log_in(self, client):
