@@ -156,8 +156,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Lock an account for LOGIN_LOCKOUT_MINUTES after LOGIN_MAX_FAILURES failed attempts.
+# Login holds (apps.accounts.lockout), each for LOGIN_LOCKOUT_MINUTES: an address on one
+# account after LOGIN_MAX_FAILURES failures, an address on every account after
+# LOGIN_ADDRESS_MAX_FAILURES, an account from everywhere after LOGIN_ACCOUNT_MAX_FAILURES.
 LOGIN_MAX_FAILURES = int(env("GONGZHI_LOGIN_MAX_FAILURES", "5"))
+LOGIN_ADDRESS_MAX_FAILURES = int(env("GONGZHI_LOGIN_ADDRESS_MAX_FAILURES", "20"))
+LOGIN_ACCOUNT_MAX_FAILURES = int(env("GONGZHI_LOGIN_ACCOUNT_MAX_FAILURES", "50"))
 LOGIN_LOCKOUT_MINUTES = int(env("GONGZHI_LOGIN_LOCKOUT_MINUTES", "15"))
 
 SESSION_COOKIE_AGE = int(env("GONGZHI_SESSION_SECONDS", str(8 * 3600)))
@@ -169,6 +173,12 @@ CSRF_COOKIE_SECURE = env_bool("GONGZHI_HTTPS")
 SECURE_SSL_REDIRECT = env_bool("GONGZHI_HTTPS")
 SECURE_HSTS_SECONDS = 31536000 if env_bool("GONGZHI_HTTPS") else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("GONGZHI_HTTPS")
+# Reverse proxies (addresses or CIDR blocks, comma-separated) whose X-Forwarded-For is believed
+# for the client's address (throttles, login lockout, audit: apps.core.net). Empty: the header
+# is ignored and REMOTE_ADDR is the client.
+GONGZHI_TRUSTED_PROXIES = [
+    p.strip() for p in env("GONGZHI_TRUSTED_PROXIES").split(",") if p.strip()
+]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("GONGZHI_HTTPS") else None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -190,6 +200,10 @@ STATIC_ROOT = DATA_DIR / "staticfiles"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns on every start otherwise
 MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "media"
+# Uploaded files are served by the application after the record's scope check (apps/core/media.py);
+# behind nginx, set this to an `internal` location aliasing MEDIA_ROOT and nginx sends the file
+# (X-Accel-Redirect, docs/operations.md).
+GONGZHI_MEDIA_ACCEL_PREFIX = env("GONGZHI_MEDIA_ACCEL_PREFIX")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -1,10 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from apps.accounts.forms import AdminLoginForm
+from apps.core import media
+
 from .api import api
 
 admin.site.site_header = "共治 Gongzhi 管理后台"
 admin.site.site_title = "共治"
+admin.site.login_form = AdminLoginForm  # one lockout for every way in
 
 urlpatterns = [
     path("", include("apps.places.urls")),
@@ -31,4 +35,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    # uploaded photos, through each record's scope rule (apps/core/media.py)
+    path("media/<path:name>", media.serve, name="media"),
 ]

@@ -10,42 +10,41 @@ from django.utils import timezone
 
 from apps.core import audit
 from apps.core.choices import AuditVerb
+from apps.core.net import client_ip  # noqa: F401  (the one client address, re-exported)
 
+from . import lockout
 from .models import User
 
 
-def is_locked(user: User) -> bool:
-    return user.locked_until is not None and user.locked_until > timezone.now()
-
-
 @transaction.atomic
-def do_record_login_failure(*, username: str, ip: str | None) -> User | None:
-    """Count a failed attempt; lock the account after LOGIN_MAX_FAILURES in a row."""
+def do_record_login_failure(*, username: str, ip: str | None) -> bool:
+    """Count a failed attempt on every lockout counter (apps.accounts.lockout) and audit it;
+    True when a hold now stands. A known account also keeps its count and, when the account
+    itself is held, the time the hold ends (shown in the admin)."""
+    started = lockout.record_failure(username, ip)
     user = User.objects.select_for_update().filter(username=username).first()
     if user is not None:
-        User.objects.filter(pk=user.pk).update(failed_logins=F("failed_logins") + 1)
-        user.refresh_from_db(fields=["failed_logins"])
-        if user.failed_logins >= settings.LOGIN_MAX_FAILURES:
-            user.locked_until = timezone.now() + timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
-            user.failed_logins = 0
-            user.save(update_fields=["locked_until", "failed_logins"])
+        fields: dict[str, Any] = {"failed_logins": F("failed_logins") + 1}
+        if lockout.ACCOUNT in started:
+            fields["locked_until"] = timezone.now() + timedelta(
+                minutes=settings.LOGIN_LOCKOUT_MINUTES
+            )
+        User.objects.filter(pk=user.pk).update(**fields)
+    held = lockout.refused(username, ip)
     audit.record(
         actor=None,
         verb=AuditVerb.LOGIN_FAILED,
         object_type="accounts.user",
         object_id=user.pk if user else "",
         object_repr=username[:150],
-        changes={"locked": bool(user and is_locked(user))},
+        changes={"locked": held, "holds": started},
         ip=ip,
     )
-    return user
+    return held
 
 
 @transaction.atomic
 def do_record_login(*, user: Any, ip: str | None) -> None:
+    lockout.record_success(user.get_username(), ip)
     User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
     audit.record(actor=user, verb=AuditVerb.LOGIN, obj=user, ip=ip)
-
-
-def client_ip(request: Any) -> str | None:
-    return request.META.get("REMOTE_ADDR")

@@ -1,39 +1,58 @@
 from django import forms
+from django.conf import settings
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from .actions import client_ip, do_record_login_failure, is_locked
-from .models import User
+from .actions import client_ip, do_record_login, do_record_login_failure
+from .lockout import refused
+
+LOCKED = _("连续登录失败次数过多，账号已临时锁定，请 %(minutes)s 分钟后再试。")
 
 
-class LoginForm(AuthenticationForm):
-    """Django's login form plus lockout: a locked account is refused even with the right
-    password, and every failure is counted and audited."""
+class LockoutMixin:
+    """The one login check of every way in: a held name or address is refused even with the
+    right password, every failure is counted and audited, and a success is audited. The
+    messages are the same for known and unknown names (no username enumeration)."""
 
-    error_messages = {
-        "invalid_login": _("用户名或密码不正确。连续输错多次账号将被临时锁定。"),
-        "inactive": _("该账号已停用，请联系管理员。"),
-        "locked": _("连续登录失败次数过多，账号已临时锁定，请 %(minutes)s 分钟后再试。"),
-    }
+    request: object
+    cleaned_data: dict
+    error_messages: dict
 
     def clean(self):
         username = self.cleaned_data.get("username", "")
-        user = User.objects.filter(username=username).first()
-        if user is not None and is_locked(user):
+        ip = client_ip(self.request)
+        if refused(username, ip):
+            do_record_login_failure(username=username, ip=ip)
             self._raise_locked()
         try:
-            return super().clean()
+            cleaned = super().clean()  # type: ignore[misc]
         except forms.ValidationError:
-            user = do_record_login_failure(username=username, ip=client_ip(self.request))
-            if user is not None and is_locked(user):
+            if do_record_login_failure(username=username, ip=ip):
                 self._raise_locked()
             raise
+        do_record_login(user=self.get_user(), ip=ip)  # type: ignore[attr-defined]
+        return cleaned
 
     def _raise_locked(self):
-        from django.conf import settings
-
         raise forms.ValidationError(
-            self.error_messages["locked"],
-            code="locked",
-            params={"minutes": settings.LOGIN_LOCKOUT_MINUTES},
+            LOCKED, code="locked", params={"minutes": settings.LOGIN_LOCKOUT_MINUTES}
         )
+
+
+MESSAGES = {
+    "invalid_login": _("用户名或密码不正确。连续输错多次账号将被临时锁定。"),
+    "inactive": _("用户名或密码不正确。连续输错多次账号将被临时锁定。"),
+}
+
+
+class LoginForm(LockoutMixin, AuthenticationForm):
+    """The staff login page (/accounts/login/)."""
+
+    error_messages = MESSAGES
+
+
+class AdminLoginForm(LockoutMixin, AdminAuthenticationForm):
+    """/admin/login/: the same counters and messages as /accounts/login/."""
+
+    error_messages = MESSAGES

@@ -8,9 +8,10 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Query, Router
 from ninja.errors import HttpError
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from apps.accounts.scoping import get_in_scope
+from apps.core.paging import PageNumberPagination
 from apps.orgs.models import Organisation
 from apps.people.models import CareTag, Person
 from apps.people.selectors import visible_people

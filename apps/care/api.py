@@ -7,10 +7,11 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Router
 from ninja.errors import ValidationError as ApiValidationError
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from apps.accounts.scoping import get_in_scope, scope_q
 from apps.cases.models import Category
+from apps.core.paging import PageNumberPagination
 from apps.people.models import Person
 from apps.people.selectors import access_person_for_user
 from apps.places.api import action_errors

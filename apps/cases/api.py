@@ -12,9 +12,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Header, Query, Router
 from ninja.errors import ValidationError as NinjaValidationError
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from apps.accounts.scoping import scope_q
+from apps.core.paging import PageNumberPagination
 from apps.people.models import Person
 from apps.places.models import Place
 

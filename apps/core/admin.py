@@ -16,6 +16,7 @@ from apps.accounts.scoping import scope_q
 from . import audit
 from .choices import AuditVerb
 from .models import AuditEvent
+from .net import client_ip
 
 
 class ScopedAdmin(admin.ModelAdmin):
@@ -59,13 +60,11 @@ class ScopedAdmin(admin.ModelAdmin):
             verb=AuditVerb.UPDATE if change else AuditVerb.CREATE,
             obj=obj,
             changes=changes,
-            ip=request.META.get("REMOTE_ADDR"),
+            ip=client_ip(request),
         )
 
     def delete_model(self, request: Any, obj: Any) -> None:
-        audit.record(
-            actor=request.user, verb=AuditVerb.DELETE, obj=obj, ip=request.META.get("REMOTE_ADDR")
-        )
+        audit.record(actor=request.user, verb=AuditVerb.DELETE, obj=obj, ip=client_ip(request))
         super().delete_model(request, obj)
 
     def delete_queryset(self, request: Any, queryset: models.QuerySet) -> None:

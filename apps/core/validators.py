@@ -54,3 +54,27 @@ def phone_error(value: str) -> str | None:
     if _MOBILE_RE.match(value) or _LANDLINE_RE.match(value):
         return None
     return "电话号码格式不正确（手机号11位，座机如0797-1234567）"
+
+
+# C0 control characters other than tab, newline and carriage return: XML 1.0 cannot carry them
+# (one such character made a whole Open311 requests.xml unreadable), and no person types them.
+_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def strip_control_chars(value: str) -> str:
+    return _CONTROL_RE.sub("", value)
+
+
+class ControlCharsStripped:
+    """A form mixin for intake from the public (portal, Open311 POST): control characters are
+    removed from every text value before the form's own checks run."""
+
+    cleaned_data: dict
+
+    def _clean_fields(self) -> None:
+        super()._clean_fields()  # type: ignore[misc]
+        for name, value in list(self.cleaned_data.items()):
+            if isinstance(value, str):
+                self.cleaned_data[name] = strip_control_chars(value)
+            elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+                self.cleaned_data[name] = [strip_control_chars(v) for v in value]

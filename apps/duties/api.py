@@ -5,8 +5,9 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Query, Router
 from ninja.errors import ValidationError as ApiValidationError
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from apps.core.paging import PageNumberPagination
 from apps.places.api import action_errors
 from apps.places.schemas import ErrorOut
 from apps.places.selectors import access_place_for_user

@@ -1,21 +1,25 @@
 """Duty pages: coverage of an area (不漏一户), the duty list, and assign / end forms."""
 
-import csv
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from pydantic import ValidationError as SchemaError
 
 from apps.core import audit
+from apps.core.cells import SafeWriter
 from apps.core.choices import AuditVerb
+from apps.core.net import client_ip
 from apps.core.paging import query_without_page
+from apps.core.redirects import redirect_next
+from apps.core.refusals import run_action
 from apps.places.models import Place
 from apps.places.selectors import access_place_for_user, ancestors_in_scope
 
@@ -24,6 +28,7 @@ from .actions import do_assign_duty, do_end_duty
 from .choices import DutyKind
 from .filters import DutyFilter
 from .forms import DutyAssignForm, DutyEndForm
+from .models import Duty
 
 UNCOVERED_PER_PAGE = 50
 DUTIES_PER_PAGE = 50
@@ -70,7 +75,7 @@ def coverage_export(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="uncovered-{place.code}-{kind}.csv"'
     response.write("\ufeff")  # so that Excel opens UTF-8 Chinese correctly
-    writer = csv.writer(response)
+    writer = SafeWriter(response)
     writer.writerow([_("编码"), _("名称"), _("上级"), _("地址")])
     count = 0
     for row in rows.iterator(chunk_size=2000):
@@ -81,7 +86,7 @@ def coverage_export(request: HttpRequest) -> HttpResponse:
         verb=AuditVerb.EXPORT,
         obj=place,
         changes={"what": "uncovered", "kind": kind, "rows": count},
-        ip=request.META.get("REMOTE_ADDR"),
+        ip=client_ip(request),
     )
     return response
 
@@ -116,18 +121,10 @@ def duty_assign(request: HttpRequest, place_pk: int) -> HttpResponse:
     place = access_place_for_user(request.user, place_pk)
     area = selectors.holder_area(place, list(ancestors_in_scope(request.user, place)))
     form = DutyAssignForm(request.POST, user=request.user, area=area)
-    if form.is_valid():
-        try:
-            duty = do_assign_duty(actor=request.user, place=place, **form.cleaned_data)
-        except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
-        else:
-            messages.success(
-                request,
-                _("已安排 %(person)s 为%(kind)s")
-                % {"person": duty.person.name, "kind": duty.get_kind_display()},
-            )
-    else:
+    # The form lives on the place page (places composes duties, not the other way round), so
+    # a refusal goes back there with the reason; what was chosen is one person and one kind.
+    back = redirect("places:detail", pk=place.pk)
+    if not form.is_valid():
         messages.error(
             request,
             "；".join(
@@ -135,7 +132,22 @@ def duty_assign(request: HttpRequest, place_pk: int) -> HttpResponse:
                 for f, errs in form.errors.items()
             ),
         )
-    return redirect("places:detail", pk=place.pk)
+        return back
+
+    def done(duty: Duty) -> HttpResponse:
+        messages.success(
+            request,
+            _("已安排 %(person)s 为%(kind)s")
+            % {"person": duty.person.name, "kind": duty.get_kind_display()},
+        )
+        return back
+
+    return run_action(
+        request,
+        lambda: do_assign_duty(actor=request.user, place=place, **form.cleaned_data),
+        done=done,
+        refused=lambda: back,
+    )
 
 
 @login_required
@@ -143,14 +155,17 @@ def duty_assign(request: HttpRequest, place_pk: int) -> HttpResponse:
 def duty_end(request: HttpRequest, pk: int) -> HttpResponse:
     duty = selectors.access_duty_for_user(request.user, pk)
     form = DutyEndForm(request.POST)
-    if form.is_valid():
-        try:
-            do_end_duty(actor=request.user, duty=duty, end_date=form.cleaned_data["end_date"])
-        except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
-        else:
-            messages.success(request, _("责任已结束"))
-    next_url = request.POST.get("next", "")
-    if next_url.startswith("/") and not next_url.startswith("//"):
-        return redirect(next_url)
-    return redirect("places:detail", pk=duty.place_id)
+    back = redirect_next(request, reverse("places:detail", args=[duty.place_id]))
+    if not form.is_valid():
+        return back
+
+    def done(_: object) -> HttpResponse:
+        messages.success(request, _("责任已结束"))
+        return back
+
+    return run_action(
+        request,
+        lambda: do_end_duty(actor=request.user, duty=duty, end_date=form.cleaned_data["end_date"]),
+        done=done,
+        refused=lambda: back,
+    )

@@ -10,13 +10,13 @@ from ninja import File, Form, Router, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
+from apps.accounts.permissions import Cap, can
 from apps.accounts.scoping import scope_q
 from apps.people.api import _action_errors
 from apps.places.models import Place
 
 from . import selectors, storage
 from .actions import do_claim_exam, do_upload_exam
-from .choices import READING_ROLES
 from .critical import do_acknowledge_notice, do_record_referral_step
 from .models import CriticalNotice
 from .schemas import (
@@ -91,7 +91,7 @@ def get_signal(request: HttpRequest, pk: int, start: float = 0, seconds: float =
 
 @router.get("/queue", response=list[ExamOut], summary="阅片队列（疑似危急优先）")
 def queue(request: HttpRequest) -> Any:
-    if not (request.user.is_superuser or request.user.role in READING_ROLES):
+    if not can(request.user, Cap.ECG_READ):
         raise HttpError(403, "只有心电诊断医师可以查看阅片队列")
     return selectors.reading_queue(request.user)[:200]
 

@@ -13,6 +13,7 @@ from django.core.files import File
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
+from apps.accounts.permissions import Cap, require
 from apps.core import audit
 from apps.core.choices import AuditVerb
 from apps.places.models import Place
@@ -29,6 +30,8 @@ from .readers import LedgerFileError, file_kind
 
 log = logging.getLogger(__name__)
 COMMAND_LINE = "命令行"
+PERSONAL_DATA_FULL = "完整身份证号、电话和出生日期"
+PERSONAL_DATA_MASKED = "脱敏：身份证号仅首尾各1位，电话仅前3后4位，出生日期仅年份"
 Status = ImportJob.Status
 
 
@@ -40,13 +43,13 @@ def actor_scope(actor: Any) -> Place | None:
 
 
 def check_can_import(actor: Any) -> None:
-    if actor is not None and not actor.can_manage_ledgers:
-        raise PermissionDenied("您的角色不能导入台账")
+    if actor is not None:
+        require(actor, Cap.LEDGERS_IMPORT)
 
 
 def check_can_export(actor: Any) -> None:
-    if actor is not None and not actor.can_export:
-        raise PermissionDenied("您的角色不能导出台账")
+    if actor is not None:
+        require(actor, Cap.LEDGERS_EXPORT)
 
 
 @transaction.atomic
@@ -217,10 +220,29 @@ def do_request_commit(job: ImportJob, *, actor: Any) -> ImportJob:
 
 
 def do_record_export(
-    *, actor: Any, kind: str, rows: int, revealed: int, file_format: str, scope: Place | None
+    *,
+    actor: Any,
+    kind: str,
+    rows: int,
+    revealed: int,
+    file_format: str,
+    scope: Place | None,
+    masked: int = 0,
 ) -> None:
-    """One audit event per export, and one reveal event when full numbers were exported."""
-    changes = {"kind": kind, "rows": rows, "format": file_format, "revealed_persons": revealed}
+    """One audit event per export, and one reveal event when full numbers were exported. The
+    event says what the file shows of persons: full numbers, or the masks and birth years that
+    cannot be rebuilt into a number (ADR 0016)."""
+    changes: dict[str, Any] = {
+        "kind": kind,
+        "rows": rows,
+        "format": file_format,
+        "revealed_persons": revealed,
+        "masked_persons": masked,
+    }
+    if revealed:
+        changes["shown"] = PERSONAL_DATA_FULL
+    elif masked:
+        changes["shown"] = PERSONAL_DATA_MASKED
     who = actor or COMMAND_LINE
     label = f"{ledger_for(kind).spec.title}导出"
     scope_path = scope.path if scope else ""
@@ -257,6 +279,7 @@ def do_export_ledger(kind: str, path: str | Path, *, actor: Any) -> int:
         kind=kind,
         rows=count,
         revealed=where.revealed,
+        masked=where.masked,
         file_format=Path(path).suffix.lstrip(".").lower(),
         scope=where.scope,
     )

@@ -13,6 +13,8 @@ from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Font
 
+from apps.core.cells import neutralise, safe_row
+
 from .kinds import ledger_for
 from .kinds.ledger import ExportScope
 from .models import ImportJob
@@ -28,7 +30,7 @@ def csv_cell(value: Any) -> Any:
         return ""
     if isinstance(value, date):
         return value.isoformat()
-    return value
+    return neutralise(value)
 
 
 def write_xlsx(
@@ -39,7 +41,7 @@ def write_xlsx(
     sheet.append(headers)
     count = 0
     for row in rows:
-        sheet.append(row)
+        sheet.append(safe_row(row))
         count += 1
     book.save(path)
     return count

@@ -31,6 +31,7 @@ def csv_export_stream(kind: str, actor: Any) -> Iterator[str]:
         kind=kind,
         rows=count,
         revealed=where.revealed,
+        masked=where.masked,
         file_format="csv",
         scope=where.scope,
     )

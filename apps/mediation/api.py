@@ -9,11 +9,12 @@ from django.http import Http404, HttpRequest
 from ninja import Router
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as ApiValidationError
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from apps.accounts.scoping import get_in_scope, scope_q
 from apps.cases.errors import CaseError
 from apps.cases.selectors import access_case_for_user
+from apps.core.paging import PageNumberPagination
 from apps.people.selectors import access_person_for_user
 from apps.places.api import action_errors
 from apps.places.models import Place

@@ -7,9 +7,10 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Query, Router
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from apps.cases.models import Category
+from apps.core.paging import PageNumberPagination
 from apps.places.api import action_errors
 from apps.places.schemas import ErrorOut
 from apps.places.selectors import access_place_for_user
@@ -147,6 +148,7 @@ def decide(request: HttpRequest, meeting_id: int, item_id: int, payload: Decisio
             lead_unit=lead,
             deadline=payload.deadline,
             category=category,
+            redispatch=payload.redispatch,
         )
     return 200, next(i for i in selectors.meeting_items(meeting) if i.pk == item.pk)
 

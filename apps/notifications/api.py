@@ -4,7 +4,9 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
+
+from apps.core.paging import PageNumberPagination
 
 from . import selectors
 from .actions import do_mark_read

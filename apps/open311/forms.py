@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from apps.core.validators import normalise_phone, phone_error
+from apps.core.validators import ControlCharsStripped, normalise_phone, phone_error
 
 MAX_SPAN = dt.timedelta(days=90)
 MAX_ROWS = 1000
@@ -93,7 +93,7 @@ class RequestFilter(PeriodForm):
         return values
 
 
-class RequestForm(forms.Form):
+class RequestForm(ControlCharsStripped, forms.Form):
     """POST requests. A location is required: lat and long, address_string or address_id."""
 
     service_code = forms.CharField(max_length=40, error_messages={"required": "缺少 service_code"})

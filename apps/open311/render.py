@@ -11,6 +11,8 @@ from xml.etree import ElementTree as ET
 
 from django.http import HttpResponse
 
+from apps.core.validators import strip_control_chars
+
 # Singular element name of each list-valued field.
 ITEM_NAMES = {
     "attributes": "attribute",
@@ -21,11 +23,13 @@ ITEM_NAMES = {
 
 
 def _text(value: Any) -> str:
+    """Element text; characters XML 1.0 cannot carry are left out, so one stored control
+    character can never make the feed unreadable (intake strips them too)."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return strip_control_chars(str(value))
 
 
 def _fill(element: ET.Element, value: Any) -> None:

@@ -7,9 +7,10 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest
 from ninja import Query, Router
 from ninja.errors import HttpError
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from apps.accounts.scoping import get_in_scope, scope_q
+from apps.core.paging import PageNumberPagination
 from apps.people.api import validation_422
 from apps.people.schemas import ErrorOut
 from apps.places.models import Place

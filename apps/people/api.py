@@ -9,9 +9,11 @@ from django.http import HttpRequest
 from ninja import Query, Router
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from apps.accounts.scoping import scope_q
+from apps.core.net import client_ip
+from apps.core.paging import PageNumberPagination
 from apps.places.models import Place
 
 from . import selectors
@@ -99,9 +101,7 @@ def update_person(request: HttpRequest, pk: int, payload: PersonPatch) -> Any:
 def reveal_person(request: HttpRequest, pk: int, field: RevealField) -> Any:
     person = selectors.access_person_for_user(request.user, pk)
     try:
-        value = do_reveal_person(
-            person, field, actor=request.user, ip=request.META.get("REMOTE_ADDR")
-        )
+        value = do_reveal_person(person, field, actor=request.user, ip=client_ip(request))
     except PermissionDenied as exc:
         raise HttpError(403, str(exc)) from exc
     return {"field": field, "value": value}

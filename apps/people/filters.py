@@ -155,10 +155,16 @@ class PersonFilter(ScopedPlaceFilterMixin, forms.Form):
         qs = qs.filter(self._age_q(data.get("age_min"), data.get("age_max")))
         return qs
 
-    @staticmethod
-    def _age_q(low: int | None, high: int | None) -> Q:
+    def _age_q(self, low: int | None, high: int | None) -> Q:
         today = date.today()
         q = Q()
+        if not getattr(self.user, "can_reveal_personal_data", False):
+            # By birth year only: exact ages would cut the year shown into days (ADR 0016).
+            if low is not None:
+                q &= Q(birth_date__year__lte=today.year - low)
+            if high is not None:
+                q &= Q(birth_date__year__gte=today.year - high)
+            return q
         if low is not None:
             q &= Q(birth_date__lte=years_ago(today, low))
         if high is not None:

@@ -53,11 +53,15 @@ class PersonPatch(Schema):
 
 
 class PersonOut(Schema):
+    """A person as lists show it: masks only; the birth date in full only to roles with the
+    reveal right (others get `birth_year`, and `birth_date` null: ADR 0016)."""
+
     id: int
     name: str
     name_initials: str
     sex: str
     birth_date: date | None
+    birth_year: int | None
     place: int
     place_name: str
     relation: str
@@ -67,6 +71,15 @@ class PersonOut(Schema):
     is_party_member: bool
     is_volunteer: bool
     active: bool
+
+    @staticmethod
+    def resolve_birth_date(obj, context) -> date | None:  # type: ignore[no-untyped-def]
+        user = context["request"].user if context else None
+        return obj.birth_date if getattr(user, "can_reveal_personal_data", False) else None
+
+    @staticmethod
+    def resolve_birth_year(obj) -> int | None:  # type: ignore[no-untyped-def]
+        return obj.birth_date.year if obj.birth_date else None
 
     @staticmethod
     def resolve_place(obj) -> int:  # type: ignore[no-untyped-def]

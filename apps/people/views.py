@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.accounts.scoping import scope_q
+from apps.core.net import client_ip
 from apps.core.paging import query_without_page
 from apps.places.models import Place
 
@@ -75,9 +76,7 @@ def person_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.access_person_for_user(request.user, pk)
     field = request.POST.get("field") or request.GET.get("field", "")
     try:
-        value = do_reveal_person(
-            person, field, actor=request.user, ip=request.META.get("REMOTE_ADDR")
-        )
+        value = do_reveal_person(person, field, actor=request.user, ip=client_ip(request))
     except ValidationError as exc:
         return HttpResponse(" ".join(exc.messages), status=400)
     if request.headers.get("HX-Request"):

@@ -10,7 +10,9 @@ from django.http import HttpRequest
 from ninja import Query, Router
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as ApiValidationError
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
+
+from apps.core.paging import PageNumberPagination
 
 from . import selectors
 from .actions import do_create_place, do_update_place

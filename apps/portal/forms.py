@@ -12,11 +12,13 @@ from apps.cases.choices import Rating
 from apps.cases.errors import InvalidTransitionData
 from apps.cases.images import check_image
 from apps.cases.models import Category
-from apps.core.validators import normalise_phone, phone_error
+from apps.core.validators import ControlCharsStripped, normalise_phone, phone_error
 from apps.open311 import locate
 from apps.open311.attributes import clean_attributes, service_attributes
 from apps.places.choices import PlaceKind
 from apps.places.models import Place
+
+from . import selectors
 
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
@@ -32,7 +34,7 @@ def community_choices() -> list[tuple[Any, Any]]:
     return [("", "请选择社区/村"), *groups.items()]
 
 
-class ReportForm(forms.Form):
+class ReportForm(ControlCharsStripped, forms.Form):
     description = forms.CharField(
         label="情况描述",
         max_length=2000,
@@ -47,6 +49,12 @@ class ReportForm(forms.Form):
     place_pick = forms.IntegerField(required=False, widget=forms.HiddenInput)
     lat = forms.FloatField(required=False, widget=forms.HiddenInput)
     lng = forms.FloatField(required=False, widget=forms.HiddenInput)
+    landmark = forms.CharField(
+        label="具体位置（没有合适的楼栋时填写）",
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "如：村口桥头、菜市场东门"}),
+    )
     name = forms.CharField(label="您的称呼", max_length=50, required=False)
     phone = forms.CharField(
         label="联系电话",
@@ -112,6 +120,11 @@ class ReportForm(forms.Form):
         return photo
 
     def _resolve_place(self, data: dict[str, Any]) -> None:
+        """The place of the report, most precise first: a sticker's code, a place picked from
+        the search (inside the chosen community, if one is chosen), the grid whose boundary
+        holds the phone's position, the chosen community. A position never lands on a building
+        by nearness: a bridge at the village entrance is filed under its grid with its
+        coordinates and the resident's own words (`landmark`)."""
         community = None
         if data.get("community"):
             community = Place.objects.filter(pk=data["community"], kind=PlaceKind.COMMUNITY).first()
@@ -121,16 +134,37 @@ class ReportForm(forms.Form):
                 self.add_error(None, "二维码中的地点编码无效，请选择所在社区/村")
                 self.place = None
             return
-        if community is not None and data.get("place_pick"):
-            self.place = Place.objects.subtree(community).filter(pk=data["place_pick"]).first()
+        if data.get("place_pick"):
+            self.place = self._picked(data["place_pick"], community)
+            if self.place is None:
+                return
         if self.place is None and locate.valid_point(data.get("lat"), data.get("lng")):
-            root = community or Place.objects.filter(parent__isnull=True).order_by("path").first()
-            if root is not None:
-                self.place = locate.nearest_place(root, data["lat"], data["lng"])
+            self.place = self._area_of_point(data["lat"], data["lng"], community)
         if self.place is None:
             self.place = community
         if self.place is None:
             self.add_error("community", "请选择所在社区/村，或使用手机定位")
+
+    def _picked(self, pk: int, community: Place | None) -> Place | None:
+        picked = (
+            Place.objects.filter(pk=pk).exclude(kind__in=[PlaceKind.COUNTY, PlaceKind.TOWN]).first()
+        )
+        if picked is None:
+            self.add_error(None, "所选地点不存在，请重新搜索")
+        elif community is not None and not picked.is_within(community):
+            self.add_error(None, f"所选地点不在{community.name}，请重新选择社区/村或地点")
+            picked = None
+        return picked
+
+    @staticmethod
+    def _area_of_point(lat: float, lng: float, community: Place | None) -> Place | None:
+        """The grid (else community) whose boundary holds the point; when the resident chose
+        a community the point is not in, their choice wins and the point is kept as given."""
+        areas = selectors.locate_point(lat, lng).areas
+        inner = [a for a in areas if a.kind in (PlaceKind.GRID, PlaceKind.COMMUNITY)]
+        if community is not None and not any(a.pk == community.pk for a in inner):
+            return community
+        return inner[-1] if inner else None
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -146,7 +180,7 @@ class ReportForm(forms.Form):
         return data
 
 
-class RatingForm(forms.Form):
+class RatingForm(ControlCharsStripped, forms.Form):
     rating = forms.ChoiceField(
         label="您对办理结果满意吗", choices=Rating.choices, widget=forms.RadioSelect
     )
@@ -155,4 +189,24 @@ class RatingForm(forms.Form):
         required=False,
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class FindForm(forms.Form):
+    number = forms.CharField(
+        label="事项编号",
+        max_length=20,
+        widget=forms.TextInput(attrs={"placeholder": "如：SX00000042", "autocomplete": "off"}),
+        error_messages={"required": "请填写事项编号"},
+    )
+    last_four = forms.CharField(
+        label="联系电话后四位",
+        min_length=4,
+        max_length=4,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        error_messages={
+            "required": "请填写电话后四位",
+            "min_length": "请填写电话的后四位数字",
+            "max_length": "请填写电话的后四位数字",
+        },
     )

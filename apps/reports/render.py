@@ -11,6 +11,8 @@ from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font
 
+from apps.core.cells import safe_row
+
 from . import charts
 from .content import Briefing
 
@@ -54,7 +56,7 @@ def _sheet(wb: Workbook, title: str, header: list[str], rows: list[list[Any]]) -
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        ws.append(row)
+        ws.append(safe_row(row))
     for i, name in enumerate(header, start=1):
         width = max([len(str(name))] + [len(str(r[i - 1])) for r in rows if len(r) >= i])
         ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = min(

@@ -3,13 +3,14 @@ selectors and actions only; the API's exception handlers turn refusals into 403/
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Query, Router
 
+from apps.accounts.permissions import Cap, require
+
 from . import selectors
 from .actions import do_approve_hours, do_decline_hours
-from .choices import SERVICE_STAFF_ROLES
 from .filters import VolunteerFilter
 from .models import ServiceHours
 from .schemas import (
@@ -65,8 +66,7 @@ def decline_hours(request: HttpRequest, pk: int, payload: DecisionIn) -> Service
 def volunteer_list(request: HttpRequest, filters: Query[VolunteerListIn]) -> list[VolunteerRowOut]:
     """The volunteer list of the caller's scope with the page's filters (at most 500 rows)."""
     user: Any = request.user
-    if not (user.is_superuser or user.role in SERVICE_STAFF_ROLES or user.can_export):
-        raise PermissionDenied("只有社区、街道工作人员和领导可以查看志愿者名册")
+    require(user, Cap.SERVICES_LIST_VOLUNTEERS)
     form = VolunteerFilter(
         {k: v for k, v in filters.dict().items() if v is not None}, user=request.user
     )

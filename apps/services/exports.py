@@ -6,6 +6,8 @@ from typing import Any
 
 from openpyxl import Workbook
 
+from apps.core.cells import safe_row
+
 from .selectors import star_level, star_name
 
 VOLUNTEER_HEAD = [
@@ -36,18 +38,20 @@ def volunteers_workbook(rows: Iterable[Any]) -> bytes:
     ws.append(VOLUNTEER_HEAD)
     for v in rows:
         ws.append(
-            [
-                v.person.name,
-                v.person.place.name,
-                v.get_status_display(),
-                "、".join(s.name for s in v.skills.all()),
-                "、".join(str(c.get("name", "")) for c in v.certificates or []),
-                float(v.approved_hours),
-                star_name(star_level(v.approved_hours)),
-                v.balance,
-                v.no_show_count,
-                v.registered_on.isoformat() if v.registered_on else "",
-            ]
+            safe_row(
+                [
+                    v.person.name,
+                    v.person.place.name,
+                    v.get_status_display(),
+                    "、".join(s.name for s in v.skills.all()),
+                    "、".join(str(c.get("name", "")) for c in v.certificates or []),
+                    float(v.approved_hours),
+                    star_name(star_level(v.approved_hours)),
+                    v.balance,
+                    v.no_show_count,
+                    v.registered_on.isoformat() if v.registered_on else "",
+                ]
+            )
         )
     return _save(wb)
 
@@ -59,13 +63,15 @@ def dual_report_workbook(lines: Iterable[Any], month_label: str) -> bytes:
     ws.append(REPORT_HEAD)
     for line in lines:
         ws.append(
-            [
-                line.organisation.name,
-                line.community.name,
-                month_label,
-                line.members,
-                line.services,
-                float(line.hours),
-            ]
+            safe_row(
+                [
+                    line.organisation.name,
+                    line.community.name,
+                    month_label,
+                    line.members,
+                    line.services,
+                    float(line.hours),
+                ]
+            )
         )
     return _save(wb)

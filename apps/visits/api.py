@@ -7,10 +7,11 @@ from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import File, Query, Router
 from ninja.files import UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from apps.accounts.scoping import get_in_scope
 from apps.cases.models import Category
+from apps.core.paging import PageNumberPagination
 from apps.places.api import action_errors
 from apps.places.schemas import ErrorOut
 from apps.places.selectors import access_place_for_user

@@ -2,12 +2,12 @@
 the households not visited (with who held them and the reasons given) and those with no holder.
 """
 
-import csv
 import io
 from collections.abc import Iterator
 
 from openpyxl import Workbook
 
+from apps.core.cells import SafeWriter, safe_row
 from apps.places.models import Place
 
 from . import selectors
@@ -67,7 +67,7 @@ def coverage_csv(cycle: VisitCycle, area: Place) -> bytes:
     """UTF-8 with a BOM (Excel on Windows opens it in Chinese): the summary, then the lists."""
     cover = selectors.cycle_coverage(cycle, area)
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = SafeWriter(out)
     writer.writerows(_summary(cover))
     writer.writerow([])
     writer.writerow(LIST_HEAD)
@@ -89,7 +89,7 @@ def coverage_xlsx(cycle: VisitCycle, area: Place) -> bytes:
             sheet.append(head)
             sheet.freeze_panes = "A2"
         for row in rows:
-            sheet.append(row)
+            sheet.append(safe_row(row))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

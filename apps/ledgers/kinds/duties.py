@@ -97,7 +97,7 @@ class DutiesLedger(Ledger):
         labels = dict(DutyKind.choices)
         for chunk in keyset(qs, fields):
             for d in chunk:
-                where.revealed += where.reveal
+                where.count_person()
                 yield (
                     reveal_or_mask(
                         where, d["person__id_number_enc"], d["person__id_number_masked"]

@@ -17,6 +17,14 @@ class ExportScope:
     scope: Place | None
     reveal: bool = False
     revealed: int = 0
+    masked: int = 0
+
+    def count_person(self) -> None:
+        """Count one person written, in full or masked, for the export's audit event."""
+        if self.reveal:
+            self.revealed += 1
+        else:
+            self.masked += 1
 
     def path_filter(self, prefix: str) -> dict[str, str]:
         """Lookup kwargs keeping `prefix` (a path to a Place) inside the scope."""

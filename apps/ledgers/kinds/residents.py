@@ -90,7 +90,7 @@ def resident_row(p: dict[str, Any], tags: list[str], where: ExportScope) -> tupl
         p["name"],
         SEX_LABELS.get(p["sex"], ""),
         reveal_or_mask(where, p["id_number_enc"], p["id_number_masked"]),
-        p["birth_date"],
+        crypto.shown_birth(p["birth_date"], full=where.reveal),
         reveal_or_mask(where, p["phone_enc"], p["phone_masked"]),
         RELATION_LABELS.get(p["relation"], ""),
         "、".join(tags),
@@ -129,7 +129,6 @@ def person_rows(qs: Any, where: ExportScope, make_row: Any, batch: int = 2000) -
         ):
             tags.setdefault(pid, []).append(name)
         for p in chunk:
-            if where.reveal:
-                where.revealed += 1
+            where.count_person()
             yield make_row(p, tags.get(p["id"], []), where)
         last = chunk[-1]["id"]

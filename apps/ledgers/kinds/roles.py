@@ -200,7 +200,7 @@ class PartyMembersLedger(PersonRoleLedger):
         labels = dict(PartyEmployment.choices)
         for chunk in keyset(qs, fields):
             for m in chunk:
-                where.revealed += where.reveal
+                where.count_person()
                 yield (
                     reveal_or_mask(
                         where, m["person__id_number_enc"], m["person__id_number_masked"]
@@ -279,7 +279,7 @@ class VolunteersLedger(PersonRoleLedger):
             ).values_list("volunteer_id", "skill__name"):
                 skills.setdefault(vid, []).append(name)
             for v in chunk:
-                where.revealed += where.reveal
+                where.count_person()
                 yield (
                     reveal_or_mask(
                         where, v["person__id_number_enc"], v["person__id_number_masked"]

@@ -13,7 +13,7 @@ class TestPeopleApi:
         assert body["count"] == 1
         item = body["items"][0]
         assert item["name"] == "张桂英"
-        assert item["id_number_masked"] == "3607**********1234"
+        assert item["id_number_masked"] == "3****************4"
         assert item["phone_masked"] == "138****5678"
         assert "13812345678" not in response.content.decode()
 

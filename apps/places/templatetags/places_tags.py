@@ -1,4 +1,5 @@
 from datetime import date
+from typing import Any
 
 from django import template
 from django.utils import timezone
@@ -17,6 +18,18 @@ def age(birth_date: date | None) -> int | str:
         - birth_date.year
         - ((today.month, today.day) < (birth_date.month, birth_date.day))
     )
+
+
+@register.filter
+def age_for(birth_date: date | None, user: Any) -> int | str:
+    """Full years of age to those who may reveal personal data; to the others the difference
+    of the years only, so the age shown beside a masked ID number tells no more than the birth
+    year (ADR 0016)."""
+    if not birth_date:
+        return ""
+    if getattr(user, "can_reveal_personal_data", False):
+        return age(birth_date)
+    return timezone.localdate().year - birth_date.year
 
 
 @register.filter
