@@ -12,11 +12,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from apps.accounts.scoping import place_in_scope
+from apps.accounts.permissions import Cap, require
 from apps.cases.actions import do_create_case, do_transition
 from apps.cases.choices import OPEN_STATUSES, Action, CaseKind, CaseSource
 from apps.cases.errors import CaseError, NotAllowed
 from apps.cases.models import Case, Category
+from apps.cases.notify import dispatchers_of, notify_case
 from apps.cases.selectors import visible_cases
 from apps.core import audit
 from apps.core.choices import AuditVerb
@@ -24,9 +25,9 @@ from apps.orgs.choices import OrgKind
 from apps.orgs.models import Organisation
 from apps.places.models import Place, subtree_q
 
-from .choices import MEETING_ROLES, ItemSource, MeetingKind, MeetingStatus
+from .choices import ItemSource, MeetingKind, MeetingStatus
 from .models import AgendaItem, Meeting, Participant
-from .selectors import area_units
+from .selectors import area_units, decision_reach
 
 DEADLINE_TIME = dt.time(17, 30)
 
@@ -48,13 +49,6 @@ class ParticipantInput:
     name: str
     capacity: str = ""
     organisation_id: int | None = None
-
-
-def _check_organiser(actor: Any, area: Place) -> None:
-    if not (actor.is_superuser or actor.role in MEETING_ROLES):
-        raise PermissionDenied("您的角色不能组织议事会议")
-    if not place_in_scope(actor, area):
-        raise PermissionDenied("该区域不在您的管辖范围内")
 
 
 def _units(area: Place, ids: Iterable[int], name: str) -> list[Organisation]:
@@ -120,7 +114,7 @@ def do_create_meeting(
 ) -> Meeting:
     """Prepare a meeting of `area`: its units, invited people and agenda (items from the
     proposal, each with its cases, and hand items)."""
-    _check_organiser(actor, area)
+    require(actor, Cap.MEETINGS_ORGANISE, area)
     errors = {}
     if kind not in MeetingKind.values:
         errors["kind"] = "会议类型不在可选范围内"
@@ -175,7 +169,7 @@ def _locked(meeting: Meeting) -> Meeting:
 def do_add_item(meeting: Meeting, spec: ItemInput, *, actor: Any) -> AgendaItem:
     """Add an item to a meeting not yet closed (a hand item raised on the day …)."""
     meeting = _locked(meeting)
-    _check_organiser(actor, meeting.area)
+    require(actor, Cap.MEETINGS_ORGANISE, meeting.area)
     if meeting.status == MeetingStatus.CLOSED:
         raise ValidationError("会议已结束，不能再增加议题")
     order = (meeting.items.order_by("-order").values_list("order", flat=True).first() or 0) + 1
@@ -201,9 +195,12 @@ def do_hold_meeting(
     """Record that the meeting took place: who came (invited people ticked, people who came
     without invitation added) and the minutes. 筹备中 → 已召开."""
     meeting = _locked(meeting)
-    _check_organiser(actor, meeting.area)
+    require(actor, Cap.MEETINGS_ORGANISE, meeting.area)
     if meeting.status != MeetingStatus.PLANNED:
         raise ValidationError(f"会议当前状态为“{meeting.get_status_display()}”，不能再登记召开")
+    if timezone.now() < meeting.starts_at:
+        when = timezone.localtime(meeting.starts_at)
+        raise ValidationError(f"会议定于{when:%Y-%m-%d %H:%M}召开，时间未到，不能登记召开")
     present = {int(i) for i in present_ids}
     invited = set(meeting.participants.values_list("pk", flat=True))
     if not present <= invited:
@@ -235,7 +232,7 @@ def do_hold_meeting(
 @transaction.atomic
 def do_record_minutes(meeting: Meeting, minutes: str, *, actor: Any) -> Meeting:
     meeting = _locked(meeting)
-    _check_organiser(actor, meeting.area)
+    require(actor, Cap.MEETINGS_ORGANISE, meeting.area)
     if meeting.status != MeetingStatus.HELD:
         raise ValidationError("只有已召开、未结束的会议可以修改纪要")
     meeting.minutes = (minutes or "").strip()
@@ -275,15 +272,22 @@ def do_decide_item(
     deadline: dt.date | dt.datetime | None = None,
     category: Category | None = None,
     place: Place | None = None,
+    redispatch: bool = False,
 ) -> AgendaItem:
-    """Record the meeting's one decision on `item` and apply it to the item's open cases
-    through the case engine (会议决定: owner, lead department, new deadline). A hand item
-    has no case yet: one is registered (source 议事会议) in `category` at `place` (default:
-    the meeting's area), then decided. Everything or nothing: a case the actor may not
-    decide refuses the whole decision."""
+    """Record the meeting's one decision on `item` and apply it, within the meeting's
+    authority (`selectors.decision_reach`), through the case engine (会议决定):
+
+    - a case handled within the meeting's area gets the owner, lead department and new
+      deadline; one already being handled (已接单, 办理中) keeps its handler and only takes
+      the new deadline, unless `redispatch` says to hand it to the owner;
+    - a case beyond the meeting's authority (escalated above its area …) is left as it is:
+      the decision goes to its handling unit's dispatchers as a recommendation.
+
+    A hand item has no case yet: one is registered (source 议事会议) in `category` at `place`
+    (default: the meeting's area), then decided. Everything or nothing."""
     item = AgendaItem.objects.select_for_update(of=("self",)).get(pk=item.pk)
     meeting = Meeting.objects.select_related("area").get(pk=item.meeting_id)
-    _check_organiser(actor, meeting.area)
+    require(actor, Cap.MEETINGS_ORGANISE, meeting.area)
     if meeting.status == MeetingStatus.PLANNED:
         raise ValidationError("会议召开后才能登记决定")
     if meeting.status == MeetingStatus.CLOSED:
@@ -298,30 +302,55 @@ def do_decide_item(
         raise ValidationError({"deadline": "新的办结时限应晚于现在"})
     if lead_unit is not None:
         _units(meeting.area, [lead_unit.pk], "lead_unit")
-    cases = list(item.cases.filter(status__in=sorted(OPEN_STATUSES)).order_by("pk"))
+    cases = list(
+        item.cases.filter(status__in=sorted(OPEN_STATUSES))
+        .select_related("handling_unit", "place")
+        .order_by("pk")
+    )
     created = None
     if item.source == ItemSource.MANUAL and not item.cases.exists():
         created = _case_for(
             item, meeting, actor=actor, decision=decision, category=category, place=place
         )
         cases = [created]
+    reach = decision_reach(meeting, cases, actor)
     day = timezone.localtime(meeting.starts_at)
     note = f"{meeting.get_kind_display()}“{meeting.title}”（{day:%Y-%m-%d}）决定：{decision}"
-    data = {
+    full = {
         "meeting": meeting.pk,
         "assignee": owner.pk if owner is not None else None,
         "department": lead_unit.pk if lead_unit and lead_unit.kind == OrgKind.DEPARTMENT else None,
         "resolve_by": when.isoformat() if when else None,
     }
-    for case in cases:
+    kept = [
+        c
+        for c in reach.handling
+        if not redispatch and owner is not None and c.assignee_id != owner.pk
+    ]
+    deadline_only = {"meeting": meeting.pk, "resolve_by": full["resolve_by"]}
+    for case in reach.decide:
+        data = deadline_only if case in kept else full
         _engine(
             case,
-            lambda case=case: do_transition(
+            lambda case=case, data=data: do_transition(
                 case, Action.MEETING_DECIDE, actor=actor, note=note[:1000], data=data
             ),
         )
+    for case in reach.forward:
+        notify_case(
+            case,
+            dispatchers_of(case.handling_unit),
+            f"会议建议：{case.title}",
+            f"{case.number} {note}（该事项由贵单位承办，请按会议建议研究办理）"[:500],
+            kind="case.status",
+        )
+    applied = {
+        "decided": [c.pk for c in reach.decide if c not in kept],
+        "kept": [c.pk for c in kept],
+        "forwarded": [c.pk for c in reach.forward],
+    }
     item.decision, item.owner, item.lead_unit, item.deadline = decision, owner, lead_unit, when
-    item.decided_by, item.decided_at = actor, timezone.now()
+    item.decided_by, item.decided_at, item.applied = actor, timezone.now(), applied
     item.save(
         update_fields=[
             "decision",
@@ -330,6 +359,7 @@ def do_decide_item(
             "deadline",
             "decided_by",
             "decided_at",
+            "applied",
             "updated_at",
         ]
     )
@@ -339,10 +369,12 @@ def do_decide_item(
         obj=item,
         changes={
             "decision": decision[:200],
-            "owner": data["assignee"],
+            "owner": full["assignee"],
             "lead_unit": lead_unit.pk if lead_unit else None,
             "deadline": when,
             "cases": [c.pk for c in cases],
+            "redispatch": redispatch,
+            **applied,
             **({"created_case": created.pk} if created else {}),
         },
     )
@@ -380,7 +412,7 @@ def _case_for(
 def do_close_meeting(meeting: Meeting, *, actor: Any) -> Meeting:
     """已召开 → 已结束, once every item has its decision."""
     meeting = _locked(meeting)
-    _check_organiser(actor, meeting.area)
+    require(actor, Cap.MEETINGS_ORGANISE, meeting.area)
     if meeting.status != MeetingStatus.HELD:
         raise ValidationError(f"会议当前状态为“{meeting.get_status_display()}”，不能结束")
     pending = meeting.items.filter(decided_at__isnull=True).count()

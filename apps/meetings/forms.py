@@ -152,8 +152,11 @@ class DecisionForm(forms.Form):
         queryset=Category.objects.filter(active=True).order_by("code"),
         required=False,
     )
+    redispatch = forms.BooleanField(label="改派办理中的事项", required=False)
 
-    def __init__(self, *args: Any, meeting: Meeting, needs_case: bool, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, meeting: Meeting, needs_case: bool, handling: int = 0, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         owner = self.fields["owner"]
         lead = self.fields["lead_unit"]
@@ -164,3 +167,10 @@ class DecisionForm(forms.Form):
         lead.queryset = unit_choices(meeting.area)
         if not needs_case:
             del self.fields["category"]
+        if handling:
+            self.fields["redispatch"].label = (
+                f"把已在办理中的{handling}件改派给上面的责任人"
+                "（不勾选：保持原承办人，只更新办结时限）"
+            )
+        else:
+            del self.fields["redispatch"]

@@ -145,6 +145,10 @@ class AgendaItem(TimeStamped):
         related_name="+",
     )
     decided_at = models.DateTimeField("决定时间", null=True, blank=True, db_index=True)
+    # What the decision did to the item's cases: {"decided": [ids], "kept": [ids] (being
+    # handled, kept with their handler), "forwarded": [ids] (beyond the meeting's authority,
+    # sent to their handling unit as a recommendation)}.
+    applied = models.JSONField("决定执行情况", default=dict, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "议题"

@@ -49,6 +49,9 @@ class DecisionIn(Schema):
     lead_unit: int | None = None
     deadline: dt.date | None = None
     category: str | None = None  # category code, for a hand item
+    # Hand cases already being handled (已接单, 办理中) to the owner; otherwise they keep
+    # their handler and take only the new deadline.
+    redispatch: bool = False
 
 
 class ParticipantOut(Schema):
@@ -73,6 +76,7 @@ class ItemOut(Schema):
     deadline: dt.datetime | None
     decided_at: dt.datetime | None
     solved: bool
+    applied: dict[str, list[int]] = {}
 
     @staticmethod
     def resolve_cases(obj: object) -> list[int]:

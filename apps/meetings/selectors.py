@@ -12,10 +12,20 @@ from django.db.models import Case as When_
 from django.http import Http404
 from django.utils import timezone
 
+from apps.accounts.permissions import Cap, roles_with
 from apps.accounts.scoping import get_in_scope, place_in_scope, scope_q
-from apps.cases.choices import HANDLER_ROLES, OPEN_STATUSES, RESOLVED_STATUSES, Status
+from apps.cases import rules
+from apps.cases.choices import (
+    HANDLING,
+    OPEN_STATUSES,
+    RESOLVED_STATUSES,
+    Action,
+    Status,
+)
+from apps.cases.duplicates import HotIssue, features
 from apps.cases.models import Case
 from apps.cases.selectors import hot_issues, visible_cases
+from apps.cases.similarity import text_similarity
 from apps.orgs.models import Organisation
 from apps.places.models import Place, subtree_q
 from apps.places.selectors import ancestor_ids, count_subquery
@@ -84,7 +94,13 @@ def meeting_items(meeting: Meeting) -> list[AgendaItem]:
     items = list(
         with_solved(meeting.items.all())
         .select_related("owner", "lead_unit")
-        .prefetch_related("units", "cases__category", "cases__place", "cases__assignee")
+        .prefetch_related(
+            "units",
+            "cases__category",
+            "cases__place",
+            "cases__assignee",
+            "cases__handling_unit",
+        )
         .order_by("order", "id")
     )
     start = meeting.starts_at
@@ -212,7 +228,7 @@ def propose_agenda(user: Any, area: Place, now: dt.datetime | None = None) -> li
             continue
         taken.update(c.pk for c in cases)
         reasons = {c.pk: [ItemSource(f).label for f in _flags(c, now)] for c in cases}
-        title = f"热点诉求：{issue.title}（{issue.size}件）"
+        title = f"{representative(issue).title}（同类{issue.size}件）"
         proposals.append(Proposal(f"hot-{index}", ItemSource.HOT, title, cases, reasons))
     for case in flagged_cases(user, area, now):
         if case.pk in taken:
@@ -229,6 +245,72 @@ def propose_agenda(user: Any, area: Place, now: dt.datetime | None = None) -> li
     return proposals
 
 
+def representative(issue: HotIssue) -> Case:
+    """The case that stands for a hot issue: the one whose text is, on average, closest to
+    the others' (ties: the latest). Its title names the agenda item in words people wrote,
+    not a list of keywords."""
+    sets = [features(c) for c in issue.cases]
+
+    def closeness(i: int) -> tuple[float, dt.datetime]:
+        total = sum(text_similarity(sets[i], other) for j, other in enumerate(sets) if j != i)
+        return total, issue.cases[i].created_at
+
+    return issue.cases[max(range(len(issue.cases)), key=closeness)]
+
+
+def proposal_groups(proposals: list[Proposal]) -> list[tuple[str, str, list[Proposal]]]:
+    """The proposals grouped by why they are proposed, in the agenda's order:
+    (source, label, proposals) for each non-empty group."""
+    groups: dict[str, list[Proposal]] = {}
+    for proposal in proposals:
+        groups.setdefault(proposal.source, []).append(proposal)
+    return [(s, ItemSource(s).label, ps) for s, ps in groups.items()]
+
+
+# --- who decides what ---------------------------------------------------------------------
+
+
+@dataclass
+class Reach:
+    """What a meeting's decision on one item will do to each of its open cases, told before
+    the vote: `decide` — the meeting decides it (owner, lead unit, deadline); `handling` —
+    of those, the ones already being handled (kept with their handler unless the decision
+    says to re-dispatch them); `forward` — beyond the meeting's authority (handled above its
+    area, or not the organiser's to decide): the decision goes to their handling unit as a
+    recommendation and the case is left as it is."""
+
+    decide: list[Case] = field(default_factory=list)
+    handling: list[Case] = field(default_factory=list)
+    forward: list[Case] = field(default_factory=list)
+
+    @property
+    def forward_units(self) -> list[str]:
+        return sorted({c.handling_unit.name for c in self.forward})
+
+
+def within_authority(meeting: Meeting, case: Case, user: Any) -> bool:
+    """A meeting decides the cases handled within its area, when its organiser may record a
+    meeting decision on them (the case engine's rule)."""
+    area_path = meeting.area.path
+    return case.handling_unit.path.startswith(area_path) and bool(
+        rules.allowed_actions(case, user, [Action.MEETING_DECIDE])
+    )
+
+
+def decision_reach(meeting: Meeting, cases: list[Case], user: Any) -> Reach:
+    reach = Reach()
+    for case in cases:
+        if case.status not in OPEN_STATUSES:
+            continue
+        if within_authority(meeting, case, user):
+            reach.decide.append(case)
+            if case.status in HANDLING:
+                reach.handling.append(case)
+        else:
+            reach.forward.append(case)
+    return reach
+
+
 # --- choices for the forms ----------------------------------------------------------------
 
 
@@ -238,7 +320,7 @@ def owner_choices(meeting: Meeting) -> QuerySet[Any]:
     area = meeting.area
     return (
         get_user_model()
-        .objects.filter(is_active=True, role__in=HANDLER_ROLES)
+        .objects.filter(is_active=True, role__in=roles_with(Cap.CASES_HANDLE))
         .filter(subtree_q(area, "scope") | Q(scope_id__in=ancestor_ids(area)))
         .select_related("scope")
         .order_by("scope__path", "username")

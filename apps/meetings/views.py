@@ -4,15 +4,15 @@ decisions behind the figures."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from apps.core.paging import query_without_page
-from apps.core.refusals import flash_refusal
+from apps.core.refusals import run_action
 from apps.people.filters import area_choices
 from apps.places.selectors import access_place_for_user
 
@@ -69,30 +69,46 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
     area = access_place_for_user(request.user, area_id)
     proposals = selectors.propose_agenda(request.user, area)
     form = MeetingForm(request.POST or None, area=area, proposals=proposals)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            meeting = do_create_meeting(
-                actor=request.user,
-                kind=data["kind"],
-                title=data["title"],
-                area=area,
-                starts_at=data["starts_at"],
-                venue=data["venue"],
-                organisation_ids=form.organisation_ids(),
-                participants=form.people(),
-                items=form.items(),
-            )
-        except (ValidationError, PermissionDenied) as exc:
-            flash_refusal(request, exc)
-        else:
-            messages.success(request, f"已创建会议：{meeting.title}")
-            return redirect("meetings:detail", pk=meeting.pk)
-    return render(
+
+    def page(status: int = 200) -> HttpResponse:
+        return render(
+            request,
+            "meetings/new.html",
+            {
+                "area": area,
+                "form": form,
+                "proposals": proposals,
+                "groups": selectors.proposal_groups(proposals),
+                "chosen": set(form["proposals"].value() or []),
+            },
+            status=status,
+        )
+
+    if request.method != "POST":
+        return page()
+    if not form.is_valid():
+        return page(422)
+    data = form.cleaned_data
+
+    def done(meeting: Meeting) -> HttpResponse:
+        messages.success(request, f"已创建会议：{meeting.title}")
+        return redirect("meetings:detail", pk=meeting.pk)
+
+    return run_action(
         request,
-        "meetings/new.html",
-        {"area": area, "form": form, "proposals": proposals},
-        status=422 if request.method == "POST" else 200,
+        lambda: do_create_meeting(
+            actor=request.user,
+            kind=data["kind"],
+            title=data["title"],
+            area=area,
+            starts_at=data["starts_at"],
+            venue=data["venue"],
+            organisation_ids=form.organisation_ids(),
+            participants=form.people(),
+            items=form.items(),
+        ),
+        done=done,
+        refused=page,
     )
 
 
@@ -107,8 +123,13 @@ def _detail(
     items = selectors.meeting_items(meeting)
     for item in items:
         needs_case = item.source == ItemSource.MANUAL and not item.cases.all()
+        reach = selectors.decision_reach(meeting, list(item.cases.all()), request.user)
+        item.reach = reach  # type: ignore[attr-defined]
         item.form = forms.get(item.pk) or DecisionForm(  # type: ignore[attr-defined]
-            meeting=meeting, needs_case=needs_case, prefix=f"item{item.pk}"
+            meeting=meeting,
+            needs_case=needs_case,
+            handling=len(reach.handling),
+            prefix=f"item{item.pk}",
         )
     return render(
         request,
@@ -123,6 +144,7 @@ def _detail(
             or MinutesForm(initial={"minutes": meeting.minutes}),
             "item_form": forms.get("item") or ItemForm(meeting=meeting),
             "planned": meeting.status == MeetingStatus.PLANNED,
+            "may_hold": timezone.now() >= meeting.starts_at,
             "held": meeting.status == MeetingStatus.HELD,
             "closed": meeting.status == MeetingStatus.CLOSED,
         },
@@ -142,19 +164,18 @@ def meeting_hold(request: HttpRequest, pk: int) -> HttpResponse:
     form = HoldForm(request.POST, meeting=meeting)
     if not form.is_valid():
         return _detail(request, meeting, forms={"hold": form}, status=422)
-    try:
-        do_hold_meeting(
+    return run_action(
+        request,
+        lambda: do_hold_meeting(
             meeting,
             actor=request.user,
             present_ids=form.present_ids(),
             minutes=form.cleaned_data["minutes"],
             walk_ins=parse_people(form.cleaned_data["walk_ins"]),
-        )
-    except (ValidationError, PermissionDenied) as exc:
-        flash_refusal(request, exc)
-    else:
-        messages.success(request, "已登记会议召开")
-    return redirect("meetings:detail", pk=meeting.pk)
+        ),
+        done=lambda _: _back(request, meeting, "已登记会议召开"),
+        refused=lambda: _detail(request, meeting, forms={"hold": form}),
+    )
 
 
 @login_required
@@ -164,13 +185,18 @@ def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
     form = MinutesForm(request.POST)
     if not form.is_valid():
         return _detail(request, meeting, forms={"minutes": form}, status=422)
-    try:
-        do_record_minutes(meeting, form.cleaned_data["minutes"], actor=request.user)
-    except (ValidationError, PermissionDenied) as exc:
-        flash_refusal(request, exc)
-    else:
-        messages.success(request, "已保存会议纪要")
-    return redirect("meetings:detail", pk=meeting.pk)
+    return run_action(
+        request,
+        lambda: do_record_minutes(meeting, form.cleaned_data["minutes"], actor=request.user),
+        done=lambda _: _back(request, meeting, "已保存会议纪要"),
+        refused=lambda: _detail(request, meeting, forms={"minutes": form}),
+    )
+
+
+def _back(request: HttpRequest, meeting: Meeting, text: str, anchor: str = "") -> HttpResponse:
+    """After a change: the meeting page (at `anchor`), with what was done."""
+    messages.success(request, text)
+    return redirect(f"{reverse('meetings:detail', args=[meeting.pk])}{anchor}")
 
 
 @login_required
@@ -180,13 +206,12 @@ def item_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = ItemForm(request.POST, meeting=meeting)
     if not form.is_valid():
         return _detail(request, meeting, forms={"item": form}, status=422)
-    try:
-        do_add_item(meeting, form.item(), actor=request.user)
-    except (ValidationError, PermissionDenied) as exc:
-        flash_refusal(request, exc)
-    else:
-        messages.success(request, "已增加议题")
-    return redirect("meetings:detail", pk=meeting.pk)
+    return run_action(
+        request,
+        lambda: do_add_item(meeting, form.item(), actor=request.user),
+        done=lambda _: _back(request, meeting, "已增加议题"),
+        refused=lambda: _detail(request, meeting, forms={"item": form}),
+    )
 
 
 @login_required
@@ -195,14 +220,25 @@ def item_decide(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
     meeting = selectors.access_meeting_for_user(request.user, pk)
     item: AgendaItem = selectors.access_item_for_user(request.user, meeting, item_id)
     needs_case = item.source == ItemSource.MANUAL and not item.cases.exists()
+    reach = selectors.decision_reach(meeting, list(item.cases.all()), request.user)
     form = DecisionForm(
-        request.POST, meeting=meeting, needs_case=needs_case, prefix=f"item{item.pk}"
+        request.POST,
+        meeting=meeting,
+        needs_case=needs_case,
+        handling=len(reach.handling),
+        prefix=f"item{item.pk}",
     )
     if not form.is_valid():
         return _detail(request, meeting, forms={item.pk: form}, status=422)
     data = form.cleaned_data
-    try:
-        do_decide_item(
+
+    def done(decided: AgendaItem) -> HttpResponse:
+        text = f"已登记决定：{decided.title}。{applied_text(decided, reach)}"
+        return _back(request, meeting, text, anchor=f"#item-{decided.pk}")
+
+    return run_action(
+        request,
+        lambda: do_decide_item(
             item,
             actor=request.user,
             decision=data["decision"],
@@ -210,22 +246,34 @@ def item_decide(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
             lead_unit=data["lead_unit"],
             deadline=data["deadline"],
             category=data.get("category"),
-        )
-    except (ValidationError, PermissionDenied) as exc:
-        flash_refusal(request, exc)
-    else:
-        messages.success(request, f"已登记决定：{item.title}")
-    return redirect(f"{reverse('meetings:detail', args=[meeting.pk])}#item-{item.pk}")
+            redispatch=bool(data.get("redispatch")),
+        ),
+        done=done,
+        refused=lambda: _detail(request, meeting, forms={item.pk: form}),
+    )
+
+
+def applied_text(item: AgendaItem, reach: selectors.Reach) -> str:
+    """What the decision did to the cases, in one sentence."""
+    applied = item.applied or {}
+    parts = []
+    if applied.get("decided"):
+        parts.append(f"按决定办理{len(applied['decided'])}件")
+    if applied.get("kept"):
+        parts.append(f"办理中的{len(applied['kept'])}件保持原承办人")
+    if applied.get("forwarded"):
+        units = "、".join(reach.forward_units)
+        parts.append(f"{len(applied['forwarded'])}件超出本会议权限，已作为建议转送{units}")
+    return "；".join(parts)
 
 
 @login_required
 @require_POST
 def meeting_close(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.access_meeting_for_user(request.user, pk)
-    try:
-        do_close_meeting(meeting, actor=request.user)
-    except (ValidationError, PermissionDenied) as exc:
-        flash_refusal(request, exc)
-    else:
-        messages.success(request, "会议已结束")
-    return redirect("meetings:detail", pk=meeting.pk)
+    return run_action(
+        request,
+        lambda: do_close_meeting(meeting, actor=request.user),
+        done=lambda _: _back(request, meeting, "会议已结束"),
+        refused=lambda: redirect("meetings:detail", pk=meeting.pk),
+    )

@@ -45,7 +45,7 @@ def test_it_prepares_a_meeting_and_records_a_decision_on_a_phone(
 
     page.select_option("#id_kind", "five_party")
     page.fill("#id_title", "红门社区五方议事会")
-    when = timezone.localtime() + dt.timedelta(hours=2)
+    when = timezone.localtime() - dt.timedelta(minutes=30)
     page.fill("#id_starts_at", when.strftime("%Y-%m-%dT%H:%M"))
     page.fill("#id_hand_items", "小区停车位规划")
     page.fill("#id_participants", "王建国 居民代表\n李梅 业委会主任")

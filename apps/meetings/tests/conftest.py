@@ -102,13 +102,16 @@ def flagged(world):
 
 @pytest.fixture
 def make_meeting(world):
-    def make(*, actor="community_a", area=None, items=(), people=("王建国 居民代表",)):
+    def make(
+        *, actor="community_a", area=None, items=(), people=("王建国 居民代表",), starts_at=None
+    ):
         return do_create_meeting(
             actor=world.user(actor),
             kind="five_party",
             title="幸福小区五方议事会",
             area=area or world.community_a,
-            starts_at=timezone.now() + dt.timedelta(days=1),
+            # An hour ago: the meeting is on, so it may be recorded as held.
+            starts_at=starts_at or timezone.now() - dt.timedelta(hours=1),
             venue="社区会议室",
             participants=[ParticipantInput(*p.split(" ", 1)) for p in people],
             items=list(items),

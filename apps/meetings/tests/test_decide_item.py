@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from apps.cases.models import Case, CaseEvent
+from apps.cases.models import Case
 from apps.cases.tests.helpers import make_category
 from apps.core.models import AuditEvent
 from apps.meetings.actions import (
@@ -114,34 +114,6 @@ def test_no_decision_before_the_meeting_is_held(world, flagged, make_meeting):
     with pytest.raises(ValidationError) as exc:
         do_decide_item(meeting.items.get(), actor=world.user("community_a"), decision="x")
     assert exc.value.messages == ["会议召开后才能登记决定"]
-
-
-def test_a_case_the_actor_may_not_decide_refuses_the_whole_decision(world, flagged, make_meeting):
-    """The escalated case now belongs to the town: community staff cannot decide it."""
-    meeting = make_meeting(
-        items=[
-            ItemInput(
-                title="两件",
-                source="escalated",
-                case_ids=[flagged.escalated.pk, flagged.returned.pk],
-            )
-        ]
-    )
-    held(meeting, world)
-    with pytest.raises(PermissionDenied) as exc:
-        do_decide_item(
-            meeting.items.get(),
-            actor=world.user("community_a"),
-            decision="交镇里处理",
-            owner=world.user("grid_worker_a"),
-        )
-    assert str(exc.value) == (
-        f"{flagged.escalated.number}：您不能执行“会议决定”：只有承办单位（潋江镇）的派单人员"
-        "或乡镇街道或县级督办人员可以操作"
-    )
-    assert not CaseEvent.objects.filter(action="meeting_decide").exists()
-    assert Case.objects.get(pk=flagged.returned.pk).status == "returned"
-    assert AgendaItem.objects.get(meeting=meeting).decided_at is None
 
 
 def test_a_meeting_closes_only_when_every_item_is_decided(world, flagged, make_meeting):

@@ -36,7 +36,7 @@ def test_prepare_hold_decide_resolve_and_the_solved_count_moves(world, flagged, 
         assert case.number in body
     assert flagged.quiet.number not in body and flagged.other.number not in body
 
-    when = timezone.localtime() + dt.timedelta(hours=1)
+    when = timezone.localtime() - dt.timedelta(minutes=30)
     response = staff.post(
         f"/meetings/new/?place={world.community_a.pk}",
         {
@@ -128,7 +128,7 @@ def test_the_api_creates_holds_and_decides(world, flagged, client_as):
         "kind": "round_table",
         "title": "幸福圆桌会",
         "area": world.community_a.pk,
-        "starts_at": (timezone.now() + dt.timedelta(hours=2)).isoformat(),
+        "starts_at": (timezone.now() - dt.timedelta(hours=2)).isoformat(),
         "participants": [{"name": "王建国", "capacity": "居民代表"}],
         "items": [{"title": "退单事项", "source": "returned", "cases": [flagged.returned.pk]}],
     }

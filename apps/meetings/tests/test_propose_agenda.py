@@ -33,7 +33,7 @@ def test_each_case_is_proposed_for_its_reason(world, flagged):
     }
     [hot] = [p for p in proposals if p.source == "hot"]
     assert {c.pk for c in hot.cases} == {c.pk for c in flagged.hot}
-    assert hot.title.startswith("热点诉求：")
+    assert hot.title.endswith("（同类3件）")  # named by a case, see test_decision_authority
 
 
 def test_a_town_meeting_sees_both_communities_and_a_community_only_its_own(world, flagged):
