@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from apps.accounts.permissions import Cap, has_role_for, refusal
 from apps.accounts.scoping import place_in_scope
 from apps.core import audit
 from apps.core.choices import AuditVerb
@@ -26,7 +27,6 @@ from apps.stats import rollups
 
 from . import rules, similarity
 from .choices import (
-    INTAKE_ROLES,
     TRANSITIONS,
     WAITING_DISPATCH,
     Action,
@@ -44,7 +44,7 @@ from .choices import (
 from .deadlines import compute_deadline
 from .errors import InvalidTransitionData, NotAllowed, TransitionConflict
 from .models import Case, CaseEvent, CaseRevisit, Category
-from .notify import dispatchers_of, notify_case, supervisors_of
+from .notify import dispatchers_of, notify_case, notify_reporter, supervisors_of
 
 RESIDENT_LABEL = "居民（凭查询码）"
 SYSTEM_LABEL = "系统（超时自动上报）"
@@ -221,6 +221,7 @@ def do_create_case(
     persons: Iterable[Person] = (),
     lng: float | None = None,
     lat: float | None = None,
+    landmark: str = "",
     attributes: dict[str, Any] | None = None,
     idempotency_key: str | None = None,
     require_form_fields: bool = False,
@@ -232,8 +233,8 @@ def do_create_case(
     `attributes` are checked against the category's form fields (types and choices, an error
     naming the field); with `require_form_fields` (callers that collect the category's form:
     the API) the required ones must be there too."""
-    if actor is not None and not (actor.is_superuser or actor.role in INTAKE_ROLES):
-        raise NotAllowed("您的角色不能登记事项")
+    if actor is not None and not has_role_for(actor, Cap.CASES_INTAKE):
+        raise NotAllowed(refusal(Cap.CASES_INTAKE))
     key = f"{getattr(actor, 'pk', None) or 'public'}:{idempotency_key}" if idempotency_key else None
     if key:
         existing = Case.objects.filter(idempotency_key=key).first()
@@ -266,6 +267,7 @@ def do_create_case(
         place=place,
         lng=lng,
         lat=lat,
+        landmark=landmark.strip()[:100],
         reporter=reporter,
         reporter_name=reporter_name.strip() or (reporter.name if reporter else ""),
         title=title.strip(),
@@ -555,6 +557,12 @@ def _notify_after(case: Case, action: str, actor: Any, note: str) -> None:
             f"{label}：{case.title}",
             f"{n} {who_acted}：{note}".strip("："),
         )
+    if action == Action.ACCEPT:
+        notify_reporter(case, f"您反映的事项{n}（{case.category.name}）已受理，我们会尽快办理。")
+    if action == Action.RESOLVE:
+        notify_reporter(
+            case, f"您反映的事项{n}（{case.category.name}）已办结，请查看办理结果并评价。"
+        )
     if action == Action.ESCALATE:
         users = itertools.chain(dispatchers_of(case.handling_unit), supervisors_of(case))
         notify_case(
@@ -666,6 +674,19 @@ def _perform(
     rollups.record_case_change(locked, before)
     _notify_after(locked, action, actor, note)
     return locked
+
+
+NOT_ALLOWED_TO_REVEAL_REPORTER = "只有本事项的承办人和承办单位的派单人员可以查看提出人的完整电话"
+
+
+@transaction.atomic
+def do_reveal_reporter_phone(case: Case, *, actor: Any, ip: str | None = None) -> str:
+    """The reporter's full phone for the case's handler or dispatcher, to call them back;
+    the read is audited like a person's number (one rule: `audit.reveal`)."""
+    if not rules.may_reveal_reporter(actor, case):
+        raise NotAllowed(NOT_ALLOWED_TO_REVEAL_REPORTER)
+    token = Case.objects.values_list("reporter_phone_enc", flat=True).get(pk=case.pk)
+    return audit.reveal(case, "reporter_phone", token, actor=actor, ip=ip)
 
 
 # --- deadline monitor ---------------------------------------------------------------------

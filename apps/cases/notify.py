@@ -11,9 +11,9 @@ from django.db.models import QuerySet
 from django.urls import reverse
 
 from apps.accounts.choices import Role
+from apps.accounts.permissions import Cap, roles_with
 from apps.core.tasks import enqueue
 
-from .choices import DISPATCH_ROLES
 from .models import Case
 
 log = logging.getLogger("gongzhi.cases")
@@ -40,9 +40,25 @@ def notify_case(
     transaction.on_commit(queue, robust=True)
 
 
+RESIDENT_SMS_TASK = "notifications.sms_resident"
+
+
+def notify_reporter(case: Case, text: str) -> None:
+    """Queue a text message to the resident who reported `case` and left a phone, with the
+    link to its tracking page, once the current transaction commits. The phone goes into the
+    queue as the case's ciphertext, never in clear."""
+    if not case.reporter_phone_enc:
+        return
+    args = (case.place_id, case.reporter_phone_enc, text)
+    url = reverse("portal:track", args=[case.tracking_token])
+    transaction.on_commit(lambda: enqueue(RESIDENT_SMS_TASK, *args, url), robust=True)
+
+
 def dispatchers_of(unit: Any) -> QuerySet[Any]:
     """The accounts that dispatch at `unit`: dispatching roles whose scope is that place."""
-    return get_user_model().objects.filter(is_active=True, role__in=DISPATCH_ROLES, scope=unit)
+    return get_user_model().objects.filter(
+        is_active=True, role__in=roles_with(Cap.CASES_DISPATCH), scope=unit
+    )
 
 
 def supervisors_of(case: Case) -> QuerySet[Any]:

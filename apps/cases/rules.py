@@ -9,14 +9,13 @@ import hmac
 from collections.abc import Sequence
 from typing import Any
 
+from apps.accounts.permissions import Cap, has_role_for
+from apps.accounts.scoping import place_visible
 from apps.places.models import Place
 
 from .choices import (
-    DISPATCH_ROLES,
-    HANDLER_ROLES,
     LEVEL_ORDER,
     LEVEL_PLACE_KIND,
-    SUPERVISOR_ROLES,
     TRANSITIONS,
     Action,
     ExtensionState,
@@ -32,25 +31,17 @@ def _staff(user: Any) -> bool:
     return user is not None and getattr(user, "is_authenticated", False) and user.is_active
 
 
-def scope_contains(user: Any, place: Place) -> bool:
-    if user.is_superuser and user.scope_id is None:
-        return True
-    return user.scope_id is not None and place.path.startswith(user.scope.path)
-
-
 def is_dispatcher(user: Any, case: Case) -> bool:
     return (
         _staff(user)
-        and (user.role in DISPATCH_ROLES or user.is_superuser)
-        and scope_contains(user, case.handling_unit)
+        and has_role_for(user, Cap.CASES_DISPATCH)
+        and place_visible(user, case.handling_unit)
     )
 
 
 def is_supervisor(user: Any, case: Case) -> bool:
     return (
-        _staff(user)
-        and (user.role in SUPERVISOR_ROLES or user.is_superuser)
-        and scope_contains(user, case.place)
+        _staff(user) and has_role_for(user, Cap.CASES_SUPERVISE) and place_visible(user, case.place)
     )
 
 
@@ -58,10 +49,16 @@ def is_assignee(user: Any, case: Case) -> bool:
     return _staff(user) and case.assignee_id is not None and case.assignee_id == user.pk
 
 
+def may_reveal_reporter(user: Any, case: Case) -> bool:
+    """Who may see the reporter's full phone to call them back: the case's handler and the
+    dispatchers of its handling unit; nobody else (ADR 0003: every reveal audited)."""
+    return is_assignee(user, case) or is_dispatcher(user, case)
+
+
 def may_handle(user: Any, case: Case) -> bool:
     """May `user` be the handler of `case`? A handling role, and a scope that either holds the
     case's place or lies within the handling unit (town staff under a county case …)."""
-    if not _staff(user) or user.role not in HANDLER_ROLES or user.scope_id is None:
+    if not _staff(user) or not has_role_for(user, Cap.CASES_HANDLE) or user.scope_id is None:
         return False
     scope_path = user.scope.path
     return case.place.path.startswith(scope_path) or scope_path.startswith(case.handling_unit.path)

@@ -22,6 +22,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from . import crypto
+from .choices import AuditVerb
 from .models import AuditEvent, AuditHead
 from .tasks import enqueue, periodic
 
@@ -96,6 +98,16 @@ def record(
     event.save(force_insert=True)
     transaction.on_commit(seal_soon, robust=True)
     return event
+
+
+def reveal(obj: Any, field: str, ciphertext: str, *, actor: Any, ip: str | None = None) -> str:
+    """Decrypt one personal field of `obj` for an actor already allowed to see it, and record
+    the read (ADR 0003). Every call writes an event, also when the same number was shown a
+    minute ago: the trail must answer "who saw this number, and when". The one way any app
+    shows a full ID-card or phone number."""
+    value = crypto.decrypt(ciphertext)
+    record(actor=actor, verb=AuditVerb.REVEAL, obj=obj, changes={"field": field}, ip=ip)
+    return value
 
 
 # --- sealing ------------------------------------------------------------------------------

@@ -3,12 +3,13 @@
 enqueue("notifications.send", [user ids], title, body, url=…, object_type=…, object_id=…,
         kind=…)                   the entry point other apps use (or services.notify)
 enqueue("notifications.deliver", delivery_id)
+enqueue("notifications.sms_resident", place_id, phone ciphertext, text, url)
 notifications.retry_due          every 60 s: retries due failures, rescues stuck ones
 """
 
 from apps.core.tasks import enqueue, periodic, task
 
-from . import delivery
+from . import delivery, resident
 from .actions import do_send_notifications
 from .choices import GENERAL
 
@@ -32,6 +33,12 @@ def send(
     for delivery_id in outcome.deliveries_now:
         enqueue("notifications.deliver", delivery_id)
     return len(outcome.notifications)
+
+
+@task("notifications.sms_resident")
+def sms_resident(place_id: int, phone_enc: str, text: str, url: str = "") -> str:
+    """A text message to a resident without an account (the reporter of a case)."""
+    return resident.send_resident_sms(place_id, phone_enc, text, url)
 
 
 @task("notifications.deliver")

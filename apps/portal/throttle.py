@@ -1,19 +1,27 @@
-"""A simple per-address limit on resident submissions, kept in the cache (the shared Redis
-cache in production, so every web process counts together)."""
+"""Per-address limits on what residents may do without an account, kept in the cache (the
+shared Redis cache in production, so every web process counts together): submissions, and
+lookups of a case by its number and the phone's last four digits (which must not be guessable
+by trying)."""
 
 from django.conf import settings
 from django.core.cache import cache
 
 WINDOW_SECONDS = 3600
+# Per hour and address: (setting that overrides it, default).
+LIMITS = {
+    "submits": ("PORTAL_SUBMITS_PER_HOUR", 20),
+    "lookups": ("PORTAL_LOOKUPS_PER_HOUR", 10),
+}
 
 
-def limit() -> int:
-    return int(getattr(settings, "PORTAL_SUBMITS_PER_HOUR", 20))
+def limit(bucket: str = "submits") -> int:
+    name, default = LIMITS[bucket]
+    return int(getattr(settings, name, default))
 
 
-def allow(ip: str | None) -> bool:
-    """Count one submission from `ip`; False once the hour's allowance is spent."""
-    key = f"portal:submits:{ip or 'unknown'}"
+def allow(ip: str | None, bucket: str = "submits") -> bool:
+    """Count one use of `bucket` from `ip`; False once the hour's allowance is spent."""
+    key = f"portal:{bucket}:{ip or 'unknown'}"
     if cache.add(key, 1, WINDOW_SECONDS):
         return True
     try:
@@ -21,4 +29,4 @@ def allow(ip: str | None) -> bool:
     except ValueError:  # expired between add and incr
         cache.add(key, 1, WINDOW_SECONDS)
         return True
-    return count <= limit()
+    return count <= limit(bucket)

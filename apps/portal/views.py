@@ -18,7 +18,7 @@ from apps.cases.models import Case, Category
 from apps.cases.selectors import case_by_token
 
 from . import selectors, throttle
-from .forms import RatingForm, ReportForm
+from .forms import FindForm, RatingForm, ReportForm
 
 
 def _with_limits(category: Category) -> Category:
@@ -72,6 +72,7 @@ def report(request: HttpRequest, code: str) -> HttpResponse:
             reporter_phone=d["phone"],
             lat=d.get("lat"),
             lng=d.get("lng"),
+            landmark=d.get("landmark") or "",
             attributes=form.attribute_values,
             idempotency_key=f"portal:{d['form_token']}",
         )
@@ -84,20 +85,39 @@ def report(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_GET
 def places(request: HttpRequest) -> HttpResponse:
-    """htmx: places of the chosen community matching the typed name."""
+    """htmx: places matching the typed compound, building, unit and room, in any order; in
+    the chosen community, or the whole county once the text names a compound or village."""
     try:
         community = int(request.GET.get("community") or 0)
     except ValueError:
         community = 0
-    found = selectors.place_search(community, request.GET.get("q", ""))
-    return render(request, "portal/_places.html", {"places": found, "q": request.GET.get("q", "")})
+    q = request.GET.get("q", "").strip()[:60]
+    tokens = selectors.search_tokens(q)
+    needs_name = bool(tokens) and not community and selectors.numbers_only(tokens)
+    found = selectors.place_search(community or None, q)
+    return render(request, "portal/_places.html", {"hits": found, "q": q, "needs_name": needs_name})
+
+
+@require_GET
+def locate(request: HttpRequest) -> HttpResponse:
+    """htmx: the community and grid that hold the phone's position and the nearest compounds
+    to pick from."""
+    try:
+        lat, lng = float(request.GET["lat"]), float(request.GET["lng"])
+    except (KeyError, ValueError):
+        lat = lng = float("nan")
+    located = selectors.locate_point(lat, lng)
+    return render(request, "portal/_located.html", {"located": located})
 
 
 def _track_context(case: Case, form: RatingForm | None = None) -> dict[str, object]:
+    view = selectors.resident_view(case)
+    may_rate = case.status == Status.RESOLVED and view.has_result
     return {
         "case": case,
         "steps": selectors.public_timeline(case),
-        "form": form or (RatingForm() if case.status == Status.RESOLVED else None),
+        "view": view,
+        "form": form or (RatingForm() if may_rate else None),
     }
 
 
@@ -131,3 +151,23 @@ def rate(request: HttpRequest, token: str) -> HttpResponse:
     else:
         messages.success(request, "感谢您的评价！")
     return redirect("portal:track", token=token)
+
+
+def find(request: HttpRequest) -> HttpResponse:
+    """A resident who lost the link: the case number and the last four digits of the phone
+    they left lead back to the tracking page. Throttled per address, and a wrong pair says
+    only that it does not match."""
+    form = FindForm(request.POST or None)
+    if request.method != "POST":
+        return render(request, "portal/find.html", {"form": form})
+    if not throttle.allow(client_ip(request), "lookups"):
+        return render(request, "portal/find.html", {"form": form, "throttled": True}, status=429)
+    if not form.is_valid():
+        return render(request, "portal/find.html", {"form": form}, status=400)
+    case = selectors.case_by_number_and_phone(
+        form.cleaned_data["number"], form.cleaned_data["last_four"]
+    )
+    if case is None:
+        form.add_error(None, "编号与电话后四位不匹配，请核对后再试")
+        return render(request, "portal/find.html", {"form": form}, status=404)
+    return redirect("portal:track", token=case.tracking_token)

@@ -73,6 +73,8 @@ class Case(TimeStamped):
     )
     lng = models.FloatField("经度", null=True, blank=True)
     lat = models.FloatField("纬度", null=True, blank=True)
+    # Where exactly, in the reporter's words, when no building or room fits (村口桥头).
+    landmark = models.CharField("具体位置", max_length=100, blank=True)
     reporter = models.ForeignKey(
         "people.Person",
         verbose_name="提出人",
