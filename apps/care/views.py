@@ -5,7 +5,6 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from apps.core.paging import query_without_page
-from apps.core.refusals import flash_refusal
+from apps.core.refusals import run_action
 from apps.people.selectors import access_person_for_user
 from apps.places.selectors import access_place_for_user
 
@@ -21,7 +20,7 @@ from . import selectors
 from .actions import do_create_pairing, do_end_pairing, do_record_contact
 from .filters import CareGroupFilter
 from .forms import ContactForm, EndPairingForm, PairingForm
-from .models import Pairing
+from .models import Contact, Pairing
 
 PER_PAGE = 50
 
@@ -106,17 +105,21 @@ def pairing_contact(request: HttpRequest, pk: int) -> HttpResponse:
     form = ContactForm(request.POST)
     if not form.is_valid():
         return _pairing_page(request, pairing, contact_form=form, status=422)
-    try:
-        contact = do_record_contact(pairing, actor=request.user, **form.cleaned_data)
-    except (ValidationError, PermissionDenied) as exc:
-        flash_refusal(request, exc)
-        return _pairing_page(request, pairing, contact_form=form, status=422)
-    text = f"已登记{contact.get_kind_display()}：{pairing.person.name}"
-    cases = list(contact.cases.all())
-    if cases:
-        text += f"，需求已登记为事项 {cases[0].number}"
-    messages.success(request, text)
-    return redirect("care:pairing", pk=pairing.pk)
+
+    def done(contact: Contact) -> HttpResponse:
+        text = f"已登记{contact.get_kind_display()}：{pairing.person.name}"
+        cases = list(contact.cases.all())
+        if cases:
+            text += f"，需求已登记为事项 {cases[0].number}"
+        messages.success(request, text)
+        return redirect("care:pairing", pk=pairing.pk)
+
+    return run_action(
+        request,
+        lambda: do_record_contact(pairing, actor=request.user, **form.cleaned_data),
+        done=done,
+        refused=lambda: _pairing_page(request, pairing, contact_form=form),
+    )
 
 
 @login_required
@@ -126,13 +129,19 @@ def pairing_end(request: HttpRequest, pk: int) -> HttpResponse:
     form = EndPairingForm(request.POST)
     if not form.is_valid():
         return _pairing_page(request, pairing, end_form=form, status=422)
-    try:
-        do_end_pairing(actor=request.user, pairing=pairing, reason=form.cleaned_data["reason"])
-    except (ValidationError, PermissionDenied) as exc:
-        flash_refusal(request, exc)
-    else:
+
+    def done(_: object) -> HttpResponse:
         messages.success(request, f"已结束结对：{pairing}")
-    return redirect("care:pairing", pk=pairing.pk)
+        return redirect("care:pairing", pk=pairing.pk)
+
+    return run_action(
+        request,
+        lambda: do_end_pairing(
+            actor=request.user, pairing=pairing, reason=form.cleaned_data["reason"]
+        ),
+        done=done,
+        refused=lambda: _pairing_page(request, pairing, end_form=form),
+    )
 
 
 @login_required
@@ -141,18 +150,23 @@ def pairing_new(request: HttpRequest) -> HttpResponse:
     carers = selectors.carer_candidates(request.user, person)
     schools = selectors.schools_in_scope(request.user)
     form = PairingForm(request.POST or None, carers=carers, schools=schools)
-    if request.method == "POST" and form.is_valid():
-        try:
-            pairing = do_create_pairing(actor=request.user, person=person, **form.cleaned_data)
-        except (ValidationError, PermissionDenied) as exc:
-            flash_refusal(request, exc)
-        else:
-            messages.success(request, f"已结对：{pairing}")
-            return redirect("care:pairing", pk=pairing.pk)
-    status = 422 if request.method == "POST" else 200
-    return render(
+
+    def page(status: int = 200) -> HttpResponse:
+        context = {"person": person, "form": form, "pairings": person.pairings.current()}
+        return render(request, "care/pairing_new.html", context, status=status)
+
+    if request.method != "POST":
+        return page()
+    if not form.is_valid():
+        return page(422)
+
+    def done(pairing: Pairing) -> HttpResponse:
+        messages.success(request, f"已结对：{pairing}")
+        return redirect("care:pairing", pk=pairing.pk)
+
+    return run_action(
         request,
-        "care/pairing_new.html",
-        {"person": person, "form": form, "pairings": person.pairings.current()},
-        status=status,
+        lambda: do_create_pairing(actor=request.user, person=person, **form.cleaned_data),
+        done=done,
+        refused=page,
     )

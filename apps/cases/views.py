@@ -7,7 +7,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
@@ -19,7 +18,8 @@ from django.views.decorators.http import require_POST
 from apps.accounts.actions import client_ip
 from apps.accounts.scoping import place_visible
 from apps.core.paging import query_without_page
-from apps.core.refusals import run_action
+from apps.core.redirects import redirect_next
+from apps.core.refusals import REFUSED_STATUS, form_error_text, run_action, take_refusal
 from apps.people.actions import do_reveal_person
 from apps.people.choices import RevealField
 
@@ -92,40 +92,47 @@ def case_transition(request: HttpRequest, pk: int) -> HttpResponse:
     case = selectors.access_case_for_user(request.user, pk)
     action = request.POST.get("action", "")
     form = TransitionForm(request.POST, request.FILES, case=case)
-    error = ""
+    htmx = bool(request.headers.get("HX-Request"))
+    # Back to "my orders" when pressed there.
+    back = redirect_next(request, reverse("cases:detail", args=[pk]))
+
+    def panel(error: str = "", status: int = 200) -> HttpResponse:
+        fresh = selectors.access_case_for_user(request.user, pk)
+        context = _panel_context(request, fresh, error)
+        return render(request, "cases/_panel.html", context, status=status)
+
     if not form.is_valid():
-        error = "；".join(str(m) for ms in form.errors.values() for m in ms)
-    else:
-        try:
-            with transaction.atomic():
-                case = do_transition(
-                    case,
-                    action,
-                    actor=request.user,
-                    note=form.cleaned_data["note"],
-                    data=form.action_data(),
-                )
-                if form.cleaned_data.get("photo"):
-                    event = case.events.order_by("-id").first()
-                    do_add_attachment(
-                        case, form.cleaned_data["photo"], actor=request.user, event=event
-                    )
-        except CaseError as exc:
-            error = exc.message
-    status = 200 if not error else 400
-    if request.headers.get("HX-Request"):
-        case = selectors.access_case_for_user(request.user, pk)
-        return render(
-            request, "cases/_panel.html", _panel_context(request, case, error), status=status
-        )
-    if error:
-        messages.error(request, error)
-    else:
+        if htmx:
+            return panel(form_error_text(form), REFUSED_STATUS)
+        messages.error(request, form_error_text(form))
+        return back
+
+    def transition() -> None:
+        with transaction.atomic():
+            done = do_transition(
+                case,
+                action,
+                actor=request.user,
+                note=form.cleaned_data["note"],
+                data=form.action_data(),
+            )
+            if form.cleaned_data.get("photo"):
+                event = done.events.order_by("-id").first()
+                do_add_attachment(done, form.cleaned_data["photo"], actor=request.user, event=event)
+
+    def done(_: object) -> HttpResponse:
+        if htmx:
+            return panel()
         messages.success(request, f"已{Action(action).label}")
-    next_url = request.POST.get("next", "")
-    if next_url.startswith("/") and not next_url.startswith("//"):
-        return redirect(next_url)  # back to "my orders" when pressed there
-    return redirect("cases:detail", pk=pk)
+        return back
+
+    return run_action(
+        request,
+        transition,
+        done=done,
+        # htmx swaps only the panel: the refusal is shown inside it, not on the next page.
+        refused=lambda: panel(take_refusal(request)) if htmx else back,
+    )
 
 
 @login_required
@@ -152,18 +159,24 @@ def case_reveal_phone(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def case_create(request: HttpRequest) -> HttpResponse:
     form = CaseForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            case, _ = do_create_case(actor=request.user, **form.action_kwargs())
-        except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        except CaseError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, f"已登记 {case.number}")
-            return redirect("cases:detail", pk=case.pk)
-    return render(request, "cases/form.html", {"form": form})
+
+    def page() -> HttpResponse:
+        return render(request, "cases/form.html", {"form": form})
+
+    if request.method != "POST" or not form.is_valid():
+        return page()
+
+    def done(created: tuple[Any, bool]) -> HttpResponse:
+        messages.success(request, f"已登记 {created[0].number}")
+        return redirect("cases:detail", pk=created[0].pk)
+
+    return run_action(
+        request,
+        lambda: do_create_case(actor=request.user, **form.action_kwargs()),
+        done=done,
+        refused=page,
+        form=form,
+    )
 
 
 @login_required
@@ -172,19 +185,23 @@ def case_dispatch(request: HttpRequest, pk: int) -> HttpResponse:
     case = selectors.access_case_for_user(request.user, pk)
     if request.method == "POST":
         data = {k: request.POST[k] for k in ("assignee", "department") if request.POST.get(k)}
-        try:
-            do_transition(
+
+        def done(_: object) -> HttpResponse:
+            messages.success(request, "已派单")
+            return redirect("cases:detail", pk=pk)
+
+        return run_action(
+            request,
+            lambda: do_transition(
                 case,
                 Action.DISPATCH,
                 actor=request.user,
                 note=request.POST.get("note", ""),
                 data=data,
-            )
-        except CaseError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, "已派单")
-            return redirect("cases:detail", pk=pk)
+            ),
+            done=done,
+            refused=lambda: _dispatch_page(request, case),
+        )
     return _dispatch_page(request, case)
 
 
@@ -282,14 +299,20 @@ def revisit_record(request: HttpRequest, pk: int) -> HttpResponse:
     elif not form.is_valid():
         messages.error(request, "请选择回访结果")
     else:
-        try:
-            do_record_revisit(
-                revisit, form.cleaned_data["result"], form.cleaned_data["note"], actor=request.user
-            )
-        except CaseError as exc:
-            messages.error(request, exc.message)
-        else:
+        found = revisit
+
+        def done(_: object) -> HttpResponse:
             messages.success(request, "已登记回访结果")
+            return redirect("cases:revisits")
+
+        return run_action(
+            request,
+            lambda: do_record_revisit(
+                found, form.cleaned_data["result"], form.cleaned_data["note"], actor=request.user
+            ),
+            done=done,
+            refused=lambda: redirect("cases:revisits"),
+        )
     return redirect("cases:revisits")
 
 

@@ -57,6 +57,13 @@ def errors_beside_fields(form: Any, exc: ValidationError, renamed: Mapping[str, 
         form.add_error(field if field in form.fields else None, errors)
 
 
+def take_refusal(request: HttpRequest) -> str:
+    """The refusal `run_action` just queued, taken off the page's messages, for an htmx part
+    that shows it inside itself (the part is swapped in; no full page shows the messages)."""
+    storage = messages.get_messages(request)
+    return "；".join(m.message for m in storage if m.level == messages.ERROR)
+
+
 def run_action(
     request: HttpRequest,
     action: Callable[[], T],

@@ -1,19 +1,19 @@
 """Errand pages: the list of errand cases with their progress, and one errand's steps on a
 phone (mark a step done, add steps from a template, resolve when all are done)."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from apps.cases.choices import OPEN_STATUSES, Action
-from apps.cases.errors import CaseError
 from apps.cases.selectors import case_buttons
 from apps.core.paging import query_without_page
-from apps.core.refusals import flash_refusal
+from apps.core.refusals import run_action
 
 from . import selectors
 from .actions import do_add_steps, do_complete_step, do_resolve_errand
@@ -46,7 +46,11 @@ def _templates(case):  # type: ignore[no-untyped-def]
 
 @login_required
 def errand_detail(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = selectors.access_errand_for_user(request.user, case_id)
+    return _detail_page(request, selectors.access_errand_for_user(request.user, case_id))
+
+
+def _detail_page(request: HttpRequest, case: Any, **forms: Any) -> HttpResponse:
+    """The errand's page; `forms` are bound forms a refused change shows again."""
     steps = list(selectors.steps_of(case))
     done = sum(1 for s in steps if s.status == "done")
     suggested = selectors.templates_for(case)
@@ -65,8 +69,14 @@ def errand_detail(request: HttpRequest, case_id: int) -> HttpResponse:
             "can_resolve": bool(steps)
             and done == len(steps)
             and Action.RESOLVE in case_buttons(case, request.user),
+            **forms,
         },
     )
+
+
+def _said(request: HttpRequest, text: str, case_id: int) -> HttpResponse:
+    messages.success(request, text)
+    return redirect("errands:detail", case_id=case_id)
 
 
 @login_required
@@ -74,21 +84,20 @@ def errand_detail(request: HttpRequest, case_id: int) -> HttpResponse:
 def add_steps(request: HttpRequest, case_id: int) -> HttpResponse:
     case = selectors.access_errand_for_user(request.user, case_id)
     form = AddStepsForm(request.POST, templates=_templates(case))
-    if form.is_valid():
-        try:
-            steps = do_add_steps(
-                case,
-                actor=request.user,
-                template=form.cleaned_data["template"],
-                steps=form.steps(),
-            )
-        except (ValidationError, PermissionDenied) as exc:
-            flash_refusal(request, exc)
-        else:
-            messages.success(request, f"已添加 {len(steps)} 个步骤")
-    else:
+    if not form.is_valid():
         messages.error(request, "请选择模板或填写步骤")
-    return redirect("errands:detail", case_id=case.pk)
+        return redirect("errands:detail", case_id=case.pk)
+    return run_action(
+        request,
+        lambda: do_add_steps(
+            case,
+            actor=request.user,
+            template=form.cleaned_data["template"],
+            steps=form.steps(),
+        ),
+        done=lambda steps: _said(request, f"已添加 {len(steps)} 个步骤", case.pk),
+        refused=lambda: _detail_page(request, case, add_form=form),
+    )
 
 
 @login_required
@@ -97,13 +106,12 @@ def complete_step(request: HttpRequest, pk: int) -> HttpResponse:
     step = selectors.access_step_for_user(request.user, pk)
     form = CompleteStepForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
-    try:
-        do_complete_step(step, actor=request.user, note=note)
-    except (ValidationError, PermissionDenied) as exc:
-        flash_refusal(request, exc)
-    else:
-        messages.success(request, f"已完成：{step.name}")
-    return redirect("errands:detail", case_id=step.case_id)
+    return run_action(
+        request,
+        lambda: do_complete_step(step, actor=request.user, note=note),
+        done=lambda _: _said(request, f"已完成：{step.name}", step.case_id),
+        refused=lambda: redirect("errands:detail", case_id=step.case_id),
+    )
 
 
 @login_required
@@ -112,10 +120,9 @@ def resolve(request: HttpRequest, case_id: int) -> HttpResponse:
     case = selectors.access_errand_for_user(request.user, case_id)
     form = ResolveErrandForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
-    try:
-        do_resolve_errand(case, actor=request.user, note=note)
-    except (ValidationError, PermissionDenied, CaseError) as exc:
-        flash_refusal(request, exc)
-    else:
-        messages.success(request, f"帮办事项已办结：{case.number}")
-    return redirect("errands:detail", case_id=case.pk)
+    return run_action(
+        request,
+        lambda: do_resolve_errand(case, actor=request.user, note=note),
+        done=lambda _: _said(request, f"帮办事项已办结：{case.number}", case.pk),
+        refused=lambda: _detail_page(request, case, resolve_form=form),
+    )

@@ -2,9 +2,10 @@
 mediation with its sessions, outcome and the resolve button, opening one on a dispute case,
 and the mediator list."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,10 +13,9 @@ from django.views.decorators.http import require_POST
 
 from apps.accounts.scoping import scope_q
 from apps.cases.choices import Action
-from apps.cases.errors import CaseError
 from apps.cases.selectors import access_case_for_user, case_buttons
 from apps.core.paging import query_without_page
-from apps.core.refusals import flash_refusal
+from apps.core.refusals import run_action
 from apps.people.filters import AREA_KINDS
 from apps.people.selectors import access_person_for_user
 from apps.places.models import Place
@@ -93,24 +93,29 @@ def case_mediation(request: HttpRequest, case_id: int) -> HttpResponse:
     candidates = selectors.mediators_for(case.place)
     initial = {"parties": "\n".join(p.name for p in case.persons.all()) or case.reporter_name}
     form = OpenMediationForm(request.POST or None, mediators=candidates, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            mediation = do_open_mediation(
-                case,
-                actor=request.user,
-                mediators=form.cleaned_data["mediators"],
-                parties=form.party_names(),
-            )
-        except (ValidationError, PermissionDenied) as exc:
-            flash_refusal(request, exc)
-        else:
-            messages.success(request, f"已发起调解：{case.number}")
-            return redirect("mediation:detail", pk=mediation.pk)
-    return render(
+
+    def page(status: int = 200) -> HttpResponse:
+        return render(request, "mediation/open.html", {"case": case, "form": form}, status=status)
+
+    if request.method != "POST":
+        return page()
+    if not form.is_valid():
+        return page(422)
+
+    def done(mediation: Mediation) -> HttpResponse:
+        messages.success(request, f"已发起调解：{case.number}")
+        return redirect("mediation:detail", pk=mediation.pk)
+
+    return run_action(
         request,
-        "mediation/open.html",
-        {"case": case, "form": form},
-        status=422 if request.method == "POST" else 200,
+        lambda: do_open_mediation(
+            case,
+            actor=request.user,
+            mediators=form.cleaned_data["mediators"],
+            parties=form.party_names(),
+        ),
+        done=done,
+        refused=page,
     )
 
 
@@ -121,13 +126,17 @@ def session_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = SessionForm(request.POST)
     if not form.is_valid():
         return _detail(request, mediation, session_form=form, status=422)
-    try:
-        do_record_session(mediation, actor=request.user, **form.cleaned_data)
-    except (ValidationError, PermissionDenied) as exc:
-        flash_refusal(request, exc)
-        return _detail(request, mediation, session_form=form, status=422)
-    messages.success(request, "已登记调解会")
-    return redirect("mediation:detail", pk=pk)
+
+    def done(_: object) -> HttpResponse:
+        messages.success(request, "已登记调解会")
+        return redirect("mediation:detail", pk=pk)
+
+    return run_action(
+        request,
+        lambda: do_record_session(mediation, actor=request.user, **form.cleaned_data),
+        done=done,
+        refused=lambda: _detail(request, mediation, session_form=form),
+    )
 
 
 @login_required
@@ -137,13 +146,17 @@ def outcome(request: HttpRequest, pk: int) -> HttpResponse:
     form = OutcomeForm(request.POST)
     if not form.is_valid():
         return _detail(request, mediation, outcome_form=form, status=422)
-    try:
-        done = do_record_outcome(mediation, actor=request.user, **form.cleaned_data)
-    except (ValidationError, PermissionDenied) as exc:
-        flash_refusal(request, exc)
-        return _detail(request, mediation, outcome_form=form, status=422)
-    messages.success(request, f"已登记调解结果：{done.get_status_display()}")
-    return redirect("mediation:detail", pk=pk)
+
+    def done(recorded: Mediation) -> HttpResponse:
+        messages.success(request, f"已登记调解结果：{recorded.get_status_display()}")
+        return redirect("mediation:detail", pk=pk)
+
+    return run_action(
+        request,
+        lambda: do_record_outcome(mediation, actor=request.user, **form.cleaned_data),
+        done=done,
+        refused=lambda: _detail(request, mediation, outcome_form=form),
+    )
 
 
 @login_required
@@ -152,13 +165,17 @@ def resolve(request: HttpRequest, pk: int) -> HttpResponse:
     mediation = selectors.access_mediation_for_user(request.user, pk)
     form = ResolveForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
-    try:
-        case = do_resolve_by_agreement(mediation, actor=request.user, note=note)
-    except (ValidationError, PermissionDenied, CaseError) as exc:
-        flash_refusal(request, exc)
-    else:
+
+    def done(case: Any) -> HttpResponse:
         messages.success(request, f"已据调解协议办结：{case.number}")
-    return redirect("mediation:detail", pk=pk)
+        return redirect("mediation:detail", pk=pk)
+
+    return run_action(
+        request,
+        lambda: do_resolve_by_agreement(mediation, actor=request.user, note=note),
+        done=done,
+        refused=lambda: redirect("mediation:detail", pk=pk),
+    )
 
 
 @login_required
@@ -168,19 +185,27 @@ def mediators(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         person = access_person_for_user(request.user, data["person"])
-        try:
-            mediator = do_register_mediator(
+
+        def done(mediator: Any) -> HttpResponse:
+            messages.success(request, f"已登记调解员：{mediator}")
+            return redirect("mediation:mediators")
+
+        return run_action(
+            request,
+            lambda: do_register_mediator(
                 actor=request.user,
                 person=person,
                 area=data["area"],
                 kind=data["kind"],
                 unit=data["unit"],
-            )
-        except (ValidationError, PermissionDenied) as exc:
-            flash_refusal(request, exc)
-        else:
-            messages.success(request, f"已登记调解员：{mediator}")
-            return redirect("mediation:mediators")
+            ),
+            done=done,
+            refused=lambda: _mediators_page(request, form),
+        )
+    return _mediators_page(request, form)
+
+
+def _mediators_page(request: HttpRequest, form: MediatorForm) -> HttpResponse:
     rows = Paginator(selectors.visible_mediators(request.user).order_by("kind", "id"), PER_PAGE)
     return render(
         request,

@@ -72,7 +72,7 @@ def test_it_performs_a_transition_with_htmx(client, world):
     response = client.post(
         f"/cases/{case.pk}/transition/", {"action": "claim"}, HTTP_HX_REQUEST="true"
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "该事项当前状态为“已受理”，不能执行“接单”" in response.content.decode()
 
 
