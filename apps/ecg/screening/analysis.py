@@ -8,13 +8,15 @@ from typing import Any
 
 import numpy as np
 
-from ..readers import EcgSignal
+from ..readers import STANDARD_LEADS, EcgSignal
+from .beats import BeatClasses, classify_beats, flat_share, slope_signal, ventricular_runs
 from .filters import bandpass
-from .flags import Flag, WindowFacts, rate_flags, window_flags
+from .flags import Flag, WindowFacts, rate_flags, st_caveat, vt_flags, window_flags
 from .measure import Intervals, intervals, median_beat
 from .qrs import detect_qrs
 from .quality import LeadQuality, lead_quality
 from .rhythm import atrial_activity, irregularity, spectrum
+from .segments import segment_quality
 from .thresholds import merged
 
 WINDOW_S = 10.0
@@ -43,6 +45,8 @@ class Screening:
     measurements: dict[str, Any] = field(default_factory=dict)
     analysable: bool = True
     elapsed_ms: float = 0.0
+    excluded: list[dict[str, Any]] = field(default_factory=list)
+    ventricular: np.ndarray | None = None
 
     @property
     def critical(self) -> bool:
@@ -66,6 +70,11 @@ class Screening:
             "analysable": self.analysable,
             "quality": [q.as_dict() for q in self.quality],
             "beats": self.beats.tolist(),
+            "ventricular_beats": (
+                [] if self.ventricular is None else np.flatnonzero(self.ventricular).tolist()
+            ),
+            "excluded": self.excluded,
+            "excluded_s": round(sum(e["end_s"] - e["start_s"] for e in self.excluded), 2),
             "measurements": self.measurements,
             "flags": [f.as_dict() for f in self.flags],
             "critical": self.critical,
@@ -105,21 +114,63 @@ def analyse(
     # III, aVR, aVL and aVF are sums of I and II: they add cost to the detector, not beats.
     independent = [i for i in clean if sig.leads[i] not in DERIVED_LEADS]
     detect_on = independent if len(independent) >= 3 else clean
-    beats = detect_qrs(filtered[detect_on], fs).beats
+    segq = segment_quality(sig.data[usable], filtered[usable], fs)
+    detect_local = [usable.index(i) for i in detect_on]
+    bad = segq.lead_mask(sig.n_samples)
+    beats = detect_qrs(filtered[detect_on], fs, bad[detect_local]).beats
+    excluded_seg = segq.excluded(detect_local)
+    if beats.size:
+        beats = beats[~excluded_seg[np.minimum(beats // segq.seg, excluded_seg.size - 1)]]
     result.beats = beats
+    result.excluded = segq.spans(detect_local, fs)
+    excluded = segq.sample_mask(detect_local, sig.n_samples)
+    if excluded.mean() > 0.8:
+        result.analysable = False
+        result.measurements = {"note": "信号大部分为伪差或无信号，无法分析"}
+        result.elapsed_ms = (time.perf_counter() - started) * 1000
+        return result
     leads = [sig.leads[i] for i in usable]
+    usable_data = np.where(bad, 0.0, filtered[usable])
+    own = [k for k, lead in enumerate(leads) if lead not in DERIVED_LEADS] or list(
+        range(len(leads))
+    )
+    slope = slope_signal(usable_data[own], fs)
+    classes = classify_beats(usable_data, beats, fs, limits["wide_qrs_ms"], slope)
+    result.ventricular = classes.ventricular
     facts = [
-        _window_facts(filtered[usable], leads, beats, fs, a, b, sex=sex, age=age)
+        _window_facts(
+            usable_data, leads, beats, fs, a, b, classes, excluded, slope, sex=sex, age=age
+        )
         for a, b in _windows(sig.n_samples, fs)
     ]
     detection_leads = [sig.leads[i] for i in detect_on]
-    flags = rate_flags(beats, fs, sig.n_samples, limits, detection_leads)
+    gaps = _gaps(beats, excluded)
+    flags = rate_flags(beats, fs, sig.n_samples, limits, detection_leads, gaps)
+    runs = ventricular_runs(
+        beats,
+        classes,
+        fs,
+        min_beats=int(limits["run_beats"]),
+        min_rate=limits["wct_min_bpm"],
+        excluded=excluded_seg,
+        seg=segq.seg,
+    )
+    flags.extend(vt_flags(runs, beats, fs, limits, leads))
     for window in facts:
         flags.extend(window_flags(window, limits, leads))
+    flags.extend(st_caveat(facts, classes, leads, limits))
     result.flags = _without_artefacts(flags)
-    result.measurements = _summary(beats, fs, facts, sig.n_samples)
+    result.measurements = _summary(beats, fs, facts, sig.n_samples, gaps)
     result.elapsed_ms = (time.perf_counter() - started) * 1000
     return result
+
+
+def _gaps(beats: np.ndarray, excluded: np.ndarray) -> np.ndarray:
+    """For each RR interval: does it cross an excluded stretch (then it measures nothing)?"""
+    if beats.size < 2:
+        return np.zeros(0, dtype=bool)
+    counts = np.concatenate(([0], np.cumsum(excluded)))
+    return (counts[beats[1:]] - counts[beats[:-1]]) > 0
 
 
 def _window_facts(
@@ -129,20 +180,31 @@ def _window_facts(
     fs: float,
     a: int,
     b: int,
+    classes: BeatClasses,
+    excluded: np.ndarray,
+    slope: np.ndarray,
     *,
     sex: str,
     age: int | None,
 ) -> WindowFacts:
-    inside = beats[(beats >= a) & (beats < b)]
-    rr = np.diff(inside) / fs
+    chosen = (beats >= a) & (beats < b)
+    inside = beats[chosen]
+    gaps = _gaps(inside, excluded)
+    rr = (np.diff(inside) / fs)[~gaps] if inside.size > 1 else np.zeros(0)
     facts = WindowFacts(start=a / fs, end=b / fs, beats=inside, rr=rr, sex=sex, age=age)
+    facts.excluded_share = float(excluded[a:b].mean()) if b > a else 0.0
+    facts.ventricular_share = float(classes.ventricular[chosen].mean()) if inside.size else 0.0
+    facts.wide_share = float((classes.width_ms[chosen] >= 120).mean()) if inside.size else 0.0
+    facts.monitoring = all(lead not in STANDARD_LEADS for lead in leads)
     facts.beat_span_s = float(inside[-1] - inside[0]) / fs if inside.size > 1 else 0.0
     facts.spectrum = spectrum(data[:, a:b], fs)
+    facts.flat_share = flat_share(slope[a:b], fs)
     facts.irregularity = irregularity(rr)
+    good_s = (b - a) / fs * (1.0 - facts.excluded_share)
     if rr.size:
         facts.rate = 60.0 / float(np.mean(rr))
-    elif inside.size <= 1:
-        facts.rate = 60.0 * inside.size / max((b - a) / fs, 1e-6)
+    elif inside.size <= 1 and good_s >= 0.8 * (b - a) / fs:
+        facts.rate = 60.0 * inside.size / max(good_s, 1e-6)
     template = median_beat(data, inside, fs) if inside.size >= 2 else None
     if template is None:
         return facts
@@ -157,7 +219,19 @@ def _window_facts(
     facts.atrial = atrial_activity(data[leads.index(lead), a:b], inside - a, fs, t_after)
     facts.atrial_lead = lead
     facts.axis = _axis(template.beat, leads, facts.intervals)
+    facts.rbbb = _rbbb(template.beat, leads, facts.intervals, fs)
     return facts
+
+
+def _rbbb(beat: np.ndarray, leads: list[str], iv: Intervals, fs: float) -> bool | None:
+    """A wide QRS whose last 40 ms point up in V1 (the R' of right bundle branch block); None
+    without V1 or a measured QRS."""
+    if "V1" not in leads or iv.qrs_onset is None or iv.qrs_offset is None:
+        return None
+    x = beat[leads.index("V1")]
+    base = float(x[max(0, iv.qrs_onset - int(0.02 * fs)) : iv.qrs_onset + 1].mean())
+    tail = x[max(iv.qrs_onset, iv.qrs_offset - int(0.04 * fs)) : iv.qrs_offset + 1] - base
+    return bool(tail.size and float(tail.mean()) > 0.05)
 
 
 def _t_after_r(iv: Intervals, zero: int, fs: float) -> float:
@@ -213,11 +287,15 @@ def _r(value: float | None, digits: int = 0) -> float | None:
     return None if value is None else round(float(value), digits)
 
 
-def _summary(beats: np.ndarray, fs: float, facts: list[WindowFacts], n: int) -> dict[str, Any]:
-    rr = np.diff(beats) / fs
+def _summary(
+    beats: np.ndarray, fs: float, facts: list[WindowFacts], n: int, gaps: np.ndarray
+) -> dict[str, Any]:
+    rr = np.where(gaps, np.nan, np.diff(beats) / fs) if beats.size > 1 else np.zeros(0)
     out: dict[str, Any] = {"beat_count": int(beats.size)}
-    if rr.size:
-        longest = int(np.argmax(rr))
+    if rr.size and np.isfinite(rr).any():
+        longest = int(np.nanargmax(rr))
+        rr_all = rr
+        rr = rr[np.isfinite(rr)]
         out.update(
             heart_rate=_r(60.0 / float(np.mean(rr))),
             rr_mean_ms=_r(float(np.mean(rr)) * 1000),
@@ -225,7 +303,7 @@ def _summary(beats: np.ndarray, fs: float, facts: list[WindowFacts], n: int) -> 
             rr_min_ms=_r(float(rr.min()) * 1000),
             rr_max_ms=_r(float(rr.max()) * 1000),
             longest_rr={
-                "ms": _r(float(rr[longest]) * 1000),
+                "ms": _r(float(rr_all[longest]) * 1000),
                 "start_s": _r(beats[longest] / fs, 2),
                 "end_s": _r(beats[longest + 1] / fs, 2),
             },

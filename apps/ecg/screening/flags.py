@@ -12,7 +12,7 @@ from .rhythm import AtrialActivity, Spectrum
 
 LABELS = {
     "vf": "疑似心室颤动/心室扑动",
-    "vt": "疑似持续性宽QRS波心动过速（室性心动过速可能）",
+    "vt": "疑似室性心动过速（连续≥{run_beats:g}个宽QRS/室性心搏，心室率≥{wct_min_bpm:g}次/分）",
     "tachy": "心室率≥{tachy_bpm:g}次/分",
     "sv_tachy": "疑似室上性心动过速，心室率≥{sv_tachy_bpm:g}次/分",
     "brady": "平均心室率≤{brady_mean_bpm:g}次/分",
@@ -26,6 +26,7 @@ LABELS = {
     "warn_qtc": "QTc延长",
     "warn_af": "RR间期绝对不齐，疑似心房颤动",
     "warn_wide": "QRS波增宽",
+    "st_unjudged": "宽QRS（左束支阻滞或起搏心律可能），ST段无法自动判断",
 }
 
 # Contiguous lead pairs for the STEMI criterion (inferior, lateral, precordial neighbours).
@@ -85,6 +86,12 @@ class WindowFacts:
     axis: float | None = None
     beat_span_s: float = 0.0
     amplitude_cv: float = 0.0
+    excluded_share: float = 0.0  # share of the window excluded as artefact or no signal
+    ventricular_share: float = 0.0
+    wide_share: float = 0.0
+    monitoring: bool = False  # only monitoring leads: no known electrode position
+    flat_share: float = 1.0  # share of near-still signal (isoelectric line)
+    rbbb: bool | None = None  # wide QRS with a terminal positive deflection in V1
 
     def summary(self) -> dict[str, Any]:
         iv = self.intervals
@@ -120,17 +127,25 @@ def _runs(mask: np.ndarray, min_length: int) -> list[tuple[int, int]]:
 
 
 def rate_flags(
-    beats: np.ndarray, fs: float, n: int, limits: dict[str, float], leads: list[str]
+    beats: np.ndarray,
+    fs: float,
+    n: int,
+    limits: dict[str, float],
+    leads: list[str],
+    gaps: np.ndarray | None = None,
 ) -> list[Flag]:
-    """Runs of fast beats and long RR intervals over the whole record."""
+    """Runs of fast beats and long RR intervals over the whole record. An interval that
+    crosses an excluded stretch (artefact, no signal) measures nothing: it is neither a
+    pause nor part of a run. A run's label and its evidence use the same figure: every
+    interval of the run is at the rate, and the rate given is the run's mean."""
     flags: list[Flag] = []
     if beats.size < 2:
         return flags
     rr = np.diff(beats) / fs
+    gaps = np.zeros(rr.size, dtype=bool) if gaps is None else gaps
     hr = 60.0 / rr
-    smoothed = np.convolve(hr, np.ones(3) / 3, mode="same") if hr.size >= 3 else hr
     need = int(limits["run_beats"]) - 1
-    for s, e in _runs(smoothed >= limits["tachy_bpm"], need):
+    for s, e in _runs((hr >= limits["tachy_bpm"]) & ~gaps, need):
         a, b = beats[s] / fs, beats[e + 1] / fs
         rate = float(60.0 / np.mean(rr[s : e + 1]))
         flags.append(
@@ -145,7 +160,7 @@ def rate_flags(
                 heart_rate=round(rate),
             )
         )
-    for i in np.flatnonzero(rr >= limits["warn_pause_s"]):
+    for i in np.flatnonzero((rr >= limits["warn_pause_s"]) & ~gaps):
         a, b = beats[i] / fs, beats[i + 1] / fs
         critical = bool(rr[i] >= limits["pause_s"])
         flags.append(
@@ -163,8 +178,64 @@ def rate_flags(
     return flags
 
 
+def vt_flags(
+    runs: list[Any], beats: np.ndarray, fs: float, limits: dict[str, float], leads: list[str]
+) -> list[Flag]:
+    """One vt flag per run of ≥ run_beats consecutive wide/ventricular beats above the rate."""
+    flags = []
+    for run in runs:
+        a, b = beats[run.first] / fs, beats[run.last] / fs
+        count = run.last - run.first + 1
+        flags.append(
+            _flag(
+                "vt",
+                True,
+                a,
+                b,
+                leads,
+                f"{count}个宽QRS/室性心搏连续（{a:.1f}–{b:.1f}秒），QRS约{run.width_ms:.0f}ms，"
+                f"心室率{run.rate:.0f}次/分",
+                limits,
+                beats=count,
+                qrs_ms=round(run.width_ms),
+                heart_rate=round(run.rate),
+            )
+        )
+    return flags
+
+
+def st_caveat(
+    facts: list[WindowFacts], classes: Any, leads: list[str], limits: dict[str, float]
+) -> list[Flag]:
+    """With a wide QRS that is not right bundle branch block (left bundle branch block or a
+    paced rhythm) the ST segment cannot be judged by the STEMI rule: say so once."""
+    if not any(pair[0] in leads and pair[1] in leads for pair in CONTIGUOUS):
+        return []
+    for w in facts:
+        iv = w.intervals
+        if iv is None or iv.qrs_ms is None or w.excluded_share > 0.5:
+            continue
+        slow = (w.rate or 0) < limits["wct_min_bpm"]
+        if iv.qrs_ms >= limits["wide_qrs_ms"] and w.rbbb is False and slow:
+            return [
+                _flag(
+                    "st_unjudged",
+                    False,
+                    w.start,
+                    w.end,
+                    [],
+                    f"QRS时限{iv.qrs_ms:.0f}ms，V1导联终末向量非正向：左束支阻滞或起搏心律时"
+                    "ST段改变不能按STEMI标准判断，请医师人工判读",
+                    limits,
+                )
+            ]
+    return []
+
+
 def window_flags(w: WindowFacts, limits: dict[str, float], leads: list[str]) -> list[Flag]:
     flags: list[Flag] = []
+    if w.excluded_share > 0.5:  # mostly artefact or no signal: nothing to judge here
+        return flags
     if _fibrillation(w, limits):
         spec = w.spectrum
         assert spec is not None
@@ -184,7 +255,7 @@ def window_flags(w: WindowFacts, limits: dict[str, float], leads: list[str]) -> 
         return flags
     iv, rate = w.intervals, w.rate
     wide = iv is not None and iv.qrs_ms is not None and iv.qrs_ms >= limits["wide_qrs_ms"]
-    if rate is not None and rate <= limits["brady_mean_bpm"]:
+    if rate is not None and rate <= limits["brady_mean_bpm"] and w.excluded_share < 0.2:
         flags.append(
             _flag(
                 "brady",
@@ -199,21 +270,6 @@ def window_flags(w: WindowFacts, limits: dict[str, float], leads: list[str]) -> 
         )
     if iv is None or rate is None:
         return flags
-    organised = (w.likeness or 0) >= 0.8
-    if wide and organised and rate >= limits["wct_min_bpm"] and _sustained(w, limits):
-        flags.append(
-            _flag(
-                "vt",
-                True,
-                w.start,
-                w.end,
-                leads,
-                f"QRS宽{iv.qrs_ms:.0f}ms，心室率{rate:.0f}次/分，持续{w.end - w.start:.0f}秒",
-                limits,
-                qrs_ms=round(iv.qrs_ms or 0),
-                heart_rate=round(rate),
-            )
-        )
     if not wide and rate >= limits["sv_tachy_bpm"] and w.irregularity < 0.1:
         flags.append(
             _flag(
@@ -227,32 +283,36 @@ def window_flags(w: WindowFacts, limits: dict[str, float], leads: list[str]) -> 
                 heart_rate=round(rate),
             )
         )
-    flags.extend(_avb3(w, limits))
-    flags.extend(_stemi(w, limits, wide))
+    if not w.monitoring:
+        flags.extend(_avb3(w, limits))
+        flags.extend(_stemi(w, limits, wide and not w.rbbb))
     flags.extend(_qtc(w, limits, wide))
     flags.extend(_warnings(w, limits, leads, wide))
     return flags
 
 
 def _fibrillation(w: WindowFacts, limits: dict[str, float]) -> bool:
-    """Fibrillation/flutter: the power sits in one band of 2.5–10 Hz, there is no narrow QRS
-    with an isoelectric line around it, and the waves are not one repeated complex (their
-    size or spacing varies) — or they come at flutter rates (≥ 240/min) and are broad."""
+    """Fibrillation/flutter: the power sits in one band of 2.5–10 Hz, there is no narrow QRS,
+    and there are no organised complexes: a regular rhythm of one repeated complex (paced,
+    bundle branch block, bigeminy, a wide-complex tachycardia) is never fibrillation. The
+    waves must vary in size and spacing and not look like one complex; or, for flutter, be
+    a sine-like wave at ≥ 240/min with no isoelectric line between them."""
     spec, iv = w.spectrum, w.intervals
     if spec is None or not 2.5 <= spec.dominant_hz <= 10.0 or spec.concentration < 0.3:
+        return False
+    if w.excluded_share > 0.2:
         return False
     qrs_ms = iv.qrs_ms if iv is not None else None
     if qrs_ms is not None and qrs_ms < limits["wide_qrs_ms"]:
         return False
-    varying = w.amplitude_cv >= 0.15 or w.irregularity >= 0.1 or (w.likeness or 0) < 0.7
-    flutter = (w.rate or 0) >= 240
-    return varying or flutter
-
-
-def _sustained(w: WindowFacts, limits: dict[str, float]) -> bool:
-    """The run fills the window, and the window is long enough (or is the whole strip)."""
-    duration = w.end - w.start
-    return w.beat_span_s >= 0.8 * duration and duration >= min(limits["wct_min_s"], 9.5)
+    likeness = w.likeness if w.likeness is not None else 0.0
+    sine = spec.dominant_hz >= 4.0 and spec.concentration >= 0.5 and w.flat_share < 0.15
+    if sine:
+        return True
+    organised = likeness >= 0.75 and w.irregularity < 0.15 and w.flat_share >= 0.15
+    if organised:
+        return False
+    return likeness < 0.6 and (w.amplitude_cv >= 0.25 or w.irregularity >= 0.15)
 
 
 def _avb3(w: WindowFacts, limits: dict[str, float]) -> list[Flag]:
@@ -328,7 +388,7 @@ def _qtc(w: WindowFacts, limits: dict[str, float], wide: bool) -> list[Flag]:
     if w.irregularity >= 0.08:  # QT in an irregular rhythm: no single RR to correct by
         return []
     qtc = iv.qt_ms / np.sqrt(w.rr_median)
-    if qtc >= limits["qtc_ms"]:
+    if qtc >= limits["qtc_ms"] and not w.monitoring:
         code, critical = "qtc", True
     elif qtc >= limits["warn_qtc_ms"]:
         code, critical = "warn_qtc", False

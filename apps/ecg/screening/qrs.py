@@ -41,8 +41,12 @@ def detection_signals(data: np.ndarray, fs: float) -> tuple[np.ndarray, np.ndarr
     return energy, envelope
 
 
-def detect_qrs(data: np.ndarray, fs: float) -> Detection:
-    """Beat positions in a (leads, samples) array of usable leads."""
+def detect_qrs(data: np.ndarray, fs: float, bad: np.ndarray | None = None) -> Detection:
+    """Beat positions in a (leads, samples) array of usable leads. `bad` (same shape) marks
+    the stretches of each lead judged unusable: they add nothing to the detection signal,
+    so an artefact burst neither makes beats nor raises the levels."""
+    if bad is not None and bad.any():
+        data = np.where(bad, 0.0, data)
     energy, envelope = detection_signals(data, fs)
     peaks, _ = signal.find_peaks(envelope, distance=max(1, int(REFRACTORY_S * fs)))
     if peaks.size == 0:
@@ -75,7 +79,18 @@ def _classify(peaks: np.ndarray, heights: np.ndarray, energy: np.ndarray, fs: fl
     positions = peaks.tolist()
     t_window = int(T_WAVE_WINDOW_S * fs)
     refractory = int(REFRACTORY_S * fs)
+    quiet = int(1.5 * fs)
+    spk_at_beat = spk
     for position, height in zip(positions, heights.tolist(), strict=True):
+        wait = max(quiet, int(1.5 * float(np.mean(rr_recent)))) if rr_recent else quiet
+        if beats and position - beats[-1] > wait:
+            # No beat for a while: the signal level decays (halved per second of silence
+            # beyond 1.5 s, or 1.5 recent RR) to a third at most, so that one burst cannot
+            # blind the detector for the rest of the record.
+            silence = (position - beats[-1] - wait) / fs
+            floor = max(spk_at_beat / 3.0, 2.0 * npk)
+            spk = min(spk, max(spk_at_beat * 0.5**silence, floor))
+            threshold = npk + 0.25 * (spk - npk)
         if beats and rr_recent:
             limit = 1.66 * float(np.mean(rr_recent))
             if position - beats[-1] > limit:
@@ -96,9 +111,10 @@ def _classify(peaks: np.ndarray, heights: np.ndarray, energy: np.ndarray, fs: fl
                     rr_recent = ([*rr_recent, position - beats[-1]])[-8:]
                 beats.append(position)
                 slopes.append(slope)
-                spk = 0.125 * height + 0.875 * spk
+                spk = 0.125 * min(height, 3.0 * spk) + 0.875 * spk
+                spk_at_beat = spk
         else:
-            npk = 0.125 * height + 0.875 * npk
+            npk = 0.125 * min(height, spk) + 0.875 * npk
         threshold = npk + 0.25 * (spk - npk)
     return beats
 

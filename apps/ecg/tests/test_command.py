@@ -16,7 +16,7 @@ def test_it_prints_beats_measurements_and_flags(tmp_path):
     out = StringIO()
     call_command("ecg", "screen", str(path), stdout=out)
     text = out.getvalue()
-    assert "[疑似危急值] 疑似持续性宽QRS波心动过速" in text
+    assert "[疑似危急值] 疑似室性心动过速" in text
     assert "心搏：30 个" in text or "心搏：29 个" in text
     assert "机器筛查仅供参考" in text
 
