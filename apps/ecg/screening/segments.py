@@ -65,7 +65,7 @@ class SegmentQuality:
 
 def segment_quality(data: np.ndarray, filtered: np.ndarray, fs: float) -> SegmentQuality:
     """`data` raw mV, `filtered` band-passed 0.5–40 Hz, both (leads, samples)."""
-    seg = max(1, int(round(SEGMENT_S * fs)))
+    seg = max(1, round(SEGMENT_S * fs))
     n_leads, n = data.shape
     count = -(-n // seg)
     pad = count * seg - n
