@@ -45,8 +45,11 @@ def send_resident_sms(place_id: int, phone_enc: str, text: str, url: str = "") -
         log.info("no SMS channel covers place %s: resident message not sent", place_id)
         return "no-channel"
     link = absolute_url(url)
-    message = Message(title=text, body=f"查看：{link}" if link else "", phone=phone)
-    message.kind = RESIDENT_KIND
+    # Without the site's address (GONGZHI_SITE_URL) a path alone is no link on a phone.
+    more = (
+        f"查看进度：{link}" if "://" in link else "可凭事项编号和电话后四位在居民办事页面查询进度。"
+    )
+    message = Message(title="事项进展", body=text + more, phone=phone, kind=RESIDENT_KIND)
     try:
         send(channel, message)
     except SendError as exc:
