@@ -12,11 +12,17 @@ from typing import Any
 
 from django.utils import timezone
 
-from apps.cases.models import Case
-from apps.places.models import Place, subtree_q
+from apps.places.models import Place
 from apps.stats.dashboard import KEY_FIGURES, change, display
 from apps.stats.indicators import INDICATORS, REGISTRY, Indicator, Scope
-from apps.stats.selectors import area_children, case_figures, child_figures, dashboard_figures
+from apps.stats.selectors import (
+    area_children,
+    case_figures,
+    child_figures,
+    comparison_period,
+    dashboard_figures,
+    overdue_now,
+)
 
 from .choices import ReportKind
 from .periods import previous_period
@@ -54,6 +60,9 @@ class Row:
     change: str = ""
     unit: str = ""
     definition: str = ""
+    # The value as a number for the spreadsheet (a rate as its fraction); None: no number.
+    number: float | int | None = None
+    rate: bool = False
 
 
 @dataclass
@@ -70,14 +79,22 @@ class Briefing:
     by_status: list[tuple[str, int]] = field(default_factory=list)
     ranking_columns: list[str] = field(default_factory=list)
     ranking: list[list[Any]] = field(default_factory=list)
+    # The same rows with numbers (rates in per cent, None where nothing to divide).
+    ranking_values: list[list[Any]] = field(default_factory=list)
     overdue: list[dict[str, Any]] = field(default_factory=list)
     overdue_total: int = 0
     indicators: list[Row] = field(default_factory=list)
     trend: list[tuple[str, int]] = field(default_factory=list)
+    # The period the changes compare with: the whole one before, or (while this one runs)
+    # its same number of days.
+    compare_start: dt.date | None = None
+    compare_end: dt.date | None = None
+    same_days: bool = False
 
     @property
     def previous_label(self) -> str:
-        return "较上季度" if self.kind == ReportKind.QUARTER else "较上月"
+        label = "较上季度" if self.kind == ReportKind.QUARTER else "较上月"
+        return f"{label}同期" if self.same_days else label
 
 
 def _safe(indicator: Indicator, scope: Scope) -> Any:
@@ -98,10 +115,13 @@ def _breakdown_text(value: Any) -> str:
 def build(place: Place, kind: str, start: dt.date, end: dt.date, title: str) -> Briefing:
     reader = AreaReader(place)
     now = timezone.now()
-    before_start, before_end = previous_period(kind, start)
+    before_start, before_end, same = comparison_period(
+        start, end, *previous_period(kind, start), timezone.localdate(now)
+    )
     scope = Scope(reader, place, start, end, now)
     before = Scope(reader, place, before_start, before_end, now, breakdowns=False)
     b = Briefing(place, kind, start, end, now, title)
+    b.compare_start, b.compare_end, b.same_days = before_start, before_end, same
 
     for code in KEY_FIGURES:
         ind = REGISTRY.get(code)
@@ -110,7 +130,15 @@ def build(place: Place, kind: str, start: dt.date, end: dt.date, title: str) -> 
         value = _safe(ind, scope)
         old = _safe(ind, before) if ind.periodic else None
         b.key_figures.append(
-            Row(ind.name, display(ind, value), change(ind, value, old), ind.unit, ind.definition)
+            Row(
+                ind.name,
+                display(ind, value),
+                change(ind, value, old),
+                ind.unit,
+                ind.definition,
+                _number(value),
+                ind.shape == "rate",
+            )
         )
 
     kpis = scope.kpis
@@ -135,12 +163,10 @@ def build(place: Place, kind: str, start: dt.date, end: dt.date, title: str) -> 
         )
     rows.sort(key=lambda r: (-(r[3] if isinstance(r[3], float) else -1), -r[1]))
     b.ranking = [[*r[:2], *(_pct(v) for v in r[2:6]), r[6]] for r in rows]
+    b.ranking_values = rows
 
     overdue = (
-        Case.objects.overdue(now)
-        .filter(subtree_q(place))
-        .select_related("category", "place")
-        .order_by("resolve_by", "id")
+        overdue_now(place, now).select_related("category", "place").order_by("resolve_by", "id")
     )
     b.overdue_total = overdue.count()
     b.overdue = [
@@ -161,11 +187,18 @@ def build(place: Place, kind: str, start: dt.date, end: dt.date, title: str) -> 
     for ind in INDICATORS:
         value = _safe(ind, scope)
         text = _breakdown_text(value) if ind.shape == "breakdown" else display(ind, value)
-        b.indicators.append(Row(ind.name, text, "", ind.unit, ind.definition))
+        number = None if ind.shape == "breakdown" else _number(value)
+        b.indicators.append(
+            Row(ind.name, text, "", ind.unit, ind.definition, number, ind.shape == "rate")
+        )
 
     trend = dashboard_figures(reader, place, end.replace(day=1), now=now).trend
     b.trend = [(r["month"].strftime("%Y-%m"), r["n"]) for r in trend]
     return b
+
+
+def _number(value: Any) -> float | int | None:
+    return value if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
 def _rate(value: float | None) -> float | None:

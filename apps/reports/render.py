@@ -14,7 +14,7 @@ from openpyxl.styles import Alignment, Font
 from apps.core.cells import safe_row
 
 from . import charts
-from .content import Briefing
+from .content import Briefing, Row
 
 SHEETS = (
     "关键指标",
@@ -86,6 +86,23 @@ def _chart(ws: Any, rows: int, title: str, *, horizontal: bool, anchor: str = "D
     ws.add_chart(chart, anchor)
 
 
+def _cell(row: Row) -> Any:
+    """A figure as Excel should hold it: a number when there is one (sums and sorting work),
+    the text (— , a breakdown) otherwise."""
+    return row.number if row.number is not None else row.value
+
+
+def _fractions(values: list[Any]) -> list[float | None]:
+    return [None if v is None else round(v / 100, 4) for v in values]
+
+
+def _percent_cells(ws: Any, column: int, rows: list[Row]) -> None:
+    """Rates are stored as fractions and shown as per cent."""
+    for index, row in enumerate(rows, start=2):
+        if row.rate and row.number is not None:
+            ws.cell(row=index, column=column).number_format = "0.0%"
+
+
 def xlsx_bytes(b: Briefing) -> bytes:
     wb = Workbook()
     wb.remove(wb.active)
@@ -94,9 +111,10 @@ def xlsx_bytes(b: Briefing) -> bytes:
         wb,
         SHEETS[0],
         ["指标", "数值", b.previous_label, "单位", "口径说明"],
-        [[r.name, r.value, r.change, r.unit, r.definition] for r in b.key_figures]
+        [[r.name, _cell(r), r.change, r.unit, r.definition] for r in b.key_figures]
         + [[], [f"{b.place.name} {b.title}", period]],
     )
+    _percent_cells(wb[SHEETS[0]], 2, b.key_figures)
     trend = _sheet(wb, SHEETS[1], ["月份", "事项数"], [list(r) for r in b.trend])
     _chart(trend, len(b.trend), "近12个月事项数（件）", horizontal=False)
     for title, header, rows in (
@@ -106,7 +124,15 @@ def xlsx_bytes(b: Briefing) -> bytes:
     ):
         ws = _sheet(wb, title, header, [list(r) for r in rows])
         _chart(ws, len(rows), f"{title}（件）", horizontal=True)
-    _sheet(wb, SHEETS[5], b.ranking_columns, b.ranking)
+    ranking = _sheet(
+        wb,
+        SHEETS[5],
+        b.ranking_columns,
+        [[*r[:2], *_fractions(r[2:6]), r[6]] for r in b.ranking_values],
+    )
+    for row_cells in ranking.iter_rows(min_row=2, min_col=3, max_col=6):
+        for cell in row_cells:
+            cell.number_format = "0.0%"
     _sheet(
         wb,
         SHEETS[6],
@@ -128,8 +154,9 @@ def xlsx_bytes(b: Briefing) -> bytes:
         wb,
         SHEETS[7],
         ["指标", "数值", "单位", "口径说明"],
-        [[r.name, r.value, r.unit, r.definition] for r in b.indicators],
+        [[r.name, _cell(r), r.unit, r.definition] for r in b.indicators],
     )
+    _percent_cells(wb[SHEETS[7]], 2, b.indicators)
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()

@@ -12,7 +12,13 @@ from django.utils import timezone
 from apps.places.models import Place
 
 from .indicators import INDICATORS, REGISTRY, Indicator, Scope
-from .selectors import area_children, dashboard_figures, month_end, previous_month
+from .selectors import (
+    area_children,
+    comparison_period,
+    dashboard_figures,
+    month_end,
+    previous_month,
+)
 
 KEY_FIGURES = (
     "cases_total",
@@ -77,10 +83,29 @@ class Overview:
     figures: list[Figure] = field(default_factory=list)
     ranking: list[dict[str, Any]] = field(default_factory=list)
     chart: dict[str, Any] = field(default_factory=dict)
+    # What the changes compare: the whole month before, or its same days while this one runs.
+    compare_label: str = "较上月"
+    compare_note: str = ""
 
     @property
     def period(self) -> str:
         return self.month.strftime("%Y-%m")
+
+    def figure(self, code: str) -> Any:
+        """The value of one key figure (None when it is not among them)."""
+        return next((f.value for f in self.figures if f.indicator.code == code), None)
+
+
+def compare_words(
+    date_from: dt.date, today: dt.date, before_from: dt.date, before_to: dt.date, same: bool
+) -> tuple[str, str]:
+    """The label of the change and, for the same days only, what is compared with what."""
+    if not same:
+        return "较上月", ""
+    return "较上月同期", (
+        f"本月{date_from.month}月{date_from.day}日至{today.day}日，"
+        f"对比上月{before_from.month}月{before_from.day}日至{before_to.day}日"
+    )
 
 
 def overview(
@@ -90,18 +115,25 @@ def overview(
     figures come from `dashboard_figures` (two queries over the rollups and the open cases);
     `rank` and `map_code` name any indicator that has one value per area."""
     now = timezone.now()
+    today = timezone.localdate(now)
     end = month_end(month)
     children = area_children(place)
-    cases = dashboard_figures(user, place, month, now=now, children=children)
+    before_from, before_to, same = comparison_period(
+        month, end, previous_month(month), month - dt.timedelta(days=1), today
+    )
+    cases = dashboard_figures(
+        user, place, month, now=now, children=children, previous=(before_from, before_to)
+    )
     scope = Scope(user, place, month, end, now, breakdowns=False)
     scope.__dict__["kpis"] = cases.current
-    before = Scope(
-        user, place, previous_month(month), month - dt.timedelta(days=1), now, breakdowns=False
-    )
+    before = Scope(user, place, before_from, before_to, now, breakdowns=False)
     before.__dict__["kpis"] = cases.previous
     rank_indicator = _pick(rank, DEFAULT_RANK)
     map_indicator = _pick(map_code, rank_indicator.code)
     result = Overview(place, month, rank_indicator, map_indicator=map_indicator)
+    result.compare_label, result.compare_note = compare_words(
+        month, today, before_from, before_to, same
+    )
     for code in KEY_FIGURES:
         ind = REGISTRY.get(code)
         if ind is None:

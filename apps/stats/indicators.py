@@ -8,12 +8,14 @@ records behind it (`link`), so every figure clicks through.
 
 import datetime as dt
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 from urllib.parse import urlencode
 
+from django.apps import apps as django_apps
 from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
@@ -83,6 +85,17 @@ class Indicator:
     # Whether a larger value is better (rankings sort accordingly).
     higher_is_better: bool = True
 
+    @property
+    def source(self) -> str:
+        """`reads` for officials: the records' Chinese names (事项、户 …), not model labels."""
+        names = []
+        for label in re.findall(r"\b[a-z_]+\.[A-Z]\w*", self.reads) or [self.reads]:
+            try:
+                names.append(str(django_apps.get_model(label)._meta.verbose_name))
+            except (LookupError, ValueError):
+                names.append(label)
+        return "、".join(dict.fromkeys(n for n in names if n))
+
 
 def _percent(value: float | None) -> float | None:
     return None if value is None else round(value / 100, 4)
@@ -96,8 +109,8 @@ def _cases(measure: str) -> Callable[[Scope], str]:
     return lambda s: s.cases_link(measure)
 
 
-CASES = "事项（工单）汇总：stats.CaseRollup，开放事项读 cases.Case"
-EXCLUDED = "统计期内登记的事项，不含已合并、已撤销的事项。"
+CASES = "cases.Case"
+EXCLUDED = "只算统计期内登记的事项；合并到其他事项的和已撤销的不计。"
 
 INDICATORS: list[Indicator] = [
     Indicator(
@@ -112,8 +125,7 @@ INDICATORS: list[Indicator] = [
     Indicator(
         "response_rate",
         "响应率",
-        "按时响应（受理时间不晚于响应时限）的事项 ÷ 应响应的事项（已受理，或已过响应时限）。"
-        f"{EXCLUDED}",
+        f"按时受理的事项 ÷ 应当受理的事项（已经受理的，加上过了响应时限还没受理的）。{EXCLUDED}",
         "%",
         CASES,
         lambda s: s.kpis.response_rate,
@@ -123,7 +135,7 @@ INDICATORS: list[Indicator] = [
     Indicator(
         "resolution_rate",
         "办结率",
-        f"已办结的事项 ÷ 事项总数。{EXCLUDED}",
+        f"已办结的事项 ÷ 登记的事项总数。{EXCLUDED}",
         "%",
         CASES,
         lambda s: s.kpis.resolution_rate,
@@ -133,7 +145,7 @@ INDICATORS: list[Indicator] = [
     Indicator(
         "satisfaction_rate",
         "满意率",
-        f"（满意 + 基本满意）÷ 已评价的事项（群众评价或回访结果）。{EXCLUDED}",
+        f"群众评价（或回访）为满意、基本满意的事项 ÷ 已评价的事项。{EXCLUDED}",
         "%",
         CASES,
         lambda s: s.kpis.satisfaction_rate,
@@ -143,7 +155,7 @@ INDICATORS: list[Indicator] = [
     Indicator(
         "on_time_rate",
         "按时办结率",
-        f"办结时间不晚于办结时限（含批准的延期）的事项 ÷ 已办结的事项。{EXCLUDED}",
+        f"在办结时限内（含批准延期后的时限）办结的事项 ÷ 已办结的事项。{EXCLUDED}",
         "%",
         CASES,
         lambda s: s.kpis.on_time_rate,
@@ -153,11 +165,16 @@ INDICATORS: list[Indicator] = [
     Indicator(
         "overdue",
         "超期未办",
-        f"尚未办结、已过响应时限未受理或已过办结时限的事项（按当前时刻计）。{EXCLUDED}",
+        "此刻还没办结、并且已经过了时限的事项：过了响应时限还没受理的，或过了办结时限还没办结的。"
+        "不论哪天登记的都算，所以与“红灯事项”清单和简报中的超期清单是同一批事项。",
         "件",
         CASES,
         lambda s: s.kpis.overdue,
-        link=_cases(Measure.OVERDUE),
+        periodic=False,
+        link=lambda s: (
+            f"{reverse('cases:list')}?"
+            + urlencode({"place": s.place.pk, "measure": Measure.OVERDUE})
+        ),
         higher_is_better=False,
     ),
     Indicator(
@@ -202,7 +219,7 @@ INDICATORS: list[Indicator] = [
     Indicator(
         "cases_by_source",
         "分来源事项数",
-        f"按来源（走访、巡查、群众端、热线、扫码、会议、接口）分组的事项数。{EXCLUDED}",
+        f"按来源（走访、巡查、群众上报、热线、扫码、会议、其他系统）分别统计的事项数。{EXCLUDED}",
         "件",
         CASES,
         lambda s: s.kpis.by_source,

@@ -105,10 +105,13 @@ def case_figures(
     404 for a place outside the user's scope."""
     if not place_in_scope(user, place):
         raise Http404("地点不存在或不在您的管辖范围内")
-    if not exact_for(place.path):
-        return case_kpis(user, place, date_from, date_to, now=now)
     now = now or timezone.now()
+    if not exact_for(place.path):
+        kpis = case_kpis(user, place, date_from, date_to, now=now)
+        kpis.overdue = overdue_now(place, now).count()
+        return kpis
     late = _open_cases(place, date_from, date_to).aggregate(**_late(now))
+    late["overdue"] = overdue_now(place, now).count()
     sums = _sums(headline_rows(place, date_from, date_to))
     kpis = kpis_from(place, date_from, date_to, sums, late)
     if not breakdowns:
@@ -127,11 +130,45 @@ def case_figures(
 
 
 def _late(now: dt.datetime) -> dict[str, Count]:
-    """Open cases unanswered past the response limit, and overdue ones, at `now`."""
+    """Open cases unanswered past the response limit, and overdue ones, at `now` (of the
+    period's cases; the figure 超期未办 is `overdue_now`, whatever the period)."""
     return {
         "unanswered": Count("pk", filter=Q(responded_at__isnull=True, respond_by__lt=now)),
         "overdue": Count("pk", filter=measure_q(Measure.OVERDUE, now)),
     }
+
+
+def overdue_now(place: Place, now: dt.datetime) -> QuerySet[Case]:
+    """超期未办, the one definition the card, the red list and the briefing share: open cases
+    of the subtree past a running deadline (to respond or to resolve) at `now`, whenever
+    they were registered."""
+    return Case.objects.overdue(now).filter(subtree_q(place))
+
+
+def overdue_by_prefix(place: Place, width: int, now: dt.datetime) -> dict[str, int]:
+    """`overdue_now` of `place`, counted per child area (path prefix of `width`): one
+    GROUP BY on the open-case indexes."""
+    rows: Any = (
+        overdue_now(place, now)
+        .annotate(prefix=Substr("place__path", 1, width))
+        .values("prefix")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {str(r["prefix"]): r["n"] for r in rows}
+
+
+def comparison_period(
+    date_from: dt.date, date_to: dt.date, before_from: dt.date, before_to: dt.date, today: dt.date
+) -> tuple[dt.date, dt.date, bool]:
+    """The period to compare [date_from, date_to] with: the whole period before
+    ([before_from, before_to]) once the period is over; while it runs, the same number of
+    days from the start of the period before (1–6 December against 1–6 November), never
+    past its end. The flag says whether the comparison is of the same days only."""
+    if not date_from <= today < date_to:
+        return before_from, before_to, False
+    same = before_from + (today - date_from)
+    return before_from, min(same, before_to), True
 
 
 def kpis_from(
@@ -213,6 +250,8 @@ def child_figures(
     late_rows: Any = open_rows.values("prefix").annotate(**_late(now))
     for row in late_rows:
         late[row["prefix"]] = row
+    for prefix, n in overdue_by_prefix(place, width, now).items():
+        late.setdefault(prefix, {"unanswered": 0})["overdue"] = n
     zero = dict.fromkeys(CASE_COUNTERS, 0)
     return [
         kpis_from(c, date_from, date_to, sums.get(c.path, zero), late.get(c.path, {}))
@@ -259,8 +298,7 @@ def overdue_cases(place: Place, *, limit: int = 10) -> QuerySet[Case]:
     """红灯: open cases of the subtree past a running deadline, the longest overdue first
     (the open-case partial indexes; the full list is the case inbox's `overdue` measure)."""
     return (
-        Case.objects.overdue()
-        .filter(subtree_q(place))
+        overdue_now(place, timezone.now())
         .select_related("category", "place", "handling_unit")
         .order_by("resolve_by", "id")[:limit]
     )
@@ -303,6 +341,7 @@ def dashboard_figures(
     now: dt.datetime | None = None,
     months: int = 12,
     children: list[Place] | None = None,
+    previous: tuple[dt.date, dt.date] | None = None,
 ) -> DashboardFigures:
     """Everything the overview shows about cases, in two queries when `place` and its
     children are rolled up (grid level or above):
@@ -315,6 +354,12 @@ def dashboard_figures(
        clock-bound counts (due to respond, overdue) per child prefix and period, on the
        (status, created_at) index.
 
+    `previous` is the period to compare with (default: the whole month before); when it is
+    not a whole month (the same days of the month before, while this month runs), its
+    figures are summed from the day rollups instead.
+
+    超期未办 is `overdue_now` (whatever the period), per child in one more GROUP BY.
+
     404 for a place outside the user's scope."""
     if not place_visible(user, place):
         raise Http404("地点不存在或不在您的管辖范围内")
@@ -323,14 +368,14 @@ def dashboard_figures(
     before = previous_month(month)
     first = months_back(month, months - 1)
     kids = area_children(place) if children is None else children
+    partial = previous is not None and not whole_months(*previous)
     if not exact_for(place.path) or (kids and not exact_for(kids[0].path)):
+        before_from, before_to = previous or (before, month - dt.timedelta(days=1))
         return DashboardFigures(
             place,
             month,
             case_figures(user, place, month, end, now=now, breakdowns=False),
-            case_figures(
-                user, place, before, month - dt.timedelta(days=1), now=now, breakdowns=False
-            ),
+            case_figures(user, place, before_from, before_to, now=now, breakdowns=False),
             child_figures(user, place, month, end, now=now),
             _every_month(first, month, {r["month"]: r for r in month_rows(place, first, end)}),
         )
@@ -361,15 +406,25 @@ def dashboard_figures(
         for name in ("unanswered", "overdue"):
             late_now[name] += row[name]
             late_before[name] += row[f"before_{name}"]
+    overdue = overdue_by_prefix(place, width, now)
+    late_now["overdue"] = sum(overdue.values())
+    for prefix, row in late.items():
+        row["overdue"] = overdue.pop(prefix, 0)
+    for prefix, n in overdue.items():  # open, overdue, registered before the two months
+        late[prefix] = {"unanswered": 0, "overdue": n}
     current = kpis_from(place, month, end, totals.get(month, zero), late_now)
-    previous = kpis_from(
-        place, before, month - dt.timedelta(days=1), totals.get(before, zero), late_before
-    )
+    if partial and previous is not None:
+        compared = case_figures(user, place, *previous, now=now, breakdowns=False)
+    else:
+        late_before["overdue"] = late_now["overdue"]  # 超期未办 is a count of now
+        compared = kpis_from(
+            place, before, month - dt.timedelta(days=1), totals.get(before, zero), late_before
+        )
     return DashboardFigures(
         place,
         month,
         current,
-        previous,
+        compared,
         [kpis_from(c, month, end, per_child.get(c.path, zero), late.get(c.path, {})) for c in kids],
         _every_month(first, month, totals),
     )

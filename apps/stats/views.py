@@ -46,6 +46,7 @@ def overview_page(request: HttpRequest) -> HttpResponse:
             "children": Place.objects.filter(parent=place).order_by("code"),
             "ancestors": place.ancestors(),
             "overdue": overdue_cases(place),
+            "overdue_total": data.figure("overdue"),
             "overdue_all": f"{reverse('cases:list')}?{urlencode(overdue_query(place))}",
         },
     )

@@ -55,7 +55,7 @@ class TestOverviewPage:
         client.force_login(world.user("county_leader"))
         response = client.get("/stats/", {"place": world.county.pk})
         html = response.content.decode()
-        assert re.search(r'id="figure-cases_total">.*?较上月 \+1', html, re.S)
+        assert re.search(r'id="figure-cases_total">.*?较上月(同期)? \+1', html, re.S)
 
     def test_it_lists_overdue_cases_of_the_area(self, client, world):
         late = make_case(world, title="超期的路灯")
@@ -86,8 +86,8 @@ class TestOverviewPage:
     def test_it_lists_the_indicator_definitions(self, client, world):
         client.force_login(world.user("grid_worker_a"))
         html = client.get("/stats/indicators/").content.decode()
-        assert 'id="indicator-response_rate"' in html and "口径说明" in html
-        assert "（满意 + 基本满意）÷ 已评价的事项" in html
+        assert 'id="indicator-response_rate"' in html and "怎么算" in html
+        assert "群众评价（或回访）为满意、基本满意的事项 ÷ 已评价的事项" in html
 
 
 class TestIndicatorApi:
