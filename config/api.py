@@ -1,12 +1,18 @@
 """The one HTTP API (OpenAPI 3 at /api/v1/openapi.json, docs at /api/v1/docs)."""
 
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI
+from django.shortcuts import render
+from django.urls import reverse
+from ninja import NinjaAPI, Schema
 from ninja.security import django_auth
 
 from apps.accounts.apikeys import ApiKeyAuth
+from apps.core.health import check as check_health
 
 api = NinjaAPI(
     title="共治 Gongzhi API",
@@ -17,7 +23,22 @@ api = NinjaAPI(
     # stop a key-only client before its key is looked at.
     auth=[ApiKeyAuth(), django_auth],
     urls_namespace="api",
+    docs_url=None,  # docs_page below: behind login, Swagger UI served from static/vendor
 )
+
+
+@login_required
+def docs_page(request: HttpRequest) -> HttpResponse:
+    """/api/v1/docs for a signed-in user: Swagger UI 5 from static/vendor/swagger-ui (no CDN,
+    so it works on an intranet without Internet), reading /api/v1/openapi.json."""
+    settings = {
+        "url": reverse("api:openapi-json"),
+        "layout": "BaseLayout",
+        "deepLinking": True,
+        "validatorUrl": None,  # Swagger UI would otherwise ask validator.swagger.io
+    }
+    return render(request, "api/docs.html", {"title": api.title, "swagger_settings": settings})
+
 
 api.add_router("/places", "apps.places.api.router")
 api.add_router("/people", "apps.people.api.router")
@@ -36,6 +57,26 @@ api.add_router("/errands", "apps.errands.api.router")
 api.add_router("/brands", "apps.brands.api.router")
 api.add_router("/activities", "apps.activities.api.router")
 api.add_router("/reports", "apps.reports.api.router")
+
+
+class HealthOut(Schema):
+    status: str
+    failed: list[str]
+    checks: dict[str, dict[str, Any]]
+
+
+@api.get(
+    "/health",
+    auth=None,
+    response={200: HealthOut, 503: HealthOut},
+    summary="健康检查（数据库、Redis、任务积压）",
+    tags=["运维"],
+)
+def health(request: HttpRequest) -> Any:
+    """200 when the database (and, with GONGZHI_TASKS=redis, Redis and the task queue) are
+    fine; 503 naming what failed otherwise (docs/operations.md)."""
+    result = check_health()
+    return (200 if result.ok else 503), result.as_dict()
 
 
 @api.exception_handler(PermissionDenied)

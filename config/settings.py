@@ -81,6 +81,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "apps.core.middleware.RejectNulMiddleware",
+    "apps.core.middleware.UploadLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "apps.core.middleware.ChineseFirstLocaleMiddleware",
@@ -215,6 +217,22 @@ WHITENOISE_AUTOREFRESH = DEBUG
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 LEDGER_UPLOAD_MAX_BYTES = int(env("GONGZHI_LEDGER_MAX_BYTES", str(512 * 1024 * 1024)))
+# Any request body larger than this is refused from its Content-Length, before a byte is read
+# (apps.core.middleware.UploadLimitMiddleware); ledger uploads may reach LEDGER_UPLOAD_MAX_BYTES.
+# Files over FILE_UPLOAD_MAX_MEMORY_SIZE stream to a temporary file on disk, never to memory.
+UPLOAD_MAX_BYTES = int(env("GONGZHI_UPLOAD_MAX_BYTES", str(60 * 1024 * 1024)))
+# Pillow decodes no image larger than this (a 40 Mpx JPEG cost 243 MB per request).
+GONGZHI_MAX_IMAGE_PIXELS = int(env("GONGZHI_MAX_IMAGE_PIXELS", "25000000"))
+# Ledger files: rows, columns and seconds of reading (apps.ledgers.readers.bounded); an import
+# with no sign of life for LEDGER_STALE_MINUTES is failed and can be retried.
+LEDGER_MAX_ROWS = int(env("GONGZHI_LEDGER_MAX_ROWS", "1000000"))
+LEDGER_MAX_COLUMNS = int(env("GONGZHI_LEDGER_MAX_COLUMNS", "200"))
+LEDGER_MAX_SECONDS = int(env("GONGZHI_LEDGER_MAX_SECONDS", "3600"))
+LEDGER_STALE_MINUTES = int(env("GONGZHI_LEDGER_STALE_MINUTES", "10"))
+# A briefing still "running" after this long (its worker died) is marked failed.
+REPORT_MAX_SECONDS = int(env("GONGZHI_REPORT_MAX_SECONDS", "900"))
+# Health check (/api/v1/health): more queued tasks than this is reported as a backlog.
+HEALTH_MAX_BACKLOG = int(env("GONGZHI_HEALTH_MAX_BACKLOG", "1000"))
 
 # Background work: "inline" runs tasks in a thread of the web process (embedded default);
 # "redis" queues them for `gongzhi worker` processes (production).

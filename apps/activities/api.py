@@ -23,10 +23,10 @@ from . import actions, selectors
 from .filters import ActivityFilter
 from .models import Activity, Participation
 from .schemas import (
+    ActivityFiguresOut,
     ActivityIn,
     ActivityOut,
     AttendanceIn,
-    FiguresOut,
     ParticipationOut,
     ReachIn,
     SignupIn,
@@ -49,7 +49,7 @@ def list_activities(request: HttpRequest, filters: Query[ActivityFilter]) -> Any
     return selectors.activity_list(request.user, filters)
 
 
-@router.get("/figures", response=FiguresOut)
+@router.get("/figures", response=ActivityFiguresOut)
 def figures(
     request: HttpRequest,
     place: int | None = None,

@@ -111,7 +111,7 @@ class ReachIn(Schema):
     summary: str = ""
 
 
-class FiguresOut(Schema):
+class ActivityFiguresOut(Schema):
     place: int
     date_from: dt.date
     date_to: dt.date

@@ -6,10 +6,7 @@ from typing import Any
 from ninja import Schema
 from pydantic import Field
 
-
-class ErrorOut(Schema):
-    code: str
-    message: str
+from apps.core.schemas import CodedErrorOut  # noqa: F401  (re-exported for the router)
 
 
 class CategoryOut(Schema):

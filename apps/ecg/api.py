@@ -16,7 +16,7 @@ from apps.people.api import _action_errors
 from apps.places.models import Place
 
 from . import selectors, storage
-from .actions import do_claim_exam, do_upload_exam
+from .actions import MAX_UPLOAD_BYTES, do_claim_exam, do_upload_exam
 from .critical import do_acknowledge_notice, do_record_referral_step
 from .models import CriticalNotice
 from .schemas import (
@@ -47,10 +47,15 @@ def list_exams(request: HttpRequest, status: str = "") -> Any:
     return selectors.exam_list(request.user, status)[:200]
 
 
-@router.post("/exams", response={201: ExamDetailOut, 403: ErrorOut}, summary="上传心电图")
+@router.post(
+    "/exams", response={201: ExamDetailOut, 403: ErrorOut, 413: ErrorOut}, summary="上传心电图"
+)
 def upload_exam(
     request: HttpRequest, payload: Form[ExamIn], files: File[list[UploadedFile]]
 ) -> Any:
+    if sum(f.size or 0 for f in files) > MAX_UPLOAD_BYTES:
+        # Sized from the streamed temporary files, before any is read into memory.
+        raise HttpError(413, f"文件过大（上限 {MAX_UPLOAD_BYTES // (1024 * 1024)} MB）")
     clinic = Place.objects.filter(scope_q(request.user, ""), pk=payload.clinic).first()
     lead_names = [x.strip() for x in payload.lead_names.split(",") if x.strip()] or None
     exam = _call(

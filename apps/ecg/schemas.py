@@ -3,9 +3,7 @@ from typing import Any
 
 from ninja import Schema
 
-
-class ErrorOut(Schema):
-    detail: str
+from apps.core.schemas import ErrorOut  # noqa: F401  (re-exported for the routers)
 
 
 class ExamIn(Schema):

@@ -25,7 +25,7 @@ from .schemas import (
     CompleteStepIn,
     ErrandDetailOut,
     ErrandOut,
-    ResolveIn,
+    ErrandResolveIn,
     StepOut,
     TemplateOut,
 )
@@ -91,7 +91,7 @@ def complete_step(request: HttpRequest, step_id: int, payload: CompleteStepIn) -
 
 
 @router.post("/{int:case_id}/resolve", response={200: ErrandDetailOut, **ERRORS})
-def resolve(request: HttpRequest, case_id: int, payload: ResolveIn) -> Any:
+def resolve(request: HttpRequest, case_id: int, payload: ErrandResolveIn) -> Any:
     """办结 once every step is done: the case's handler only (the case engine's rule)."""
     case = selectors.access_errand_for_user(request.user, case_id)
     try:

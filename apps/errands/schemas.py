@@ -55,7 +55,7 @@ class CompleteStepIn(Schema):
     helper: int | None = None  # a person id; default the account's own person
 
 
-class ResolveIn(Schema):
+class ErrandResolveIn(Schema):
     note: str = ""
 
 

@@ -4,13 +4,15 @@ nothing), and recording exports. Each committed import and each export is one au
 import hashlib
 import logging
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
-from django.db import DatabaseError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from apps.accounts.permissions import Cap, require
@@ -97,11 +99,64 @@ def job_progress(job: ImportJob) -> Progress:
             return
         marks[phase] = rows
         if phase == "check":
-            ImportJob.objects.filter(pk=job.pk).update(rows_done=rows)
+            ImportJob.objects.filter(pk=job.pk).update(rows_done=rows, updated_at=timezone.now())
         else:
             cache.set(progress_key(job.pk), rows, 3600)
+            cache.set(heartbeat_key(job.pk), 1, stale_minutes() * 60)
 
     return report
+
+
+def heartbeat_key(job_id: int) -> str:
+    """Set while an import writes (inside its transaction, where the row cannot show it)."""
+    return f"ledgers:import-heartbeat:{job_id}"
+
+
+def stale_minutes() -> int:
+    return int(getattr(settings, "LEDGER_STALE_MINUTES", 10))
+
+
+STALE_MESSAGE = "处理中断：后台进程{minutes}分钟没有进展（可能已退出），未写入任何数据，可以重试"
+
+
+def do_fail_stale_import_jobs() -> int:
+    """Jobs 'checking' or 'importing' with no sign of life for LEDGER_STALE_MINUTES (the row
+    untouched and no write heartbeat) had their worker die: mark them failed so the page says
+    so and offers a retry. A compare-and-set update, so a job that moves on is left alone."""
+    cutoff = timezone.now() - timedelta(minutes=stale_minutes())
+    running = ImportJob.objects.filter(
+        status__in=[Status.CHECKING, Status.IMPORTING], updated_at__lt=cutoff
+    )
+    failed = 0
+    for job in running.only("pk", "status", "updated_at"):
+        if cache.get(heartbeat_key(job.pk)) is not None:
+            continue
+        failed += ImportJob.objects.filter(
+            pk=job.pk, status=job.status, updated_at=job.updated_at
+        ).update(
+            status=Status.FAILED,
+            message=STALE_MESSAGE.format(minutes=stale_minutes()),
+            finished_at=timezone.now(),
+            updated_at=timezone.now(),
+        )
+    return failed
+
+
+def do_retry_import_job(job: ImportJob, *, actor: Any) -> ImportJob:
+    """Run a failed job again on the same file (queued by the caller after commit)."""
+    check_can_import(actor)
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job.pk)
+        if job.status != Status.FAILED:
+            raise PermissionDenied("只有失败的导入任务可以重试")
+        _update(job, status=Status.QUEUED, rows_done=0, message="", finished_at=None)
+        audit.record(
+            actor=actor,
+            verb=AuditVerb.UPDATE,
+            obj=job,
+            changes={"retry": True, "file": job.original_name},
+        )
+    return job
 
 
 def _update(job: ImportJob, **fields: Any) -> None:
@@ -144,11 +199,11 @@ def do_run_import(job: ImportJob, *, progress: Progress | None = None) -> Import
             _commit(job, ctx, spool, report)
     except LedgerFileError as exc:
         _fail(job, str(exc), [RowError(0, "", "", str(exc))])
-    except (LedgerAbort, DatabaseError) as exc:
+    except LedgerAbort as exc:
         _fail(job, f"导入失败，未写入任何数据：{exc}")
-    except Exception as exc:
+    except Exception:  # the details go to the log: their text may name server paths
         log.exception("import job %s failed", job.pk)
-        _fail(job, f"导入出错，未写入任何数据：{exc}")
+        _fail(job, "导入出错，未写入任何数据；请稍后重试，或把任务编号告诉管理员")
     return job
 
 

@@ -4,12 +4,14 @@ GBK that Chinese Excel writes). Row numbers are those Excel shows."""
 
 import codecs
 import csv
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
@@ -76,21 +78,55 @@ class Sheet:
     estimated_rows: int
 
 
+def limits() -> tuple[int, int, float]:
+    """(rows, columns, seconds) a ledger file may take: LEDGER_MAX_ROWS, LEDGER_MAX_COLUMNS,
+    LEDGER_MAX_SECONDS."""
+    return (
+        int(getattr(settings, "LEDGER_MAX_ROWS", 1_000_000)),
+        int(getattr(settings, "LEDGER_MAX_COLUMNS", 200)),
+        float(getattr(settings, "LEDGER_MAX_SECONDS", 3600)),
+    )
+
+
+def bounded(rows: Iterator[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
+    """The rows, at most LEDGER_MAX_COLUMNS wide; past LEDGER_MAX_ROWS rows or
+    LEDGER_MAX_SECONDS of reading, a LedgerFileError in plain words instead of more rows."""
+    max_rows, max_columns, max_seconds = limits()
+    deadline = time.monotonic() + max_seconds
+    for number, row in enumerate(rows, start=1):
+        if number > max_rows:
+            raise LedgerFileError(
+                f"文件超过{max_rows}行（含空行），请删除多余的空行或拆分成几个文件分批导入"
+            )
+        if number % 1000 == 0 and time.monotonic() > deadline:
+            raise LedgerFileError(
+                f"读取文件超过{int(max_seconds)}秒仍未完成，已停止，请拆分后再导入"
+            )
+        yield tuple(row[:max_columns])
+
+
 @contextmanager
 def raw_rows(path: str | Path, name: str = "") -> Iterator[Sheet]:
-    """Open a ledger file for streaming; see Sheet."""
+    """Open a ledger file for streaming; see Sheet. The size a workbook declares for itself
+    (its `dimension`, e.g. A1:XFD1048576 in an 8 KB file) is not believed: reading follows
+    the rows actually present, at most LEDGER_MAX_COLUMNS wide (`bounded`)."""
     kind = file_kind(name or str(path))
+    max_rows, max_columns, _ = limits()
     if kind == "csv":
         with open(path, encoding=detect_encoding(path), newline="") as f:
-            yield Sheet((tuple(row) for row in csv.reader(f)), count_lines(path))
+            yield Sheet(bounded(tuple(row) for row in csv.reader(f)), count_lines(path))
         return
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged or foreign file
-        raise LedgerFileError(f"无法读取Excel文件：{exc}") from exc
+        # Not the exception's text: it may carry the server's path of the stored upload.
+        raise LedgerFileError("无法读取Excel文件：文件已损坏，或不是 .xlsx 格式") from exc
     try:
         sheet = book.worksheets[0]
-        yield Sheet(sheet.iter_rows(values_only=True), sheet.max_row or 0)
+        declared = min(sheet.max_row or 0, max_rows)
+        sheet.reset_dimensions()  # padding every row to 16,384 columns took minutes
+        rows = sheet.iter_rows(values_only=True, max_col=max_columns)
+        yield Sheet(bounded(rows), declared)
     finally:
         book.close()
 

@@ -17,6 +17,7 @@ from .actions import (
     do_create_import_job,
     do_export_ledger,
     do_request_commit,
+    do_retry_import_job,
 )
 from .choices import LedgerKind
 from .exports import XLSX_TYPE, write_error_report, write_template
@@ -116,6 +117,24 @@ def import_job_commit(request: HttpRequest, job_id: int) -> HttpResponse:
     job = access_import_job_for_user(request.user, job_id)
     try:
         job = do_request_commit(job, actor=request.user)
+    except PermissionDenied as exc:
+        return render(
+            request,
+            "ledgers/job.html",
+            {"job": job, "spec": spec_for(job.kind), "problem": str(exc)},
+            status=409,
+        )
+    enqueue_import_job(job.pk)
+    return redirect("ledgers:job", job_id=job.pk)
+
+
+@login_required
+@require_POST
+def import_job_retry(request: HttpRequest, job_id: int) -> HttpResponse:
+    """Run a failed job again (its worker died, or the database was unavailable)."""
+    job = access_import_job_for_user(request.user, job_id)
+    try:
+        job = do_retry_import_job(job, actor=request.user)
     except PermissionDenied as exc:
         return render(
             request,

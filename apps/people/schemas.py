@@ -4,6 +4,8 @@ from datetime import date
 
 from ninja import Schema
 
+from apps.core.schemas import ErrorOut  # noqa: F401  (re-exported for the routers)
+
 from .choices import RevealField
 
 
@@ -105,7 +107,3 @@ class PersonOut(Schema):
 class RevealOut(Schema):
     field: RevealField
     value: str
-
-
-class ErrorOut(Schema):
-    detail: str

@@ -2,6 +2,8 @@ from typing import Any
 
 from ninja import Schema
 
+from apps.core.schemas import ErrorOut  # noqa: F401  (re-exported for the routers)
+
 
 class PlaceOut(Schema):
     id: int
@@ -48,7 +50,3 @@ class PlacePatch(Schema):
     lat: float | None = None
     geometry: dict[str, Any] | None = None
     attributes: dict[str, Any] | None = None
-
-
-class ErrorOut(Schema):
-    detail: Any

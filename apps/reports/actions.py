@@ -4,19 +4,21 @@ import datetime as dt
 import logging
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from apps.accounts.scoping import place_in_scope
+from apps.accounts.permissions import Cap, require
 from apps.core import audit
 from apps.core.tasks import enqueue
 from apps.places.choices import PlaceKind
 from apps.places.models import Place
 
 from . import content, render
-from .choices import REQUEST_ROLES, ReportKind, ReportStatus
+from .choices import ReportKind, ReportStatus
 from .models import Report
 from .periods import period_of
 
@@ -57,10 +59,7 @@ def _queue(place: Place, kind: str, start: dt.date, end: dt.date, actor: Any) ->
 def do_request_report(place: Place, kind: str, day: dt.date, *, actor: Any) -> Report:
     """Ask for the briefing of `place` for the month or quarter containing `day`; it is
     generated in the background (asking again regenerates it)."""
-    if getattr(actor, "role", "") not in REQUEST_ROLES and not actor.is_superuser:
-        raise PermissionDenied("您的角色不能生成简报")
-    if not place_in_scope(actor, place):
-        raise PermissionDenied("该区域不在您的管辖范围内")
+    require(actor, Cap.REPORTS_REQUEST, place)
     start, end = _check(place, kind, day)
     report = _queue(place, kind, start, end, actor)
     audit.record(
@@ -79,6 +78,7 @@ def generate(report_id: int) -> Report:
         report = Report.objects.select_for_update().select_related("place").get(pk=report_id)
         if report.status == ReportStatus.RUNNING:
             return report
+        cache.set(running_key(report_id), 1, report_max_seconds())  # the heartbeat
         report.status = ReportStatus.RUNNING
         report.save(update_fields=["status"])
     try:
@@ -88,20 +88,45 @@ def generate(report_id: int) -> Report:
         pdf = render.pdf_bytes(briefing)
         xlsx = render.xlsx_bytes(briefing)
         html = render.html_bytes(briefing)
-    except Exception as exc:
+        return _store(report_id, pdf, xlsx, html)
+    except Exception as exc:  # a full disk included: never leave the report "running"
         log.exception("report %s failed", report_id)
-        with transaction.atomic():
-            Report.objects.filter(pk=report_id).update(
-                status=ReportStatus.FAILED, error=str(exc)[:2000]
-            )
-            audit.record(
-                actor=None, verb="reports.failed", obj=report, changes={"error": str(exc)[:200]}
-            )
+        _mark_failed(report, str(exc))
         report.refresh_from_db()
         return report
-    stem = f"{report.place.code}-{report.kind}-{report.period_start:%Y%m}"
+    finally:
+        cache.delete(running_key(report_id))
+
+
+def running_key(report_id: int) -> str:
+    return f"reports:running:{report_id}"
+
+
+def report_max_seconds() -> int:
+    return int(getattr(settings, "REPORT_MAX_SECONDS", 900))
+
+
+def _mark_failed(report: Report, error: str) -> None:
     with transaction.atomic():
-        report = Report.objects.select_for_update().get(pk=report_id)
+        Report.objects.filter(pk=report.pk).update(status=ReportStatus.FAILED, error=error[:2000])
+        audit.record(actor=None, verb="reports.failed", obj=report, changes={"error": error[:200]})
+
+
+def do_fail_stale_reports() -> int:
+    """Reports left "running" by a worker that died (no heartbeat for REPORT_MAX_SECONDS) are
+    marked failed, so the page offers to generate them again."""
+    failed = 0
+    for report in Report.objects.filter(status=ReportStatus.RUNNING):
+        if cache.get(running_key(report.pk)) is None:
+            _mark_failed(report, "生成中断（后台进程退出或超时），请重新生成")
+            failed += 1
+    return failed
+
+
+def _store(report_id: int, pdf: bytes, xlsx: bytes, html: bytes) -> Report:
+    with transaction.atomic():
+        report = Report.objects.select_for_update().select_related("place").get(pk=report_id)
+        stem = f"{report.place.code}-{report.kind}-{report.period_start:%Y%m}"
         old = [f.name for f in (report.pdf, report.xlsx, report.html) if f and f.name]
         report.pdf.save(f"{stem}.pdf", ContentFile(pdf), save=False)
         report.xlsx.save(f"{stem}.xlsx", ContentFile(xlsx), save=False)

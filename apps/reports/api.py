@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Router, Schema
 
+from apps.core.schemas import CodedErrorOut
 from apps.stats.selectors import access_place_for_user
 
 from .actions import do_request_report
@@ -36,11 +37,6 @@ class RequestIn(Schema):
     period: dt.date
 
 
-class ErrorOut(Schema):
-    code: str
-    message: str
-
-
 def _out(r: Any) -> dict[str, Any]:
     done = r.status == "done"
     return {
@@ -66,7 +62,9 @@ def list_reports(request: HttpRequest, place: int | None = None) -> Any:
     return [_out(r) for r in qs[:200]]
 
 
-@router.post("/", response={202: ReportOut, 403: ErrorOut, 422: ErrorOut}, summary="生成简报")
+@router.post(
+    "/", response={202: ReportOut, 403: CodedErrorOut, 422: CodedErrorOut}, summary="生成简报"
+)
 def request_report(request: HttpRequest, body: RequestIn) -> Any:
     place = access_place_for_user(request.user, body.place)
     try:

@@ -10,6 +10,11 @@ def generate(report_id: int) -> str:
     return actions.generate(report_id).status
 
 
+@periodic(seconds=60, name="reports.fail_stale")
+def fail_stale() -> int:
+    return actions.do_fail_stale_reports()
+
+
 @periodic(seconds=3600, name="reports.period_end")
 def period_end() -> int:
     """At month end (and quarter end) the briefings of the period just ended, for the county

@@ -14,7 +14,7 @@ from .actions import do_approve_hours, do_decline_hours
 from .filters import VolunteerFilter
 from .models import ServiceHours
 from .schemas import (
-    DecisionIn,
+    ReviewDecisionIn,
     ServiceHoursOut,
     VolunteerListIn,
     VolunteerRowOut,
@@ -51,13 +51,13 @@ def volunteer_service(request: HttpRequest, pk: int) -> VolunteerServiceOut:
 
 
 @router.post("/hours/{pk}/approve", response=ServiceHoursOut)
-def approve_hours(request: HttpRequest, pk: int, payload: DecisionIn) -> ServiceHoursOut:
+def approve_hours(request: HttpRequest, pk: int, payload: ReviewDecisionIn) -> ServiceHoursOut:
     row = selectors.access_hours_for_user(request.user, pk)
     return _hours_out(do_approve_hours(row, actor=request.user, note=payload.note))
 
 
 @router.post("/hours/{pk}/decline", response=ServiceHoursOut)
-def decline_hours(request: HttpRequest, pk: int, payload: DecisionIn) -> ServiceHoursOut:
+def decline_hours(request: HttpRequest, pk: int, payload: ReviewDecisionIn) -> ServiceHoursOut:
     row = selectors.access_hours_for_user(request.user, pk)
     return _hours_out(do_decline_hours(row, actor=request.user, note=payload.note))
 

@@ -23,7 +23,7 @@ class VolunteerServiceOut(Schema):
     hours: list[ServiceHoursOut]
 
 
-class DecisionIn(Schema):
+class ReviewDecisionIn(Schema):
     note: str = ""
 
 

@@ -7,6 +7,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema
 
+from apps.core.schemas import CodedErrorOut
+
 from .indicators import INDICATORS, REGISTRY, Scope
 from .selectors import access_place_for_user
 
@@ -30,17 +32,12 @@ class ValuesOut(Schema):
     values: dict[str, Any]
 
 
-class ErrorOut(Schema):
-    code: str
-    message: str
-
-
 @router.get("/indicators", response=list[IndicatorOut], summary="指标目录与口径说明")
 def list_indicators(request: HttpRequest) -> Any:
     return INDICATORS
 
 
-@router.get("/values", response={200: ValuesOut, 422: ErrorOut}, summary="指标取值")
+@router.get("/values", response={200: ValuesOut, 422: CodedErrorOut}, summary="指标取值")
 def indicator_values(
     request: HttpRequest,
     place: int | None = None,

@@ -31,7 +31,6 @@ from .actions import (
 from .filters import VisitTaskFilter
 from .models import VisitPlan, VisitRecord, VisitTask
 from .schemas import (
-    CoverageOut,
     CycleRowOut,
     FindingIn,
     FindingOut,
@@ -41,6 +40,7 @@ from .schemas import (
     PlanPatch,
     ReinspectionIn,
     ReinspectionOut,
+    VisitCoverageOut,
     VisitRecordIn,
     VisitTaskOut,
 )
@@ -81,7 +81,7 @@ def record_visit(request: HttpRequest, task_id: int, payload: VisitRecordIn) -> 
     return 201, selectors.access_task_for_user(request.user, record.task_id)
 
 
-@router.get("/coverage", response=CoverageOut)
+@router.get("/coverage", response=VisitCoverageOut)
 def coverage(request: HttpRequest, cycle: int, place: int | None = None) -> dict[str, Any]:
     """Visited / due households of an area (default: the account's scope) for one cycle."""
     found = selectors.access_cycle_for_user(request.user, cycle)

@@ -60,7 +60,7 @@ class AssigneeCoverageOut(Schema):
     below_target: bool
 
 
-class CoverageOut(Schema):
+class VisitCoverageOut(Schema):
     cycle: int
     occurrence: dt.date
     area: int

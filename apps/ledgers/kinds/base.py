@@ -119,12 +119,12 @@ def resolve_place(
     if place is None:
         ctx.error(row, field_name, f"未找到编码为{code}的地点")
         return None
+    if not ctx.in_scope(place.path):  # first: the kind of a place outside is not ours to tell
+        ctx.error(row, field_name, OUT_OF_SCOPE)
+        return None
     if kinds and place.kind not in kinds:
         wanted = "、".join(KIND_LABELS[k] for k in sorted(kinds))
         ctx.error(row, field_name, f"编码{code}是{KIND_LABELS[place.kind]}，这里应为{wanted}")
-        return None
-    if not ctx.in_scope(place.path):
-        ctx.error(row, field_name, OUT_OF_SCOPE)
         return None
     return place
 
