@@ -5,6 +5,7 @@ from apps.accounts.forms import AdminLoginForm
 from apps.core import media
 
 from .api import api
+from .api import docs_page as api_docs_page
 
 admin.site.site_header = "共治 Gongzhi 管理后台"
 admin.site.site_title = "共治"
@@ -34,6 +35,7 @@ urlpatterns = [
     path("reports/", include("apps.reports.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("api/v1/docs", api_docs_page, name="api-docs"),
     path("api/v1/", api.urls),
     # uploaded photos, through each record's scope rule (apps/core/media.py)
     path("media/<path:name>", media.serve, name="media"),

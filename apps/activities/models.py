@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from apps.core.media import random_name
 from apps.core.models import TimeStamped
 
 from .choices import (
@@ -191,7 +192,8 @@ class Participation(TimeStamped):
 
 
 def photo_path(instance: "ActivityPhoto", filename: str) -> str:
-    return f"activities/{instance.activity_id}/{filename}"
+    """A random, unguessable name (apps.core.media); older names still work."""
+    return random_name("activities", filename)
 
 
 class ActivityPhoto(TimeStamped):

@@ -44,6 +44,7 @@ from .cases import generate_cases
 from .ecg import generate_ecg
 from .extras import populate_extras
 from .people import IdNumbers, ResidentFactory
+from .photos import add_photos
 from .plan import COUNTY_CODE, COUNTY_NAME, SIZES, CountyPlan, build_plan
 from .society import CountyContext, Society, TownSummary
 from .town import TownBuilder, code_under
@@ -148,6 +149,7 @@ def _load(plan: CountyPlan, say: Progress) -> dict[str, Any]:
         history = generate_cases(county, plan.size, plan.seed, sink, say)
         ecg = generate_ecg(county, plan.size, plan.seed, say)
         extras = populate_extras(county, plan.size, plan.seed, say)
+        extras.update(add_photos(county, plan.size, plan.seed, say))
         # The history is written directly, not through the case actions that keep the
         # dashboards' rollups, so build them once from the cases just written.
         say("汇总统计表…")

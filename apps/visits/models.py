@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from apps.core.media import random_name
 from apps.core.models import TimeStamped
 from apps.duties.choices import DUTY_TARGET_KINDS
 
@@ -251,7 +252,8 @@ class VisitRecord(TimeStamped):
 
 
 def photo_path(instance: "VisitPhoto", filename: str) -> str:
-    return f"visits/{instance.record.task_id}/{filename}"
+    """A random, unguessable name (apps.core.media); older `visits/<task>/…` names still work."""
+    return random_name("visits", filename)
 
 
 class VisitPhoto(TimeStamped):

@@ -3,6 +3,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 
+from apps.core.media import random_name
 from apps.core.models import TimeStamped
 
 from ..choices import Action, RevisitResult, Status
@@ -54,7 +55,8 @@ class CaseEvent(models.Model):
 
 
 def attachment_path(instance: "CaseAttachment", filename: str) -> str:
-    return f"cases/{instance.case_id}/{filename}"
+    """A random, unguessable name (apps.core.media); older `cases/<id>/…` names still work."""
+    return random_name("cases", filename)
 
 
 class CaseAttachment(TimeStamped):
