@@ -210,8 +210,15 @@ def place_search(community_id: int | None, text: str, limit: int = SEARCH_LIMIT)
         # A number names something below what the tokens before it found (a building of the
         # compound, a room of the building): look only there when that is a short list.
         smallest = min(matched, key=len, default=[])
-        narrow = NUMBER_RE.match(token) and 0 < len(smallest) <= NARROW_LIMIT
-        rows = _token_rows(scope, token, [r.path for r in smallest] if narrow else [])
+        number = NUMBER_RE.match(token)
+        if number and smallest and all(r.kind == PlaceKind.HOUSEHOLD for r in smallest):
+            # Houses named by their village group (大屋组12号) are leaves: the number can only
+            # be in their own names, so no query over every house of the county.
+            digits = number.group(1).lstrip("0") or "0"
+            rows = [r for r in smallest if _number_match(r.name, digits)]
+        else:
+            narrow = number and 0 < len(smallest) <= NARROW_LIMIT
+            rows = _token_rows(scope, token, [r.path for r in smallest] if narrow else [])
         if not rows:
             return []
         matched.append(rows)
