@@ -206,6 +206,9 @@ MEDIA_ROOT = DATA_DIR / "media"
 # behind nginx, set this to an `internal` location aliasing MEDIA_ROOT and nginx sends the file
 # (X-Accel-Redirect, docs/operations.md).
 GONGZHI_MEDIA_ACCEL_PREFIX = env("GONGZHI_MEDIA_ACCEL_PREFIX")
+# Open311 public read mode: GET requests.{json,xml} and requests/<id> answer without a key,
+# with public-space cases and no personal data (docs/api.md). Writes always need a key.
+GONGZHI_OPEN311_PUBLIC_READ = env_bool("GONGZHI_OPEN311_PUBLIC_READ")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

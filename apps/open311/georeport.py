@@ -6,12 +6,15 @@ name, only the public labels of statuses and steps.
 """
 
 import datetime as dt
+import re
 from typing import Any
 
 from django.utils import timezone
 
-from apps.cases.choices import OPEN_STATUSES, Action, Status
+from apps.cases.choices import OPEN_STATUSES, Action, CaseKind, Status
 from apps.cases.models import Case, CaseEvent, Category
+from apps.places.choices import PlaceKind
+from apps.places.models import Place
 
 from .attributes import service_attributes
 
@@ -125,5 +128,71 @@ def update(event: CaseEvent) -> dict[str, Any]:
         "status": UPDATE_STATUS.get(Status(status), "open"),
         "updated_datetime": when(event.at),
         "description": text,
+        "media_url": None,
+    }
+
+
+# Public read mode (GONGZHI_OPEN311_PUBLIC_READ): what anyone may read without a key.
+# Only matters of public space: a dispute between neighbours, an errand or a service order is
+# about people, never public.
+PUBLIC_KINDS = (CaseKind.NEED, CaseKind.HAZARD, CaseKind.EVENT)
+# A request is located by its area, never by the home: household, unit and building are
+# replaced by the compound (or grid, or community) that holds them.
+PRIVATE_PLACES = {PlaceKind.HOUSEHOLD, PlaceKind.UNIT, PlaceKind.BUILDING}
+PUBLIC_DESCRIPTION_CHARS = 200
+_DIGITS = re.compile(r"[0-9０-９][0-9０-９ -]{5,}[0-9０-９Xx]")  # phones, ID and card numbers
+_ROOM = re.compile(
+    r"[0-9０-９A-Za-z]+\s*(?:[-－#号]\s*)?[0-9０-９]*\s*(?:室|栋|幢|单元|号楼|楼|户|房)"
+)
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+
+
+def public_area(place: Place) -> Place:
+    """The first place at or above `place` that is not a home (needs parents loaded)."""
+    area = place
+    while area.kind in PRIVATE_PLACES and area.parent_id is not None:
+        area = area.parent
+    return area
+
+
+def public_description(case: Case, names: list[str]) -> str:
+    """The public part of the description: its first paragraph, before the address line Open311
+    adds, without names of the people on the case, numbers of 7 digits or more (phones, IDs),
+    e-mail addresses, and building, unit or room numbers; at most 200 characters."""
+    text = (case.description or case.title).split("\n地址：")[0].strip()
+    text = text.split("\n")[0].strip() or case.category.name
+    for name in sorted({n for n in names if n and len(n) >= 2}, key=len, reverse=True):
+        text = text.replace(name, "某某")
+    text = _EMAIL.sub("***", text)
+    text = _DIGITS.sub("***", text)
+    text = _ROOM.sub("***", text)
+    if len(text) > PUBLIC_DESCRIPTION_CHARS:
+        text = text[: PUBLIC_DESCRIPTION_CHARS - 1] + "…"
+    return text
+
+
+def public_request(case: Case, names: list[str]) -> dict[str, Any]:
+    """One case as anyone may read it: area, category, status, dates and the public part of
+    the description. No reporter, no staff, no household or room, no photo, no coordinates
+    of the home (the area's own point)."""
+    area = public_area(case.place)
+    updated = case.closed_at if case.status == Status.CLOSED else case.updated_at
+    return {
+        "service_request_id": str(case.pk),
+        "status": open_or_closed(case.status),
+        "status_notes": Status(case.status).label,
+        "service_name": case.category.name,
+        "service_code": case.category.code,
+        "description": public_description(case, names),
+        "agency_responsible": case.handling_unit.name,
+        "service_notice": service_notice(case.category),
+        "requested_datetime": when(case.created_at),
+        "updated_datetime": when(updated or case.updated_at),
+        "expected_datetime": when(case.resolve_by),
+        "address": area.name,
+        "address_id": area.code,
+        "zipcode": None,
+        "lat": area.lat,
+        "long": area.lng,
         "media_url": None,
     }

@@ -2,16 +2,17 @@
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from apps.accounts.scoping import scope_q
-from apps.cases.choices import Action
+from apps.cases.choices import Action, Status
 from apps.cases.models import Case, CaseEvent, Category
 from apps.cases.selectors import category_list, visible_cases
+from apps.people.models import Person
 from apps.places.models import Place, subtree_q
 
 from .forms import MAX_ROWS
-from .georeport import statuses_for
+from .georeport import PUBLIC_KINDS, statuses_for
 
 
 def services() -> QuerySet[Category]:
@@ -44,8 +45,21 @@ def requests_visible(user: Any, within: Place | None = None) -> QuerySet[Case]:
     )
 
 
-def request_list(user: Any, filters: dict[str, Any], within: Place | None) -> QuerySet[Case]:
-    qs = requests_visible(user, within)
+def requests_public(within: Place | None = None) -> QuerySet[Case]:
+    """Public read mode: the public-space cases of the whole county (or of `within`), with
+    the parents that give their area and the names to keep out of the description."""
+    qs = Case.objects.filter(kind__in=PUBLIC_KINDS).exclude(status=Status.MERGED)
+    if within is not None:
+        qs = qs.filter(subtree_q(within))
+    return qs.select_related(
+        "category", "handling_unit", "place__parent__parent__parent"
+    ).prefetch_related(Prefetch("persons", queryset=Person.objects.only("id", "name")))
+
+
+def request_list(
+    user: Any, filters: dict[str, Any], within: Place | None, *, public: bool = False
+) -> QuerySet[Case]:
+    qs = requests_public(within) if public else requests_visible(user, within)
     if filters["service_request_id"]:
         return qs.filter(pk__in=filters["service_request_id"]).order_by("-id")[:MAX_ROWS]
     qs = qs.filter(created_at__gte=filters["start_date"], created_at__lte=filters["end_date"])
@@ -56,10 +70,11 @@ def request_list(user: Any, filters: dict[str, Any], within: Place | None) -> Qu
     return qs.order_by("-created_at", "-id")[:MAX_ROWS]
 
 
-def request_by_id(user: Any, pk: str, within: Place | None) -> Case | None:
+def request_by_id(user: Any, pk: str, within: Place | None, *, public: bool = False) -> Case | None:
     if not pk.isdigit() or len(pk) > 18:
         return None
-    return requests_visible(user, within).filter(pk=int(pk)).first()
+    qs = requests_public(within) if public else requests_visible(user, within)
+    return qs.filter(pk=int(pk)).first()
 
 
 def request_by_token(user: Any, token: str, within: Place | None) -> Case | None:

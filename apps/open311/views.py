@@ -4,10 +4,15 @@ Discovery, services and service definitions are public. Requests, tokens and upd
 API key (`api_key` parameter, `X-API-Key` or `Authorization: Bearer`; reads also accept a
 logged-in session): the key's account decides which cases it sees and where it may file.
 A case outside that scope is 404, as if it did not exist.
+
+Public read mode (GONGZHI_OPEN311_PUBLIC_READ=1, off by default): GET requests without a key
+answer for anyone with the public-space cases of the whole county and no personal data
+(`georeport.public_request`); writes, tokens and updates still need a key.
 """
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
@@ -36,6 +41,24 @@ def _user(request: HttpRequest, *, session: bool) -> Any:
     if user is None and session and request.user.is_authenticated:
         return request.user
     return user
+
+
+def _reader(request: HttpRequest) -> tuple[Any, bool]:
+    """(user, False) for a valid key or session; (None, True) for anyone without a key when
+    GONGZHI_OPEN311_PUBLIC_READ is on; (None, False) otherwise (403). A key that is given but
+    wrong is refused in both modes: its client should know."""
+    user = _user(request, session=True)
+    if user is not None:
+        return user, False
+    given = request.GET.get("api_key") or key_from_request(request)
+    return None, bool(settings.GONGZHI_OPEN311_PUBLIC_READ) and not given
+
+
+def _row(request: HttpRequest, case: Any, public: bool) -> dict[str, Any]:
+    if not public:
+        return georeport.request(case, _absolute(request))
+    names = [case.reporter_name, *(person.name for person in case.persons.all())]
+    return georeport.public_request(case, names)
 
 
 def _jurisdiction(request: HttpRequest, user: Any) -> tuple[Any, str | None]:
@@ -92,8 +115,8 @@ def service_definition(request: HttpRequest, code: str, fmt: str) -> HttpRespons
 def requests(request: HttpRequest, fmt: str) -> HttpResponse:
     if request.method == "POST":
         return _create_request(request, fmt)
-    user = _user(request, session=True)
-    if user is None:
+    user, public = _reader(request)
+    if user is None and not public:
         return error(fmt, 403, NO_KEY)
     within, problem = _jurisdiction(request, user)
     if problem:
@@ -101,25 +124,23 @@ def requests(request: HttpRequest, fmt: str) -> HttpResponse:
     form = RequestFilter(request.GET)
     if not form.is_valid():
         return error(fmt, 400, *error_texts(form))
-    cases = selectors.request_list(user, form.cleaned_data, within)
-    rows = [georeport.request(case, _absolute(request)) for case in cases]
+    cases = selectors.request_list(user, form.cleaned_data, within, public=public)
+    rows = [_row(request, case, public) for case in cases]
     return respond(rows, fmt, "service_requests", "request")
 
 
 @require_GET
 def request_detail(request: HttpRequest, pk: str, fmt: str) -> HttpResponse:
-    user = _user(request, session=True)
-    if user is None:
+    user, public = _reader(request)
+    if user is None and not public:
         return error(fmt, 403, NO_KEY)
     within, problem = _jurisdiction(request, user)
     if problem:
         return error(fmt, 404, problem)
-    case = selectors.request_by_id(user, pk, within)
+    case = selectors.request_by_id(user, pk, within, public=public)
     if case is None:
         return error(fmt, 404, f"service_request_id {pk} 不存在")
-    return respond(
-        [georeport.request(case, _absolute(request))], fmt, "service_requests", "request"
-    )
+    return respond([_row(request, case, public)], fmt, "service_requests", "request")
 
 
 @require_GET
