@@ -15,6 +15,7 @@ rounds and deadlines are computed from it, so the journeys pass on any day and h
 import datetime as dt
 
 import pytest
+from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from apps.accounts.choices import Role
@@ -243,7 +244,7 @@ def test_the_secretarys_day(
     assert_fits(page)
 
     # one-click batch dispatch explains its 0
-    page.goto(f"{live_server.url}/services/batch/")
+    page.goto(f"{live_server.url}{reverse('services:batch')}")
     page.get_by_role("button", name="生成最优派单方案").click()
     expect(main).to_contain_text("派出 0 件")
     considered = page.locator(".batch-considered")
