@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
@@ -15,13 +17,11 @@ class LockoutMixin:
     right password, every failure is counted and audited, and a success is audited. The
     messages are the same for known and unknown names (no username enumeration)."""
 
-    request: object
     cleaned_data: dict
-    error_messages: dict
 
     def clean(self):
         username = self.cleaned_data.get("username", "")
-        ip = client_ip(self.request)
+        ip = client_ip(self.request)  # type: ignore[attr-defined]
         if refused(username, ip):
             do_record_login_failure(username=username, ip=ip)
             self._raise_locked()
@@ -40,7 +40,7 @@ class LockoutMixin:
         )
 
 
-MESSAGES = {
+MESSAGES: dict[str, Any] = {
     "invalid_login": _("用户名或密码不正确。连续输错多次账号将被临时锁定。"),
     "inactive": _("用户名或密码不正确。连续输错多次账号将被临时锁定。"),
 }
