@@ -56,6 +56,15 @@ class CareGroupFilter(_Scoped):
         label="未联系天数", required=False, min_value=1, max_value=366, initial=DEFAULT_STALE_DAYS
     )
 
+    def __init__(self, data: Any = None, **kw: Any) -> None:
+        # The list defaults to 留守儿童: the select must say so, bound without a tag or not
+        # (it showed the first tag in the list, 独居老人, above a list of children).
+        if data is not None and not data.get("tag"):
+            data = data.copy()
+            data["tag"] = CHILD_TAG
+        super().__init__(data, **kw)
+        self.fields["tag"].initial = CHILD_TAG
+
     def tag_code(self) -> str:
         tag = self.cleaned_data.get("tag") if self.is_valid() else None
         return tag.code if tag else CHILD_TAG

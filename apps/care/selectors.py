@@ -6,24 +6,28 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Case as When_
 from django.db.models import (
     Count,
     Exists,
     F,
+    IntegerField,
     Max,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Subquery,
+    When,
 )
 from django.utils import timezone
 
 from apps.accounts.scoping import get_in_scope, scope_q
 from apps.orgs.choices import OrgKind
-from apps.orgs.models import Organisation
+from apps.orgs.models import Membership, Organisation
 from apps.people.models import Person
-from apps.places.models import Place, subtree_q
+from apps.places.models import SEGMENT, Place, subtree_q
+from apps.places.selectors import ancestor_ids
 
 from .choices import CHILD_TAG, ContactKind
 from .models import Contact, Pairing
@@ -70,16 +74,37 @@ def contacts_of(pairing: Pairing) -> QuerySet[Contact]:
 
 
 def schools_in_scope(user: Any) -> QuerySet[Organisation]:
-    return Organisation.objects.filter(scope_q(user, "place"), kind=OrgKind.SCHOOL, active=True)
+    """Schools in the user's scope and on the places above it: the town's central school
+    serves the villages of a community's staff too."""
+    schools = Organisation.objects.filter(kind=OrgKind.SCHOOL, active=True)
+    qs = schools.filter(scope_q(user, "place"))
+    if getattr(user, "scope", None) is not None:
+        qs = qs | schools.filter(place_id__in=ancestor_ids(user.scope))
+    return qs.order_by("name", "pk")
+
+
+def schools_for(person: Person) -> QuerySet[Organisation]:
+    """Schools a pairing of `person` may go through: those of the person's town (or of the
+    places above the person, a county school)."""
+    return (
+        Organisation.objects.filter(kind=OrgKind.SCHOOL, active=True)
+        .filter(subtree_q(_town_of(person)) | Q(place_id__in=ancestor_ids(person.place)))
+        .order_by("name", "pk")
+    )
+
+
+def _town_of(person: Person) -> Place:
+    area = person.place
+    for ancestor in person.place.ancestors():
+        if ancestor.kind == "town":
+            area = ancestor
+    return area
 
 
 def carer_candidates(user: Any, person: Person) -> QuerySet[Person]:
     """People in the user's scope who may be paired with `person`: volunteers, party members
     and staff of schools, in the person's town (or the user's scope, when smaller)."""
-    area = person.place
-    for ancestor in person.place.ancestors():
-        if ancestor.kind == "town":
-            area = ancestor
+    area = _town_of(person)
     return (
         Person.objects.filter(scope_q(user, "place"), subtree_q(area), active=True)
         .filter(
@@ -91,6 +116,90 @@ def carer_candidates(user: Any, person: Person) -> QuerySet[Person]:
         .distinct()
         .order_by("name", "pk")
     )
+
+
+@dataclass
+class CarerOption:
+    """One carer offered by the pairing form's search: enough to tell two people of the same
+    name apart (age, household, what makes them a carer)."""
+
+    person: Person
+    age: int | None
+    home: str
+    roles: list[str]
+
+    @property
+    def label(self) -> str:
+        parts = [self.person.name]
+        if self.age is not None:
+            parts.append(f"{self.age}岁")
+        parts += [p for p in (self.home, "、".join(self.roles)) if p]
+        return " · ".join(parts)
+
+
+CARER_RESULTS = 20
+HOME_KINDS = ("compound", "building", "unit", "household")
+
+
+def _age(birth: dt.date | None, on: dt.date) -> int | None:
+    if birth is None:
+        return None
+    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+
+
+def _prefixes(path: str) -> list[str]:
+    return [path[:i] for i in range(SEGMENT, len(path) + 1, SEGMENT)]
+
+
+def carer_search(
+    user: Any, person: Person, q: str = "", *, limit: int = CARER_RESULTS
+) -> list[CarerOption]:
+    """The candidates whose name or home (compound, building …) contains each word of `q`,
+    people of the person's own community first; each with age, household and roles (a fixed
+    number of queries)."""
+    qs = carer_candidates(user, person)
+    for word in q.split():
+        qs = qs.filter(
+            Q(name__contains=word)
+            | Q(place__name__contains=word)
+            | Q(place__parent__name__contains=word)
+            | Q(place__parent__parent__name__contains=word)
+            | Q(place__parent__parent__parent__name__contains=word)
+        )
+    community = next((a for a in person.place.ancestors() if a.kind == "community"), None)
+    near = subtree_q(community) if community is not None else Q(pk__in=[])
+    people = list(
+        qs.annotate(near=When_(When(near, then=0), default=1, output_field=IntegerField()))
+        .select_related("place", "volunteer", "party_member")
+        .prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=Membership.objects.filter(
+                    organisation__kind=OrgKind.SCHOOL
+                ).select_related("organisation"),
+                to_attr="schools",
+            )
+        )
+        .order_by("near", "name", "pk")[:limit]
+    )
+    paths = {p for c in people for p in _prefixes(c.place.path)}
+    names = {
+        p.path: p.name
+        for p in Place.objects.filter(path__in=sorted(paths), kind__in=HOME_KINDS).only(
+            "path", "name", "kind"
+        )
+    }
+    today = timezone.localdate()
+    options = []
+    for carer in people:
+        home = " ".join(names[p] for p in _prefixes(carer.place.path) if p in names)
+        roles = [m.organisation.name for m in carer.schools]  # type: ignore[attr-defined]
+        if hasattr(carer, "party_member"):
+            roles.append("党员")
+        if hasattr(carer, "volunteer"):
+            roles.append("志愿者")
+        options.append(CarerOption(carer, _age(carer.birth_date, today), home, roles))
+    return options
 
 
 # --- the care group -----------------------------------------------------------------------

@@ -55,7 +55,7 @@ def care_group(request: HttpRequest) -> HttpResponse:
             "page": page,
             "days": days,
             "stale_before": stale_before,
-            "query_string": query_without_page(request),
+            "query": query_without_page(request),
             "can_pair": request.user.can_manage_ledgers,
         },
     )
@@ -148,11 +148,17 @@ def pairing_end(request: HttpRequest, pk: int) -> HttpResponse:
 def pairing_new(request: HttpRequest) -> HttpResponse:
     person = access_person_for_user(request.user, request.GET.get("person"))
     carers = selectors.carer_candidates(request.user, person)
-    schools = selectors.schools_in_scope(request.user)
+    schools = selectors.schools_for(person)
     form = PairingForm(request.POST or None, carers=carers, schools=schools)
+    q = request.GET.get("q", "").strip()[:50]
+    options = selectors.carer_search(request.user, person, q)
+    chosen = str(form["carer"].value() or "")
+    search = {"person": person, "options": options, "q": q, "chosen": chosen}
+    if request.method != "POST" and request.headers.get("HX-Request"):
+        return render(request, "care/_carer_options.html", search)
 
     def page(status: int = 200) -> HttpResponse:
-        context = {"person": person, "form": form, "pairings": person.pairings.current()}
+        context = {**search, "form": form, "pairings": person.pairings.current()}
         return render(request, "care/pairing_new.html", context, status=status)
 
     if request.method != "POST":
