@@ -166,7 +166,9 @@ def case_location(case: Case) -> CaseLocation:
     area = next(
         (p for p in reversed(chain) if p.kind in MAP_AREA_KINDS and p.geometry is not None), None
     )
-    drawn = point_map(area, lat, lng) if area is not None and lat is not None else None
+    drawn = None
+    if area is not None and lat is not None and lng is not None:
+        drawn = point_map(area, lat, lng)
     return CaseLocation(chain, case.landmark, lat, lng, drawn)
 
 
@@ -198,7 +200,8 @@ def my_orders(user: Any) -> QuerySet[Case]:
 
 def open_revisits(user: Any) -> QuerySet[CaseRevisit]:
     return (
-        CaseRevisit.objects.filter(scope_q(user, "unit"), done_at__isnull=True)
+        CaseRevisit.objects.visible_to(user)
+        .filter(done_at__isnull=True)
         .select_related("case", "case__category", "case__place")
         .order_by("id")
     )

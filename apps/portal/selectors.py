@@ -92,7 +92,7 @@ RESULT_KINDS = (
     PlaceKind.HOUSEHOLD,
     *sorted(SPECIAL),
 )
-KIND_RANK = {
+KIND_RANK: dict[str, int] = {
     PlaceKind.COMPOUND: 0,
     PlaceKind.BUILDING: 1,
     PlaceKind.UNIT: 2,
