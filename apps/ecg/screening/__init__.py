@@ -22,4 +22,9 @@ def screen(
     sex: str = "",
     age: int | None = None,
 ) -> dict[str, Any]:
-    return analyse(sig, thresholds, sex=sex, age=age).as_dict()
+    result = analyse(sig, thresholds, sex=sex, age=age).as_dict()
+    result["dropped_channels"] = list(sig.dropped)
+    result["monitoring_leads"] = sig.monitoring_leads
+    if sig.base_datetime:
+        result["recorded_at"] = sig.base_datetime
+    return result

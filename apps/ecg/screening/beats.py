@@ -4,8 +4,9 @@
 Width: on the summed absolute slope of all usable leads, the stretch around the beat where
 the slope stays above a fifth of its peak (dips shorter than 20 ms, the R apex, are inside).
 Morphology: the correlation of the beat (±100 ms, all leads) with the record's median beat.
-A beat is ventricular when it is wide (≥ the wide-QRS limit), or clearly wider than the
-dominant beat and unlike it (a PVC among narrow beats).
+A beat is ventricular when it is unlike the dominant beat (another morphology: a PVC or a VT
+complex among sinus beats), or wide in a record whose dominant beat is itself wide. A run
+counts when its beats look like each other: a train of artefacts does not.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ class BeatClasses:
     likeness: np.ndarray  # correlation with the dominant (median) beat
     ventricular: np.ndarray  # bool
     dominant_width_ms: float
+    segments: np.ndarray  # (leads, beats, samples) around each beat, for run consistency
 
 
 def _slope(data: np.ndarray, fs: float) -> np.ndarray:
@@ -65,7 +67,9 @@ def classify_beats(
     widths = np.zeros(count)
     if count == 0:
         empty = np.zeros(0)
-        return BeatClasses(empty, empty, np.zeros(0, dtype=bool), 0.0)
+        return BeatClasses(
+            empty, empty, np.zeros(0, dtype=bool), 0.0, np.zeros((data.shape[0], 0, 0))
+        )
     slope = _slope(data, fs) if slope is None else slope
     search = int(0.06 * fs)
     reach = int(0.16 * fs)
@@ -93,31 +97,38 @@ def classify_beats(
         while offset < window.size - 1 and above[offset + 1 : offset + 1 + hold].any():
             offset += 1
         widths[k] = (offset - onset) / fs * 1000
-    likeness = _likeness(data, beats, fs)
+    segments = _segments(data, beats, fs)
+    likeness = _correlation(segments, np.median(segments, axis=1)) if count >= 3 else np.ones(count)
     dominant = widths[likeness >= np.percentile(likeness, 50)] if count >= 4 else widths
     dominant_width = float(np.median(dominant)) if dominant.size else 0.0
-    unlike = likeness < 0.8
-    wider = widths >= max(1.3 * dominant_width, dominant_width + 30)
-    ventricular = (widths >= wide_ms) | (unlike & wider)
-    return BeatClasses(widths, likeness, ventricular, dominant_width)
+    # Unlike the dominant beat (a PVC, a VT complex among sinus beats); or, in a record whose
+    # dominant beat is itself wide (bundle branch block, sustained VT), every wide beat.
+    unlike = likeness < UNLIKE
+    ventricular = unlike | ((widths >= wide_ms) & (dominant_width >= wide_ms))
+    return BeatClasses(widths, likeness, ventricular, dominant_width, segments)
 
 
-def _likeness(data: np.ndarray, beats: np.ndarray, fs: float) -> np.ndarray:
+UNLIKE = 0.8  # correlation with the dominant beat below which a beat is another morphology
+RUN_ALIKE = 0.6  # the beats of a run correlate at least this well with the run's own median
+RUN_STEADY = 0.3  # VT is nearly regular: median successive RR change ≤ this share of the RR
+MAX_VT_RATE = 300.0  # an interval shorter than 200 ms inside a run is an artefact, not VT
+
+
+def _segments(data: np.ndarray, beats: np.ndarray, fs: float) -> np.ndarray:
+    """(leads, beats, samples): ±100 ms around each fiducial (zeros beyond the record)."""
     half = int(CORE_S * fs)
-    n = data.shape[1]
-    inside = (beats >= half) & (beats < n - half)
-    out = np.ones(beats.size)
-    if inside.sum() < 3:
-        return out
-    idx = beats[inside][:, None] + np.arange(-half, half)[None, :]
-    segments = data[:, idx]  # (leads, beats, samples)
-    template = np.median(segments, axis=1)
+    padded = np.pad(data, ((0, 0), (half, half)))
+    idx = beats[:, None] + np.arange(0, 2 * half)[None, :]
+    return padded[:, idx]
+
+
+def _correlation(segments: np.ndarray, template: np.ndarray) -> np.ndarray:
+    """Correlation of each beat (all leads together) with a template (leads, samples)."""
     a = segments - segments.mean(axis=2, keepdims=True)
     b = (template - template.mean(axis=1, keepdims=True))[:, None, :]
     num = (a * b).sum(axis=(0, 2))
     den = np.sqrt((a * a).sum(axis=(0, 2)) * (b * b).sum(axis=(0, 2))) + 1e-12
-    out[inside] = num / den
-    return out
+    return num / den
 
 
 @dataclass
@@ -139,12 +150,14 @@ def ventricular_runs(
     seg: int = 1,
 ) -> list[Run]:
     """Runs of at least `min_beats` consecutive ventricular beats whose rate is above
-    `min_rate`: every interval inside the run is shorter than 60/min_rate × 1.25 and the
-    mean interval gives the rate. A run does not cross an excluded segment."""
+    `min_rate`: every interval inside the run lies between 200 ms and 60/min_rate × 1.25,
+    the mean interval gives the rate, the rhythm is nearly regular and the beats look alike.
+    A run does not cross an excluded segment."""
     out: list[Run] = []
     if beats.size < min_beats:
         return out
     longest_rr = 60.0 / min_rate * 1.25 * fs
+    shortest_rr = 60.0 / MAX_VT_RATE * fs
     ok = classes.ventricular.copy()
     if excluded is not None and excluded.size:
         ok &= ~excluded[np.minimum(beats // seg, excluded.size - 1)]
@@ -155,12 +168,18 @@ def ventricular_runs(
             k += 1
             continue
         j = k
-        while j + 1 < count and ok[j + 1] and beats[j + 1] - beats[j] <= longest_rr:
+        while j + 1 < count and ok[j + 1] and shortest_rr <= beats[j + 1] - beats[j] <= longest_rr:
             j += 1
         if j - k + 1 >= min_beats:
             rr = np.diff(beats[k : j + 1]) / fs
             rate = 60.0 / float(np.mean(rr))
-            if rate >= min_rate:
+            run = classes.segments[:, k : j + 1]
+            # a run of one repeated ventricular complex, not a train of artefacts
+            # (the sign is left out: a fiducial on the other slope of the same complex flips it)
+            similarity = np.abs(_correlation(run, np.median(run, axis=1)))
+            alike = float(np.median(similarity)) >= RUN_ALIKE
+            steady = float(np.median(np.abs(np.diff(rr)))) <= RUN_STEADY * float(np.median(rr))
+            if rate >= min_rate and alike and steady:
                 width = float(np.median(classes.width_ms[k : j + 1]))
                 out.append(Run(k, j, rate, width))
         k = j + 1

@@ -29,6 +29,8 @@ LABELS = {
     "st_unjudged": "宽QRS（左束支阻滞或起搏心律可能），ST段无法自动判断",
 }
 
+AF_IRREGULARITY = 0.12  # median successive RR change over the median RR, for the AF warning
+
 # Contiguous lead pairs for the STEMI criterion (inferior, lateral, precordial neighbours).
 CONTIGUOUS = (
     ("II", "III"),
@@ -312,7 +314,10 @@ def _fibrillation(w: WindowFacts, limits: dict[str, float]) -> bool:
     organised = likeness >= 0.75 and w.irregularity < 0.15 and w.flat_share >= 0.15
     if organised:
         return False
-    return likeness < 0.6 and (w.amplitude_cv >= 0.25 or w.irregularity >= 0.15)
+    # fibrillation has no isoelectric line: complexes separated by baseline (bigeminy,
+    # ectopy among sinus beats) are not fibrillation however varied they are
+    chaotic = w.amplitude_cv >= 0.25 or w.irregularity >= 0.15
+    return likeness < 0.6 and chaotic and w.flat_share < 0.3
 
 
 def _avb3(w: WindowFacts, limits: dict[str, float]) -> list[Flag]:
@@ -420,7 +425,7 @@ def _warnings(w: WindowFacts, limits: dict[str, float], leads: list[str], wide: 
             _flag("warn_brady", False, w.start, w.end, leads, f"平均心室率{rate:.0f}次/分", limits)
         )
     no_p = iv is not None and iv.pr_ms is None
-    if w.irregularity >= 0.08 and no_p and w.rr.size >= 6:
+    if w.irregularity >= AF_IRREGULARITY and no_p and w.rr.size >= 6 and w.excluded_share < 0.2:
         flags.append(
             _flag(
                 "warn_af",

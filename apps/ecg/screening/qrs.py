@@ -54,7 +54,46 @@ def detect_qrs(data: np.ndarray, fs: float, bad: np.ndarray | None = None) -> De
     heights = envelope[peaks]
     accepted = _classify(peaks, heights, energy, fs)
     beats = _refine(np.array(accepted, dtype=np.int64), energy, fs)
+    beats = _drop_extras(beats, energy, data, fs)
     return Detection(beats, envelope, energy)
+
+
+def _drop_extras(beats: np.ndarray, energy: np.ndarray, data: np.ndarray, fs: float) -> np.ndarray:
+    """A 'beat' that comes early and splits an ordinary RR interval (no compensatory pause
+    follows) and that looks neither like the dominant beat nor like either neighbour, or is
+    much less steep than both, is a T wave or an artefact spike, not a QRS. A premature
+    beat is followed by a pause; the beats of a run of VT look like each other; the beats of
+    atrial fibrillation look like the dominant one: none of them is dropped."""
+    if beats.size < 5:
+        return beats
+    half = int(0.05 * fs)
+    idx = np.clip(beats[:, None] + np.arange(-half, half + 1)[None, :], 0, energy.size - 1)
+    slope = energy[idx].max(axis=1)
+    core = int(0.1 * fs)
+    padded = np.pad(data if data.ndim == 2 else data[None, :], ((0, 0), (core, core)))
+    shapes = padded[:, beats[:, None] + np.arange(0, 2 * core)[None, :]]  # (leads, beats, t)
+    shapes = shapes - shapes.mean(axis=2, keepdims=True)
+    flat = shapes.transpose(1, 0, 2).reshape(beats.size, -1)
+    flat = flat / (np.linalg.norm(flat, axis=1, keepdims=True) + 1e-12)
+    dominant = np.median(flat, axis=0)
+    dominant = dominant / (np.linalg.norm(dominant) + 1e-12)
+    like_dominant = flat @ dominant
+    like_next = np.einsum("ij,ij->i", flat[:-1], flat[1:])
+    keep = np.ones(beats.size, dtype=bool)
+    rr = np.diff(beats).astype(np.float64)
+    last = 0
+    for i in range(1, beats.size - 1):
+        lo, hi = max(0, i - 8), min(rr.size, i + 8)
+        local = float(np.median(rr[lo:hi]))
+        before, after = beats[i] - beats[last], beats[i + 1] - beats[i]
+        early = before < 0.6 * local and before + after < 1.5 * local
+        stranger = like_dominant[i] < 0.5 and max(like_next[i - 1], like_next[i]) < 0.5
+        faint = slope[i] < 0.4 * min(slope[last], slope[i + 1])
+        if early and (stranger or faint):
+            keep[i] = False
+            continue
+        last = i
+    return beats[keep]
 
 
 def _initial_levels(peaks: np.ndarray, heights: np.ndarray, fs: float) -> tuple[float, float]:

@@ -68,6 +68,9 @@ def lead_quality(
     wander = smooth(data - filtered, max(1, int(0.25 * fs)))
     wander_span = wander.max(axis=1) - wander.min(axis=1)
     top, bottom = data.max(axis=1), data.min(axis=1)
+    # a lead whose ordinary samples sit beyond ±15 mV is saturated; one burst is not (the
+    # segment quality excludes that stretch)
+    low, high = np.percentile(data[:, :: max(1, data.shape[1] // 100_000)], [2, 98], axis=1)
     railed = ((data >= top[:, None] - 1e-4) | (data <= bottom[:, None] + 1e-4)).mean(axis=1)
     still = (np.abs(np.diff(data, axis=1)) < 1e-5).sum(axis=1)
     deviation = data.std(axis=1)
@@ -79,7 +82,7 @@ def lead_quality(
             result.append(q)
             continue
         longest = _longest_constant_run(data[i]) if still[i] >= 0.02 * fs else 0
-        if (railed[i] > 0.01 and longest >= 0.02 * fs) or max(abs(top[i]), abs(bottom[i])) >= 15:
+        if (railed[i] > 0.01 and longest >= 0.02 * fs) or max(abs(high[i]), abs(low[i])) >= 15:
             q.problems.append("saturation")
         if longest >= 1.0 * fs:
             q.problems.append("lead_off")

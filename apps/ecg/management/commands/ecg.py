@@ -1,4 +1,8 @@
-"""`gongzhi ecg screen FILE [--json]`: run the automatic screening on any supported file."""
+"""`gongzhi ecg screen FILE [FILE ...] [--json]`: run the automatic screening on files.
+
+With `--json`, one JSON object per file and per line, in the order given; a file that cannot
+be read gives `{"file": …, "error": "<中文原因>"}` and the batch goes on. The exit status is
+non-zero when at least one file could not be read."""
 
 import json
 from typing import Any
@@ -14,8 +18,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
-        screen_parser = sub.add_parser("screen", help="自动筛查一个心电文件")
-        screen_parser.add_argument("file")
+        screen_parser = sub.add_parser("screen", help="自动筛查一个或多个心电文件")
+        screen_parser.add_argument("files", nargs="+", metavar="FILE")
         screen_parser.add_argument("--json", action="store_true", help="输出 JSON")
         screen_parser.add_argument("--fs", type=float, help="CSV 的采样率（文件未注明时）")
         screen_parser.add_argument("--units", default="", help="CSV 的单位 mV/uV")
@@ -23,15 +27,30 @@ class Command(BaseCommand):
         screen_parser.add_argument("--age", type=int)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            sig = read_path(options["file"], fs=options.get("fs"), units=options["units"])
-        except EcgReadError as exc:
-            raise CommandError(str(exc)) from exc
-        result = screen(sig, sex=options["sex"], age=options.get("age"))
-        if options["json"]:
-            self.stdout.write(json.dumps(result, ensure_ascii=False))
-            return
-        self._print(sig, result)
+        failed = 0
+        for path in options["files"]:
+            try:
+                sig = read_path(path, fs=options.get("fs"), units=options["units"])
+            except EcgReadError as exc:
+                if len(options["files"]) == 1 and not options["json"]:
+                    raise CommandError(str(exc)) from exc
+                failed += 1
+                if options["json"]:
+                    line = {"file": path, "error": str(exc)}
+                    self.stdout.write(json.dumps(line, ensure_ascii=False))
+                else:
+                    self.stderr.write(f"{path}：无法读取：{exc}")
+                continue
+            result = screen(sig, sex=options["sex"], age=options.get("age"))
+            if options["json"]:
+                line = {"file": path, **result}
+                self.stdout.write(json.dumps(line, ensure_ascii=False))
+            else:
+                if len(options["files"]) > 1:
+                    self.stdout.write(f"== {path}")
+                self._print(sig, result)
+        if failed:
+            raise CommandError(f"{failed} 个文件无法读取")
 
     def _print(self, sig: Any, result: dict[str, Any]) -> None:
         out = self.stdout.write
@@ -40,6 +59,8 @@ class Command(BaseCommand):
         out(f"文件：{sig.source_format}，{sig.fs:g} Hz，{sig.duration:.1f} 秒，导联 {leads}")
         for note in sig.notes:
             out(f"  说明：{note}")
+        for span in result.get("excluded", []):
+            out(f"  已排除（{span['label']}）：{span['start_s']}–{span['end_s']} 秒")
         bad = [q for q in result["quality"] if q["problems"]]
         out(
             "信号质量："
