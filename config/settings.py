@@ -190,7 +190,12 @@ X_FRAME_OPTIONS = "DENY"
 SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 LANGUAGE_CODE = "zh-hans"
-LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+# Chinese only: the English switch translated nothing (no catalogue), so it was removed
+# (issue 20). A stale language cookie falls back to Chinese (ChineseFirstLocaleMiddleware).
+LANGUAGES = [("zh-hans", "简体中文")]
+# Date inputs render ISO dates (2026-12-06), the only value <input type="date"> accepts;
+# Chinese locale formats would write 2026/12/06 and the browser shows an empty field.
+FORMAT_MODULE_PATH = ["config.formats"]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True

@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.urls import include, path
 
 from apps.accounts.forms import AdminLoginForm
@@ -10,6 +12,11 @@ from .api import docs_page as api_docs_page
 admin.site.site_header = "共治 Gongzhi 管理后台"
 admin.site.site_title = "共治"
 admin.site.login_form = AdminLoginForm  # one lockout for every way in
+
+
+def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
+    return HttpResponsePermanentRedirect(static("gongzhi/favicon.ico"))
+
 
 urlpatterns = [
     path("", include("apps.places.urls")),
@@ -33,7 +40,8 @@ urlpatterns = [
     path("brands/", include("apps.brands.urls")),
     path("activities/", include("apps.activities.urls")),
     path("reports/", include("apps.reports.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Browsers and bookmarks ask for /favicon.ico whatever the page links: the same icon.
+    path("favicon.ico", favicon),
     path("admin/", admin.site.urls),
     path("api/v1/docs", api_docs_page, name="api-docs"),
     path("api/v1/", api.urls),

@@ -31,7 +31,7 @@ def _place_label(place: Place) -> str:
         for p in (place.parent.parent if place.parent else None, place.parent)
         if p is not None and p.kind not in (PlaceKind.COUNTY, PlaceKind.TOWN)
     ]
-    return "".join([*parents, place.name])
+    return " ".join([*parents, place.name])  # a space: "第一网格康乐雅苑" ran together
 
 
 class PersonForm(forms.Form):

@@ -100,7 +100,9 @@ class Place(TimeStamped):
         return Place.objects.filter(path__in=prefixes).order_by("depth")
 
     def full_name(self) -> str:
-        return "".join(p.name for p in self.ancestors().filter(depth__gte=1)) + self.name
+        """The path below the county, one space between the names ("潋江镇 红门社区 红门第一网格
+        康乐雅苑"): names written together ran into each other."""
+        return " ".join([*(p.name for p in self.ancestors().filter(depth__gte=1)), self.name])
 
     def clean(self) -> None:
         allowed = ALLOWED_PARENTS.get(self.kind, set())

@@ -48,7 +48,15 @@ HOUSEHOLD_CHECKLIST = ["政策宣传", "民意记录", "安全提醒"]
 PATROL_CHECKLIST = ["环境卫生", "消防通道", "治安隐患", "矛盾纠纷"]
 REASONS = ["家中无人", "外出务工", "住院治疗", "拒绝入户", "房屋空置"]
 NOTES = ["身体健康，无诉求", "已宣传惠民政策", "老人独居，提醒用电安全", "反映楼道灯不亮", ""]
-HAZARDS = ["消防通道被电动车堵塞", "楼道私拉电线充电", "燃气管道老化", "窨井盖破损", "违规堆放杂物"]
+# Each hazard in its own words: one sentence shared by all of them ("网格巡查发现，已拍照留存…")
+# made 燃气管道老化 and 窨井盖破损 look like duplicates of each other (issue 20).
+HAZARDS = {
+    "消防通道被电动车堵塞": "单元门口消防通道停满电动车，消防车进不来，已通知车主挪车。",
+    "楼道私拉电线充电": "三楼住户从窗口拉电线下楼给电瓶车充电，电线裸露，夜间有起火风险。",
+    "燃气管道老化": "厨房外墙燃气立管锈蚀，接口处有轻微异味，需燃气公司检测更换。",
+    "窨井盖破损": "小区主干道雨水井盖碎裂下陷，车辆压过晃动，行人夜间易踩空。",
+    "违规堆放杂物": "楼梯间堆放旧家具和纸箱，占用疏散通道，遇火易燃。",
+}
 DISPUTES = ["邻里噪音纠纷", "停车位占用纠纷"]
 NEEDS = ["申请高龄津贴", "门前路灯坏了"]
 Say = Callable[[str], None]
@@ -374,12 +382,13 @@ def _findings(
         )
         for n, task in enumerate(done[:2]):
             deadline = today + dt.timedelta(days=rng.choice([1, 3, 7, 10]))
+            title = rng.choice(sorted(HAZARDS))
             found = do_report_hazard(
                 task,
                 actor=actor,
                 category=hazard_category,
-                title=rng.choice(HAZARDS),
-                description="网格巡查发现，已拍照留存，责令限期整改",
+                title=title,
+                description=HAZARDS[title],
                 deadline=deadline,
             )
             counts["hazards"] += 1

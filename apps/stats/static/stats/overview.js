@@ -6,16 +6,38 @@
   if (!source || typeof echarts === "undefined") return;
   var data = JSON.parse(source.textContent);
   var charts = [];
+  var drawn = [];
 
   function go(url) { if (url) window.location.href = url; }
+
+  // 大屏 by link (?screen=big): dark, no chrome, refreshed every five minutes. Decided before
+  // drawing, so the charts take ECharts' dark theme (light legend and axis text on the dark
+  // page; the default dark text could not be read there).
+  var head = document.getElementById("overview-head");
+  if (head && head.getAttribute("data-bigscreen") === "1") {
+    document.body.classList.add("bigscreen");
+    setTimeout(function () { window.location.reload(); }, 5 * 60 * 1000);
+  }
+
+  function paint(item) {
+    var dark = document.body.classList.contains("bigscreen");
+    var chart = echarts.init(item.el, dark ? "dark" : null);
+    chart.setOption(Object.assign({ backgroundColor: "transparent" }, item.option));
+    if (item.onClick) chart.on("click", item.onClick);
+    return chart;
+  }
 
   function draw(id, option, onClick) {
     var el = document.getElementById(id);
     if (!el) return;
-    var chart = echarts.init(el);
-    chart.setOption(option);
-    if (onClick) chart.on("click", onClick);
-    charts.push(chart);
+    var item = { el: el, option: option, onClick: onClick };
+    drawn.push(item);
+    charts.push(paint(item));
+  }
+
+  function repaint() {
+    charts.forEach(function (c) { c.dispose(); });
+    charts = drawn.map(paint);
   }
 
   var t = data.trend;
@@ -41,13 +63,6 @@
     yAxis: { type: "category", data: rows.map(function (row) { return row.name; }) },
     series: [{ type: "bar", data: rows.map(function (row) { return row.value; }) }]
   }, function (p) { go(rows[p.dataIndex].link); });
-
-  // 大屏 by link (?screen=big): dark, no chrome, refreshed every five minutes.
-  var head = document.getElementById("overview-head");
-  if (head && head.getAttribute("data-bigscreen") === "1") {
-    document.body.classList.add("bigscreen");
-    setTimeout(function () { window.location.reload(); }, 5 * 60 * 1000);
-  }
 
   if (data.map) {
     echarts.registerMap(data.map.name, data.map.geojson);
@@ -77,7 +92,7 @@
       } else if (!on && document.fullscreenElement) {
         document.exitFullscreen();
       }
-      setTimeout(function () { charts.forEach(function (c) { c.resize(); }); }, 200);
+      setTimeout(repaint, 200);
     });
   }
 })();
