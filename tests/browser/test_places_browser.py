@@ -71,7 +71,8 @@ def test_it_assigns_a_baolian_party_member_from_the_household_page(
 
 
 def test_it_searches_places_on_a_desktop(desktop_page, live_server, login, household):
-    login(desktop_page, live_server, "staff_a")
+    login(desktop_page, live_server, "staff_a")  # lands on the inbox (待我处理)
+    desktop_page.goto(f"{live_server.url}/area/")
     desktop_page.fill("#place-q", "101")
     desktop_page.get_by_role("button", name="搜索").click()
     desktop_page.wait_for_load_state("domcontentloaded")
