@@ -64,3 +64,60 @@ def test_it_knows_the_area_of_every_model(model):
     assert hasattr(model, "audit_scope_path") or label in NO_AREA, (
         f"{label} has no audit_scope_path: say which area it belongs to, or list it in NO_AREA"
     )
+
+
+# Models with an area whose default manager is not a ScopedQuerySet, and why.
+NO_VISIBLE_TO = {
+    "accounts.user": "Django's UserManager (kept in migrations); lists use scope_q(user, 'scope')",
+}
+
+
+def _place_at_end_of(model, path: str):
+    """Follow `path` (a__b__c) through the model's relations; the model it ends on."""
+    for name in [p for p in path.split("__") if p]:
+        model = model._meta.get_field(name).related_model
+    return model
+
+
+@pytest.mark.parametrize("model", _project_models(), ids=lambda m: m._meta.label_lower)
+def test_every_model_with_an_area_states_its_scope_path_once(model):
+    from apps.places.models import Place
+    from apps.places.scope import ScopedQuerySet
+
+    label = model._meta.label_lower
+    if label in NO_AREA:
+        return
+    path = getattr(model, "scope_path", None)
+    assert isinstance(path, str), f"{label} has an area but no scope_path"
+    assert _place_at_end_of(model, path) is Place, f"{label}.scope_path {path!r} ends off a Place"
+    if label not in NO_VISIBLE_TO:
+        assert isinstance(model._default_manager.all(), ScopedQuerySet), (
+            f"{label}: its manager has no visible_to(user); use ScopedQuerySet"
+        )
+
+
+@pytest.mark.parametrize("model", _project_models(), ids=lambda m: m._meta.label_lower)
+def test_every_model_with_a_place_has_an_area(model):
+    """A model with a relation to a place belongs to an area (or is listed in NO_AREA)."""
+    from apps.places.models import Place
+
+    label = model._meta.label_lower
+    relations = [
+        f
+        for f in model._meta.get_fields()
+        if f.concrete and getattr(f, "related_model", None) is Place
+    ]
+    assert not relations or hasattr(model, "scope_path") or label in NO_AREA, (
+        f"{label} points at a place but states no scope_path"
+    )
+
+
+@pytest.mark.django_db
+def test_visible_to_keeps_the_rows_of_the_scope_only(world):
+    from apps.places.models import Place
+
+    outsider = world.user("outsider_b")
+    seen = set(Place.objects.visible_to(outsider).values_list("pk", flat=True))
+    assert world.household_b.pk in seen and world.community_b.pk in seen
+    assert world.household_a.pk not in seen and world.town.pk not in seen
+    assert not Place.objects.visible_to(None).exists()

@@ -31,7 +31,7 @@ from apps.places.models import Place
 from .choices import Role
 from .models import ApiKey, User
 from .permissions import Cap, can
-from .scoping import place_in_scope, scope_q
+from .scoping import place_in_scope
 
 KEY_PREFIX = "gz_"
 PREFIX_CHARS = 8
@@ -43,7 +43,7 @@ TOUCH_EVERY = dt.timedelta(minutes=1)
 # query to authenticate. Revoking a key and saving its account drop the entry at once in the
 # cache they run against (shared by every process when the cache is Redis, as in production);
 # a process with a cache of its own may act on a stale entry for at most this long.
-KEY_CACHE_SECONDS = getattr(settings, "GONGZHI_API_KEY_CACHE_SECONDS", 30)
+KEY_CACHE_SECONDS = settings.GONGZHI_API_KEY_CACHE_SECONDS
 
 
 def hash_key(raw: str) -> str:
@@ -64,9 +64,7 @@ def api_keys_visible_to(user: Any) -> QuerySet[ApiKey]:
     """Keys whose account lies in the user's scope (administrators only)."""
     if not may_issue(user):
         return ApiKey.objects.none()
-    return ApiKey.objects.filter(scope_q(user, "user__scope")).select_related(
-        "user", "user__scope", "created_by"
-    )
+    return ApiKey.objects.visible_to(user).select_related("user", "user__scope", "created_by")
 
 
 def _service_user(name: str, prefix: str, scope: Place, role: str) -> User:

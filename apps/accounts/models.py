@@ -1,6 +1,8 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
+from apps.places.scope import ScopedQuerySet
+
 from .choices import Role
 from .permissions import Cap, has_role_for
 
@@ -8,6 +10,8 @@ from .permissions import Cap, has_role_for
 class User(AbstractUser):
     """A staff account: one role, one scope (a node of the place tree) and, optionally, the
     person behind it. Everything the account sees and changes lies inside its scope."""
+
+    scope_path = "scope"  # Django's UserManager stays: scoped with scope_q(user, "scope")
 
     role = models.CharField("角色", max_length=20, choices=Role.choices, default=Role.GRID_WORKER)
     scope = models.ForeignKey(
@@ -80,6 +84,8 @@ class ApiKey(models.Model):
     key acts as `user`: that account's role and scope decide what a request may see and do,
     usually a service account made for the key with its own scope."""
 
+    scope_path = "user__scope"
+
     name = models.CharField("名称", max_length=100)
     prefix = models.CharField("前缀", max_length=16, unique=True)
     key_hash = models.CharField("摘要", max_length=64, unique=True, editable=False)
@@ -105,6 +111,7 @@ class ApiKey(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "接口密钥"

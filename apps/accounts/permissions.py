@@ -13,6 +13,7 @@ is where a county that wants, say, grid workers to review hours changes one line
 `roles_with(cap)` gives the roles for queries ("the accounts that may handle a case").
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -28,14 +29,18 @@ class Cap(StrEnum):
     """Capability names: `<app>.<verb>_<noun>`."""
 
     ACCOUNTS_ISSUE_API_KEYS = "accounts.issue_api_keys"
+    ACTIVITIES_CREATE = "activities.create"
     ACTIVITIES_MANAGE = "activities.manage"
     BRANDS_MANAGE = "brands.manage"
     BRANDS_SURVEY = "brands.survey"
+    CARE_RECORD_CONTACT = "care.record_contact"
     CASES_DISPATCH = "cases.dispatch"
     CASES_HANDLE = "cases.handle"
     CASES_INTAKE = "cases.intake"
     CASES_SUPERVISE = "cases.supervise"
     DUTIES_MANAGE = "duties.manage"
+    ECG_CONFIGURE = "ecg.configure"
+    ERRANDS_HANDLE = "errands.handle"
     ECG_FOLLOW_CRITICAL = "ecg.follow_critical"
     ECG_READ = "ecg.read"
     ECG_UPLOAD = "ecg.upload"
@@ -44,6 +49,7 @@ class Cap(StrEnum):
     LEDGERS_EXPORT = "ledgers.export"
     LEDGERS_IMPORT = "ledgers.import"
     MEDIATION_MANAGE = "mediation.manage"
+    MEDIATION_RUN = "mediation.run"
     MEETINGS_ORGANISE = "meetings.organise"
     NOTIFICATIONS_CONFIGURE = "notifications.configure"
     ORGS_EDIT = "orgs.edit"
@@ -57,6 +63,7 @@ class Cap(StrEnum):
     SERVICES_REVIEW_APPLICATIONS = "services.review_applications"
     SERVICES_REVIEW_HOURS = "services.review_hours"
     VISITS_PLAN = "visits.plan"
+    VISITS_RECORD = "visits.record"
 
 
 @dataclass(frozen=True)
@@ -74,6 +81,7 @@ R = Role
 # Role groups the table is written with (named once, here).
 _ADMIN = _r(R.ADMIN)
 _WORKPLACE_STAFF = _r(R.ADMIN, R.TOWN_STAFF, R.COMMUNITY_STAFF)  # 台账、志愿服务、品牌
+_FIELD_STAFF = _r(R.ADMIN, R.TOWN_STAFF, R.COMMUNITY_STAFF, R.GRID_WORKER)  # 网格里的工作
 _EXPORTERS = _r(R.ADMIN, R.TOWN_STAFF, R.COMMUNITY_STAFF, R.COUNTY_LEADER)
 _DISPATCHERS = _r(
     R.GRID_WORKER, R.COMMUNITY_STAFF, R.TOWN_STAFF, R.COUNTY_LEADER, R.DEPT_HANDLER, R.ADMIN
@@ -83,8 +91,12 @@ _IN_AREA = "该区域不在您的管辖范围内"
 
 TABLE: dict[Cap, Rule] = {
     Cap.ACCOUNTS_ISSUE_API_KEYS: Rule(_ADMIN, "只有系统管理员可以管理接口密钥"),
+    Cap.ACTIVITIES_CREATE: Rule(
+        _FIELD_STAFF,
+        "您不能在该地点登记活动：只有该辖区的社区、街道工作人员可以操作",
+    ),
     Cap.ACTIVITIES_MANAGE: Rule(
-        _r(R.ADMIN, R.TOWN_STAFF, R.COMMUNITY_STAFF, R.GRID_WORKER),
+        _FIELD_STAFF,
         "您不能{what}：只有活动所在辖区的工作人员或活动组织人员可以操作",
     ),
     Cap.BRANDS_MANAGE: Rule(
@@ -94,6 +106,7 @@ TABLE: dict[Cap, Rule] = {
         _WORKPLACE_STAFF | {R.GRID_WORKER, R.PARTY_MEMBER, R.VOLUNTEER},
         "您不能登记该户的需求：只有该户所在辖区的调研人员可以操作",
     ),
+    Cap.CARE_RECORD_CONTACT: Rule(_FIELD_STAFF, "只有结对人或本辖区工作人员可以登记联系记录"),
     Cap.CASES_DISPATCH: Rule(_DISPATCHERS, "只有派单人员可以一键派单"),
     Cap.CASES_HANDLE: Rule(
         _r(
@@ -109,8 +122,10 @@ TABLE: dict[Cap, Rule] = {
     Cap.CASES_INTAKE: Rule(_DISPATCHERS | set(_FIELD_HELPERS), "您的角色不能登记事项"),
     Cap.CASES_SUPERVISE: Rule(_r(R.TOWN_STAFF, R.COUNTY_LEADER, R.ADMIN), "您的角色不能督办事项"),
     Cap.DUTIES_MANAGE: Rule(_WORKPLACE_STAFF, "您无权安排该区域的责任"),
+    Cap.ECG_CONFIGURE: Rule(_ADMIN, "只有系统管理员可以修改心电网络设置"),
+    Cap.ERRANDS_HANDLE: Rule(_FIELD_STAFF, "只有承办人或本辖区工作人员可以办理帮办步骤"),
     Cap.ECG_FOLLOW_CRITICAL: Rule(
-        _r(R.ECG_PHYSICIAN, R.CLINIC_DOCTOR, R.ADMIN), "您不能跟进该危急值"
+        _r(R.ECG_PHYSICIAN, R.CLINIC_DOCTOR, su=False), "您不能记录该危急值的转诊"
     ),
     Cap.ECG_READ: Rule(
         _r(R.ECG_PHYSICIAN, R.ADMIN),
@@ -127,6 +142,7 @@ TABLE: dict[Cap, Rule] = {
     Cap.LEDGERS_EXPORT: Rule(_EXPORTERS, "您的角色不能导出台账"),
     Cap.LEDGERS_IMPORT: Rule(_WORKPLACE_STAFF, "您的角色不能导入台账"),
     Cap.MEDIATION_MANAGE: Rule(_WORKPLACE_STAFF, "您无权管理该区域的调解员"),
+    Cap.MEDIATION_RUN: Rule(_DISPATCHERS, "只有本辖区工作人员、承办人或本案调解员可以登记调解"),
     Cap.MEETINGS_ORGANISE: Rule(
         _r(R.ADMIN, R.COUNTY_LEADER, R.TOWN_STAFF, R.COMMUNITY_STAFF, R.GRID_WORKER),
         "您的角色不能组织议事会议",
@@ -158,7 +174,11 @@ TABLE: dict[Cap, Rule] = {
     Cap.VISITS_PLAN: Rule(
         _r(R.ADMIN, R.COUNTY_LEADER, R.TOWN_STAFF, R.COMMUNITY_STAFF),
         "只有乡镇、社区工作人员可以制定走访计划",
-        _IN_AREA,
+        "该范围不在您的管辖范围内",
+    ),
+    Cap.VISITS_RECORD: Rule(
+        _FIELD_STAFF,
+        "只有走访责任人或本辖区工作人员可以登记走访",
     ),
 }
 
@@ -190,21 +210,38 @@ def refusal(cap: Cap, place: Any = None, *, scope: bool = False, what: str = "")
     return text.format(what=what, place=getattr(place, "name", ""))
 
 
-def require(actor: Any, cap: Cap, place: Any = None, *, what: str = "") -> None:
-    """Raise PermissionDenied (in plain Chinese) unless `can(actor, cap, place)`."""
+def require(
+    actor: Any,
+    cap: Cap,
+    place: Any = None,
+    *,
+    what: str = "",
+    unless: Callable[[], bool] | None = None,
+) -> None:
+    """Raise PermissionDenied (in plain Chinese) unless `can(actor, cap, place)`. `unless` is a
+    second way to be allowed that the table cannot say (an activity's own organiser account);
+    it is asked only when the role or the scope fails."""
     from .scoping import place_visible
 
-    if not has_role_for(actor, cap):
-        raise PermissionDenied(refusal(cap, place, what=what))
-    if place is not None and not place_visible(actor, place):
-        raise PermissionDenied(refusal(cap, place, scope=True, what=what))
+    role = has_role_for(actor, cap)
+    if role and (place is None or place_visible(actor, place)):
+        return
+    if unless is None or not unless():
+        raise PermissionDenied(refusal(cap, place, scope=role, what=what))
 
 
-def table_rows() -> list[tuple[str, str]]:
-    """The table as text rows (capability, the roles holding it, in `Role` order): what the
-    test pins and the docs print."""
+def _code(role: str) -> str:
+    parts = role.split("_")
+    return (parts[0][0] + parts[1][0] if len(parts) > 1 else role[:2]).upper()
+
+
+def table_text() -> str:
+    """The whole table as a grid: one line per capability, one column per role (the heading
+    line spells each column's role code: CL = county_leader … SU = superuser)."""
     order = [*Role.values, SUPERUSER]
-    return [
-        (cap.value, " ".join(r for r in order if r in TABLE[cap].roles))
-        for cap in sorted(TABLE, key=lambda c: c.value)
-    ]
+    width = max(len(c.value) for c in TABLE)
+    lines = [" ".join([" " * width, *(_code(r) for r in order)])]
+    for cap in sorted(TABLE, key=lambda c: c.value):
+        marks = (" x" if r in TABLE[cap].roles else " ." for r in order)
+        lines.append(" ".join([cap.value.ljust(width), *marks]))
+    return "\n".join(line.rstrip() for line in lines)

@@ -7,6 +7,7 @@ one person find the same row (one row per person and activity is also a database
 """
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -16,7 +17,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from apps.accounts.scoping import place_in_scope, scope_q
+from apps.accounts.permissions import Cap, can, require
 from apps.cases import images
 from apps.cases.errors import InvalidTransitionData
 from apps.core import audit
@@ -28,7 +29,6 @@ from apps.services.actions import do_record_hours
 
 from . import qr
 from .choices import (
-    ACTIVITY_STAFF_ROLES,
     ActivityKind,
     ActivityStatus,
     CheckinMethod,
@@ -54,27 +54,22 @@ EDITABLE = (
 
 def is_activity_staff(user: Any, activity_place: Place) -> bool:
     """Staff of a managing role whose scope holds the place."""
-    if not (user is not None and user.is_authenticated):
-        return False
-    staff = user.is_superuser or getattr(user, "role", "") in ACTIVITY_STAFF_ROLES
-    return bool(staff and place_in_scope(user, activity_place))
+    return can(user, Cap.ACTIVITIES_MANAGE, activity_place)
 
 
 def may_manage(user: Any, activity: Activity) -> bool:
     """Managing staff in scope, or one of the activity's own organiser accounts."""
-    if is_activity_staff(user, activity.place):
-        return True
-    return bool(
+    return is_activity_staff(user, activity.place) or _organiser(user, activity)()
+
+
+def _organiser(user: Any, activity: Activity) -> Callable[[], bool]:
+    """The organiser accounts' way in (see `may_manage`), asked only when staff is refused."""
+    return lambda: bool(
         user is not None
         and user.is_authenticated
         and activity.pk
         and activity.organisers.filter(pk=user.pk).exists()
     )
-
-
-def _require_manager(user: Any, activity: Activity, what: str) -> None:
-    if not may_manage(user, activity):
-        raise PermissionDenied(f"您不能{what}：只有活动所在辖区的工作人员或活动组织人员可以操作")
 
 
 def _locked(activity: Activity) -> Activity:
@@ -120,8 +115,7 @@ def do_create_activity(
     organisers: Any = None,
 ) -> Activity:
     """Register an activity at a place in the actor's scope."""
-    if not is_activity_staff(actor, place):
-        raise PermissionDenied("您不能在该地点登记活动：只有该辖区的社区、街道工作人员可以操作")
+    require(actor, Cap.ACTIVITIES_CREATE, place)
     if not title.strip():
         raise ValidationError({"title": "请填写活动名称"})
     _check_times(start_at, end_at)
@@ -162,7 +156,13 @@ def do_create_activity(
 def do_update_activity(activity: Activity, *, actor: Any, **fields: Any) -> Activity:
     """Change an activity's details. More seats move people up from the waiting list."""
     locked = _locked(activity)
-    _require_manager(actor, locked, "修改该活动")
+    require(
+        actor,
+        Cap.ACTIVITIES_MANAGE,
+        locked.place,
+        what="修改该活动",
+        unless=_organiser(actor, locked),
+    )
     if locked.cancelled:
         raise ValidationError("该活动已取消，不能修改")
     relations: dict[str, Any] = {
@@ -171,7 +171,7 @@ def do_update_activity(activity: Activity, *, actor: Any, **fields: Any) -> Acti
     unknown = set(fields) - set(EDITABLE)
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
-    if "place" in fields and not is_activity_staff(actor, fields["place"]):
+    if "place" in fields and not can(actor, Cap.ACTIVITIES_CREATE, fields["place"]):
         raise PermissionDenied("您不能把活动改到该地点：地点不在您的管辖范围内")
     if "capacity" in fields:
         fields["capacity"] = fields["capacity"] or None
@@ -208,7 +208,13 @@ def do_record_reach(
     """Record what cannot be counted at the door: live-stream viewers (线上观看人次), people
     served on the spot without signing in, and a summary of the results."""
     locked = _locked(activity)
-    _require_manager(actor, locked, "登记活动成效")
+    require(
+        actor,
+        Cap.ACTIVITIES_MANAGE,
+        locked.place,
+        what="登记活动成效",
+        unless=_organiser(actor, locked),
+    )
     if online_viewers < 0 or walk_ins < 0:
         raise ValidationError("人次不能为负数")
     before = [locked.online_viewers, locked.walk_ins]
@@ -228,7 +234,13 @@ def do_record_reach(
 def do_cancel_activity(activity: Activity, *, actor: Any, reason: str) -> Activity:
     """Call an activity off (with a reason). Sign-ups stay as they were, for the record."""
     locked = _locked(activity)
-    _require_manager(actor, locked, "取消该活动")
+    require(
+        actor,
+        Cap.ACTIVITIES_MANAGE,
+        locked.place,
+        what="取消该活动",
+        unless=_organiser(actor, locked),
+    )
     if not reason.strip():
         raise ValidationError({"reason": "请填写取消原因"})
     if locked.cancelled:
@@ -248,7 +260,13 @@ def do_cancel_activity(activity: Activity, *, actor: Any, reason: str) -> Activi
 def do_renew_qr(activity: Activity, *, actor: Any) -> Activity:
     """Issue a new check-in QR code: every earlier code of the activity stops working."""
     locked = _locked(activity)
-    _require_manager(actor, locked, "更换签到码")
+    require(
+        actor,
+        Cap.ACTIVITIES_MANAGE,
+        locked.place,
+        what="更换签到码",
+        unless=_organiser(actor, locked),
+    )
     locked.qr_version += 1
     locked.save(update_fields=["qr_version", "updated_at"])
     audit.record(
@@ -294,7 +312,7 @@ def _promote(activity: Activity, actor: Any) -> list[int]:
 
 
 def _person_in_scope(user: Any, person: Person) -> bool:
-    return Person.objects.filter(scope_q(user, "place"), pk=person.pk).exists()
+    return Person.objects.visible_to(user).filter(pk=person.pk).exists()
 
 
 @transaction.atomic
@@ -485,7 +503,13 @@ def do_set_attendance(
 ) -> Participation:
     """Staff tick (or untick) a person's attendance on the list."""
     locked = _locked(activity)
-    _require_manager(actor, locked, "登记签到")
+    require(
+        actor,
+        Cap.ACTIVITIES_MANAGE,
+        locked.place,
+        what="登记签到",
+        unless=_organiser(actor, locked),
+    )
     if locked.cancelled:
         raise ValidationError("该活动已取消，不能签到")
     if present:
@@ -528,7 +552,13 @@ def do_record_volunteer_hours(
         .select_related("person")
         .get(pk=participation.pk)
     )
-    _require_manager(actor, locked_activity, "确认志愿者出勤")
+    require(
+        actor,
+        Cap.ACTIVITIES_MANAGE,
+        locked_activity.place,
+        what="确认志愿者出勤",
+        unless=_organiser(actor, locked_activity),
+    )
     if row.service_hours_id:
         raise ValidationError(f"{row.person.name}的本次活动服务时长已登记")
     if not row.present:
@@ -572,7 +602,13 @@ def do_add_photo(
 ) -> ActivityPhoto:
     """Add a photo, checked and thumbnailed by the case helpers (same types and size limit)."""
     locked = _locked(activity)
-    _require_manager(actor, locked, "上传活动照片")
+    require(
+        actor,
+        Cap.ACTIVITIES_MANAGE,
+        locked.place,
+        what="上传活动照片",
+        unless=_organiser(actor, locked),
+    )
     try:
         content_type, width, height = images.check_image(upload)
     except InvalidTransitionData as exc:

@@ -2,8 +2,6 @@
 
 from django.db import models
 
-from apps.accounts.choices import Role
-
 
 class ActivityKind(models.TextChoices):
     READING = "reading", "阅读文化"
@@ -44,13 +42,9 @@ class SignupSource(models.TextChoices):
     WALK_IN = "walk_in", "现场签到"
 
 
-# Who may create and run activities (with the activity's place in their scope); the
+# Who may create and run activities: apps/accounts/permissions.py (activities.*); the
 # activity's own organiser accounts may run it too.
-ACTIVITY_STAFF_ROLES = frozenset(
-    {Role.ADMIN, Role.TOWN_STAFF, Role.COMMUNITY_STAFF, Role.GRID_WORKER}
-)
 
 # A check-in link is valid from this long before the start …
 CHECKIN_OPENS_BEFORE_MINUTES = 60
-# … until this long after the end (ACTIVITIES_CHECKIN_GRACE_MINUTES overrides).
-DEFAULT_CHECKIN_GRACE_MINUTES = 120
+# … until ACTIVITIES_CHECKIN_GRACE_MINUTES after the end (config/settings.py).

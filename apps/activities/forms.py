@@ -5,13 +5,14 @@ from typing import Any
 from django import forms
 from django.contrib.auth import get_user_model
 
+from apps.accounts.permissions import Cap, roles_with
 from apps.accounts.scoping import scope_q
 from apps.orgs.models import Organisation
 from apps.people.models import CareTag
 from apps.places.choices import PlaceKind
 from apps.places.models import Place
 
-from .choices import ACTIVITY_STAFF_ROLES, ActivityKind
+from .choices import ActivityKind
 
 # Where activities happen: areas and the service stations, contact points in them.
 PLACE_KINDS = (
@@ -59,7 +60,7 @@ class ActivityForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        places = Place.objects.filter(scope_q(user, ""), kind__in=PLACE_KINDS).order_by("path")
+        places = Place.objects.visible_to(user).filter(kind__in=PLACE_KINDS).order_by("path")
         place_field = self.fields["place"]
         place_field.queryset = places  # type: ignore[attr-defined]
         place_field.label_from_instance = _place_label  # type: ignore[attr-defined]
@@ -67,12 +68,18 @@ class ActivityForm(forms.Form):
             ("", "请选择"),
             *((p.pk, _place_label(p)) for p in places.only("id", "name", "depth")[:CHOICES_LIMIT]),
         ]
-        self.fields["organisations"].queryset = Organisation.objects.filter(  # type: ignore[attr-defined]
-            scope_q(user, "place"), active=True
-        ).order_by("name")
+        self.fields["organisations"].queryset = (
+            Organisation.objects.visible_to(  # type: ignore[attr-defined]
+                user
+            )
+            .filter(active=True)
+            .order_by("name")
+        )
         self.fields["organisers"].queryset = (  # type: ignore[attr-defined]
             get_user_model()
-            .objects.filter(scope_q(user, "scope"), is_active=True, role__in=ACTIVITY_STAFF_ROLES)
+            .objects.filter(
+                scope_q(user, "scope"), is_active=True, role__in=roles_with(Cap.ACTIVITIES_MANAGE)
+            )
             .order_by("username")
         )
 

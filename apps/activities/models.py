@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from apps.core.media import random_name
 from apps.core.models import TimeStamped
+from apps.places.scope import ScopedQuerySet
 
 from .choices import (
     ActivityKind,
@@ -29,6 +30,8 @@ class Activity(TimeStamped):
     (apps/brands has no model to point to yet). `qr_version` is part of every check-in token:
     raising it makes all earlier QR codes of the activity invalid.
     """
+
+    scope_path = "place"
 
     title = models.CharField("活动名称", max_length=100)
     kind = models.CharField("活动类型", max_length=20, choices=ActivityKind.choices)
@@ -65,6 +68,7 @@ class Activity(TimeStamped):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "活动"
@@ -115,6 +119,8 @@ class Participation(TimeStamped):
     second sign-up or a repeated check-in finds the same row. A volunteer's hours for the
     activity are recorded in apps.services and linked here."""
 
+    scope_path = "activity__place"
+
     activity = models.ForeignKey(
         Activity, verbose_name="活动", on_delete=models.PROTECT, related_name="participations"
     )
@@ -161,6 +167,7 @@ class Participation(TimeStamped):
         on_delete=models.PROTECT,
         related_name="activity_participation",
     )
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "活动报名与签到"
@@ -199,6 +206,8 @@ def photo_path(instance: "ActivityPhoto", filename: str) -> str:
 class ActivityPhoto(TimeStamped):
     """A photo of an activity, checked (type, size) and thumbnailed by apps.cases.images."""
 
+    scope_path = "activity__place"
+
     activity = models.ForeignKey(
         Activity, verbose_name="活动", on_delete=models.PROTECT, related_name="photos"
     )
@@ -216,6 +225,7 @@ class ActivityPhoto(TimeStamped):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "活动照片"

@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
-from apps.accounts.scoping import get_in_scope, scoped
+from apps.accounts.scoping import get_in_scope
 from apps.places.models import Place, subtree_q
 
 from .choices import ActivityStatus, ParticipantRole, SignupStatus
@@ -19,7 +19,7 @@ from .models import Activity, ActivityPhoto, Participation
 
 def visible_activities(user: Any) -> QuerySet[Activity]:
     """Activities whose place lies within the user's scope."""
-    return scoped(Activity.objects.all(), user, "place")
+    return Activity.objects.visible_to(user)
 
 
 def with_counts(qs: QuerySet[Activity]) -> QuerySet[Activity]:
@@ -66,14 +66,12 @@ def access_activity_for_user(user: Any, pk: Any) -> Activity:
 
 
 def access_participation_for_user(user: Any, pk: Any) -> Participation:
-    qs = scoped(Participation.objects.all(), user, "activity__place").select_related(
-        "activity__place", "person"
-    )
+    qs = Participation.objects.visible_to(user).select_related("activity__place", "person")
     return get_in_scope(qs, pk=pk)
 
 
 def access_photo_for_user(user: Any, pk: Any) -> ActivityPhoto:
-    qs = scoped(ActivityPhoto.objects.all(), user, "activity__place")
+    qs = ActivityPhoto.objects.visible_to(user)
     return get_in_scope(qs, pk=pk)
 
 

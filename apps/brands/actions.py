@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from apps.accounts.permissions import Cap, can, require
 from apps.accounts.scoping import place_in_scope
 from apps.cases.actions import do_create_case, do_transition
 from apps.cases.choices import WITHDRAWN_STATUSES, Action, CaseKind, CaseSource, Status
@@ -24,10 +25,8 @@ from apps.places.models import Place
 
 from .choices import (
     ATTRIBUTABLE_KINDS,
-    BRAND_STAFF_ROLES,
     ENTRY_KINDS,
     SPENDING_KINDS,
-    SURVEYOR_ROLES,
     FundKind,
 )
 from .models import Brand, BrandOrder, FundEntry, SurveyCampaign, SurveyNeed, SurveyRecord
@@ -35,18 +34,9 @@ from .models import Brand, BrandOrder, FundEntry, SurveyCampaign, SurveyNeed, Su
 AREA_KINDS = (PlaceKind.COUNTY, PlaceKind.TOWN, PlaceKind.COMMUNITY, PlaceKind.GRID)
 
 
-def _role_in(user: Any, roles: frozenset[str]) -> bool:
-    return bool(user.is_authenticated and (user.is_superuser or user.role in roles))
-
-
 def is_brand_staff(user: Any, place: Place) -> bool:
     """Staff of a managing role whose scope holds `place` (a brand's or survey's area)."""
-    return _role_in(user, BRAND_STAFF_ROLES) and place_in_scope(user, place)
-
-
-def _require_staff(user: Any, place: Place, what: str) -> None:
-    if not is_brand_staff(user, place):
-        raise PermissionDenied(f"您不能{what}：只有{place.name}及上级的社区、街道工作人员可以操作")
+    return can(user, Cap.BRANDS_MANAGE, place)
 
 
 # --- surveys ------------------------------------------------------------------------------
@@ -64,7 +54,7 @@ def do_create_campaign(
     team: str = "",
 ) -> SurveyCampaign:
     """Open a demand survey of an area for a period."""
-    _require_staff(actor, area, "发起需求调研")
+    require(actor, Cap.BRANDS_MANAGE, area, what="发起需求调研")
     errors = {}
     if not name.strip():
         errors["name"] = "请填写调研名称"
@@ -116,8 +106,7 @@ def do_record_survey(
     """Record (or re-record) a household's needs in a survey: category → persons. A household
     may have no needs (it was asked; that counts as surveyed)."""
     campaign = SurveyCampaign.objects.select_for_update().select_related("area").get(pk=campaign.pk)
-    if not _role_in(actor, SURVEYOR_ROLES) or not place_in_scope(actor, household):
-        raise PermissionDenied("您不能登记该户的需求：只有该户所在辖区的调研人员可以操作")
+    require(actor, Cap.BRANDS_SURVEY, household)
     if household.kind != PlaceKind.HOUSEHOLD or not household.path.startswith(campaign.area.path):
         raise ValidationError({"household": f"该户不在“{campaign.name}”的调研范围内"})
     day = surveyed_on or timezone.localdate()
@@ -209,7 +198,7 @@ def do_create_brand(
 ) -> Brand:
     """Create a service brand run by `area` (a community or town). Its communities lie within
     the area; partners and volunteers within the actor's scope."""
-    _require_staff(actor, area, "创建服务品牌")
+    require(actor, Cap.BRANDS_MANAGE, area, what="创建服务品牌")
     communities = communities if communities is not None else [area]
     errors = {}
     if not name.strip():
@@ -255,7 +244,7 @@ def do_update_brand(brand: Brand, *, actor: Any, **fields: Any) -> Brand:
     (communities, categories, target tags, partners, volunteers). The audit event names what
     changed, with the ids added and removed from each set."""
     locked = Brand.objects.select_for_update().select_related("area").get(pk=brand.pk)
-    _require_staff(actor, locked.area, "修改服务品牌")
+    require(actor, Cap.BRANDS_MANAGE, locked.area, what="修改服务品牌")
     errors = {}
     name = fields.get("name", locked.name).strip()
     if not name:
@@ -342,7 +331,7 @@ def do_record_fund_entry(
     """Append a receipt, an expense or an advance (垫付: an expense allowed beyond the balance,
     which stays negative by at most the advances until receipts cover it)."""
     locked = Brand.objects.select_for_update().select_related("area").get(pk=brand.pk)
-    _require_staff(actor, locked.area, "登记帮扶资金")
+    require(actor, Cap.BRANDS_MANAGE, locked.area, what="登记帮扶资金")
     if kind not in ENTRY_KINDS:
         raise ValidationError({"kind": "类型应为收入、支出或垫付支出"})
     value = _amount(amount)
@@ -381,7 +370,7 @@ def do_reverse_fund_entry(entry: FundEntry, *, actor: Any, reason: str) -> FundE
     """Undo one line by appending its opposite (冲正), with a reason. A line is reversed at
     most once and a reversal is never reversed: record the right line instead."""
     locked = Brand.objects.select_for_update().select_related("area").get(pk=entry.brand_id)
-    _require_staff(actor, locked.area, "冲正帮扶资金")
+    require(actor, Cap.BRANDS_MANAGE, locked.area, what="冲正帮扶资金")
     original = FundEntry.objects.get(pk=entry.pk)
     if not reason.strip():
         raise ValidationError({"reason": "请填写冲正原因"})
@@ -449,7 +438,7 @@ def do_attribute_order(brand: Brand, case: Case, *, actor: Any, assignee: Any = 
     """Attribute an order to a brand (it answers the category, in one of its communities), and,
     if an assignee is named, accept and dispatch it to them through the case engine."""
     locked = Brand.objects.select_for_update().select_related("area").get(pk=brand.pk)
-    _require_staff(actor, locked.area, "归入品牌工单")
+    require(actor, Cap.BRANDS_MANAGE, locked.area, what="归入品牌工单")
     case = Case.objects.select_related("place", "category", "handling_unit").get(pk=case.pk)
     if not place_in_scope(actor, case.place):
         raise PermissionDenied("该工单不在您的管辖范围内")
@@ -472,7 +461,7 @@ def do_attribute_order(brand: Brand, case: Case, *, actor: Any, assignee: Any = 
 def do_detach_order(link: BrandOrder, *, actor: Any, reason: str) -> None:
     """Take a wrongly attributed order out of a brand (with a reason; audited)."""
     locked = Brand.objects.select_for_update().select_related("area").get(pk=link.brand_id)
-    _require_staff(actor, locked.area, "移出品牌工单")
+    require(actor, Cap.BRANDS_MANAGE, locked.area, what="移出品牌工单")
     if not reason.strip():
         raise ValidationError({"reason": "请填写移出原因"})
     row = BrandOrder.objects.select_related("case__place").get(pk=link.pk)

@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.http import HttpRequest
 from ninja import Router, Status
 
-from apps.accounts.scoping import get_in_scope, scoped
+from apps.accounts.scoping import get_in_scope
 from apps.cases.models import Case
 from apps.orgs.models import Organisation
 from apps.places.models import Place
@@ -100,7 +100,7 @@ def campaign_list(request: HttpRequest) -> list[CampaignOut]:
 def service_list(
     request: HttpRequest, place: int, campaign: int | None = None
 ) -> list[ServiceRowOut]:
-    area = get_in_scope(scoped(Place.objects.all(), request.user, ""), pk=place)
+    area = get_in_scope(Place.objects.visible_to(request.user), pk=place)
     chosen = selectors.access_campaign_for_user(request.user, campaign) if campaign else None
     return [
         ServiceRowOut(
@@ -159,7 +159,7 @@ def fund_reverse(request: HttpRequest, pk: int, payload: ReverseIn) -> Status:
 @router.post("/{pk}/orders", response={201: BrandOrderOut})
 def attribute_order(request: HttpRequest, pk: int, payload: AttributeIn) -> Status:
     brand = selectors.access_brand_for_user(request.user, pk)
-    case = get_in_scope(scoped(Case.objects.all(), request.user, "place"), pk=payload.case_id)
+    case = get_in_scope(Case.objects.visible_to(request.user), pk=payload.case_id)
     assignee = None
     if payload.assignee_id is not None:
         assignee = get_user_model().objects.filter(pk=payload.assignee_id).first()

@@ -3,8 +3,6 @@ do what."""
 
 from django.db import models
 
-from apps.accounts.choices import Role
-
 
 class FundKind(models.TextChoices):
     """Lines of a brand's 帮扶资金 ledger. Receipts add to the balance, expenses and advances
@@ -20,14 +18,8 @@ class FundKind(models.TextChoices):
 ENTRY_KINDS = (FundKind.RECEIVED, FundKind.SPENT, FundKind.ADVANCE)
 SPENDING_KINDS = frozenset({FundKind.SPENT, FundKind.ADVANCE})
 
-# Staff who run surveys, brands and their funds inside their scope.
-BRAND_STAFF_ROLES = frozenset({Role.ADMIN, Role.TOWN_STAFF, Role.COMMUNITY_STAFF})
-# Who may record a household's needs during a survey (door-to-door teams).
-SURVEYOR_ROLES = BRAND_STAFF_ROLES | {
-    Role.GRID_WORKER,
-    Role.PARTY_MEMBER,
-    Role.VOLUNTEER,
-}
+# Who runs surveys, brands and their funds, and who records a household's needs during a
+# survey: apps/accounts/permissions.py (brands.manage, brands.survey).
 # Case kinds that may be attributed to a brand: orders and needs a volunteer can answer.
 ATTRIBUTABLE_KINDS = frozenset({"service_order", "need", "errand"})
 # Organisations that may partner a brand (co-building units, hospitals, schools …).

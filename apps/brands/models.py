@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 
 from apps.core.models import TimeStamped
+from apps.places.scope import ScopedQuerySet
 
 from .choices import FundKind
 
@@ -15,6 +16,8 @@ from .choices import FundKind
 class SurveyCampaign(TimeStamped):
     """A demand survey (需求调研): a team going door to door in an area (a community, or a town
     for several communities) during a period. Its records roll up into the service list."""
+
+    scope_path = "area"
 
     name = models.CharField("名称", max_length=80)
     area = models.ForeignKey(
@@ -38,6 +41,7 @@ class SurveyCampaign(TimeStamped):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "需求调研"
@@ -61,6 +65,8 @@ class SurveyRecord(TimeStamped):
     """One household's answers in one survey: who asked, when, how many live there, notes.
     One record per household and survey; recording the household again replaces its needs."""
 
+    scope_path = "household"
+
     campaign = models.ForeignKey(
         SurveyCampaign, verbose_name="需求调研", on_delete=models.PROTECT, related_name="records"
     )
@@ -72,6 +78,7 @@ class SurveyRecord(TimeStamped):
     )
     surveyed_on = models.DateField("调研日期")
     notes = models.CharField("备注", max_length=300, blank=True)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "入户调研记录"
@@ -95,6 +102,8 @@ class SurveyNeed(models.Model):
     """A need found in a household, by category of the case catalogue, with the number of
     people who have it. It may become a service order (`case`)."""
 
+    scope_path = "record__household"
+
     record = models.ForeignKey(
         SurveyRecord, verbose_name="调研记录", on_delete=models.CASCADE, related_name="needs"
     )
@@ -110,6 +119,7 @@ class SurveyNeed(models.Model):
         on_delete=models.PROTECT,
         related_name="survey_need",
     )
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "调研需求"
@@ -136,6 +146,8 @@ class Brand(TimeStamped):
     spent. Only an advance (垫付) may take the balance below zero (checked by the actions), and
     the database refuses a balance below minus the recorded advances as a second guard."""
 
+    scope_path = "area"
+
     name = models.CharField("名称", max_length=60)
     area = models.ForeignKey(
         "places.Place", verbose_name="主办单位", on_delete=models.PROTECT, related_name="+"
@@ -161,6 +173,7 @@ class Brand(TimeStamped):
     funds_received = models.DecimalField("资金收入", max_digits=14, decimal_places=2, default=0)
     funds_spent = models.DecimalField("资金支出", max_digits=14, decimal_places=2, default=0)
     funds_advanced = models.DecimalField("垫付", max_digits=14, decimal_places=2, default=0)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "服务品牌"
@@ -191,6 +204,8 @@ class FundEntry(models.Model):
     """One append-only line of a brand's 帮扶资金 ledger. `amount` is signed: receipts +,
     expenses and advances −, a reversal the opposite of the line it undoes (`reverses`, at
     most once). Lines are never edited or deleted: a mistake is corrected by its reversal."""
+
+    scope_path = "brand__area"
 
     brand = models.ForeignKey(
         Brand, verbose_name="服务品牌", on_delete=models.PROTECT, related_name="fund_entries"
@@ -224,6 +239,7 @@ class FundEntry(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "帮扶资金明细"
@@ -256,6 +272,8 @@ class BrandOrder(models.Model):
     """An order (a case) answered through a brand. A case belongs to at most one brand, so its
     person-times are counted once."""
 
+    scope_path = "case__place"
+
     brand = models.ForeignKey(
         Brand, verbose_name="服务品牌", on_delete=models.PROTECT, related_name="orders"
     )
@@ -270,6 +288,7 @@ class BrandOrder(models.Model):
         related_name="+",
     )
     attributed_at = models.DateTimeField("归入时间", auto_now_add=True)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "品牌工单"

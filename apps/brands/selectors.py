@@ -13,23 +13,18 @@ from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 
-from apps.accounts.scoping import get_in_scope, scope_q, scoped
+from apps.accounts.scoping import get_in_scope, scope_q
 from apps.cases.choices import RESOLVED_STATUSES
 from apps.cases.models import Case, Category
 from apps.people.choices import VolunteerStatus
 from apps.people.models import Volunteer
 from apps.places.choices import PlaceKind
-from apps.places.models import SEGMENT, Place, subtree_q
+from apps.places.models import Place, subtree_q
 
 from .choices import FundKind
 from .models import Brand, BrandOrder, FundEntry, SurveyCampaign, SurveyNeed, SurveyRecord
 
 # --- surveys ------------------------------------------------------------------------------
-
-
-def _ancestor_paths(place: Place) -> list[str]:
-    """The paths of `place` and every place above it (fixed-width segments)."""
-    return [place.path[:i] for i in range(SEGMENT, len(place.path) + 1, SEGMENT)]
 
 
 def campaigns_visible_to(user: Any) -> QuerySet[SurveyCampaign]:
@@ -38,7 +33,11 @@ def campaigns_visible_to(user: Any) -> QuerySet[SurveyCampaign]:
     qs = SurveyCampaign.objects.select_related("area", "organiser")
     if not user.is_authenticated:
         return qs.none()
-    around = Q(area__path__in=_ancestor_paths(user.scope)) if user.scope_id else Q(pk__in=[])
+    around = (
+        Q(area__path__in=user.scope.ancestor_paths(include_self=True))
+        if user.scope_id
+        else Q(pk__in=[])
+    )
     return qs.filter(scope_q(user, "area") | around)
 
 
@@ -48,12 +47,12 @@ def access_campaign_for_user(user: Any, pk: Any) -> SurveyCampaign:
 
 def records_visible_to(user: Any) -> QuerySet[SurveyRecord]:
     qs = SurveyRecord.objects.select_related("household", "surveyor", "campaign")
-    return scoped(qs, user, "household")
+    return qs.visible_to(user)
 
 
 def access_need_for_user(user: Any, pk: Any) -> SurveyNeed:
     qs = SurveyNeed.objects.select_related("record__household", "record__campaign", "category")
-    return get_in_scope(scoped(qs, user, "record__household"), pk=pk)
+    return get_in_scope(qs.visible_to(user), pk=pk)
 
 
 def campaign_records(user: Any, campaign: SurveyCampaign) -> QuerySet[SurveyRecord]:
@@ -66,7 +65,7 @@ def campaign_records(user: Any, campaign: SurveyCampaign) -> QuerySet[SurveyReco
 
 def households_for_survey(user: Any, campaign: SurveyCampaign, q: str = "") -> QuerySet[Place]:
     """Households of the campaign's area in the user's scope, found by name or address."""
-    qs = scoped(Place.objects.subtree(campaign.area), user, "").filter(kind=PlaceKind.HOUSEHOLD)
+    qs = Place.objects.visible_to(user).subtree(campaign.area).filter(kind=PlaceKind.HOUSEHOLD)
     if q.strip():
         qs = qs.filter(
             Q(name__icontains=q.strip())
@@ -96,7 +95,7 @@ def latest_records(
     user: Any, area: Place, campaign: SurveyCampaign | None = None
 ) -> QuerySet[SurveyRecord]:
     """Each surveyed household of the area once: its latest record (of `campaign` if named)."""
-    base = scoped(SurveyRecord.objects.filter(subtree_q(area, "household")), user, "household")
+    base = SurveyRecord.objects.visible_to(user).filter(subtree_q(area, "household"))
     if campaign is not None:
         base = base.filter(campaign=campaign)
     newest = base.filter(household=OuterRef("household")).order_by("-surveyed_on", "-id")
@@ -131,7 +130,7 @@ def _parents(category: Category, by_pk: dict[int, Category]) -> list[int]:
 def brands_serving(area: Place) -> QuerySet[Brand]:
     """Running brands with a community inside `area` or whose communities hold it."""
     inside = subtree_q(area, "communities")
-    holding = Q(communities__path__in=_ancestor_paths(area))
+    holding = Q(communities__path__in=area.ancestor_paths(include_self=True))
     return (
         Brand.objects.filter(inside | holding, active=True)
         .distinct()
@@ -395,7 +394,8 @@ def order_candidates(user: Any, brand: Brand, limit: int = 50) -> list[Case]:
         return []
     categories = list(brand.categories.all())
     qs = (
-        scoped(Case.objects.open(), user, "place")
+        Case.objects.visible_to(user)
+        .open()
         .filter(places, kind__in=["service_order", "need", "errand"], brand_order__isnull=True)
         .select_related("category", "place")
         .order_by("-created_at")
@@ -426,7 +426,8 @@ class CommunityBrands:
 def community_brands(user: Any, area: Place) -> list[CommunityBrands]:
     """一社区一品牌: each community of the area (in the user's scope) with its brand(s)."""
     communities = list(
-        scoped(Place.objects.subtree(area), user, "")
+        Place.objects.visible_to(user)
+        .subtree(area)
         .filter(kind=PlaceKind.COMMUNITY)
         .prefetch_related("brands__communities")
         .order_by("path")

@@ -6,7 +6,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,12 +13,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from apps.accounts.scoping import get_in_scope, scoped
+from apps.accounts.scoping import get_in_scope
 from apps.cases.models import Case
 from apps.cases.selectors import category_list
 from apps.core import audit
 from apps.core.choices import AuditVerb
-from apps.core.refusals import form_error_text, refusal_text
+from apps.core.refusals import form_error_text, run_action
 from apps.orgs.models import Organisation
 from apps.people.choices import VolunteerStatus
 from apps.people.models import Volunteer
@@ -60,7 +59,7 @@ def _area(request: HttpRequest) -> Place:
     pk = request.GET.get("place") or user.scope_id
     if pk is None:
         return get_in_scope(Place.objects.filter(parent__isnull=True), kind=PlaceKind.COUNTY)
-    return get_in_scope(scoped(Place.objects.all(), user, ""), pk=pk)
+    return get_in_scope(Place.objects.visible_to(user), pk=pk)
 
 
 # --- brands -------------------------------------------------------------------------------
@@ -69,10 +68,13 @@ def _area(request: HttpRequest) -> Place:
 def _brand_form(request: HttpRequest, data: Any = None) -> BrandForm:
     user: Any = request.user
     area = user.scope
-    communities = scoped(Place.objects.filter(kind=PlaceKind.COMMUNITY), user, "")
-    partners = scoped(
-        Organisation.objects.filter(kind__in=PARTNER_KINDS).exclude(kind="business"), user, "place"
-    ).order_by("kind", "name")
+    communities = Place.objects.visible_to(user).filter(kind=PlaceKind.COMMUNITY)
+    partners = (
+        Organisation.objects.visible_to(user)
+        .filter(kind__in=PARTNER_KINDS)
+        .exclude(kind="business")
+        .order_by("kind", "name")
+    )
     form = BrandForm(data, communities=communities.order_by("path"), partners=partners)
     if area is not None and area.kind == PlaceKind.COMMUNITY and data is None:
         form.initial["communities"] = [area.pk]
@@ -81,6 +83,11 @@ def _brand_form(request: HttpRequest, data: Any = None) -> BrandForm:
 
 @login_required
 def brand_list(request: HttpRequest) -> HttpResponse:
+    return _list_page(request)
+
+
+def _list_page(request: HttpRequest, form: BrandForm | None = None) -> HttpResponse:
+    """The brand list; `form` is a new brand's bound form a refusal shows again."""
     brands = list(
         selectors.brands_visible_to(request.user).prefetch_related("communities", "target_tags")
     )
@@ -94,9 +101,16 @@ def brand_list(request: HttpRequest) -> HttpResponse:
         "brands/list.html",
         {
             "brands": brands,
-            "form": _brand_form(request) if can_create else None,
+            "form": form or (_brand_form(request) if can_create else None),
         },
+        status=422 if form is not None else 200,
     )
+
+
+def _said(request: HttpRequest, text: str, response: HttpResponse) -> HttpResponse:
+    """`response`, with `text` shown on the page it leads to."""
+    messages.success(request, text)
+    return response
 
 
 @login_required
@@ -106,10 +120,11 @@ def brand_create(request: HttpRequest) -> HttpResponse:
     form = _brand_form(request, request.POST)
     if not form.is_valid():
         messages.error(request, form_error_text(form))
-        return redirect("brands:list")
+        return _list_page(request, form)
     d = form.cleaned_data
-    try:
-        brand = do_create_brand(
+    return run_action(
+        request,
+        lambda: do_create_brand(
             actor=user,
             name=d["name"],
             area=user.scope,
@@ -119,20 +134,23 @@ def brand_create(request: HttpRequest) -> HttpResponse:
             categories=list(d["categories"]),
             target_tags=list(d["target_tags"]),
             partners=list(d["partners"]),
-        )
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, refusal_text(exc))
-        return redirect("brands:list")
-    messages.success(request, f"已创建服务品牌“{brand.name}”")
-    return redirect("brands:detail", pk=brand.pk)
+        ),
+        done=lambda brand: _said(
+            request, f"已创建服务品牌“{brand.name}”", redirect("brands:detail", pk=brand.pk)
+        ),
+        refused=lambda: _list_page(request, form),
+    )
 
 
 def _edit_form(request: HttpRequest, brand: Any, data: Any = None) -> BrandEditForm:
     user: Any = request.user
     communities = Place.objects.subtree(brand.area).filter(kind=PlaceKind.COMMUNITY)
-    partners = scoped(
-        Organisation.objects.filter(kind__in=PARTNER_KINDS).exclude(kind="business"), user, "place"
-    ).order_by("kind", "name")
+    partners = (
+        Organisation.objects.visible_to(user)
+        .filter(kind__in=PARTNER_KINDS)
+        .exclude(kind="business")
+        .order_by("kind", "name")
+    )
     places = Q()
     for community in brand.communities.all():
         places |= subtree_q(community, "person__place")
@@ -164,10 +182,11 @@ def brand_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = _edit_form(request, brand, request.POST)
     if not form.is_valid():
         messages.error(request, form_error_text(form))
-        return redirect("brands:detail", pk=pk)
+        return _detail_page(request, brand, status=422, edit_form=form)
     d = form.cleaned_data
-    try:
-        do_update_brand(
+    return run_action(
+        request,
+        lambda: do_update_brand(
             brand,
             actor=request.user,
             name=d["name"],
@@ -175,16 +194,19 @@ def brand_edit(request: HttpRequest, pk: int) -> HttpResponse:
             started_on=d["started_on"],
             active=d["active"],
             **{key: list(d[key]) for key in BRAND_SETS},
-        )
-        messages.success(request, "已保存品牌信息")
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, refusal_text(exc))
-    return redirect("brands:detail", pk=pk)
+        ),
+        done=lambda _: _said(request, "已保存品牌信息", redirect("brands:detail", pk=pk)),
+        refused=lambda: _detail_page(request, brand, edit_form=form),
+    )
 
 
 @login_required
 def brand_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    brand = selectors.access_brand_for_user(request.user, pk)
+    return _detail_page(request, selectors.access_brand_for_user(request.user, pk))
+
+
+def _detail_page(request: HttpRequest, brand: Any, status: int = 200, **forms: Any) -> HttpResponse:
+    """The brand's page; `forms` are bound forms a refused change shows again."""
     is_staff = is_brand_staff(request.user, brand.area)
     partners = list(brand.partners.all())
     return render(
@@ -205,7 +227,9 @@ def brand_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "edit_form": _edit_form(request, brand) if is_staff else None,
             "candidates": selectors.order_candidates(request.user, brand) if is_staff else [],
             "assignees": selectors.brand_assignees(brand) if is_staff else [],
+            **forms,
         },
+        status=status,
     )
 
 
@@ -216,10 +240,16 @@ def fund_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = FundEntryForm(request.POST, partners=list(brand.partners.all()))
     if not form.is_valid():
         messages.error(request, form_error_text(form))
-        return redirect("brands:detail", pk=pk)
+        return _detail_page(request, brand, status=422, fund_form=form)
     d = form.cleaned_data
-    try:
-        entry = do_record_fund_entry(
+
+    def done(entry: Any) -> HttpResponse:
+        text = f"已登记{entry.get_kind_display()} {abs(entry.amount)} 元"
+        return _said(request, text, redirect("brands:detail", pk=pk))
+
+    return run_action(
+        request,
+        lambda: do_record_fund_entry(
             brand,
             actor=request.user,
             kind=d["kind"],
@@ -228,11 +258,10 @@ def fund_add(request: HttpRequest, pk: int) -> HttpResponse:
             purpose=d["purpose"],
             voucher=d["voucher"],
             source=form.source_org(),
-        )
-        messages.success(request, f"已登记{entry.get_kind_display()} {abs(entry.amount)} 元")
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, refusal_text(exc))
-    return redirect("brands:detail", pk=pk)
+        ),
+        done=done,
+        refused=lambda: _detail_page(request, brand, fund_form=form),
+    )
 
 
 @login_required
@@ -240,15 +269,18 @@ def fund_add(request: HttpRequest, pk: int) -> HttpResponse:
 def fund_reverse(request: HttpRequest, pk: int) -> HttpResponse:
     entry = selectors.access_fund_entry_for_user(request.user, pk)
     form = ReverseForm(request.POST)
-    if form.is_valid():
-        try:
-            do_reverse_fund_entry(entry, actor=request.user, reason=form.cleaned_data["reason"])
-            messages.success(request, "已冲正")
-        except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, refusal_text(exc))
-    else:
+    back = redirect("brands:detail", pk=entry.brand_id)
+    if not form.is_valid():
         messages.error(request, form_error_text(form))
-    return redirect("brands:detail", pk=entry.brand_id)
+        return back
+    return run_action(
+        request,
+        lambda: do_reverse_fund_entry(
+            entry, actor=request.user, reason=form.cleaned_data["reason"]
+        ),
+        done=lambda _: _said(request, "已冲正", back),
+        refused=lambda: back,
+    )
 
 
 @login_required
@@ -259,19 +291,18 @@ def order_attribute(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, form_error_text(form))
         return redirect("brands:detail", pk=pk)
-    case = get_in_scope(
-        scoped(Case.objects.all(), request.user, "place"), pk=form.cleaned_data["case"]
-    )
+    case = get_in_scope(Case.objects.visible_to(request.user), pk=form.cleaned_data["case"])
     assignee = None
     if form.cleaned_data["assignee"]:
         assignee = get_user_model().objects.filter(pk=form.cleaned_data["assignee"]).first()
-    try:
-        do_attribute_order(brand, case, actor=request.user, assignee=assignee)
-        done = f"，已派给{assignee}" if assignee else ""
-        messages.success(request, f"工单 {case.number} 已归入“{brand.name}”{done}")
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, refusal_text(exc))
-    return redirect("brands:detail", pk=pk)
+    sent = f"，已派给{assignee}" if assignee else ""
+    back = redirect("brands:detail", pk=pk)
+    return run_action(
+        request,
+        lambda: do_attribute_order(brand, case, actor=request.user, assignee=assignee),
+        done=lambda _: _said(request, f"工单 {case.number} 已归入“{brand.name}”{sent}", back),
+        refused=lambda: back,
+    )
 
 
 @login_required
@@ -279,15 +310,16 @@ def order_attribute(request: HttpRequest, pk: int) -> HttpResponse:
 def order_detach(request: HttpRequest, pk: int) -> HttpResponse:
     link = selectors.access_brand_order_for_user(request.user, pk)
     form = DetachForm(request.POST)
-    if form.is_valid():
-        try:
-            do_detach_order(link, actor=request.user, reason=form.cleaned_data["reason"])
-            messages.success(request, "已移出")
-        except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, refusal_text(exc))
-    else:
+    back = redirect("brands:detail", pk=link.brand_id)
+    if not form.is_valid():
         messages.error(request, form_error_text(form))
-    return redirect("brands:detail", pk=link.brand_id)
+        return back
+    return run_action(
+        request,
+        lambda: do_detach_order(link, actor=request.user, reason=form.cleaned_data["reason"]),
+        done=lambda _: _said(request, "已移出", back),
+        refused=lambda: back,
+    )
 
 
 @login_required
@@ -305,14 +337,20 @@ def communities(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def campaign_list(request: HttpRequest) -> HttpResponse:
+    return _campaigns_page(request)
+
+
+def _campaigns_page(request: HttpRequest, bound: CampaignForm | None = None) -> HttpResponse:
+    """The survey list; `bound` is a new survey's form a refusal shows again."""
     user: Any = request.user
     campaigns = list(selectors.campaigns_visible_to(user)[:200])
     can_create = user.scope is not None and is_brand_staff(user, user.scope)
-    form = None
-    if can_create:
+    form = bound
+    if form is None and can_create:
         today = timezone.localdate()
         form = CampaignForm(initial={"area": user.scope_id, "start_date": today, "end_date": today})
-    return render(request, "brands/campaigns.html", {"campaigns": campaigns, "form": form})
+    context = {"campaigns": campaigns, "form": form}
+    return render(request, "brands/campaigns.html", context, status=422 if bound else 200)
 
 
 @login_required
@@ -321,23 +359,26 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
     form = CampaignForm(request.POST)
     if not form.is_valid():
         messages.error(request, form_error_text(form))
-        return redirect("brands:campaigns")
+        return _campaigns_page(request, form)
     d = form.cleaned_data
-    area = get_in_scope(scoped(Place.objects.all(), request.user, ""), pk=d["area"])
-    try:
-        campaign = do_create_campaign(
+    area = get_in_scope(Place.objects.visible_to(request.user), pk=d["area"])
+    return run_action(
+        request,
+        lambda: do_create_campaign(
             actor=request.user,
             name=d["name"],
             area=area,
             start_date=d["start_date"],
             end_date=d["end_date"],
             team=d["team"],
-        )
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, refusal_text(exc))
-        return redirect("brands:campaigns")
-    messages.success(request, f"已发起需求调研“{campaign.name}”")
-    return redirect("brands:campaign", pk=campaign.pk)
+        ),
+        done=lambda campaign: _said(
+            request,
+            f"已发起需求调研“{campaign.name}”",
+            redirect("brands:campaign", pk=campaign.pk),
+        ),
+        refused=lambda: _campaigns_page(request, form),
+    )
 
 
 @login_required
@@ -377,24 +418,26 @@ def survey_record(request: HttpRequest, pk: int, household: int) -> HttpResponse
         initial_needs=existing,
         initial={"notes": record.notes if record else ""},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            do_record_survey(
-                campaign,
-                place,
-                actor=request.user,
-                needs=form.needs(),
-                notes=form.cleaned_data["notes"],
-            )
-            messages.success(request, f"已登记{place.name}的需求（{len(form.needs())}项）")
-            return redirect("brands:campaign", pk=campaign.pk)
-        except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, refusal_text(exc))
-    members = list(place.people.filter(active=True).prefetch_related("care_tags"))
-    return render(
+
+    def page() -> HttpResponse:
+        members = list(place.people.filter(active=True).prefetch_related("care_tags"))
+        context = {"campaign": campaign, "place": place, "form": form, "members": members}
+        return render(request, "brands/survey_record.html", context)
+
+    if request.method != "POST" or not form.is_valid():
+        return page()
+    text = f"已登记{place.name}的需求（{len(form.needs())}项）"
+    return run_action(
         request,
-        "brands/survey_record.html",
-        {"campaign": campaign, "place": place, "form": form, "members": members},
+        lambda: do_record_survey(
+            campaign,
+            place,
+            actor=request.user,
+            needs=form.needs(),
+            notes=form.cleaned_data["notes"],
+        ),
+        done=lambda _: _said(request, text, redirect("brands:campaign", pk=campaign.pk)),
+        refused=page,
     )
 
 
@@ -402,12 +445,13 @@ def survey_record(request: HttpRequest, pk: int, household: int) -> HttpResponse
 @require_POST
 def need_convert(request: HttpRequest, pk: int) -> HttpResponse:
     need = selectors.access_need_for_user(request.user, pk)
-    try:
-        case = do_convert_need(need, actor=request.user)
-        messages.success(request, f"已转为点单 {case.number}")
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, refusal_text(exc))
-    return redirect("brands:campaign", pk=need.record.campaign_id)
+    back = redirect("brands:campaign", pk=need.record.campaign_id)
+    return run_action(
+        request,
+        lambda: do_convert_need(need, actor=request.user),
+        done=lambda case: _said(request, f"已转为点单 {case.number}", back),
+        refused=lambda: back,
+    )
 
 
 @login_required

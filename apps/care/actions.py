@@ -5,12 +5,11 @@ made and ended through the duties actions."""
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from apps.accounts.choices import Role
-from apps.accounts.scoping import place_in_scope
+from apps.accounts.permissions import Cap, require
 from apps.cases.actions import do_create_case
 from apps.cases.choices import CaseKind, CaseSource
 from apps.cases.models import Case, Category
@@ -26,9 +25,6 @@ from apps.places.choices import PlaceKind
 
 from .choices import CarerKind, ContactKind
 from .models import Contact, Pairing
-
-# Staff who may record a contact on behalf of a carer inside their scope.
-RECORDING_STAFF = {Role.ADMIN, Role.TOWN_STAFF, Role.COMMUNITY_STAFF, Role.GRID_WORKER}
 
 
 def _pairing_duty(actor: Any, person: Person, carer: Person, start: dt.date) -> Duty:
@@ -146,12 +142,11 @@ def do_end_pairing(
 
 def check_may_record(pairing: Pairing, actor: Any) -> None:
     """The carer's own account, or staff of the person's area, record contacts."""
-    if getattr(actor, "person_id", None) is not None and actor.person_id == pairing.carer_id:
-        return
-    staff = actor.is_superuser or actor.role in RECORDING_STAFF
-    if staff and place_in_scope(actor, pairing.person.place):
-        return
-    raise PermissionDenied("只有结对人或本辖区工作人员可以登记联系记录")
+
+    def carer() -> bool:
+        return getattr(actor, "person_id", None) is not None and actor.person_id == pairing.carer_id
+
+    require(actor, Cap.CARE_RECORD_CONTACT, pairing.person.place, unless=carer)
 
 
 def _need_case(

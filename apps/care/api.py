@@ -9,7 +9,7 @@ from ninja import Router
 from ninja.errors import ValidationError as ApiValidationError
 from ninja.pagination import paginate
 
-from apps.accounts.scoping import get_in_scope, scope_q
+from apps.accounts.scoping import get_in_scope
 from apps.cases.models import Category
 from apps.core.paging import PageNumberPagination
 from apps.people.models import Person
@@ -58,7 +58,7 @@ def get_pairing(request: HttpRequest, pairing_id: int) -> Pairing:
 @router.post("/pairings", response={201: PairingOut, 403: ErrorOut, 422: ErrorOut})
 def create_pairing(request: HttpRequest, payload: PairingIn) -> tuple[int, Pairing]:
     person = access_person_for_user(request.user, payload.person)
-    carer = get_in_scope(Person.objects.filter(scope_q(request.user, "place")), pk=payload.carer)
+    carer = get_in_scope(Person.objects.visible_to(request.user), pk=payload.carer)
     school = None
     if payload.school is not None:
         school = get_in_scope(selectors.schools_in_scope(request.user), pk=payload.school)

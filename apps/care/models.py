@@ -7,11 +7,12 @@ from django.db import models
 from django.utils import timezone
 
 from apps.core.models import TimeStamped
+from apps.places.scope import ScopedQuerySet
 
 from .choices import CarerKind, ContactKind
 
 
-class PairingQuerySet(models.QuerySet["Pairing"]):
+class PairingQuerySet(ScopedQuerySet["Pairing"]):
     def current(self, on=None) -> "PairingQuerySet":
         on = on or timezone.localdate()
         return self.filter(start_date__lte=on).filter(
@@ -24,6 +25,8 @@ class Pairing(TimeStamped):
     `start_date` to `end_date` (open: still running). `duty` is the `pairing` duty on the
     person's household that makes the carer count in duty coverage; one duty may serve two
     pairings (one carer, two children of one household)."""
+
+    scope_path = "person__place"
 
     person = models.ForeignKey(
         "people.Person", verbose_name="关爱对象", on_delete=models.PROTECT, related_name="pairings"
@@ -95,6 +98,8 @@ class Contact(TimeStamped):
     phone call, with its date, the carer who made it, notes, and the cases registered for the
     needs found."""
 
+    scope_path = "pairing__person__place"
+
     pairing = models.ForeignKey(
         Pairing, verbose_name="结对", on_delete=models.CASCADE, related_name="contacts"
     )
@@ -115,6 +120,7 @@ class Contact(TimeStamped):
     cases = models.ManyToManyField(
         "cases.Case", verbose_name="登记的事项", blank=True, related_name="care_contacts"
     )
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "关爱联系记录"

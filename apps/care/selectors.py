@@ -77,7 +77,7 @@ def schools_in_scope(user: Any) -> QuerySet[Organisation]:
     """Schools in the user's scope and on the places above it: the town's central school
     serves the villages of a community's staff too."""
     schools = Organisation.objects.filter(kind=OrgKind.SCHOOL, active=True)
-    qs = schools.filter(scope_q(user, "place"))
+    qs = Organisation.objects.visible_to(user).filter(kind=OrgKind.SCHOOL, active=True)
     if getattr(user, "scope", None) is not None:
         qs = qs | schools.filter(place_id__in=ancestor_ids(user.scope))
     return qs.order_by("name", "pk")
@@ -106,7 +106,8 @@ def carer_candidates(user: Any, person: Person) -> QuerySet[Person]:
     and staff of schools, in the person's town (or the user's scope, when smaller)."""
     area = _town_of(person)
     return (
-        Person.objects.filter(scope_q(user, "place"), subtree_q(area), active=True)
+        Person.objects.visible_to(user)
+        .filter(subtree_q(area), active=True)
         .filter(
             Q(volunteer__isnull=False)
             | Q(party_member__isnull=False)
@@ -241,9 +242,7 @@ def care_group_people(
         .annotate(m=Max("contacted_on"))
         .values("m")
     )
-    qs = Person.objects.filter(
-        scope_q(user, "place"), subtree_q(place), active=True, care_tags__code=tag
-    )
+    qs = Person.objects.visible_to(user).filter(subtree_q(place), active=True, care_tags__code=tag)
     if school is not None:
         qs = qs.filter(Exists(Pairing.objects.filter(person=OuterRef("pk"), school=school)))
     return qs.annotate(paired=Exists(running), last_contact=Subquery(last))

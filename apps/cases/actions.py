@@ -16,13 +16,16 @@ from django.http import Http404
 from django.utils import timezone
 
 from apps.accounts.permissions import Cap, has_role_for, refusal
-from apps.accounts.scoping import place_in_scope
+from apps.accounts.scoping import place_in_scope, place_visible
 from apps.core import audit
 from apps.core.choices import AuditVerb
+from apps.notifications.choices import NotificationKind
+from apps.notifications.services import notify
 from apps.orgs.choices import OrgKind
 from apps.orgs.models import Organisation
 from apps.people.models import Person
 from apps.places.models import Place
+from apps.places.scope import reach
 from apps.stats import rollups
 
 from . import rules, similarity
@@ -44,7 +47,7 @@ from .choices import (
 from .deadlines import compute_deadline
 from .errors import InvalidTransitionData, NotAllowed, TransitionConflict
 from .models import Case, CaseEvent, CaseRevisit, Category
-from .notify import dispatchers_of, notify_case, notify_reporter, supervisors_of
+from .notify import case_url, dispatchers_of, notify_reporter, supervisors_of
 
 RESIDENT_LABEL = "居民（凭查询码）"
 SYSTEM_LABEL = "系统（超时自动上报）"
@@ -195,13 +198,9 @@ def _attribute_errors(
 def _place_in_scope(actor: Any, place: Place) -> bool:
     """Is `place` in the actor's scope? Decided on the loaded paths (the scope's subtree is
     every path that starts with the scope's path) when the place has one, else by a query."""
-    if actor.is_superuser and actor.scope_id is None:
-        return True
-    if actor.scope_id is None:
-        return False
-    if place.pk is None or not place.path:
-        return place_in_scope(actor, place)
-    return place.path.startswith(actor.scope.path)
+    if place.pk is not None and place.path:
+        return place_visible(actor, place)
+    return reach(actor).everything or place_in_scope(actor, place)
 
 
 @transaction.atomic
@@ -310,11 +309,13 @@ def do_create_case(
     )
     # The shared rollup rows last: their row locks are held only until the commit just after.
     rollups.record_case_change(case, None)
-    notify_case(
-        case,
+    notify(
         dispatchers_of(unit),
         f"新事项待受理：{case.title}",
         f"{case.number} {category.name}，请在{respond_by:%m-%d %H:%M}前受理",
+        kind=NotificationKind.CASE_STATUS,
+        url=case_url(case),
+        obj=case,
     )
     return case, True
 
@@ -543,19 +544,22 @@ def _notify_after(case: Case, action: str, actor: Any, note: str) -> None:
         )
         and case.assignee_id
     ):
-        notify_case(
-            case,
+        notify(
             [case.assignee_id],
             f"{label}：{case.title}",
             f"{n} {note}".strip(),
-            kind="case.assigned",
+            kind=NotificationKind.CASE_ASSIGNED,
+            url=case_url(case),
+            obj=case,
         )
     if action in (Action.RETURN, Action.REQUEST_EXTENSION, Action.REOPEN, Action.RESOLVE):
-        notify_case(
-            case,
+        notify(
             dispatchers_of(case.handling_unit),
             f"{label}：{case.title}",
             f"{n} {who_acted}：{note}".strip("："),
+            kind=NotificationKind.CASE_STATUS,
+            url=case_url(case),
+            obj=case,
         )
     if action == Action.ACCEPT:
         notify_reporter(case, f"您反映的事项{n}（{case.category.name}）已受理，我们会尽快办理。")
@@ -565,12 +569,13 @@ def _notify_after(case: Case, action: str, actor: Any, note: str) -> None:
         )
     if action == Action.ESCALATE:
         users = itertools.chain(dispatchers_of(case.handling_unit), supervisors_of(case))
-        notify_case(
-            case,
+        notify(
             users,
             f"事项上报至{case.handling_unit.name}：{case.title}",
             f"{n} {note}".strip(),
-            kind="case.escalated",
+            kind=NotificationKind.CASE_ESCALATED,
+            url=case_url(case),
+            obj=case,
         )
 
 
@@ -763,7 +768,7 @@ def escalate_overdue(now: dt.datetime | None = None) -> int:
 
 
 def revisit_after() -> dt.timedelta:
-    return dt.timedelta(days=int(getattr(settings, "CASES_REVISIT_AFTER_DAYS", 3)))
+    return dt.timedelta(days=int(settings.CASES_REVISIT_AFTER_DAYS))
 
 
 def create_due_revisits(now: dt.datetime | None = None) -> int:
@@ -789,11 +794,13 @@ def create_due_revisits(now: dt.datetime | None = None) -> int:
                     obj=revisit,
                     changes={"case": case.pk},
                 )
-                notify_case(
-                    case,
+                notify(
                     dispatchers_of(case.handling_unit),
                     f"待回访：{case.title}",
                     f"{case.number} 办结后未评价，请回访",
+                    kind=NotificationKind.CASE_STATUS,
+                    url=case_url(case),
+                    obj=case,
                 )
     return created
 

@@ -14,7 +14,6 @@ from ninja import Header, Query, Router
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import paginate
 
-from apps.accounts.scoping import scope_q
 from apps.core.health import check as check_health
 from apps.core.paging import PageNumberPagination
 from apps.people.models import Person
@@ -113,7 +112,7 @@ def _duplicates_out(request: HttpRequest, case: Case) -> list[dict[str, Any]]:
 @router.get("/hot", response={200: list[HotIssueOut], 422: CodedErrorOut}, summary="热点诉求")
 def hot(request: HttpRequest, place: int | None = None, days: int = 14) -> Any:
     node = (
-        Place.objects.filter(scope_q(request.user, ""), pk=place).first()
+        Place.objects.visible_to(request.user).filter(pk=place).first()
         if place
         else request.user.scope
     )
@@ -176,7 +175,7 @@ def kpis(
     period: str = "month",
 ) -> Any:
     node = (
-        Place.objects.filter(scope_q(request.user, ""), pk=place).first()
+        Place.objects.visible_to(request.user).filter(pk=place).first()
         if place
         else request.user.scope
     )
@@ -249,9 +248,9 @@ def create_case(
     if idempotency_key is not None and not (0 < len(idempotency_key) <= 100):
         return 422, {"code": "invalid", "message": "Idempotency-Key 长度应为1–100个字符"}
     data = payload.dict()
-    people = Person.objects.filter(scope_q(request.user, "place"))
+    people = Person.objects.visible_to(request.user)
     data["category"] = Category.objects.filter(code=data["category"], active=True).first()
-    data["place"] = Place.objects.filter(scope_q(request.user, ""), pk=data["place"]).first()
+    data["place"] = Place.objects.visible_to(request.user).filter(pk=data["place"]).first()
     data["reporter"] = people.filter(pk=data["reporter"]).first() if data["reporter"] else None
     data["persons"] = list(people.filter(pk__in=data["persons"]))
     try:

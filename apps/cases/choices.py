@@ -45,7 +45,6 @@ from dataclasses import dataclass
 
 from django.db import models
 
-from apps.accounts.choices import Role
 from apps.places.choices import PlaceKind
 
 
@@ -230,32 +229,8 @@ TRANSITIONS: dict[str, Transition] = {
     ),
 }
 
-# Roles, per actor kind.
-DISPATCH_ROLES = frozenset(
-    {
-        Role.GRID_WORKER,
-        Role.COMMUNITY_STAFF,
-        Role.TOWN_STAFF,
-        Role.COUNTY_LEADER,
-        Role.DEPT_HANDLER,
-        Role.ADMIN,
-    }
-)
-HANDLER_ROLES = frozenset(
-    {
-        Role.GRID_WORKER,
-        Role.COMMUNITY_STAFF,
-        Role.TOWN_STAFF,
-        Role.DEPT_HANDLER,
-        Role.PARTY_MEMBER,
-        Role.VOLUNTEER,
-        Role.FOREST_CHIEF,
-        Role.RANGER,
-    }
-)
-SUPERVISOR_ROLES = frozenset({Role.TOWN_STAFF, Role.COUNTY_LEADER, Role.ADMIN})
-# Who may register a case on someone's behalf (hotline, visit, patrol, meeting).
-INTAKE_ROLES = DISPATCH_ROLES | {Role.PARTY_MEMBER, Role.VOLUNTEER, Role.FOREST_CHIEF, Role.RANGER}
+# Roles, per actor kind: apps/accounts/permissions.py (cases.dispatch, cases.handle,
+# cases.supervise, cases.intake).
 
 # Buttons on the case page: the actions a person presses (rate and reopen come from the
 # resident's page or a revisit; escalate by hand is offered to dispatchers).

@@ -210,10 +210,6 @@ def score(candidate: Candidate, case_point: tuple[float, float] | None, case_pat
 # --- gathering candidates -----------------------------------------------------------------
 
 
-def _prefixes(place: Place) -> list[str]:
-    return [place.path[:i] for i in range(SEGMENT, len(place.path) + 1, SEGMENT)]
-
-
 def _volunteer_area(case: Case) -> Place:
     community = rules.unit_for(case.place, Level.COMMUNITY)
     if community is None or not case.handling_unit.path.startswith(community.path):
@@ -282,7 +278,7 @@ def _duty_holders(case: Case) -> list[tuple[Candidate, int]]:
         Duty.objects.current()
         .filter(
             kind__in=[DutyKind.BAOLIAN, DutyKind.GRID_WORKER],
-            place__path__in=_prefixes(case.place),
+            place__path__in=case.place.ancestor_paths(include_self=True),
             person__active=True,
         )
         .select_related("person", "person__place", "place")

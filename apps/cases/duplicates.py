@@ -24,7 +24,8 @@ from django.conf import settings
 from django.db.models import QuerySet
 
 from apps.places.choices import PlaceKind
-from apps.places.models import SEGMENT, Place, subtree_q
+from apps.places.models import Place, subtree_q
+from apps.places.paths import ancestor_paths
 
 from . import similarity
 from .choices import OPEN_STATUSES, WITHDRAWN_STATUSES
@@ -70,18 +71,10 @@ PLACE_WORDS = {
 }
 
 
-def _setting(name: str, default: float) -> float:
-    return float(getattr(settings, name, default))
-
-
 def features(case: Case) -> frozenset[str]:
     """The stored token set; older rows without tokens are segmented on the fly."""
     stored = case.tokens or similarity.token_text(case.title, case.description)
     return similarity.feature_set(stored)
-
-
-def _prefixes(path: str) -> list[str]:
-    return [path[:i] for i in range(SEGMENT, len(path) + 1, SEGMENT)]
 
 
 def _community_of(place: Place, ancestors: list[Place]) -> Place:
@@ -130,9 +123,9 @@ def _place_words(closeness: float, case: Case, other: Case) -> str:
 def possible_duplicates(case: Case, pool: QuerySet[Case]) -> list[Duplicate]:
     """Open cases of `pool` (already scoped to what the viewer may see) that may be the same
     matter as `case`, best first. `case` needs its place loaded."""
-    days = _setting("CASES_DUPLICATE_DAYS", 14)
-    metres = _setting("CASES_DUPLICATE_METRES", 300)
-    threshold = _setting("CASES_DUPLICATE_THRESHOLD", 0.45)
+    days = float(settings.CASES_DUPLICATE_DAYS)
+    metres = float(settings.CASES_DUPLICATE_METRES)
+    threshold = float(settings.CASES_DUPLICATE_THRESHOLD)
     ancestors = [*case.place.ancestors(), case.place]
     area = _community_of(case.place, ancestors)
     window = dt.timedelta(days=days)
@@ -220,7 +213,7 @@ def _clusters(rows: list[Case], grids: list[str | None], sets: list[frozenset[st
 
 def _areas(rows: Iterable[Case]) -> dict[str, Place]:
     """Communities and grids of the rows, by path: one query."""
-    wanted = {p for c in rows for p in _prefixes(c.place.path)}
+    wanted = {p for c in rows for p in ancestor_paths(c.place.path, include_self=True)}
     nodes = Place.objects.filter(
         kind__in=[PlaceKind.COMMUNITY, PlaceKind.GRID], path__in=sorted(wanted)
     )
@@ -241,7 +234,7 @@ def hot_issues(
     areas = _areas(rows)
     by_community: dict[int, tuple[Place, list[Case]]] = {}
     for case in rows:
-        nodes = [areas[p] for p in _prefixes(case.place.path) if p in areas]
+        nodes = [areas[p] for p in ancestor_paths(case.place.path, include_self=True) if p in areas]
         community = next((n for n in nodes if n.kind == PlaceKind.COMMUNITY), None)
         if community is None:
             continue

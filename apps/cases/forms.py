@@ -8,13 +8,13 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from apps.accounts.scoping import scope_q
+from apps.accounts.permissions import Cap, roles_with
 from apps.orgs.choices import OrgKind
 from apps.orgs.models import Organisation
 from apps.people.filters import area_choices
 from apps.places.models import Place
 
-from .choices import HANDLER_ROLES, CaseKind, CaseSource, LimitUnit, Priority, RevisitResult
+from .choices import CaseKind, CaseSource, LimitUnit, Priority, RevisitResult
 from .models import Case, Category
 
 STAFF_SOURCES = [c for c in CaseSource.choices if c[0] not in (CaseSource.API, CaseSource.OPEN311)]
@@ -59,7 +59,7 @@ class CaseForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        places = Place.objects.filter(scope_q(self.user, ""))
+        places = Place.objects.visible_to(self.user)
         place = None
         if data.get("place_code"):
             place = places.filter(code=data["place_code"].strip()).first()
@@ -92,11 +92,10 @@ class CaseForm(forms.Form):
 
 def handler_choices(case: Case) -> QuerySet[Any]:
     """Accounts the case may be dispatched to (cf. rules.may_handle)."""
-    place_path = case.place.path
-    prefixes = [place_path[:i] for i in range(10, len(place_path) + 1, 10)]
+    prefixes = case.place.ancestor_paths(include_self=True)
     return (
         get_user_model()
-        .objects.filter(is_active=True, role__in=HANDLER_ROLES)
+        .objects.filter(is_active=True, role__in=roles_with(Cap.CASES_HANDLE))
         .filter(Q(scope__path__in=prefixes) | Q(scope__path__startswith=case.handling_unit.path))
         .select_related("scope")
         .order_by("role", "username")
@@ -169,7 +168,7 @@ class PeriodForm(forms.Form):
         date_from = data.get("date_from") or date_to.replace(day=1)
         place = self.user.scope
         if data.get("area"):
-            place = Place.objects.filter(scope_q(self.user, ""), pk=data["area"]).first()
+            place = Place.objects.visible_to(self.user).filter(pk=data["area"]).first()
         return place, date_from, date_to
 
 
@@ -202,5 +201,5 @@ class HotForm(forms.Form):
         data = self.cleaned_data if self.is_bound and self.is_valid() else {}
         place = self.user.scope
         if data.get("area"):
-            place = Place.objects.filter(scope_q(self.user, ""), pk=data["area"]).first()
+            place = Place.objects.visible_to(self.user).filter(pk=data["area"]).first()
         return place, data.get("days") or 14

@@ -1,8 +1,7 @@
-"""Telling people about cases: one function that queues the "notifications.send" task after
-the transaction commits (the notifications app registers and delivers it)."""
+"""Telling people about cases: who hears of a case (dispatchers, supervisors) and where the
+link points; `apps.notifications.services.notify` queues the message after the commit."""
 
 import logging
-from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -17,27 +16,11 @@ from apps.core.tasks import enqueue
 from .models import Case
 
 log = logging.getLogger("gongzhi.cases")
-TASK = "notifications.send"
 
 
-def notify_case(
-    case: Case, users: Iterable[Any], title: str, body: str, kind: str = "case.status"
-) -> None:
-    """Queue one notification about `case` to `users` once the current transaction commits.
-    `kind` is what people choose channels by on their preferences page (case.assigned,
-    case.status, case.escalated …). A failure to queue is logged and never undoes the change.
-
-    `users` may be a query (`dispatchers_of` …): it is read after the commit, outside the
-    write transaction, and the task is queued only when it names someone."""
-    pk = case.pk
-
-    def queue() -> None:
-        user_ids = sorted({u.pk if hasattr(u, "pk") else int(u) for u in users if u is not None})
-        if user_ids:
-            url = reverse("cases:detail", args=[pk])
-            enqueue(TASK, user_ids, title, body, url, "cases.case", pk, kind=kind)
-
-    transaction.on_commit(queue, robust=True)
+def case_url(case: Case) -> str:
+    """The case page a notification about `case` links to."""
+    return reverse("cases:detail", args=[case.pk])
 
 
 RESIDENT_SMS_TASK = "notifications.sms_resident"
@@ -63,7 +46,7 @@ def dispatchers_of(unit: Any) -> QuerySet[Any]:
 
 def supervisors_of(case: Case) -> QuerySet[Any]:
     """Town staff of the case's town and county leaders of its county."""
-    prefixes = [case.place.path[:i] for i in range(10, len(case.place.path) + 1, 10)]
+    prefixes = case.place.ancestor_paths(include_self=True)
     return get_user_model().objects.filter(
         is_active=True,
         role__in=[Role.TOWN_STAFF, Role.COUNTY_LEADER],

@@ -3,10 +3,11 @@
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from apps.accounts.permissions import Cap, require
 from apps.core import audit
 from apps.core.choices import AuditVerb
 from apps.people.models import Person
@@ -17,18 +18,10 @@ from .choices import DUTY_TARGET_KINDS, DutyKind
 from .models import Duty
 
 
-def _within_scope(actor: Any, place: Place) -> bool:
-    if getattr(actor, "is_superuser", False) and actor.scope_id is None:
-        return True
-    scope = getattr(actor, "scope", None)
-    return scope is not None and place.is_within(scope)
-
-
 def check_can_manage_duty(actor: Any, place: Place, person: Person | None = None) -> None:
-    if not getattr(actor, "can_manage_ledgers", False) or not _within_scope(actor, place):
-        raise PermissionDenied("您无权安排该区域的责任")
-    if person is not None and not _within_scope(actor, person.place):
-        raise PermissionDenied("该人员不在您的管辖范围内")
+    require(actor, Cap.DUTIES_MANAGE, place)
+    if person is not None:
+        require(actor, Cap.PEOPLE_EDIT, person.place)
 
 
 def _check_target(kind: str, place: Place) -> None:

@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from apps.core.admin import ScopedAdmin
+from apps.accounts.admin_base import ScopedAdmin
 
 from .actions import EDITABLE_FIELDS, do_assign_duty, do_update_duty
 from .models import Duty
@@ -30,10 +30,9 @@ class DutyAdmin(ScopedAdmin):
 
     def formfield_for_foreignkey(self, db_field: Any, request: Any, **kwargs: Any) -> Any:
         if db_field.name == "person":
-            from apps.accounts.scoping import scoped
             from apps.people.models import Person
 
-            kwargs["queryset"] = scoped(Person.objects.all(), request.user, "place")
+            kwargs["queryset"] = Person.objects.visible_to(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request: HttpRequest, obj: Duty, form: Any, change: bool) -> None:

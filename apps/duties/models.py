@@ -2,11 +2,12 @@ from django.db import models
 from django.utils import timezone
 
 from apps.core.models import TimeStamped
+from apps.places.scope import ScopedQuerySet
 
 from .choices import DutyKind
 
 
-class DutyQuerySet(models.QuerySet):
+class DutyQuerySet(ScopedQuerySet):
     def current(self, on=None) -> "DutyQuerySet":
         on = on or timezone.localdate()
         return self.filter(start_date__lte=on).filter(
@@ -18,6 +19,8 @@ class Duty(TimeStamped):
     """Who answers for what: a person holds a duty of some kind (包联, 网格员, 楼栋长 …) for a
     household or a place during a period. Coverage ("which households have nobody") is
     computed from these rows."""
+
+    scope_path = "place"
 
     person = models.ForeignKey(
         "people.Person", verbose_name="责任人", on_delete=models.PROTECT, related_name="duties"

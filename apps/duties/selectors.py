@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
-from apps.accounts.scoping import get_in_scope, scoped
+from apps.accounts.scoping import get_in_scope
 from apps.people.models import Person
 from apps.places.choices import PlaceKind
 from apps.places.models import Place, subtree_q
@@ -25,7 +25,7 @@ from .models import Duty
 
 def duty_list(user: Any, filters: DutyFilter | None = None) -> QuerySet[Duty]:
     """Duties on places inside the user's scope, newest first."""
-    qs = scoped(Duty.objects.all(), user, "place").select_related("person", "place")
+    qs = Duty.objects.visible_to(user).select_related("person", "place")
     qs = qs.order_by("-start_date", "-id")
     if filters is None:
         return qs
@@ -39,14 +39,12 @@ def duty_list(user: Any, filters: DutyFilter | None = None) -> QuerySet[Duty]:
 
 
 def access_duty_for_user(user: Any, pk: Any) -> Duty:
-    return get_in_scope(
-        scoped(Duty.objects.select_related("person", "place"), user, "place"), pk=pk
-    )
+    return get_in_scope(Duty.objects.visible_to(user).select_related("person", "place"), pk=pk)
 
 
 def access_person_for_user(user: Any, pk: Any) -> Person:
     """A person registered inside the user's scope, else Http404."""
-    return get_in_scope(scoped(Person.objects.select_related("place"), user, "place"), pk=pk)
+    return get_in_scope(Person.objects.visible_to(user).select_related("place"), pk=pk)
 
 
 def duty_holders(place: Place, on: date | None = None) -> QuerySet[Duty]:
@@ -63,7 +61,7 @@ def duty_holders(place: Place, on: date | None = None) -> QuerySet[Duty]:
 def candidate_holders(user: Any, area: Place) -> QuerySet[Person]:
     """Party members inside the user's scope and `area`, who may take on a 包联 household."""
     return (
-        scoped(Person.objects.all(), user, "place")
+        Person.objects.visible_to(user)
         .filter(subtree_q(area), active=True, party_member__isnull=False)
         .order_by("name_initials", "id")
     )

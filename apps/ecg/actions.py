@@ -13,23 +13,23 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from apps.accounts.permissions import Cap, require
 from apps.accounts.scoping import place_in_scope
 from apps.core import audit
 from apps.core.choices import AuditVerb
 from apps.core.tasks import enqueue
 from apps.core.validators import id_number_error
+from apps.notifications.services import notify
 from apps.places.choices import PlaceKind
 from apps.places.models import Place
 
 from . import storage
 from .choices import (
-    READING_ROLES,
-    UPLOAD_ROLES,
     EcgAction,
     ExamStatus,
     ReportStatus,
@@ -40,19 +40,8 @@ from .readers import EcgReadError, read_files
 from .screening import screen
 
 SYSTEM = "系统（自动筛查）"
-NOT_UPLOADER = "只有基层医生可以上传心电图"
-NOT_READER = "只有心电诊断医师可以阅片和出具报告"
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 REPORT_FIELDS = ("heart_rate", "pr_ms", "qrs_ms", "qt_ms", "qtc_ms", "axis_deg")
-
-
-def _role(actor: Any) -> str:
-    return "admin" if getattr(actor, "is_superuser", False) else getattr(actor, "role", "")
-
-
-def require_reader(actor: Any) -> None:
-    if _role(actor) not in READING_ROLES:
-        raise PermissionDenied(NOT_READER)
 
 
 def centre_for(place: Place) -> EcgCentre | None:
@@ -61,15 +50,6 @@ def centre_for(place: Place) -> EcgCentre | None:
     if place.kind == PlaceKind.COUNTY:
         county_ids.append(place.pk)
     return EcgCentre.objects.filter(county_id__in=county_ids).first()
-
-
-def notify(users: Iterable[Any], title: str, body: str, url: str, obj: Any) -> None:
-    """Queue one notification to `users` after the surrounding transaction commits."""
-    user_ids = sorted({u.pk for u in users if u is not None})
-    if not user_ids:
-        return
-    args = (user_ids, title, body, url, obj._meta.label_lower, obj.pk)
-    transaction.on_commit(lambda: enqueue("notifications.send", *args))
 
 
 # -- upload -----------------------------------------------------------------------------------
@@ -128,8 +108,7 @@ def do_upload_exam(
     """Keep the files as received, read them into the normalised signal, and queue the
     screening. A file that cannot be read still makes an exam (status 文件无法读取) with the
     reason, so the upload is on record either way."""
-    if _role(actor) not in UPLOAD_ROLES:
-        raise PermissionDenied(NOT_UPLOADER)
+    require(actor, Cap.ECG_UPLOAD)
     if clinic is None or clinic.kind not in (PlaceKind.CLINIC, PlaceKind.HOSPITAL):
         raise ValidationError({"clinic": "请选择送检的卫生院或医院"})
     if not place_in_scope(actor, clinic):
@@ -260,8 +239,8 @@ def _alert_readers(exam: Exam) -> None:
         readers_for(exam.clinic),
         f"疑似危急心电图：{exam.clinic.name}",
         labels,
-        reverse("ecg:detail", args=[exam.pk]),
-        exam,
+        url=reverse("ecg:detail", args=[exam.pk]),
+        obj=exam,
     )
 
 
@@ -272,17 +251,12 @@ def _locked(exam: Exam) -> Exam:
     return Exam.objects.select_for_update().select_related("clinic").get(pk=exam.pk)
 
 
-def _require_exam_in_scope(actor: Any, exam: Exam) -> None:
-    if not place_in_scope(actor, exam.clinic):
-        raise PermissionDenied("该检查不在您的管辖范围内")
-
-
 @transaction.atomic
 def do_claim_exam(exam: Exam, *, actor: Any) -> Exam:
     """One physician takes the exam; a second claim (or a claim racing it) is refused."""
-    require_reader(actor)
+    require(actor, Cap.ECG_READ)
     exam = _locked(exam)
-    _require_exam_in_scope(actor, exam)
+    require(actor, Cap.ECG_READ, exam.clinic)
     if exam.status == ExamStatus.CLAIMED and exam.claimed_by_id == actor.pk:
         return exam
     if exam.status != ExamStatus.WAITING:
@@ -306,7 +280,7 @@ def do_claim_exam(exam: Exam, *, actor: Any) -> Exam:
 
 @transaction.atomic
 def do_unclaim_exam(exam: Exam, *, actor: Any) -> Exam:
-    require_reader(actor)
+    require(actor, Cap.ECG_READ)
     exam = _locked(exam)
     if exam.status != ExamStatus.CLAIMED or exam.claimed_by_id != actor.pk:
         raise ValidationError("只有认领该检查的医师可以放弃认领")
@@ -338,7 +312,7 @@ def do_save_report(
     conclusion: str = "",
 ) -> Report:
     """Write the draft report (measurements as corrected, terms, free text, conclusion)."""
-    require_reader(actor)
+    require(actor, Cap.ECG_READ)
     exam = _locked(exam)
     if exam.status != ExamStatus.CLAIMED or exam.claimed_by_id != actor.pk:
         raise ValidationError("请先认领该检查再书写报告")
@@ -374,7 +348,7 @@ def do_submit_report(exam: Exam, *, actor: Any) -> Report:
     physician's check before release."""
     from .critical import confirm_critical
 
-    require_reader(actor)
+    require(actor, Cap.ECG_READ)
     exam = _locked(exam)
     report = Report.objects.select_for_update().filter(exam=exam).first()
     if exam.status != ExamStatus.CLAIMED or exam.claimed_by_id != actor.pk or report is None:
@@ -419,8 +393,8 @@ def _release(exam: Exam, report: Report, now: Any) -> None:
         [exam.uploaded_by],
         f"心电报告已发布：{exam.patient_name}",
         report.conclusion[:100] or "请查看报告",
-        reverse("ecg:detail", args=[exam.pk]),
-        exam,
+        url=reverse("ecg:detail", args=[exam.pk]),
+        obj=exam,
     )
 
 
@@ -428,9 +402,9 @@ def _release(exam: Exam, report: Report, now: Any) -> None:
 def do_check_report(exam: Exam, *, actor: Any, approve: bool, note: str = "") -> Report:
     """The second physician's check of a critical report: approve releases it, reject sends
     it back to the author with the reason."""
-    require_reader(actor)
+    require(actor, Cap.ECG_READ)
     exam = _locked(exam)
-    _require_exam_in_scope(actor, exam)
+    require(actor, Cap.ECG_READ, exam.clinic)
     report = Report.objects.select_for_update().filter(exam=exam).first()
     if exam.status != ExamStatus.CHECKING or report is None:
         raise ValidationError("该报告不在待审核状态")
@@ -458,8 +432,7 @@ def do_update_centre(centre: EcgCentre, *, actor: Any, **fields: Any) -> EcgCent
     """Change the county's ECG network settings (time limits, thresholds)."""
     from .screening.thresholds import threshold_errors
 
-    if _role(actor) != "admin":
-        raise PermissionDenied("只有系统管理员可以修改心电网络设置")
+    require(actor, Cap.ECG_CONFIGURE)
     centre = EcgCentre.objects.select_for_update().get(pk=centre.pk)
     if "thresholds" in fields:
         errors = threshold_errors(fields["thresholds"] or {})

@@ -11,7 +11,6 @@ from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from apps.accounts.permissions import Cap, can
-from apps.accounts.scoping import scope_q
 from apps.people.api import _action_errors
 from apps.places.models import Place
 
@@ -56,7 +55,7 @@ def upload_exam(
     if sum(f.size or 0 for f in files) > MAX_UPLOAD_BYTES:
         # Sized from the streamed temporary files, before any is read into memory.
         raise HttpError(413, f"文件过大（上限 {MAX_UPLOAD_BYTES // (1024 * 1024)} MB）")
-    clinic = Place.objects.filter(scope_q(request.user, ""), pk=payload.clinic).first()
+    clinic = Place.objects.visible_to(request.user).filter(pk=payload.clinic).first()
     lead_names = [x.strip() for x in payload.lead_names.split(",") if x.strip()] or None
     exam = _call(
         do_upload_exam,

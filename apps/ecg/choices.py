@@ -101,5 +101,4 @@ class EcgAction(models.TextChoices):
     SETTINGS = "settings", "修改心电网络设置"
 
 
-READING_ROLES = {"ecg_physician", "admin"}
-UPLOAD_ROLES = {"clinic_doctor", "admin"}
+# Who reads, uploads and configures: apps/accounts/permissions.py (ecg.*).

@@ -11,10 +11,13 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.accounts.permissions import Cap, can, refusal
 from apps.core import audit
 from apps.core.choices import AuditVerb
+from apps.notifications.choices import NotificationKind
+from apps.notifications.services import notify
 
-from .actions import centre_for, notify, readers_for
+from .actions import centre_for, readers_for
 from .choices import (
     REFERRAL_ORDER,
     CriticalStatus,
@@ -75,7 +78,14 @@ def confirm_critical(exam: Exam, report: Report, *, actor: Any, now: datetime) -
         f"{exam.patient_age or ''}岁）：{items}。请在{int(limit.total_seconds() // 60)}分钟内"
         f"确认接收并复述。"
     )
-    notify([u for u, _ in receivers], "心电危急值", body, _url(critical), critical)
+    notify(
+        [u for u, _ in receivers],
+        "心电危急值",
+        body,
+        kind=NotificationKind.ECG_CRITICAL,
+        url=_url(critical),
+        obj=critical,
+    )
     return critical
 
 
@@ -163,7 +173,14 @@ def _escalate_one(pk: int, level: int, now: datetime) -> int:
         title = "危急值仍未确认：请立即电话通知"
         body = f"{late}，请立即电话通知{notice.recipient}并记录。"
         targets = [head, critical.confirmed_by]
-    notify([t for t in targets if t is not None], title, body, _url(critical), critical)
+    notify(
+        [t for t in targets if t is not None],
+        title,
+        body,
+        kind=NotificationKind.ECG_CRITICAL,
+        url=_url(critical),
+        obj=critical,
+    )
     audit.record(
         actor=SYSTEM,
         verb=AuditVerb.UPDATE,
@@ -179,15 +196,11 @@ def _escalate_one(pk: int, level: int, now: datetime) -> int:
 
 
 def _can_follow(actor: Any, critical: CriticalValue) -> bool:
-    from apps.accounts.scoping import place_in_scope
-
-    if getattr(actor, "is_superuser", False) or getattr(actor, "role", "") == "admin":
+    if can(actor, Cap.ECG_CONFIGURE):
         return True
     if critical.notices.filter(recipient_id=actor.pk).exists():
         return True
-    return actor.role in {"ecg_physician", "clinic_doctor"} and place_in_scope(
-        actor, critical.exam.clinic
-    )
+    return can(actor, Cap.ECG_FOLLOW_CRITICAL, critical.exam.clinic)
 
 
 STEP_FIELDS = {
@@ -224,7 +237,7 @@ def do_record_referral_step(
         CriticalValue.objects.select_for_update().select_related("exam__clinic").get(pk=critical.pk)
     )
     if not _can_follow(actor, critical):
-        raise PermissionDenied("您不能记录该危急值的转诊")
+        raise PermissionDenied(refusal(Cap.ECG_FOLLOW_CRITICAL))
     if step not in REFERRAL_ORDER:
         raise ValidationError({"step": "未知的转诊环节"})
     at = at or timezone.now()

@@ -7,7 +7,6 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from apps.accounts.scoping import scope_q
 from apps.places.choices import PlaceKind
 from apps.places.models import Place
 
@@ -68,9 +67,11 @@ class ExamUploadForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        clinics = Place.objects.filter(
-            scope_q(user, ""), kind__in=[PlaceKind.CLINIC, PlaceKind.HOSPITAL]
-        ).order_by("path")
+        clinics = (
+            Place.objects.visible_to(user)
+            .filter(kind__in=[PlaceKind.CLINIC, PlaceKind.HOSPITAL])
+            .order_by("path")
+        )
         self.fields["clinic"].queryset = clinics  # type: ignore[attr-defined]
         if clinics.count() == 1:
             self.fields["clinic"].initial = clinics.first()

@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncMonth, TruncYear
 
-from apps.accounts.scoping import get_in_scope, scoped
+from apps.accounts.scoping import get_in_scope
 
 from .choices import OPEN_STATUSES, ExamStatus
 from .models import CriticalNotice, CriticalValue, DiagnosisTerm, Exam
@@ -17,7 +17,7 @@ from .models import CriticalNotice, CriticalValue, DiagnosisTerm, Exam
 
 def visible_exams(user: Any) -> QuerySet[Exam]:
     """Exams of the clinics inside the user's scope."""
-    return scoped(Exam.objects.all(), user, "clinic")
+    return Exam.objects.visible_to(user)
 
 
 def exam_list(user: Any, status: str = "") -> QuerySet[Exam]:
@@ -49,7 +49,7 @@ def access_exam_for_user(user: Any, pk: Any) -> Exam:
 
 def visible_criticals(user: Any) -> QuerySet[CriticalValue]:
     """Critical values of exams in scope, plus those the user was alerted to."""
-    in_scope = scoped(CriticalValue.objects.all(), user, "exam__clinic")
+    in_scope = CriticalValue.objects.visible_to(user)
     alerted = CriticalValue.objects.filter(notices__recipient_id=getattr(user, "pk", None))
     return CriticalValue.objects.filter(
         Q(pk__in=in_scope.values("pk")) | Q(pk__in=alerted.values("pk"))

@@ -14,6 +14,9 @@ from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from apps.accounts.permissions import Cap, can, require
+from apps.core.refusals import run_action
+
 from . import selectors, storage
 from .actions import (
     do_check_report,
@@ -23,7 +26,7 @@ from .actions import (
     do_unclaim_exam,
     do_upload_exam,
 )
-from .choices import READING_ROLES, UPLOAD_ROLES, ExamStatus, ReferralStep
+from .choices import ExamStatus, ReferralStep
 from .critical import do_acknowledge_notice, do_record_referral_step
 from .forms import AcknowledgeForm, CheckForm, ExamUploadForm, ReferralStepForm, ReportForm
 from .models import CriticalNotice, Exam
@@ -32,21 +35,9 @@ from .terms import FLAG_TERMS
 PAGE_SIZE = 30
 
 
-def _role(user: Any) -> str:
-    return "admin" if user.is_superuser else user.role
-
-
-def _errors_to_form(form: Form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    if _role(request.user) in READING_ROLES:
+    if can(request.user, Cap.ECG_READ):
         return redirect("ecg:queue")
     return redirect("ecg:list")
 
@@ -65,7 +56,7 @@ def exam_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "status": status,
             "statuses": ExamStatus.choices,
-            "can_upload": _role(request.user) in UPLOAD_ROLES,
+            "can_upload": can(request.user, Cap.ECG_UPLOAD),
             "notices": selectors.my_open_notices(request.user),
         },
     )
@@ -73,27 +64,35 @@ def exam_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def exam_upload(request: HttpRequest) -> HttpResponse:
-    if _role(request.user) not in UPLOAD_ROLES:
-        raise PermissionDenied("只有基层医生可以上传心电图")
+    require(request.user, Cap.ECG_UPLOAD)
     form = ExamUploadForm(request.POST or None, request.FILES or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        uploaded = {f.name: f.read() for f in form.cleaned_data["signal_files"]}
-        try:
-            exam = do_upload_exam(actor=request.user, **form.action_kwargs(uploaded))
-        except ValidationError as exc:
-            _errors_to_form(form, exc)
+
+    def page() -> HttpResponse:
+        return render(request, "ecg/upload.html", {"form": form})
+
+    if request.method != "POST" or not form.is_valid():
+        return page()
+    uploaded = {f.name: f.read() for f in form.cleaned_data["signal_files"]}
+
+    def done(exam: Exam) -> HttpResponse:
+        if exam.read_error:
+            messages.error(request, f"文件无法读取：{exam.read_error}（原文件已保存备查）")
         else:
-            if exam.read_error:
-                messages.error(request, f"文件无法读取：{exam.read_error}（原文件已保存备查）")
-            else:
-                messages.success(request, f"已上传 {exam.number}，自动筛查中")
-            return redirect("ecg:detail", pk=exam.pk)
-    return render(request, "ecg/upload.html", {"form": form})
+            messages.success(request, f"已上传 {exam.number}，自动筛查中")
+        return redirect("ecg:detail", pk=exam.pk)
+
+    return run_action(
+        request,
+        lambda: do_upload_exam(actor=request.user, **form.action_kwargs(uploaded)),
+        done=done,
+        refused=page,
+        form=form,
+    )
 
 
 @login_required
 def reading_queue(request: HttpRequest) -> HttpResponse:
-    if _role(request.user) not in READING_ROLES:
+    if not can(request.user, Cap.ECG_READ):
         raise PermissionDenied("只有心电诊断医师可以查看阅片队列")
     exams = list(selectors.reading_queue(request.user)[:200])
     return render(request, "ecg/queue.html", {"exams": exams})
@@ -132,9 +131,13 @@ def _report_initial(exam: Exam) -> dict[str, Any]:
 
 @login_required
 def exam_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    exam = selectors.access_exam_for_user(request.user, pk)
+    return _detail_page(request, selectors.access_exam_for_user(request.user, pk))
+
+
+def _detail_page(request: HttpRequest, exam: Exam, **forms: Any) -> HttpResponse:
+    """The exam's page; `forms` are bound forms a refused change shows again."""
     report = getattr(exam, "report", None)
-    reader = _role(request.user) in READING_ROLES
+    reader = can(request.user, Cap.ECG_READ)
     mine = exam.status == ExamStatus.CLAIMED and exam.claimed_by_id == request.user.pk
     return render(
         request,
@@ -156,6 +159,7 @@ def exam_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "flags": exam.flags(),
             "critical": getattr(exam, "critical", None),
             "show_report": report is not None and (reader or exam.status == ExamStatus.RELEASED),
+            **forms,
         },
     )
 
@@ -179,16 +183,23 @@ def exam_signal(request: HttpRequest, pk: int) -> JsonResponse:
     return JsonResponse(payload)
 
 
-def _post_action(request: HttpRequest, pk: int, run: Any, ok: str) -> HttpResponse:
+def _post_action(
+    request: HttpRequest, pk: int, run: Any, ok: str, **forms: Form | None
+) -> HttpResponse:
+    """Run an action on the exam; a refusal shows the exam's page again with `forms` as typed
+    (a button with no form goes back to it)."""
     exam = selectors.access_exam_for_user(request.user, pk)
-    try:
-        run(exam)
-    except (ValidationError, PermissionDenied) as exc:
-        text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-        messages.error(request, text)
-    else:
+
+    def done(_: object) -> HttpResponse:
         messages.success(request, ok)
-    return redirect("ecg:detail", pk=exam.pk)
+        return redirect("ecg:detail", pk=exam.pk)
+
+    def refused() -> HttpResponse:
+        if not forms:
+            return redirect("ecg:detail", pk=exam.pk)
+        return _detail_page(request, exam, **forms)
+
+    return run_action(request, lambda: run(exam), done=done, refused=refused)
 
 
 @login_required
@@ -227,7 +238,8 @@ def exam_report(request: HttpRequest, pk: int) -> HttpResponse:
         if submit:
             do_submit_report(e, actor=request.user)
 
-    return _post_action(request, pk, run, "报告已提交" if submit else "报告已保存")
+    ok = "报告已提交" if submit else "报告已保存"
+    return _post_action(request, pk, run, ok, report_form=form)
 
 
 @login_required
@@ -247,6 +259,7 @@ def exam_check(request: HttpRequest, pk: int) -> HttpResponse:
             note=form.cleaned_data["note"],
         ),
         "审核完成",
+        check_form=form,
     )
 
 
@@ -273,7 +286,11 @@ def critical_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def critical_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    critical = selectors.access_critical_for_user(request.user, pk)
+    return _critical_page(request, selectors.access_critical_for_user(request.user, pk))
+
+
+def _critical_page(request: HttpRequest, critical: Any, **forms: Any) -> HttpResponse:
+    """A critical value's page; `forms` are bound forms a refused change shows again."""
     notices = list(critical.notices.select_related("recipient"))
     my_notice = next(
         (n for n in notices if n.recipient_id == request.user.pk and n.acked_at is None), None
@@ -290,6 +307,7 @@ def critical_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "referral": getattr(critical, "referral", None),
             "referral_form": ReferralStepForm(),
             "steps": ReferralStep.choices,
+            **forms,
         },
     )
 
@@ -299,15 +317,27 @@ def critical_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def notice_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     notice = get_object_or_404(CriticalNotice, pk=pk, recipient_id=request.user.pk)
     form = AcknowledgeForm(request.POST)
-    try:
+
+    def acknowledge() -> None:
         if not form.is_valid():
             raise ValidationError("请复述危急值内容")
         do_acknowledge_notice(notice, actor=request.user, read_back=form.cleaned_data["read_back"])
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, "已确认接收危急值")
-    return redirect("ecg:critical_detail", pk=notice.critical_id)
+
+    return run_action(
+        request,
+        acknowledge,
+        done=lambda _: _said(request, "已确认接收危急值", notice.critical_id),
+        refused=lambda: _critical_page(
+            request,
+            selectors.access_critical_for_user(request.user, notice.critical_id),
+            ack_form=form,
+        ),
+    )
+
+
+def _said(request: HttpRequest, text: str, critical_pk: int) -> HttpResponse:
+    messages.success(request, text)
+    return redirect("ecg:critical_detail", pk=critical_pk)
 
 
 @login_required
@@ -315,16 +345,18 @@ def notice_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
 def referral_step(request: HttpRequest, pk: int) -> HttpResponse:
     critical = selectors.access_critical_for_user(request.user, pk)
     form = ReferralStepForm(request.POST)
-    try:
+
+    def record() -> None:
         if not form.is_valid():
             raise ValidationError("；".join(" ".join(map(str, e)) for e in form.errors.values()))
         do_record_referral_step(critical, actor=request.user, **form.action_kwargs())
-    except (ValidationError, PermissionDenied) as exc:
-        text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-        messages.error(request, text)
-    else:
-        messages.success(request, "已记录")
-    return redirect("ecg:critical_detail", pk=critical.pk)
+
+    return run_action(
+        request,
+        record,
+        done=lambda _: _said(request, "已记录", critical.pk),
+        refused=lambda: _critical_page(request, critical, referral_form=form),
+    )
 
 
 @login_required

@@ -6,13 +6,12 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from apps.accounts.choices import Role
-from apps.accounts.scoping import place_in_scope
+from apps.accounts.permissions import Cap, require
 from apps.cases.actions import do_transition
 from apps.cases.choices import OPEN_STATUSES, Action, CaseKind
 from apps.cases.models import Case
@@ -23,18 +22,14 @@ from apps.people.models import Person
 from .choices import StepStatus
 from .models import ErrandStep, ErrandTemplate
 
-# Staff who plan and record errands inside their scope (besides the case's handler).
-ERRAND_STAFF = {Role.ADMIN, Role.TOWN_STAFF, Role.COMMUNITY_STAFF, Role.GRID_WORKER}
 MAX_STEPS = 30
 
 
 def check_may_handle(actor: Any, case: Case) -> None:
-    if case.assignee_id is not None and case.assignee_id == actor.pk:
-        return
-    staff = actor.is_superuser or actor.role in ERRAND_STAFF
-    if staff and place_in_scope(actor, case.place):
-        return
-    raise PermissionDenied("只有承办人或本辖区工作人员可以办理帮办步骤")
+    def assignee() -> bool:
+        return case.assignee_id is not None and case.assignee_id == actor.pk
+
+    require(actor, Cap.ERRANDS_HANDLE, case.place, unless=assignee)
 
 
 def _lock_case(case: Case) -> Case:

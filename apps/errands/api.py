@@ -9,7 +9,7 @@ from ninja.errors import HttpError
 from ninja.errors import ValidationError as ApiValidationError
 from ninja.pagination import paginate
 
-from apps.accounts.scoping import get_in_scope, scope_q
+from apps.accounts.scoping import get_in_scope
 from apps.cases.errors import CaseError
 from apps.core.paging import PageNumberPagination
 from apps.people.models import Person
@@ -83,9 +83,7 @@ def complete_step(request: HttpRequest, step_id: int, payload: CompleteStepIn) -
     step = selectors.access_step_for_user(request.user, step_id)
     helper = None
     if payload.helper is not None:
-        helper = get_in_scope(
-            Person.objects.filter(scope_q(request.user, "place")), pk=payload.helper
-        )
+        helper = get_in_scope(Person.objects.visible_to(request.user), pk=payload.helper)
     with action_errors():
         return do_complete_step(step, actor=request.user, helper=helper, note=payload.note)
 

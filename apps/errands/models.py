@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 
 from apps.core.models import TimeStamped
+from apps.places.scope import ScopedQuerySet
 
 from .choices import StepStatus
 
@@ -14,6 +15,8 @@ from .choices import StepStatus
 class ErrandTemplate(TimeStamped):
     """The usual steps of one kind of errand (医保缴费, 开具证明 …), offered when a case of the
     matching category is planned. `area` null: the whole installation."""
+
+    scope_path = "area"
 
     code = models.SlugField("代码", max_length=40, unique=True)
     name = models.CharField("名称", max_length=50)
@@ -35,6 +38,7 @@ class ErrandTemplate(TimeStamped):
     )
     steps = models.JSONField("步骤", default=list, help_text='如 [{"name": "…", "office": "…"}]')
     active = models.BooleanField("启用", default=True)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "帮办模板"
@@ -51,6 +55,8 @@ class ErrandTemplate(TimeStamped):
 class ErrandStep(TimeStamped):
     """One step of an errand case: what, where, done or not, and who accompanied whom (the
     helper — a party member, volunteer or 帮办员 — and the resident)."""
+
+    scope_path = "case__place"
 
     case = models.ForeignKey(
         "cases.Case", verbose_name="帮办事项", on_delete=models.CASCADE, related_name="errand_steps"
@@ -87,6 +93,7 @@ class ErrandStep(TimeStamped):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "帮办步骤"

@@ -56,15 +56,9 @@ def templates_for(case: Case) -> list[ErrandTemplate]:
     """Active templates of the installation or of an area above the case, the ones of the
     case's category first."""
     rows = ErrandTemplate.objects.filter(active=True).filter(
-        Q(area__isnull=True) | Q(area__path__in=_prefixes(case.place.path))
+        Q(area__isnull=True) | Q(area__path__in=case.place.ancestor_paths(include_self=True))
     )
     return sorted(rows, key=lambda t: (t.category_id != case.category_id, t.code))
-
-
-def _prefixes(path: str) -> list[str]:
-    from apps.places.models import SEGMENT
-
-    return [path[:i] for i in range(SEGMENT, len(path) + 1, SEGMENT)]
 
 
 def errands_resolved(

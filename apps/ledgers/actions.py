@@ -113,7 +113,7 @@ def heartbeat_key(job_id: int) -> str:
 
 
 def stale_minutes() -> int:
-    return int(getattr(settings, "LEDGER_STALE_MINUTES", 10))
+    return int(settings.LEDGER_STALE_MINUTES)
 
 
 STALE_MESSAGE = "处理中断：后台进程{minutes}分钟没有进展（可能已退出），未写入任何数据，可以重试"

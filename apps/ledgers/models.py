@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 
 from apps.core.models import TimeStamped
+from apps.places.scope import ScopedQuerySet
 
 
 class ImportJob(TimeStamped):
@@ -9,6 +10,8 @@ class ImportJob(TimeStamped):
 
     The file is kept as uploaded; a commit is all-or-nothing, so a failed job leaves the
     database as it was."""
+
+    scope_path = "scope"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "排队中"
@@ -48,6 +51,7 @@ class ImportJob(TimeStamped):
     errors = models.JSONField("错误（前1000条）", default=list, blank=True)
     message = models.CharField("说明", max_length=500, blank=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "导入任务"

@@ -6,12 +6,11 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from apps.accounts.choices import Role
-from apps.accounts.scoping import place_in_scope
+from apps.accounts.permissions import Cap, require
 from apps.cases.actions import do_transition
 from apps.cases.choices import OPEN_STATUSES, RESOLVED_STATUSES, Action, CaseKind
 from apps.cases.models import Case
@@ -23,36 +22,19 @@ from apps.places.models import Place
 from .choices import MediationStatus, MediatorKind, Referral
 from .models import Mediation, MediationSession, Mediator
 
-# Staff who run mediations of disputes inside their scope (besides the case's handler and the
-# mediation's own mediators).
-MEDIATION_STAFF = {
-    Role.ADMIN,
-    Role.COUNTY_LEADER,
-    Role.TOWN_STAFF,
-    Role.COMMUNITY_STAFF,
-    Role.GRID_WORKER,
-    Role.DEPT_HANDLER,
-}
-
-
-def _staff_in_scope(actor: Any, place: Place) -> bool:
-    staff = actor.is_superuser or actor.role in MEDIATION_STAFF
-    return staff and place_in_scope(actor, place)
-
 
 def _seated(mediation: Mediation, person_id: int) -> bool:
     return mediation.mediators.filter(person_id=person_id).exists()
 
 
 def check_may_mediate(actor: Any, case: Case, mediation: Mediation | None = None) -> None:
-    if _staff_in_scope(actor, case.place):
-        return
-    if case.assignee_id is not None and case.assignee_id == actor.pk:
-        return
-    person_id = getattr(actor, "person_id", None)
-    if mediation is not None and person_id is not None and _seated(mediation, person_id):
-        return
-    raise PermissionDenied("只有本辖区工作人员、承办人或本案调解员可以登记调解")
+    def handler_or_mediator() -> bool:
+        if case.assignee_id is not None and case.assignee_id == actor.pk:
+            return True
+        person_id = getattr(actor, "person_id", None)
+        return mediation is not None and person_id is not None and _seated(mediation, person_id)
+
+    require(actor, Cap.MEDIATION_RUN, case.place, unless=handler_or_mediator)
 
 
 @transaction.atomic
@@ -61,8 +43,7 @@ def do_register_mediator(
 ) -> Mediator:
     """Put a person on the mediator list of an area (三官一律 or 人民调解员)."""
     area = Place.objects.select_for_update().get(pk=area.pk)
-    if not getattr(actor, "can_manage_ledgers", False) or not place_in_scope(actor, area):
-        raise PermissionDenied("您无权管理该区域的调解员")
+    require(actor, Cap.MEDIATION_MANAGE, area)
     if kind not in MediatorKind.values:
         raise ValidationError({"kind": "调解员类型不在可选范围内"})
     if Mediator.objects.filter(person=person, area=area, kind=kind).exists():
@@ -82,8 +63,7 @@ def do_register_mediator(
 @transaction.atomic
 def do_set_mediator_active(*, actor: Any, mediator: Mediator, active: bool) -> Mediator:
     mediator = Mediator.objects.select_for_update().select_related("area").get(pk=mediator.pk)
-    if not getattr(actor, "can_manage_ledgers", False) or not place_in_scope(actor, mediator.area):
-        raise PermissionDenied("您无权管理该区域的调解员")
+    require(actor, Cap.MEDIATION_MANAGE, mediator.area)
     if mediator.active == active:
         return mediator
     changes = {"active": [mediator.active, active]}

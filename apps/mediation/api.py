@@ -11,7 +11,7 @@ from ninja.errors import HttpError
 from ninja.errors import ValidationError as ApiValidationError
 from ninja.pagination import paginate
 
-from apps.accounts.scoping import get_in_scope, scope_q
+from apps.accounts.scoping import get_in_scope
 from apps.cases.errors import CaseError
 from apps.cases.selectors import access_case_for_user
 from apps.core.paging import PageNumberPagination
@@ -64,7 +64,7 @@ def list_mediators(request: HttpRequest) -> Any:
 @router.post("/mediators", response={201: MediatorOut, **ERRORS})
 def register_mediator(request: HttpRequest, payload: MediatorIn) -> tuple[int, Mediator]:
     person = access_person_for_user(request.user, payload.person)
-    area = get_in_scope(Place.objects.filter(scope_q(request.user, "")), pk=payload.area)
+    area = get_in_scope(Place.objects.visible_to(request.user), pk=payload.area)
     with action_errors():
         mediator = do_register_mediator(
             actor=request.user, person=person, area=area, kind=payload.kind, unit=payload.unit

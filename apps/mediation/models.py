@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 
 from apps.core.models import TimeStamped
+from apps.places.scope import ScopedQuerySet
 
 from .choices import MediationStatus, MediatorKind, Referral
 
@@ -14,6 +15,8 @@ from .choices import MediationStatus, MediatorKind, Referral
 class Mediator(TimeStamped):
     """A person who mediates disputes in an area: a judge, prosecutor, police officer or
     lawyer (三官一律) or a people's mediator, with the unit they come from."""
+
+    scope_path = "area"
 
     person = models.ForeignKey(
         "people.Person", verbose_name="人员", on_delete=models.PROTECT, related_name="mediators"
@@ -24,6 +27,7 @@ class Mediator(TimeStamped):
     kind = models.CharField("类型", max_length=20, choices=MediatorKind.choices)
     unit = models.CharField("工作单位", max_length=100, blank=True)
     active = models.BooleanField("在岗", default=True)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "调解员"
@@ -48,6 +52,8 @@ class Mediator(TimeStamped):
 class Mediation(TimeStamped):
     """The mediation of one dispute case: its mediators and parties, and the outcome."""
 
+    scope_path = "case__place"
+
     case = models.OneToOneField(
         "cases.Case", verbose_name="纠纷事项", on_delete=models.PROTECT, related_name="mediation"
     )
@@ -69,6 +75,7 @@ class Mediation(TimeStamped):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "纠纷调解"
@@ -96,6 +103,8 @@ class Mediation(TimeStamped):
 class MediationSession(TimeStamped):
     """One sitting of a mediation: date, place, who took part, what was said."""
 
+    scope_path = "mediation__case__place"
+
     mediation = models.ForeignKey(
         Mediation, verbose_name="调解", on_delete=models.CASCADE, related_name="sessions"
     )
@@ -110,6 +119,7 @@ class MediationSession(TimeStamped):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "调解会"

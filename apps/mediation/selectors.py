@@ -52,9 +52,11 @@ def sessions_of(mediation: Mediation) -> QuerySet[Any]:
 
 def waiting_disputes(user: Any, place: Place | None = None) -> QuerySet[Case]:
     """Open dispute cases in the user's scope (and the place's subtree) with no mediation."""
-    qs = Case.objects.filter(
-        scope_q(user, "place"), kind=CaseKind.DISPUTE, status__in=sorted(OPEN_STATUSES)
-    ).filter(~Exists(Mediation.objects.filter(case=OuterRef("pk"))))
+    qs = (
+        Case.objects.visible_to(user)
+        .filter(kind=CaseKind.DISPUTE, status__in=sorted(OPEN_STATUSES))
+        .filter(~Exists(Mediation.objects.filter(case=OuterRef("pk"))))
+    )
     if place is not None:
         qs = qs.filter(subtree_q(place))
     return qs.select_related("place").order_by("created_at", "id")

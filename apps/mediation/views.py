@@ -11,7 +11,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from apps.accounts.scoping import scope_q
 from apps.cases.choices import Action
 from apps.cases.selectors import access_case_for_user, case_buttons
 from apps.core.paging import query_without_page
@@ -47,7 +46,7 @@ def mediation_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": rows.get_page(request.GET.get("page")),
             "waiting": selectors.waiting_disputes(request.user, place)[:20],
-            "query_string": query_without_page(request),
+            "query": query_without_page(request),
         },
     )
 
@@ -180,7 +179,7 @@ def resolve(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def mediators(request: HttpRequest) -> HttpResponse:
-    areas = Place.objects.filter(scope_q(request.user, ""), kind__in=("county", *AREA_KINDS))
+    areas = Place.objects.visible_to(request.user).filter(kind__in=("county", *AREA_KINDS))
     form = MediatorForm(request.POST or None, areas=areas.order_by("path"))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

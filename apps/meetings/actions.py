@@ -17,10 +17,12 @@ from apps.cases.actions import do_create_case, do_transition
 from apps.cases.choices import OPEN_STATUSES, Action, CaseKind, CaseSource
 from apps.cases.errors import CaseError, NotAllowed
 from apps.cases.models import Case, Category
-from apps.cases.notify import dispatchers_of, notify_case
+from apps.cases.notify import case_url, dispatchers_of
 from apps.cases.selectors import visible_cases
 from apps.core import audit
 from apps.core.choices import AuditVerb
+from apps.notifications.choices import NotificationKind
+from apps.notifications.services import notify
 from apps.orgs.choices import OrgKind
 from apps.orgs.models import Organisation
 from apps.places.models import Place, subtree_q
@@ -337,12 +339,13 @@ def do_decide_item(
             ),
         )
     for case in reach.forward:
-        notify_case(
-            case,
+        notify(
             dispatchers_of(case.handling_unit),
             f"会议建议：{case.title}",
             f"{case.number} {note}（该事项由贵单位承办，请按会议建议研究办理）"[:500],
-            kind="case.status",
+            kind=NotificationKind.CASE_STATUS,
+            url=case_url(case),
+            obj=case,
         )
     applied = {
         "decided": [c.pk for c in reach.decide if c not in kept],

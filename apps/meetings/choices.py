@@ -3,8 +3,6 @@ meeting."""
 
 from django.db import models
 
-from apps.accounts.choices import Role
-
 
 class MeetingKind(models.TextChoices):
     JOINT = "joint", "联席会议"
@@ -34,16 +32,7 @@ class ItemSource(models.TextChoices):
     MANUAL = "manual", "临时动议"
 
 
-# Who may prepare, hold and record a meeting of an area in their scope.
-MEETING_ROLES = frozenset(
-    {
-        Role.ADMIN,
-        Role.COUNTY_LEADER,
-        Role.TOWN_STAFF,
-        Role.COMMUNITY_STAFF,
-        Role.GRID_WORKER,
-    }
-)
+# Who may prepare, hold and record a meeting: apps/accounts/permissions.py (meetings.organise).
 
 # How far back the proposal looks for hot issues (热点诉求), in days.
 HOT_DAYS = 30

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 
 from apps.core.models import TimeStamped
+from apps.places.scope import ScopedQuerySet
 
 from .choices import ItemSource, MeetingKind, MeetingStatus
 
@@ -14,6 +15,8 @@ class Meeting(TimeStamped):
     """One deliberation meeting of an area (a town, community, grid or compound): planned with
     a proposed agenda, held (attendance and minutes recorded), closed when every item has its
     decision. Scoped by `area`."""
+
+    scope_path = "area"
 
     kind = models.CharField("会议类型", max_length=20, choices=MeetingKind.choices)
     title = models.CharField("会议名称", max_length=100)
@@ -38,6 +41,7 @@ class Meeting(TimeStamped):
     )
     held_at = models.DateTimeField("召开登记时间", null=True, blank=True)
     closed_at = models.DateTimeField("结束时间", null=True, blank=True)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "议事会议"
@@ -64,6 +68,8 @@ class Participant(TimeStamped):
     """A person invited to a meeting (resident representative, committee member, company
     staff …), with the unit they speak for and whether they came."""
 
+    scope_path = "meeting__area"
+
     meeting = models.ForeignKey(
         Meeting, verbose_name="会议", on_delete=models.CASCADE, related_name="participants"
     )
@@ -86,6 +92,7 @@ class Participant(TimeStamped):
     )
     capacity = models.CharField("身份", max_length=50, blank=True)
     present = models.BooleanField("出席", default=False)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "参会人员"
@@ -103,6 +110,8 @@ class AgendaItem(TimeStamped):
     """One item of the agenda: a problem (the cases it concerns, or none for a hand item),
     its time, the units concerned, and the meeting's one decision on it (owner, lead unit,
     new deadline). A hand item's decision creates its case (source 议事会议)."""
+
+    scope_path = "meeting__area"
 
     meeting = models.ForeignKey(
         Meeting, verbose_name="会议", on_delete=models.CASCADE, related_name="items"
@@ -149,6 +158,7 @@ class AgendaItem(TimeStamped):
     # handled, kept with their handler), "forwarded": [ids] (beyond the meeting's authority,
     # sent to their handling unit as a recommendation)}.
     applied = models.JSONField("决定执行情况", default=dict, blank=True)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "议题"

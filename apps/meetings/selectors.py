@@ -13,7 +13,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from apps.accounts.permissions import Cap, roles_with
-from apps.accounts.scoping import get_in_scope, place_in_scope, scope_q
+from apps.accounts.scoping import get_in_scope, place_in_scope
 from apps.cases import rules
 from apps.cases.choices import (
     HANDLING,
@@ -36,7 +36,7 @@ from .models import AgendaItem, Meeting, Participant
 
 
 def visible_meetings(user: Any) -> QuerySet[Meeting]:
-    return Meeting.objects.filter(scope_q(user, "area"))
+    return Meeting.objects.visible_to(user)
 
 
 def meeting_list(user: Any, filters: MeetingFilter | None = None) -> QuerySet[Meeting]:
@@ -113,10 +113,8 @@ def meeting_items(meeting: Meeting) -> list[AgendaItem]:
 def decided_items(user: Any, filters: MeetingFilter | None = None) -> QuerySet[AgendaItem]:
     """议定事项: decided items of held meetings in the user's scope, latest first."""
     qs = with_solved(
-        AgendaItem.objects.filter(
-            scope_q(user, "meeting__area"),
-            decided_at__isnull=False,
-            meeting__status__in=HELD_STATUSES,
+        AgendaItem.objects.visible_to(user).filter(
+            decided_at__isnull=False, meeting__status__in=HELD_STATUSES
         )
     )
     if filters is not None:

@@ -20,7 +20,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from apps.accounts.choices import Role
+from apps.accounts.permissions import Cap, can, require
 from apps.accounts.scoping import place_in_scope
 from apps.core import audit
 from apps.core.choices import AuditVerb
@@ -29,7 +29,6 @@ from . import routing
 from .choices import GENERAL, ChannelKind, MessageFormat, SmsGatewayKind
 from .models import Channel, Delivery, Notification, Preference, QuietHours
 
-NOT_ALLOWED_TO_CONFIGURE = "只有系统管理员可以配置通知渠道"
 PLACE_OUT_OF_SCOPE = "所选区域不在您的管辖范围内"
 PLACE_REQUIRED = "请选择渠道适用的区域（只有不受范围限制的超级管理员可以配置全局渠道）"
 NOT_YOUR_NOTIFICATION = "这不是您的通知"
@@ -41,7 +40,7 @@ TEST_BODY = "这是一条来自「共治」的测试消息。收到它说明渠�
 
 
 def can_configure_channels(user: Any) -> bool:
-    return bool(user.is_superuser or getattr(user, "role", "") == Role.ADMIN)
+    return can(user, Cap.NOTIFICATIONS_CONFIGURE)
 
 
 # --- sending --------------------------------------------------------------------------------
@@ -171,11 +170,6 @@ def _check_channel(actor: Any, data: Mapping[str, Any], endpoint: str) -> None:
         raise ValidationError(errors)
 
 
-def _require_configurer(actor: Any) -> None:
-    if not can_configure_channels(actor):
-        raise PermissionDenied(NOT_ALLOWED_TO_CONFIGURE)
-
-
 @transaction.atomic
 def do_save_channel(
     channel: Channel | None,
@@ -187,7 +181,7 @@ def do_save_channel(
 ) -> Channel:
     """Create (channel None) or change a channel. `endpoint` / `secret` None keep the stored
     value; secret "" clears it. The audit event names changed fields, never their secrets."""
-    _require_configurer(actor)
+    require(actor, Cap.NOTIFICATIONS_CONFIGURE)
     creating = channel is None
     if channel is None:
         channel = Channel()
@@ -223,7 +217,7 @@ def do_save_channel(
 def do_send_test_message(channel: Channel, *, actor: Any) -> Delivery:
     """A test message to the actor through `channel`; the caller delivers it right away so the
     administrator sees the answer of the far end."""
-    _require_configurer(actor)
+    require(actor, Cap.NOTIFICATIONS_CONFIGURE)
     if channel.place is not None and not place_in_scope(actor, channel.place):
         raise PermissionDenied(PLACE_OUT_OF_SCOPE)
     notification = Notification.objects.create(

@@ -48,20 +48,24 @@ class SmsGatewayKind(models.TextChoices):
     LOG = "log", "仅记录日志（开发用）"
 
 
-GENERAL = "general"
+class NotificationKind(models.TextChoices):
+    """What a notification is about: people choose channels per kind on their preferences
+    page; `is_urgent` kinds ignore quiet hours."""
 
+    GENERAL = "general", "一般通知"
+    CASE_ASSIGNED = "case.assigned", "派单给我"
+    CASE_STATUS = "case.status", "事项进展"
+    CASE_WARNING = "case.warning", "事项即将超时（黄灯）"
+    CASE_OVERDUE = "case.overdue", "事项已超时（红灯）"
+    CASE_ESCALATED = "case.escalated", "事项上报、督办"
+    CASE_RATED = "case.rated", "群众评价"
+    ECG_CRITICAL = "ecg.critical", "心电危急值"
+    SERVICES_DUAL_REPORT = "services.dual_report", "双报到月度报告"
+
+
+GENERAL = NotificationKind.GENERAL.value
 # Kinds a user can set preferences for; other kinds follow the user's default row.
-KIND_LABELS: dict[str, str] = {
-    GENERAL: "一般通知",
-    "case.assigned": "派单给我",
-    "case.status": "事项进展",
-    "case.warning": "事项即将超时（黄灯）",
-    "case.overdue": "事项已超时（红灯）",
-    "case.escalated": "事项上报、督办",
-    "case.rated": "群众评价",
-    "ecg.critical": "心电危急值",
-    "services.dual_report": "双报到月度报告",
-}
+KIND_LABELS: dict[str, str] = dict(NotificationKind.choices)
 
 
 def kind_label(kind: str) -> str:

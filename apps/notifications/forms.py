@@ -5,7 +5,6 @@ from typing import Any
 
 from django import forms
 
-from apps.accounts.scoping import scope_q
 from apps.places.choices import PlaceKind
 from apps.places.models import Place
 
@@ -76,9 +75,9 @@ class ChannelForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.channel = channel
         field: Any = self.fields["place"]
-        field.queryset = Place.objects.filter(
-            scope_q(user, ""), kind__in=CHANNEL_PLACE_KINDS
-        ).order_by("path")
+        field.queryset = (
+            Place.objects.visible_to(user).filter(kind__in=CHANNEL_PLACE_KINDS).order_by("path")
+        )
         if channel is not None and channel.endpoint_hint:
             self.fields["endpoint"].widget.attrs["placeholder"] = channel.endpoint_hint
 

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 
 from apps.core import crypto
+from apps.places.scope import ScopedQuerySet
 
 from .choices import (
     CLAIMABLE,
@@ -70,6 +71,8 @@ class Channel(models.Model):
     never shown again in full.
     """
 
+    scope_path = "place"
+
     name = models.CharField("名称", max_length=100)
     kind = models.CharField("类型", max_length=20, choices=ChannelKind.choices)
     place = models.ForeignKey(
@@ -91,6 +94,7 @@ class Channel(models.Model):
     options = models.JSONField("其他设置", default=dict, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "通知渠道"

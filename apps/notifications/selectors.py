@@ -3,12 +3,11 @@ log start from the administrator's place subtree."""
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F, Q, QuerySet
 
-from apps.accounts.scoping import get_in_scope, scoped
+from apps.accounts.permissions import Cap, require
+from apps.accounts.scoping import get_in_scope
 
-from .actions import NOT_ALLOWED_TO_CONFIGURE, can_configure_channels
 from .choices import DeliveryStatus
 from .filters import DeliveryFilter
 from .models import Channel, Delivery, Notification, Preference, QuietHours
@@ -33,16 +32,11 @@ def access_notification_for_user(user: Any, pk: Any) -> Notification:
     return get_in_scope(Notification.objects.filter(recipient=user), pk=pk)
 
 
-def _require_configurer(user: Any) -> None:
-    if not can_configure_channels(user):
-        raise PermissionDenied(NOT_ALLOWED_TO_CONFIGURE)
-
-
 def visible_channels(user: Any) -> QuerySet[Channel]:
     """Channels whose place lies in the administrator's subtree (global channels only for an
     unscoped superuser)."""
-    _require_configurer(user)
-    return scoped(Channel.objects.all(), user, "place")
+    require(user, Cap.NOTIFICATIONS_CONFIGURE)
+    return Channel.objects.visible_to(user)
 
 
 def channel_list(user: Any) -> QuerySet[Channel]:

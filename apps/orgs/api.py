@@ -9,7 +9,7 @@ from ninja import Query, Router
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
-from apps.accounts.scoping import get_in_scope, scope_q
+from apps.accounts.scoping import get_in_scope
 from apps.core.paging import PageNumberPagination
 from apps.people.api import validation_422
 from apps.people.schemas import ErrorOut
@@ -42,7 +42,7 @@ def list_organisations(request: HttpRequest, filters: Query[OrganisationFilterPa
 def compound_coverage(request: HttpRequest, place: int | None = None) -> Any:
     area = None
     if place is not None:
-        area = get_in_scope(Place.objects.filter(scope_q(request.user, "")), pk=place)
+        area = get_in_scope(Place.objects.visible_to(request.user), pk=place)
     coverage = selectors.compound_coverage(request.user, area)
     return {"place": place, "shares": coverage.shares, **coverage.__dict__}
 
@@ -55,7 +55,7 @@ def get_organisation(request: HttpRequest, pk: int) -> Any:
 @router.post("/", response={201: OrganisationOut, 403: ErrorOut}, summary="登记组织")
 def create_organisation(request: HttpRequest, payload: OrganisationIn) -> Any:
     data = payload.dict()
-    data["place"] = Place.objects.filter(scope_q(request.user, ""), pk=data["place"]).first()
+    data["place"] = Place.objects.visible_to(request.user).filter(pk=data["place"]).first()
     if data["parent"] is not None:
         data["parent"] = (
             selectors.visible_organisations(request.user).filter(pk=data["parent"]).first()

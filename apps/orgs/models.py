@@ -1,6 +1,7 @@
 from django.db import models
 
 from apps.core.models import TimeStamped
+from apps.places.scope import ScopedQuerySet
 
 from .choices import MemberRole, OrgKind, PropertyModel
 
@@ -9,6 +10,8 @@ class Organisation(TimeStamped):
     """An organisation attached to a place: party organisations (with their hierarchy), owner
     committees, property-management committees, property companies, co-building units,
     businesses, departments, clinics …"""
+
+    scope_path = "place"
 
     kind = models.CharField("类型", max_length=30, choices=OrgKind.choices, db_index=True)
     name = models.CharField("名称", max_length=100)
@@ -31,6 +34,7 @@ class Organisation(TimeStamped):
     contact_phone_masked = models.CharField("联系电话", max_length=20, blank=True)
     founded_on = models.DateField("成立日期", null=True, blank=True)
     active = models.BooleanField("存续", default=True)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "组织"
@@ -53,6 +57,8 @@ class Organisation(TimeStamped):
 class Membership(TimeStamped):
     """A person's seat in an organisation (e.g. a party member on an owner committee)."""
 
+    scope_path = "organisation__place"
+
     organisation = models.ForeignKey(
         Organisation, verbose_name="组织", on_delete=models.CASCADE, related_name="memberships"
     )
@@ -64,6 +70,7 @@ class Membership(TimeStamped):
     )
     start_date = models.DateField("任职开始", null=True, blank=True)
     end_date = models.DateField("任职结束", null=True, blank=True)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "组织成员"
@@ -86,6 +93,8 @@ class CompoundProfile(TimeStamped):
     arrangement that serves it. Its party organisation, owner committee and property-management
     committee are Organisations attached to the compound."""
 
+    scope_path = "compound"
+
     compound = models.OneToOneField(
         "places.Place",
         verbose_name="小区",
@@ -105,6 +114,7 @@ class CompoundProfile(TimeStamped):
     )
     built_year = models.PositiveSmallIntegerField("建成年份", null=True, blank=True)
     households_planned = models.PositiveIntegerField("规划户数", null=True, blank=True)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "小区治理信息"

@@ -6,7 +6,7 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from apps.accounts.scoping import get_in_scope, scope_q, scoped
+from apps.accounts.scoping import get_in_scope
 from apps.duties.choices import DutyKind
 from apps.duties.models import Duty
 from apps.places.choices import PlaceKind
@@ -18,7 +18,7 @@ from .models import CompoundProfile, Membership, Organisation
 
 
 def visible_organisations(user: Any) -> QuerySet[Organisation]:
-    return scoped(Organisation.objects.all(), user, "place")
+    return Organisation.objects.visible_to(user)
 
 
 def organisation_list(
@@ -83,7 +83,7 @@ class CompoundCoverage:
 
 
 def visible_compounds(user: Any, place: Place | None = None) -> QuerySet[Place]:
-    qs = Place.objects.filter(scope_q(user, ""), kind=PlaceKind.COMPOUND)
+    qs = Place.objects.visible_to(user).filter(kind=PlaceKind.COMPOUND)
     if place is not None:
         qs = qs.filter(pk__in=Place.objects.subtree(place).values("pk"))
     return qs

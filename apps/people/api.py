@@ -11,7 +11,6 @@ from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import paginate
 
-from apps.accounts.scoping import scope_q
 from apps.core.net import client_ip
 from apps.core.paging import PageNumberPagination
 from apps.places.models import Place
@@ -43,7 +42,7 @@ def _action_errors(exc: DjangoValidationError) -> NinjaValidationError:
 
 
 def _place(request: HttpRequest, place_id: int) -> Place | None:
-    return Place.objects.filter(scope_q(request.user, ""), pk=place_id).first()
+    return Place.objects.visible_to(request.user).filter(pk=place_id).first()
 
 
 def _reload(request: HttpRequest, pk: int) -> Any:

@@ -7,7 +7,6 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from apps.accounts.scoping import scope_q
 from apps.core import crypto
 from apps.core.validators import normalise_id_number
 from apps.places.choices import PlaceKind
@@ -29,7 +28,7 @@ def years_ago(today: date, years: int) -> date:
 
 
 def area_choices(user: Any) -> list[tuple[str, str]]:
-    places = Place.objects.filter(scope_q(user, ""), kind__in=AREA_KINDS).order_by("path")
+    places = Place.objects.visible_to(user).filter(kind__in=AREA_KINDS).order_by("path")
     return [("", "全部")] + [
         (str(p.pk), f"{'　' * max(p.depth - 1, 0)}{p.name}")
         for p in places.only("id", "name", "depth")[:AREA_CHOICES_LIMIT]
@@ -58,7 +57,7 @@ class ScopedPlaceFilterMixin:
         place_id = self.cleaned_data.get("place")
         if place_id is None:
             return None
-        place = Place.objects.filter(scope_q(self.user, ""), pk=place_id).first()
+        place = Place.objects.visible_to(self.user).filter(pk=place_id).first()
         if place is None:
             raise forms.ValidationError("地点不存在或不在您的管辖范围内")
         return place

@@ -6,7 +6,6 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from apps.accounts.scoping import scope_q
 from apps.places.choices import PlaceKind
 from apps.places.models import Place
 
@@ -83,7 +82,7 @@ class PersonForm(forms.Form):
         self.instance = instance
         field = self.fields["place"]
         assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = Place.objects.filter(scope_q(user, ""), kind__in=PERSON_PLACE_KINDS)
+        field.queryset = Place.objects.visible_to(user).filter(kind__in=PERSON_PLACE_KINDS)
         # Validation accepts any such place in scope; the drop-down lists a bounded number.
         offered = list(
             field.queryset.filter(kind=PlaceKind.HOUSEHOLD)

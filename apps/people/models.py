@@ -6,6 +6,7 @@ from apps.core import crypto
 from apps.core.models import TimeStamped
 from apps.core.text import pinyin_initials
 from apps.core.validators import normalise_id_number, normalise_phone
+from apps.places.scope import ScopedQuerySet
 
 from .choices import PartyEmployment, Relation, Sex, VolunteerStatus
 
@@ -51,6 +52,8 @@ class Person(TimeStamped):
     `people.actions.do_reveal_person`, which checks the role and writes an audit event.
     """
 
+    scope_path = "place"
+
     name = models.CharField("姓名", max_length=50)
     name_initials = models.CharField("拼音首字母", max_length=32, db_index=True, editable=False)
     sex = models.CharField("性别", max_length=1, choices=Sex.choices, blank=True)
@@ -73,6 +76,7 @@ class Person(TimeStamped):
     )
     note = models.CharField("备注", max_length=200, blank=True)
     active = models.BooleanField("在册", default=True)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "人员"
@@ -119,6 +123,8 @@ class PartyMember(TimeStamped):
     """A person's party membership: branch, group, 党员中心户, in service or retired, and the
     community where an in-service member registered (双报到)."""
 
+    scope_path = "person__place"
+
     person = models.OneToOneField(
         Person, verbose_name="人员", on_delete=models.CASCADE, related_name="party_member"
     )
@@ -148,6 +154,7 @@ class PartyMember(TimeStamped):
         on_delete=models.PROTECT,
         related_name="reporting_party_members",
     )
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "党员"
@@ -162,6 +169,8 @@ class PartyMember(TimeStamped):
 
 class Volunteer(TimeStamped):
     """A person registered as a volunteer: skills, certificates and weekly availability."""
+
+    scope_path = "person__place"
 
     person = models.OneToOneField(
         Person, verbose_name="人员", on_delete=models.CASCADE, related_name="volunteer"
@@ -186,6 +195,7 @@ class Volunteer(TimeStamped):
         on_delete=models.SET_NULL,
         related_name="volunteers",
     )
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "志愿者"

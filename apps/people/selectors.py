@@ -4,7 +4,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from apps.accounts.scoping import get_in_scope, scoped
+from apps.accounts.scoping import get_in_scope
 from apps.duties.models import Duty
 from apps.orgs.models import Membership
 
@@ -14,7 +14,7 @@ from .models import PartyMember, Person, Volunteer
 
 def visible_people(user: Any) -> QuerySet[Person]:
     """People whose place lies within the user's scope."""
-    return scoped(Person.objects.all(), user, "place")
+    return Person.objects.visible_to(user)
 
 
 def person_list(user: Any, filters: PersonFilter | None = None) -> QuerySet[Person]:

@@ -11,9 +11,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from apps.accounts.scoping import scope_q
 from apps.core.net import client_ip
 from apps.core.paging import query_without_page
+from apps.core.refusals import refusal_text, run_action
 from apps.places.models import Place
 
 from . import selectors
@@ -75,19 +75,16 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def person_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.access_person_for_user(request.user, pk)
     field = request.POST.get("field") or request.GET.get("field", "")
+    # Not the form flow: revealing personal data is a read, and a role that may not read it gets
+    # the refusal page (403) like any other page it may not open; only a bad field is a 400.
     try:
         value = do_reveal_person(person, field, actor=request.user, ip=client_ip(request))
     except ValidationError as exc:
-        return HttpResponse(" ".join(exc.messages), status=400)
+        return HttpResponse(refusal_text(exc), status=400)
     if request.headers.get("HX-Request"):
         return render(request, "people/_revealed.html", {"field": field, "value": value})
     # Without JavaScript the whole page comes back with the number in place.
     return _detail(request, person, revealed={"field": field, "value": value})
-
-
-def _form_with_action_errors(form: PersonForm, exc: ValidationError) -> None:
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 @login_required
@@ -97,17 +94,26 @@ def person_create(request: HttpRequest) -> HttpResponse:
     initial = {}
     place_id = request.GET.get("place", "")
     if place_id.isdigit():
-        initial["place"] = Place.objects.filter(scope_q(request.user, ""), pk=place_id).first()
+        initial["place"] = Place.objects.visible_to(request.user).filter(pk=place_id).first()
     form = PersonForm(request.POST or None, user=request.user, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            person = do_create_person(actor=request.user, **form.action_kwargs())
-        except ValidationError as exc:
-            _form_with_action_errors(form, exc)
-        else:
-            messages.success(request, _("已登记 %(name)s") % {"name": person.name})
-            return redirect("people:detail", pk=person.pk)
-    return render(request, "people/form.html", {"form": form, "person": None})
+
+    def page() -> HttpResponse:
+        return render(request, "people/form.html", {"form": form, "person": None})
+
+    if request.method != "POST" or not form.is_valid():
+        return page()
+
+    def done(person: Any) -> HttpResponse:
+        messages.success(request, _("已登记 %(name)s") % {"name": person.name})
+        return redirect("people:detail", pk=person.pk)
+
+    return run_action(
+        request,
+        lambda: do_create_person(actor=request.user, **form.action_kwargs()),
+        done=done,
+        refused=page,
+        form=form,
+    )
 
 
 @login_required
@@ -121,15 +127,24 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         instance=person,
         initial=PersonForm.initial_for(person),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            do_update_person(person, actor=request.user, **form.action_kwargs())
-        except ValidationError as exc:
-            _form_with_action_errors(form, exc)
-        else:
-            messages.success(request, _("已保存"))
-            return redirect("people:detail", pk=person.pk)
-    return render(request, "people/form.html", {"form": form, "person": person})
+
+    def page() -> HttpResponse:
+        return render(request, "people/form.html", {"form": form, "person": person})
+
+    if request.method != "POST" or not form.is_valid():
+        return page()
+
+    def done(saved: object) -> HttpResponse:
+        messages.success(request, _("已保存"))
+        return redirect("people:detail", pk=person.pk)
+
+    return run_action(
+        request,
+        lambda: do_update_person(person, actor=request.user, **form.action_kwargs()),
+        done=done,
+        refused=page,
+        form=form,
+    )
 
 
 @login_required

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import Model
 
+from apps.accounts.permissions import Cap, require
 from apps.core import audit
 from apps.core.choices import AuditVerb
 
@@ -41,11 +42,9 @@ def assign_path(place: Place) -> None:
 
 
 def check_can_edit_place(actor: Any, place: Place) -> None:
-    scope = getattr(actor, "scope", None)
     if getattr(actor, "is_superuser", False):
-        return
-    if scope is None or not place.is_within(scope) or not actor.can_manage_places:
-        raise PermissionDenied("您无权修改该区域的地点")
+        return  # a superuser edits the whole tree, whatever account scope it carries
+    require(actor, Cap.PLACES_EDIT, place)
 
 
 @transaction.atomic

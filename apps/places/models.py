@@ -10,25 +10,13 @@ from .choices import (
     SPECIAL_CODE_LETTER,
     PlaceKind,
 )
-
-SEGMENT = 10  # digits per level of the materialised path: ids below 10^10
-
-
-def path_segment(pk: int) -> str:
-    return f"{pk:0{SEGMENT}d}"
+from .paths import SEGMENT as SEGMENT  # re-exported: callers import the path helpers from here
+from .paths import ancestor_paths, path_upper
+from .paths import path_segment as path_segment
+from .scope import ScopedQuerySet
 
 
-def path_upper(path: str) -> str:
-    """The smallest digit string of the same length above every path that starts with `path`.
-
-    Paths are digits only and fixed-width per level, so "everything under X" is the indexed
-    range [X.path, path_upper(X.path)) under any collation: one B-tree range scan on SQLite and
-    PostgreSQL alike, with no LIKE and no operator class.
-    """
-    return str(int(path) + 1).zfill(len(path))
-
-
-class PlaceQuerySet(models.QuerySet):
+class PlaceQuerySet(ScopedQuerySet):
     def subtree(self, node: "Place", include_self: bool = True) -> "PlaceQuerySet":
         qs = self.filter(path__gte=node.path, path__lt=path_upper(node.path))
         return qs if include_self else qs.exclude(pk=node.pk)
@@ -73,6 +61,7 @@ class Place(TimeStamped):
     geometry = models.JSONField("边界(GeoJSON)", null=True, blank=True)
     attributes = models.JSONField("其他属性", default=dict, blank=True)
 
+    scope_path = ""  # a place is scoped by its own path
     objects = PlaceQuerySet.as_manager()
 
     class Meta:
@@ -95,9 +84,12 @@ class Place(TimeStamped):
     def is_within(self, node: "Place") -> bool:
         return self.path.startswith(node.path)
 
+    def ancestor_paths(self, include_self: bool = False) -> list[str]:
+        """The paths of the places above this one, from the root down (and its own)."""
+        return ancestor_paths(self.path, include_self)
+
     def ancestors(self) -> models.QuerySet["Place"]:
-        prefixes = [self.path[:i] for i in range(SEGMENT, len(self.path), SEGMENT)]
-        return Place.objects.filter(path__in=prefixes).order_by("depth")
+        return Place.objects.filter(path__in=self.ancestor_paths()).order_by("depth")
 
     def full_name(self) -> str:
         """The path below the county, one space between the names ("潋江镇 红门社区 红门第一网格

@@ -17,7 +17,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Concat, LPad
 
-from apps.accounts.scoping import get_in_scope, scope_q, scoped
+from apps.accounts.scoping import get_in_scope, scope_q
 from apps.people.models import Person
 
 from .choices import SPECIAL, PlaceKind
@@ -27,7 +27,7 @@ from .models import SEGMENT, Place, subtree_q
 
 def place_list(user: Any, filters: PlaceFilter | None = None) -> QuerySet[Place]:
     """Places inside the user's scope matching `filters`, in tree order."""
-    qs = scoped(Place.objects.all(), user, "")
+    qs = Place.objects.visible_to(user)
     if filters is None:
         return qs
     if filters.within is not None:
@@ -37,7 +37,7 @@ def place_list(user: Any, filters: PlaceFilter | None = None) -> QuerySet[Place]
 
 def access_place_for_user(user: Any, pk: Any) -> Place:
     """The place with this id if it lies inside the user's scope, else Http404."""
-    return get_in_scope(scoped(Place.objects.all(), user, ""), pk=pk)
+    return get_in_scope(Place.objects.visible_to(user), pk=pk)
 
 
 def ancestors_in_scope(user: Any, place: Place) -> QuerySet[Place]:
@@ -132,3 +132,14 @@ def household_members(household: Place) -> QuerySet[Person]:
         .prefetch_related("care_tags")
         .order_by("id")
     )
+
+
+def community_choices() -> list[tuple[Any, Any]]:
+    """Communities grouped by town, for the select of a form a resident fills in."""
+    groups: dict[str, list[tuple[int, str]]] = {}
+    rows = Place.objects.filter(kind=PlaceKind.COMMUNITY).select_related("parent").order_by("path")
+    for place in rows:
+        groups.setdefault(place.parent.name if place.parent_id else "", []).append(
+            (place.pk, place.name)
+        )
+    return [("", "请选择社区/村"), *groups.items()]

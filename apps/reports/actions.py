@@ -103,7 +103,7 @@ def running_key(report_id: int) -> str:
 
 
 def report_max_seconds() -> int:
-    return int(getattr(settings, "REPORT_MAX_SECONDS", 900))
+    return int(settings.REPORT_MAX_SECONDS)
 
 
 def _mark_failed(report: Report, error: str) -> None:

@@ -13,5 +13,4 @@ class ReportStatus(models.TextChoices):
     FAILED = "failed", "生成失败"
 
 
-# Roles that may ask for a briefing of an area in their scope (staff of the closed loop).
-REQUEST_ROLES = {"county_leader", "town_staff", "community_staff", "dept_handler", "admin"}
+# Who may ask for a briefing of an area: apps/accounts/permissions.py (reports.request).

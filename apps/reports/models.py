@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 
 from apps.places.models import Place
+from apps.places.scope import ScopedQuerySet
 
 from .choices import ReportKind, ReportStatus
 
@@ -13,6 +14,8 @@ class Report(models.Model):
     by a user (生成简报) or by the month-end job, generated in the background into a PDF and
     an Excel workbook, and kept as the archive. One row per (area, kind, period): asking
     again regenerates the files."""
+
+    scope_path = "place"
 
     place = models.ForeignKey(
         Place, verbose_name="区域", on_delete=models.PROTECT, related_name="reports"
@@ -37,6 +40,7 @@ class Report(models.Model):
     pdf = models.FileField("PDF", upload_to="reports/%Y/%m/", blank=True)
     xlsx = models.FileField("Excel", upload_to="reports/%Y/%m/", blank=True)
     html = models.FileField("网页版", upload_to="reports/%Y/%m/", blank=True)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "工作简报"

@@ -4,14 +4,14 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from apps.accounts.scoping import get_in_scope, scoped
+from apps.accounts.scoping import get_in_scope
 from apps.places.models import Place
 
 from .models import Report
 
 
 def reports_for(user: Any) -> QuerySet[Report]:
-    return scoped(Report.objects.select_related("place", "requested_by"), user, "place")
+    return Report.objects.visible_to(user).select_related("place", "requested_by")
 
 
 def get_report(user: Any, pk: Any) -> Report:
@@ -20,10 +20,9 @@ def get_report(user: Any, pk: Any) -> Report:
 
 def area_choices(user: Any) -> list[Place]:
     """Areas the user may brief: their scope and the towns and communities under it."""
-    from apps.accounts.scoping import scope_q
 
     from .actions import AREA_KINDS
 
     return list(
-        Place.objects.filter(scope_q(user, ""), kind__in=sorted(AREA_KINDS)).order_by("path")[:500]
+        Place.objects.visible_to(user).filter(kind__in=sorted(AREA_KINDS)).order_by("path")[:500]
     )

@@ -1,10 +1,10 @@
 """Pages: the archive of briefings (list, 生成简报) and the downloads (audited)."""
 
 import datetime as dt
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,10 +12,12 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
+from apps.accounts.permissions import Cap, has_role_for
+from apps.core.refusals import run_action
 from apps.stats.selectors import access_place_for_user
 
 from .actions import do_record_download, do_request_report
-from .choices import REQUEST_ROLES, ReportKind, ReportStatus
+from .choices import ReportKind, ReportStatus
 from .forms import RequestForm
 from .models import Report
 from .selectors import area_choices, get_report, reports_for
@@ -26,8 +28,8 @@ CONTENT_TYPES = {
 }
 
 
-def _can_request(user) -> bool:  # type: ignore[no-untyped-def]
-    return user.is_superuser or getattr(user, "role", "") in REQUEST_ROLES
+def _can_request(user: Any) -> bool:
+    return has_role_for(user, Cap.REPORTS_REQUEST)
 
 
 @login_required
@@ -66,15 +68,20 @@ def request_report(request: HttpRequest) -> HttpResponse:
                 messages.error(request, str(error))
         return redirect("reports:archive")
     place = access_place_for_user(request.user, form.cleaned_data["place"])
-    try:
-        report = do_request_report(
-            place, form.cleaned_data["kind"], form.cleaned_data["period"], actor=request.user
-        )
-    except (PermissionDenied, ValidationError) as exc:
-        messages.error(request, exc.messages[0] if isinstance(exc, ValidationError) else str(exc))
+
+    def done(report: Any) -> HttpResponse:
+        messages.success(request, f"已开始生成：{report}")
         return redirect("reports:archive")
-    messages.success(request, f"已开始生成：{report}")
-    return redirect("reports:archive")
+
+    # The form sits on the archive page, whose three choices keep their defaults on return.
+    return run_action(
+        request,
+        lambda: do_request_report(
+            place, form.cleaned_data["kind"], form.cleaned_data["period"], actor=request.user
+        ),
+        done=done,
+        refused=lambda: redirect("reports:archive"),
+    )
 
 
 @login_required

@@ -11,37 +11,27 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from apps.accounts.scoping import scope_q
+from apps.accounts.permissions import Cap, can, require
 from apps.core import audit
 from apps.core.choices import AuditVerb
 from apps.people.models import Volunteer
 from apps.places.models import Place
 
-from .choices import DEFAULT_POINTS_PER_HOUR, SERVICE_STAFF_ROLES, HoursStatus, PointsKind
+from .choices import HoursStatus, PointsKind
 from .models import PointsAccount, PointsEntry, RewardItem, ServiceHours
-
-
-def _in_scope(user: Any, volunteer: Volunteer) -> bool:
-    return Place.objects.filter(scope_q(user, ""), pk=volunteer.person.place_id).exists()
 
 
 def is_service_staff(user: Any, volunteer: Volunteer) -> bool:
     """Staff of a service role whose scope holds the volunteer's place."""
-    staff = user.is_superuser or getattr(user, "role", "") in SERVICE_STAFF_ROLES
-    return bool(user.is_authenticated and staff and _in_scope(user, volunteer))
+    return can(user, Cap.SERVICES_REVIEW_HOURS, volunteer.person.place)
 
 
 def _is_self(user: Any, volunteer: Volunteer) -> bool:
     return bool(user.is_authenticated and user.person_id == volunteer.person_id)
 
 
-def _require_staff(user: Any, volunteer: Volunteer, what: str) -> None:
-    if not is_service_staff(user, volunteer):
-        raise PermissionDenied(f"您不能{what}：只有该志愿者所在辖区的社区、街道工作人员可以操作")
-
-
 def points_per_hour() -> int:
-    return int(getattr(settings, "SERVICES_POINTS_PER_HOUR", DEFAULT_POINTS_PER_HOUR))
+    return int(settings.SERVICES_POINTS_PER_HOUR)
 
 
 def _locked_account(volunteer: Volunteer) -> PointsAccount:
@@ -110,7 +100,12 @@ def _decide(row: ServiceHours, actor: Any, status: str, note: str) -> ServiceHou
         .get(pk=row.pk)
     )
     label = HoursStatus(status).label
-    _require_staff(actor, locked.volunteer, f"审核服务时长（{label}）")
+    require(
+        actor,
+        Cap.SERVICES_REVIEW_HOURS,
+        locked.volunteer.person.place,
+        what=f"审核服务时长（{label}）",
+    )
     if locked.status != HoursStatus.PENDING:
         raise ValidationError(f"该时长已{locked.get_status_display()}，不能再审核")
     locked.status = status
@@ -162,7 +157,7 @@ def _positive(amount: int) -> int:
 @transaction.atomic
 def do_grant_points(volunteer: Volunteer, amount: int, *, actor: Any, note: str) -> PointsEntry:
     """Grant points as a reward (表彰奖励). Staff in scope, with a reason."""
-    _require_staff(actor, volunteer, "发放积分")
+    require(actor, Cap.SERVICES_REVIEW_HOURS, volunteer.person.place, what="发放积分")
     if not note.strip():
         raise ValidationError({"note": "请填写发放理由"})
     account = _locked_account(volunteer)
@@ -215,19 +210,12 @@ def do_redeem(volunteer: Volunteer, item: RewardItem, *, actor: Any) -> PointsEn
     return entry
 
 
-def _require_catalogue_staff(actor: Any, community: Place) -> None:
-    staff = actor.is_superuser or getattr(actor, "role", "") in SERVICE_STAFF_ROLES
-    in_scope = Place.objects.filter(scope_q(actor, ""), pk=community.pk).exists()
-    if not (actor.is_authenticated and staff and in_scope):
-        raise PermissionDenied("只有该社区及上级街道的工作人员可以管理兑换物品")
-
-
 @transaction.atomic
 def do_add_reward_item(
     community: Place, *, actor: Any, name: str, cost: int, stock: int
 ) -> RewardItem:
     """Put an item in the community's redemption catalogue."""
-    _require_catalogue_staff(actor, community)
+    require(actor, Cap.SERVICES_MANAGE_REWARDS, community)
     if not name.strip():
         raise ValidationError({"name": "请填写物品名称"})
     if cost <= 0 or stock < 0:
@@ -246,7 +234,7 @@ def do_add_reward_item(
 def do_restock_reward_item(item: RewardItem, *, actor: Any, add: int) -> RewardItem:
     """Add stock to an item (the row is locked, so a racing redemption is counted right)."""
     locked = RewardItem.objects.select_for_update().select_related("community").get(pk=item.pk)
-    _require_catalogue_staff(actor, locked.community)
+    require(actor, Cap.SERVICES_MANAGE_REWARDS, locked.community)
     if add <= 0:
         raise ValidationError({"add": "补充数量应为正整数"})
     locked.stock += add

@@ -17,11 +17,12 @@ from django.db.models import Count, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.accounts.scoping import place_in_scope
+from apps.accounts.permissions import Cap, can, refusal, require
 from apps.cases.choices import OPEN_STATUSES, CaseKind
 from apps.cases.models import Case
 from apps.core import audit
 from apps.core.choices import AuditVerb
+from apps.notifications.choices import NotificationKind
 from apps.notifications.services import notify
 from apps.orgs.models import Organisation
 from apps.people.choices import PartyEmployment
@@ -29,21 +30,14 @@ from apps.people.models import PartyMember
 from apps.places.choices import PlaceKind
 from apps.places.models import Place, subtree_q
 
-from .choices import SERVICE_STAFF_ROLES, ApplicationStatus, DualKind, DualServiceStatus
+from .choices import ApplicationStatus, DualKind, DualServiceStatus
 from .models import DualRegistration, DualReport, DualService
 
-NOT_COMMUNITY_STAFF = "只有报到社区及上级街道的工作人员可以操作"
-REPORT_KIND = "services.dual_report"
+NOT_COMMUNITY_STAFF = refusal(Cap.SERVICES_DUAL)
 
 
 def is_community_staff(user: Any, community: Place) -> bool:
-    staff = user.is_superuser or getattr(user, "role", "") in SERVICE_STAFF_ROLES
-    return bool(user.is_authenticated and staff and place_in_scope(user, community))
-
-
-def _require_community_staff(user: Any, community: Place) -> None:
-    if not is_community_staff(user, community):
-        raise PermissionDenied(NOT_COMMUNITY_STAFF)
+    return can(user, Cap.SERVICES_DUAL, community)
 
 
 def _is_member_self(user: Any, registration: DualRegistration) -> bool:
@@ -118,7 +112,7 @@ def do_decide_dual(
         .select_related("community")
         .get(pk=registration.pk)
     )
-    _require_community_staff(actor, locked.community)
+    require(actor, Cap.SERVICES_DUAL, locked.community)
     if locked.status != ApplicationStatus.PENDING:
         raise ValidationError(f"该报到已{locked.get_status_display()}，不能再审核")
     if not approve and not note.strip():
@@ -213,7 +207,7 @@ def do_complete_dual_service(
         .select_related("registration__community")
         .get(pk=service.pk)
     )
-    _require_community_staff(actor, locked.registration.community)
+    require(actor, Cap.SERVICES_DUAL, locked.registration.community)
     if locked.status != DualServiceStatus.PICKED:
         raise ValidationError(f"该服务已{locked.get_status_display()}")
     amount = Decimal(str(hours)).quantize(Decimal("0.1"))
@@ -344,6 +338,6 @@ def _notify_contacts(rows: list[DualReport], now: dt.datetime) -> None:
             f"共 {row.hours} 小时。",
             url=f"{reverse('services:dual_reports')}?month={row.month:%Y-%m}",
             obj=row,
-            kind=REPORT_KIND,
+            kind=NotificationKind.SERVICES_DUAL_REPORT,
         )
         DualReport.objects.filter(pk=row.pk).update(notified_at=now)

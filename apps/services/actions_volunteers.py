@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.accounts.choices import Role
-from apps.accounts.scoping import place_in_scope
+from apps.accounts.permissions import Cap, require
 from apps.core import audit, crypto
 from apps.core.choices import AuditVerb
 from apps.core.validators import normalise_phone, phone_error
@@ -28,18 +28,9 @@ from apps.people.models import Person, Skill, Volunteer
 from apps.places.choices import PlaceKind
 from apps.places.models import Place, subtree_q
 
-from .actions import _is_self, _require_staff, is_service_staff
-from .choices import SERVICE_STAFF_ROLES, ApplicationStatus, ExceptionKind, TrainingKind
+from .actions import _is_self, is_service_staff
+from .choices import ApplicationStatus, ExceptionKind, TrainingKind
 from .models import AvailabilityException, NoShow, Training, VolunteerApplication
-
-NOT_COMMUNITY_STAFF = "只有该社区及上级街道的工作人员可以审核志愿者注册申请"
-
-
-def _require_community_staff(actor: Any, community: Place) -> None:
-    staff = actor.is_superuser or getattr(actor, "role", "") in SERVICE_STAFF_ROLES
-    if not (actor.is_authenticated and staff and place_in_scope(actor, community)):
-        raise PermissionDenied(NOT_COMMUNITY_STAFF)
-
 
 # --- self-registration -------------------------------------------------------------------
 
@@ -192,7 +183,7 @@ def do_approve_application(
         .select_related("community")
         .get(pk=application.pk)
     )
-    _require_community_staff(actor, locked.community)
+    require(actor, Cap.SERVICES_REVIEW_APPLICATIONS, locked.community)
     if locked.status != ApplicationStatus.PENDING:
         raise ValidationError(f"该申请已{locked.get_status_display()}，不能再审核")
     person = _person_for(locked, place, actor)
@@ -238,7 +229,7 @@ def do_decline_application(
         .select_related("community")
         .get(pk=application.pk)
     )
-    _require_community_staff(actor, locked.community)
+    require(actor, Cap.SERVICES_REVIEW_APPLICATIONS, locked.community)
     if locked.status != ApplicationStatus.PENDING:
         raise ValidationError(f"该申请已{locked.get_status_display()}，不能再审核")
     locked.status = ApplicationStatus.DECLINED
@@ -280,7 +271,7 @@ def do_add_certificate(
     issued_on: dt.date | None = None,
 ) -> Volunteer:
     """Add a certificate (持证社工, 急救员证 …) to the volunteer's record."""
-    _require_staff(actor, volunteer, "登记证书")
+    require(actor, Cap.SERVICES_REVIEW_HOURS, volunteer.person.place, what="登记证书")
     locked = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
     name = name.strip()
     if not name:
@@ -298,7 +289,7 @@ def do_add_certificate(
 
 @transaction.atomic
 def do_remove_certificate(volunteer: Volunteer, *, actor: Any, name: str) -> Volunteer:
-    _require_staff(actor, volunteer, "登记证书")
+    require(actor, Cap.SERVICES_REVIEW_HOURS, volunteer.person.place, what="登记证书")
     locked = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
     certificates = [c for c in locked.certificates or [] if str(c.get("name")) != name]
     if len(certificates) == len(locked.certificates or []):
@@ -321,7 +312,7 @@ def do_record_training(
     organiser: str = "",
 ) -> Training:
     """Record a training (theory or practice) the volunteer attended. Staff in scope."""
-    _require_staff(actor, volunteer, "登记培训")
+    require(actor, Cap.SERVICES_REVIEW_HOURS, volunteer.person.place, what="登记培训")
     amount = Decimal(str(hours)).quantize(Decimal("0.1"))
     errors = {
         "title": None if title.strip() else "请填写培训内容",
@@ -402,7 +393,7 @@ def do_record_no_show(
 ) -> NoShow:
     """Record that the volunteer claimed an order or signed up for an activity and did not
     come. Staff in scope."""
-    _require_staff(actor, volunteer, "登记爽约")
+    require(actor, Cap.SERVICES_REVIEW_HOURS, volunteer.person.place, what="登记爽约")
     activity = activity.strip()
     if case is None and not activity:
         raise ValidationError({"activity": "请填写爽约的工单或活动"})

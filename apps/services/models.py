@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 
 from apps.core.models import TimeStamped
+from apps.places.scope import ScopedQuerySet
 
 from .choices import (
     ApplicationStatus,
@@ -24,6 +25,8 @@ class ServiceHours(TimeStamped):
     """Hours a volunteer served on one order (a case) or one activity. Never deleted: a refusal
     is the state `declined`, kept with who decided and when. Only `approved` hours count toward
     the star level and earn points."""
+
+    scope_path = "volunteer__person__place"
 
     volunteer = models.ForeignKey(
         "people.Volunteer",
@@ -63,6 +66,7 @@ class ServiceHours(TimeStamped):
     )
     decided_at = models.DateTimeField("审核时间", null=True, blank=True)
     decision_note = models.CharField("审核意见", max_length=200, blank=True)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "服务时长"
@@ -98,6 +102,8 @@ class PointsAccount(models.Model):
     write locks. The database refuses a negative balance, so concurrent redemptions can never
     overdraw it."""
 
+    scope_path = "volunteer__person__place"
+
     volunteer = models.OneToOneField(
         "people.Volunteer",
         verbose_name="志愿者",
@@ -105,6 +111,7 @@ class PointsAccount(models.Model):
         related_name="points_account",
     )
     balance = models.IntegerField("积分余额", default=0)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "积分账户"
@@ -123,6 +130,8 @@ class PointsAccount(models.Model):
 class RewardItem(TimeStamped):
     """An item of a community's redemption catalogue (积分兑换): its cost in points and stock."""
 
+    scope_path = "community"
+
     community = models.ForeignKey(
         "places.Place", verbose_name="所属社区", on_delete=models.PROTECT, related_name="+"
     )
@@ -130,6 +139,7 @@ class RewardItem(TimeStamped):
     cost = models.PositiveIntegerField("所需积分")
     stock = models.IntegerField("库存", default=0)
     active = models.BooleanField("上架", default=True)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "兑换物品"
@@ -150,6 +160,8 @@ class RewardItem(TimeStamped):
 class PointsEntry(models.Model):
     """One append-only line of a points ledger. `amount` is signed: earned and granted add,
     redeemed and donated subtract; the account balance always equals the sum."""
+
+    scope_path = "account__volunteer__person__place"
 
     account = models.ForeignKey(
         PointsAccount, verbose_name="积分账户", on_delete=models.PROTECT, related_name="entries"
@@ -181,6 +193,7 @@ class PointsEntry(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField("时间", auto_now_add=True)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "积分明细"
@@ -207,6 +220,8 @@ class VolunteerApplication(TimeStamped):
     """A resident's self-registration as a volunteer (志愿者注册申请), sent from a phone without
     an account. Community staff approve it (which registers the Volunteer and opens a
     volunteer account) or decline it with a reason. The phone is stored encrypted."""
+
+    scope_path = "community"
 
     community = models.ForeignKey(
         "places.Place", verbose_name="所在社区/村", on_delete=models.PROTECT, related_name="+"
@@ -242,6 +257,7 @@ class VolunteerApplication(TimeStamped):
         on_delete=models.PROTECT,
         related_name="applications",
     )
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "志愿者注册申请"
@@ -265,6 +281,8 @@ class Training(TimeStamped):
     """A training a volunteer attended (志愿者培训): theory or practice, with its hours. Training
     hours are a record of their own; they are not service hours and earn no points."""
 
+    scope_path = "volunteer__person__place"
+
     volunteer = models.ForeignKey(
         "people.Volunteer",
         verbose_name="志愿者",
@@ -283,6 +301,7 @@ class Training(TimeStamped):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "培训记录"
@@ -309,6 +328,8 @@ class AvailabilityException(TimeStamped):
     """A date on which the weekly pattern does not hold: unavailable (whole day, or the given
     hours) or extra availability. Batch dispatch applies it on top of the weekly pattern."""
 
+    scope_path = "volunteer__person__place"
+
     volunteer = models.ForeignKey(
         "people.Volunteer",
         verbose_name="志愿者",
@@ -327,6 +348,7 @@ class AvailabilityException(TimeStamped):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "可服务时间例外"
@@ -365,6 +387,8 @@ class NoShow(TimeStamped):
     """A volunteer who claimed an order or signed up for an activity and did not come (爽约),
     recorded by staff. Counted on the volunteer's page and in the volunteer list."""
 
+    scope_path = "volunteer__person__place"
+
     volunteer = models.ForeignKey(
         "people.Volunteer", verbose_name="志愿者", on_delete=models.PROTECT, related_name="no_shows"
     )
@@ -386,6 +410,7 @@ class NoShow(TimeStamped):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "爽约记录"
@@ -409,6 +434,8 @@ class DualRegistration(TimeStamped):
     """双报到: an organisation (机关企事业单位) or one of its in-service party members registers
     with a community. `organisation` is the unit the service is reported back to (报告) —
     for a member, their own employer. Community staff approve it."""
+
+    scope_path = "community"
 
     kind = models.CharField("类型", max_length=10, choices=DualKind.choices)
     organisation = models.ForeignKey(
@@ -451,6 +478,7 @@ class DualRegistration(TimeStamped):
     )
     decided_at = models.DateTimeField("审核时间", null=True, blank=True)
     note = models.CharField("备注", max_length=200, blank=True)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "双报到"
@@ -488,6 +516,8 @@ class DualService(TimeStamped):
     """A need (an open order) or an activity a registered unit or member picked (认领), and, once
     staff confirm it, the hours served. Only `done` rows are reported."""
 
+    scope_path = "registration__community"
+
     registration = models.ForeignKey(
         DualRegistration,
         verbose_name="双报到",
@@ -518,6 +548,7 @@ class DualService(TimeStamped):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "双报到服务"
@@ -547,6 +578,8 @@ class DualReport(models.Model):
     and services done — generated at month end from the DualService rows and sent to the
     unit's contact."""
 
+    scope_path = "community"
+
     organisation = models.ForeignKey(
         "orgs.Organisation", verbose_name="单位", on_delete=models.PROTECT, related_name="+"
     )
@@ -559,6 +592,7 @@ class DualReport(models.Model):
     hours = models.DecimalField("服务时长(小时)", max_digits=8, decimal_places=1)
     generated_at = models.DateTimeField("生成时间")
     notified_at = models.DateTimeField("通知时间", null=True, blank=True)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "双报告月报"

@@ -9,11 +9,11 @@ from django.db.models import Count, DecimalField, F, OuterRef, QuerySet, Subquer
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from apps.accounts.scoping import get_in_scope, scoped
+from apps.accounts.scoping import get_in_scope
 from apps.people.models import Volunteer
 from apps.places.choices import PlaceKind
 
-from .choices import DEFAULT_STAR_THRESHOLDS, STAR_NAMES, HoursStatus
+from .choices import STAR_NAMES, HoursStatus
 from .models import (
     AvailabilityException,
     NoShow,
@@ -27,7 +27,7 @@ from .models import (
 
 
 def star_thresholds() -> tuple[int, ...]:
-    return tuple(getattr(settings, "SERVICES_STAR_THRESHOLDS", DEFAULT_STAR_THRESHOLDS))
+    return tuple(settings.SERVICES_STAR_THRESHOLDS)
 
 
 def star_level(approved_hours: Decimal | float, thresholds: tuple[int, ...] = ()) -> int:
@@ -40,7 +40,7 @@ def star_name(level: int) -> str:
 
 
 def volunteers_visible_to(user: Any) -> QuerySet[Volunteer]:
-    return scoped(Volunteer.objects.select_related("person__place"), user, "person__place")
+    return Volunteer.objects.visible_to(user).select_related("person__place")
 
 
 def access_volunteer_for_user(user: Any, pk: int) -> Volunteer:
@@ -49,7 +49,7 @@ def access_volunteer_for_user(user: Any, pk: int) -> Volunteer:
 
 def hours_list(user: Any) -> QuerySet[ServiceHours]:
     qs = ServiceHours.objects.select_related("volunteer__person__place", "case")
-    return scoped(qs, user, "volunteer__person__place")
+    return qs.visible_to(user)
 
 
 def pending_hours_list(user: Any) -> QuerySet[ServiceHours]:
@@ -156,7 +156,7 @@ def no_shows(volunteer: Volunteer) -> list[NoShow]:
 
 def applications_visible_to(user: Any) -> QuerySet[VolunteerApplication]:
     qs = VolunteerApplication.objects.select_related("community", "decided_by", "volunteer")
-    return scoped(qs, user, "community").prefetch_related("skills")
+    return qs.visible_to(user).prefetch_related("skills")
 
 
 def access_application_for_user(user: Any, pk: int) -> VolunteerApplication:

@@ -5,18 +5,18 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from apps.accounts.scoping import get_in_scope, scoped
-from apps.cases.choices import DISPATCH_ROLES
+from apps.accounts.permissions import Cap, require
+from apps.accounts.scoping import get_in_scope
 from apps.cases.models import Case
 from apps.core import audit
 from apps.core.choices import AuditVerb
-from apps.core.refusals import form_error_text, refusal_text
+from apps.core.refusals import form_error_text, run_action
 from apps.places.models import Place
 
 from . import selectors
@@ -40,7 +40,12 @@ from .pdf import certificate_pdf
 
 @login_required
 def volunteer_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    volunteer = selectors.access_volunteer_for_user(request.user, pk)
+    return volunteer_page(request, selectors.access_volunteer_for_user(request.user, pk))
+
+
+def volunteer_page(request: HttpRequest, volunteer: Any, **forms: Any) -> HttpResponse:
+    """The volunteer's page; `forms` are bound forms a refused change shows again (its
+    views live here and in views_volunteers)."""
     is_self = request.user.person_id == volunteer.person_id
     no_shows = selectors.no_shows(volunteer)
     return render(
@@ -63,6 +68,7 @@ def volunteer_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "no_shows": no_shows,
             "no_show_form": NoShowForm(),
             "points_form": PointsForm(),
+            **forms,
         },
     )
 
@@ -72,27 +78,32 @@ def volunteer_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def hours_record(request: HttpRequest, pk: int) -> HttpResponse:
     volunteer = selectors.access_volunteer_for_user(request.user, pk)
     form = HoursForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        case = None
-        if data["case"]:
-            case = get_in_scope(scoped(Case.objects.all(), request.user, "place"), pk=data["case"])
-        try:
-            do_record_hours(
-                volunteer,
-                actor=request.user,
-                hours=data["hours"],
-                served_on=data["served_on"],
-                case=case,
-                activity=data["activity"],
-                note=data["note"],
-            )
-            messages.success(request, "服务时长已登记，待审核")
-        except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, refusal_text(exc))
-    else:
+    if not form.is_valid():
         messages.error(request, form_error_text(form))
-    return redirect("services:volunteer", pk=pk)
+        return redirect("services:volunteer", pk=pk)
+    data = form.cleaned_data
+    case = None
+    if data["case"]:
+        case = get_in_scope(Case.objects.visible_to(request.user), pk=data["case"])
+
+    def done(_: object) -> HttpResponse:
+        messages.success(request, "服务时长已登记，待审核")
+        return redirect("services:volunteer", pk=pk)
+
+    return run_action(
+        request,
+        lambda: do_record_hours(
+            volunteer,
+            actor=request.user,
+            hours=data["hours"],
+            served_on=data["served_on"],
+            case=case,
+            activity=data["activity"],
+            note=data["note"],
+        ),
+        done=done,
+        refused=lambda: volunteer_page(request, volunteer, form=form),
+    )
 
 
 @login_required
@@ -110,11 +121,17 @@ def hours_decide(request: HttpRequest, pk: int) -> HttpResponse:
         action = (
             do_approve_hours if form.cleaned_data["decision"] == "approve" else do_decline_hours
         )
-        try:
-            action(row, actor=request.user, note=form.cleaned_data["note"])
+
+        def done(_: object) -> HttpResponse:
             messages.success(request, "已审核")
-        except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, refusal_text(exc))
+            return redirect("services:approvals")
+
+        return run_action(
+            request,
+            lambda: action(row, actor=request.user, note=form.cleaned_data["note"]),
+            done=done,
+            refused=lambda: redirect("services:approvals"),
+        )
     return redirect("services:approvals")
 
 
@@ -139,9 +156,8 @@ def certificate(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _area(request: HttpRequest) -> Place:
     user: Any = request.user
-    if user.role not in DISPATCH_ROLES and not user.is_superuser:
-        raise PermissionDenied("只有派单人员可以一键派单")
-    places = scoped(Place.objects.all(), request.user, "")
+    require(user, Cap.CASES_DISPATCH)
+    places = Place.objects.visible_to(request.user)
     area_id = request.GET.get("area") or request.POST.get("area") or request.user.scope_id
     return get_in_scope(places, pk=area_id)
 

@@ -14,11 +14,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from apps.accounts.scoping import get_in_scope, scope_q, scoped
+from apps.accounts.scoping import get_in_scope, scope_q
 from apps.cases.models import Case
 from apps.core import audit
 from apps.core.choices import AuditVerb
-from apps.core.refusals import form_error_text, refusal_text
+from apps.core.refusals import form_error_text, run_action
 from apps.orgs.models import Organisation
 from apps.people.models import PartyMember
 from apps.places.choices import PlaceKind
@@ -44,35 +44,47 @@ def registrations_visible_to(user: Any) -> Any:
     qs = DualRegistration.objects.select_related(
         "organisation", "community", "party_member__person", "contact"
     )
-    return scoped(qs, user, "community")
+    return qs.visible_to(user)
 
 
 def _communities(user: Any) -> list[tuple[int, str]]:
-    rows = Place.objects.filter(scope_q(user, ""), kind=PlaceKind.COMMUNITY).order_by("path")
+    rows = Place.objects.visible_to(user).filter(kind=PlaceKind.COMMUNITY).order_by("path")
     return [(p.pk, p.name) for p in rows[:500]]
 
 
 @login_required
 def dual_list(request: HttpRequest) -> HttpResponse:
-    form = DualRegistrationForm(initial={})
+    form = DualRegistrationForm(request.POST or None, initial={})
     form.fields["community"].choices = _communities(request.user)  # type: ignore[attr-defined]
-    if request.method == "POST":
-        form = DualRegistrationForm(request.POST)
-        form.fields["community"].choices = _communities(request.user)  # type: ignore[attr-defined]
-        if form.is_valid():
-            if _register(request, form.cleaned_data):
-                return redirect("services:dual_list")
-        else:
-            messages.error(request, form_error_text(form))
-    rows = list(
-        registrations_visible_to(request.user).order_by("status", "-registered_on")[:LIST_LIMIT]
+
+    def page() -> HttpResponse:
+        rows = list(
+            registrations_visible_to(request.user).order_by("status", "-registered_on")[:LIST_LIMIT]
+        )
+        return render(request, "services/dual_list.html", {"rows": rows, "form": form})
+
+    if request.method != "POST":
+        return page()
+    if not form.is_valid():
+        messages.error(request, form_error_text(form))
+        return page()
+    return run_action(
+        request,
+        lambda: _register(request, form.cleaned_data),
+        done=lambda _: _said(request, "已报到", redirect("services:dual_list")),
+        refused=page,
     )
-    return render(request, "services/dual_list.html", {"rows": rows, "form": form})
 
 
-def _register(request: HttpRequest, d: dict[str, Any]) -> bool:
+def _said(request: HttpRequest, text: str, response: HttpResponse) -> HttpResponse:
+    """`response`, with `text` shown on the page it leads to."""
+    messages.success(request, text)
+    return response
+
+
+def _register(request: HttpRequest, d: dict[str, Any]) -> DualRegistration:
     community = get_in_scope(
-        scoped(Place.objects.filter(kind=PlaceKind.COMMUNITY), request.user, ""), pk=d["community"]
+        Place.objects.visible_to(request.user).filter(kind=PlaceKind.COMMUNITY), pk=d["community"]
     )
     organisation = Organisation.objects.filter(pk=d["organisation"]).first()
     member = None
@@ -81,32 +93,30 @@ def _register(request: HttpRequest, d: dict[str, Any]) -> bool:
     contact = None
     if d["contact"]:
         contact = get_user_model().objects.filter(username=d["contact"].strip()).first()
-    try:
-        if organisation is None:
-            raise ValidationError("报到单位不存在")
-        if d["party_member"] and member is None:
-            raise ValidationError("该党员不存在")
-        if d["contact"] and contact is None:
-            raise ValidationError("联系人账号不存在")
-        do_register_dual(
-            actor=request.user,
-            organisation=organisation,
-            community=community,
-            party_member=member,
-            contact=contact,
-            registered_on=d["registered_on"],
-            note=d["note"],
-        )
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, refusal_text(exc))
-        return False
-    messages.success(request, "已报到")
-    return True
+    if organisation is None:
+        raise ValidationError("报到单位不存在")
+    if d["party_member"] and member is None:
+        raise ValidationError("该党员不存在")
+    if d["contact"] and contact is None:
+        raise ValidationError("联系人账号不存在")
+    return do_register_dual(
+        actor=request.user,
+        organisation=organisation,
+        community=community,
+        party_member=member,
+        contact=contact,
+        registered_on=d["registered_on"],
+        note=d["note"],
+    )
 
 
 @login_required
 def dual_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    registration = get_in_scope(registrations_visible_to(request.user), pk=pk)
+    return _detail_page(request, get_in_scope(registrations_visible_to(request.user), pk=pk))
+
+
+def _detail_page(request: HttpRequest, registration: Any, **forms: Any) -> HttpResponse:
+    """The registration's page; `forms` are bound forms a refused change shows again."""
     services = list(registration.services.select_related("case").order_by("-id")[:LIST_LIMIT])
     return render(
         request,
@@ -118,6 +128,7 @@ def dual_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "is_staff": is_community_staff(request.user, registration.community),
             "pick_form": PickForm(),
             "complete_form": CompleteForm(),
+            **forms,
         },
     )
 
@@ -126,17 +137,18 @@ def dual_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def dual_decide(request: HttpRequest, pk: int) -> HttpResponse:
     registration = get_in_scope(registrations_visible_to(request.user), pk=pk)
-    try:
-        do_decide_dual(
+    back = redirect("services:dual_detail", pk=pk)
+    return run_action(
+        request,
+        lambda: do_decide_dual(
             registration,
             actor=request.user,
             approve=request.POST.get("decision") == "approve",
             note=request.POST.get("note", ""),
-        )
-        messages.success(request, "已审核")
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, refusal_text(exc))
-    return redirect("services:dual_detail", pk=pk)
+        ),
+        done=lambda _: _said(request, "已审核", back),
+        refused=lambda: back,
+    )
 
 
 @login_required
@@ -150,42 +162,40 @@ def dual_pick(request: HttpRequest, pk: int) -> HttpResponse:
     d = form.cleaned_data
     case = None
     if d["case"]:
-        case = get_in_scope(scoped(Case.objects.all(), request.user, "place"), pk=d["case"])
-    try:
-        do_pick_need(
+        case = get_in_scope(Case.objects.visible_to(request.user), pk=d["case"])
+    back = redirect("services:dual_detail", pk=pk)
+    return run_action(
+        request,
+        lambda: do_pick_need(
             registration,
             actor=request.user,
             case=case,
             activity_id=d["activity_id"],
             title=d["title"],
-        )
-        messages.success(request, "已认领")
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, refusal_text(exc))
-    return redirect("services:dual_detail", pk=pk)
+        ),
+        done=lambda _: _said(request, "已认领", back),
+        refused=lambda: _detail_page(request, registration, pick_form=form),
+    )
 
 
 @login_required
 @require_POST
 def dual_complete(request: HttpRequest, pk: int) -> HttpResponse:
     service = get_in_scope(
-        scoped(
-            DualService.objects.select_related("registration"),
-            request.user,
-            "registration__community",
-        ),
+        DualService.objects.visible_to(request.user).select_related("registration"),
         pk=pk,
     )
     form = CompleteForm(request.POST)
-    if form.is_valid():
-        try:
-            do_complete_dual_service(service, actor=request.user, **form.cleaned_data)
-            messages.success(request, "已确认完成")
-        except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, refusal_text(exc))
-    else:
+    back = redirect("services:dual_detail", pk=service.registration_id)
+    if not form.is_valid():
         messages.error(request, form_error_text(form))
-    return redirect("services:dual_detail", pk=service.registration_id)
+        return back
+    return run_action(
+        request,
+        lambda: do_complete_dual_service(service, actor=request.user, **form.cleaned_data),
+        done=lambda _: _said(request, "已确认完成", back),
+        refused=lambda: back,
+    )
 
 
 @dataclass

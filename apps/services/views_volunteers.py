@@ -8,26 +8,25 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from apps.accounts.actions import client_ip
-from apps.accounts.scoping import get_in_scope, scope_q, scoped
+from apps.accounts.permissions import Cap, has_role_for, require
+from apps.accounts.scoping import get_in_scope
 from apps.cases.models import Case
-from apps.core import audit
+from apps.core import audit, throttle
 from apps.core.choices import AuditVerb
-from apps.core.refusals import form_error_text, refusal_text
+from apps.core.refusals import form_error_text, run_action
 from apps.people.models import Volunteer
 from apps.places.choices import PlaceKind
 from apps.places.models import Place, subtree_q
-from apps.portal import throttle
 
 from . import selectors
 from .actions import (
-    SERVICE_STAFF_ROLES,
     do_add_reward_item,
     do_donate_points,
     do_grant_points,
@@ -61,12 +60,13 @@ from .forms import (
     availability_from,
 )
 from .models import RewardItem, VolunteerApplication
+from .views import volunteer_page
 
 LIST_LIMIT = 200
 
 
 def _is_staff(user: Any) -> bool:
-    return bool(user.is_superuser or getattr(user, "role", "") in SERVICE_STAFF_ROLES)
+    return has_role_for(user, Cap.SERVICES_REVIEW_HOURS)
 
 
 # --- the resident's self-registration ------------------------------------------------------
@@ -81,14 +81,15 @@ def join(request: HttpRequest) -> HttpResponse:
     if not throttle.allow(client_ip(request)):
         return render(request, "services/join.html", {"form": form, "throttled": True}, status=429)
     if not form.is_valid():
-        return render(request, "services/join.html", {"form": form}, status=400)
+        return render(request, "services/join.html", {"form": form}, status=422)
     d = form.cleaned_data
     community = Place.objects.filter(pk=d["community"], kind=PlaceKind.COMMUNITY).first()
     if community is None:
         form.add_error("community", "请选择所在社区/村")
-        return render(request, "services/join.html", {"form": form}, status=400)
-    try:
-        application, _ = do_submit_application(
+        return render(request, "services/join.html", {"form": form}, status=422)
+    return run_action(
+        request,
+        lambda: do_submit_application(
             community=community,
             name=d["name"],
             phone=d["phone"],
@@ -98,12 +99,11 @@ def join(request: HttpRequest) -> HttpResponse:
             certificates=form.certificate_names(),
             motivation=d["motivation"],
             form_token=d["form_token"],
-        )
-    except ValidationError as exc:
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-        return render(request, "services/join.html", {"form": form}, status=400)
-    return redirect("services:join_status", token=application.form_token)
+        ),
+        done=lambda submitted: redirect("services:join_status", token=submitted[0].form_token),
+        refused=lambda: render(request, "services/join.html", {"form": form}),
+        form=form,
+    )
 
 
 @require_GET
@@ -153,43 +153,42 @@ def application_decide(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, form_error_text(form))
         return redirect("services:applications")
     d = form.cleaned_data
-    try:
-        if d["decision"] == "approve":
-            place = None
-            if d["place"]:
-                place = get_in_scope(
-                    Place.objects.filter(subtree_q(application.community, "")), pk=d["place"]
-                )
-            approval = do_approve_application(
-                application, actor=request.user, place=place, note=d["note"]
-            )
-            text = (
-                f"已通过：{approval.volunteer.person.name} 已登记为志愿者，账号 {approval.username}"
-            )
-            if approval.initial_password:
-                text += (
-                    f"，初始密码 {approval.initial_password}（仅显示一次，请告知本人登录后修改）"
-                )
-            messages.success(request, text)
-        else:
+
+    def decide() -> str:
+        if d["decision"] != "approve":
             do_decline_application(application, actor=request.user, note=d["note"])
-            messages.success(request, "已标记为未通过")
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, refusal_text(exc))
-    return redirect("services:applications")
+            return "已标记为未通过"
+        place = None
+        if d["place"]:
+            place = get_in_scope(
+                Place.objects.filter(subtree_q(application.community, "")), pk=d["place"]
+            )
+        approval = do_approve_application(
+            application, actor=request.user, place=place, note=d["note"]
+        )
+        text = f"已通过：{approval.volunteer.person.name} 已登记为志愿者，账号 {approval.username}"
+        if approval.initial_password:
+            text += f"，初始密码 {approval.initial_password}（仅显示一次，请告知本人登录后修改）"
+        return text
+
+    back = redirect("services:applications")
+    return run_action(
+        request, decide, done=lambda text: _said(request, text, back), refused=lambda: back
+    )
+
+
+def _said(request: HttpRequest, text: str, response: HttpResponse) -> HttpResponse:
+    """`response`, with `text` shown on the page it leads to."""
+    messages.success(request, text)
+    return response
 
 
 # --- staff: the volunteer list and its export ---------------------------------------------
 
 
-def _require_list_role(user: Any) -> None:
-    if not (user.is_superuser or user.role in SERVICE_STAFF_ROLES or user.can_export):
-        raise PermissionDenied("只有社区、街道工作人员和领导可以查看志愿者名册")
-
-
 @login_required
 def volunteer_list(request: HttpRequest) -> HttpResponse:
-    _require_list_role(request.user)
+    require(request.user, Cap.SERVICES_LIST_VOLUNTEERS)
     form = VolunteerFilter(request.GET, user=request.user)
     rows = form.apply(selectors.volunteer_rows(request.user))
     if request.GET.get("format") == "xlsx":
@@ -226,20 +225,23 @@ def volunteer_list(request: HttpRequest) -> HttpResponse:
 # --- the volunteer record: certificates, training, exceptions, no-shows, points ------------
 
 
-def _posted(request: HttpRequest, pk: int, form_class: Any, run: Any, done: str) -> HttpResponse:
+def _posted(
+    request: HttpRequest, pk: int, form_class: Any, key: str, run: Any, done: str
+) -> HttpResponse:
     """Shared shape of the record's small forms: validate, run the action, say what happened,
-    back to the volunteer's page."""
+    back to the volunteer's page; a refusal shows the page again with the form as typed
+    (`key` names the form on the page)."""
     volunteer = selectors.access_volunteer_for_user(request.user, pk)
     form = form_class(request.POST)
-    if form.is_valid():
-        try:
-            run(volunteer, form.cleaned_data)
-            messages.success(request, done)
-        except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, refusal_text(exc))
-    else:
+    if not form.is_valid():
         messages.error(request, form_error_text(form))
-    return redirect("services:volunteer", pk=pk)
+        return redirect("services:volunteer", pk=pk)
+    return run_action(
+        request,
+        lambda: run(volunteer, form.cleaned_data),
+        done=lambda _: _said(request, done, redirect("services:volunteer", pk=pk)),
+        refused=lambda: volunteer_page(request, volunteer, **{key: form}),
+    )
 
 
 @login_required
@@ -249,6 +251,7 @@ def certificate_add(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         CertificateForm,
+        "certificate_form",
         lambda v, d: do_add_certificate(
             v, actor=request.user, name=d["name"], number=d["number"], issued_on=d["issued_on"]
         ),
@@ -260,12 +263,15 @@ def certificate_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def certificate_remove(request: HttpRequest, pk: int) -> HttpResponse:
     volunteer = selectors.access_volunteer_for_user(request.user, pk)
-    try:
-        do_remove_certificate(volunteer, actor=request.user, name=request.POST.get("name", ""))
-        messages.success(request, "证书已移除")
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, refusal_text(exc))
-    return redirect("services:volunteer", pk=pk)
+    back = redirect("services:volunteer", pk=pk)
+    return run_action(
+        request,
+        lambda: do_remove_certificate(
+            volunteer, actor=request.user, name=request.POST.get("name", "")
+        ),
+        done=lambda _: _said(request, "证书已移除", back),
+        refused=lambda: back,
+    )
 
 
 @login_required
@@ -275,6 +281,7 @@ def training_add(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         TrainingForm,
+        "training_form",
         lambda v, d: do_record_training(v, actor=request.user, **d),
         "培训记录已登记",
     )
@@ -287,6 +294,7 @@ def exception_add(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         ExceptionForm,
+        "exception_form",
         lambda v, d: do_add_availability_exception(v, actor=request.user, **d),
         "可服务时间例外已登记",
     )
@@ -298,7 +306,7 @@ def no_show_add(request: HttpRequest, pk: int) -> HttpResponse:
     def run(volunteer: Any, d: dict[str, Any]) -> None:
         case = None
         if d["case"]:
-            case = get_in_scope(scoped(Case.objects.all(), request.user, "place"), pk=d["case"])
+            case = get_in_scope(Case.objects.visible_to(request.user), pk=d["case"])
         do_record_no_show(
             volunteer,
             actor=request.user,
@@ -308,7 +316,7 @@ def no_show_add(request: HttpRequest, pk: int) -> HttpResponse:
             note=d["note"],
         )
 
-    return _posted(request, pk, NoShowForm, run, "爽约已登记")
+    return _posted(request, pk, NoShowForm, "no_show_form", run, "爽约已登记")
 
 
 @login_required
@@ -318,6 +326,7 @@ def points_grant(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         PointsForm,
+        "points_form",
         lambda v, d: do_grant_points(v, d["amount"], actor=request.user, note=d["note"]),
         "积分已发放",
     )
@@ -330,6 +339,7 @@ def points_donate(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         PointsForm,
+        "points_form",
         lambda v, d: do_donate_points(v, d["amount"], actor=request.user, note=d["note"]),
         "积分已捐赠",
     )
@@ -363,12 +373,13 @@ def redeem(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     item = get_in_scope(
         RewardItem.objects.filter(community_id=community.pk if community else 0), pk=item_pk
     )
-    try:
-        do_redeem(volunteer, item, actor=request.user)
-        messages.success(request, f"已兑换“{item.name}”")
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, refusal_text(exc))
-    return redirect("services:rewards", pk=pk)
+    back = redirect("services:rewards", pk=pk)
+    return run_action(
+        request,
+        lambda: do_redeem(volunteer, item, actor=request.user),
+        done=lambda _: _said(request, f"已兑换“{item.name}”", back),
+        refused=lambda: back,
+    )
 
 
 # --- staff: the catalogues of their communities -------------------------------------------
@@ -376,7 +387,7 @@ def redeem(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
 
 def _communities(user: Any) -> list[Place]:
     return list(
-        Place.objects.filter(scope_q(user, ""), kind=PlaceKind.COMMUNITY).order_by("path")[:500]
+        Place.objects.visible_to(user).filter(kind=PlaceKind.COMMUNITY).order_by("path")[:500]
     )
 
 
@@ -385,48 +396,51 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     if not _is_staff(request.user):
         raise PermissionDenied("只有社区、街道工作人员可以管理兑换物品")
     communities = _communities(request.user)
-    form = RewardItemForm()
+    form = RewardItemForm(request.POST or None)
     form.fields["community"].choices = [(c.pk, c.name) for c in communities]  # type: ignore[attr-defined]
-    if request.method == "POST":
-        form = RewardItemForm(request.POST)
-        form.fields["community"].choices = [(c.pk, c.name) for c in communities]  # type: ignore[attr-defined]
-        if form.is_valid():
-            d = form.cleaned_data
-            community = get_in_scope(
-                scoped(Place.objects.filter(kind=PlaceKind.COMMUNITY), request.user, ""),
-                pk=d["community"],
-            )
-            try:
-                do_add_reward_item(
-                    community, actor=request.user, name=d["name"], cost=d["cost"], stock=d["stock"]
-                )
-                messages.success(request, "已上架")
-                return redirect("services:catalogue")
-            except (ValidationError, PermissionDenied) as exc:
-                messages.error(request, refusal_text(exc))
-    items = list(
-        scoped(RewardItem.objects.select_related("community"), request.user, "community")
-        .filter(active=True)
-        .annotate(redeemed=Count("redemptions"))
-        .order_by("community__path", "cost")[:LIST_LIMIT]
+
+    def page() -> HttpResponse:
+        items = list(
+            RewardItem.objects.visible_to(request.user)
+            .select_related("community")
+            .filter(active=True)
+            .annotate(redeemed=Count("redemptions"))
+            .order_by("community__path", "cost")[:LIST_LIMIT]
+        )
+        return render(request, "services/catalogue.html", {"form": form, "items": items})
+
+    if request.method != "POST" or not form.is_valid():
+        return page()
+    d = form.cleaned_data
+    community = get_in_scope(
+        Place.objects.visible_to(request.user).filter(kind=PlaceKind.COMMUNITY),
+        pk=d["community"],
     )
-    return render(request, "services/catalogue.html", {"form": form, "items": items})
+    return run_action(
+        request,
+        lambda: do_add_reward_item(
+            community, actor=request.user, name=d["name"], cost=d["cost"], stock=d["stock"]
+        ),
+        done=lambda _: _said(request, "已上架", redirect("services:catalogue")),
+        refused=page,
+    )
 
 
 @login_required
 @require_POST
 def restock(request: HttpRequest, item_pk: int) -> HttpResponse:
     item = get_in_scope(
-        scoped(RewardItem.objects.select_related("community"), request.user, "community"),
+        RewardItem.objects.visible_to(request.user).select_related("community"),
         pk=item_pk,
     )
     form = RestockForm(request.POST)
-    if form.is_valid():
-        try:
-            do_restock_reward_item(item, actor=request.user, add=form.cleaned_data["add"])
-            messages.success(request, f"“{item.name}”已补充库存")
-        except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, refusal_text(exc))
-    else:
+    back = redirect("services:catalogue")
+    if not form.is_valid():
         messages.error(request, form_error_text(form))
-    return redirect("services:catalogue")
+        return back
+    return run_action(
+        request,
+        lambda: do_restock_reward_item(item, actor=request.user, add=form.cleaned_data["add"]),
+        done=lambda _: _said(request, f"“{item.name}”已补充库存", back),
+        refused=lambda: back,
+    )

@@ -13,7 +13,7 @@ from django.db.models.functions import Substr
 from django.http import Http404
 from django.utils import timezone
 
-from apps.accounts.scoping import get_in_scope, place_in_scope, place_visible, scope_q
+from apps.accounts.scoping import get_in_scope, place_in_scope, place_visible
 from apps.cases.choices import (
     OPEN_STATUSES,
     SATISFIED_RATINGS,
@@ -34,7 +34,7 @@ from .rollups import exact_for
 
 def access_place_for_user(user: Any, pk: Any) -> Place:
     """A place in the user's scope, or 404."""
-    return get_in_scope(Place.objects.filter(scope_q(user, "")), pk=pk)
+    return get_in_scope(Place.objects.visible_to(user), pk=pk)
 
 
 def rollup_rows(place: Place, date_from: dt.date, date_to: dt.date) -> QuerySet[CaseRollup]:

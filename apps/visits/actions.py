@@ -12,8 +12,7 @@ from django.db.models.constants import OnConflict
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from apps.accounts.choices import Role
-from apps.accounts.scoping import place_in_scope
+from apps.accounts.permissions import Cap, has_role_for, refusal, require
 from apps.cases import images
 from apps.cases.actions import do_create_case, do_transition
 from apps.cases.choices import HANDLING, Action, CaseKind, CaseSource
@@ -46,10 +45,6 @@ from .models import (
 )
 from .recurrence import is_occurrence, next_occurrence, window_end
 
-# Staff who may record a visit for someone else inside their scope.
-RECORDING_STAFF = {Role.ADMIN, Role.TOWN_STAFF, Role.COMMUNITY_STAFF, Role.GRID_WORKER}
-# Who may create and change plans (inside their scope).
-PLAN_ROLES = {Role.ADMIN, Role.COUNTY_LEADER, Role.TOWN_STAFF, Role.COMMUNITY_STAFF}
 PLAN_FIELDS = (
     "name",
     "kind",
@@ -70,10 +65,9 @@ PG_ROWS = 1000  # 12 parameters a row: well below PostgreSQL's 65 535
 def _check_plan_actor(actor: Any, scope: Any) -> None:
     if actor is None:
         return
-    if not (actor.is_superuser or actor.role in PLAN_ROLES):
-        raise PermissionDenied("只有乡镇、社区工作人员可以制定走访计划")
-    if scope is None or not place_in_scope(actor, scope):
-        raise PermissionDenied("该范围不在您的管辖范围内")
+    if scope is None:
+        raise PermissionDenied(refusal(Cap.VISITS_PLAN, scope=has_role_for(actor, Cap.VISITS_PLAN)))
+    require(actor, Cap.VISITS_PLAN, scope)
 
 
 @transaction.atomic
@@ -284,11 +278,10 @@ def advance_tasks(today: dt.date | None = None) -> tuple[int, int]:
 
 
 def _check_may_record(task: VisitTask, actor: Any) -> None:
-    if actor.person_id is not None and actor.person_id == task.assignee_id:
-        return
-    if (actor.is_superuser or actor.role in RECORDING_STAFF) and place_in_scope(actor, task.place):
-        return
-    raise PermissionDenied("只有走访责任人或本辖区工作人员可以登记走访")
+    def assignee() -> bool:
+        return actor.person_id is not None and actor.person_id == task.assignee_id
+
+    require(actor, Cap.VISITS_RECORD, task.place, unless=assignee)
 
 
 def _move(task: VisitTask, to: str, *, actor: Any, note: str = "") -> None:

@@ -6,6 +6,7 @@ from django.utils import timezone
 from apps.core.media import random_name
 from apps.core.models import TimeStamped
 from apps.duties.choices import DUTY_TARGET_KINDS
+from apps.places.scope import ScopedQuerySet
 
 from .choices import (
     ASSIGNEE_KINDS,
@@ -25,6 +26,8 @@ class VisitPlan(TimeStamped):
     holder of `duty_kinds` inside `scope` gets one task per household (household visits) or
     per place they answer for (patrols, inspections), to be done within `window_days`."""
 
+    scope_path = "scope"
+
     name = models.CharField("名称", max_length=100)
     kind = models.CharField("类型", max_length=20, choices=VisitKind.choices)
     scope = models.ForeignKey(
@@ -37,6 +40,7 @@ class VisitPlan(TimeStamped):
     window_days = models.PositiveSmallIntegerField("完成时限(天)", default=2)
     target_percent = models.PositiveSmallIntegerField("走访率目标(%)", default=100)
     active = models.BooleanField("启用", default=True)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "走访计划"
@@ -85,6 +89,8 @@ class VisitCycle(models.Model):
     """One occurrence of a plan, kept for comparison with later ones: its window and how many
     tasks it generated."""
 
+    scope_path = "plan__scope"
+
     plan = models.ForeignKey(
         VisitPlan, verbose_name="计划", on_delete=models.CASCADE, related_name="cycles"
     )
@@ -92,6 +98,7 @@ class VisitCycle(models.Model):
     window_end = models.DateField("截止日")
     generated_at = models.DateTimeField("生成时间", auto_now_add=True)
     task_count = models.PositiveIntegerField("任务数", default=0)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "走访周期"
@@ -112,6 +119,8 @@ class VisitTask(models.Model):
     """One household (or place) to visit by one duty holder in one cycle, or a re-inspection
     (复查) of a hazard found on a patrol (no cycle; linked to its `rectification`). `status`
     moves only through `actions`; every move leaves a `VisitTaskEvent`."""
+
+    scope_path = "place"
 
     plan = models.ForeignKey(VisitPlan, verbose_name="计划", on_delete=models.CASCADE)
     cycle = models.ForeignKey(
@@ -152,6 +161,7 @@ class VisitTask(models.Model):
     cases = models.ManyToManyField(
         "cases.Case", verbose_name="登记的诉求", blank=True, related_name="+"
     )
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "走访任务"
@@ -187,6 +197,8 @@ class VisitTask(models.Model):
 class VisitTaskEvent(models.Model):
     """A state change of a task (append-only): the timeline that timeliness is computed from."""
 
+    scope_path = "task__place"
+
     task = models.ForeignKey(
         VisitTask, verbose_name="任务", on_delete=models.CASCADE, related_name="events"
     )
@@ -202,6 +214,7 @@ class VisitTaskEvent(models.Model):
         related_name="+",
     )
     note = models.CharField("说明", max_length=200, blank=True)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "走访任务记录"
@@ -219,6 +232,8 @@ class VisitRecord(TimeStamped):
     """What happened at the door: a visit (checklist answers, notes, position) or an attempt
     that could not reach anyone (`reached` false, with a reason; never counts as done)."""
 
+    scope_path = "task__place"
+
     task = models.ForeignKey(
         VisitTask, verbose_name="任务", on_delete=models.CASCADE, related_name="records"
     )
@@ -232,6 +247,7 @@ class VisitRecord(TimeStamped):
     answers = models.JSONField("清单完成情况", default=dict, blank=True)
     lng = models.FloatField("经度", null=True, blank=True)
     lat = models.FloatField("纬度", null=True, blank=True)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "走访记录"
@@ -260,6 +276,8 @@ class VisitPhoto(TimeStamped):
     """A photo taken on a visit or inspection, checked and thumbnailed with the helpers of
     `apps.cases.images` (type, size, pixels; a JPEG thumbnail)."""
 
+    scope_path = "record__task__place"
+
     record = models.ForeignKey(
         VisitRecord, verbose_name="走访记录", on_delete=models.CASCADE, related_name="photos"
     )
@@ -272,6 +290,7 @@ class VisitPhoto(TimeStamped):
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.PROTECT, related_name="+"
     )
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "走访照片"
@@ -288,6 +307,8 @@ class VisitPhoto(TimeStamped):
 class Rectification(TimeStamped):
     """隐患整改: a hazard found on a patrol or inspection, its case (kind hazard) in the case
     engine, the rectification deadline and the re-inspections (复查 tasks) that check it."""
+
+    scope_path = "place"
 
     case = models.OneToOneField(
         "cases.Case", verbose_name="隐患事项", on_delete=models.PROTECT, related_name="+"
@@ -309,6 +330,7 @@ class Rectification(TimeStamped):
         default=RectificationStatus.OPEN,
     )
     rectified_at = models.DateTimeField("确认整改时间", null=True, blank=True)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "隐患整改"

@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from apps.accounts.scoping import get_in_scope, scope_q, scoped
+from apps.accounts.scoping import get_in_scope, scope_q
 from apps.cases.models import Case
 from apps.people.choices import Relation
 from apps.people.models import Person
@@ -355,7 +355,7 @@ def without_holder(cycle: VisitCycle, area: Place) -> QuerySet[Place]:
 
 
 def tasks_in_area(user: Any, cycle: VisitCycle, area: Place) -> QuerySet[VisitTask]:
-    return scoped(VisitTask.objects.filter(cycle=cycle), user, "place").filter(subtree_q(area))
+    return VisitTask.objects.visible_to(user).filter(cycle=cycle).filter(subtree_q(area))
 
 
 # --- timeliness, comparison of cycles, export ---------------------------------------------
@@ -459,7 +459,7 @@ def tasks_by_place(cycle: VisitCycle, places: list[Place]) -> dict[int, list[Vis
 
 def rectifications_in(user: Any, area: Place) -> QuerySet[Rectification]:
     return (
-        scoped(Rectification.objects.all(), user, "place")
+        Rectification.objects.visible_to(user)
         .filter(subtree_q(area))
         .select_related("case", "place")
     )

@@ -15,7 +15,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from apps.accounts.permissions import Cap, has_role_for
-from apps.accounts.scoping import scoped
 from apps.cases.selectors import my_orders
 from apps.core.refusals import run_action
 from apps.duties.selectors import duty_holders
@@ -256,7 +255,7 @@ def _may_plan(user: Any) -> bool:
 
 
 def _plan_scopes(user: Any) -> Any:
-    return scoped(Place.objects.filter(kind__in=PLAN_SCOPE_KINDS), user, "").order_by("path")
+    return Place.objects.visible_to(user).filter(kind__in=PLAN_SCOPE_KINDS).order_by("path")
 
 
 @login_required

@@ -8,6 +8,7 @@ from django.utils import timezone
 from apps.core import crypto
 from apps.core.models import TimeStamped
 from apps.core.validators import normalise_phone
+from apps.places.scope import ScopedQuerySet
 
 from .. import deadlines
 from ..choices import (
@@ -29,7 +30,7 @@ def new_tracking_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-class CaseQuerySet(models.QuerySet["Case"]):
+class CaseQuerySet(ScopedQuerySet["Case"]):
     def open(self) -> "CaseQuerySet":
         # Sorted: the same SQL in every process (a set's order changes with the hash seed),
         # and the very list of the open-case partial indexes' predicate, which PostgreSQL
@@ -60,6 +61,8 @@ class Case(TimeStamped):
     The reporter's phone is personal information: encrypted, blind-indexed and masked like a
     person's. `tracking_token` lets the resident follow and rate the case without an account.
     """
+
+    scope_path = "place"
 
     kind = models.CharField("类型", max_length=20, choices=CaseKind.choices, default=CaseKind.NEED)
     source = models.CharField(

@@ -5,6 +5,7 @@ from django.db import models
 
 from apps.core.media import random_name
 from apps.core.models import TimeStamped
+from apps.places.scope import ScopedQuerySet
 
 from ..choices import Action, RevisitResult, Status
 
@@ -101,6 +102,8 @@ class CaseRevisit(TimeStamped):
     """A revisit (回访) task: a resolved case the resident did not rate within N days. Staff of
     the handling unit call or visit and record the result, which counts as the rating."""
 
+    scope_path = "unit"
+
     case = models.OneToOneField(
         "cases.Case", verbose_name="事项", on_delete=models.CASCADE, related_name="revisit"
     )
@@ -118,6 +121,7 @@ class CaseRevisit(TimeStamped):
         related_name="+",
     )
     done_at = models.DateTimeField("回访时间", null=True, blank=True)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "回访任务"

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 
 from apps.core.models import TimeStamped
+from apps.places.scope import ScopedQuerySet
 
 from ..choices import CriticalStatus, NoticeRole, Outcome, ReferralDecision, Treatment
 
@@ -9,6 +10,8 @@ from ..choices import CriticalStatus, NoticeRole, Outcome, ReferralDecision, Tre
 class CriticalValue(TimeStamped):
     """A critical value (危急值) confirmed by the reading physician: what it is, who confirmed
     it and when. One row per exam; the register of all critical values reads this table."""
+
+    scope_path = "exam__clinic"
 
     exam = models.OneToOneField(
         "ecg.Exam", verbose_name="检查", on_delete=models.PROTECT, related_name="critical"
@@ -25,6 +28,7 @@ class CriticalValue(TimeStamped):
         "状态", max_length=14, choices=CriticalStatus.choices, default=CriticalStatus.ALERTED
     )
     acknowledged_at = models.DateTimeField("首次确认接收时间", null=True, blank=True)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "危急值"
@@ -92,6 +96,8 @@ class Referral(TimeStamped):
     arrival at the hospital (door), treatment (balloon for PCI), outcome. Each step is
     written by `do_record_referral_step`, timestamped and audited."""
 
+    scope_path = "critical__exam__clinic"
+
     critical = models.OneToOneField(
         CriticalValue, verbose_name="危急值", on_delete=models.CASCADE, related_name="referral"
     )
@@ -112,6 +118,7 @@ class Referral(TimeStamped):
     outcome = models.CharField("转归", max_length=12, choices=Outcome.choices, blank=True)
     outcome_at = models.DateTimeField("转归时间", null=True, blank=True)
     note = models.TextField("备注", blank=True)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "转诊"

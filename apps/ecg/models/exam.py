@@ -7,6 +7,7 @@ from django.db import models
 from apps.core import crypto
 from apps.core.models import TimeStamped
 from apps.core.validators import normalise_id_number
+from apps.places.scope import ScopedQuerySet
 
 from ..choices import ExamStatus, Sex, SignalFormat
 
@@ -15,6 +16,8 @@ class EcgCentre(TimeStamped):
     """The county ECG centre of one county: who heads it, who the hospital's emergency team
     is, how fast a critical value must be acknowledged, and the county's own critical-value
     thresholds (merged over the defaults of `screening.thresholds`)."""
+
+    scope_path = "county"
 
     county = models.OneToOneField(
         "places.Place", verbose_name="县区", on_delete=models.PROTECT, related_name="ecg_centre"
@@ -42,6 +45,7 @@ class EcgCentre(TimeStamped):
     ack_minutes = models.PositiveSmallIntegerField("危急值确认时限(分钟)", default=10)
     phone_minutes = models.PositiveSmallIntegerField("升级电话通知时限(分钟)", default=10)
     thresholds = models.JSONField("危急值阈值(覆盖默认值)", default=dict, blank=True)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "心电中心设置"
@@ -66,6 +70,8 @@ class Exam(TimeStamped):
     (stored once, as compressed arrays in mV) and the automatic screening that orders the
     reading queue. The patient's ID number is protected like every ID number: ciphertext,
     blind index and mask."""
+
+    scope_path = "clinic"
 
     clinic = models.ForeignKey(
         "places.Place", verbose_name="送检机构", on_delete=models.PROTECT, related_name="ecg_exams"
@@ -116,6 +122,7 @@ class Exam(TimeStamped):
     )
     claimed_at = models.DateTimeField("认领时间", null=True, blank=True)
     released_at = models.DateTimeField("报告发布时间", null=True, blank=True)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "心电检查"

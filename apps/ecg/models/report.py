@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 
 from apps.core.models import TimeStamped
+from apps.places.scope import ScopedQuerySet
 
 from ..choices import ReportStatus, TermCategory
 
@@ -30,6 +31,8 @@ class Report(TimeStamped):
     """The physician's structured report on one exam: measurements (the screening's, as
     corrected), diagnosis terms, free text and conclusion; released after a second
     physician's check when it holds a critical value."""
+
+    scope_path = "exam__clinic"
 
     exam = models.OneToOneField(
         "ecg.Exam", verbose_name="检查", on_delete=models.CASCADE, related_name="report"
@@ -64,6 +67,7 @@ class Report(TimeStamped):
     )
     checked_at = models.DateTimeField("审核时间", null=True, blank=True)
     released_at = models.DateTimeField("发布时间", null=True, blank=True)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "心电报告"

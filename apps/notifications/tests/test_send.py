@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.core.tasks import capture_tasks, run_task
-from apps.notifications.choices import ChannelKind, DeliveryStatus
+from apps.notifications.choices import ChannelKind, DeliveryStatus, NotificationKind
 from apps.notifications.models import Delivery, Notification, Preference, QuietHours
 from apps.notifications.services import notify
 
@@ -151,15 +151,52 @@ class TestNotify:
         assert queued == [
             (
                 "notifications.send",
-                (sorted([a.pk, grid.pk]), "事项超时", "请处理"),
-                {
-                    "url": "/cases/1/",
-                    "object_type": "places.place",
-                    "object_id": str(world.community_a.pk),
-                    "kind": "general",
-                },
+                (
+                    sorted([a.pk, grid.pk]),
+                    "事项超时",
+                    "请处理",
+                    "/cases/1/",
+                    "places.place",
+                    world.community_a.pk,
+                ),
+                {"kind": "general"},
             )
         ]
+
+    def test_it_reads_a_query_of_users_after_the_commit(
+        self, world, staff, django_capture_on_commit_callbacks
+    ):
+        from apps.accounts.models import User
+
+        _, grid, _ = staff
+        with django_capture_on_commit_callbacks() as callbacks:
+            notify(
+                User.objects.filter(scope=world.grid_a),
+                "新事项",
+                "",
+                kind=NotificationKind.CASE_STATUS,
+            )
+            grid.scope = world.community_a  # moved before the commit: no longer in the query
+            grid.save(update_fields=["scope"])
+        with capture_tasks() as queued:
+            for callback in callbacks:
+                callback()
+        assert queued == []
+
+    def test_it_takes_only_the_kinds_of_the_enum(self, staff):
+        with pytest.raises(ValueError):
+            notify([staff[0]], "标题", "", kind="case.whatever")  # type: ignore[arg-type]
+
+    def test_every_app_notifies_through_the_one_function(self):
+        from pathlib import Path
+
+        apps_dir = Path(__file__).resolve().parents[2]
+        senders = sorted(
+            str(p.relative_to(apps_dir))
+            for p in apps_dir.rglob("*.py")
+            if "tests" not in p.parts and '"notifications.send"' in p.read_text()
+        )
+        assert senders == ["notifications/services.py", "notifications/tasks.py"]
 
     def test_it_sends_nothing_for_a_rolled_back_write(
         self, world, staff, django_capture_on_commit_callbacks

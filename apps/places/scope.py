@@ -1,0 +1,75 @@
+"""The scope rule, written once: an account sees the subtree of its scope place (a superuser
+with no scope sees everything; an account with no scope, or anonymous, sees nothing).
+
+`reach(user)` states it; `scope_q` turns it into a Q for any path to a place, `place_visible`
+applies it to a place already loaded, and `ScopedQuerySet.visible_to(user)` applies it to a
+model whose `scope_path` names the path from its rows to their place:
+
+    class Duty(models.Model):
+        scope_path = "place"            # "" for Place itself; "volunteer__person__place" …
+        objects = ScopedQuerySet.as_manager()
+
+    Duty.objects.visible_to(request.user)
+"""
+
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from django.db import models
+
+from .paths import path_upper
+
+M = TypeVar("M", bound=models.Model)
+
+
+@dataclass(frozen=True)
+class Reach:
+    """What an account's scope reaches: everything, nothing, or the paths in [low, high)."""
+
+    everything: bool = False
+    low: str = ""
+    high: str = ""
+
+    def q(self, place_field: str) -> models.Q:
+        if self.everything:
+            return models.Q()
+        if not self.low:
+            return models.Q(pk__in=[])
+        prefix = f"{place_field}__" if place_field else ""
+        return models.Q(**{f"{prefix}path__gte": self.low, f"{prefix}path__lt": self.high})
+
+    def holds(self, path: str) -> bool:
+        return self.everything or (bool(self.low) and self.low <= path < self.high)
+
+
+NOTHING = Reach()
+
+
+def reach(user: Any) -> Reach:
+    """The one definition of the scope rule."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return NOTHING
+    if user.is_superuser and user.scope_id is None:
+        return Reach(everything=True)
+    scope = user.scope
+    if scope is None:
+        return NOTHING
+    return Reach(low=scope.path, high=path_upper(scope.path))
+
+
+def scope_q(user: Any, place_field: str) -> models.Q:
+    """Q limiting `place_field` (a path to a Place; "" for Place itself) to the user's scope."""
+    return reach(user).q(place_field)
+
+
+def place_visible(user: Any, place: Any) -> bool:
+    """Is `place` (just read: its path current) inside the user's scope? No query beyond the
+    user's scope row (loaded once per request)."""
+    return reach(user).holds(place.path)
+
+
+class ScopedQuerySet(models.QuerySet[M]):
+    """A queryset of a model that declares `scope_path`."""
+
+    def visible_to(self, user: Any) -> "ScopedQuerySet[M]":
+        return self.filter(scope_q(user, self.model.scope_path))  # type: ignore[attr-defined]
