@@ -81,8 +81,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "apps.core.middleware.RejectNulMiddleware",
     "apps.core.middleware.UploadLimitMiddleware",
+    "apps.core.middleware.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "apps.core.middleware.ChineseFirstLocaleMiddleware",
@@ -108,6 +108,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "apps.accounts.context_processors.roles",
             ],
         },
     },
@@ -260,6 +261,35 @@ if TASKS_BACKEND == "redis":
 
 # How long a verified API key's account stays cached (apps.accounts.apikeys; docs/api.md).
 GONGZHI_API_KEY_CACHE_SECONDS = int(env("GONGZHI_API_KEY_CACHE_SECONDS", "30"))
+# Redis keys of the task queue start with this (tests give each run its own).
+TASKS_REDIS_PREFIX = "gongzhi:tasks"
+
+# The site's address, for absolute links in text messages and e-mails (empty: paths only).
+SITE_URL = env("GONGZHI_SITE_URL")
+
+# Rules of the apps, declared here so every one is in one place and read as settings.NAME.
+# Cases: the "soon due" warning starts at this fraction of the time left, or this many hours
+# before the deadline; a resolved case's revisit is due after this many days; photos up to
+# this size; a new case is a possible duplicate of one within these days and metres whose
+# text similarity reaches the threshold.
+CASES_WARNING_FRACTION = 0.25
+CASES_WARNING_LEAD_HOURS = 2
+CASES_REVISIT_AFTER_DAYS = 3
+CASES_ATTACHMENT_MAX_BYTES = 8 * 1024 * 1024
+CASES_DUPLICATE_DAYS = 14
+CASES_DUPLICATE_METRES = 300
+CASES_DUPLICATE_THRESHOLD = 0.45
+# Volunteers: points per approved hour; approved hours for 一星 … 五星 (全国志愿服务信息系统).
+SERVICES_POINTS_PER_HOUR = 10
+SERVICES_STAR_THRESHOLDS = (100, 300, 600, 1000, 1500)
+# Activities: a check-in link stays valid this long after the end; failed name + phone-suffix
+# check-ins allowed per address, activity and hour.
+ACTIVITIES_CHECKIN_GRACE_MINUTES = 120
+ACTIVITIES_CHECKIN_FAILURES_PER_HOUR = 30
+# Residents without an account, per address and hour: submissions (reports, volunteer
+# sign-up) and look-ups of a case by number and phone suffix.
+PORTAL_SUBMITS_PER_HOUR = 20
+PORTAL_LOOKUPS_PER_HOUR = 10
 
 LOGGING = {
     "version": 1,

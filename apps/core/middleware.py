@@ -38,6 +38,8 @@ class RejectNulMiddleware:
                 return b"\x00" in unquote_to_bytes(request.body)
             if kind.startswith("application/json"):
                 return b"\\u0000" in request.body.lower() or b"\x00" in request.body
+            if kind.startswith("multipart/form-data"):  # the text fields, not the files
+                return any("\x00" in v for vs in request.POST.lists() for v in vs[1])
         return False
 
 

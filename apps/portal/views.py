@@ -91,6 +91,8 @@ def places(request: HttpRequest) -> HttpResponse:
         community = int(request.GET.get("community") or 0)
     except ValueError:
         community = 0
+    if not 0 < community < 2**63:  # an id the database can hold, or none (a 500 otherwise)
+        community = 0
     q = request.GET.get("q", "").strip()[:60]
     tokens = selectors.search_tokens(q)
     needs_name = bool(tokens) and not community and selectors.numbers_only(tokens)

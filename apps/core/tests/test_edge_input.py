@@ -161,3 +161,22 @@ def test_openapi_component_names_are_unique():
     names = _schemas()
     for name in ("ErrorOut", "CodedErrorOut", "DecisionIn", "ReviewDecisionIn", "VisitCoverageOut"):
         assert name in names, name
+
+
+def test_a_nul_byte_in_a_multipart_form_is_a_400(world):
+    response = Client().post("/portal/report/streetlight/", {"description": "井盖\x00丢了"})
+    assert response.status_code == 400
+    assert "空字符" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "url", ["/people/", "/places/", "/cases/", "/duties/", "/notifications/", "/orgs/"]
+)
+def test_a_huge_page_number_on_a_list_page_shows_the_last_page(staff, url):
+    response = staff.get(url, {"page": HUGE})
+    assert response.status_code == 200
+
+
+def test_a_huge_community_id_on_the_portal_is_ignored(world):
+    response = Client().get("/portal/places/", {"community": "9" * 25, "q": "幸福"})
+    assert response.status_code == 200
