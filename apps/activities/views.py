@@ -12,13 +12,13 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from pydantic import ValidationError as FilterError
 
 from apps.accounts.actions import client_ip
 from apps.core.paging import query_without_page
-from apps.core.refusals import flash_refusal
+from apps.core.redirects import redirect_next
+from apps.core.refusals import run_action
 from apps.people.models import Person
 from apps.people.selectors import visible_people
 
@@ -101,16 +101,25 @@ def _form_values(form: ActivityForm) -> dict[str, Any]:
 @login_required
 def create(request: HttpRequest) -> HttpResponse:
     form = ActivityForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            activity = actions.do_create_activity(actor=request.user, **_form_values(form))
-        except (ValidationError, PermissionDenied) as exc:
-            flash_refusal(request, exc)
-        else:
-            messages.success(request, f"已登记活动：{activity.title}")
-            return redirect("activities:detail", pk=activity.pk)
-    status = 422 if request.method == "POST" else 200
-    return render(request, "activities/form.html", {"form": form}, status=status)
+
+    def page(status: int = 200) -> HttpResponse:
+        return render(request, "activities/form.html", {"form": form}, status=status)
+
+    if request.method != "POST":
+        return page()
+    if not form.is_valid():
+        return page(422)
+
+    def done(activity: Activity) -> HttpResponse:
+        messages.success(request, f"已登记活动：{activity.title}")
+        return redirect("activities:detail", pk=activity.pk)
+
+    return run_action(
+        request,
+        lambda: actions.do_create_activity(actor=request.user, **_form_values(form)),
+        done=done,
+        refused=page,
+    )
 
 
 @login_required
@@ -128,17 +137,25 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         "organisers": list(activity.organisers.all()),
     }
     form = ActivityForm(request.POST or None, user=request.user, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.do_update_activity(activity, actor=request.user, **_form_values(form))
-        except (ValidationError, PermissionDenied) as exc:
-            flash_refusal(request, exc)
-        else:
-            messages.success(request, "活动已修改")
-            return redirect("activities:detail", pk=activity.pk)
-    status = 422 if request.method == "POST" else 200
-    return render(
-        request, "activities/form.html", {"form": form, "activity": activity}, status=status
+
+    def page(status: int = 200) -> HttpResponse:
+        context = {"form": form, "activity": activity}
+        return render(request, "activities/form.html", context, status=status)
+
+    if request.method != "POST":
+        return page()
+    if not form.is_valid():
+        return page(422)
+
+    def done(_: object) -> HttpResponse:
+        messages.success(request, "活动已修改")
+        return redirect("activities:detail", pk=activity.pk)
+
+    return run_action(
+        request,
+        lambda: actions.do_update_activity(activity, actor=request.user, **_form_values(form)),
+        done=done,
+        refused=page,
     )
 
 
@@ -153,7 +170,11 @@ def _search(request: HttpRequest) -> list[Person]:
 
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    activity = selectors.access_activity_for_user(request.user, pk)
+    return _detail_page(request, selectors.access_activity_for_user(request.user, pk))
+
+
+def _detail_page(request: HttpRequest, activity: Activity, **forms: Any) -> HttpResponse:
+    """The activity's page; `forms` are bound forms a refused change shows again."""
     manage = actions.may_manage(request.user, activity)
     rows = list(selectors.participants(activity)) if manage else []
     mine = next(
@@ -194,14 +215,15 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         "photo_form": PhotoForm(),
         "cancel_form": CancelForm(),
+        **forms,
     }
     return render(request, "activities/detail.html", context)
 
 
-def _next(request: HttpRequest, default: str) -> HttpResponse:
-    target = request.POST.get("next", "")
-    safe = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
-    return redirect(target if target and safe else default)
+def _said(request: HttpRequest, text: str, response: HttpResponse) -> HttpResponse:
+    """`response`, with `text` shown on the page it leads to."""
+    messages.success(request, text)
+    return response
 
 
 def _back(pk: int, anchor: str = "") -> HttpResponse:
@@ -225,29 +247,36 @@ def sign_up(request: HttpRequest, pk: int) -> HttpResponse:
     role = request.POST.get("role") or ParticipantRole.PARTICIPANT
     if role not in ParticipantRole.values:
         role = ParticipantRole.PARTICIPANT
-    try:
-        row = actions.do_sign_up(activity, person, actor=request.user, role=role)
-    except (ValidationError, PermissionDenied) as exc:
-        flash_refusal(request, exc)
-    else:
+    back = reverse("activities:detail", args=[pk])
+
+    def done(row: Any) -> HttpResponse:
         if row.status == SignupStatus.WAITLISTED:
             messages.warning(request, f"名额已满，{person.name}已进入候补名单")
         else:
             messages.success(request, f"{person.name}报名成功")
-    return _next(request, reverse("activities:detail", args=[pk]))
+        return redirect_next(request, back)
+
+    return run_action(
+        request,
+        lambda: actions.do_sign_up(activity, person, actor=request.user, role=role),
+        done=done,
+        refused=lambda: redirect_next(request, back),
+    )
 
 
 @login_required
 @require_POST
 def cancel_signup(request: HttpRequest, pk: int) -> HttpResponse:
     row = selectors.access_participation_for_user(request.user, pk)
-    try:
-        actions.do_cancel_signup(row, actor=request.user)
-    except (ValidationError, PermissionDenied) as exc:
-        flash_refusal(request, exc)
-    else:
-        messages.success(request, f"已取消{row.person.name}的报名")
-    return _next(request, reverse("activities:detail", args=[row.activity_id]))
+    back = reverse("activities:detail", args=[row.activity_id])
+    return run_action(
+        request,
+        lambda: actions.do_cancel_signup(row, actor=request.user),
+        done=lambda _: _said(
+            request, f"已取消{row.person.name}的报名", redirect_next(request, back)
+        ),
+        refused=lambda: redirect_next(request, back),
+    )
 
 
 @login_required
@@ -262,26 +291,26 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
     if person is None:
         raise Http404("未找到该人员")
     present = request.POST.get("present") == "1"
-    try:
-        actions.do_set_attendance(activity, person, actor=request.user, present=present)
-    except (ValidationError, PermissionDenied) as exc:
-        flash_refusal(request, exc)
-    else:
-        messages.success(request, f"{person.name}{'已签到' if present else '已取消签到'}")
-    return _back(pk, "participants")
+    text = f"{person.name}{'已签到' if present else '已取消签到'}"
+    return run_action(
+        request,
+        lambda: actions.do_set_attendance(activity, person, actor=request.user, present=present),
+        done=lambda _: _said(request, text, _back(pk, "participants")),
+        refused=lambda: _back(pk, "participants"),
+    )
 
 
 @login_required
 @require_POST
 def record_hours(request: HttpRequest, pk: int) -> HttpResponse:
     row = selectors.access_participation_for_user(request.user, pk)
-    try:
-        actions.do_record_volunteer_hours(row, actor=request.user)
-    except (ValidationError, PermissionDenied) as exc:
-        flash_refusal(request, exc)
-    else:
-        messages.success(request, f"已为{row.person.name}登记服务时长，待审核")
-    return _back(row.activity_id, "participants")
+    text = f"已为{row.person.name}登记服务时长，待审核"
+    return run_action(
+        request,
+        lambda: actions.do_record_volunteer_hours(row, actor=request.user),
+        done=lambda _: _said(request, text, _back(row.activity_id, "participants")),
+        refused=lambda: _back(row.activity_id, "participants"),
+    )
 
 
 @login_required
@@ -292,13 +321,12 @@ def reach(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "请填写不小于 0 的人次")
         return _back(pk, "reach")
-    try:
-        actions.do_record_reach(activity, actor=request.user, **form.cleaned_data)
-    except (ValidationError, PermissionDenied) as exc:
-        flash_refusal(request, exc)
-    else:
-        messages.success(request, "活动成效已保存")
-    return _back(pk, "reach")
+    return run_action(
+        request,
+        lambda: actions.do_record_reach(activity, actor=request.user, **form.cleaned_data),
+        done=lambda _: _said(request, "活动成效已保存", _back(pk, "reach")),
+        refused=lambda: _detail_page(request, activity, reach_form=form),
+    )
 
 
 @login_required
@@ -306,15 +334,18 @@ def reach(request: HttpRequest, pk: int) -> HttpResponse:
 def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     activity = selectors.access_activity_for_user(request.user, pk)
     form = CancelForm(request.POST)
-    try:
+
+    def cancel_it() -> None:
         if not form.is_valid():
             raise ValidationError("请填写取消原因")
         actions.do_cancel_activity(activity, actor=request.user, **form.cleaned_data)
-    except (ValidationError, PermissionDenied) as exc:
-        flash_refusal(request, exc)
-    else:
-        messages.success(request, "活动已取消")
-    return _back(pk)
+
+    return run_action(
+        request,
+        cancel_it,
+        done=lambda _: _said(request, "活动已取消", _back(pk)),
+        refused=lambda: _detail_page(request, activity, cancel_form=form),
+    )
 
 
 @login_required
@@ -322,7 +353,8 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def add_photo(request: HttpRequest, pk: int) -> HttpResponse:
     activity = selectors.access_activity_for_user(request.user, pk)
     form = PhotoForm(request.POST, request.FILES)
-    try:
+
+    def add_it() -> None:
         if not form.is_valid():
             raise ValidationError("请选择照片")
         actions.do_add_photo(
@@ -331,11 +363,13 @@ def add_photo(request: HttpRequest, pk: int) -> HttpResponse:
             actor=request.user,
             caption=form.cleaned_data["caption"],
         )
-    except (ValidationError, PermissionDenied) as exc:
-        flash_refusal(request, exc)
-    else:
-        messages.success(request, "照片已上传")
-    return _back(pk, "photos")
+
+    return run_action(
+        request,
+        add_it,
+        done=lambda _: _said(request, "照片已上传", _back(pk, "photos")),
+        refused=lambda: _detail_page(request, activity, photo_form=form),
+    )
 
 
 @login_required
@@ -391,13 +425,13 @@ def door(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def renew_qr(request: HttpRequest, pk: int) -> HttpResponse:
     activity = selectors.access_activity_for_user(request.user, pk)
-    try:
-        actions.do_renew_qr(activity, actor=request.user)
-    except PermissionDenied as exc:
-        flash_refusal(request, exc)
-    else:
-        messages.success(request, "已更换签到码，之前的二维码全部失效")
-    return redirect("activities:door", pk=pk)
+    text = "已更换签到码，之前的二维码全部失效"
+    return run_action(
+        request,
+        lambda: actions.do_renew_qr(activity, actor=request.user),
+        done=lambda _: _said(request, text, redirect("activities:door", pk=pk)),
+        refused=lambda: redirect("activities:door", pk=pk),
+    )
 
 
 def checkin(request: HttpRequest, token: str) -> HttpResponse:

@@ -60,7 +60,7 @@ def coverage(request: HttpRequest) -> HttpResponse:
             "page": page,
             "kinds": DutyKind.choices,
             "kind": kind,
-            "query_string": urlencode({"place": place.pk, "kind": kind}),
+            "query": urlencode({"place": place.pk, "kind": kind}),
         },
     )
 
@@ -109,7 +109,7 @@ def duty_list(request: HttpRequest) -> HttpResponse:
             "place": place,
             "page": page,
             "kinds": DutyKind.choices,
-            "query_string": query_without_page(request),
+            "query": query_without_page(request),
         },
     )
 
@@ -159,7 +159,7 @@ def duty_end(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return back
 
-    def done(_: object) -> HttpResponse:
+    def done(saved: object) -> HttpResponse:
         messages.success(request, _("责任已结束"))
         return back
 

@@ -5,14 +5,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from apps.core.paging import query_without_page
+from apps.core.redirects import is_safe_next
+from apps.core.refusals import run_action
 
 from . import selectors
 from .actions import (
@@ -84,11 +84,7 @@ def open_notification(request: HttpRequest, pk: int) -> HttpResponse:
     notification = selectors.access_notification_for_user(request.user, pk)
     do_mark_read(notification, actor=request.user)
     target = notification.url
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(target)
-    return redirect("notifications:inbox")
+    return redirect(target if is_safe_next(request, target) else "notifications:inbox")
 
 
 @login_required
@@ -111,33 +107,39 @@ def preferences(request: HttpRequest) -> HttpResponse:
         defaults=defaults,
         quiet=selectors.quiet_hours_of(request.user),
     )
-    if request.method == "POST" and form.is_valid():
-        chosen = form.channels_by_kind()
-        default_row = set(chosen[""])
-        # A kind that matches the default keeps no row of its own and follows later changes.
-        by_kind: dict[str, list[str] | None] = {
-            kind: (None if kind and set(value) == default_row else value)
-            for kind, value in chosen.items()
-        }
-        try:
-            do_save_preferences(
-                request.user,
-                by_kind,
-                form.cleaned_data["quiet_start"],
-                form.cleaned_data["quiet_end"],
-                actor=request.user,
-            )
-        except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            messages.success(request, "通知设置已保存")
-            return redirect("notifications:preferences")
-    return render(
+
+    def page() -> HttpResponse:
+        context = {"form": form, "in_app_label": IN_APP_LABEL}
+        return render(request, "notifications/preferences.html", context)
+
+    if request.method != "POST" or not form.is_valid():
+        return page()
+    chosen = form.channels_by_kind()
+    default_row = set(chosen[""])
+    # A kind that matches the default keeps no row of its own and follows later changes.
+    by_kind: dict[str, list[str] | None] = {
+        kind: (None if kind and set(value) == default_row else value)
+        for kind, value in chosen.items()
+    }
+    return run_action(
         request,
-        "notifications/preferences.html",
-        {"form": form, "in_app_label": IN_APP_LABEL},
+        lambda: do_save_preferences(
+            request.user,
+            by_kind,
+            form.cleaned_data["quiet_start"],
+            form.cleaned_data["quiet_end"],
+            actor=request.user,
+        ),
+        done=lambda _: _said(request, "通知设置已保存", redirect("notifications:preferences")),
+        refused=page,
+        form=form,
     )
+
+
+def _said(request: HttpRequest, text: str, response: HttpResponse) -> HttpResponse:
+    """`response`, with `text` shown on the page it leads to."""
+    messages.success(request, text)
+    return response
 
 
 # --- channels (administrators) ----------------------------------------------------------------
@@ -149,46 +151,50 @@ def channel_list(request: HttpRequest) -> HttpResponse:
     return render(request, "notifications/channel_list.html", {"channels": channels})
 
 
-def _form_with_action_errors(form: ChannelForm, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 @login_required
 def channel_create(request: HttpRequest) -> HttpResponse:
     selectors.visible_channels(request.user)  # administrators only
     form = ChannelForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            channel = do_save_channel(None, actor=request.user, **form.action_kwargs())
-        except ValidationError as exc:
-            _form_with_action_errors(form, exc)
-        else:
-            messages.success(request, f"已添加渠道「{channel.name}」")
-            return redirect("notifications:channel_edit", pk=channel.pk)
-    return render(request, "notifications/channel_form.html", {"form": form, "channel": None})
+
+    def page() -> HttpResponse:
+        context = {"form": form, "channel": None}
+        return render(request, "notifications/channel_form.html", context)
+
+    if request.method != "POST" or not form.is_valid():
+        return page()
+    return run_action(
+        request,
+        lambda: do_save_channel(None, actor=request.user, **form.action_kwargs()),
+        done=lambda channel: _said(
+            request,
+            f"已添加渠道「{channel.name}」",
+            redirect("notifications:channel_edit", pk=channel.pk),
+        ),
+        refused=page,
+        form=form,
+    )
 
 
 @login_required
 def channel_edit(request: HttpRequest, pk: int) -> HttpResponse:
     channel = selectors.access_channel_for_user(request.user, pk)
     form = ChannelForm(request.POST or None, user=request.user, channel=channel)
-    if request.method == "POST" and form.is_valid():
-        try:
-            do_save_channel(channel, actor=request.user, **form.action_kwargs())
-        except ValidationError as exc:
-            _form_with_action_errors(form, exc)
-        else:
-            messages.success(request, "渠道已保存")
-            return redirect("notifications:channel_edit", pk=channel.pk)
-    recent = Delivery.objects.filter(channel=channel).select_related("notification")[:10]
-    return render(
+
+    def page() -> HttpResponse:
+        recent = Delivery.objects.filter(channel=channel).select_related("notification")[:10]
+        context = {"form": form, "channel": channel, "recent": recent}
+        return render(request, "notifications/channel_form.html", context)
+
+    if request.method != "POST" or not form.is_valid():
+        return page()
+    return run_action(
         request,
-        "notifications/channel_form.html",
-        {"form": form, "channel": channel, "recent": recent},
+        lambda: do_save_channel(channel, actor=request.user, **form.action_kwargs()),
+        done=lambda _: _said(
+            request, "渠道已保存", redirect("notifications:channel_edit", pk=channel.pk)
+        ),
+        refused=page,
+        form=form,
     )
 
 

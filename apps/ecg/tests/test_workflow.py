@@ -241,7 +241,7 @@ def test_it_asks_for_the_patient(client, network):
             "id_number": "123",
         },
     )
-    assert response.status_code == 200
+    assert response.status_code == 422  # refused by the action: the page again, as typed
     errors = response.context["form"].errors
     assert errors["patient_age"] == ["请填写年龄或出生日期"]
     assert errors["id_number"] == ["身份证号应为18位：前17位数字，最后一位数字或X"]
