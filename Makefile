@@ -36,6 +36,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy apps config gongzhi
+	$(BIN)/lint-imports
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	GONGZHI_SECRET_KEY=lint-check-only-$$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n') \
 	GONGZHI_HTTPS=1 $(BIN)/python manage.py check --deploy --fail-level WARNING

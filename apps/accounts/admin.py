@@ -1,8 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from apps.core.admin import ScopedAdmin
-
+from .admin_base import ScopedAdmin
 from .models import User
 
 

@@ -78,3 +78,7 @@ class ControlCharsStripped:
                 self.cleaned_data[name] = strip_control_chars(value)
             elif isinstance(value, list) and all(isinstance(v, str) for v in value):
                 self.cleaned_data[name] = [strip_control_chars(v) for v in value]
+
+
+# A form's one-time token (resubmitting the same page makes one record, not two).
+FORM_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")

@@ -6,7 +6,7 @@ from typing import Any
 from django.contrib import admin
 from django.db import models
 
-from apps.core.admin import ScopedAdmin
+from apps.accounts.admin_base import ScopedAdmin
 
 from .models import DiagnosisTerm, EcgCentre, Exam
 

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from apps.core.admin import ScopedAdmin
+from apps.accounts.admin_base import ScopedAdmin
 
 from .models import CompoundProfile, Membership, Organisation
 

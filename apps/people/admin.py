@@ -4,7 +4,7 @@ from typing import Any
 
 from django.contrib import admin
 
-from apps.core.admin import ScopedAdmin
+from apps.accounts.admin_base import ScopedAdmin
 
 from .models import CareTag, PartyMember, Person, Skill, Volunteer
 

@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from apps.core.admin import ScopedAdmin
+from apps.accounts.admin_base import ScopedAdmin
 
 from .actions import EDITABLE_FIELDS, do_create_place, do_update_place
 from .models import Place

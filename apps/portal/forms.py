@@ -2,7 +2,6 @@
 within a community, or the phone's position; the reporter's phone is checked here and stored
 encrypted by the case intake."""
 
-import re
 from typing import Any
 
 from django import forms
@@ -12,26 +11,19 @@ from apps.cases.choices import Rating
 from apps.cases.errors import InvalidTransitionData
 from apps.cases.images import check_image
 from apps.cases.models import Category
-from apps.core.validators import ControlCharsStripped, normalise_phone, phone_error
+from apps.core.validators import (
+    FORM_TOKEN_RE,
+    ControlCharsStripped,
+    normalise_phone,
+    phone_error,
+)
 from apps.open311 import locate
 from apps.open311.attributes import clean_attributes, service_attributes
 from apps.places.choices import PlaceKind
 from apps.places.models import Place
+from apps.places.selectors import community_choices
 
 from . import selectors
-
-TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
-
-
-def community_choices() -> list[tuple[Any, Any]]:
-    """Communities grouped by town, for the select."""
-    groups: dict[str, list[tuple[int, str]]] = {}
-    rows = Place.objects.filter(kind=PlaceKind.COMMUNITY).select_related("parent").order_by("path")
-    for place in rows:
-        groups.setdefault(place.parent.name if place.parent_id else "", []).append(
-            (place.pk, place.name)
-        )
-    return [("", "请选择社区/村"), *groups.items()]
 
 
 class ReportForm(ControlCharsStripped, forms.Form):
@@ -99,7 +91,7 @@ class ReportForm(ControlCharsStripped, forms.Form):
 
     def clean_form_token(self) -> str:
         token = self.cleaned_data["form_token"]
-        if not TOKEN_RE.match(token):
+        if not FORM_TOKEN_RE.match(token):
             raise ValidationError("页面已过期，请刷新后重新填写")
         return token
 

@@ -12,12 +12,13 @@ from django.views.decorators.http import require_GET, require_POST
 from apps.accounts.actions import client_ip
 from apps.cases.actions import do_create_case, do_transition
 from apps.cases.choices import Action, CaseKind, CaseSource, Status
-from apps.cases.errors import CaseError
 from apps.cases.images import do_add_attachment
 from apps.cases.models import Case, Category
 from apps.cases.selectors import case_by_token
+from apps.core import throttle
+from apps.core.refusals import run_action
 
-from . import selectors, throttle
+from . import selectors
 from .forms import FindForm, RatingForm, ReportForm
 
 
@@ -139,20 +140,30 @@ def rate(request: HttpRequest, token: str) -> HttpResponse:
     form = RatingForm(request.POST)
     if not form.is_valid():
         return render(request, "portal/track.html", _track_context(case, form), status=400)
-    try:
-        do_transition(
+
+    def done(_: object) -> HttpResponse:
+        messages.success(request, "感谢您的评价！")
+        return redirect("portal:track", token=token)
+
+    def refused() -> HttpResponse:
+        response = render(request, "portal/track.html", _track_context(case, form))
+        response["Referrer-Policy"] = "same-origin"  # the token is in the URL
+        response["Cache-Control"] = "no-store"
+        return response
+
+    return run_action(
+        request,
+        lambda: do_transition(
             case,
             Action.RATE,
             actor=None,
             token=token,
             note=form.cleaned_data["comment"],
             data={"rating": form.cleaned_data["rating"], "comment": form.cleaned_data["comment"]},
-        )
-    except CaseError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, "感谢您的评价！")
-    return redirect("portal:track", token=token)
+        ),
+        done=done,
+        refused=refused,
+    )
 
 
 def find(request: HttpRequest) -> HttpResponse:

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from apps.core.admin import ScopedAdmin
+from apps.accounts.admin_base import ScopedAdmin
 
 from .models import Report
 

@@ -4,8 +4,9 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from apps.core.validators import FORM_TOKEN_RE
 from apps.people.models import Skill
-from apps.portal.forms import TOKEN_RE, community_choices
+from apps.places.selectors import community_choices
 
 from .batch import DEFAULT_K, DEFAULT_RADIUS_KM
 from .choices import ExceptionKind, TrainingKind
@@ -134,7 +135,7 @@ class ApplicationForm(forms.Form):
 
     def clean_form_token(self) -> str:
         token = self.cleaned_data["form_token"]
-        if not TOKEN_RE.match(token):
+        if not FORM_TOKEN_RE.match(token):
             raise forms.ValidationError("页面已过期，请刷新后重新填写")
         return token
 

@@ -64,7 +64,7 @@ def test_login_lockout_and_audit_see_the_client_behind_the_proxy(world, settings
 
 @pytest.mark.django_db
 def test_the_portal_throttle_counts_per_client_behind_the_proxy(world, settings):
-    from apps.portal import throttle
+    from apps.core import throttle
 
     settings.GONGZHI_TRUSTED_PROXIES = ["127.0.0.1"]
     settings.PORTAL_SUBMITS_PER_HOUR = 2

@@ -6,12 +6,12 @@ import re
 
 import pytest
 from django.contrib.messages import get_messages
-from django.test import Client
 from django.urls import reverse
 
 from apps.accounts.choices import Role
 from apps.accounts.models import User
 from apps.core.models import AuditEvent
+from apps.core.testing import client_as
 from apps.people.choices import VolunteerStatus
 from apps.people.models import Person, Volunteer
 from apps.services.choices import ApplicationStatus
@@ -51,7 +51,7 @@ def test_it_registers_a_resident_end_to_end(world, client):
     application = VolunteerApplication.objects.get()
     assert application.phone_masked == "139****1111" and "13900001111" not in application.phone_enc
 
-    staff = client_for(world, "community_a")
+    staff = client_as(world.user("community_a"))
     page = staff.get(reverse("services:applications")).content.decode()
     assert "刘小红" in page and "139****1111" in page
     decide = reverse("services:application_decide", args=[application.pk])
@@ -88,16 +88,10 @@ def test_it_registers_a_resident_end_to_end(world, client):
     assert _messages(response) == ["该申请已已通过，不能再审核"]
 
 
-def client_for(world, name):
-    c = Client()
-    c.force_login(world.user(name))
-    return c
-
-
 def test_it_reuses_the_registered_resident_with_that_phone(world, client, resident_a):
     _apply(client, world, phone="13812345678")
     application = VolunteerApplication.objects.get()
-    staff = client_for(world, "community_a")
+    staff = client_as(world.user("community_a"))
     staff.post(
         reverse("services:application_decide", args=[application.pk]), {"decision": "approve"}
     )
@@ -113,17 +107,17 @@ def test_a_resubmitted_form_makes_one_application(world, client):
 
 def test_it_refuses_a_bad_phone_and_a_second_pending_application(world, client):
     response = _apply(client, world, phone="12345")
-    assert response.status_code == 400
+    assert response.status_code == 422
     _apply(client, world)
     response = _apply(client, world, token="u" * 24)
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "该电话已有一份待审核的申请" in response.content.decode()
 
 
 def test_declining_needs_a_reason_and_keeps_the_row(world, client):
     _apply(client, world)
     application = VolunteerApplication.objects.get()
-    staff = client_for(world, "community_a")
+    staff = client_as(world.user("community_a"))
     decide = reverse("services:application_decide", args=[application.pk])
     assert _messages(staff.post(decide, follow=True, data={"decision": "decline"})) == [
         "请填写未通过的理由"
@@ -139,7 +133,7 @@ def test_declining_needs_a_reason_and_keeps_the_row(world, client):
 def test_another_community_cannot_see_or_decide(world, client):
     _apply(client, world)
     application = VolunteerApplication.objects.get()
-    outsider = client_for(world, "outsider_b")
+    outsider = client_as(world.user("outsider_b"))
     assert "刘小红" not in outsider.get(reverse("services:applications")).content.decode()
     response = outsider.post(
         reverse("services:application_decide", args=[application.pk]),
@@ -150,7 +144,7 @@ def test_another_community_cannot_see_or_decide(world, client):
     application.refresh_from_db()
     assert application.status == ApplicationStatus.PENDING
     # A volunteer of the same community may not approve either.
-    volunteer = client_for(world, "volunteer_a")
+    volunteer = client_as(world.user("volunteer_a"))
     response = volunteer.post(
         reverse("services:application_decide", args=[application.pk]),
         {"decision": "approve", "place": world.household_a.pk},

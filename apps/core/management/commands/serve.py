@@ -1,7 +1,8 @@
 """`gongzhi serve`: the embedded default in one command.
 
-Migrates the database, loads the demo county when the database has no places yet, and serves
-the site (static files included) with waitress, a production-grade pure-Python WSGI server.
+Migrates the database, loads the demo county when the database has no places yet (`--demo-size`,
+through `gongzhi demo --if-empty`; `none` loads nothing), and serves the site (static files
+included) with waitress, a production-grade pure-Python WSGI server.
 """
 
 from django.core.management import call_command
@@ -26,30 +27,9 @@ class Command(BaseCommand):
         if not options["no_migrate"]:
             call_command("migrate", interactive=False, verbosity=0)
         if options["demo_size"] != "none":
-            self._load_demo(options["demo_size"])
+            # The demo app's own command (core stands below it and does not import it).
+            call_command("demo", size=options["demo_size"], if_empty=True, stdout=self.stdout)
         self._serve(options["host"], options["port"], options["threads"])
-
-    def _load_demo(self, size: str) -> None:
-        from apps.demo.generator import load_if_empty
-
-        result = load_if_empty(size, stdout=self.stdout)  # type: ignore[arg-type]
-        if result is not None:
-            self.stdout.write(self.style.SUCCESS("演示县已加载。"))
-        self._print_logins()
-
-    def _print_logins(self) -> None:
-        from apps.accounts.models import User
-        from apps.demo.generator import DEMO_PASSWORD
-
-        first_per_role: dict[str, User] = {}
-        for user in User.objects.select_related("scope").order_by("id"):
-            first_per_role.setdefault(user.role, user)
-        if not first_per_role:
-            return
-        self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
-        for user in first_per_role.values():
-            scope = user.scope.name if user.scope else "全部"
-            self.stdout.write(f"  {user.username:<14} {user.get_role_display()}（{scope}）")
 
     def _serve(self, host: str, port: int, threads: int) -> None:
         from waitress import serve

@@ -4,7 +4,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from apps.demo.generator import SIZES, DemoRefused, generate
+from apps.accounts.models import User
+from apps.demo.generator import DEMO_PASSWORD, SIZES, DemoRefused, generate, load_if_empty
 
 LABELS = {
     "towns": "乡镇街道",
@@ -55,8 +56,16 @@ class Command(BaseCommand):
             action="store_true",
             help="数据库非空时仍然写入（演示数据会与现有数据混在一起）",
         )
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="只在数据库还没有地点时生成（gongzhi serve 首次启动用），并列出演示账号",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["if_empty"]:
+            self._load_if_empty(options["size"], options["seed"])
+            return
         self.stdout.write(f"生成演示县：规模 {options['size']}，种子 {options['seed']}")
         try:
             result = generate(
@@ -72,3 +81,16 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {login['username']:<14} {login['role_label']}（{login['scope']}）"
             )
+
+    def _load_if_empty(self, size: str, seed: int) -> None:
+        if load_if_empty(size, seed, stdout=self.stdout) is not None:  # type: ignore[arg-type]
+            self.stdout.write(self.style.SUCCESS("演示县已加载。"))
+        first_per_role: dict[str, User] = {}
+        for user in User.objects.select_related("scope").order_by("id"):
+            first_per_role.setdefault(user.role, user)
+        if not first_per_role:
+            return
+        self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
+        for user in first_per_role.values():
+            scope = user.scope.name if user.scope else "全部"
+            self.stdout.write(f"  {user.username:<14} {user.get_role_display()}（{scope}）")
