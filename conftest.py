@@ -8,6 +8,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from apps.accounts.choices import Role
+from apps.core.testing import client_as as signed_in_client
 from apps.core.testing.factories import PersonFactory, make_place, make_user
 from apps.places.choices import PlaceKind
 from apps.places.models import Place
@@ -116,3 +117,13 @@ def resident_a(world):
 @pytest.fixture
 def resident_b(world):
     return PersonFactory(name="李春生", place=world.household_b, relation="head")
+
+
+@pytest.fixture
+def client_as(world):
+    """`client_as("community_a")`: a new test client signed in as one of the world's personas."""
+
+    def login(name: str):
+        return signed_in_client(world.user(name))
+
+    return login

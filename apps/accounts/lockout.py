@@ -26,8 +26,8 @@ PAIR, ADDRESS, ACCOUNT = "pair", "address", "account"
 def _limits() -> dict[str, int]:
     return {
         PAIR: settings.LOGIN_MAX_FAILURES,
-        ADDRESS: getattr(settings, "LOGIN_ADDRESS_MAX_FAILURES", 20),
-        ACCOUNT: getattr(settings, "LOGIN_ACCOUNT_MAX_FAILURES", 50),
+        ADDRESS: settings.LOGIN_ADDRESS_MAX_FAILURES,
+        ACCOUNT: settings.LOGIN_ACCOUNT_MAX_FAILURES,
     }
 
 

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core import signing
 from django.utils import timezone
 
-from .choices import CHECKIN_OPENS_BEFORE_MINUTES, DEFAULT_CHECKIN_GRACE_MINUTES
+from .choices import CHECKIN_OPENS_BEFORE_MINUTES
 from .models import Activity
 
 SALT = "gongzhi.activities.checkin"
@@ -33,7 +33,7 @@ class CheckinTokenError(Exception):
 
 
 def grace() -> dt.timedelta:
-    minutes = getattr(settings, "ACTIVITIES_CHECKIN_GRACE_MINUTES", DEFAULT_CHECKIN_GRACE_MINUTES)
+    minutes = settings.ACTIVITIES_CHECKIN_GRACE_MINUTES
     return dt.timedelta(minutes=int(minutes))
 
 

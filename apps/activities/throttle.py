@@ -7,11 +7,10 @@ from django.conf import settings
 from django.core.cache import cache
 
 WINDOW_SECONDS = 3600
-DEFAULT_FAILURES_PER_HOUR = 30
 
 
 def limit() -> int:
-    return int(getattr(settings, "ACTIVITIES_CHECKIN_FAILURES_PER_HOUR", DEFAULT_FAILURES_PER_HOUR))
+    return int(settings.ACTIVITIES_CHECKIN_FAILURES_PER_HOUR)
 
 
 def _key(activity_id: int, ip: str | None) -> str:

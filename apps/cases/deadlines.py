@@ -67,8 +67,8 @@ def compute_deadline(start: dt.datetime, amount: int, unit: str) -> dt.datetime:
 def warning_lead(start: dt.datetime, deadline: dt.datetime) -> dt.timedelta:
     """How long before the deadline the lamp turns yellow: the last quarter of the window
     (CASES_WARNING_FRACTION) or CASES_WARNING_LEAD_HOURS, whichever is longer."""
-    fraction = float(getattr(settings, "CASES_WARNING_FRACTION", 0.25))
-    lead_hours = float(getattr(settings, "CASES_WARNING_LEAD_HOURS", 2))
+    fraction = float(settings.CASES_WARNING_FRACTION)
+    lead_hours = float(settings.CASES_WARNING_LEAD_HOURS)
     window = max(deadline - start, dt.timedelta(0))
     return max(window * fraction, dt.timedelta(hours=lead_hours))
 

@@ -29,7 +29,7 @@ MAX_PIXELS = 25_000_000
 
 
 def max_bytes() -> int:
-    return int(getattr(settings, "CASES_ATTACHMENT_MAX_BYTES", 8 * 1024 * 1024))
+    return int(settings.CASES_ATTACHMENT_MAX_BYTES)
 
 
 def check_image(upload: UploadedFile) -> tuple[str, int, int]:

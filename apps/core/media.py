@@ -74,7 +74,7 @@ def send_file(file: FieldFile, *, content_type: str = "") -> HttpResponse:
     """The file as a response: through nginx (X-Accel-Redirect) when configured, else read by
     the application. Private to the browser that asked (never in a shared cache)."""
     content_type = content_type or mimetypes.guess_type(file.name)[0] or "application/octet-stream"
-    prefix = getattr(settings, "GONGZHI_MEDIA_ACCEL_PREFIX", "")
+    prefix = settings.GONGZHI_MEDIA_ACCEL_PREFIX
     response: HttpResponse
     if prefix:
         response = HttpResponse(content_type=content_type)

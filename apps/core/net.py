@@ -23,7 +23,7 @@ def _networks(entries: tuple[str, ...]) -> tuple[Network, ...]:
 
 
 def trusted_proxies() -> tuple[Network, ...]:
-    return _networks(tuple(getattr(settings, "GONGZHI_TRUSTED_PROXIES", ())))
+    return _networks(tuple(settings.GONGZHI_TRUSTED_PROXIES))
 
 
 def _address(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:

@@ -183,9 +183,7 @@ class RedisBackend:
 
         # Any: redis-py's stubs type every reply as bytes | str even with decode_responses.
         self.redis: Any = redis.Redis.from_url(url or settings.REDIS_URL, decode_responses=True)
-        self.keys = RedisKeys(
-            prefix or str(getattr(settings, "TASKS_REDIS_PREFIX", "gongzhi:tasks"))
-        )
+        self.keys = RedisKeys(prefix or str(settings.TASKS_REDIS_PREFIX))
 
     def submit(self, name: str, args: Any, kwargs: Any, attempt: int = 1) -> None:
         message = json.dumps(

@@ -11,9 +11,10 @@ What is real and what is generated:
   Voronoi cells of seeded random points clipped to the county. Grids, compounds, buildings,
   units and households extend their parent's code (`child_code`). All people, ID numbers
   (valid GB 11643 checksums, region 360732), phones, organisations and accounts are invented.
-- Figures: the `county` size reproduces SPEC §1 P7 exactly (590 compounds, 4,759 building
-  heads, 10,351 unit heads, 386 owner committees, 204 property-management committees, 707
-  party members on owner committees) and the P2 town (66 party members with 323 households).
+- Figures: the `county` size reproduces exactly what 新余市渝水区 reports for its 无物业小区
+  compound governance (590 compounds, 4,759 building heads, 10,351 unit heads, 386 owner
+  committees, 204 property-management committees, 707 party members on owner committees) and
+  the 周五入户 town of 德兴市泗洲镇 (66 party members with 323 households).
 
 The same (size, seed) always gives the same codes, names, ID numbers and blind indexes; only
 row ids, timestamps and Fernet ciphertexts (random IVs) differ between runs.

@@ -3,9 +3,9 @@
 A plan fixes, for a size and a seed, every town, community and grid with its code and name,
 and every compound with its buildings, units, committee and the number of party members on
 its owner committee. The `county` size reproduces exactly the compound figures that 新余市渝水区
-reports in SPEC §1 P7 (590 compounds, 4,759 building heads, 10,351 unit heads, 386 owner
-committees, 204 property-management committees, 707 party members on owner committees);
-a building head per building and a unit head per unit make those duty counts equal the
+reports for its 无物业小区 compound governance (590 compounds, 4,759 building heads, 10,351 unit
+heads, 386 owner committees, 204 property-management committees, 707 party members on owner
+committees); a building head per building and a unit head per unit make those duty counts equal the
 building and unit counts. Households per unit and residents per household are drawn later,
 town by town, so a plan stays small even for the `large` size.
 """
@@ -52,7 +52,7 @@ TOWN_CODE_BASE = {"street": 1, "town": 100, "township": 200}
 COMPOUND_WEIGHT = {"street": 10.0, "town": 1.5, "township": 0.25}
 # (社区 range, 村 range) per kind of town.
 COMMUNITIES = {"street": ((6, 10), (0, 2)), "town": ((1, 3), (4, 8)), "township": ((1, 1), (4, 7))}
-P2_BAOLIAN = (66, 323)  # SPEC P2: 66 party members with 320+ households in one town
+P2_BAOLIAN = (66, 323)  # 德兴市泗洲镇 周五入户: 66 party members, 320+ households
 
 
 @dataclass
@@ -86,7 +86,7 @@ class TownPlan:
     code: str
     name: str
     communities: list[CommunityPlan] = field(default_factory=list)
-    p2: bool = False  # the 周五入户 town of SPEC P2
+    p2: bool = False  # the 周五入户 town (德兴市泗洲镇's figures)
 
     @property
     def compounds(self) -> list[CompoundPlan]:

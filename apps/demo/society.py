@@ -332,10 +332,10 @@ class Society:
             self.summary.grids.append((grid.place.pk, grid.place.name, label(worker)))
 
     def baolian(self) -> None:
-        """包联: party members answer for households of their own community. The SPEC P2 town
-        has exactly 66 such members with 320+ households; elsewhere 70–90% of a community's
-        households are covered where it has enough party members, and none where it has none,
-        so coverage reports have gaps to show."""
+        """包联: party members answer for households of their own community. The 周五入户 town
+        (德兴市泗洲镇's figures) has exactly 66 such members with 320+ households; elsewhere
+        70–90% of a community's households are covered where it has enough party members, and
+        none where it has none, so coverage reports have gaps to show."""
         if self.state.plan.p2:
             self._baolian_p2()
             return

@@ -34,7 +34,7 @@ def errand_list(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": rows.get_page(request.GET.get("page")),
-            "query_string": query_without_page(request),
+            "query": query_without_page(request),
         },
     )
 

@@ -82,9 +82,9 @@ def limits() -> tuple[int, int, float]:
     """(rows, columns, seconds) a ledger file may take: LEDGER_MAX_ROWS, LEDGER_MAX_COLUMNS,
     LEDGER_MAX_SECONDS."""
     return (
-        int(getattr(settings, "LEDGER_MAX_ROWS", 1_000_000)),
-        int(getattr(settings, "LEDGER_MAX_COLUMNS", 200)),
-        float(getattr(settings, "LEDGER_MAX_SECONDS", 3600)),
+        int(settings.LEDGER_MAX_ROWS),
+        int(settings.LEDGER_MAX_COLUMNS),
+        float(settings.LEDGER_MAX_SECONDS),
     )
 
 

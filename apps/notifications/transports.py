@@ -77,7 +77,7 @@ class Message:
 
 
 def site_url() -> str:
-    return str(getattr(settings, "SITE_URL", "") or os.environ.get("GONGZHI_SITE_URL", ""))
+    return str(settings.SITE_URL)
 
 
 def absolute_url(url: str) -> str:

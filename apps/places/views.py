@@ -24,7 +24,7 @@ RESULTS_PER_PAGE = 50
 
 # Where each role lands after login: its own work (issue 20, item 5). URL names only, so this
 # ground-level app imports nothing of the apps above it. A role not listed lands on its area.
-LANDING = {
+LANDING: dict[str, str] = {
     Role.PARTY_MEMBER: "visits:today",  # today's visits and the cases assigned to me
     Role.GRID_WORKER: "visits:today",
     Role.RANGER: "visits:today",  # patrols are visit tasks until forestry has pages
@@ -73,7 +73,7 @@ def place_list(request: HttpRequest) -> HttpResponse:
             "within": within,
             "page": page,
             "kinds": PlaceKind.choices,
-            "query_string": query_without_page(request),
+            "query": query_without_page(request),
         },
     )
 

@@ -32,10 +32,34 @@ class Migration(migrations.Migration):
     ]
 
 
-def seed_skills(apps, schema_editor):
-    from apps.cases.catalogue import seed_category_skills
+# A frozen copy of the app's constant (as it stood when this was frozen, issue 13): a migration
+# must not change when the app's code changes later.
+DEFAULT_CATEGORY_SKILLS = {'policy': ['social_work'],
+ 'elderly-care': ['medical', 'companionship', 'cleaning'],
+ 'medical-errand': ['medical', 'driving', 'errand'],
+ 'insurance-payment': ['errand', 'computer'],
+ 'certificates': ['errand'],
+ 'repairs': ['plumbing', 'repair'],
+ 'employment': ['computer', 'social_work'],
+ 'student-aid': ['tutoring', 'social_work'],
+ 'legal-aid': ['legal'],
+ 'counselling': ['psych', 'social_work'],
+ 'environment': ['cleaning'],
+ 'dispute': ['legal', 'psych', 'social_work'],
+ 'neighbour-dispute': ['legal', 'psych', 'social_work'],
+ 'family-dispute': ['legal', 'psych', 'social_work'],
+ 'building-hazard': ['repair'],
+ 'left-behind-children': ['tutoring', 'companionship', 'psych'],
+ 'property': ['repair', 'plumbing']}
 
-    seed_category_skills(apps.get_model("cases", "Category"))
+
+def seed_skills(apps, schema_editor):
+    """Give the default categories without skills their default skill codes."""
+    category_model = apps.get_model("cases", "Category")
+    for category in category_model.objects.filter(code__in=list(DEFAULT_CATEGORY_SKILLS)):
+        if not category.skill_codes:
+            category.skill_codes = DEFAULT_CATEGORY_SKILLS[category.code]
+            category.save(update_fields=["skill_codes"])
 
 
 def fill_tokens(apps, schema_editor):
@@ -43,6 +67,9 @@ def fill_tokens(apps, schema_editor):
     rows = Case.objects.filter(tokens="").only("pk", "title", "description")
     if not rows.exists():
         return
+    # The one live import left in a data migration, on purpose: stored tokens must be what the
+    # app's own segmenter (jieba with its dictionary) computes when it compares them later, and
+    # it runs only on a database that had cases before tokens existed.
     from apps.cases.similarity import token_text
 
     for case in rows.iterator(chunk_size=500):

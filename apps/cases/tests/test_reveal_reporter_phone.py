@@ -8,6 +8,7 @@ from django.test import Client
 from apps.cases.actions import do_create_case, do_transition
 from apps.cases.models import Case, Category
 from apps.core.models import AuditEvent
+from apps.core.testing import client_as
 
 pytestmark = pytest.mark.django_db
 PHONE = "13912345678"
@@ -31,12 +32,6 @@ def case(world) -> Case:
     return do_transition(case, "dispatch", actor=staff, data={"assignee": vol.pk})
 
 
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def reveals(case) -> list[AuditEvent]:
     return list(
         AuditEvent.objects.filter(verb="reveal", object_type="cases.case", object_id=str(case.pk))
@@ -46,7 +41,7 @@ def reveals(case) -> list[AuditEvent]:
 @pytest.mark.parametrize("who", ["volunteer_a", "community_a"])
 def test_the_handler_and_the_dispatcher_get_the_number_audited(world, case, who):
     user = world.user(who)
-    client = client_for(user)
+    client = client_as(user)
     detail = client.get(f"/cases/{case.pk}/").content.decode()
     assert "139****5678" in detail and PHONE not in detail and 'id="reveal-phone"' in detail
     response = client.post(f"/cases/{case.pk}/reveal-phone/", HTTP_HX_REQUEST="true")
@@ -61,7 +56,7 @@ def test_the_handler_and_the_dispatcher_get_the_number_audited(world, case, who)
 
 
 def test_others_in_scope_see_the_mask_only(world, case):
-    client = client_for(
+    client = client_as(
         world.user("grid_worker_a")
     )  # sees the case, neither handles it nor dispatches
     detail = client.get(f"/cases/{case.pk}/").content.decode()
@@ -74,14 +69,14 @@ def test_others_in_scope_see_the_mask_only(world, case):
 
 
 def test_out_of_scope_is_404(world, case):
-    response = client_for(world.user("outsider_b")).post(f"/cases/{case.pk}/reveal-phone/")
+    response = client_as(world.user("outsider_b")).post(f"/cases/{case.pk}/reveal-phone/")
     assert response.status_code == 404 and reveals(case) == []
 
 
 def test_it_needs_a_login_and_a_post(world, case):
     assert Client().post(f"/cases/{case.pk}/reveal-phone/").status_code == 302
     assert (
-        client_for(world.user("community_a")).get(f"/cases/{case.pk}/reveal-phone/").status_code
+        client_as(world.user("community_a")).get(f"/cases/{case.pk}/reveal-phone/").status_code
         == 405
     )
     assert reveals(case) == []

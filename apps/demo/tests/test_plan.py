@@ -1,4 +1,5 @@
-"""The plan: exact SPEC figures for the county size, valid codes, determinism."""
+"""The plan: the published figures (渝水区 compounds, 泗洲镇 包联) at the county size, valid
+codes, determinism."""
 
 import pytest
 

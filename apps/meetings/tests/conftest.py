@@ -1,21 +1,10 @@
 import datetime as dt
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from apps.cases.tests.helpers import make_case, make_category, walk
 from apps.meetings.actions import ItemInput, ParticipantInput, do_create_meeting
-
-
-@pytest.fixture
-def client_as(world):
-    def login(name: str) -> Client:
-        client = Client()
-        client.force_login(world.user(name))
-        return client
-
-    return login
 
 
 class Flagged:

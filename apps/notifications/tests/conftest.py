@@ -13,7 +13,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-from django.test import Client
 
 from apps.notifications.models import Channel
 
@@ -95,16 +94,6 @@ def http_server():
     finally:
         server.shutdown()
         server.server_close()
-
-
-@pytest.fixture
-def client_as(world):
-    def login(name: str) -> Client:
-        client = Client()
-        client.force_login(world.user(name))
-        return client
-
-    return login
 
 
 @pytest.fixture

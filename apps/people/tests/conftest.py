@@ -1,19 +1,6 @@
 import pytest
-from django.test import Client
 
 from apps.core.models import AuditEvent
-
-
-@pytest.fixture
-def client_as(world):
-    """A test client signed in as one of the world's personas."""
-
-    def login(name: str) -> Client:
-        client = Client()
-        client.force_login(world.user(name))
-        return client
-
-    return login
 
 
 @pytest.fixture

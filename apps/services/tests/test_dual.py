@@ -8,11 +8,11 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.messages import get_messages
-from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from apps.accounts.choices import Role
+from apps.core.testing import client_as
 from apps.core.testing.factories import PersonFactory, make_user
 from apps.notifications.models import Notification
 from apps.orgs.choices import OrgKind
@@ -33,12 +33,6 @@ from .helpers import household, service_order
 
 pytestmark = pytest.mark.django_db
 FEB = dt.date(2026, 2, 1)
-
-
-def client_for(user):
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 def said(response):
@@ -79,7 +73,7 @@ def test_registration_pick_and_monthly_report_end_to_end(
 ):
     staff_user = world.user("community_a")
     contact = make_user("czj", Role.COMMUNITY_STAFF, world.county)
-    staff = client_for(staff_user)
+    staff = client_as(staff_user)
     staff.post(
         reverse("services:dual_list"),
         {
@@ -107,7 +101,7 @@ def test_registration_pick_and_monthly_report_end_to_end(
     assert reg.status == ApplicationStatus.APPROVED
 
     # The member picks the open order on their phone; staff confirm the service.
-    me = client_for(zhang_user)
+    me = client_as(zhang_user)
     me.post(reverse("services:dual_pick", args=[reg.pk]), {"case": order.pk})
     service = DualService.objects.get(registration=reg)
     assert service.case == order and service.title == order.title
@@ -187,7 +181,7 @@ def test_it_refuses_duplicates_retirees_and_outsiders(world, unit):
             actor=world.user("outsider_b"), organisation=unit, community=world.community_a
         )
     reg = DualRegistration.objects.get()
-    outsider = client_for(world.user("outsider_b"))
+    outsider = client_as(world.user("outsider_b"))
     assert outsider.get(reverse("services:dual_detail", args=[reg.pk])).status_code == 404
     assert (
         outsider.post(reverse("services:dual_pick", args=[reg.pk]), {"activity_id": 1}).status_code

@@ -17,6 +17,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from apps.core.models import AuditEvent
+from apps.core.testing import client_as
 from apps.services.actions import do_add_reward_item, do_approve_hours, do_record_hours
 from apps.services.batch import is_available
 from apps.services.choices import ExceptionKind
@@ -28,19 +29,13 @@ pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 3, 1)
 
 
-def client_for(world, name):
-    c = Client()
-    c.force_login(world.user(name))
-    return c
-
-
 def said(response):
     return [str(m) for m in get_messages(response.wsgi_request)]
 
 
 def test_it_counts_and_shows_no_shows(world):
     v, _ = volunteer(world, "王芳")
-    staff = client_for(world, "community_a")
+    staff = client_as(world.user("community_a"))
     url = reverse("services:no_show_add", args=[v.pk])
     staff.post(url, {"happened_on": "2026-02-01", "activity": "敬老院义演", "note": "未请假"})
     staff.post(url, {"happened_on": "2026-02-08", "activity": "社区清扫"})
@@ -68,7 +63,7 @@ def test_it_counts_and_shows_no_shows(world):
 
 def test_it_manages_certificates_and_training(world):
     v, _ = volunteer(world, "王芳")
-    staff = client_for(world, "community_a")
+    staff = client_as(world.user("community_a"))
     staff.post(
         reverse("services:certificate_add", args=[v.pk]),
         {"name": "持证社工", "number": "SW-2024-017", "issued_on": "2024-05-01"},
@@ -101,7 +96,7 @@ def test_it_manages_certificates_and_training(world):
 
 def test_grant_donate_and_redeem_keep_the_ledger_balanced(world):
     v, user = volunteer(world, "王芳")
-    staff = client_for(world, "community_a")
+    staff = client_as(world.user("community_a"))
     staff.post(reverse("services:points_grant", args=[v.pk]), {"amount": 120, "note": "年度表彰"})
     item = do_add_reward_item(
         world.community_a, actor=world.user("community_a"), name="洗衣液", cost=50, stock=1
@@ -123,7 +118,7 @@ def test_grant_donate_and_redeem_keep_the_ledger_balanced(world):
     assert RewardItem.objects.get(pk=item.pk).stock == 5
     assert "洗衣液" in staff.get(reverse("services:catalogue")).content.decode()
     # Another community sees neither the catalogue item nor the volunteer.
-    outsider = client_for(world, "outsider_b")
+    outsider = client_as(world.user("outsider_b"))
     assert outsider.post(reverse("services:restock", args=[item.pk]), {"add": 1}).status_code == 404
     assert outsider.get(reverse("services:rewards", args=[v.pk])).status_code == 404
 
@@ -142,7 +137,7 @@ def test_the_volunteer_list_filters_exports_and_stays_in_scope(world):
             activity="巡河",
         )
         do_approve_hours(row, actor=staff_user)
-    staff = client_for(world, "community_a")
+    staff = client_as(world.user("community_a"))
     url = reverse("services:volunteers")
     page = staff.get(url).content.decode()
     assert "王芳" in page and "李强" in page and "赵将军" not in page
@@ -167,7 +162,7 @@ def test_the_volunteer_list_filters_exports_and_stays_in_scope(world):
     assert rows[0][:3] == ("姓名", "所在地", "状态")
     assert [(r[0], r[5], r[6]) for r in rows[1:]] == [("王芳", 100.0, "一星")]
     assert AuditEvent.objects.filter(verb="export", object_repr="志愿者名册").exists()
-    outsider = client_for(world, "outsider_b")
+    outsider = client_as(world.user("outsider_b"))
     assert "王芳" not in outsider.get(url).content.decode()
     # The API applies the same filter.
     api = staff.get("/api/v1/services/volunteers", {"skill": "plumbing", "star": "1"}).json()
