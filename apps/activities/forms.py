@@ -68,12 +68,9 @@ class ActivityForm(forms.Form):
             ("", "请选择"),
             *((p.pk, _place_label(p)) for p in places.only("id", "name", "depth")[:CHOICES_LIMIT]),
         ]
-        self.fields["organisations"].queryset = (
-            Organisation.objects.visible_to(  # type: ignore[attr-defined]
-                user
-            )
-            .filter(active=True)
-            .order_by("name")
+        organisations = Organisation.objects.visible_to(user).filter(active=True)
+        self.fields["organisations"].queryset = (  # type: ignore[attr-defined]
+            organisations.order_by("name")
         )
         self.fields["organisers"].queryset = (  # type: ignore[attr-defined]
             get_user_model()

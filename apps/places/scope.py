@@ -13,7 +13,7 @@ model whose `scope_path` names the path from its rows to their place:
 """
 
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar
 
 from django.db import models
 
@@ -71,5 +71,5 @@ def place_visible(user: Any, place: Any) -> bool:
 class ScopedQuerySet(models.QuerySet[M]):
     """A queryset of a model that declares `scope_path`."""
 
-    def visible_to(self, user: Any) -> "ScopedQuerySet[M]":
+    def visible_to(self, user: Any) -> Self:
         return self.filter(scope_q(user, self.model.scope_path))  # type: ignore[attr-defined]
