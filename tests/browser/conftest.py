@@ -38,6 +38,19 @@ import pytest
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
+
+def _serve_media_through_the_application() -> None:
+    """Django's live server answers MEDIA_URL itself, straight from MEDIA_ROOT with no access
+    check (django.test.testcases._MediaFilesHandler). `gongzhi serve` and production do not:
+    /media/ goes to apps.core.media, which applies the record's scope. Make the live server
+    behave like them, so browser tests see what a user sees."""
+    from django.test import testcases
+
+    testcases._MediaFilesHandler._should_handle = lambda self, path: False  # type: ignore[method-assign]
+
+
+_serve_media_through_the_application()
+
 CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "Gongzhi-test-2026"  # as in apps.core.testing.factories.make_user
 PHONE = {"width": 390, "height": 844}
