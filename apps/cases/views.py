@@ -46,15 +46,17 @@ def case_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.case_list(request.user, filters), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    for case in page:
-        buttons = selectors.case_buttons(case, request.user)
-        case.viewer = worklist.viewer_part(case, request.user, buttons)
+    rows = [
+        (case, worklist.viewer_part(case, request.user, selectors.case_buttons(case, request.user)))
+        for case in page
+    ]
     return render(
         request,
         "cases/list.html",
         {
             "filters": filters,
             "page": page,
+            "rows": rows,
             "query": query_without_page(request) or ("todo=on" if default else ""),
             "figures": worklist.today_figures(selectors.visible_cases(request.user), request.user),
             "queue": "todo" if filters.data.get("todo") else filters.data.get("status", ""),

@@ -61,7 +61,9 @@ def today(request: HttpRequest) -> HttpResponse:
             "tasks": tasks,
             "groups": tasks.current,
             "count": tasks.households,
-            "orders": list(my_orders(request.user).filter(assignee=request.user)[:MY_ORDERS_SHOWN]),
+            "orders": list(
+                my_orders(request.user).filter(assignee_id=request.user.pk)[:MY_ORDERS_SHOWN]
+            ),
             "case_weight": OPEN_CASE_WEIGHT,
             "today": timezone.localdate(),
             "has_person": bool(request.user.person_id),
