@@ -23,6 +23,9 @@ day or hour it runs. Ask for `frozen_clock` BEFORE any fixture that builds dated
   none (keep it that way, or pass the time from Python).
 - Browser side: Playwright's `clock.install(time=moment)` on every open and later context of
   `page` / `desktop_page`, whose time zone is Asia/Shanghai like the server's.
+- The server's clock ticks on (a test of a few minutes started at 23:58 ends the next day);
+  `@pytest.mark.frozen_clock("2026-12-04 23:59", tick=False)` stops it instead: every
+  timezone.now() returns the same instant (mind orderings by time, then).
 - GONGZHI_TEST_NOW="2026-12-08 23:50" overrides every frozen moment (a marker's too): run a
   dated test at several weekdays and hours to prove it does not depend on them.
 """
@@ -144,6 +147,7 @@ def _moment(text: str) -> dt.datetime:
 @dataclass
 class FrozenClock:
     moment: dt.datetime
+    tick: bool = True
     _traveller: Any = field(default=None, repr=False)
 
     @property
@@ -157,7 +161,7 @@ class FrozenClock:
         self.moment = _moment(moment) if isinstance(moment, str) else moment
         if self._traveller is not None:
             self._traveller.stop()
-        self._traveller = time_machine.travel(self.moment, tick=True)
+        self._traveller = time_machine.travel(self.moment, tick=self.tick)
         self._traveller.start()
         for context in _open_contexts:
             self.set_browser_clock(context)
@@ -175,7 +179,7 @@ def frozen_clock(request: pytest.FixtureRequest) -> Iterator[FrozenClock]:
     """Freeze the server's and the browser's clock (see the top of this file)."""
     marker = request.node.get_closest_marker("frozen_clock")
     text = os.environ.get("GONGZHI_TEST_NOW") or (marker.args[0] if marker else DEFAULT_MOMENT)
-    clock = FrozenClock(_moment(text))
+    clock = FrozenClock(_moment(text), tick=marker.kwargs.get("tick", True) if marker else True)
     clock.travel(clock.moment)
     _frozen.append(clock)
     try:
