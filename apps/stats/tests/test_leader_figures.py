@@ -4,15 +4,18 @@
 1–6 November, not with the whole of November; the indicator page speaks to officials."""
 
 import datetime as dt
+import io
 import re
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from openpyxl import load_workbook
 
 from apps.cases.models import Case
 from apps.cases.tests.helpers import make_case
 from apps.reports.content import build
+from apps.reports.render import xlsx_bytes
 from apps.stats.rollups import rebuild
 
 pytestmark = pytest.mark.django_db
@@ -80,6 +83,15 @@ def test_overdue_is_one_figure_on_the_card_the_list_and_the_briefing(
     assert [o["title"] for o in briefing.overdue] == ["超期12", "超期15", "超期20"]
     overdue_column = briefing.ranking_columns.index("超期未办")
     assert sum(r[overdue_column] for r in briefing.ranking) == 3
+
+    # the Excel file holds numbers, rates as fractions shown as per cent (not text)
+    wb = load_workbook(io.BytesIO(xlsx_bytes(briefing)))
+    key_rows = {r[0].value: r[1] for r in wb["关键指标"].iter_rows(min_row=2) if r[0].value}
+    assert key_rows["超期未办"].value == 3 and key_rows["事项总数"].value == 3
+    rate = key_rows["办结率"]
+    assert rate.value == 0 and rate.data_type == "n" and rate.number_format == "0.0%"
+    [town] = list(wb["下级区域排名"].iter_rows(min_row=2))
+    assert town[1].value == 3 and town[6].value == 3 and town[3].number_format == "0.0%"
 
 
 def test_month_to_date_is_compared_with_the_same_days_of_last_month(
