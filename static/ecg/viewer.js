@@ -63,16 +63,54 @@
         self.data = json;
         self.index = {};
         json.leads.forEach(function (name, i) { self.index[name] = i; });
+        var select = self.q("layout");
+        var standard = [].concat.apply([], LAYOUTS["12x1"].cols);
+        var full = standard.every(function (lead) { return lead in self.index; });
+        if (!full && select) {
+          // fewer than 12 leads: the grid layouts would show empty panels
+          self.layout = "12x1";
+          select.value = "12x1";
+          select.disabled = true;
+          select.title = "本记录只有 " + json.leads.length + " 个导联，逐导联显示";
+        }
         self.root.setAttribute("data-loaded", "1");
         self.draw();
       })
       .catch(function () { self.readout.textContent = "信号加载失败"; });
   };
 
-  Viewer.prototype.px = function () { return BASE_PX_PER_MM * this.zoom; };
+  // The layout keeps only the leads the record has: a 2-lead monitoring record is two
+  // full-width strips, not a 3×4 sheet of empty panels. Leads outside the 12 (ECG, V, MCL)
+  // are stacked one per row.
+  Viewer.prototype.spec = function () {
+    var index = this.index;
+    var base = LAYOUTS[this.layout];
+    var cols = base.cols
+      .map(function (leads) { return leads.filter(function (lead) { return lead in index; }); })
+      .filter(function (leads) { return leads.length > 0; });
+    var standard = [].concat.apply([], LAYOUTS["12x1"].cols);
+    var others = this.data.leads.filter(function (lead) { return standard.indexOf(lead) < 0; });
+    var present = cols.reduce(function (n, leads) { return n + leads.length; }, 0);
+    if (present < 12) {
+      // not a full 12-lead record: every lead it has, one per row, over the whole width
+      cols = [[].concat.apply([], cols).concat(others)];
+      return { cols: cols, rhythm: null };
+    }
+    return { cols: cols, rhythm: base.rhythm && base.rhythm in index ? base.rhythm : null };
+  };
+
+  // Millimetres to pixels: 4 px per mm; on a phone (a viewer narrower than 700 px) the
+  // paper fits the width so the whole 10 s strip is seen at once. Zoom enlarges it, and the
+  // viewer scrolls inside itself, never the page.
+  Viewer.prototype.px = function () {
+    var wrap = this.canvas.parentNode;
+    var width = wrap ? wrap.clientWidth : 0;
+    var fit = this.data && width && width < 700 ? width / this.geometry().widthMm : BASE_PX_PER_MM;
+    return Math.min(BASE_PX_PER_MM, fit) * this.zoom;
+  };
 
   Viewer.prototype.geometry = function () {
-    var spec = LAYOUTS[this.layout];
+    var spec = this.spec();
     var seconds = this.data.data[0].length / this.data.fs;
     var rows = spec.cols[0].length + (spec.rhythm ? 1 : 0);
     var totalMm = seconds * this.speed;
@@ -216,6 +254,14 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     var root = document.getElementById("ecg-viewer");
-    if (root) { root.viewer = new Viewer(root); }
+    if (root) {
+      var viewer = new Viewer(root);
+      root.viewer = viewer;
+      var pending = null;
+      window.addEventListener("resize", function () {
+        clearTimeout(pending);
+        pending = setTimeout(function () { viewer.draw(); }, 150);
+      });
+    }
   });
 })();
