@@ -17,11 +17,13 @@ from .models import User
 
 
 @transaction.atomic
-def do_record_login_failure(*, username: str, ip: str | None) -> bool:
+def do_record_login_failure(*, username: str, ip: str | None, held: bool = False) -> bool:
     """Count a failed attempt on every lockout counter (apps.accounts.lockout) and audit it;
     True when a hold now stands. A known account also keeps its count and, when the account
-    itself is held, the time the hold ends (shown in the admin)."""
-    started = lockout.record_failure(username, ip)
+    itself is held, the time the hold ends (shown in the admin). An attempt refused by a hold
+    (`held`) is audited but not counted: an address already held off must not go on to lock
+    the account for everyone else."""
+    started = [] if held else lockout.record_failure(username, ip)
     user = User.objects.select_for_update().filter(username=username).first()
     if user is not None:
         fields: dict[str, Any] = {"failed_logins": F("failed_logins") + 1}
@@ -29,18 +31,19 @@ def do_record_login_failure(*, username: str, ip: str | None) -> bool:
             fields["locked_until"] = timezone.now() + timedelta(
                 minutes=settings.LOGIN_LOCKOUT_MINUTES
             )
-        User.objects.filter(pk=user.pk).update(**fields)
-    held = lockout.refused(username, ip)
+        if not held:
+            User.objects.filter(pk=user.pk).update(**fields)
+    now_held = lockout.refused(username, ip)
     audit.record(
         actor=None,
         verb=AuditVerb.LOGIN_FAILED,
         object_type="accounts.user",
         object_id=user.pk if user else "",
         object_repr=username[:150],
-        changes={"locked": held, "holds": started},
+        changes={"locked": now_held, "holds": started},
         ip=ip,
     )
-    return held
+    return now_held
 
 
 @transaction.atomic

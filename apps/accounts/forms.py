@@ -23,7 +23,7 @@ class LockoutMixin:
         username = self.cleaned_data.get("username", "")
         ip = client_ip(self.request)  # type: ignore[attr-defined]
         if refused(username, ip):
-            do_record_login_failure(username=username, ip=ip)
+            do_record_login_failure(username=username, ip=ip, held=True)
             self._raise_locked()
         try:
             cleaned = super().clean()  # type: ignore[misc]
