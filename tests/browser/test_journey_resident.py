@@ -168,3 +168,37 @@ def test_a_landmark_report_with_the_phones_position(county, page, live_server, s
     assert case.landmark == "村口桥头"
     assert case.lat == pytest.approx(BRIDGE["latitude"], abs=1e-5)
     assert case.lng == pytest.approx(BRIDGE["longitude"], abs=1e-5)
+
+
+def test_the_handler_sees_where_and_calls_the_reporter_back(
+    county, page, live_server, login, screenshot_dir
+):
+    """The other end of the resident's report: the volunteer it was dispatched to sees the
+    whole place path and the point on a small map, and reveals the phone to call."""
+    from apps.cases.actions import do_create_case
+
+    world = county
+    staff, vol = world.user("community_a"), world.user("volunteer_a")
+    case, _ = do_create_case(
+        actor=None,
+        category=Category.objects.get(code="facilities"),
+        place=world.grid_a,
+        title="设施报修：村口桥头护栏松动",
+        reporter_phone="13912345678",
+        lat=BRIDGE["latitude"],
+        lng=BRIDGE["longitude"],
+        landmark="村口桥头",
+    )
+    case = do_transition(case, "accept", actor=staff)
+    do_transition(case, "dispatch", actor=staff, data={"assignee": vol.pk})
+
+    login(page, live_server, "vol_a")
+    page.goto(f"{live_server.url}/cases/{case.pk}/")
+    expect(page.locator("#case-place-path")).to_have_text("潋江镇 · 红门社区 · 红门第一网格")
+    expect(page.locator("#case-landmark")).to_contain_text("村口桥头")
+    expect(page.locator("#case-map svg circle").first).to_be_visible()
+    expect(page.locator("#reporter-phone")).to_contain_text("139****5678")
+    page.click("#reveal-phone")
+    expect(page.locator("#reporter-tel")).to_have_attribute("href", "tel:13912345678")
+    no_sideways_scroll(page)
+    page.screenshot(path=str(screenshot_dir / "resident-case-for-handler.png"), full_page=True)
