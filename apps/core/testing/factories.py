@@ -2,6 +2,7 @@
 
 import itertools
 from datetime import date
+from typing import Any
 
 import factory
 from django.contrib.auth import get_user_model
@@ -53,7 +54,7 @@ class PersonFactory(factory.django.DjangoModelFactory):
     sex = "M"
 
     @factory.post_generation
-    def secrets(obj, create, extracted, **kwargs):
+    def secrets(obj: Person, create: bool, extracted: Any, **kwargs: Any) -> None:
         obj.set_id_number(kwargs.get("id_number") or make_id_number())
         obj.set_phone(kwargs.get("phone") or f"138{next(_id_serial):08d}"[:11])
         if create:
