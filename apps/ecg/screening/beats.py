@@ -74,6 +74,7 @@ def classify_beats(
     search = int(0.06 * fs)
     reach = int(0.16 * fs)
     hold = max(1, int(0.02 * fs))
+    kernel = np.ones(hold)
     for k, b in enumerate(beats.tolist()):
         lo = max(0, b - reach)
         hi = min(n, b + reach)
@@ -87,16 +88,15 @@ def classify_beats(
         centre = b - lo
         a0, a1 = max(0, centre - search), min(window.size, centre + search + 1)
         peak_at = a0 + int(np.argmax(window[a0:a1]))
-        floor = float(np.percentile(window, 10))
+        floor = float(window.min())
         level = floor + 0.2 * (float(window[peak_at]) - floor)
-        above = window > level
-        onset = peak_at
-        while onset > 0 and above[max(0, onset - hold) : onset].any():
-            onset -= 1
-        offset = peak_at
-        while offset < window.size - 1 and above[offset + 1 : offset + 1 + hold].any():
-            offset += 1
-        widths[k] = (offset - onset) / fs * 1000
+        # above the level, with dips shorter than `hold` bridged
+        bridged = np.convolve(window > level, kernel, mode="same") > 0
+        left = np.flatnonzero(~bridged[:peak_at])
+        right = np.flatnonzero(~bridged[peak_at:])
+        onset = int(left[-1]) + 1 if left.size else 0
+        offset = peak_at + int(right[0]) - 1 if right.size else window.size - 1
+        widths[k] = max(0, offset - onset) / fs * 1000
     segments = _segments(data, beats, fs)
     likeness = _correlation(segments, np.median(segments, axis=1)) if count >= 3 else np.ones(count)
     dominant = widths[likeness >= np.percentile(likeness, 50)] if count >= 4 else widths

@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 
 from apps.ecg import synth
 from apps.ecg.readers import EcgSignal, read_path
-from apps.ecg.screening import analyse, screen
+from apps.ecg.screening import analyse
 from apps.ecg.screening.filters import bandpass
 from apps.ecg.screening.qrs import detect_qrs
 
@@ -141,10 +141,3 @@ def test_the_batch_cli_prints_one_json_line_per_file_and_goes_on_after_a_bad_one
     assert lines[0]["monitoring_leads"] == ["V"]
     assert "vt" in {f["code"] for f in lines[0]["flags"]}
     assert lines[2]["leads"] == ["ECG"] and lines[2]["recorded_at"].startswith("2014-")
-
-
-def test_a_ten_second_twelve_lead_screen_stays_fast():
-    sig = synth.generate("sinus", rate=75)
-    screen(sig)
-    times = sorted(screen(sig)["elapsed_ms"] for _ in range(7))
-    assert times[0] < 60  # 30 ms on an idle 2-core machine; shared CI machines run slower
