@@ -70,15 +70,16 @@ def owner_rule(name: str) -> Callable[[HttpRequest, str], FieldFile]:
     return import_string(OWNERS[folder])
 
 
-def send_file(file: FieldFile, *, content_type: str = "") -> HttpResponse:
+def send_file(file: FieldFile, *, content_type: str = "") -> HttpResponse | FileResponse:
     """The file as a response: through nginx (X-Accel-Redirect) when configured, else read by
     the application. Private to the browser that asked (never in a shared cache)."""
-    content_type = content_type or mimetypes.guess_type(file.name)[0] or "application/octet-stream"
-    prefix = settings.GONGZHI_MEDIA_ACCEL_PREFIX
-    response: HttpResponse
+    name = file.name or ""
+    content_type = content_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
+    prefix = getattr(settings, "GONGZHI_MEDIA_ACCEL_PREFIX", "")
+    response: HttpResponse | FileResponse
     if prefix:
         response = HttpResponse(content_type=content_type)
-        response["X-Accel-Redirect"] = prefix.rstrip("/") + "/" + quote(file.name)
+        response["X-Accel-Redirect"] = prefix.rstrip("/") + "/" + quote(name)
     else:
         try:
             handle = file.open("rb")
@@ -90,7 +91,7 @@ def send_file(file: FieldFile, *, content_type: str = "") -> HttpResponse:
     return response
 
 
-def serve(request: HttpRequest, name: str) -> HttpResponse:
+def serve(request: HttpRequest, name: str) -> HttpResponse | FileResponse:
     """GET /media/<name>: the file if the asker may see the record it belongs to, else 404."""
     name = clean_name(name)
     file = owner_rule(name)(request, name)

@@ -150,7 +150,7 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 def public_area(place: Place) -> Place:
     """The first place at or above `place` that is not a home (needs parents loaded)."""
     area = place
-    while area.kind in PRIVATE_PLACES and area.parent_id is not None:
+    while area.kind in PRIVATE_PLACES and area.parent is not None:
         area = area.parent
     return area
 
