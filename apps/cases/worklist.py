@@ -39,12 +39,18 @@ ASSIGNEE_WAITS = sorted({Status.DISPATCHED, *HANDLING})
 
 
 def todo_q(user: Any) -> Q:
-    """The cases that need an action from the user's unit, or from the user as assignee."""
+    """The cases that need an action from the user's unit, or from the user as assignee.
+
+    Written as `pk IN (… UNION …)`: the same condition as one OR across the join to the
+    handling unit made PostgreSQL spend ~400 ms *planning* each query on the demo county
+    (execution: under 1 ms); the union of the two simple halves plans in a few ms."""
     unit = scope_q(user, "handling_unit")
     waits_for_unit = Q(status__in=DISPATCHER_WAITS) | Q(
         status__in=sorted(HANDLING), extension_state=ExtensionState.ASKED
     )
-    return (unit & waits_for_unit) | Q(assignee=user, status__in=ASSIGNEE_WAITS)
+    for_unit = Case.objects.filter(unit & waits_for_unit).order_by().values("pk")
+    for_me = Case.objects.filter(assignee=user, status__in=ASSIGNEE_WAITS).order_by().values("pk")
+    return Q(pk__in=for_unit.union(for_me))
 
 
 @dataclass
