@@ -6,8 +6,8 @@ from django import forms
 from django.db.models import Q, QuerySet
 
 from apps.orgs.models import Organisation
-from apps.people.filters import ScopedPlaceFilterMixin, area_choices
 from apps.people.models import CareTag
+from apps.places.filters import ScopedPlaceFilterMixin, area_choices
 from apps.places.models import subtree_q
 
 from .choices import CHILD_TAG, DEFAULT_STALE_DAYS, CarerKind

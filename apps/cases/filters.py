@@ -9,7 +9,7 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from apps.people.filters import ScopedPlaceFilterMixin, area_choices
+from apps.places.filters import ScopedPlaceFilterMixin, area_choices
 from apps.places.models import subtree_q
 
 from .choices import CaseKind, CaseSource, Level, Priority, Status

@@ -11,7 +11,7 @@ from django.utils import timezone
 from apps.accounts.permissions import Cap, roles_with
 from apps.orgs.choices import OrgKind
 from apps.orgs.models import Organisation
-from apps.people.filters import area_choices
+from apps.places.filters import area_choices
 from apps.places.models import Place
 
 from .choices import CaseKind, CaseSource, LimitUnit, Priority, RevisitResult

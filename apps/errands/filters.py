@@ -7,7 +7,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 
 from apps.cases.choices import OPEN_STATUSES, RESOLVED_STATUSES
 from apps.cases.models import Case
-from apps.people.filters import ScopedPlaceFilterMixin, area_choices
+from apps.places.filters import ScopedPlaceFilterMixin, area_choices
 from apps.places.models import subtree_q
 
 from .choices import StepStatus

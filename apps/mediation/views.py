@@ -15,8 +15,8 @@ from apps.cases.choices import Action
 from apps.cases.selectors import access_case_for_user, case_buttons
 from apps.core.paging import query_without_page
 from apps.core.refusals import run_action
-from apps.people.filters import AREA_KINDS
 from apps.people.selectors import access_person_for_user
+from apps.places.filters import AREA_KINDS
 from apps.places.models import Place
 
 from . import selectors

@@ -6,7 +6,7 @@ from typing import Any
 from django import forms
 from django.db.models import Q, QuerySet
 
-from apps.people.filters import ScopedPlaceFilterMixin, area_choices
+from apps.places.filters import ScopedPlaceFilterMixin, area_choices
 from apps.places.models import subtree_q
 
 from .choices import MeetingKind, MeetingStatus

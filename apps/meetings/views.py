@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from apps.core.paging import query_without_page
 from apps.core.refusals import run_action
-from apps.people.filters import area_choices
+from apps.places.filters import area_choices
 from apps.places.selectors import access_place_for_user
 
 from . import selectors

@@ -6,7 +6,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from apps.people.filters import ScopedPlaceFilterMixin, area_choices
+from apps.places.filters import ScopedPlaceFilterMixin, area_choices
 from apps.places.models import subtree_q
 
 from .choices import OrgKind

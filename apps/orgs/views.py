@@ -9,7 +9,7 @@ from apps.cases.choices import OPEN_STATUSES
 from apps.cases.selectors import case_list, visible_cases
 from apps.core.paging import query_without_page
 from apps.meetings.selectors import meetings_about
-from apps.people.filters import area_choices
+from apps.places.filters import area_choices
 from apps.places.models import subtree_q
 from apps.places.selectors import access_place_for_user
 

@@ -10,14 +10,11 @@ from django.utils.translation import gettext_lazy as _
 from apps.core import crypto
 from apps.core.validators import normalise_id_number
 from apps.places.choices import PlaceKind
-from apps.places.models import Place, subtree_q
+from apps.places.filters import ScopedPlaceFilterMixin, area_choices
+from apps.places.models import subtree_q
 
 from .choices import PersonRole, Sex
 from .models import CareTag, Person
-
-# Kinds offered in the place drop-down of the filter (the field accepts any place in scope).
-AREA_KINDS = (PlaceKind.TOWN, PlaceKind.COMMUNITY, PlaceKind.GRID, PlaceKind.COMPOUND)
-AREA_CHOICES_LIMIT = 500
 
 
 def years_ago(today: date, years: int) -> date:
@@ -25,42 +22,6 @@ def years_ago(today: date, years: int) -> date:
         return today.replace(year=today.year - years)
     except ValueError:  # 29 February
         return today.replace(year=today.year - years, day=28)
-
-
-def area_choices(user: Any) -> list[tuple[str, str]]:
-    places = Place.objects.visible_to(user).filter(kind__in=AREA_KINDS).order_by("path")
-    return [("", "全部")] + [
-        (str(p.pk), f"{'　' * max(p.depth - 1, 0)}{p.name}")
-        for p in places.only("id", "name", "depth")[:AREA_CHOICES_LIMIT]
-    ]
-
-
-class ScopedPlaceFilterMixin:
-    """A `place` field taking the id of any place within the user's scope (its subtree), and
-    the split of the fields into those always shown and those folded away on a phone."""
-
-    user: Any
-    cleaned_data: dict[str, Any]
-    #: names of the fields always shown; the others fold under "更多条件"
-    primary: tuple[str, ...] = ()
-
-    def primary_fields(self) -> list[Any]:
-        return [f for f in self if not self.primary or f.name in self.primary]  # type: ignore[attr-defined]
-
-    def more_fields(self) -> list[Any]:
-        return [f for f in self if self.primary and f.name not in self.primary]  # type: ignore[attr-defined]
-
-    def more_in_use(self) -> bool:
-        return any(f.value() or f.errors for f in self.more_fields())
-
-    def clean_place(self) -> Place | None:
-        place_id = self.cleaned_data.get("place")
-        if place_id is None:
-            return None
-        place = Place.objects.visible_to(self.user).filter(pk=place_id).first()
-        if place is None:
-            raise forms.ValidationError("地点不存在或不在您的管辖范围内")
-        return place
 
 
 class PersonFilter(ScopedPlaceFilterMixin, forms.Form):

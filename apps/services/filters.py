@@ -7,8 +7,8 @@ from django import forms
 from django.db.models import Q, QuerySet
 
 from apps.people.choices import VolunteerStatus
-from apps.people.filters import ScopedPlaceFilterMixin, area_choices
 from apps.people.models import Skill, Volunteer
+from apps.places.filters import ScopedPlaceFilterMixin, area_choices
 from apps.places.models import subtree_q
 
 from .choices import STAR_NAMES
