@@ -172,3 +172,13 @@ def test_a_visit_photo_is_seen_by_the_visits_staff_not_by_another_community(clie
     assert client.get(photo.file.url).status_code == 404
     client.logout()
     assert client.get(photo.file.url).status_code == 404
+
+
+def test_an_api_key_in_a_header_fetches_the_photos_of_its_scope(client, world, photo):
+    from apps.accounts.apikeys import do_create_api_key
+
+    _, key_a = do_create_api_key(name="A 对接", scope=world.community_a, actor=None)
+    _, key_b = do_create_api_key(name="B 对接", scope=world.community_b, actor=None)
+    assert client.get(photo.file.url, HTTP_X_API_KEY=key_a).status_code == 200
+    assert client.get(photo.file.url, HTTP_X_API_KEY=key_b).status_code == 404
+    assert client.get(photo.file.url, {"api_key": key_a}).status_code == 404  # not in URLs
