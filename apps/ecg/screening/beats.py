@@ -74,7 +74,6 @@ def classify_beats(
     search = int(0.06 * fs)
     reach = int(0.16 * fs)
     hold = max(1, int(0.02 * fs))
-    kernel = np.ones(hold)
     for k, b in enumerate(beats.tolist()):
         lo = max(0, b - reach)
         hi = min(n, b + reach)
@@ -88,15 +87,22 @@ def classify_beats(
         centre = b - lo
         a0, a1 = max(0, centre - search), min(window.size, centre + search + 1)
         peak_at = a0 + int(np.argmax(window[a0:a1]))
-        floor = float(window.min())
+        floor = float(np.percentile(window, 10))
         level = floor + 0.2 * (float(window[peak_at]) - floor)
-        # above the level, with dips shorter than `hold` bridged
-        bridged = np.convolve(window > level, kernel, mode="same") > 0
-        left = np.flatnonzero(~bridged[:peak_at])
-        right = np.flatnonzero(~bridged[peak_at:])
-        onset = int(left[-1]) + 1 if left.size else 0
-        offset = peak_at + int(right[0]) - 1 if right.size else window.size - 1
-        widths[k] = max(0, offset - onset) / fs * 1000
+        # the stretch above the level around the peak, dips shorter than `hold` bridged:
+        # onset where the `hold` samples before it are all below, offset where the `hold`
+        # samples after it are
+        counts = np.concatenate(([0], np.cumsum(window > level)))
+        j = np.arange(peak_at + 1)
+        quiet_before = counts[j] - counts[np.maximum(0, j - hold)] == 0
+        onset = int(np.flatnonzero(quiet_before)[-1])
+        j = np.arange(peak_at, window.size)
+        after = (
+            counts[np.minimum(window.size, j + 1 + hold)] - counts[np.minimum(window.size, j + 1)]
+        )
+        quiet_after = (after == 0) | (j == window.size - 1)
+        offset = int(j[np.flatnonzero(quiet_after)[0]])
+        widths[k] = (offset - onset) / fs * 1000
     segments = _segments(data, beats, fs)
     likeness = _correlation(segments, np.median(segments, axis=1)) if count >= 3 else np.ones(count)
     dominant = widths[likeness >= np.percentile(likeness, 50)] if count >= 4 else widths

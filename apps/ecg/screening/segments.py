@@ -14,6 +14,7 @@ A stretch where every detection lead is bad is excluded from the record.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -34,7 +35,7 @@ class SegmentQuality:
 
     def excluded(self, leads: list[int]) -> np.ndarray:
         """Segments bad in every one of `leads`."""
-        return self.bad[leads].all(axis=0)
+        return np.asarray(self.bad[leads].all(axis=0), dtype=bool)
 
     def sample_mask(self, leads: list[int], n: int) -> np.ndarray:
         """True for every sample of an excluded segment."""
@@ -44,22 +45,22 @@ class SegmentQuality:
         """(leads, samples): True where that lead's segment is bad."""
         return np.repeat(self.bad, self.seg, axis=1)[:, :n]
 
-    def spans(self, leads: list[int], fs: float) -> list[dict[str, object]]:
-        """Excluded stretches as (start_s, end_s, reason) with adjacent segments merged."""
+    def spans(self, leads: list[int], fs: float) -> list[dict[str, Any]]:
+        """Excluded stretches as (start_s, end_s, reasons, label), adjacent segments merged."""
         excluded = self.excluded(leads)
-        out: list[dict[str, object]] = []
+        out: list[dict[str, Any]] = []
         for k in np.flatnonzero(excluded):
             reasons = [str(r) for r in self.reason[leads, k] if r]
             reason = max(set(reasons), key=reasons.count) if reasons else "noise"
             start, end = k * self.seg / fs, (k + 1) * self.seg / fs
-            if out and abs(float(out[-1]["end_s"]) - start) < 1e-6:  # type: ignore[arg-type]
+            if out and abs(float(out[-1]["end_s"]) - start) < 1e-6:
                 out[-1]["end_s"] = round(end, 2)
-                if reason not in out[-1]["reasons"]:  # type: ignore[operator]
-                    out[-1]["reasons"].append(reason)  # type: ignore[union-attr]
+                if reason not in out[-1]["reasons"]:
+                    out[-1]["reasons"].append(reason)
                 continue
             out.append({"start_s": round(start, 2), "end_s": round(end, 2), "reasons": [reason]})
         for span in out:
-            span["label"] = "、".join(REASONS[r] for r in span["reasons"])  # type: ignore[union-attr]
+            span["label"] = "、".join(REASONS[r] for r in span["reasons"])
         return out
 
 
