@@ -136,7 +136,12 @@ def test_a_party_members_friday_and_a_patrol(
     page.context.clear_cookies()
     login(page, live_server, "patrol_a")
     page.goto(f"{live_server.url}/visits/")
-    page.get_by_role("link", name=re.compile(r"^幸福小区(?! ·)")).click()
+    expect(page.locator("h1")).to_contain_text("今日任务")
+    compound = page.locator(
+        "a.task-link", has=page.locator(".task-address", has_text=re.compile(r"^幸福小区$"))
+    )
+    expect(compound).to_have_count(1)
+    compound.click()
     expect(page.locator("main")).to_contain_text("检查清单")
     page.get_by_text("发现隐患", exact=True).click()
     page.select_option("#id_hazard-category", label="消防安全")
