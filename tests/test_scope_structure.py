@@ -10,7 +10,7 @@ import pytest
 from django.apps import apps
 from django.contrib import admin
 
-from apps.core.admin import ScopedAdmin
+from apps.accounts.admin_base import ScopedAdmin
 
 # Admins that are not ScopedAdmin, and why they cannot show another area's data.
 OTHER_SCOPING = {

@@ -78,6 +78,13 @@ def _locked(activity: Activity) -> Activity:
     )
 
 
+def _locked_for_manager(activity: Activity, actor: Any, what: str) -> Activity:
+    """The activity, locked, for a change by someone who may manage it (refused otherwise)."""
+    locked = _locked(activity)
+    require(actor, Cap.ACTIVITIES_MANAGE, locked.place, what=what, unless=_organiser(actor, locked))
+    return locked
+
+
 def _check_times(start_at: dt.datetime, end_at: dt.datetime) -> None:
     if end_at <= start_at:
         raise ValidationError({"end_at": "结束时间应晚于开始时间"})
@@ -155,14 +162,7 @@ def do_create_activity(
 @transaction.atomic
 def do_update_activity(activity: Activity, *, actor: Any, **fields: Any) -> Activity:
     """Change an activity's details. More seats move people up from the waiting list."""
-    locked = _locked(activity)
-    require(
-        actor,
-        Cap.ACTIVITIES_MANAGE,
-        locked.place,
-        what="修改该活动",
-        unless=_organiser(actor, locked),
-    )
+    locked = _locked_for_manager(activity, actor, "修改该活动")
     if locked.cancelled:
         raise ValidationError("该活动已取消，不能修改")
     relations: dict[str, Any] = {
@@ -207,14 +207,7 @@ def do_record_reach(
 ) -> Activity:
     """Record what cannot be counted at the door: live-stream viewers (线上观看人次), people
     served on the spot without signing in, and a summary of the results."""
-    locked = _locked(activity)
-    require(
-        actor,
-        Cap.ACTIVITIES_MANAGE,
-        locked.place,
-        what="登记活动成效",
-        unless=_organiser(actor, locked),
-    )
+    locked = _locked_for_manager(activity, actor, "登记活动成效")
     if online_viewers < 0 or walk_ins < 0:
         raise ValidationError("人次不能为负数")
     before = [locked.online_viewers, locked.walk_ins]
@@ -233,14 +226,7 @@ def do_record_reach(
 @transaction.atomic
 def do_cancel_activity(activity: Activity, *, actor: Any, reason: str) -> Activity:
     """Call an activity off (with a reason). Sign-ups stay as they were, for the record."""
-    locked = _locked(activity)
-    require(
-        actor,
-        Cap.ACTIVITIES_MANAGE,
-        locked.place,
-        what="取消该活动",
-        unless=_organiser(actor, locked),
-    )
+    locked = _locked_for_manager(activity, actor, "取消该活动")
     if not reason.strip():
         raise ValidationError({"reason": "请填写取消原因"})
     if locked.cancelled:
@@ -259,14 +245,7 @@ def do_cancel_activity(activity: Activity, *, actor: Any, reason: str) -> Activi
 @transaction.atomic
 def do_renew_qr(activity: Activity, *, actor: Any) -> Activity:
     """Issue a new check-in QR code: every earlier code of the activity stops working."""
-    locked = _locked(activity)
-    require(
-        actor,
-        Cap.ACTIVITIES_MANAGE,
-        locked.place,
-        what="更换签到码",
-        unless=_organiser(actor, locked),
-    )
+    locked = _locked_for_manager(activity, actor, "更换签到码")
     locked.qr_version += 1
     locked.save(update_fields=["qr_version", "updated_at"])
     audit.record(
@@ -502,14 +481,7 @@ def do_set_attendance(
     activity: Activity, person: Person, *, actor: Any, present: bool
 ) -> Participation:
     """Staff tick (or untick) a person's attendance on the list."""
-    locked = _locked(activity)
-    require(
-        actor,
-        Cap.ACTIVITIES_MANAGE,
-        locked.place,
-        what="登记签到",
-        unless=_organiser(actor, locked),
-    )
+    locked = _locked_for_manager(activity, actor, "登记签到")
     if locked.cancelled:
         raise ValidationError("该活动已取消，不能签到")
     if present:
@@ -546,18 +518,11 @@ def do_record_volunteer_hours(
 ) -> Participation:
     """Confirm a volunteer's attendance and record their hours for the activity, pending
     approval, through apps.services (which checks that the actor may record them)."""
-    locked_activity = _locked(participation.activity)
+    locked_activity = _locked_for_manager(participation.activity, actor, "确认志愿者出勤")
     row = (
         Participation.objects.select_for_update(of=("self",))
         .select_related("person")
         .get(pk=participation.pk)
-    )
-    require(
-        actor,
-        Cap.ACTIVITIES_MANAGE,
-        locked_activity.place,
-        what="确认志愿者出勤",
-        unless=_organiser(actor, locked_activity),
     )
     if row.service_hours_id:
         raise ValidationError(f"{row.person.name}的本次活动服务时长已登记")
@@ -601,14 +566,7 @@ def do_add_photo(
     activity: Activity, upload: UploadedFile, *, actor: Any, caption: str = ""
 ) -> ActivityPhoto:
     """Add a photo, checked and thumbnailed by the case helpers (same types and size limit)."""
-    locked = _locked(activity)
-    require(
-        actor,
-        Cap.ACTIVITIES_MANAGE,
-        locked.place,
-        what="上传活动照片",
-        unless=_organiser(actor, locked),
-    )
+    locked = _locked_for_manager(activity, actor, "上传活动照片")
     try:
         content_type, width, height = images.check_image(upload)
     except InvalidTransitionData as exc:

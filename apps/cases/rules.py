@@ -60,8 +60,7 @@ def may_handle(user: Any, case: Case) -> bool:
     case's place or lies within the handling unit (town staff under a county case …)."""
     if not _staff(user) or not has_role_for(user, Cap.CASES_HANDLE) or user.scope_id is None:
         return False
-    scope_path = user.scope.path
-    return case.place.path.startswith(scope_path) or scope_path.startswith(case.handling_unit.path)
+    return place_visible(user, case.place) or user.scope.is_within(case.handling_unit)
 
 
 def is_claimant(user: Any, case: Case) -> bool:

@@ -111,6 +111,7 @@ def test_it_runs_the_whole_critical_loop(client, network, loop, django_capture_o
     user_ids, title, body, url, object_type, _ = sent[0][1]
     assert user_ids == sorted([network.doctor.pk, network.emergency.pk])
     assert title == "心电危急值" and "王建国" in body and object_type == "ecg.criticalvalue"
+    assert sent[0][2] == {"kind": "ecg.critical"}  # urgent: it ignores quiet hours
     assert url == reverse("ecg:critical_detail", args=[critical.pk])
 
     # the author cannot check his own critical report; another physician releases it
