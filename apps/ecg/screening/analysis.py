@@ -9,7 +9,13 @@ from typing import Any
 import numpy as np
 
 from ..readers import STANDARD_LEADS, EcgSignal
-from .beats import BeatClasses, classify_beats, flat_share, slope_signal, ventricular_runs
+from .beats import (
+    BeatClasses,
+    classify_beats,
+    flat_share,
+    slope_signal,
+    ventricular_runs,
+)
 from .filters import bandpass
 from .flags import Flag, WindowFacts, rate_flags, st_caveat, vt_flags, window_flags
 from .measure import Intervals, intervals, median_beat
@@ -156,13 +162,25 @@ def analyse(
         seg=segq.seg,
     )
     flags.extend(vt_flags(runs, beats, fs, limits, leads))
-    for window in facts:
-        flags.extend(window_flags(window, limits, leads))
+    window_found = [window_flags(window, limits, leads) for window in facts]
+    for found in _af_persistent(facts, window_found):
+        flags.extend(found)
     flags.extend(st_caveat(facts, classes, leads, limits))
     result.flags = _without_artefacts(flags)
     result.measurements = _summary(beats, fs, facts, sig.n_samples, gaps)
     result.elapsed_ms = (time.perf_counter() - started) * 1000
     return result
+
+
+def _af_persistent(facts: list[WindowFacts], found: list[list[Flag]]) -> list[list[Flag]]:
+    """AF does not come and go within one strip: the AF warning stays only when it is raised on
+    more than half of the windows that can judge it (>= 6 RR, < 20 % excluded). One window made
+    irregular by false extra beats (noise, a tall T wave) or a few ectopic beats is not AF."""
+    judged = [w.rr.size >= 6 and w.excluded_share < 0.2 for w in facts]
+    af = [any(f.code == "warn_af" for f in flags) for flags in found]
+    if 2 * sum(af) > sum(judged):
+        return found
+    return [[f for f in flags if f.code != "warn_af"] for flags in found]
 
 
 def _gaps(beats: np.ndarray, excluded: np.ndarray) -> np.ndarray:
