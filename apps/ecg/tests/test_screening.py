@@ -163,3 +163,19 @@ def test_it_flags_critical_rhythms_through_noise_hum_and_wander(rhythm, options,
 @pytest.mark.parametrize("rate", [60, 80, 95])
 def test_noise_hum_and_wander_raise_no_flag_on_sinus_rhythm(rate):
     assert codes(synth.generate("sinus", rate=rate, seed=5, **NOISY)) == set()
+
+
+def _joined(*parts):
+    """One record made of consecutive 10 s strips (the screening's windows are 10 s)."""
+    first = parts[0]
+    data = np.concatenate([p.data for p in parts], axis=1)
+    return synth.EcgSignal(fs=first.fs, leads=first.leads, data=data)
+
+
+def test_the_af_warning_needs_irregular_rr_over_most_of_the_record():
+    af = [synth.generate("af", rate=80, seed=seed) for seed in (0, 4)]
+    sinus = [synth.generate("sinus", rate=75, seed=seed) for seed in (5, 6)]
+    # one irregular window in three (ectopics, noise, a tall T wave): not AF
+    assert "warn_af" not in codes(_joined(sinus[0], af[0], sinus[1]))
+    # irregular without P on two windows of three: AF suspected
+    assert "warn_af" in codes(_joined(af[0], sinus[0], af[1]))
