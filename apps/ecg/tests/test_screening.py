@@ -179,3 +179,26 @@ def test_the_af_warning_needs_irregular_rr_over_most_of_the_record():
     assert "warn_af" not in codes(_joined(sinus[0], af[0], sinus[1]))
     # irregular without P on two windows of three: AF suspected
     assert "warn_af" in codes(_joined(af[0], sinus[0], af[1]))
+
+
+def test_a_complex_missed_during_a_ventricular_run_does_not_end_the_run():
+    from apps.ecg.screening.beats import BeatClasses, ventricular_runs
+
+    fs = 250.0
+    beats = np.arange(20) * 75  # 300 ms: 200/min
+    beats = np.delete(beats, 10)  # the detector missed one complex: one 600 ms interval
+    shape = np.sin(np.linspace(0, 3 * np.pi, 50))
+    segments = np.tile(shape, (2, beats.size, 1))
+    classes = BeatClasses(
+        width_ms=np.full(beats.size, 160.0),
+        likeness=np.full(beats.size, 0.2),
+        ventricular=np.ones(beats.size, dtype=bool),
+        dominant_width_ms=80.0,
+        segments=segments,
+    )
+    runs = ventricular_runs(beats, classes, fs, min_beats=5, min_rate=100.0)
+    assert [(r.first, r.last) for r in runs] == [(0, beats.size - 1)]
+    assert runs[0].rate == pytest.approx(200, abs=1)
+    # a real gap (no multiple of the run's interval) still ends it
+    beats[10:] += 40
+    assert len(ventricular_runs(beats, classes, fs, min_beats=5, min_rate=100.0)) == 2
