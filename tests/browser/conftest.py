@@ -111,11 +111,21 @@ def desktop_page(browser: Any) -> Iterator[Any]:
 
 
 def log_in(page: Any, live_server: Any, username: str, password: str = PASSWORD) -> None:
-    """Log in through the real login form; ends on the account's home page."""
+    """Log in through the real login form; ends on the account's home page.
+
+    A page that is already open may have a request in flight (the notification badge polls),
+    and every response renews the session cookie (SESSION_SAVE_EVERY_REQUEST): a late answer
+    could put the previous user's cookie back after the new login. So the helper waits for the
+    current page to go quiet and leaves it before clearing the cookies."""
+    if page.url.startswith("http"):
+        page.wait_for_load_state("networkidle")
+        page.goto("about:blank")
+    page.context.clear_cookies()
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
-    page.click("button[type=submit]")
+    with page.expect_navigation():
+        page.click("button[type=submit]")
     page.wait_for_load_state("networkidle")
     assert "/accounts/login/" not in page.url, "login failed"
 
