@@ -200,7 +200,8 @@ def my_orders(user: Any) -> QuerySet[Case]:
 
 def open_revisits(user: Any) -> QuerySet[CaseRevisit]:
     return (
-        CaseRevisit.objects.filter(scope_q(user, "unit"), done_at__isnull=True)
+        CaseRevisit.objects.visible_to(user)
+        .filter(done_at__isnull=True)
         .select_related("case", "case__category", "case__place")
         .order_by("id")
     )
