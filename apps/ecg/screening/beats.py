@@ -11,7 +11,6 @@ counts when its beats look like each other: a train of artefacts does not.
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -148,20 +147,19 @@ class Run:
 
 def _bridged(rr: np.ndarray, longest: float) -> np.ndarray:
     """Intervals with beats missed by the detector bridged: an interval two or three times
-    (±12 %) the median of its four neighbours (those short enough to belong to a run) is
-    taken as that many equal intervals, so one complex the detector missed during a
-    wide-complex run neither ends the run nor makes it look irregular."""
+    (±12 %) its two neighbours, when these are short enough to belong to a run and agree
+    with each other (±25 %), is taken as that many equal intervals, so one complex the
+    detector missed during a regular wide-complex run neither ends the run nor makes it look
+    irregular. Irregular intervals (noise, fibrillation) are left as they are."""
     if rr.size < 3:
         return rr
-    padded = np.pad(rr, 2, constant_values=np.nan)
-    near = np.stack([padded[0:-4], padded[1:-3], padded[3:-1], padded[4:]])
-    near = np.where(near <= longest, near, np.nan)
-    with warnings.catch_warnings(), np.errstate(all="ignore"):
-        warnings.simplefilter("ignore", RuntimeWarning)  # no neighbour short enough: NaN
-        ratio = rr / np.nanmedian(near, axis=0)
+    before = np.concatenate(([np.inf], rr[:-1]))
+    after = np.concatenate((rr[1:], [np.inf]))
+    ref = (before + after) / 2
+    steady = (before <= longest) & (after <= longest) & (np.abs(before - after) <= 0.25 * ref)
     out = rr.copy()
     for k in (2, 3):
-        hit = np.isfinite(ratio) & (np.abs(ratio - k) <= 0.12 * k)
+        hit = steady & (np.abs(rr - k * ref) <= 0.12 * k * ref)
         out[hit] = rr[hit] / k
     return out
 
