@@ -1,47 +1,19 @@
 """Resident pages end to end over HTTP: report, double tap, tracking, rating, throttling."""
 
-import io
 import re
 
 import pytest
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from PIL import Image
 
 from apps.cases.actions import do_transition
 from apps.cases.choices import CaseSource, Rating, RatingSource, Status
 from apps.cases.models import Case, Category
 from apps.core import crypto
+from apps.portal.tests.conftest import photo
 
 pytestmark = pytest.mark.django_db
 TOKEN = "form-token-0123456789abcdef"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttle():
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def category(db) -> Category:
-    category, _ = Category.objects.update_or_create(
-        code="portal-elderly",
-        defaults={
-            "name": "助老服务",
-            "default_level": "community",
-            "materials": "老人身份证\n户口簿",
-        },
-    )
-    return category
-
-
-def photo(fmt: str = "PNG") -> SimpleUploadedFile:
-    out = io.BytesIO()
-    Image.new("RGB", (40, 30), "red").save(out, fmt)
-    return SimpleUploadedFile("p.png", out.getvalue(), content_type="image/png")
 
 
 def submit(client: Client, category: Category, **fields):
