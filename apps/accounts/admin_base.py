@@ -15,16 +15,17 @@ from apps.core import audit
 from apps.core.choices import AuditVerb
 from apps.core.net import client_ip
 
+from .choices import Role
 from .scoping import scope_q
 
 
-class ScopedAdmin(admin.ModelAdmin):
-    #: path from the model to its Place ("" when the model is Place itself)
-    place_field: str = "place"
+class AdminRoleOnly(admin.ModelAdmin):
+    """Administrators only (the admin role or a superuser); not scoped by itself — for the
+    managed lists shared by the whole installation, and the base of ScopedAdmin."""
 
     def has_module_permission(self, request: Any) -> bool:
         user = request.user
-        return user.is_active and (user.is_superuser or (user.is_staff and user.role == "admin"))
+        return user.is_active and (user.is_superuser or (user.is_staff and user.role == Role.ADMIN))
 
     def has_view_permission(self, request: Any, obj: Any = None) -> bool:
         return self.has_module_permission(request)
@@ -32,6 +33,11 @@ class ScopedAdmin(admin.ModelAdmin):
     has_add_permission = has_view_permission  # type: ignore[assignment]
     has_change_permission = has_view_permission
     has_delete_permission = has_view_permission
+
+
+class ScopedAdmin(AdminRoleOnly):
+    #: path from the model to its Place ("" when the model is Place itself)
+    place_field: str = "place"
 
     def get_queryset(self, request: Any) -> models.QuerySet:
         return super().get_queryset(request).filter(scope_q(request.user, self.place_field))

@@ -4,26 +4,11 @@ from typing import Any
 
 from django.contrib import admin
 
-from apps.accounts.admin_base import ScopedAdmin
+from apps.accounts.admin_base import AdminRoleOnly, ScopedAdmin
 
 from .models import CareTag, PartyMember, Person, Skill, Volunteer
 
 SECRET_FIELDS = ("id_number_enc", "id_number_index", "phone_enc", "phone_index")
-
-
-class AdminRoleOnly(admin.ModelAdmin):
-    """Managed lists shared by the whole installation: administrators only, not scoped."""
-
-    def has_module_permission(self, request: Any) -> bool:
-        user = request.user
-        return user.is_active and (user.is_superuser or (user.is_staff and user.role == "admin"))
-
-    def has_view_permission(self, request: Any, obj: Any = None) -> bool:
-        return self.has_module_permission(request)
-
-    has_add_permission = has_view_permission  # type: ignore[assignment]
-    has_change_permission = has_view_permission
-    has_delete_permission = has_view_permission
 
 
 @admin.register(Person)
