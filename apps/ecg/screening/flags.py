@@ -29,6 +29,7 @@ LABELS = {
     "st_unjudged": "宽QRS（左束支阻滞或起搏心律可能），ST段无法自动判断",
 }
 
+MAX_RUN_BPM = 300.0  # faster 'intervals' inside a fast run are artefacts (as for VT runs)
 AF_IRREGULARITY = 0.12  # median successive RR change over the median RR, for the AF warning
 
 # Contiguous lead pairs for the STEMI criterion (inferior, lateral, precordial neighbours).
@@ -147,7 +148,10 @@ def rate_flags(
     gaps = np.zeros(rr.size, dtype=bool) if gaps is None else gaps
     hr = 60.0 / rr
     need = int(limits["run_beats"]) - 1
-    for s, e in _runs((hr >= limits["tachy_bpm"]) & ~gaps, need):
+    # an interval under 200 ms (> 300/min) is a false detection (noise, a spike), not a beat
+    # of a fast rhythm: it breaks the run (fibrillation is judged on the spectrum instead)
+    fast = (hr >= limits["tachy_bpm"]) & (hr <= MAX_RUN_BPM) & ~gaps
+    for s, e in _runs(fast, need):
         a, b = beats[s] / fs, beats[e + 1] / fs
         rate = float(60.0 / np.mean(rr[s : e + 1]))
         flags.append(

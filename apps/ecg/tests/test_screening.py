@@ -202,3 +202,22 @@ def test_a_complex_missed_during_a_ventricular_run_does_not_end_the_run():
     # a real gap (no multiple of the run's interval) still ends it
     beats[10:] += 40
     assert len(ventricular_runs(beats, classes, fs, min_beats=5, min_rate=100.0)) == 2
+
+
+def test_a_fast_run_needs_intervals_a_heart_can_beat_at():
+    from apps.ecg.screening.flags import rate_flags
+    from apps.ecg.screening.thresholds import merged
+
+    fs = 300.0
+
+    def tachy(rr):
+        beats = np.round(np.concatenate(([0.5], 0.5 + np.cumsum(rr))) * fs).astype(np.int64)
+        return [
+            f
+            for f in rate_flags(beats, fs, int(beats[-1]) + 300, merged(None), ["II"])
+            if f.code == "tachy"
+        ]
+
+    assert tachy([1.0, 1.0, 0.35, 0.34, 0.36, 0.35, 1.0, 1.0])  # five beats at ~170/min
+    # a noise spike 140 ms after a beat is not a beat at 430/min: no run of five beats left
+    assert not tachy([1.0, 1.0, 0.14, 0.29, 0.30, 0.39, 1.0, 1.0])
