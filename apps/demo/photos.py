@@ -21,6 +21,8 @@ from django.core.files.storage import default_storage
 from django.db.models import Min
 from PIL import Image, ImageDraw, ImageFont
 
+from apps.accounts.choices import Role
+from apps.accounts.models import User
 from apps.cases.choices import Action
 from apps.cases.models import Case, CaseAttachment, CaseEvent
 from apps.places.models import Place, subtree_q
@@ -124,6 +126,26 @@ def scene_for(category_name: str) -> str:
     return "road"
 
 
+def _first_community(county: Place) -> Place:
+    """The community of the first community account (community01, the login the README
+    names), so that a newcomer who signs in with it sees pictures at once."""
+    staff = (
+        User.objects.filter(role=Role.COMMUNITY_STAFF, scope__isnull=False)
+        .filter(subtree_q(county, "scope"))
+        .order_by("id")
+        .first()
+    )
+    return staff.scope if staff is not None and staff.scope is not None else county
+
+
+def _half_at_home(rng: random.Random, everywhere: list, at_home: list, count: int) -> list:
+    """`count` rows: up to half from the home community, the rest from the whole county."""
+    first = rng.sample(at_home, min(count // 2, len(at_home)))
+    taken = set(first)
+    rest = [row for row in everywhere if row not in taken]
+    return first + rng.sample(rest, min(count - len(first), len(rest)))
+
+
 def add_photos(county: Place, size: str, seed: int, say: Say) -> dict[str, int]:
     """Attach the demo pictures to some cases, visits and patrols; their counts."""
     say("演示照片…")
@@ -146,10 +168,14 @@ def add_photos(county: Place, size: str, seed: int, say: Say) -> dict[str, int]:
             uploaded_by_id=by,
         )
 
+    home = _first_community(county)
     cases = list(
         Case.objects.filter(subtree_q(county)).order_by("id").values_list("id", "category__name")
     )
-    chosen = rng.sample(cases, min(n_cases, len(cases)))
+    at_home = list(
+        Case.objects.filter(subtree_q(home)).order_by("id").values_list("id", "category__name")
+    )
+    chosen = _half_at_home(rng, cases, at_home, n_cases)
     ids = [case_id for case_id, _ in chosen]
     first = dict(
         CaseEvent.objects.filter(case_id__in=ids)
@@ -172,15 +198,19 @@ def add_photos(county: Place, size: str, seed: int, say: Say) -> dict[str, int]:
     CaseAttachment.objects.bulk_create(rows)
 
     def visit_photos(kinds: tuple[str, ...], count: int, key: str) -> list[VisitPhoto]:
-        records = list(
-            VisitRecord.objects.filter(
-                subtree_q(county, "task__place"), task__plan__kind__in=kinds, reached=True
+        def reached_in(area: Place) -> list[tuple[int, Any]]:
+            return list(
+                VisitRecord.objects.filter(
+                    subtree_q(area, "task__place"), task__plan__kind__in=kinds, reached=True
+                )
+                .order_by("id")
+                .values_list("id", "visitor_id")
             )
-            .order_by("id")
-            .values_list("id", "visitor_id")
-        )
+
         photos = []
-        for record_id, visitor_id in rng.sample(records, min(count, len(records))):
+        for record_id, visitor_id in _half_at_home(
+            rng, reached_in(county), reached_in(home), count
+        ):
             name, thumb, nbytes = visit_files[key]
             photos.append(
                 VisitPhoto(

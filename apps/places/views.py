@@ -33,6 +33,7 @@ LANDING: dict[str, str] = {
     Role.DEPT_HANDLER: "cases:list",
     Role.COUNTY_LEADER: "stats:overview",
     Role.ECG_PHYSICIAN: "ecg:queue",
+    Role.CLINIC_DOCTOR: "ecg:list",  # the clinic's exams, with 上传心电图 and their results
 }
 
 

@@ -8,6 +8,7 @@ from PIL import Image
 
 from apps.accounts.models import User
 from apps.cases.models import CaseAttachment
+from apps.places.models import subtree_q
 from apps.visits.choices import VisitKind
 from apps.visits.models import VisitPhoto
 
@@ -29,6 +30,10 @@ def test_the_tiny_demo_has_photos_that_its_staff_can_open(client):
     # nine pictures, each stored once, shared by the records
     names = set(CaseAttachment.objects.values_list("file", flat=True))
     assert 1 < len(names) <= 9
+    # the community of the login the README names has pictures of its own
+    home = User.objects.get(username="community01").scope
+    assert CaseAttachment.objects.filter(subtree_q(home, "case__place")).exists()
+    assert visits.filter(subtree_q(home, "record__task__place")).exists()
     attachment = CaseAttachment.objects.first()
     client.force_login(User.objects.get(username="leader"))
     response = client.get(attachment.thumbnail.url)

@@ -5,7 +5,8 @@ import random
 import pytest
 from django.urls import reverse
 
-from apps.core.testing.factories import DutyFactory, PersonFactory
+from apps.accounts.choices import Role
+from apps.core.testing.factories import DutyFactory, PersonFactory, make_user
 from apps.people.models import CareTag
 
 from .trees import add_households, grow_community
@@ -40,6 +41,12 @@ class TestHome:
     def test_it_lands_each_role_on_its_work(self, as_user, world, user, landing):
         response = as_user(user).get(reverse("places:home"))
         assert response.status_code == 302 and response.url == reverse(landing)
+
+    def test_it_lands_a_clinic_doctor_on_the_clinics_exams(self, client, world):
+        doctor = make_user("doctor_a", Role.CLINIC_DOCTOR, world.community_a)
+        client.force_login(doctor)
+        response = client.get(reverse("places:home"))
+        assert response.status_code == 302 and response.url == reverse("ecg:list")
 
     def test_it_lands_an_account_without_a_work_queue_on_its_area(self, as_user, world):
         response = as_user("volunteer_a").get(reverse("places:home"))
