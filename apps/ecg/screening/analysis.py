@@ -13,6 +13,7 @@ from .beats import (
     BeatClasses,
     classify_beats,
     flat_share,
+    missed_complexes,
     slope_signal,
     ventricular_runs,
 )
@@ -152,16 +153,21 @@ def analyse(
     detection_leads = [sig.leads[i] for i in detect_on]
     gaps = _gaps(beats, excluded)
     flags = rate_flags(beats, fs, sig.n_samples, limits, detection_leads, gaps)
+    missed = missed_complexes(usable_data, beats, classes, fs, min_rate=limits["wct_min_bpm"])
+    run_beats, run_classes = beats, classes
+    if missed.size:
+        run_beats = np.sort(np.concatenate((beats, missed)))
+        run_classes = classify_beats(usable_data, run_beats, fs, limits["wide_qrs_ms"], slope)
     runs = ventricular_runs(
-        beats,
-        classes,
+        run_beats,
+        run_classes,
         fs,
         min_beats=int(limits["run_beats"]),
         min_rate=limits["wct_min_bpm"],
         excluded=excluded_seg,
         seg=segq.seg,
     )
-    flags.extend(vt_flags(runs, beats, fs, limits, leads))
+    flags.extend(vt_flags(runs, run_beats, fs, limits, leads))
     window_found = [window_flags(window, limits, leads) for window in facts]
     for found in _af_persistent(facts, window_found):
         flags.extend(found)

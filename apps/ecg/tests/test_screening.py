@@ -221,3 +221,34 @@ def test_a_fast_run_needs_intervals_a_heart_can_beat_at():
     assert tachy([1.0, 1.0, 0.35, 0.34, 0.36, 0.35, 1.0, 1.0])  # five beats at ~170/min
     # a noise spike 140 ms after a beat is not a beat at 430/min: no run of five beats left
     assert not tachy([1.0, 1.0, 0.14, 0.29, 0.30, 0.39, 1.0, 1.0])
+
+
+def test_a_complex_the_detector_skipped_inside_a_wide_run_is_found_by_its_template():
+    from apps.ecg.screening.beats import classify_beats, missed_complexes, ventricular_runs
+
+    fs = 250.0
+    t = np.arange(-25, 25) / fs
+    narrow = np.exp(-((t / 0.01) ** 2))
+    wide = -np.sin(2 * np.pi * t / 0.1) * np.exp(-((t / 0.04) ** 2)) * 1.5
+    data = np.zeros((2, 5000))
+    sinus = list(range(100, 2000, 200)) + list(range(2950, 4900, 200))
+    run = [2100 + 100 * k for k in range(6)]  # six wide complexes at 150/min
+    for at in sinus:
+        data[:, at - 25 : at + 25] += narrow * np.array([[1.0], [0.6]])
+    for at in run:
+        data[:, at - 25 : at + 25] += wide * np.array([[1.0], [-0.8]])
+    # the detector skipped the fifth wide complex: a 400 ms interval, then 450 ms to sinus
+    beats = np.array(sorted(sinus + run[:4] + run[5:]))
+    classes = classify_beats(data, beats, fs, 120.0)
+    assert not ventricular_runs(beats, classes, fs, min_beats=5, min_rate=100.0)
+    missed = missed_complexes(data, beats, classes, fs, min_rate=100.0)
+    assert missed.tolist() == [run[4]]
+    full = np.sort(np.concatenate((beats, missed)))
+    runs = ventricular_runs(
+        full, classify_beats(data, full, fs, 120.0), fs, min_beats=5, min_rate=100.0
+    )
+    assert [(full[r.first], full[r.last]) for r in runs] == [(run[0], run[-1])]
+    assert runs[0].rate == pytest.approx(150, abs=2)
+    # where nothing is there (a real pause in the run), nothing is added
+    data[:, run[4] - 25 : run[4] + 25] -= wide * np.array([[1.0], [-0.8]])
+    assert not missed_complexes(data, beats, classes, fs, min_rate=100.0).size
