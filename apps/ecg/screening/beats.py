@@ -243,16 +243,29 @@ def missed_complexes(
         template = pair.mean(axis=1)
         reach = int(0.12 * rr)
         mid = (a + b) // 2
-        centres = np.arange(max(half, mid - reach), min(n - half, mid + reach + 1))
-        if centres.size == 0:
+        c0, c1 = max(half, mid - reach), min(n - half, mid + reach)
+        if c1 < c0:
             continue
-        idx = centres[:, None] + np.arange(-half, half)[None, :]
-        near = data[:, idx]  # (leads, candidates, samples)
-        score = _correlation(near, template)
-        best = int(np.argmax(score))
-        if score[best] < MISSED_ALIKE:
+        score = _sliding_match(data[:, c0 - half : c1 + half], template)
+        at = c0 + int(np.argmax(score))
+        if float(score.max()) < MISSED_ALIKE:
             continue
-        span = np.ptp(near[:, best], axis=1).sum()
+        span = float(np.ptp(data[:, at - half : at + half], axis=1).sum())
         if span >= 0.5 * float(np.ptp(template, axis=1).sum()):
-            found.append(int(centres[best]))
+            found.append(at)
     return np.asarray(found, dtype=int)
+
+
+def _sliding_match(stretch: np.ndarray, template: np.ndarray) -> np.ndarray:
+    """Correlation (all leads together) of a template (leads, m) with every m-sample window
+    of `stretch` (leads, samples)."""
+    m = template.shape[1]
+    b = template - template.mean(axis=1, keepdims=True)
+    num = sum(np.correlate(x, t, "valid") for x, t in zip(stretch, b, strict=True))
+    zero = np.zeros((stretch.shape[0], 1))
+    c1 = np.concatenate((zero, np.cumsum(stretch, axis=1)), axis=1)
+    c2 = np.concatenate((zero, np.cumsum(stretch * stretch, axis=1)), axis=1)
+    total = c1[:, m:] - c1[:, :-m]
+    energy = (c2[:, m:] - c2[:, :-m]) - total * total / m
+    den = np.sqrt(np.maximum(energy.sum(axis=0), 0) * float((b * b).sum())) + 1e-12
+    return np.asarray(num) / den
