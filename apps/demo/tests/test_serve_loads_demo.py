@@ -32,3 +32,18 @@ def test_serve_loads_the_demo_county_once_and_lists_the_logins():
 def test_serve_with_demo_size_none_loads_nothing():
     assert "演示账号" not in _serve("--demo-size", "none")
     assert not Place.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("proxies", "passed_on"), [([], None), (["127.0.0.1"], False)], ids=["direct", "proxied"]
+)
+def test_serve_hands_the_proxy_headers_on_only_behind_a_trusted_proxy(settings, proxies, passed_on):
+    from apps.core.management.commands.serve import Command
+
+    settings.GONGZHI_TRUSTED_PROXIES = proxies
+    with (
+        mock.patch("waitress.serve") as serve,
+        mock.patch("apps.core.tasks.start_background"),
+    ):
+        Command(stdout=io.StringIO())._serve("127.0.0.1", 8000, 4)
+    assert serve.call_args.kwargs.get("clear_untrusted_proxy_headers") is passed_on

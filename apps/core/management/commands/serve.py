@@ -5,6 +5,7 @@ through `gongzhi demo --if-empty`; `none` loads nothing), and serves the site (s
 included) with waitress, a production-grade pure-Python WSGI server.
 """
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
@@ -40,4 +41,17 @@ class Command(BaseCommand):
         start_background()
 
         self.stdout.write(self.style.SUCCESS(f"共治已启动：http://{host}:{port}/  （Ctrl+C 停止）"))
-        serve(application, host=host, port=port, threads=threads, ident="gongzhi")
+        serve(
+            application, host=host, port=port, threads=threads, ident="gongzhi", **proxy_options()
+        )
+
+
+def proxy_options() -> dict[str, bool]:
+    """Behind a reverse proxy (GONGZHI_TRUSTED_PROXIES set), waitress must hand the
+    X-Forwarded-* headers on: by default it deletes them, so Django would take every request
+    for plain HTTP (a redirect loop with GONGZHI_HTTPS=1) and every client for the proxy.
+    Which proxy to believe is then decided by apps.core.net (the client address) and
+    SECURE_PROXY_SSL_HEADER (the scheme), so the port must be reachable by the proxy only."""
+    if settings.GONGZHI_TRUSTED_PROXIES:
+        return {"clear_untrusted_proxy_headers": False}
+    return {}
