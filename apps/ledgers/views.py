@@ -2,6 +2,7 @@
 errors (refreshed by htmx while it runs), commit after a clean preview, error report."""
 
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from django.contrib.auth.decorators import login_required
@@ -22,6 +23,7 @@ from .actions import (
 from .choices import LedgerKind
 from .exports import XLSX_TYPE, write_error_report, write_template
 from .forms import ImportJobForm
+from .models import ImportJob
 from .readers import LedgerFileError
 from .selectors import access_import_job_for_user, import_job_list, live_job
 from .specs import SPECS, spec_for
@@ -114,27 +116,22 @@ def import_job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def import_job_commit(request: HttpRequest, job_id: int) -> HttpResponse:
-    job = access_import_job_for_user(request.user, job_id)
-    try:
-        job = do_request_commit(job, actor=request.user)
-    except PermissionDenied as exc:
-        return render(
-            request,
-            "ledgers/job.html",
-            {"job": job, "spec": spec_for(job.kind), "problem": str(exc)},
-            status=409,
-        )
-    enqueue_import_job(job.pk)
-    return redirect("ledgers:job", job_id=job.pk)
+    return _run_job(request, job_id, do_request_commit)
 
 
 @login_required
 @require_POST
 def import_job_retry(request: HttpRequest, job_id: int) -> HttpResponse:
     """Run a failed job again (its worker died, or the database was unavailable)."""
+    return _run_job(request, job_id, do_retry_import_job)
+
+
+def _run_job(request: HttpRequest, job_id: int, action: Callable[..., ImportJob]) -> HttpResponse:
+    """Commit or retry: the action moves the job, the task system runs it; a refusal (the
+    job's state no longer allows it) is shown on the job's page with 409."""
     job = access_import_job_for_user(request.user, job_id)
     try:
-        job = do_retry_import_job(job, actor=request.user)
+        job = action(job, actor=request.user)
     except PermissionDenied as exc:
         return render(
             request,
