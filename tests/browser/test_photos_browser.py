@@ -2,7 +2,6 @@
 and for the resident on the tracking page; a visit photo renders on the visit task for the
 party member who took it; another community's staff get 404 for the same addresses."""
 
-import datetime as dt
 import io
 
 import pytest
@@ -10,12 +9,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 from playwright.sync_api import Page, expect
 
-from apps.accounts.choices import Role
 from apps.cases.images import do_add_attachment
 from apps.cases.tests.helpers import make_case
-from apps.core.testing.factories import DutyFactory, PersonFactory, make_user
-from apps.visits.actions import do_create_plan, do_generate_cycle, do_record_visit
-from apps.visits.models import VisitTask
+from apps.visits.actions import do_record_visit
+from apps.visits.tests.helpers import friday_household_task
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -43,22 +40,7 @@ def photos(frozen_clock, world, settings, tmp_path):
     case = make_case(world, title="楼道灯不亮")
     submitted = case.events.order_by("id").first()
     case_photo = do_add_attachment(case, jpeg("orange"), actor=None, event=submitted)
-    member = PersonFactory(name="刘党员", place=world.household_a)
-    party = make_user("party_a", Role.PARTY_MEMBER, world.community_a, person=member)
-    DutyFactory(person=member, place=world.household_a, kind="baolian")
-    plan = do_create_plan(
-        actor=world.user("community_a"),
-        name="周五入户",
-        kind="household",
-        scope=world.community_a,
-        rule="FREQ=WEEKLY;BYDAY=FR",
-        start_date=dt.date(2025, 1, 3),
-        duty_kinds=["baolian"],
-        checklist=["政策宣传"],
-        window_days=6,
-    )
-    do_generate_cycle(plan, dt.date(2026, 12, 4))
-    task = VisitTask.objects.get(place=world.household_a)
+    party, task = friday_household_task(world)
     record = do_record_visit(task, actor=party, answers={"政策宣传": True}, photos=[jpeg("green")])
     return {"case": case, "case_photo": case_photo, "task": task, "visit": record.photos.get()}
 

@@ -13,13 +13,11 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from apps.accounts.choices import Role
 from apps.cases.images import do_add_attachment
 from apps.cases.models import CaseAttachment
 from apps.cases.tests.helpers import make_case
-from apps.core.testing.factories import DutyFactory, PersonFactory, make_user
-from apps.visits.actions import do_create_plan, do_generate_cycle, do_record_visit
-from apps.visits.models import VisitTask
+from apps.visits.actions import do_record_visit
+from apps.visits.tests.helpers import friday_household_task
 
 pytestmark = pytest.mark.django_db
 
@@ -140,22 +138,7 @@ def test_a_nul_byte_in_the_name_is_refused_not_a_server_error(client, world, med
 
 
 def test_a_visit_photo_is_seen_by_the_visits_staff_not_by_another_community(client, world, media):
-    member = PersonFactory(name="刘党员", place=world.household_a)
-    party = make_user("party_a", Role.PARTY_MEMBER, world.community_a, person=member)
-    DutyFactory(person=member, place=world.household_a, kind="baolian")
-    plan = do_create_plan(
-        actor=world.user("community_a"),
-        name="入户走访",
-        kind="household",
-        scope=world.community_a,
-        rule="FREQ=WEEKLY;BYDAY=FR",
-        start_date=dt.date(2025, 1, 3),
-        duty_kinds=["baolian"],
-        checklist=["政策宣传"],
-        window_days=6,
-    )
-    do_generate_cycle(plan, dt.date(2026, 12, 4))
-    task = VisitTask.objects.get(place=world.household_a)
+    party, task = friday_household_task(world)
     record = do_record_visit(
         task,
         actor=party,
