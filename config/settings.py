@@ -77,6 +77,9 @@ INSTALLED_APPS = [
     "apps.brands",
     "apps.activities",
     "apps.reports",
+    "apps.forestry",
+    "apps.projects",
+    "apps.collective",
 ]
 
 MIDDLEWARE = [

@@ -40,6 +40,9 @@ urlpatterns = [
     path("brands/", include("apps.brands.urls")),
     path("activities/", include("apps.activities.urls")),
     path("reports/", include("apps.reports.urls")),
+    path("forest/", include("apps.forestry.urls")),
+    path("projects/", include("apps.projects.urls")),
+    path("collective/", include("apps.collective.urls")),
     # Browsers and bookmarks ask for /favicon.ico whatever the page links: the same icon.
     path("favicon.ico", favicon),
     path("admin/", admin.site.urls),

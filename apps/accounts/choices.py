@@ -13,7 +13,15 @@ class Role(models.TextChoices):
     ECG_PHYSICIAN = "ecg_physician", "心电诊断医师"
     FOREST_CHIEF = "forest_chief", "林长"
     RANGER = "ranger", "护林员"
+    PROJECT_OFFICIAL = "project_official", "重点项目专班"
+    PROJECT_UNIT = "project_unit", "项目单位"
+    VILLAGE_ACCOUNTANT = "village_accountant", "村报账员"
+    VILLAGE_SUPERVISOR = "village_supervisor", "村务监督委员会"
+    AGENCY_ACCOUNTANT = "agency_accountant", "乡镇三资代理中心"
     ADMIN = "admin", "系统管理员"
+    # 三员分立 (MLPS 2.0 level 3): the security and audit administrators beside the system one.
+    SECURITY_ADMIN = "security_admin", "安全保密管理员"
+    AUDITOR = "auditor", "安全审计员"
 
 
 # Which role may do what: apps/accounts/permissions.py (one role × capability table).

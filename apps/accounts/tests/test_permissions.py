@@ -16,45 +16,47 @@ ROLE_SET = re.compile(r"^[A-Z_]*(ROLES|STAFF)[A-Z_]* = (frozenset\(|\{)", re.M)
 
 # The whole table. Columns: CL county_leader, DH dept_handler, TS town_staff, CS community_staff,
 # GW grid_worker, PM party_member, VO volunteer, CD clinic_doctor, EP ecg_physician,
-# FC forest_chief, RA ranger, AD admin, SU a superuser account.
+# FC forest_chief, RA ranger, PO project_official, PU project_unit, VA village_accountant,
+# VS village_supervisor, AA agency_accountant, AD admin, SA security_admin, AU auditor,
+# SU a superuser account.
 EXPECTED = """
-                             CL DH TS CS GW PM VO CD EP FC RA AD SU
-accounts.issue_api_keys       .  .  .  .  .  .  .  .  .  .  .  x  x
-activities.create             .  .  x  x  x  .  .  .  .  .  .  x  x
-activities.manage             .  .  x  x  x  .  .  .  .  .  .  x  x
-brands.manage                 .  .  x  x  .  .  .  .  .  .  .  x  x
-brands.survey                 .  .  x  x  x  x  x  .  .  .  .  x  x
-care.record_contact           .  .  x  x  x  .  .  .  .  .  .  x  x
-cases.dispatch                x  x  x  x  x  .  .  .  .  .  .  x  x
-cases.handle                  .  x  x  x  x  x  x  .  .  x  x  .  .
-cases.intake                  x  x  x  x  x  x  x  .  .  x  x  x  x
-cases.supervise               x  .  x  .  .  .  .  .  .  .  .  x  x
-duties.manage                 .  .  x  x  .  .  .  .  .  .  .  x  x
-ecg.configure                 .  .  .  .  .  .  .  .  .  .  .  x  x
-ecg.follow_critical           .  .  .  .  .  .  .  x  x  .  .  .  .
-ecg.read                      .  .  .  .  .  .  .  .  x  .  .  x  x
-ecg.upload                    .  .  .  .  .  .  .  x  .  .  .  x  x
-ecg.use                       x  .  .  .  .  .  .  x  x  .  .  x  x
-errands.handle                .  .  x  x  x  .  .  .  .  .  .  x  x
-governance.use                x  x  x  x  x  .  .  .  .  .  .  x  x
-ledgers.export                x  .  x  x  .  .  .  .  .  .  .  x  x
-ledgers.import                .  .  x  x  .  .  .  .  .  .  .  x  x
-mediation.manage              .  .  x  x  .  .  .  .  .  .  .  x  x
-mediation.run                 x  x  x  x  x  .  .  .  .  .  .  x  x
-meetings.organise             x  .  x  x  x  .  .  .  .  .  .  x  x
-notifications.configure       .  .  .  .  .  .  .  .  .  .  .  x  x
-orgs.edit                     .  .  x  x  .  .  .  .  .  .  .  x  x
-people.edit                   .  .  x  x  .  .  .  .  .  .  .  x  x
-people.reveal                 .  .  x  x  x  .  .  .  .  .  .  x  x
-places.edit                   .  .  x  x  .  .  .  .  .  .  .  x  x
-reports.request               x  x  x  x  .  .  .  .  .  .  .  x  x
-services.dual                 .  .  x  x  .  .  .  .  .  .  .  x  x
-services.list_volunteers      x  .  x  x  .  .  .  .  .  .  .  x  x
-services.manage_rewards       .  .  x  x  .  .  .  .  .  .  .  x  x
-services.review_applications  .  .  x  x  .  .  .  .  .  .  .  x  x
-services.review_hours         .  .  x  x  .  .  .  .  .  .  .  x  x
-visits.plan                   x  .  x  x  .  .  .  .  .  .  .  x  x
-visits.record                 .  .  x  x  x  .  .  .  .  .  .  x  x
+                             CL DH TS CS GW PM VO CD EP FC RA PO PU VA VS AA AD SA AU SU
+accounts.issue_api_keys       .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  x  .  .  x
+activities.create             .  .  x  x  x  .  .  .  .  .  .  .  .  .  .  .  x  .  .  x
+activities.manage             .  .  x  x  x  .  .  .  .  .  .  .  .  .  .  .  x  .  .  x
+brands.manage                 .  .  x  x  .  .  .  .  .  .  .  .  .  .  .  .  x  .  .  x
+brands.survey                 .  .  x  x  x  x  x  .  .  .  .  .  .  .  .  .  x  .  .  x
+care.record_contact           .  .  x  x  x  .  .  .  .  .  .  .  .  .  .  .  x  .  .  x
+cases.dispatch                x  x  x  x  x  .  .  .  .  .  .  .  .  .  .  .  x  .  .  x
+cases.handle                  .  x  x  x  x  x  x  .  .  x  x  .  .  .  .  .  .  .  .  .
+cases.intake                  x  x  x  x  x  x  x  .  .  x  x  .  .  .  .  .  x  .  .  x
+cases.supervise               x  .  x  .  .  .  .  .  .  .  .  .  .  .  .  .  x  .  .  x
+duties.manage                 .  .  x  x  .  .  .  .  .  .  .  .  .  .  .  .  x  .  .  x
+ecg.configure                 .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  x  .  .  x
+ecg.follow_critical           .  .  .  .  .  .  .  x  x  .  .  .  .  .  .  .  .  .  .  .
+ecg.read                      .  .  .  .  .  .  .  .  x  .  .  .  .  .  .  .  x  .  .  x
+ecg.upload                    .  .  .  .  .  .  .  x  .  .  .  .  .  .  .  .  x  .  .  x
+ecg.use                       x  .  .  .  .  .  .  x  x  .  .  .  .  .  .  .  x  .  .  x
+errands.handle                .  .  x  x  x  .  .  .  .  .  .  .  .  .  .  .  x  .  .  x
+governance.use                x  x  x  x  x  .  .  .  .  .  .  .  .  .  .  .  x  .  .  x
+ledgers.export                x  .  x  x  .  .  .  .  .  .  .  .  .  .  .  .  x  .  .  x
+ledgers.import                .  .  x  x  .  .  .  .  .  .  .  .  .  .  .  .  x  .  .  x
+mediation.manage              .  .  x  x  .  .  .  .  .  .  .  .  .  .  .  .  x  .  .  x
+mediation.run                 x  x  x  x  x  .  .  .  .  .  .  .  .  .  .  .  x  .  .  x
+meetings.organise             x  .  x  x  x  .  .  .  .  .  .  .  .  .  .  .  x  .  .  x
+notifications.configure       .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  x  .  .  x
+orgs.edit                     .  .  x  x  .  .  .  .  .  .  .  .  .  .  .  .  x  .  .  x
+people.edit                   .  .  x  x  .  .  .  .  .  .  .  .  .  .  .  .  x  .  .  x
+people.reveal                 .  .  x  x  x  .  .  .  .  .  .  .  .  .  .  .  x  .  .  x
+places.edit                   .  .  x  x  .  .  .  .  .  .  .  .  .  .  .  .  x  .  .  x
+reports.request               x  x  x  x  .  .  .  .  .  .  .  .  .  .  .  .  x  .  .  x
+services.dual                 .  .  x  x  .  .  .  .  .  .  .  .  .  .  .  .  x  .  .  x
+services.list_volunteers      x  .  x  x  .  .  .  .  .  .  .  .  .  .  .  .  x  .  .  x
+services.manage_rewards       .  .  x  x  .  .  .  .  .  .  .  .  .  .  .  .  x  .  .  x
+services.review_applications  .  .  x  x  .  .  .  .  .  .  .  .  .  .  .  .  x  .  .  x
+services.review_hours         .  .  x  x  .  .  .  .  .  .  .  .  .  .  .  .  x  .  .  x
+visits.plan                   x  .  x  x  .  .  .  .  .  .  .  .  .  .  .  .  x  .  .  x
+visits.record                 .  .  x  x  x  .  .  .  .  .  .  .  .  .  .  .  x  .  .  x
 """
 
 
