@@ -38,6 +38,11 @@ class Cap(StrEnum):
     CASES_HANDLE = "cases.handle"
     CASES_INTAKE = "cases.intake"
     CASES_SUPERVISE = "cases.supervise"
+    COLLECTIVE_APPROVE = "collective.approve"
+    COLLECTIVE_CLOSE_PERIOD = "collective.close_period"
+    COLLECTIVE_CONFIGURE = "collective.configure"
+    COLLECTIVE_KEEP_BOOKS = "collective.keep_books"
+    COLLECTIVE_VIEW = "collective.view"
     DUTIES_MANAGE = "duties.manage"
     ECG_CONFIGURE = "ecg.configure"
     ERRANDS_HANDLE = "errands.handle"
@@ -121,6 +126,37 @@ TABLE: dict[Cap, Rule] = {
     ),
     Cap.CASES_INTAKE: Rule(_DISPATCHERS | set(_FIELD_HELPERS), "您的角色不能登记事项"),
     Cap.CASES_SUPERVISE: Rule(_r(R.TOWN_STAFF, R.COUNTY_LEADER, R.ADMIN), "您的角色不能督办事项"),
+    Cap.COLLECTIVE_APPROVE: Rule(
+        _r(R.VILLAGE_SUPERVISOR, R.AGENCY_ACCOUNTANT, su=False),
+        "只有村务监督委员会、乡镇三资代理中心可以审批凭证",
+        "该村不在您的管辖范围内",
+    ),
+    Cap.COLLECTIVE_CLOSE_PERIOD: Rule(
+        _r(R.AGENCY_ACCOUNTANT, R.ADMIN), "只有乡镇三资代理中心可以结账", "该村不在您的管辖范围内"
+    ),
+    Cap.COLLECTIVE_CONFIGURE: Rule(
+        _r(R.AGENCY_ACCOUNTANT, R.ADMIN),
+        "只有乡镇三资代理中心或系统管理员可以{what}",
+        "该村不在您的管辖范围内",
+    ),
+    Cap.COLLECTIVE_KEEP_BOOKS: Rule(
+        _r(R.VILLAGE_ACCOUNTANT, R.AGENCY_ACCOUNTANT, R.ADMIN),
+        "只有村报账员、乡镇三资代理中心可以{what}",
+        "该村不在您的管辖范围内",
+    ),
+    Cap.COLLECTIVE_VIEW: Rule(
+        _r(
+            R.VILLAGE_ACCOUNTANT,
+            R.VILLAGE_SUPERVISOR,
+            R.AGENCY_ACCOUNTANT,
+            R.COUNTY_LEADER,
+            R.TOWN_STAFF,
+            R.COMMUNITY_STAFF,
+            R.ADMIN,
+        ),
+        "您的角色不能查看村集体账目",
+        "该村不在您的管辖范围内",
+    ),
     Cap.DUTIES_MANAGE: Rule(_WORKPLACE_STAFF, "您无权安排该区域的责任"),
     Cap.ECG_CONFIGURE: Rule(_ADMIN, "只有系统管理员可以修改心电网络设置"),
     Cap.ERRANDS_HANDLE: Rule(_FIELD_STAFF, "只有承办人或本辖区工作人员可以办理帮办步骤"),

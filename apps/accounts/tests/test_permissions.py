@@ -31,6 +31,11 @@ cases.dispatch                x  x  x  x  x  .  .  .  .  .  .  .  .  .  .  .  x 
 cases.handle                  .  x  x  x  x  x  x  .  .  x  x  .  .  .  .  .  .  .  .  .
 cases.intake                  x  x  x  x  x  x  x  .  .  x  x  .  .  .  .  .  x  .  .  x
 cases.supervise               x  .  x  .  .  .  .  .  .  .  .  .  .  .  .  .  x  .  .  x
+collective.approve            .  .  .  .  .  .  .  .  .  .  .  .  .  .  x  x  .  .  .  .
+collective.close_period       .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  x  x  .  .  x
+collective.configure          .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  x  x  .  .  x
+collective.keep_books         .  .  .  .  .  .  .  .  .  .  .  .  .  x  .  x  x  .  .  x
+collective.view               x  .  x  x  .  .  .  .  .  .  .  .  .  x  x  x  x  .  .  x
 duties.manage                 .  .  x  x  .  .  .  .  .  .  .  .  .  .  .  .  x  .  .  x
 ecg.configure                 .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  x  .  .  x
 ecg.follow_critical           .  .  .  .  .  .  .  x  x  .  .  .  .  .  .  .  .  .  .  .
