@@ -46,6 +46,9 @@ class Cap(StrEnum):
     DUTIES_MANAGE = "duties.manage"
     ECG_CONFIGURE = "ecg.configure"
     ERRANDS_HANDLE = "errands.handle"
+    FORESTRY_MANAGE = "forestry.manage"
+    FORESTRY_PATROL = "forestry.patrol"
+    FORESTRY_VIEW = "forestry.view"
     ECG_FOLLOW_CRITICAL = "ecg.follow_critical"
     ECG_READ = "ecg.read"
     ECG_UPLOAD = "ecg.upload"
@@ -173,6 +176,21 @@ TABLE: dict[Cap, Rule] = {
     ),
     Cap.ECG_USE: Rule(
         _r(R.CLINIC_DOCTOR, R.ECG_PHYSICIAN, R.COUNTY_LEADER, R.ADMIN), "您的角色不能使用心电网络"
+    ),
+    Cap.FORESTRY_MANAGE: Rule(
+        _r(R.ADMIN, R.COUNTY_LEADER, R.TOWN_STAFF, R.FOREST_CHIEF),
+        "只有林长、乡镇干部和管理员可以{what}",
+        "该林区不在您的管辖范围内",
+    ),
+    Cap.FORESTRY_PATROL: Rule(
+        _r(R.FOREST_CHIEF, R.RANGER, su=False),
+        "只有林长和护林员可以巡林",
+        "该林区不在您的管辖范围内",
+    ),
+    Cap.FORESTRY_VIEW: Rule(
+        _r(R.ADMIN, R.COUNTY_LEADER, R.TOWN_STAFF, R.COMMUNITY_STAFF, R.FOREST_CHIEF, R.RANGER),
+        "您的角色不能查看林长制页面",
+        "该林区不在您的管辖范围内",
     ),
     Cap.GOVERNANCE_USE: Rule(_DISPATCHERS, "您的角色不能使用议事和数据功能"),
     Cap.LEDGERS_EXPORT: Rule(_EXPORTERS, "您的角色不能导出台账"),

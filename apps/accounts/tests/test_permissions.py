@@ -43,6 +43,9 @@ ecg.read                      .  .  .  .  .  .  .  .  x  .  .  .  .  .  .  .  x 
 ecg.upload                    .  .  .  .  .  .  .  x  .  .  .  .  .  .  .  .  x  .  .  x
 ecg.use                       x  .  .  .  .  .  .  x  x  .  .  .  .  .  .  .  x  .  .  x
 errands.handle                .  .  x  x  x  .  .  .  .  .  .  .  .  .  .  .  x  .  .  x
+forestry.manage               x  .  x  .  .  .  .  .  .  x  .  .  .  .  .  .  x  .  .  x
+forestry.patrol               .  .  .  .  .  .  .  .  .  x  x  .  .  .  .  .  .  .  .  .
+forestry.view                 x  .  x  x  .  .  .  .  .  x  x  .  .  .  .  .  x  .  .  x
 governance.use                x  x  x  x  x  .  .  .  .  .  .  .  .  .  .  .  x  .  .  x
 ledgers.export                x  .  x  x  .  .  .  .  .  .  .  .  .  .  .  .  x  .  .  x
 ledgers.import                .  .  x  x  .  .  .  .  .  .  .  .  .  .  .  .  x  .  .  x
