@@ -7,9 +7,8 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
-from django.db.models import IntegerField, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.constants import OnConflict
-from django.db.models.functions import Coalesce
+from django.db.models import ExpressionWrapper, IntegerField, Max, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, Length
 from django.utils import timezone
 
 from apps.accounts.permissions import Cap, has_role_for, refusal, require
@@ -59,7 +58,6 @@ PLAN_FIELDS = (
 )
 MAX_PHOTOS = 6
 BATCH = 2000
-PG_ROWS = 1000  # 12 parameters a row: well below PostgreSQL's 65 535
 
 
 def _check_plan_actor(actor: Any, scope: Any) -> None:
@@ -104,38 +102,50 @@ def do_update_plan(plan: VisitPlan, *, actor: Any, **fields: Any) -> VisitPlan:
     return plan
 
 
-def _priorities(plan: VisitPlan) -> list[tuple[int, str, int]]:
-    """(id, path, priority) of every target of the plan: one query, where priority is the
-    care-tag weight of the active residents plus OPEN_CASE_WEIGHT per open case."""
+def _targets(plan: VisitPlan) -> Any:
+    """The plan's targets in path order as (id, path, priority): the care-tag weight of the
+    active residents plus OPEN_CASE_WEIGHT per open case, both as correlated subqueries (each
+    one indexed lookup), so the priority is computed by the database."""
     tags = CareTag.objects.filter(people__place=OuterRef("pk"), people__active=True, active=True)
     care = Subquery(
         tags.order_by().values("people__place").annotate(s=Sum("weight")).values("s"),
         output_field=IntegerField(),
     )
     cases = count_subquery(Case.objects.open().filter(place=OuterRef("pk")))
-    rows = (
+    return (
         Place.objects.subtree(plan.scope)
         .filter(kind__in=plan.target_kinds())
-        .annotate(care_weight=Coalesce(care, Value(0)), open_cases=cases)
-        .values_list("pk", "path", "care_weight", "open_cases")
+        .annotate(
+            priority=ExpressionWrapper(
+                Coalesce(care, Value(0)) + Value(OPEN_CASE_WEIGHT) * cases,
+                output_field=IntegerField(),
+            )
+        )
+        .order_by()
+        .values_list("pk", "path", "priority")
     )
-    return [(pk, path, care + OPEN_CASE_WEIGHT * n) for pk, path, care, n in rows]
 
 
-def _holders(plan: VisitPlan, on: dt.date) -> dict[int, list[tuple[int, int]]]:
-    """place id → [(duty id, person id)] of the current duties of the plan's kinds held inside
-    the scope or on a place above it (a grid worker of the whole grid)."""
-    duties = (
+def _duties(plan: VisitPlan, on: dt.date) -> Any:
+    """(id, person id, place id) of the current duties of the plan's kinds held inside the
+    scope or on a place above it (a grid worker of the whole grid)."""
+    return (
         Duty.objects.current(on)
         .filter(kind__in=plan.duty_kinds)
         .filter(subtree_q(plan.scope) | Q(place_id__in=ancestor_ids(plan.scope)))
-        .order_by("id")
+        .order_by()
         .values_list("pk", "person_id", "place_id")
     )
-    holders: dict[int, list[tuple[int, int]]] = {}
-    for duty_id, person_id, place_id in duties:
-        holders.setdefault(place_id, []).append((duty_id, person_id))
-    return holders
+
+
+def _depth(plan: VisitPlan) -> int:
+    """Levels of the deepest target's path (0 when the plan has no target)."""
+    longest = (
+        Place.objects.subtree(plan.scope)
+        .filter(kind__in=plan.target_kinds())
+        .aggregate(n=Max(Length("path")))["n"]
+    )
+    return (longest or 0) // SEGMENT
 
 
 @transaction.atomic
@@ -143,8 +153,11 @@ def do_generate_cycle(
     plan: VisitPlan, occurrence: dt.date, *, actor: Any = None
 ) -> tuple[VisitCycle, int]:
     """Create the cycle of `occurrence` and its tasks: one per target per current duty holder
-    (a person holding two duties over one household gets one task). Idempotent: a second run
-    creates nothing new (unique plan+occurrence+place+assignee, ignore_conflicts)."""
+    (a person holding two duties over one household gets one task, on the duty held highest
+    up the tree, the oldest of them on one place). Idempotent: a second run creates nothing
+    new (unique plan+occurrence+place+assignee, ON CONFLICT DO NOTHING). `actor` None is the
+    scheduler; a person needs visits.plan over the plan's scope."""
+    _check_plan_actor(actor, plan.scope)
     if not is_occurrence(plan.rule, plan.start_date, occurrence):
         raise ValidationError({"occurrence": f"{occurrence:%Y-%m-%d} 不是该计划的走访日"})
     cycle, _ = VisitCycle.objects.get_or_create(
@@ -154,16 +167,7 @@ def do_generate_cycle(
     )
     cycle = VisitCycle.objects.select_for_update().get(pk=cycle.pk)
     before = cycle.task_count
-    holders = _holders(plan, occurrence)
-    rows = []
-    for place_id, path, priority in _priorities(plan):
-        seen: set[int] = set()
-        for ancestor in ancestor_ids_of(path):
-            for duty_id, person_id in holders.get(ancestor, ()):
-                if person_id not in seen:
-                    seen.add(person_id)
-                    rows.append((place_id, person_id, duty_id, priority))
-    _insert_tasks(cycle, rows)
+    _insert_tasks(plan, cycle)
     cycle.task_count = VisitTask.objects.filter(cycle=cycle).count()
     cycle.save(update_fields=["task_count"])
     created = cycle.task_count - before
@@ -193,17 +197,45 @@ TASK_COLUMNS = (
 )
 
 
-def _insert_tasks(cycle: VisitCycle, rows: list[tuple[int, int, int, int]]) -> None:
-    """INSERT … ON CONFLICT DO NOTHING (INSERT OR IGNORE on SQLite) of plain tuples: the unique
-    constraint makes it idempotent, and it skips bulk_create's per-object work (10 000 tasks:
-    0.5 s instead of 17 s on SQLite)."""
+def _insert_tasks(plan: VisitPlan, cycle: VisitCycle) -> int:
+    """One INSERT … SELECT … ON CONFLICT DO NOTHING writes every task of the cycle; no row
+    passes through Python (docs/performance.md).
+
+    `a` lists each target's ancestors-or-self, one UNION ALL branch per level of the
+    fixed-width path (the id is the level's segment: an equality join the planner hashes);
+    the current duties `d` held on them give the (target, person) pairs, and ROW_NUMBER keeps
+    for each pair the duty held highest up, the lowest id among several on one place — the
+    choice the per-row generator made. The unique constraint on plan+occurrence+place+assignee
+    makes a rerun insert only the new holders' tasks. Returns the rows inserted."""
+    depth = _depth(plan)
+    if not depth:
+        return 0
     ops = connection.ops
-    table = ops.quote_name(VisitTask._meta.db_table)
-    columns = ", ".join(ops.quote_name(c) for c in TASK_COLUMNS)
-    marks = "(" + ", ".join(["%s"] * len(TASK_COLUMNS)) + ")"
-    suffix = ops.on_conflict_suffix_sql([], OnConflict.IGNORE, [], [])
-    head = f"{ops.insert_statement(on_conflict=OnConflict.IGNORE)} {table} ({columns}) VALUES"
-    fixed = (
+    quote = ops.quote_name
+    t_sql, t_params = _targets(plan).query.sql_with_params()
+    d_sql, d_params = _duties(plan, cycle.occurrence).query.sql_with_params()
+    levels = " UNION ALL ".join(
+        f"SELECT id, {n} AS lvl, CAST(SUBSTR(path, {(n - 1) * SEGMENT + 1}, {SEGMENT}) AS BIGINT)"
+        f" AS anc FROM t WHERE LENGTH(path) >= {n * SEGMENT}"
+        for n in range(1, depth + 1)
+    )
+    table = quote(VisitTask._meta.db_table)
+    columns = ", ".join(quote(c) for c in TASK_COLUMNS)
+    sql = (
+        f"WITH t (id, path, priority) AS ({t_sql}), "
+        f"d (id, person_id, place_id) AS ({d_sql}), "
+        f"a (id, lvl, anc) AS ({levels}), "
+        "r (id, person_id, duty_id, lvl, rn) AS ("
+        "SELECT a.id, d.person_id, d.id, a.lvl, ROW_NUMBER() OVER "
+        "(PARTITION BY a.id, d.person_id ORDER BY a.lvl, d.id) "
+        "FROM a INNER JOIN d ON d.place_id = a.anc) "
+        f"INSERT INTO {table} ({columns}) "
+        "SELECT %s, %s, %s, %s, %s, %s, %s, %s, t.id, r.person_id, r.duty_id, t.priority "
+        "FROM r INNER JOIN t ON t.id = r.id WHERE r.rn = 1 "
+        "ORDER BY t.path, r.lvl, r.duty_id "
+        "ON CONFLICT DO NOTHING"
+    )
+    fixed = [
         cycle.plan_id,
         cycle.pk,
         ops.adapt_datefield_value(cycle.occurrence),
@@ -212,19 +244,10 @@ def _insert_tasks(cycle: VisitCycle, rows: list[tuple[int, int, int, int]]) -> N
         TaskKind.ROUND.value,
         ops.adapt_datetimefield_value(timezone.now()),
         "",
-    )
+    ]
     with connection.cursor() as cursor:
-        if connection.vendor != "postgresql":  # SQLite: executemany of a prepared one-row insert
-            cursor.executemany(f"{head} {marks} {suffix}", [fixed + row for row in rows])
-            return
-        for start in range(0, len(rows), PG_ROWS):  # PostgreSQL: multi-row VALUES
-            chunk = rows[start : start + PG_ROWS]
-            params = [value for row in chunk for value in fixed + row]
-            cursor.execute(f"{head} {', '.join([marks] * len(chunk))} {suffix}", params)
-
-
-def ancestor_ids_of(path: str) -> list[int]:
-    return [int(path[i : i + SEGMENT]) for i in range(0, len(path), SEGMENT)]
+        cursor.execute(sql, [*t_params, *d_params, *fixed])
+        return cursor.rowcount
 
 
 def generate_due_cycles(today: dt.date | None = None) -> int:
