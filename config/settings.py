@@ -86,7 +86,10 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "apps.core.middleware.UploadLimitMiddleware",
     "apps.core.middleware.RejectNulMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Compresses HTML, JSON and the static files WhiteNoise has no .gz/.br copy of (ADR 0021).
+    "apps.core.compression.TextGZipMiddleware",
+    # WhiteNoise; `?v=<content hash>` static URLs are cached a year (apps/core/statichash.py).
+    "apps.core.statichash.HashedWhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "apps.core.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -220,7 +223,7 @@ GONGZHI_MEDIA_ACCEL_PREFIX = env("GONGZHI_MEDIA_ACCEL_PREFIX")
 GONGZHI_OPEN311_PUBLIC_READ = env_bool("GONGZHI_OPEN311_PUBLIC_READ")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {"BACKEND": "apps.core.statichash.HashedStaticFilesStorage"},
 }
 # Serve static files from the source folders too, so `gongzhi serve` needs no collectstatic.
 WHITENOISE_USE_FINDERS = True
