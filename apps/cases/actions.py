@@ -26,9 +26,8 @@ from apps.orgs.models import Organisation
 from apps.people.models import Person
 from apps.places.models import Place
 from apps.places.scope import reach
-from apps.stats import rollups
 
-from . import rules, similarity
+from . import rollups, rules, similarity
 from .choices import (
     TRANSITIONS,
     WAITING_DISPATCH,

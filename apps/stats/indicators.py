@@ -20,15 +20,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.cases.measures import Measure
+from apps.cases.rollups import exact_for
 from apps.cases.selectors import CaseKpis
 from apps.duties.choices import DutyKind
 from apps.duties.selectors import coverage
 from apps.orgs.selectors import compound_coverage
-from apps.people.models import PartyMember, Person, Volunteer
+from apps.people.models import PartyMember, Person
 from apps.places.choices import PlaceKind
 from apps.places.models import Place, subtree_q
+from apps.volunteers.models import Volunteer
 
-from .rollups import exact_for
 from .selectors import case_figures, counted_cases, rollup_rows
 
 
@@ -269,7 +270,7 @@ INDICATORS: list[Indicator] = [
         "志愿者",
         "区域内在册人员中登记为志愿者的人数，截至今日。",
         "人",
-        "people.Volunteer",
+        "volunteers.Volunteer",
         lambda s: Volunteer.objects.filter(
             subtree_q(s.place, "person__place"), person__active=True
         ).count(),

@@ -23,13 +23,11 @@ from apps.cases.choices import (
     Status,
 )
 from apps.cases.measures import Measure, counted, measure_q
-from apps.cases.models import Case, Category
+from apps.cases.models import CASE_COUNTERS, Case, CaseMonthRollup, CaseRollup, Category
+from apps.cases.rollups import exact_for
 from apps.cases.selectors import CaseKpis, case_kpis
 from apps.places.choices import SPECIAL
 from apps.places.models import SEGMENT, Place, path_upper, subtree_q
-
-from .models import CASE_COUNTERS, CaseMonthRollup, CaseRollup
-from .rollups import exact_for
 
 
 def access_place_for_user(user: Any, pk: Any) -> Place:

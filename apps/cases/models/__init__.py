@@ -3,5 +3,15 @@
 from .case import Case
 from .catalogue import Category
 from .history import CaseAttachment, CaseEvent, CaseRevisit
+from .rollups import CASE_COUNTERS, CaseMonthRollup, CaseRollup
 
-__all__ = ["Case", "CaseAttachment", "CaseEvent", "CaseRevisit", "Category"]
+__all__ = [
+    "CASE_COUNTERS",
+    "Case",
+    "CaseAttachment",
+    "CaseEvent",
+    "CaseMonthRollup",
+    "CaseRevisit",
+    "CaseRollup",
+    "Category",
+]

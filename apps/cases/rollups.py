@@ -1,0 +1,195 @@
+"""Case rollups, the write side: what each case adds to the counters of its rollup row and the
+hook the case actions call in their own transaction (`record_case_change`). Stats reads the
+tables and recomputes them from the raw cases (`apps.stats.rollups`: `verify`, `rebuild`).
+
+A case's *contribution* is a key (rollup place, registration day, category, source, kind,
+status) and a vector of counters. A write moves the case from its old contribution to its new
+one: the old vector is subtracted from the old key and the new one added to the new key, each
+with one `INSERT … ON CONFLICT DO UPDATE SET c = c + excluded.c` (SQLite ≥ 3.24 and
+PostgreSQL), so two transactions changing cases of the same row never lose an increment.
+"""
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection
+from django.utils import timezone
+
+from apps.places.models import SEGMENT
+
+from .choices import OPEN_STATUSES, SATISFIED_RATINGS, WITHDRAWN_STATUSES
+from .models import CASE_COUNTERS, Case, CaseMonthRollup, CaseRollup
+
+# Rollup rows are kept per grid: a case's place path is cut after four segments (county,
+# town, community, grid). Any place at grid level or above is an exact path range of rows.
+CUT_SEGMENTS = 4
+CUT = CUT_SEGMENTS * SEGMENT
+
+Key = tuple[Any, ...]  # (place path, day, category id, source, kind, status) in full
+Vector = tuple[int, ...]
+ZERO: Vector = (0,) * len(CASE_COUNTERS)
+
+
+def rollup_path(place_path: str) -> str:
+    return place_path[:CUT]
+
+
+def exact_for(place_path: str) -> bool:
+    """Whether the rollups answer for this place's subtree exactly (grid level or above)."""
+    return len(place_path) <= CUT
+
+
+@dataclass(frozen=True)
+class Contribution:
+    key: Key
+    vector: Vector
+
+
+def _us(start: dt.datetime, end: dt.datetime | None) -> int:
+    return 0 if end is None else (end - start) // dt.timedelta(microseconds=1)
+
+
+def _vector(row: dict[str, Any], persons: int) -> Vector:
+    responded, resolved = row["responded_at"], row["resolved_at"]
+    created = row["created_at"]
+    in_time = bool(responded and row["respond_by"] and responded <= row["respond_by"])
+    on_time = bool(resolved and row["resolve_by"] and resolved <= row["resolve_by"])
+    return (
+        1,
+        int(responded is not None),
+        int(in_time),
+        int(responded is None and row["status"] not in OPEN_STATUSES),
+        int(resolved is not None),
+        int(on_time),
+        int(row["rating"] != ""),
+        int(row["rating"] in SATISFIED_RATINGS),
+        max(1, persons) if resolved is not None else 0,
+        _us(created, responded),
+        _us(created, resolved),
+    )
+
+
+ROW_FIELDS = (
+    "place__path",
+    "created_at",
+    "category_id",
+    "source",
+    "kind",
+    "status",
+    "respond_by",
+    "resolve_by",
+    "responded_at",
+    "resolved_at",
+    "rating",
+)
+
+
+def row_contribution(row: dict[str, Any], persons: int) -> Contribution:
+    key: Key = (
+        rollup_path(row["place__path"]),
+        timezone.localdate(row["created_at"]),
+        row["category_id"],
+        row["source"],
+        row["kind"],
+        row["status"],
+    )
+    return Contribution(key, _vector(row, persons))
+
+
+def contribution(case: Case) -> Contribution:
+    """What `case`, as it is in memory now, adds to the rollups (one query for the persons
+    concerned, and only for a resolved case: person-times count nothing before)."""
+    row = {name: getattr(case, name) for name in ROW_FIELDS if name != "place__path"}
+    row["place__path"] = case.place.path
+    persons = case.persons.count() if case.resolved_at is not None else 0
+    return row_contribution(row, persons)
+
+
+@dataclass(frozen=True)
+class Table:
+    """One rollup table: its model, key columns, and how a case's full contribution maps to a
+    row key and vector of it."""
+
+    model: Any  # type[CaseRollup] | type[CaseMonthRollup]
+    keys: tuple[str, ...]
+    key: Callable[[Key], Key]
+    vector: Callable[[Key, Vector], Vector]
+
+    @property
+    def name(self) -> str:
+        return self.model._meta.db_table
+
+
+DAY = Table(
+    CaseRollup,
+    ("place_path", "day", "category_id", "source", "kind", "status"),
+    lambda key: key,
+    lambda key, vector: vector,
+)
+MONTH = Table(
+    CaseMonthRollup,
+    ("place_path", "month"),
+    lambda key: (key[0], key[1].replace(day=1)),
+    lambda key, vector: ZERO if key[5] in WITHDRAWN_STATUSES else vector,
+)
+TABLES = (DAY, MONTH)
+
+
+def record_case_change(case: Case, before: Contribution | None) -> None:
+    """Move `case` from its contribution `before` (None: a new case) to its current one in
+    every rollup table. Call inside the transaction that saved the case."""
+    after = contribution(case)
+    changes: list[tuple[Table, Key, Vector]] = []
+    for table in TABLES:
+        new_key, new = table.key(after.key), table.vector(after.key, after.vector)
+        if before is None:
+            changes.append((table, new_key, new))
+            continue
+        old_key, old = table.key(before.key), table.vector(before.key, before.vector)
+        if old_key == new_key:
+            changes.append((table, new_key, tuple(a - b for a, b in zip(new, old, strict=True))))
+        else:
+            changes.append((table, old_key, tuple(-v for v in old)))
+            changes.append((table, new_key, new))
+    _add_all([c for c in changes if any(c[2])])
+
+
+def _upsert_sql(table: Table, rows: int = 1) -> str:
+    q = connection.ops.quote_name
+    name = q(table.name)
+    columns = ", ".join(q(c) for c in [*table.keys, *CASE_COUNTERS])
+    row = "(" + ", ".join(["%s"] * (len(table.keys) + len(CASE_COUNTERS))) + ")"
+    updates = ", ".join(f"{q(c)} = {name}.{q(c)} + excluded.{q(c)}" for c in CASE_COUNTERS)
+    conflict = ", ".join(q(c) for c in table.keys)
+    return (
+        f"INSERT INTO {name} ({columns}) VALUES {', '.join([row] * rows)} "
+        f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}"
+    )
+
+
+def _add_all(changes: list[tuple[Table, Key, Vector]]) -> None:
+    """Add every (table, row key, vector) of one case change to its row: per table one
+    multi-row upsert, its rows in key order and the tables in a fixed order, so concurrent
+    transitions lock shared rows in the same order (no deadlock between them). On PostgreSQL
+    all tables go in one statement (data-modifying WITH), one round trip in all."""
+    statements: list[tuple[str, list[Any]]] = []
+    for table in TABLES:
+        rows = sorted(
+            ((k, v) for t, k, v in changes if t is table), key=lambda kv: _sort_key(kv[0])
+        )
+        if rows:
+            params = [x for k, v in rows for x in (*k, *v)]
+            statements.append((_upsert_sql(table, len(rows)), params))
+    if connection.vendor == "postgresql" and len(statements) > 1:
+        *first, (last, _) = statements
+        sql = "WITH " + ", ".join(f"u{i} AS ({s})" for i, (s, _) in enumerate(first)) + " " + last
+        statements = [(sql, [x for _, params in statements for x in params])]
+    with connection.cursor() as cursor:
+        for sql, params in statements:
+            cursor.execute(sql, params)
+
+
+def _sort_key(key: Key) -> tuple[str, ...]:
+    return tuple("" if part is None else str(part) for part in key)
