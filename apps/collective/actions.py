@@ -604,3 +604,80 @@ def do_ask_question(*, book: Book, question: str, name: str, phone: str, token: 
         idempotency_key=f"collective:{token}",
     )
     return case
+
+
+# --- reminders (the task system) -----------------------------------------------------------
+
+REMIND_DAYS = 7
+EXPIRY_DAYS = 90
+
+
+def _bookkeepers(book: Book) -> list[Any]:
+    """The village's accountants and the town's agency: accounts whose scope holds the village."""
+    from django.contrib.auth import get_user_model
+
+    paths = book.village.ancestor_paths(include_self=True)
+    return list(
+        get_user_model().objects.filter(
+            is_active=True,
+            role__in=[Role.VILLAGE_ACCOUNTANT, Role.AGENCY_ACCOUNTANT],
+            scope__path__in=paths,
+        )
+    )
+
+
+def send_reminders(today: dt.date | None = None) -> int:
+    """Rent due within a week (or overdue and unpaid) and contracts ending within 90 days:
+    each told once, to the village's accountants and the town's agency, through notify()."""
+    from apps.notifications.choices import NotificationKind
+    from apps.notifications.services import notify
+
+    from .selectors import received_by_instalment
+
+    today = today or timezone.localdate()
+    sent = 0
+    due = list(
+        Instalment.objects.filter(
+            reminded_at__isnull=True,
+            due__lte=today + dt.timedelta(days=REMIND_DAYS),
+            contract__status=ContractStatus.ACTIVE,
+        ).select_related("contract__book__village")
+    )
+    received = received_by_instalment([i.pk for i in due])
+    for instalment in due:
+        with transaction.atomic():
+            if received.get(instalment.pk, 0) >= instalment.amount:
+                Instalment.objects.filter(pk=instalment.pk).update(reminded_at=timezone.now())
+                continue
+            contract = instalment.contract
+            late = instalment.due < today
+            notify(
+                _bookkeepers(contract.book),
+                f"{'租金逾期未收' if late else '租金即将到期'}：{contract.title}",
+                f"{contract.book.village.name} 合同 {contract.number}（{contract.counterparty}）"
+                f"应于 {instalment.due:%Y-%m-%d} 收取 {Decimal(instalment.amount) / 100:.2f} 元",
+                kind=NotificationKind.COLLECTIVE_DUE,
+                url=f"/collective/contracts/{contract.pk}/",
+                obj=contract,
+            )
+            Instalment.objects.filter(pk=instalment.pk).update(reminded_at=timezone.now())
+            sent += 1
+    ending = Contract.objects.filter(
+        expiry_reminded_at__isnull=True,
+        status=ContractStatus.ACTIVE,
+        end__lte=today + dt.timedelta(days=EXPIRY_DAYS),
+    ).select_related("book__village")
+    for contract in ending:
+        with transaction.atomic():
+            notify(
+                _bookkeepers(contract.book),
+                f"合同即将到期：{contract.title}",
+                f"{contract.book.village.name} 合同 {contract.number}（{contract.counterparty}）"
+                f"于 {contract.end:%Y-%m-%d} 到期，请及时续签或收回",
+                kind=NotificationKind.COLLECTIVE_DUE,
+                url=f"/collective/contracts/{contract.pk}/",
+                obj=contract,
+            )
+            Contract.objects.filter(pk=contract.pk).update(expiry_reminded_at=timezone.now())
+            sent += 1
+    return sent

@@ -1,5 +1,21 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "collective"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("ranking/", views.ranking, name="ranking"),
+    path("books/<int:pk>/", views.book, name="book"),
+    path("books/<int:pk>/vouchers/", views.create_voucher, name="create_voucher"),
+    path("books/<int:pk>/contracts/", views.create_contract, name="create_contract"),
+    path("books/<int:pk>/statements.xlsx", views.export, name="export"),
+    path("vouchers/<int:pk>/", views.voucher, name="voucher"),
+    path("vouchers/<int:pk>/decide/", views.decide, name="decide"),
+    path("vouchers/<int:pk>/reverse/", views.reverse, name="reverse"),
+    path("contracts/<int:pk>/", views.contract, name="contract"),
+    path("contracts/<int:pk>/receive/", views.receive, name="receive"),
+    path("open/<str:code>/", views.public, name="public"),
+    path("open/<str:code>/ask/", views.ask, name="ask"),
+]

@@ -60,6 +60,7 @@ class NotificationKind(models.TextChoices):
     CASE_ESCALATED = "case.escalated", "事项上报、督办"
     CASE_RATED = "case.rated", "群众评价"
     ECG_CRITICAL = "ecg.critical", "心电危急值"
+    COLLECTIVE_DUE = "collective.due", "村集体合同收款和到期提醒"
     SERVICES_DUAL_REPORT = "services.dual_report", "双报到月度报告"
 
 
