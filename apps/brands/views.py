@@ -58,7 +58,8 @@ def _area(request: HttpRequest) -> Place:
     user: Any = request.user
     pk = request.GET.get("place") or user.scope_id
     if pk is None:
-        return get_in_scope(Place.objects.filter(parent__isnull=True), kind=PlaceKind.COUNTY)
+        county = Place.objects.filter(kind=PlaceKind.COUNTY).order_by("path").first()
+        return get_in_scope(Place.objects.all(), pk=county.pk if county else None)
     return get_in_scope(Place.objects.visible_to(user), pk=pk)
 
 

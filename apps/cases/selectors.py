@@ -26,7 +26,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from apps.accounts.scoping import get_in_scope, place_in_scope, place_visible, scope_q
-from apps.places.choices import PlaceKind
+from apps.places.choices import ABOVE_TOWN, PlaceKind
 from apps.places.geometry import PointMap, point_map
 from apps.places.models import Place, subtree_q
 
@@ -161,7 +161,7 @@ class CaseLocation:
 
 def case_location(case: Case) -> CaseLocation:
     """Two queries: the place's ancestors, with the boundary of its grid or community."""
-    chain = [*case.place.ancestors().filter(depth__gte=1), case.place]
+    chain = [*case.place.ancestors().exclude(kind__in=ABOVE_TOWN), case.place]
     lat, lng = (case.lat, case.lng) if case.lat is not None else (case.place.lat, case.place.lng)
     area = next(
         (p for p in reversed(chain) if p.kind in MAP_AREA_KINDS and p.geometry is not None), None

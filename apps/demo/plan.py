@@ -18,6 +18,8 @@ from .names import cn_number
 
 COUNTY_CODE = "360732000000"
 COUNTY_NAME = "兴国县"
+# The county stands under its real city and province (statistical division codes).
+ABOVE_COUNTY = (("province", "360000000000", "江西省"), ("city", "360700000000", "赣州市"))
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@ from django.db import models
 
 
 class PlaceKind(models.TextChoices):
+    PROVINCE = "province", "省"
+    CITY = "city", "市"
     COUNTY = "county", "县区"
     TOWN = "town", "乡镇街道"
     COMMUNITY = "community", "社区村"
@@ -26,7 +28,9 @@ SPECIAL = {
     PlaceKind.FOREST_ZONE,
 }
 ALLOWED_PARENTS: dict[str, set[PlaceKind]] = {
-    PlaceKind.COUNTY: set(),
+    PlaceKind.PROVINCE: set(),
+    PlaceKind.CITY: {PlaceKind.PROVINCE},
+    PlaceKind.COUNTY: {PlaceKind.CITY},
     PlaceKind.TOWN: {PlaceKind.COUNTY},
     PlaceKind.COMMUNITY: {PlaceKind.TOWN},
     PlaceKind.GRID: {PlaceKind.COMMUNITY},
@@ -41,9 +45,29 @@ ALLOWED_PARENTS: dict[str, set[PlaceKind]] = {
     PlaceKind.FOREST_ZONE: {PlaceKind.COUNTY, PlaceKind.TOWN, PlaceKind.COMMUNITY},
 }
 
+# The kinds that may stand at the root of a tree: a province, a city without its province
+# (a city bureau's own install) and a county without its city (every tree made before the city
+# level existed stays valid as it is).
+ROOT_KINDS = {PlaceKind.PROVINCE, PlaceKind.CITY, PlaceKind.COUNTY}
+# The levels above the town: a place's name below the county leaves them out.
+ABOVE_TOWN = (PlaceKind.PROVINCE, PlaceKind.CITY, PlaceKind.COUNTY)
+
 # Administrative levels carry the 12-digit statistical division code; levels below extend
 # their parent's code by this many digits.
-ADMIN_KINDS = {PlaceKind.COUNTY, PlaceKind.TOWN, PlaceKind.COMMUNITY}
+ADMIN_KINDS = {
+    PlaceKind.PROVINCE,
+    PlaceKind.CITY,
+    PlaceKind.COUNTY,
+    PlaceKind.TOWN,
+    PlaceKind.COMMUNITY,
+}
+# How many leading digits of an administrative code a place shares with its parent.
+PARENT_CODE_DIGITS: dict[str, int] = {
+    PlaceKind.CITY: 2,
+    PlaceKind.COUNTY: 4,
+    PlaceKind.TOWN: 6,
+    PlaceKind.COMMUNITY: 9,
+}
 CODE_SUFFIX_DIGITS: dict[str, int] = {  # keyed by PlaceKind values
     PlaceKind.GRID: 3,
     PlaceKind.COMPOUND: 3,

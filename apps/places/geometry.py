@@ -45,7 +45,11 @@ def areas_containing(root: Place, lat: float, lng: float) -> list[Place]:
     it stops at the first level where no child's boundary holds it (one query per level)."""
     point = Point(lng, lat)
     chain: list[Place] = []
-    node = root
+    node: Place | None = root
+    if root.kind in (PlaceKind.PROVINCE, PlaceKind.CITY):
+        node = county_holding(root, point)
+    if node is None:
+        return chain
     while True:
         children = Place.objects.filter(
             parent=node, kind__in=AREA_KINDS, geometry__isnull=False
@@ -60,6 +64,25 @@ def areas_containing(root: Place, lat: float, lng: float) -> list[Place]:
             return chain
         chain.append(found)
         node = found
+
+
+def county_holding(node: Place, point: Point) -> Place | None:
+    """Below a province or city: the county whose boundary holds the point. A city without a
+    boundary is looked into (few places stand at these levels); a county needs its boundary."""
+    for child in Place.objects.filter(
+        parent=node, kind__in=(PlaceKind.CITY, PlaceKind.COUNTY)
+    ).order_by("path"):
+        area = polygon(child)
+        if area is not None and not area.covers(point):
+            continue
+        if child.kind == PlaceKind.COUNTY:
+            if area is not None:
+                return child
+            continue
+        found = county_holding(child, point)
+        if found is not None:
+            return found
+    return None
 
 
 @dataclass

@@ -4,9 +4,12 @@ from django.db import models
 from apps.core.models import TimeStamped
 
 from .choices import (
+    ABOVE_TOWN,
     ADMIN_KINDS,
     ALLOWED_PARENTS,
     CODE_SUFFIX_DIGITS,
+    PARENT_CODE_DIGITS,
+    ROOT_KINDS,
     SPECIAL_CODE_LETTER,
     PlaceKind,
 )
@@ -93,12 +96,14 @@ class Place(TimeStamped):
 
     def full_name(self) -> str:
         """The path below the county, one space between the names ("潋江镇 红门社区 红门第一网格
-        康乐雅苑"): names written together ran into each other."""
-        return " ".join([*(p.name for p in self.ancestors().filter(depth__gte=1)), self.name])
+        康乐雅苑"): names written together ran into each other. The province, city and county
+        above are left out (a county's own name stays)."""
+        above = self.ancestors().exclude(kind__in=ABOVE_TOWN)
+        return " ".join([*(p.name for p in above), self.name])
 
     def clean(self) -> None:
         allowed = ALLOWED_PARENTS.get(self.kind, set())
-        if self.parent is None and allowed:
+        if self.parent is None and self.kind not in ROOT_KINDS:
             raise ValidationError({"parent": f"{self.get_kind_display()}必须有上级"})
         if self.parent is not None and self.parent.kind not in allowed:
             raise ValidationError(
@@ -110,14 +115,21 @@ class Place(TimeStamped):
 
 
 def place_code_error(kind: str, code: str, parent: Place | None) -> str | None:
-    """Codes: 12 digits for administrative levels; below, the parent's code extended."""
+    """Codes: 12 digits for administrative levels (a province ends in ten zeros, a city in
+    eight); each level shares its parent's leading digits; below, the parent's code extended."""
     if kind in ADMIN_KINDS:
         if len(code) != 12 or not code.isdigit():
             return "行政区划编码应为12位数字（统计用区划代码）"
-        if parent is not None and kind == PlaceKind.TOWN and code[:6] != parent.code[:6]:
-            return "乡镇街道编码的前6位应与所属县区一致"
-        if parent is not None and kind == PlaceKind.COMMUNITY and code[:9] != parent.code[:9]:
-            return "社区村编码的前9位应与所属乡镇街道一致"
+        if kind == PlaceKind.PROVINCE and (code[2:] != "0" * 10 or code[:2] == "00"):
+            return "省级编码应为前2位加10个0（如 360000000000）"
+        if kind == PlaceKind.CITY and (code[4:] != "0" * 8 or code[2:4] == "00"):
+            return "市级编码应为前4位加8个0（如 360700000000）"
+        shared = PARENT_CODE_DIGITS.get(kind, 0)
+        if parent is not None and shared and code[:shared] != parent.code[:shared]:
+            return (
+                f"{PlaceKind(kind).label}编码的前{shared}位应与所属"
+                f"{PlaceKind(parent.kind).label}一致"
+            )
         return None
     if parent is None:
         return None
