@@ -18,7 +18,7 @@ from apps.accounts.permissions import Cap, require
 from apps.cases import images
 from apps.cases.actions import do_create_case
 from apps.cases.choices import CaseKind, CaseSource, Priority, Status
-from apps.cases.models import Category
+from apps.cases.models import Case, Category
 from apps.core import audit
 from apps.core.choices import AuditVerb
 from apps.duties.models import Duty
@@ -30,9 +30,9 @@ from apps.places.models import Place
 from . import gpx, track
 from .choices import (
     CHIEF_LEVELS,
-    FOREST_LEVELS,
     DEFAULT_RULES,
     EVENT_CATEGORY,
+    FOREST_LEVELS,
     EventKind,
     PatrolSource,
     PatrolStatus,
@@ -132,7 +132,9 @@ def _level_of(actor: Any, zone: Place, on: dt.date) -> str:
     if not person_id:
         return ""
     kinds = set(
-        Duty.objects.current(on).filter(person_id=person_id, place=zone).values_list("kind", flat=True)
+        Duty.objects.current(on)
+        .filter(person_id=person_id, place=zone)
+        .values_list("kind", flat=True)
     )
     return next((k.value for k in FOREST_LEVELS if k in kinds), "")
 
@@ -146,7 +148,8 @@ def do_start_patrol(zone: Place, *, actor: Any, note: str = "") -> Patrol:
     ).first()
     if going is not None:
         raise ValidationError(
-            f"您在{going.zone.name}还有一次巡护未结束（{timezone.localtime(going.started_at):%m-%d %H:%M}开始），请先结束它"
+            f"您在{going.zone.name}还有一次巡护未结束"
+            f"（{timezone.localtime(going.started_at):%m-%d %H:%M}开始），请先结束它"
         )
     now = timezone.now()
     patrol = Patrol.objects.create(
@@ -381,7 +384,9 @@ def holders(zone: Place, kinds: list[str] | tuple[str, ...]) -> Any:
 def first_chief_level(zone: Place) -> str:
     """The lowest chief level with a current holder on the zone (village, else town …)."""
     held = set(
-        Duty.objects.current().filter(place=zone, kind__in=CHIEF_LEVELS).values_list("kind", flat=True)
+        Duty.objects.current()
+        .filter(place=zone, kind__in=CHIEF_LEVELS)
+        .values_list("kind", flat=True)
     )
     return next((k.value for k in CHIEF_LEVELS if k in held), "")
 
@@ -436,6 +441,22 @@ def do_report_event(
     )
     if not created:
         return case.forest_event
+    event = _route(case, kind, actor=actor, patrol=patrol, signboard=signboard)
+    if photo is not None:
+        images.do_add_attachment(case, photo, actor=actor, note="现场照片")
+    return event
+
+
+def _route(
+    case: Case,
+    kind: str,
+    *,
+    actor: Any,
+    patrol: Patrol | None = None,
+    signboard: Signboard | None = None,
+) -> ForestEvent:
+    """The case's forest event: routed to the zone's lowest chief level and its rangers."""
+    zone = case.place
     level = first_chief_level(zone)
     event = ForestEvent.objects.create(
         zone=zone,
@@ -443,16 +464,16 @@ def do_report_event(
         signboard=signboard,
         kind=kind,
         case=case,
-        lat=lat,
-        lng=lng,
+        lat=case.lat,
+        lng=case.lng,
         routed_level=level,
     )
-    if photo is not None:
-        images.do_add_attachment(case, photo, actor=actor, note="现场照片")
+    label = EventKind(kind).label
     notify(
         holders(zone, [level, "ranger"] if level else ["ranger"]),
         f"林区事件：{case.title}",
-        f"{case.number} {label}，请及时核查处置（{timezone.localtime(case.respond_by):%m-%d %H:%M}前响应）",
+        f"{case.number} {label}，请及时核查处置"
+        f"（{timezone.localtime(case.respond_by):%m-%d %H:%M}前响应）",
         kind=NotificationKind.CASE_ASSIGNED,
         url=f"/forest/events/{event.pk}/",
         obj=case,
@@ -464,6 +485,16 @@ def do_report_event(
         changes={"kind": kind, "case": case.number, "routed": level},
     )
     return event
+
+
+def route_case(case: Case) -> ForestEvent | None:
+    """A case filed elsewhere (the resident portal, from a signboard's QR) in a forest zone:
+    routed like an event found on patrol. None when the place is not a zone or it already is."""
+    if case.place.kind != PlaceKind.FOREST_ZONE or ForestEvent.objects.filter(case=case).exists():
+        return None
+    by_code = {code: kind for kind, code in EVENT_CATEGORY.items()}
+    kind = by_code.get(case.category.code, EventKind.OTHER)
+    return _route(case, kind, actor=None)
 
 
 UNANSWERED = (Status.SUBMITTED, Status.ACCEPTED, Status.DISPATCHED, Status.ESCALATED)

@@ -48,7 +48,9 @@ def read(upload: Any) -> list[list[float]]:
     except ElementTree.ParseError as exc:
         line = getattr(exc, "position", (None,))[0]
         where = f"第{line}行" if line else ""
-        raise ValidationError(f"GPX 文件不是有效的 XML（{where}格式错误），请检查文件是否完整") from None
+        raise ValidationError(
+            f"GPX 文件不是有效的 XML（{where}格式错误），请检查文件是否完整"
+        ) from None
     if _local(root.tag) != "gpx":
         raise ValidationError(f"这不是 GPX 文件：根元素是 <{_local(root.tag)}>，应为 <gpx>")
     fixes: list[list[float]] = []

@@ -98,6 +98,9 @@ class PatrolTask(models.Model):
             models.Index(fields=["period_start", "level", "status"]),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.get_level_display()} {self.zone_id} {self.period_start}"
+
     @property
     def audit_scope_path(self) -> str:
         return self.zone.path
@@ -133,7 +136,9 @@ class Patrol(TimeStamped):
     )
     started_at = models.DateTimeField("开始时间")
     finished_at = models.DateTimeField("结束时间", null=True, blank=True)
-    pauses = models.JSONField("暂停时段", default=list, blank=True)  # [[start, end|null], …] epoch s
+    pauses = models.JSONField(
+        "暂停时段", default=list, blank=True
+    )  # [[start, end|null], …] epoch s
     distance_m = models.FloatField("里程(米)", default=0)
     duration_s = models.FloatField("时长(秒)", default=0)
     coverage = models.FloatField("林区覆盖率", default=0)
@@ -180,6 +185,9 @@ class TrackBatch(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["patrol", "walker", "key"], name="trackbatch_unique")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.patrol_id}/{self.key}"
 
     @property
     def audit_scope_path(self) -> str:
@@ -280,4 +288,3 @@ class Planting(TimeStamped):
     @property
     def audit_scope_path(self) -> str:
         return self.place.path
-

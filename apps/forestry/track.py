@@ -248,9 +248,12 @@ def _inside_ring(x: float, y: float, ring: list[tuple[float, float]]) -> bool:
 
 def inside(geometry: dict | None, lng: float, lat: float) -> bool:
     for poly in _rings(geometry):
-        if poly and _inside_ring(lng, lat, poly[0]):
-            if not any(_inside_ring(lng, lat, hole) for hole in poly[1:]):
-                return True
+        if (
+            poly
+            and _inside_ring(lng, lat, poly[0])
+            and not any(_inside_ring(lng, lat, hole) for hole in poly[1:])
+        ):
+            return True
     return False
 
 
@@ -266,9 +269,7 @@ def polygon_area_mu(geometry: dict | None) -> float:
             ky = math.radians(1) * EARTH_RADIUS_M
             pts = [(p[0] * kx, p[1] * ky) for p in ring]
             area = abs(
-                sum(
-                    pts[i][0] * pts[i - 1][1] - pts[i - 1][0] * pts[i][1] for i in range(len(pts))
-                )
+                sum(pts[i][0] * pts[i - 1][1] - pts[i - 1][0] * pts[i][1] for i in range(len(pts)))
                 / 2
             )
             total += -area if k else area

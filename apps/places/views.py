@@ -27,7 +27,8 @@ RESULTS_PER_PAGE = 50
 LANDING: dict[str, str] = {
     Role.PARTY_MEMBER: "visits:today",  # today's visits and the cases assigned to me
     Role.GRID_WORKER: "visits:today",
-    Role.RANGER: "visits:today",  # patrols are visit tasks until forestry has pages
+    Role.RANGER: "forestry:home",  # patrol tasks, start a patrol, events found
+    Role.FOREST_CHIEF: "forestry:home",
     Role.COMMUNITY_STAFF: "cases:list",  # 待我处理 under today's figures
     Role.TOWN_STAFF: "cases:list",
     Role.DEPT_HANDLER: "cases:list",

@@ -17,6 +17,7 @@ from apps.cases.models import Case, Category
 from apps.cases.selectors import case_by_token
 from apps.core import throttle
 from apps.core.refusals import run_action
+from apps.forestry.actions import route_case as route_forest_case
 
 from . import selectors
 from .forms import FindForm, RatingForm, ReportForm
@@ -79,6 +80,8 @@ def report(request: HttpRequest, code: str) -> HttpResponse:
         )
         if created and d.get("photo"):
             do_add_attachment(case, d["photo"], actor=None, event=case.events.first())
+        if created:
+            route_forest_case(case)  # a signboard's QR: routed to the zone's chiefs
     if created:
         messages.success(request, f"已提交，编号 {case.number}。请保存本页链接以查看进度。")
     return redirect("portal:track", token=case.tracking_token)

@@ -52,7 +52,10 @@ def forest(world) -> Forest:
         ("ranger1", DutyKind.RANGER, Role.RANGER, zone),
         ("ranger2", DutyKind.RANGER, Role.RANGER, zone),
     ]:
-        person = PersonFactory(name={"county_chief": "县林长", "town_chief": "乡林长"}.get(name, name), place=world.household_a)
+        person = PersonFactory(
+            name={"county_chief": "县林长", "town_chief": "乡林长"}.get(name, name),
+            place=world.household_a,
+        )
         DutyFactory(person=person, place=zone, kind=kind, start_date=start)
         users[name] = make_user(f"f_{name}", role, scope, person=person)
     other_person = PersonFactory(name="别区护林员", place=world.household_b)

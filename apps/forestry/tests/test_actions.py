@@ -27,7 +27,9 @@ M_LAT = 1 / 111_195.0
 
 def fixes(t0: float, n: int, *, start_m: float = 0.0, every: float = 15.0, step_m: float = 18.0):
     """`n` fixes walking north through the zone, one every `every` seconds."""
-    return [[t0 + k * every, LAT0 + (start_m + k * step_m) * M_LAT, LNG0 + 0.005, 5] for k in range(n)]
+    return [
+        [t0 + k * every, LAT0 + (start_m + k * step_m) * M_LAT, LNG0 + 0.005, 5] for k in range(n)
+    ]
 
 
 def test_period_bounds():
@@ -133,7 +135,9 @@ def test_one_open_patrol_at_a_time_and_scope(forest):
     with pytest.raises(PermissionDenied, match="不在您的管辖范围"):
         actions.do_start_patrol(forest.zone, actor=forest.user("other_ranger"))
     with pytest.raises(PermissionDenied, match="只有林长和护林员"):
-        actions.do_start_patrol(forest.zone, actor=forest.user("ranger1").__class__.objects.get(username="staff_a"))
+        actions.do_start_patrol(
+            forest.zone, actor=forest.user("ranger1").__class__.objects.get(username="staff_a")
+        )
 
 
 GPX = """<?xml version="1.0"?>
@@ -150,7 +154,7 @@ def trkpts(n: int) -> str:
     start = dt.datetime(2026, 5, 14, 1, 0, tzinfo=dt.UTC)
     return "\n".join(
         f'<trkpt lat="{LAT0 + k * 18 * M_LAT:.7f}" lon="{LNG0 + 0.005}">'
-        f"<time>{(start + dt.timedelta(seconds=15 * k)).isoformat().replace('+00:00', 'Z')}</time></trkpt>"
+        f"<time>{start + dt.timedelta(seconds=15 * k):%Y-%m-%dT%H:%M:%SZ}</time></trkpt>"
         for k in range(n)
     )
 
@@ -168,8 +172,18 @@ def test_gpx_upload_makes_a_finished_patrol(forest):
         (b"", "是空的"),
         (b"<gpx><trk>", "不是有效的 XML"),
         (b"<kml></kml>", "根元素是 <kml>"),
-        (GPX.format(points='<trkpt lat="26.9" lon="115.2"></trkpt><trkpt lat="26.9" lon="115.2"/>').encode(), "第1个轨迹点没有时间"),
-        (GPX.format(points='<trkpt lat="abc" lon="115.2"><time>2026-05-14T01:00:00Z</time></trkpt>').encode(), "第1个轨迹点缺少或写错了经纬度"),
+        (
+            GPX.format(
+                points='<trkpt lat="26.9" lon="115.2"></trkpt><trkpt lat="26.9" lon="115.2"/>'
+            ).encode(),
+            "第1个轨迹点没有时间",
+        ),
+        (
+            GPX.format(
+                points='<trkpt lat="abc" lon="115.2"><time>2026-05-14T01:00:00Z</time></trkpt>'
+            ).encode(),
+            "第1个轨迹点缺少或写错了经纬度",
+        ),
         (GPX.format(points="").encode(), "没有轨迹点"),
         (b'<?xml version="1.0"?><!DOCTYPE gpx [<!ENTITY a "aaaa">]><gpx>&a;</gpx>', "不允许的 XML"),
     ],
@@ -196,7 +210,7 @@ def test_event_becomes_a_case_routed_to_the_zone_chief(forest, django_capture_on
     patrol = actions.do_start_patrol(forest.zone, actor=ranger)
     with django_capture_on_commit_callbacks(execute=True):
         event = actions.do_report_event(
-        forest.zone,
+            forest.zone,
             EventKind.FIRE,
             actor=ranger,
             description="山脚有烧荒余火",
@@ -209,7 +223,11 @@ def test_event_becomes_a_case_routed_to_the_zone_chief(forest, django_capture_on
     assert case.category.code == "forest-fire" and case.place == forest.zone
     assert case.priority == "urgent" and case.attachments.count() == 1
     assert event.routed_level == DutyKind.FOREST_CHIEF_VILLAGE
-    told = set(Notification.objects.filter(object_id=str(case.pk)).values_list("recipient__username", flat=True))
+    told = set(
+        Notification.objects.filter(object_id=str(case.pk)).values_list(
+            "recipient__username", flat=True
+        )
+    )
     assert {"f_village_chief", "f_ranger1", "f_ranger2"} <= told
     assert "f_town_chief" not in told
 
@@ -234,10 +252,17 @@ def test_event_escalates_up_the_chief_levels(forest, django_capture_on_commit_ca
 
 
 def test_event_from_a_resident_at_a_signboard(forest):
-    board = actions.do_register_signboard(forest.zone, actor=forest.user("town_chief"), code="LZ-001")
+    board = actions.do_register_signboard(
+        forest.zone, actor=forest.user("town_chief"), code="LZ-001"
+    )
     event = actions.do_report_event(
-        forest.zone, EventKind.WILDLIFE, actor=None, signboard=board, reporter_name="王大爷",
-        reporter_phone="13912345678", description="看到野猪",
+        forest.zone,
+        EventKind.WILDLIFE,
+        actor=None,
+        signboard=board,
+        reporter_name="王大爷",
+        reporter_phone="13912345678",
+        description="看到野猪",
     )
     assert event.case.source == "qr" and event.signboard == board
 
@@ -250,7 +275,9 @@ def test_signboard_flagged_for_reprint_when_its_chief_changes(forest):
     board.refresh_from_db()
     assert not actions.needs_reprint(board)
     assert ["乡级林长", "乡林长"] in board.printed_chiefs
-    Duty.objects.filter(person=forest.user("village_chief").person).update(end_date=dt.date(2025, 1, 1))
+    Duty.objects.filter(person=forest.user("village_chief").person).update(
+        end_date=dt.date(2025, 1, 1)
+    )
     assert actions.needs_reprint(Signboard.objects.get(pk=board.pk))
     with pytest.raises(ValidationError, match="已被使用"):
         actions.do_register_signboard(forest.zone, actor=chief, code="LZ-002")
@@ -259,7 +286,12 @@ def test_signboard_flagged_for_reprint_when_its_chief_changes(forest):
 def test_planting_ledger_checks_its_fields(forest):
     chief = forest.user("town_chief")
     row = actions.do_record_planting(
-        forest.zone, actor=chief, kind="voluntary", area_mu="12.5", count=800, species="杉木",
+        forest.zone,
+        actor=chief,
+        kind="voluntary",
+        area_mu="12.5",
+        count=800,
+        species="杉木",
         date=dt.date(2026, 3, 12),
     )
     assert row.area_mu == pytest.approx(12.5)
@@ -270,6 +302,11 @@ def test_planting_ledger_checks_its_fields(forest):
     assert set(refused.value.message_dict) == {"kind", "area_mu", "count", "species", "date"}
     with pytest.raises(PermissionDenied):
         actions.do_record_planting(
-            forest.zone, actor=forest.user("ranger1"), kind="voluntary", area_mu=1, count=1,
-            species="杉木", date=dt.date(2026, 3, 12),
+            forest.zone,
+            actor=forest.user("ranger1"),
+            kind="voluntary",
+            area_mu=1,
+            count=1,
+            species="杉木",
+            date=dt.date(2026, 3, 12),
         )

@@ -2,6 +2,7 @@
 winding, with a GPS jump, with a two-hour gap, walked by three rangers together — each within
 2 % of the true length, and property tests."""
 
+import itertools
 import math
 import random
 
@@ -20,8 +21,17 @@ def at(x_m: float, y_m: float) -> tuple[float, float]:
     return LAT0 + y_m * M_LAT, LNG0 + x_m * M_LNG
 
 
-def walk(curve, length_m: float, *, t0: float = T0, speed: float = 1.2, every: float = 15,
-         noise_m: float = 0.0, seed: int = 1, offset=(0.0, 0.0)):
+def walk(
+    curve,
+    length_m: float,
+    *,
+    t0: float = T0,
+    speed: float = 1.2,
+    every: float = 15,
+    noise_m: float = 0.0,
+    seed: int = 1,
+    offset=(0.0, 0.0),
+):
     """Fixes along `curve(s) -> (x, y)` (s = metres along it) every `every` seconds, and the
     true length of the stretch walked (the dense curve, 1 m steps)."""
     rng = random.Random(seed)
@@ -75,7 +85,7 @@ def test_gps_jump_is_dropped():
     fixes, true = walk(winding, 5000, noise_m=2)
     t, lat, lng, acc = fixes[100]
     fixes[100] = (t, lat + 0.02, lng + 0.02, acc)  # ~3 km off for one fix
-    naive = sum(track.haversine_m(a[1], a[2], b[1], b[2]) for a, b in zip(fixes, fixes[1:]))
+    naive = sum(track.haversine_m(a[1], a[2], b[1], b[2]) for a, b in itertools.pairwise(fixes))
     m = track.clean(fixes)
     assert naive > true + 5000  # the jump alone adds ~6 km to a naive sum
     assert within(m.distance_m, true), (m.distance_m, true)
@@ -135,14 +145,14 @@ def test_pause_excludes_points():
 def test_standing_still_adds_nothing():
     rng = random.Random(3)
     fixes = [(T0 + 15 * k, *at(rng.gauss(0, 1.5), rng.gauss(0, 1.5)), 5.0) for k in range(200)]
-    naive = sum(track.haversine_m(a[1], a[2], b[1], b[2]) for a, b in zip(fixes, fixes[1:]))
+    naive = sum(track.haversine_m(a[1], a[2], b[1], b[2]) for a, b in itertools.pairwise(fixes))
     assert naive > 300
     assert track.clean(fixes).distance_m < 0.15 * naive  # 50 minutes standing: tens of metres
 
 
 def test_bad_accuracy_and_duplicates_dropped():
     fixes, true = walk(straight, 2000)
-    noisy = fixes + [fixes[10]] + [(fixes[5][0] + 1, 0.0, 0.0, 500.0)]
+    noisy = [*fixes, fixes[10], (fixes[5][0] + 1, 0.0, 0.0, 500.0)]
     m = track.clean(noisy)
     assert within(m.distance_m, true)
 
@@ -174,9 +184,7 @@ def test_inside_polygon():
 
 @given(
     st.lists(
-        st.tuples(
-            st.floats(0, 20_000), st.floats(-200, 200), st.floats(-200, 200)
-        ),
+        st.tuples(st.floats(0, 20_000), st.floats(-200, 200), st.floats(-200, 200)),
         max_size=60,
     )
 )
@@ -184,11 +192,11 @@ def test_cleaned_distance_never_exceeds_naive_and_never_negative(raw):
     fixes = [(T0 + t, *at(x, y)) for t, x, y in raw]
     m = track.clean(fixes)
     ordered = sorted({f[0]: f for f in fixes}.values())
-    naive = sum(track.haversine_m(a[1], a[2], b[1], b[2]) for a, b in zip(ordered, ordered[1:]))
+    naive = sum(track.haversine_m(a[1], a[2], b[1], b[2]) for a, b in itertools.pairwise(ordered))
     assert 0 <= m.distance_m <= naive + 1e-6
     assert m.kept + m.dropped <= len(fixes)
     for segment in m.segments:
-        assert all(a[0] < b[0] for a, b in zip(segment, segment[1:]))
+        assert all(a[0] < b[0] for a, b in itertools.pairwise(segment))
 
 
 @given(st.lists(st.floats(0, 3600), min_size=2, max_size=40), st.integers(2, 4))

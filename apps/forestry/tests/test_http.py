@@ -1,0 +1,243 @@
+"""Forestry through the HTTP layer: the landing page, the zone page, the patrol API (batches,
+resend, pause/resume/finish, errors in Chinese), events with a photo, GPX upload refused with
+a clear error, signboards (PDF with the QR's URL), the QR report on the resident portal reaching
+the zone's chief, the planting ledger, scope."""
+
+import datetime as dt
+import io
+import json
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.utils import timezone
+
+from apps.cases.models import Case
+from apps.core.testing import client_as
+from apps.forestry import actions
+from apps.forestry.models import ForestEvent, Patrol, Planting, Signboard, TrackBatch
+from apps.notifications.models import Notification
+
+from .conftest import LAT0, LNG0
+
+pytestmark = pytest.mark.django_db
+M_LAT = 1 / 111_195.0
+
+
+def batch(t0: float, n: int, start: int = 0) -> list:
+    return [
+        [(t0 + 15 * k) * 1000, LAT0 + (start + k) * 18 * M_LAT, LNG0 + 0.005, 6] for k in range(n)
+    ]
+
+
+def post_json(client, url, body):
+    return client.post(url, json.dumps(body), content_type="application/json")
+
+
+def test_forest_roles_land_on_the_forest_page(forest):
+    for name in ("ranger1", "village_chief"):
+        response = client_as(forest.user(name)).get("/", follow=True)
+        assert response.redirect_chain[-1][0] == "/forest/"
+        assert "我的巡林任务" in response.content.decode()
+
+
+def test_phone_patrol_through_the_api(forest):
+    ranger = forest.user("ranger1")
+    actions.generate_patrol_tasks(timezone.localdate())
+    client = client_as(ranger)
+    page = client.get(f"/forest/zones/{forest.zone.pk}/")
+    assert page.status_code == 200 and "开始巡护" in page.content.decode()
+    started = client.post(f"/forest/zones/{forest.zone.pk}/start/")
+    patrol = Patrol.objects.get()
+    assert started.url == f"/forest/patrols/{patrol.pk}/"
+    html = client.get(started.url).content.decode()
+    assert "zone-geometry" in html and "echarts.min.js" in html and "结束巡护" in html
+    api = f"/api/v1/forest/patrols/{patrol.pk}"
+    t0 = timezone.now().timestamp()
+    first = post_json(client, f"{api}/points", {"key": "k1", "points": batch(t0, 120)})
+    assert first.status_code == 200 and first.json() == {"received": 120, "stored": True}
+    again = post_json(client, f"{api}/points", {"key": "k1", "points": batch(t0, 120)})
+    assert again.json()["stored"] is False
+    bad = post_json(client, f"{api}/points", {"key": "k2", "points": [[t0, 26.9, 999]]})
+    assert bad.status_code == 422 and "经度 999.0 超出范围" in bad.json()["detail"][0]["msg"]
+    assert post_json(client, f"{api}/pause", {}).json()["status"] == "paused"
+    assert post_json(client, f"{api}/resume", {}).json()["status"] == "active"
+    post_json(client, f"{api}/points", {"key": "k3", "points": batch(t0 + 1800, 150, start=120)})
+    live = client.get(api).json()
+    assert live["distance_m"] > 4000 and live["status"] == "active"
+    done = post_json(client, f"{api}/finish", {}).json()
+    assert done["status"] == "finished"
+    assert abs(done["distance_m"] - 269 * 18) < 0.02 * 269 * 18
+    assert done["duration_s"] > 3600  # the ranger rule asks for an hour
+    assert TrackBatch.objects.filter(patrol=patrol).count() == 2
+    home = client.get("/forest/").content.decode()
+    assert "已巡护" in home
+
+
+def test_other_zone_patrol_is_404_and_readers_cannot_walk(forest, world):
+    patrol = actions.do_start_patrol(forest.zone, actor=forest.user("ranger1"))
+    other = client_as(forest.user("other_ranger"))
+    assert other.get(f"/forest/patrols/{patrol.pk}/").status_code == 404
+    r = post_json(other, f"/api/v1/forest/patrols/{patrol.pk}/points", {"key": "x", "points": []})
+    assert r.status_code == 404
+    leader = client_as(world.user("county_leader"))
+    assert leader.get(f"/forest/patrols/{patrol.pk}/").status_code == 200
+    r = post_json(
+        leader,
+        f"/api/v1/forest/patrols/{patrol.pk}/points",
+        {"key": "x", "points": batch(timezone.now().timestamp(), 3)},
+    )
+    assert r.status_code == 403 and "只有林长和护林员" in r.json()["detail"]
+    assert client_as(world.user("volunteer_a")).get("/forest/").status_code == 403
+
+
+def png() -> SimpleUploadedFile:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), "red").save(buffer, "PNG")
+    return SimpleUploadedFile("smoke.png", buffer.getvalue(), "image/png")
+
+
+def test_event_on_patrol_becomes_a_case_the_chief_can_open(
+    forest, django_capture_on_commit_callbacks
+):
+    ranger = forest.user("ranger1")
+    patrol = actions.do_start_patrol(forest.zone, actor=ranger)
+    client = client_as(ranger)
+    with django_capture_on_commit_callbacks(execute=True):
+        r = client.post(
+            f"/forest/patrols/{patrol.pk}/event/",
+            {
+                "kind": "logging",
+                "description": "发现新伐桩三处",
+                "lat": LAT0 + 0.002,
+                "lng": LNG0 + 0.003,
+                "photo": png(),
+            },
+        )
+    assert r.status_code == 302
+    event = ForestEvent.objects.get()
+    assert event.case.attachments.count() == 1 and event.case.lat == pytest.approx(LAT0 + 0.002)
+    chief = client_as(forest.user("village_chief"))
+    assert chief.get(f"/forest/events/{event.pk}/").url == f"/cases/{event.case_id}/"
+    assert chief.get(f"/cases/{event.case_id}/").status_code == 200
+    assert Notification.objects.filter(recipient=forest.user("village_chief")).exists()
+    refused = client.post(f"/forest/patrols/{patrol.pk}/event/", {"kind": "nonsense"})
+    assert refused.status_code == 422 and ForestEvent.objects.count() == 1
+
+
+def test_gpx_upload_refused_with_the_problem_named(forest):
+    ranger = forest.user("ranger1")
+    client = client_as(ranger)
+    r = client.post(
+        f"/forest/zones/{forest.zone.pk}/gpx/",
+        {"file": SimpleUploadedFile("x.gpx", b"<gpx><trk><trkseg><trkpt lat='1' lon='2'>")},
+    )
+    assert r.status_code == 422
+    assert "GPX 文件不是有效的 XML" in r.content.decode()
+    assert not Patrol.objects.exists()
+
+
+def test_signboard_pdf_and_qr_report_reaches_the_zone_chief(
+    forest, django_capture_on_commit_callbacks
+):
+    chief = client_as(forest.user("town_chief"))
+    r = chief.post(
+        "/forest/signboards/", {"zone": forest.zone.pk, "code": "JS-LZ-001", "location": "村口"}
+    )
+    assert r.status_code == 302
+    board = Signboard.objects.get()
+    page = chief.get("/forest/signboards/").content.decode()
+    assert "需重印" in page
+    pdf = chief.get(f"/forest/signboards/pdf/?board={board.code}")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    board.refresh_from_db()
+    assert (
+        board.printed_at is not None
+        and "需重印" not in chief.get("/forest/signboards/").content.decode()
+    )
+    # the QR's URL: the resident portal's report page with the zone filled in
+    from apps.forestry.pdf import report_path
+
+    url = report_path(board)
+    resident = Client()
+    form = resident.get(url)
+    assert form.status_code == 200 and forest.zone.name in form.content.decode()
+    token = form.context["form"].initial["form_token"]
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = resident.post(
+            url.split("?")[0],
+            {
+                "description": "林子里有人烧纸，有火星",
+                "phone": "13912345678",
+                "name": "王",
+                "place_code": forest.zone.code,
+                "form_token": token,
+            },
+        )
+    assert sent.status_code == 302, sent.content.decode()[:500]
+    case = Case.objects.get(place=forest.zone)
+    event = ForestEvent.objects.get(case=case)
+    assert event.routed_level == "forest_chief_village"
+    assert Notification.objects.filter(
+        recipient=forest.user("village_chief"), object_id=str(case.pk)
+    ).exists()
+
+
+def test_signboard_code_taken_is_refused_beside_the_field(forest):
+    chief = client_as(forest.user("town_chief"))
+    chief.post("/forest/signboards/", {"zone": forest.zone.pk, "code": "A1"})
+    r = chief.post("/forest/signboards/", {"zone": forest.zone.pk, "code": "A1"})
+    assert r.status_code == 422 and "编号 A1 已被使用" in r.content.decode()
+
+
+def test_planting_ledger_page(forest):
+    chief = client_as(forest.user("town_chief"))
+    r = chief.post(
+        "/forest/planting/",
+        {
+            "zone": forest.zone.pk,
+            "kind": "camellia",
+            "area_mu": "30",
+            "count": "6000",
+            "species": "油茶",
+            "date": "2026-03-12",
+        },
+    )
+    assert r.status_code == 302
+    assert Planting.objects.get().count == 6000
+    page = chief.get("/forest/planting/").content.decode()
+    assert "油茶种植 30.0亩" in page
+    bad = chief.post(
+        "/forest/planting/",
+        {"zone": forest.zone.pk, "kind": "camellia", "area_mu": "x", "species": "", "date": ""},
+    )
+    assert bad.status_code == 422 and "面积应为不小于0的数字" in bad.content.decode()
+
+
+def test_scope_village_chief_sees_only_their_zone(forest, world):
+    actions.do_start_patrol(forest.other_zone, actor=forest.user("other_ranger"))
+    actions.do_start_patrol(forest.zone, actor=forest.user("ranger1"))
+    village = client_as(forest.user("village_chief")).get("/forest/").content.decode()
+    assert "潋江镇第一林区" in village and "潋江镇第二林区" not in village
+    county = client_as(forest.user("county_chief")).get("/forest/").content.decode()
+    assert "潋江镇第二林区" in county
+
+
+def test_indicators_registered_and_scoped(forest):
+    from apps.stats.indicators import Scope, values
+
+    actions.generate_patrol_tasks(dt.date(2026, 5, 14))
+    scope = Scope(
+        user=None, place=forest.zone, date_from=dt.date(2026, 5, 1), date_to=dt.date(2026, 5, 31)
+    )
+    got = values(scope, ["forest_patrol_rate", "forest_chiefs_by_level", "forest_patrol_km"])
+    assert got["forest_patrol_rate"] == 0.0
+    by = {r["code"]: r["n"] for r in got["forest_chiefs_by_level"]}
+    assert by == {
+        "ranger": 2,
+        "forest_chief_village": 1,
+        "forest_chief_town": 1,
+        "forest_chief_county": 1,
+    }
