@@ -14,6 +14,9 @@ Prints a table per rhythm and, last, one line:
     RESULT vt_se=… vt_false=… af_se=… af_on_normal=… critical_on_normal=… qrs_ppv=… qrs_se=…
 
 `--size tiny` takes every fourth record of each set (a quick check, not the figures to quote).
+`--threshold key=value` (repeatable) screens with an ECG centre's override of a default
+threshold (`apps/ecg/screening/thresholds.py`), e.g. `--threshold wct_min_bpm=60` to see what
+flagging wide rhythms from 60/min as VT would do.
 A file that cannot be read counts as not flagged and is listed.
 """
 
@@ -43,6 +46,9 @@ def labels(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
+THRESHOLDS: dict[str, float] = {}
+
+
 def screen_file(path: Path) -> tuple[dict | None, str]:
     from apps.ecg.readers import EcgReadError, read_path
     from apps.ecg.screening import screen
@@ -51,7 +57,7 @@ def screen_file(path: Path) -> tuple[dict | None, str]:
         sig = read_path(path)
     except EcgReadError as exc:
         return None, str(exc)
-    return screen(sig), ""
+    return screen(sig, THRESHOLDS), ""
 
 
 def pct(n: int, d: int) -> str:
@@ -116,7 +122,7 @@ def record_100(data: Path) -> tuple[float, float, int]:
     from apps.ecg.screening import screen
 
     sig = read_path(data / "100.hea")
-    result = screen(sig)
+    result = screen(sig, THRESHOLDS)
     detected = np.asarray(result["beats"], dtype=np.int64)
     ann = wfdb.rdann(str(data / "100"), "atr")
     reference = np.array(
@@ -131,7 +137,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", choices=["tiny", "default"], default="default")
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--threshold", action="append", default=[], metavar="KEY=VALUE")
     args = parser.parse_args()
+    from apps.ecg.screening.thresholds import threshold_errors
+
+    for item in args.threshold:
+        key, _, value = item.partition("=")
+        errors = threshold_errors({key: value})
+        if errors:
+            parser.error("; ".join(errors.values()))
+        THRESHOLDS[key] = float(value)
     import django
 
     django.setup()
