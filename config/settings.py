@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "apps.forestry",
     "apps.projects",
     "apps.collective",
+    "apps.outbox",
 ]
 
 MIDDLEWARE = [
@@ -228,6 +229,9 @@ STORAGES = {
 # Serve static files from the source folders too, so `gongzhi serve` needs no collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
+# Part of the field app's version (apps/outbox): a deployment may set it to renew the phones'
+# caches even when no file of the app shell changed.
+GONGZHI_APP_VERSION = env("GONGZHI_APP_VERSION")
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

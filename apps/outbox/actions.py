@@ -1,0 +1,176 @@
+"""Accepting a record queued on a phone (issue 18, item 3; ADR 0022).
+
+`do_accept_entry` runs the same action the online form runs (`do_record_visit`,
+`do_create_case`), inside one transaction with the receipt of the entry's client UUID: the
+first request with a UUID creates the record and keeps its answer; every later request with
+that UUID gets the kept answer (a replay), never a second record. Refusals (a form error, a
+refused permission, a conflict) roll the receipt back with the record, so a corrected entry can
+be sent again under the same UUID.
+"""
+
+import datetime as dt
+import uuid as uuidlib
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from apps.cases.actions import do_create_case
+from apps.cases.forms import CaseForm
+from apps.visits.choices import OPEN_TASK_STATUSES
+from apps.visits.forms import VisitRecordForm
+from apps.visits.selectors import access_task_for_user
+
+from .choices import EntryKind
+from .models import Receipt
+
+
+@dataclass
+class Answer:
+    status: int
+    body: dict[str, Any]
+    replayed: bool = False
+
+
+class Conflict(Exception):
+    """The record changed on the server since the phone saw it: both versions, in Chinese."""
+
+    def __init__(self, body: dict[str, Any]) -> None:
+        super().__init__(body.get("error", ""))
+        self.body = body
+
+
+class WrongUser(Exception):
+    pass
+
+
+def do_accept_entry(
+    *,
+    actor: Any,
+    uuid: uuidlib.UUID,
+    kind: str,
+    captured_at: dt.datetime,
+    data: Any,
+    files: Any = None,
+) -> Answer:
+    """Accept one queued entry once. Raises ValidationError, PermissionDenied, Http404,
+    Conflict (409) or WrongUser (the UUID was sent by another account)."""
+    if kind not in EntryKind.values:
+        raise ValidationError({"kind": f"未知的记录类型：{kind}"})
+    # A phone's clock may run ahead; a record is never dated after it reached the server.
+    captured_at = min(captured_at, timezone.now())
+    kept = Receipt.objects.filter(uuid=uuid).first()
+    if kept is not None:
+        return _replay(kept, actor)
+    try:
+        with transaction.atomic():
+            try:
+                with transaction.atomic():
+                    receipt = Receipt.objects.create(
+                        uuid=uuid,
+                        user=actor,
+                        kind=kind,
+                        status=0,
+                        captured_at=captured_at,
+                    )
+            except IntegrityError:  # the same UUID arrived at the same moment and won
+                raise _AlreadyKept from None
+            handler = _visit if kind == EntryKind.VISIT else _case
+            status, body = handler(actor, uuid, captured_at, data, files)
+            receipt.status, receipt.answer = status, body
+            receipt.save(update_fields=["status", "answer"])
+            return Answer(status, body)
+    except _AlreadyKept:
+        return _replay(Receipt.objects.get(uuid=uuid), actor)
+
+
+class _AlreadyKept(Exception):
+    pass
+
+
+def _replay(receipt: Receipt, actor: Any) -> Answer:
+    if receipt.user_id != actor.pk:
+        raise WrongUser
+    return Answer(receipt.status, receipt.answer, replayed=True)
+
+
+def _visit(
+    actor: Any, uuid: uuidlib.UUID, captured_at: dt.datetime, data: Any, files: Any
+) -> tuple[int, dict[str, Any]]:
+    from apps.visits.actions import do_record_visit
+
+    task = access_task_for_user(actor, _int(data.get("outbox_target")))
+    if task.status not in OPEN_TASK_STATUSES:
+        theirs = task.records.select_related("visitor").order_by("-visited_at").first()
+        raise Conflict(
+            {
+                "error": f"{task.place.name}的走访任务已是“{task.get_status_display()}”"
+                "（您离线期间已有人登记），本条未保存",
+                "conflict": True,
+                "mine": {
+                    "visited_at": timezone.localtime(captured_at).isoformat(),
+                    "notes": data.get("notes", ""),
+                    "base": data.get("outbox_base", ""),
+                },
+                "theirs": {
+                    "status": task.get_status_display(),
+                    "visited_at": timezone.localtime(theirs.visited_at).isoformat()
+                    if theirs
+                    else None,
+                    "visitor": str(theirs.visitor) if theirs else "",
+                    "notes": theirs.notes if theirs else "",
+                },
+                "url": reverse("visits:task", args=[task.pk]),
+            }
+        )
+    form = VisitRecordForm(data, files, checklist=task.plan.checklist_items())
+    if not form.is_valid():
+        raise ValidationError(_form_errors(form))
+    record = do_record_visit(
+        task,
+        actor=actor,
+        answers=form.answers(),
+        notes=form.cleaned_data["notes"],
+        visited_at=captured_at,
+        lng=form.cleaned_data["lng"],
+        lat=form.cleaned_data["lat"],
+        photos=form.cleaned_data["photos"],
+    )
+    return 201, {
+        "message": f"已登记走访：{task.place.name}",
+        "id": record.pk,
+        "url": reverse("visits:today"),
+    }
+
+
+def _case(
+    actor: Any, uuid: uuidlib.UUID, captured_at: dt.datetime, data: Any, files: Any
+) -> tuple[int, dict[str, Any]]:
+    form = CaseForm(data, user=actor)
+    if not form.is_valid():
+        raise ValidationError(_form_errors(form))
+    case, _ = do_create_case(actor=actor, idempotency_key=f"outbox:{uuid}", **form.action_kwargs())
+    return 201, {
+        "message": f"已登记 {case.number}",
+        "id": case.pk,
+        "url": reverse("cases:detail", args=[case.pk]),
+    }
+
+
+def _int(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ValidationError({"target": "缺少要登记的走访任务"}) from None
+
+
+def _form_errors(form: Any) -> list[str]:
+    """A queued form's errors with the field each is about (the page that made it is gone)."""
+    return [
+        f"{form.fields[name].label}：{error}" if name in form.fields else str(error)
+        for name, errors in form.errors.items()
+        for error in errors
+    ]

@@ -1,0 +1,8 @@
+from django.db import models
+
+
+class EntryKind(models.TextChoices):
+    """What a phone may queue while offline (issue 18, item 3)."""
+
+    VISIT = "visit", "入户走访记录"
+    CASE = "case", "登记诉求"

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "outbox"
+urlpatterns = [
+    # At the site's root, so that the service worker's scope covers every field page.
+    path("sw.js", views.service_worker, name="sw"),
+    path("manifest.webmanifest", views.manifest, name="manifest"),
+    path("outbox/", views.queue, name="queue"),
+    path("outbox/submit/", views.submit, name="submit"),
+]

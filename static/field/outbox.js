@@ -1,0 +1,314 @@
+/* 离线待上传 (the outbox, issue 18 item 3; ADR 0022). Loaded by the pages and, through
+ * importScripts, by the service worker: both read and send the same IndexedDB queue.
+ *
+ * An entry (format 1, kept readable by every later version of this file):
+ *   {uuid, v: 1, user, kind: "visit"|"case", target, base, captured_at, label,
+ *    fields: [[name, value], …], files: [{name, blob, filename}, …],
+ *    state: "queued"|"refused"|"conflict", error, answer}
+ * The server accepts each uuid once (apps/outbox); a replay returns the first answer, so an
+ * entry sent twice (the page and Background Sync at once, an answer lost on the way) is
+ * recorded once. Entries are never deleted by logout; only an accepted entry, or the user on
+ * the 待上传 page, removes one.
+ */
+(function (root) {
+  "use strict";
+  var DB = "gongzhi-outbox";
+  var ENTRIES = "entries";
+  var META = "meta";
+  var SUBMIT = "/outbox/submit/";
+  var MAX_SIDE = 1600;
+
+  function open() {
+    return new Promise(function (resolve, reject) {
+      var request = indexedDB.open(DB, 1);
+      request.onupgradeneeded = function () {
+        var db = request.result;
+        if (!db.objectStoreNames.contains(ENTRIES)) db.createObjectStore(ENTRIES, {keyPath: "uuid"});
+        if (!db.objectStoreNames.contains(META)) db.createObjectStore(META);
+      };
+      request.onsuccess = function () { resolve(request.result); };
+      request.onerror = function () { reject(request.error); };
+    });
+  }
+
+  function run(store, mode, work) {
+    return open().then(function (db) {
+      return new Promise(function (resolve, reject) {
+        var tx = db.transaction(store, mode);
+        var request = work(tx.objectStore(store));
+        tx.oncomplete = function () { db.close(); resolve(request ? request.result : undefined); };
+        tx.onerror = tx.onabort = function () { db.close(); reject(tx.error); };
+      });
+    });
+  }
+
+  function list() {
+    return run(ENTRIES, "readonly", function (s) { return s.getAll(); }).then(function (all) {
+      return (all || []).sort(function (a, b) { return a.captured_at < b.captured_at ? -1 : 1; });
+    });
+  }
+  function put(entry) { return run(ENTRIES, "readwrite", function (s) { return s.put(entry); }); }
+  function remove(uuid) { return run(ENTRIES, "readwrite", function (s) { return s.delete(uuid); }); }
+  function meta() { return run(META, "readonly", function (s) { return s.get("status"); }).then(function (m) { return m || {}; }); }
+  function setMeta(m) { return run(META, "readwrite", function (s) { return s.put(m, "status"); }); }
+
+  function uuid4() {
+    if (root.crypto && root.crypto.randomUUID) return root.crypto.randomUUID();
+    var b = root.crypto.getRandomValues(new Uint8Array(16));
+    b[6] = (b[6] & 15) | 64; b[8] = (b[8] & 63) | 128;
+    var h = Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
+    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+  }
+
+  function localIso(date) {  // 2026-12-04T10:00:00.000+08:00: the phone's time, with its offset
+    var offset = -date.getTimezoneOffset();
+    var sign = offset >= 0 ? "+" : "-";
+    var abs = Math.abs(offset);
+    var local = new Date(date.getTime() + offset * 60000).toISOString().slice(0, 23);
+    return local + sign + String(Math.floor(abs / 60)).padStart(2, "0") + ":" + String(abs % 60).padStart(2, "0");
+  }
+
+  function send(entry) {
+    var body = new FormData();
+    body.append("outbox_uuid", entry.uuid);
+    body.append("outbox_kind", entry.kind);
+    body.append("outbox_target", entry.target || "");
+    body.append("outbox_base", entry.base || "");
+    body.append("outbox_captured_at", entry.captured_at);
+    body.append("outbox_user", entry.user || "");
+    entry.fields.forEach(function (f) { body.append(f[0], f[1]); });
+    (entry.files || []).forEach(function (f) { body.append(f.name, f.blob, f.filename); });
+    var headers = {"X-Gongzhi-Outbox": "1"};
+    if (typeof document !== "undefined") headers["X-Gongzhi-Page"] = "1";
+    return fetch(SUBMIT, {method: "POST", body: body, credentials: "same-origin", headers: headers, redirect: "manual"})
+      .then(function (response) {
+        return response.json().catch(function () { return {}; }).then(function (json) {
+          return {status: response.status, body: json};
+        });
+      });
+  }
+
+  function withLock(work) {
+    var locks = root.navigator && root.navigator.locks;
+    return locks ? locks.request("gongzhi-outbox", work) : work();
+  }
+
+  // Send every queued entry, oldest first; stop at the first network, login or server error
+  // (the rest would fail alike). Resolves to {sent, answers}.
+  function flush() {
+    return withLock(function () {
+      var answers = {};
+      var sent = 0;
+      var stop = false;
+      return list().then(function (entries) {
+        return entries.filter(function (e) { return e.state === "queued"; }).reduce(function (chain, entry) {
+          return chain.then(function () {
+            if (stop) return;
+            return send(entry).then(function (result) {
+              var s = result.status, body = result.body || {};
+              if (s === 200 || s === 201) {
+                sent += 1;
+                answers[entry.uuid] = body;
+                return remove(entry.uuid).then(function () {
+                  return setMeta({error: "", at: localIso(new Date()), last: body.message || ""});
+                });
+              }
+              if (s === 409 && body.conflict) {
+                entry.state = "conflict"; entry.error = body.error; entry.answer = body;
+                return put(entry);
+              }
+              if (s === 422 || s === 404 || s === 409) {
+                entry.state = "refused"; entry.error = body.error || ("服务器拒收（" + s + "）");
+                return put(entry);
+              }
+              stop = true;
+              var why = body.error || ("服务器暂时出错（" + s + "），稍后自动重试");
+              return setMeta({error: why, at: localIso(new Date())});
+            }, function () {
+              stop = true;
+              return setMeta({error: "网络不通：联网后自动上传", at: localIso(new Date())});
+            });
+          });
+        }, Promise.resolve());
+      }).then(function () { return {sent: sent, answers: answers}; });
+    });
+  }
+
+  function resize(file) {  // longest side ≤ 1600 px, JPEG; the original when the browser cannot
+    if (!file.type || file.type.indexOf("image/") !== 0 || !root.createImageBitmap) return Promise.resolve(file);
+    return createImageBitmap(file).then(function (bitmap) {
+      var scale = Math.min(1, MAX_SIDE / Math.max(bitmap.width, bitmap.height));
+      if (scale === 1 && file.type === "image/jpeg") return file;
+      var canvas = document.createElement("canvas");
+      canvas.width = Math.round(bitmap.width * scale);
+      canvas.height = Math.round(bitmap.height * scale);
+      canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+      return new Promise(function (resolve) {
+        canvas.toBlob(function (blob) { resolve(blob || file); }, "image/jpeg", 0.85);
+      });
+    }).catch(function () { return file; });
+  }
+
+  var api = {open: open, list: list, put: put, remove: remove, flush: flush, meta: meta, uuid: uuid4, localIso: localIso};
+  root.GongzhiOutbox = api;
+  if (typeof document === "undefined") return;  // the service worker: no page to wire
+
+  // ---- the page -------------------------------------------------------------------------
+  var user = (document.querySelector('meta[name="gongzhi-user"]') || {}).content || "";
+
+  function badge() {
+    var el = document.getElementById("outbox-status");
+    if (!el) {
+      el = document.createElement("a");
+      el.id = "outbox-status";
+      el.href = "/outbox/";
+      el.className = "outbox-status";
+      var bar = document.querySelector(".topbar") || document.body;
+      bar.appendChild(el);
+    }
+    return Promise.all([list(), meta()]).then(function (r) {
+      var waiting = r[0].filter(function (e) { return e.state === "queued"; }).length;
+      var problems = r[0].length - waiting;
+      var text = "";
+      if (waiting) text = waiting + " 条待上传" + (r[1].error ? "（" + r[1].error + "）" : "");
+      if (problems) text += (text ? "；" : "") + problems + " 条需处理";
+      el.textContent = text;
+      el.hidden = !text;
+      el.dataset.waiting = String(waiting);
+      document.dispatchEvent(new CustomEvent("outbox-changed", {detail: {waiting: waiting, problems: problems}}));
+      return waiting;
+    });
+  }
+
+  function sync() {
+    return flush().then(function (result) { return badge().then(function () { return result; }); })
+      .catch(function () { return badge(); });
+  }
+
+  function wake() {  // Background Sync where there is one (not iOS); pages also send themselves
+    if (!("serviceWorker" in navigator)) return;
+    navigator.serviceWorker.ready.then(function (reg) {
+      if (reg.sync) reg.sync.register("gongzhi-outbox").catch(function () {});
+    });
+  }
+
+  function capture(form) {
+    var data = new FormData(form);
+    var fields = [];
+    var files = [];
+    data.forEach(function (value, name) {
+      if (name === "csrfmiddlewaretoken") return;
+      if (typeof value === "string") fields.push([name, value]);
+      else if (value.size) files.push({name: name, blob: value, filename: value.name || "photo.jpg"});
+    });
+    return Promise.all(files.map(function (f) {
+      return resize(f.blob).then(function (blob) {
+        var name = f.filename.replace(/\.[^.]*$/, "") + (blob.type === "image/jpeg" ? ".jpg" : "");
+        return {name: f.name, blob: blob, filename: name || f.filename};
+      });
+    })).then(function (shrunk) {
+      return {
+        uuid: uuid4(), v: 1, user: user, kind: form.dataset.outbox,
+        target: form.dataset.outboxTarget || "", base: form.dataset.outboxBase || "",
+        captured_at: localIso(new Date()), label: form.dataset.outboxLabel || document.title,
+        fields: fields, files: shrunk, state: "queued", error: "", answer: null
+      };
+    });
+  }
+
+  function notice(form, text) {
+    var p = form.querySelector(".outbox-notice");
+    if (!p) {
+      p = document.createElement("p");
+      p.className = "outbox-notice";
+      p.setAttribute("role", "status");
+      form.insertBefore(p, form.firstChild);
+    }
+    p.textContent = text;
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.dataset && form.dataset.outbox) {
+      event.preventDefault();
+      if (form.dataset.outboxBusy) return;
+      form.dataset.outboxBusy = "1";
+      capture(form).then(function (entry) {
+        return put(entry).then(function () {
+          wake();
+          return sync();
+        }).then(function (result) {
+          var answer = result && result.answers && result.answers[entry.uuid];
+          if (answer) { location.assign(answer.url || "/visits/"); return; }
+          return list().then(function (all) {
+            var mine = all.filter(function (e) { return e.uuid === entry.uuid; })[0];
+            if (mine && mine.state !== "queued") {
+              notice(form, mine.error);
+              delete form.dataset.outboxBusy;
+              remove(mine.uuid).then(badge);
+              return;
+            }
+            notice(form, "已保存在本机（" + entry.captured_at.slice(11, 16) + "）：联网后自动上传，不会丢失");
+            Array.prototype.forEach.call(form.elements, function (el) { el.disabled = true; });
+          });
+        });
+      }).catch(function (err) {
+        delete form.dataset.outboxBusy;
+        notice(form, "本机保存失败：" + err + "。请勿离开本页，联网后再提交");
+      });
+      return;
+    }
+    var action = form.getAttribute && form.getAttribute("action");
+    if (action && /\/accounts\/logout\/$/.test(action) && !form.dataset.outboxConfirmed) {
+      event.preventDefault();
+      list().then(function (all) {
+        var n = all.length;
+        if (n && !confirm("本机还有 " + n + " 条记录未上传。退出后它们仍保存在本机，" +
+                          "下次以 " + user + " 登录后自动上传。确定退出吗？")) return;
+        form.dataset.outboxConfirmed = "1";
+        // the pages kept for offline use show this account's households: not for the next one
+        var clear = root.caches ? caches.keys().then(function (names) {
+          return Promise.all(names.filter(function (n) { return n.indexOf("gongzhi-pages-") === 0; })
+            .map(function (n) { return caches.delete(n); }));
+        }) : Promise.resolve();
+        clear.catch(function () {}).then(function () { form.submit(); });
+      });
+    }
+  }, true);
+
+  // The tasks of 今日任务 are kept on the phone too, so that each opens offline.
+  function keepTasks() {
+    if (!navigator.serviceWorker || !navigator.serviceWorker.controller || !navigator.onLine) return;
+    var links = Array.prototype.map.call(document.querySelectorAll('a[href^="/visits/tasks/"]'), function (a) {
+      return a.getAttribute("href");
+    }).filter(function (href, i, all) { return /^\/visits\/tasks\/\d+\/$/.test(href) && all.indexOf(href) === i; });
+    if (location.pathname !== "/visits/") return;
+    Promise.all(links.map(function (href) {
+      return fetch(href, {credentials: "same-origin", headers: {"X-Gongzhi-Prefetch": "1"}});
+    })).then(function () {
+      return meta().then(function (m) { m.synced_at = localIso(new Date()); return setMeta(m); });
+    }).then(showSynced).catch(function () {});
+  }
+
+  function showSynced() {
+    var el = document.getElementById("outbox-synced");
+    if (!el) return;
+    meta().then(function (m) {
+      el.textContent = m.synced_at ? "本机数据同步于 " + m.synced_at.slice(5, 16).replace("T", " ") : "";
+    });
+  }
+
+  root.addEventListener("online", sync);
+  document.addEventListener("DOMContentLoaded", function () {
+    badge();
+    showSynced();
+    if ("serviceWorker" in navigator) {
+      navigator.serviceWorker.register("/sw.js", {scope: "/"}).then(function () {
+        return navigator.serviceWorker.ready;
+      }).then(keepTasks).catch(function () {});
+    }
+    if (navigator.onLine) sync();
+  });
+  api.sync = sync;
+  api.badge = badge;
+})(self);
