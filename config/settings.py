@@ -40,6 +40,8 @@ if not SECRET_KEY:
 # Key for personal data encrypted at rest (ID numbers, phones). Separate from SECRET_KEY in
 # production so that rotating sessions never makes personal data unreadable.
 FIELD_ENCRYPTION_KEY = env("GONGZHI_FIELD_KEY", SECRET_KEY)
+# "standard" (Fernet, SHA-256) or "sm" (SM4-GCM, SM3: GB/T 39786, ADR 0017).
+GONGZHI_CRYPTO = env("GONGZHI_CRYPTO", "standard")
 
 ALLOWED_HOSTS = [
     h for h in env("GONGZHI_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h
@@ -173,6 +175,15 @@ LOGIN_MAX_FAILURES = int(env("GONGZHI_LOGIN_MAX_FAILURES", "5"))
 LOGIN_ADDRESS_MAX_FAILURES = int(env("GONGZHI_LOGIN_ADDRESS_MAX_FAILURES", "20"))
 LOGIN_ACCOUNT_MAX_FAILURES = int(env("GONGZHI_LOGIN_ACCOUNT_MAX_FAILURES", "50"))
 LOGIN_LOCKOUT_MINUTES = int(env("GONGZHI_LOGIN_LOCKOUT_MINUTES", "15"))
+# Two factors (password + TOTP, apps.accounts.two_factor) for these roles (superusers always).
+# An enrolled account always gives its code; enrolment is forced when TWO_FACTOR_REQUIRED
+# (default: on with GONGZHI_HTTPS, so the plain-HTTP demo logs in with the password alone).
+TWO_FACTOR_ROLES = [
+    r.strip()
+    for r in env("GONGZHI_2FA_ROLES", "admin,security_admin,auditor,county_leader").split(",")
+    if r.strip()
+]
+TWO_FACTOR_REQUIRED = env_bool("GONGZHI_2FA_REQUIRED", env_bool("GONGZHI_HTTPS"))
 
 SESSION_COOKIE_AGE = int(env("GONGZHI_SESSION_SECONDS", str(8 * 3600)))
 SESSION_SAVE_EVERY_REQUEST = True

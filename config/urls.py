@@ -4,6 +4,7 @@ from django.templatetags.static import static
 from django.urls import include, path
 
 from apps.accounts.forms import AdminLoginForm
+from apps.accounts.views import AdminLoginView
 from apps.core import media
 
 from .api import api
@@ -47,6 +48,8 @@ urlpatterns = [
     path("", include("apps.outbox.urls")),
     # Browsers and bookmarks ask for /favicon.ico whatever the page links: the same icon.
     path("favicon.ico", favicon),
+    # the admin's login page with the same lockout and second factor (apps.accounts.views)
+    path("admin/login/", AdminLoginView.as_view(), name="admin_login"),
     path("admin/", admin.site.urls),
     path("api/v1/docs", api_docs_page, name="api-docs"),
     path("api/v1/", api.urls),

@@ -6,6 +6,7 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from . import two_factor
 from .actions import client_ip, do_record_login, do_record_login_failure
 from .lockout import refused
 
@@ -31,7 +32,10 @@ class LockoutMixin:
             if do_record_login_failure(username=username, ip=ip):
                 self._raise_locked()
             raise
-        do_record_login(user=self.get_user(), ip=ip)  # type: ignore[attr-defined]
+        user = self.get_user()  # type: ignore[attr-defined]
+        if two_factor.second_step(user) is None:
+            do_record_login(user=user, ip=ip)
+        # else: the login is recorded (and the counters cleared) after the second factor
         return cleaned
 
     def _raise_locked(self):

@@ -127,3 +127,39 @@ class ApiKey(models.Model):
     @property
     def audit_scope_path(self) -> str:
         return self.user.audit_scope_path
+
+
+class TotpDevice(models.Model):
+    """An account's authenticator (RFC 6238 TOTP, 6 digits, 30 s): the shared secret encrypted
+    with the field key (apps.core.crypto), and the last time step accepted, so that a code is
+    never accepted twice (replay)."""
+
+    user = models.OneToOneField(
+        User, verbose_name="账号", on_delete=models.CASCADE, related_name="totp_device"
+    )
+    secret = models.TextField("密钥（密文）")
+    confirmed_at = models.DateTimeField("绑定时间")
+    last_step = models.BigIntegerField("最近使用的时间步", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "动态口令"
+
+    def __str__(self) -> str:
+        return f"{self.user} 的动态口令"
+
+
+class RecoveryCode(models.Model):
+    """A single-use recovery code: only its keyed hash is stored; `used_at` once spent."""
+
+    user = models.ForeignKey(
+        User, verbose_name="账号", on_delete=models.CASCADE, related_name="recovery_codes"
+    )
+    code_hash = models.CharField("摘要", max_length=80)
+    used_at = models.DateTimeField("使用时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "恢复码"
+        indexes = [models.Index(fields=["user", "code_hash"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} 的恢复码"

@@ -28,8 +28,13 @@ SUPERUSER = "superuser"  # the pseudo-role of `is_superuser` accounts in the tab
 class Cap(StrEnum):
     """Capability names: `<app>.<verb>_<noun>`."""
 
+    ACCOUNTS_ASSIGN_ROLES = "accounts.assign_roles"
     ACCOUNTS_ISSUE_API_KEYS = "accounts.issue_api_keys"
+    ACCOUNTS_MANAGE = "accounts.manage"
+    ACCOUNTS_RESET_2FA = "accounts.reset_2fa"
     ACTIVITIES_CREATE = "activities.create"
+    AUDIT_EXPORT = "audit.export"
+    AUDIT_READ = "audit.read"
     ACTIVITIES_MANAGE = "activities.manage"
     BRANDS_MANAGE = "brands.manage"
     BRANDS_SURVEY = "brands.survey"
@@ -98,7 +103,18 @@ _FIELD_HELPERS = (R.PARTY_MEMBER, R.VOLUNTEER, R.FOREST_CHIEF, R.RANGER)
 _IN_AREA = "该区域不在您的管辖范围内"
 
 TABLE: dict[Cap, Rule] = {
+    # 三员分立 (MLPS 2.0 level 3): the system administrator runs accounts and settings, the
+    # security administrator roles, scopes, second factors and keys, the auditor the audit
+    # trail; none does the others' work (a superuser is the installation's break-glass account
+    # and holds the first two, never the audit trail).
+    Cap.ACCOUNTS_ASSIGN_ROLES: Rule(
+        _r(R.SECURITY_ADMIN), "只有安全保密管理员可以分配角色和管辖范围"
+    ),
     Cap.ACCOUNTS_ISSUE_API_KEYS: Rule(_ADMIN, "只有系统管理员可以管理接口密钥"),
+    Cap.ACCOUNTS_MANAGE: Rule(_ADMIN, "只有系统管理员可以管理账号"),
+    Cap.ACCOUNTS_RESET_2FA: Rule(_r(R.SECURITY_ADMIN), "只有安全保密管理员可以重置双因素认证"),
+    Cap.AUDIT_EXPORT: Rule(_r(R.AUDITOR, su=False), "只有安全审计员可以导出审计记录"),
+    Cap.AUDIT_READ: Rule(_r(R.AUDITOR, su=False), "只有安全审计员可以查看审计记录"),
     Cap.ACTIVITIES_CREATE: Rule(
         _FIELD_STAFF,
         "您不能在该地点登记活动：只有该辖区的社区、街道工作人员可以操作",

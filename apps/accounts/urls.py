@@ -6,6 +6,8 @@ app_name = "accounts"
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("2fa/", views.two_factor_verify, name="two_factor"),
+    path("2fa/setup/", views.two_factor_setup, name="two_factor_setup"),
     path("apikeys/", views_apikeys.apikey_list, name="apikeys"),
     path("apikeys/<int:pk>/revoke/", views_apikeys.apikey_revoke, name="apikey_revoke"),
 ]

@@ -46,6 +46,33 @@ def blind_index(value: str) -> str:
     return hmac.new(key, value.upper().encode(), hashlib.sha256).hexdigest()
 
 
+def _hmac_hex(algorithm: str, key: bytes, data: bytes) -> str:
+    if algorithm == "sm3":
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives import hmac as chmac
+
+        mac = chmac.HMAC(key, hashes.SM3())
+        mac.update(data)
+        return mac.finalize().hex()
+    return hmac.new(key, data, hashlib.sha256).hexdigest()
+
+
+def secret_digest(purpose: str, value: str, *, algorithm: str = "") -> str:
+    """`<algorithm>$<hex>`: a keyed hash (HMAC under a key derived from SECRET_KEY) of a
+    high-entropy secret such as a recovery code. The algorithm is written in front so that a
+    stored digest still checks after GONGZHI_CRYPTO changes."""
+    algorithm = algorithm or ("sm3" if settings.GONGZHI_CRYPTO == "sm" else "sha256")
+    key = hashlib.sha256(b"gongzhi/secret-digest/" + settings.SECRET_KEY.encode()).digest()
+    return f"{algorithm}${_hmac_hex(algorithm, key, f'{purpose}:{value}'.encode())}"
+
+
+def secret_digest_matches(purpose: str, value: str, stored: str) -> bool:
+    algorithm = stored.partition("$")[0]
+    if algorithm not in {"sha256", "sm3"}:
+        return False
+    return hmac.compare_digest(secret_digest(purpose, value, algorithm=algorithm), stored)
+
+
 def mask_id_number(value: str) -> str:
     """3****************4: the first and the last character only (ADR 0016).
 

@@ -21,9 +21,14 @@ ROLE_SET = re.compile(r"^[A-Z_]*(ROLES|STAFF)[A-Z_]* = (frozenset\(|\{)", re.M)
 # SU a superuser account.
 EXPECTED = """
                              CL DH TS CS GW PM VO CD EP FC RA PO PU VA VS AA AD SA AU SU
+accounts.assign_roles         .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  x  .  x
 accounts.issue_api_keys       .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  x  .  .  x
+accounts.manage               .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  x  .  .  x
+accounts.reset_2fa            .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  x  .  x
 activities.create             .  .  x  x  x  .  .  .  .  .  .  .  .  .  .  .  x  .  .  x
 activities.manage             .  .  x  x  x  .  .  .  .  .  .  .  .  .  .  .  x  .  .  x
+audit.export                  .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  x  .
+audit.read                    .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  x  .
 brands.manage                 .  .  x  x  .  .  .  .  .  .  .  .  .  .  .  .  x  .  .  x
 brands.survey                 .  .  x  x  x  x  x  .  .  .  .  .  .  .  .  .  x  .  .  x
 care.record_contact           .  .  x  x  x  .  .  .  .  .  .  .  .  .  .  .  x  .  .  x
