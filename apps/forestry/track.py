@@ -3,7 +3,7 @@
 A fix is `(t, lat, lng)` or `(t, lat, lng, accuracy_m)`, `t` in epoch seconds. A patrol's
 points may come from several walkers (each ranger's phone); each walker's fixes are cleaned on
 their own and the patrol is counted ONCE: its distance is the longest walker's cleaned
-distance, never the sum (docs/decisions/0019-forest-track-cleaning.md).
+distance, never the sum (docs/decisions/0030-forest-track-cleaning.md).
 
 Cleaning, per walker, in time order:
 
@@ -276,18 +276,50 @@ def polygon_area_mu(geometry: dict | None) -> float:
     return total * MU_PER_M2
 
 
-def coverage(
-    geometry: dict | None,
-    segments: Iterable[Sequence[Fix]],
-    reach_m: float = 100.0,
-    max_cells: int = 2500,
-) -> float:
-    """Share (0–1) of the zone seen by the patrol: the zone rasterised into at most
-    `max_cells` cells (never finer than `reach_m`); a cell is covered when the track passes
-    within about `reach_m` of its centre."""
+@dataclass
+class Raster:
+    """A zone rasterised once (cells inside its polygon), to measure many patrols against."""
+
+    cells: set[tuple[int, int]]
+    x0: float
+    y0: float
+    dx: float
+    dy: float
+    cell_m: float
+    radius: int
+
+    def share(self, segments: Iterable[Sequence[Fix]]) -> float:
+        if not self.cells:
+            return 0.0
+        seen: set[tuple[int, int]] = set()
+        r = self.radius
+        for segment in segments:
+            for k, fix in enumerate(segment):
+                samples = [(fix[2], fix[1])]
+                if k:  # fill long steps so a straight stretch marks every cell it crosses
+                    prev = segment[k - 1]
+                    steps = int(_d(prev, fix) // (self.cell_m / 2))
+                    samples += [
+                        (
+                            prev[2] + (fix[2] - prev[2]) * n / (steps + 1),
+                            prev[1] + (fix[1] - prev[1]) * n / (steps + 1),
+                        )
+                        for n in range(1, steps + 1)
+                    ]
+                for lng, lat in samples:
+                    ci, cj = int((lng - self.x0) / self.dx), int((lat - self.y0) / self.dy)
+                    for i in range(ci - r, ci + r + 1):
+                        for j in range(cj - r, cj + r + 1):
+                            seen.add((i, j))
+        return len(seen & self.cells) / len(self.cells)
+
+
+def raster(geometry: dict | None, reach_m: float = 100.0, max_cells: int = 2500) -> Raster | None:
+    """The zone in at most `max_cells` cells (never finer than `reach_m`); None without a
+    polygon."""
     polys = _rings(geometry)
     if not polys:
-        return 0.0
+        return None
     xs = [p[0] for poly in polys for p in poly[0]]
     ys = [p[1] for poly in polys for p in poly[0]]
     x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
@@ -304,29 +336,20 @@ def coverage(
         for j in range(ny)
         if inside(geometry, x0 + (i + 0.5) * dx, y0 + (j + 0.5) * dy)
     }
-    if not cells:
-        return 0.0
-    seen: set[tuple[int, int]] = set()
     radius = max(0, math.ceil(reach_m / cell_m - 0.5))
-    for segment in segments:
-        for k, fix in enumerate(segment):
-            samples = [(fix[2], fix[1])]
-            if k:  # fill long steps so a straight stretch marks every cell it crosses
-                prev = segment[k - 1]
-                steps = int(_d(prev, fix) // (cell_m / 2))
-                samples += [
-                    (
-                        prev[2] + (fix[2] - prev[2]) * n / (steps + 1),
-                        prev[1] + (fix[1] - prev[1]) * n / (steps + 1),
-                    )
-                    for n in range(1, steps + 1)
-                ]
-            for lng, lat in samples:
-                ci, cj = int((lng - x0) / dx), int((lat - y0) / dy)
-                for i in range(ci - radius, ci + radius + 1):
-                    for j in range(cj - radius, cj + radius + 1):
-                        seen.add((i, j))
-    return len(seen & cells) / len(cells)
+    return Raster(cells, x0, y0, dx, dy, cell_m, radius)
+
+
+def coverage(
+    geometry: dict | None,
+    segments: Iterable[Sequence[Fix]],
+    reach_m: float = 100.0,
+    max_cells: int = 2500,
+) -> float:
+    """Share (0–1) of the zone seen by the patrol: a cell of the zone's raster is covered
+    when the track passes within about `reach_m` of its centre."""
+    grid = raster(geometry, reach_m, max_cells)
+    return grid.share(segments) if grid is not None else 0.0
 
 
 def compact(segments: Sequence[Sequence[Fix]], every: int = 1) -> list[list[list[float]]]:
