@@ -36,6 +36,13 @@ self.addEventListener("activate", function (event) {
   );
 });
 
+// A worker replaced by a newer version may still answer a request in flight: it must not
+// re-create the caches the new version has just deleted.
+function keep(cacheName, key, response) {
+  if (self.serviceWorker && self.serviceWorker.state === "redundant") return;
+  caches.open(cacheName).then(function (cache) { cache.put(key, response); });
+}
+
 function isFieldPage(url) {
   return PAGES.some(function (re) { return re.test(url.pathname); });
 }
@@ -50,8 +57,7 @@ self.addEventListener("fetch", function (event) {
       caches.match(request).then(function (hit) {
         return hit || fetch(request).then(function (response) {
           if (response.ok) {
-            var copy = response.clone();
-            caches.open(SHELL_CACHE).then(function (cache) { cache.put(request, copy); });
+            keep(SHELL_CACHE, request, response.clone());
           }
           return response;
         });
@@ -64,8 +70,7 @@ self.addEventListener("fetch", function (event) {
     event.respondWith(
       fetch(request).then(function (response) {
         if (response.ok && !response.redirected) {
-          var copy = response.clone();
-          caches.open(PAGES_CACHE).then(function (cache) { cache.put(url.pathname, copy); });
+          keep(PAGES_CACHE, url.pathname, response.clone());
         }
         return response;
       }).catch(function () {
