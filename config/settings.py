@@ -243,9 +243,6 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # Part of the field app's version (apps/outbox): a deployment may set it to renew the phones'
 # caches even when no file of the app shell changed.
 GONGZHI_APP_VERSION = env("GONGZHI_APP_VERSION")
-# Part of the field app's version (apps/outbox): a deployment may set it to renew the phones'
-# caches even when no file of the app shell changed.
-GONGZHI_APP_VERSION = env("GONGZHI_APP_VERSION")
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

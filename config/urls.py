@@ -46,8 +46,6 @@ urlpatterns = [
     path("collective/", include("apps.collective.urls")),
     # the installable field app: /sw.js, /manifest.webmanifest, /outbox/ (apps/outbox)
     path("", include("apps.outbox.urls")),
-    # the installable field app: /sw.js, /manifest.webmanifest, /outbox/ (apps/outbox)
-    path("", include("apps.outbox.urls")),
     # Browsers and bookmarks ask for /favicon.ico whatever the page links: the same icon.
     path("favicon.ico", favicon),
     # the admin's login page with the same lockout and second factor (apps.accounts.views)
