@@ -70,6 +70,11 @@ class Cap(StrEnum):
     PEOPLE_REVEAL = "people.reveal"
     PLACES_EDIT = "places.edit"
     REPORTS_REQUEST = "reports.request"
+    PROJECTS_ADVANCE = "projects.advance"
+    PROJECTS_MANAGE = "projects.manage"
+    PROJECTS_RAISE_BLOCKER = "projects.raise_blocker"
+    PROJECTS_RECORD_NOTE = "projects.record_note"
+    PROJECTS_VIEW = "projects.view"
     SERVICES_DUAL = "services.dual"
     SERVICES_LIST_VOLUNTEERS = "services.list_volunteers"
     SERVICES_MANAGE_REWARDS = "services.manage_rewards"
@@ -131,7 +136,7 @@ TABLE: dict[Cap, Rule] = {
         "您不能登记该户的需求：只有该户所在辖区的调研人员可以操作",
     ),
     Cap.CARE_RECORD_CONTACT: Rule(_FIELD_STAFF, "只有结对人或本辖区工作人员可以登记联系记录"),
-    Cap.CASES_DISPATCH: Rule(_DISPATCHERS, "只有派单人员可以一键派单"),
+    Cap.CASES_DISPATCH: Rule(_DISPATCHERS | {R.PROJECT_OFFICIAL}, "只有派单人员可以一键派单"),
     Cap.CASES_HANDLE: Rule(
         _r(
             R.GRID_WORKER,
@@ -143,8 +148,12 @@ TABLE: dict[Cap, Rule] = {
         ),
         "您的角色不能办理事项",
     ),
-    Cap.CASES_INTAKE: Rule(_DISPATCHERS | set(_FIELD_HELPERS), "您的角色不能登记事项"),
-    Cap.CASES_SUPERVISE: Rule(_r(R.TOWN_STAFF, R.COUNTY_LEADER, R.ADMIN), "您的角色不能督办事项"),
+    Cap.CASES_INTAKE: Rule(
+        _DISPATCHERS | set(_FIELD_HELPERS) | {R.PROJECT_OFFICIAL}, "您的角色不能登记事项"
+    ),
+    Cap.CASES_SUPERVISE: Rule(
+        _r(R.TOWN_STAFF, R.COUNTY_LEADER, R.ADMIN, R.PROJECT_OFFICIAL), "您的角色不能督办事项"
+    ),
     Cap.COLLECTIVE_APPROVE: Rule(
         _r(R.VILLAGE_SUPERVISOR, R.AGENCY_ACCOUNTANT, su=False),
         "只有村务监督委员会、乡镇三资代理中心可以审批凭证",
@@ -229,6 +238,27 @@ TABLE: dict[Cap, Rule] = {
     Cap.PLACES_EDIT: Rule(_WORKPLACE_STAFF, "您无权修改该区域的地点"),
     Cap.REPORTS_REQUEST: Rule(_EXPORTERS | {R.DEPT_HANDLER}, "您的角色不能生成简报", _IN_AREA),
     Cap.SERVICES_DUAL: Rule(_WORKPLACE_STAFF, "只有报到社区及上级街道的工作人员可以操作"),
+    # 重点项目 (五项服务): the bureau's 专班 registers projects and moves their stages; the
+    # project unit and the departments read and record Q&A; blockers go to the case engine.
+    Cap.PROJECTS_ADVANCE: Rule(
+        _r(R.PROJECT_OFFICIAL), "只有重点项目专班可以推进项目阶段", "该项目不在您的管辖范围内"
+    ),
+    Cap.PROJECTS_MANAGE: Rule(
+        _r(R.PROJECT_OFFICIAL, R.ADMIN), "只有重点项目专班可以登记项目", _IN_AREA
+    ),
+    Cap.PROJECTS_RAISE_BLOCKER: Rule(
+        _r(R.PROJECT_OFFICIAL), "只有重点项目专班可以登记卡点", "该项目不在您的管辖范围内"
+    ),
+    Cap.PROJECTS_RECORD_NOTE: Rule(
+        _r(R.PROJECT_OFFICIAL, R.PROJECT_UNIT, R.DEPT_HANDLER),
+        "您的角色不能登记项目答疑记录",
+        "该项目不在您的管辖范围内",
+    ),
+    Cap.PROJECTS_VIEW: Rule(
+        _r(R.PROJECT_OFFICIAL, R.PROJECT_UNIT, R.DEPT_HANDLER, R.COUNTY_LEADER, R.ADMIN),
+        "您的角色不能查看重点项目",
+        "该项目不在您的管辖范围内",
+    ),
     Cap.SERVICES_LIST_VOLUNTEERS: Rule(
         _EXPORTERS, "只有社区、街道工作人员和领导可以查看志愿者名册"
     ),

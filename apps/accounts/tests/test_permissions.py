@@ -32,10 +32,10 @@ audit.read                    .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  . 
 brands.manage                 .  .  x  x  .  .  .  .  .  .  .  .  .  .  .  .  x  .  .  x
 brands.survey                 .  .  x  x  x  x  x  .  .  .  .  .  .  .  .  .  x  .  .  x
 care.record_contact           .  .  x  x  x  .  .  .  .  .  .  .  .  .  .  .  x  .  .  x
-cases.dispatch                x  x  x  x  x  .  .  .  .  .  .  .  .  .  .  .  x  .  .  x
+cases.dispatch                x  x  x  x  x  .  .  .  .  .  .  x  .  .  .  .  x  .  .  x
 cases.handle                  .  x  x  x  x  x  x  .  .  x  x  .  .  .  .  .  .  .  .  .
-cases.intake                  x  x  x  x  x  x  x  .  .  x  x  .  .  .  .  .  x  .  .  x
-cases.supervise               x  .  x  .  .  .  .  .  .  .  .  .  .  .  .  .  x  .  .  x
+cases.intake                  x  x  x  x  x  x  x  .  .  x  x  x  .  .  .  .  x  .  .  x
+cases.supervise               x  .  x  .  .  .  .  .  .  .  .  x  .  .  .  .  x  .  .  x
 collective.approve            .  .  .  .  .  .  .  .  .  .  .  .  .  .  x  x  .  .  .  .
 collective.close_period       .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  x  x  .  .  x
 collective.configure          .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  x  x  .  .  x
@@ -63,6 +63,11 @@ people.edit                   .  .  x  x  .  .  .  .  .  .  .  .  .  .  .  .  x 
 people.reveal                 .  .  x  x  x  .  .  .  .  .  .  .  .  .  .  .  x  .  .  x
 places.edit                   .  .  x  x  .  .  .  .  .  .  .  .  .  .  .  .  x  .  .  x
 reports.request               x  x  x  x  .  .  .  .  .  .  .  .  .  .  .  .  x  .  .  x
+projects.advance              .  .  .  .  .  .  .  .  .  .  .  x  .  .  .  .  .  .  .  x
+projects.manage               .  .  .  .  .  .  .  .  .  .  .  x  .  .  .  .  x  .  .  x
+projects.raise_blocker        .  .  .  .  .  .  .  .  .  .  .  x  .  .  .  .  .  .  .  x
+projects.record_note          .  x  .  .  .  .  .  .  .  .  .  x  x  .  .  .  .  .  .  x
+projects.view                 x  x  .  .  .  .  .  .  .  .  .  x  x  .  .  .  x  .  .  x
 services.dual                 .  .  x  x  .  .  .  .  .  .  .  .  .  .  .  .  x  .  .  x
 services.list_volunteers      x  .  x  x  .  .  .  .  .  .  .  .  .  .  .  .  x  .  .  x
 services.manage_rewards       .  .  x  x  .  .  .  .  .  .  .  .  .  .  .  .  x  .  .  x
