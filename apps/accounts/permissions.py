@@ -69,13 +69,13 @@ class Cap(StrEnum):
     PEOPLE_EDIT = "people.edit"
     PEOPLE_REVEAL = "people.reveal"
     PLACES_EDIT = "places.edit"
-    REPORTS_REQUEST = "reports.request"
     PROJECTS_ADVANCE = "projects.advance"
     PROJECTS_MANAGE = "projects.manage"
     PROJECTS_RAISE_BLOCKER = "projects.raise_blocker"
     PROJECTS_RECORD_NOTE = "projects.record_note"
     PROJECTS_VIEW = "projects.view"
     SERVICES_DUAL = "services.dual"
+    REPORTS_REQUEST = "reports.request"
     SERVICES_LIST_VOLUNTEERS = "services.list_volunteers"
     SERVICES_MANAGE_REWARDS = "services.manage_rewards"
     SERVICES_REVIEW_APPLICATIONS = "services.review_applications"
@@ -236,8 +236,6 @@ TABLE: dict[Cap, Rule] = {
         "该人员不在您的管辖范围内",
     ),
     Cap.PLACES_EDIT: Rule(_WORKPLACE_STAFF, "您无权修改该区域的地点"),
-    Cap.REPORTS_REQUEST: Rule(_EXPORTERS | {R.DEPT_HANDLER}, "您的角色不能生成简报", _IN_AREA),
-    Cap.SERVICES_DUAL: Rule(_WORKPLACE_STAFF, "只有报到社区及上级街道的工作人员可以操作"),
     # 重点项目 (五项服务): the bureau's 专班 registers projects and moves their stages; the
     # project unit and the departments read and record Q&A; blockers go to the case engine.
     Cap.PROJECTS_ADVANCE: Rule(
@@ -261,6 +259,8 @@ TABLE: dict[Cap, Rule] = {
     ),
     Cap.SERVICES_LIST_VOLUNTEERS: Rule(
         _EXPORTERS, "只有社区、街道工作人员和领导可以查看志愿者名册"
+    Cap.REPORTS_REQUEST: Rule(_EXPORTERS | {R.DEPT_HANDLER}, "您的角色不能生成简报", _IN_AREA),
+    Cap.SERVICES_DUAL: Rule(_WORKPLACE_STAFF, "只有报到社区及上级街道的工作人员可以操作"),
     ),
     Cap.SERVICES_MANAGE_REWARDS: Rule(
         _WORKPLACE_STAFF, "只有该社区及上级街道的工作人员可以管理兑换物品"

@@ -62,13 +62,13 @@ orgs.edit                     .  .  x  x  .  .  .  .  .  .  .  .  .  .  .  .  x 
 people.edit                   .  .  x  x  .  .  .  .  .  .  .  .  .  .  .  .  x  .  .  x
 people.reveal                 .  .  x  x  x  .  .  .  .  .  .  .  .  .  .  .  x  .  .  x
 places.edit                   .  .  x  x  .  .  .  .  .  .  .  .  .  .  .  .  x  .  .  x
-reports.request               x  x  x  x  .  .  .  .  .  .  .  .  .  .  .  .  x  .  .  x
 projects.advance              .  .  .  .  .  .  .  .  .  .  .  x  .  .  .  .  .  .  .  x
 projects.manage               .  .  .  .  .  .  .  .  .  .  .  x  .  .  .  .  x  .  .  x
 projects.raise_blocker        .  .  .  .  .  .  .  .  .  .  .  x  .  .  .  .  .  .  .  x
 projects.record_note          .  x  .  .  .  .  .  .  .  .  .  x  x  .  .  .  .  .  .  x
 projects.view                 x  x  .  .  .  .  .  .  .  .  .  x  x  .  .  .  x  .  .  x
 services.dual                 .  .  x  x  .  .  .  .  .  .  .  .  .  .  .  .  x  .  .  x
+reports.request               x  x  x  x  .  .  .  .  .  .  .  .  .  .  .  .  x  .  .  x
 services.list_volunteers      x  .  x  x  .  .  .  .  .  .  .  .  .  .  .  .  x  .  .  x
 services.manage_rewards       .  .  x  x  .  .  .  .  .  .  .  .  .  .  .  .  x  .  .  x
 services.review_applications  .  .  x  x  .  .  .  .  .  .  .  .  .  .  .  .  x  .  .  x
