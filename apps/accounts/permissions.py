@@ -74,8 +74,8 @@ class Cap(StrEnum):
     PROJECTS_RAISE_BLOCKER = "projects.raise_blocker"
     PROJECTS_RECORD_NOTE = "projects.record_note"
     PROJECTS_VIEW = "projects.view"
-    SERVICES_DUAL = "services.dual"
     REPORTS_REQUEST = "reports.request"
+    SERVICES_DUAL = "services.dual"
     SERVICES_LIST_VOLUNTEERS = "services.list_volunteers"
     SERVICES_MANAGE_REWARDS = "services.manage_rewards"
     SERVICES_REVIEW_APPLICATIONS = "services.review_applications"
@@ -257,10 +257,10 @@ TABLE: dict[Cap, Rule] = {
         "您的角色不能查看重点项目",
         "该项目不在您的管辖范围内",
     ),
-    Cap.SERVICES_LIST_VOLUNTEERS: Rule(
-        _EXPORTERS, "只有社区、街道工作人员和领导可以查看志愿者名册"
     Cap.REPORTS_REQUEST: Rule(_EXPORTERS | {R.DEPT_HANDLER}, "您的角色不能生成简报", _IN_AREA),
     Cap.SERVICES_DUAL: Rule(_WORKPLACE_STAFF, "只有报到社区及上级街道的工作人员可以操作"),
+    Cap.SERVICES_LIST_VOLUNTEERS: Rule(
+        _EXPORTERS, "只有社区、街道工作人员和领导可以查看志愿者名册"
     ),
     Cap.SERVICES_MANAGE_REWARDS: Rule(
         _WORKPLACE_STAFF, "只有该社区及上级街道的工作人员可以管理兑换物品"

@@ -67,8 +67,8 @@ projects.manage               .  .  .  .  .  .  .  .  .  .  .  x  .  .  .  .  x 
 projects.raise_blocker        .  .  .  .  .  .  .  .  .  .  .  x  .  .  .  .  .  .  .  x
 projects.record_note          .  x  .  .  .  .  .  .  .  .  .  x  x  .  .  .  .  .  .  x
 projects.view                 x  x  .  .  .  .  .  .  .  .  .  x  x  .  .  .  x  .  .  x
-services.dual                 .  .  x  x  .  .  .  .  .  .  .  .  .  .  .  .  x  .  .  x
 reports.request               x  x  x  x  .  .  .  .  .  .  .  .  .  .  .  .  x  .  .  x
+services.dual                 .  .  x  x  .  .  .  .  .  .  .  .  .  .  .  .  x  .  .  x
 services.list_volunteers      x  .  x  x  .  .  .  .  .  .  .  .  .  .  .  .  x  .  .  x
 services.manage_rewards       .  .  x  x  .  .  .  .  .  .  .  .  .  .  .  .  x  .  .  x
 services.review_applications  .  .  x  x  .  .  .  .  .  .  .  .  .  .  .  .  x  .  .  x
