@@ -254,12 +254,12 @@ def do_resume_patrol(patrol: Patrol, *, actor: Any) -> Patrol:
 
 def measure(patrol: Patrol) -> Patrol:
     """Distance, duration, coverage and the map track, from every batch (server-side)."""
-    walkers: dict[int, list[list[float]]] = defaultdict(list)
+    walkers: dict[Any, list[list[float]]] = defaultdict(list)
     for walker_id, points in TrackBatch.objects.filter(patrol=patrol).values_list(
         "walker_id", "points"
     ):
         walkers[walker_id].extend(points)
-    best, each = track.measure_walkers(dict(walkers), pauses=_pauses(patrol))
+    best, each = track.measure_walkers(dict(walkers), pauses=_pauses(patrol))  # type: ignore[arg-type]
     patrol.distance_m = round(best.distance_m, 1)
     patrol.duration_s = best.duration_s
     patrol.points = best.points
@@ -286,11 +286,15 @@ def _complete_tasks(patrol: Patrol) -> int:
     each walker's duty, once for the distance), on this zone, in the period of its start."""
     rule_minutes = {r.level: r.min_minutes for r in rules().values()}
     day = timezone.localdate(patrol.started_at)
-    walkers = set(
-        TrackBatch.objects.filter(patrol=patrol).values_list("walker__person_id", flat=True)
-    )
-    walkers |= {patrol.person_id}
-    walkers.discard(None)
+    walkers: set[int] = {
+        person_id
+        for person_id in TrackBatch.objects.filter(patrol=patrol).values_list(
+            "walker__person_id", flat=True
+        )
+        if person_id is not None
+    }
+    if patrol.person_id is not None:
+        walkers.add(patrol.person_id)
     done = 0
     for task in PatrolTask.objects.filter(
         zone=patrol.zone,
@@ -514,6 +518,8 @@ def escalate_events(now: dt.datetime | None = None) -> int:
         current = levels.index(event.routed_level) if event.routed_level in levels else -1
         if current + 1 >= len(levels):
             continue
+        if event.case.respond_by is None:
+            continue
         step = event.case.respond_by - event.case.created_at
         if event.updated_at > now - step and event.escalations:
             continue  # the last step's time has not run out yet
@@ -653,6 +659,7 @@ def do_record_planting(
         errors["area_mu"] = "面积和株数至少填写一项"
     if errors:
         raise ValidationError(errors)
+    assert date is not None
     row = Planting.objects.create(
         place=place,
         kind=kind,

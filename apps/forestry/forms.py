@@ -24,7 +24,9 @@ class SignboardForm(forms.Form):
 
     def __init__(self, *args, zones=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["zone"].choices = [(z.pk, z.name) for z in zones]
+        field = self.fields["zone"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(z.pk, z.name) for z in zones]
 
 
 class PlantingForm(forms.Form):
@@ -40,4 +42,6 @@ class PlantingForm(forms.Form):
 
     def __init__(self, *args, zones=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["zone"].choices = [(z.pk, z.name) for z in zones]
+        field = self.fields["zone"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(z.pk, z.name) for z in zones]

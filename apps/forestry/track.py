@@ -23,6 +23,8 @@ Distance is the haversine sum over each segment; the duration is the sum of segm
 
 from __future__ import annotations
 
+import functools
+import json
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -330,14 +332,36 @@ def raster(geometry: dict | None, reach_m: float = 100.0, max_cells: int = 2500)
     cell_m = max(reach_m, math.sqrt(max(width_m * height_m, 1.0) / max_cells))
     nx, ny = max(1, math.ceil(width_m / cell_m)), max(1, math.ceil(height_m / cell_m))
     dx, dy = cell_m / m_per_deg_x, cell_m / m_per_deg_y
-    cells = {
-        (i, j)
-        for i in range(nx)
-        for j in range(ny)
-        if inside(geometry, x0 + (i + 0.5) * dx, y0 + (j + 0.5) * dy)
-    }
+    cells: set[tuple[int, int]] = set()
+    rings = [ring for poly in polys for ring in poly]
+    for j in range(ny):  # scanlines: where each row's centre line crosses the rings (even-odd)
+        y = y0 + (j + 0.5) * dy
+        xs_cross = sorted(
+            a[0] + (y - a[1]) * (b[0] - a[0]) / (b[1] - a[1])
+            for ring in rings
+            for a, b in zip(ring, ring[1:] + ring[:1], strict=True)
+            if (a[1] > y) != (b[1] > y)
+        )
+        for start, end in zip(xs_cross[::2], xs_cross[1::2], strict=False):
+            first = max(0, math.ceil((start - x0) / dx - 0.5))
+            last = min(nx - 1, math.floor((end - x0) / dx - 0.5))
+            cells.update((i, j) for i in range(first, last + 1))
     radius = max(0, math.ceil(reach_m / cell_m - 0.5))
     return Raster(cells, x0, y0, dx, dy, cell_m, radius)
+
+
+@functools.lru_cache(maxsize=128)
+def _cached_raster(key: str, reach_m: float, max_cells: int) -> Raster | None:
+    return raster(json.loads(key), reach_m, max_cells)
+
+
+def cached_raster(
+    geometry: dict | None, reach_m: float = 100.0, max_cells: int = 2500
+) -> Raster | None:
+    """`raster`, remembered per polygon (many patrols of one zone are measured against it)."""
+    if not geometry:
+        return None
+    return _cached_raster(json.dumps(geometry, sort_keys=True), reach_m, max_cells)
 
 
 def coverage(
@@ -348,7 +372,7 @@ def coverage(
 ) -> float:
     """Share (0–1) of the zone seen by the patrol: a cell of the zone's raster is covered
     when the track passes within about `reach_m` of its centre."""
-    grid = raster(geometry, reach_m, max_cells)
+    grid = cached_raster(geometry, reach_m, max_cells)
     return grid.share(segments) if grid is not None else 0.0
 
 

@@ -211,7 +211,7 @@ def _boards_page(request: HttpRequest, form: Any, zones: list, status: int = 200
             "form": form,
             "zones": zones,
             "may_manage": can(request.user, Cap.FORESTRY_MANAGE),
-            "reprint": sum(1 for b in rows if b.reprint),  # type: ignore[attr-defined]
+            "reprint": sum(1 for b in rows if getattr(b, "reprint", False)),
         },
         status=status,
     )

@@ -212,3 +212,18 @@ def test_order_of_arrival_does_not_matter(order):
     fixes, _ = walk(winding, 30 * 18 - 1)
     shuffled = [fixes[i] for i in order if i < len(fixes)]
     assert math.isclose(track.clean(shuffled).distance_m, track.clean(fixes).distance_m)
+
+
+@given(st.lists(st.tuples(st.floats(-1000, 1000), st.floats(-1000, 1000)), min_size=3, max_size=9))
+def test_raster_scanlines_agree_with_point_in_polygon(corners):
+    ring = [[lng, lat] for lat, lng in (at(x, y) for x, y in corners)]
+    geometry = {"type": "Polygon", "coordinates": [[*ring, ring[0]]]}
+    grid = track.raster(geometry, reach_m=50, max_cells=400)
+    assert grid is not None
+    reference = {
+        (i, j)
+        for i in range(-1, 60)
+        for j in range(-1, 60)
+        if track.inside(geometry, grid.x0 + (i + 0.5) * grid.dx, grid.y0 + (j + 0.5) * grid.dy)
+    }
+    assert grid.cells == reference

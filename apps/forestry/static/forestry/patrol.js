@@ -14,7 +14,7 @@
   var FLUSH_MS = 15000;     // send what was recorded every 15 s
   var geometry = JSON.parse(document.getElementById("zone-geometry").textContent || "null");
   var track = JSON.parse(document.getElementById("patrol-track").textContent || "[]");
-  var last = null, lastAt = 0, sending = false, chart = null;
+  var last = null, lastAt = 0, inflight = null, chart = null;
 
   function $(id) { return document.getElementById(id); }
   function csrf() {
@@ -62,16 +62,17 @@
     }
   }
 
+  // Send the sealed batches one by one; resolves true when none is left on the phone, false
+  // when the network failed (they stay stored). A call during a send waits for it.
   function flush() {
-    if (sending) return Promise.resolve(false);
+    if (inflight) return inflight.then(function () { return flush(); });
     var state = load();
     seal(state);
     save(state);
     if (!state.batches.length) return Promise.resolve(true);
-    sending = true;
     var batch = state.batches[0];
-    return post("/points", batch).then(function (r) {
-      sending = false;
+    inflight = post("/points", batch).then(function (r) {
+      inflight = null;
       if (r.ok || r.status === 422) {
         var now = load();
         now.batches = now.batches.filter(function (b) { return b.key !== batch.key; });
@@ -82,17 +83,18 @@
             return flush();
           });
         }
-        say("已同步，手机上待传 " + (now.batches.length ? now.batches.length + " 批" : "0 批"));
+        say("已同步，手机上待传 " + now.batches.length + " 批");
         return flush();
       }
       say("暂时无法上传（" + r.status + "），定位已保存在手机上，稍后重试");
       return false;
-    }).catch(function () {
-      sending = false;
+    }, function () {
+      inflight = null;
       var n = load().batches.length;
       say("网络不可用，已在手机上保存 " + n + " 批定位，联网后自动补传");
       return false;
     });
+    return inflight;
   }
 
   function refresh() {
@@ -169,7 +171,7 @@
   if ($("resume")) $("resume").addEventListener("click", function () { control("resume", "active", "巡护中"); });
   if ($("finish")) $("finish").addEventListener("click", function () {
     flush().then(function (ok) {
-      if (!ok && load().batches.length) { say("还有定位未上传（网络不可用），联网后再结束巡护"); return; }
+      if (!ok) { say("还有定位未上传（网络不可用），联网后再结束巡护"); return; }
       return post("/finish").then(function (r) {
         if (r.ok) { localStorage.removeItem(store); window.location.reload(); }
         else r.json().then(function (j) { say((j.detail && j.detail[0] && j.detail[0].msg) || "结束失败"); });
