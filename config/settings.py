@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "apps.demo",
     "apps.ecg",
     "apps.services",
+    "apps.volunteers",
+    "apps.dual",
     "apps.stats",
     "apps.visits",
     "apps.meetings",

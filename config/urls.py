@@ -33,6 +33,8 @@ urlpatterns = [
     path("ecg/", include("apps.ecg.urls")),
     path("visits/", include("apps.visits.urls")),
     path("services/", include("apps.services.urls")),
+    path("services/", include("apps.volunteers.urls")),
+    path("services/dual/", include("apps.dual.urls")),
     path("stats/", include("apps.stats.urls")),
     path("meetings/", include("apps.meetings.urls")),
     path("care/", include("apps.care.urls")),

@@ -22,10 +22,11 @@ from apps.cases import images
 from apps.cases.errors import InvalidTransitionData
 from apps.core import audit
 from apps.core.choices import AuditVerb
-from apps.people.models import Person, Volunteer
+from apps.people.models import Person
 from apps.places.choices import PlaceKind
 from apps.places.models import Place, subtree_q
-from apps.services.actions import do_record_hours
+from apps.volunteers.actions import do_record_hours
+from apps.volunteers.models import Volunteer
 
 from . import qr
 from .choices import (

@@ -20,10 +20,11 @@ from django.utils import timezone
 from apps.accounts.choices import Role
 from apps.orgs.choices import OrgKind
 from apps.orgs.models import Organisation
-from apps.people.models import CareTag, Person, Volunteer
+from apps.people.models import CareTag, Person
 from apps.places.choices import PlaceKind
 from apps.places.models import Place, subtree_q
-from apps.services.actions import do_record_hours
+from apps.volunteers.actions import do_record_hours
+from apps.volunteers.models import Volunteer
 
 from .choices import ActivityKind, CheckinMethod, ParticipantRole, SignupSource, SignupStatus
 from .models import Activity, Participation

@@ -160,7 +160,7 @@ class Participation(TimeStamped):
         related_name="+",
     )
     service_hours = models.OneToOneField(
-        "services.ServiceHours",
+        "volunteers.ServiceHours",
         verbose_name="服务时长",
         null=True,
         blank=True,

@@ -24,10 +24,11 @@ from apps.cases.models import Case, Category
 from apps.core import audit
 from apps.core.choices import AuditVerb
 from apps.orgs.models import Organisation
-from apps.people.choices import VolunteerStatus
-from apps.people.models import CareTag, Person, Volunteer
+from apps.people.models import CareTag, Person
 from apps.places.choices import PlaceKind
 from apps.places.models import Place
+from apps.volunteers.choices import VolunteerStatus
+from apps.volunteers.models import Volunteer
 
 from .choices import ATTRIBUTABLE_KINDS, FundKind
 from .models import Brand, BrandOrder, FundEntry, SurveyCampaign, SurveyNeed, SurveyRecord

@@ -5,8 +5,9 @@ from django.utils import timezone
 
 from apps.cases.models import Category
 from apps.orgs.models import Organisation
-from apps.people.models import CareTag, Volunteer
+from apps.people.models import CareTag
 from apps.places.models import Place
+from apps.volunteers.models import Volunteer
 
 from .choices import ENTRY_KINDS
 

@@ -168,7 +168,7 @@ class Brand(TimeStamped):
         "orgs.Organisation", verbose_name="共建单位", blank=True, related_name="brands"
     )
     volunteers = models.ManyToManyField(
-        "people.Volunteer", verbose_name="志愿者", blank=True, related_name="brands"
+        "volunteers.Volunteer", verbose_name="志愿者", blank=True, related_name="brands"
     )
     funds_received = models.DecimalField("资金收入", max_digits=14, decimal_places=2, default=0)
     funds_spent = models.DecimalField("资金支出", max_digits=14, decimal_places=2, default=0)

@@ -16,10 +16,10 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from apps.accounts.scoping import get_in_scope, scope_q
 from apps.cases.choices import RESOLVED_STATUSES
 from apps.cases.models import Case, Category
-from apps.people.choices import VolunteerStatus
-from apps.people.models import Volunteer
 from apps.places.choices import PlaceKind
 from apps.places.models import Place, subtree_q
+from apps.volunteers.choices import VolunteerStatus
+from apps.volunteers.models import Volunteer
 
 from .choices import FundKind
 from .models import Brand, BrandOrder, FundEntry, SurveyCampaign, SurveyNeed, SurveyRecord

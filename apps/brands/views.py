@@ -20,10 +20,10 @@ from apps.core import audit
 from apps.core.choices import AuditVerb
 from apps.core.refusals import form_error_text, run_action
 from apps.orgs.models import Organisation
-from apps.people.choices import VolunteerStatus
-from apps.people.models import Volunteer
 from apps.places.choices import PlaceKind
 from apps.places.models import Place, subtree_q
+from apps.volunteers.choices import VolunteerStatus
+from apps.volunteers.models import Volunteer
 
 from . import selectors
 from .actions import (

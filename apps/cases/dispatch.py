@@ -39,9 +39,10 @@ from apps.duties.choices import DutyKind
 from apps.duties.models import Duty
 from apps.orgs.choices import OrgKind
 from apps.orgs.models import Organisation
-from apps.people.choices import VolunteerStatus
-from apps.people.models import Skill, Volunteer
+from apps.people.models import Skill
 from apps.places.models import SEGMENT, Place, subtree_q
+from apps.volunteers.choices import VolunteerStatus
+from apps.volunteers.models import Volunteer
 
 from . import rules
 from .choices import OPEN_STATUSES, SATISFIED_RATINGS, Level

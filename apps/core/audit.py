@@ -78,7 +78,8 @@ def record(
     """Add one event to the trail. Call inside the transaction of the write it records: the
     event exists exactly when the write committed. It is sealed into the chain after commit."""
     if obj is not None:
-        object_type = object_type or obj._meta.label_lower
+        # A model moved between apps keeps its type (`audit_object_type`), so its trail goes on.
+        object_type = object_type or getattr(obj, "audit_object_type", "") or obj._meta.label_lower
         object_id = object_id or obj.pk
         object_repr = object_repr or str(obj)
         scope_path = scope_path or getattr(obj, "audit_scope_path", "") or ""

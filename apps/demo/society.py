@@ -14,8 +14,10 @@ from apps.duties.choices import DutyKind
 from apps.duties.models import Duty
 from apps.orgs.choices import MemberRole, OrgKind, PropertyModel
 from apps.orgs.models import CompoundProfile, Membership, Organisation
-from apps.people.choices import PartyEmployment, Sex, VolunteerStatus
-from apps.people.models import PartyMember, Person, Volunteer
+from apps.people.choices import PartyEmployment, Sex
+from apps.people.models import PartyMember, Person
+from apps.volunteers.choices import VolunteerStatus
+from apps.volunteers.models import Volunteer
 
 from . import names
 from .names import cn_number

@@ -7,18 +7,16 @@ audit event; the month-end notification goes out after commit.
 """
 
 import datetime as dt
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from apps.accounts.permissions import Cap, can, refusal, require
-from apps.cases.choices import OPEN_STATUSES, CaseKind
 from apps.cases.models import Case
 from apps.core import audit
 from apps.core.choices import AuditVerb
@@ -28,10 +26,11 @@ from apps.orgs.models import Organisation
 from apps.people.choices import PartyEmployment
 from apps.people.models import PartyMember
 from apps.places.choices import PlaceKind
-from apps.places.models import Place, subtree_q
+from apps.places.models import Place
 
-from .choices import ApplicationStatus, DualKind, DualServiceStatus
+from .choices import DualKind, DualServiceStatus, RegistrationStatus
 from .models import DualRegistration, DualReport, DualService
+from .selectors import month_bounds, open_needs, report_lines
 
 NOT_COMMUNITY_STAFF = refusal(Cap.SERVICES_DUAL)
 
@@ -84,7 +83,7 @@ def do_register_dual(
         community=community,
         registered_on=registered_on or timezone.localdate(),
         contact=contact,
-        status=ApplicationStatus.APPROVED if approved else ApplicationStatus.PENDING,
+        status=RegistrationStatus.APPROVED if approved else RegistrationStatus.PENDING,
         decided_by=actor if approved else None,
         decided_at=timezone.now() if approved else None,
         note=note.strip(),
@@ -113,11 +112,11 @@ def do_decide_dual(
         .get(pk=registration.pk)
     )
     require(actor, Cap.SERVICES_DUAL, locked.community)
-    if locked.status != ApplicationStatus.PENDING:
+    if locked.status != RegistrationStatus.PENDING:
         raise ValidationError(f"该报到已{locked.get_status_display()}，不能再审核")
     if not approve and not note.strip():
         raise ValidationError({"note": "请填写未通过的理由"})
-    status = ApplicationStatus.APPROVED if approve else ApplicationStatus.DECLINED
+    status = RegistrationStatus.APPROVED if approve else RegistrationStatus.DECLINED
     locked.status = status
     locked.decided_by = actor
     locked.decided_at = timezone.now()
@@ -128,22 +127,9 @@ def do_decide_dual(
         actor=actor,
         verb=AuditVerb.UPDATE,
         obj=locked,
-        changes={"status": [ApplicationStatus.PENDING, status]},
+        changes={"status": [RegistrationStatus.PENDING, status]},
     )
     return locked
-
-
-def open_needs(community: Place) -> Any:
-    """Open service orders and needs of the community, which registered units may pick."""
-    return (
-        Case.objects.filter(
-            subtree_q(community),
-            kind__in=[CaseKind.SERVICE_ORDER, CaseKind.NEED],
-            status__in=sorted(OPEN_STATUSES),
-        )
-        .select_related("place")
-        .order_by("-id")
-    )
 
 
 @transaction.atomic
@@ -164,7 +150,7 @@ def do_pick_need(
     )
     if not (_is_member_self(actor, locked) or is_community_staff(actor, locked.community)):
         raise PermissionDenied(NOT_COMMUNITY_STAFF)
-    if locked.status != ApplicationStatus.APPROVED:
+    if locked.status != RegistrationStatus.APPROVED:
         raise ValidationError("报到尚未通过审核，不能认领")
     if case is None and activity_id is None:
         raise ValidationError("请选择要认领的需求或活动")
@@ -231,51 +217,6 @@ def do_complete_dual_service(
 # --- 双报告: the monthly report ------------------------------------------------------------
 
 
-def month_bounds(month: dt.date) -> tuple[dt.date, dt.date]:
-    first = month.replace(day=1)
-    following = (first + dt.timedelta(days=32)).replace(day=1)
-    return first, following - dt.timedelta(days=1)
-
-
-@dataclass
-class ReportLine:
-    organisation_id: int
-    community_id: int
-    members: int
-    services: int
-    hours: Decimal
-
-
-def report_lines(month: dt.date, where: Q | None = None) -> list[ReportLine]:
-    """Per unit and community: distinct members who served, services done and hours, for the
-    services done in the month. `where` narrows the DualService rows (e.g. a scope)."""
-    first, last = month_bounds(month)
-    qs = DualService.objects.filter(
-        status=DualServiceStatus.DONE, served_on__gte=first, served_on__lte=last
-    )
-    if where is not None:
-        qs = qs.filter(where)
-    rows = (
-        qs.values("registration__organisation_id", "registration__community_id")
-        .annotate(
-            members=Count("registration__party_member", distinct=True),
-            services=Count("id"),
-            hours=Sum("hours"),
-        )
-        .order_by("registration__organisation_id", "registration__community_id")
-    )
-    return [
-        ReportLine(
-            r["registration__organisation_id"],
-            r["registration__community_id"],
-            r["members"],
-            r["services"],
-            r["hours"] or Decimal("0"),
-        )
-        for r in rows
-    ]
-
-
 @transaction.atomic
 def do_generate_dual_reports(month: dt.date, *, actor: Any = None) -> list[DualReport]:
     """Write the month's report rows (idempotent: a rerun updates them) and notify each unit's
@@ -320,7 +261,7 @@ def _notify_contacts(rows: list[DualReport], now: dt.datetime) -> None:
     contacts: dict[tuple[int, int], set[int]] = {}
     for reg in DualRegistration.objects.filter(
         organisation_id__in={r.organisation_id for r in rows},
-        status=ApplicationStatus.APPROVED,
+        status=RegistrationStatus.APPROVED,
         contact__isnull=False,
     ).values("organisation_id", "community_id", "contact_id"):
         key = (reg["organisation_id"], reg["community_id"])
@@ -336,7 +277,7 @@ def _notify_contacts(rows: list[DualReport], now: dt.datetime) -> None:
             f"双报告：{row.organisation.name} {row.month.year}年{row.month.month}月服务情况",
             f"在{row.community.name}：服务党员 {row.members} 人，服务 {row.services} 次，"
             f"共 {row.hours} 小时。",
-            url=f"{reverse('services:dual_reports')}?month={row.month:%Y-%m}",
+            url=f"{reverse('dual:reports')}?month={row.month:%Y-%m}",
             obj=row,
             kind=NotificationKind.SERVICES_DUAL_REPORT,
         )

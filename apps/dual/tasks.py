@@ -1,4 +1,4 @@
-"""Background jobs of volunteer services: thin wrappers that call the actions."""
+"""Background job of 双报告: a thin wrapper that calls the action."""
 
 import datetime as dt
 
@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from apps.core.tasks import periodic
 
-from .actions_dual import do_generate_dual_reports
+from .actions import do_generate_dual_reports
 
 
 @periodic(seconds=3600, name="services.dual_reports")

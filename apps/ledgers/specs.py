@@ -8,7 +8,8 @@ from typing import Any
 
 from apps.duties.choices import DutyKind
 from apps.orgs.choices import PropertyModel
-from apps.people.choices import PartyEmployment, Relation, Sex, VolunteerStatus
+from apps.people.choices import PartyEmployment, Relation, Sex
+from apps.volunteers.choices import VolunteerStatus
 
 from . import cells
 from .choices import LedgerKind

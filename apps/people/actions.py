@@ -1,11 +1,10 @@
-"""Writes on people: residents, party members, volunteers, and reading personal data in full.
+"""Writes on people: residents, party members, and reading personal data in full.
 
 Every action checks the actor's role and scope, runs in one transaction and writes one audit
 event. Audit events never hold a plain ID-card or phone number, only masks.
 """
 
-import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -29,11 +28,8 @@ from apps.orgs.models import Organisation
 from apps.places.choices import PlaceKind
 from apps.places.models import Place
 
-from .choices import PartyEmployment, Relation, RevealField, Sex, VolunteerStatus
-from .models import CareTag, PartyMember, Person, Skill, Volunteer
-
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_SLOT_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
+from .choices import PartyEmployment, Relation, RevealField, Sex
+from .models import CareTag, PartyMember, Person
 
 PERSON_FIELDS = ("name", "sex", "birth_date", "place", "relation", "note", "active")
 
@@ -231,7 +227,7 @@ def do_reveal_person(person: Person, field: str, *, actor: Any, ip: str | None =
     return audit.reveal(person, field, token, actor=actor, ip=ip)
 
 
-def _check_org(org: Organisation | None, actor: Any, field: str, *, party: bool) -> None:
+def check_org(org: Organisation | None, actor: Any, field: str, *, party: bool) -> None:
     if org is None:
         return
     if not place_in_scope(actor, org.place):
@@ -255,7 +251,7 @@ def do_set_party_member(
 ) -> PartyMember:
     """Record (or change) the person's party membership: branch, group, 党员中心户, 双报到."""
     require(actor, Cap.PEOPLE_EDIT, person.place)
-    _check_org(branch, actor, "branch", party=True)
+    check_org(branch, actor, "branch", party=True)
     if employment not in PartyEmployment.values:
         raise ValidationError({"employment": "在职状态不在可选范围内"})
     if report_community is not None and (
@@ -293,81 +289,3 @@ def do_set_party_member(
     return member
 
 
-def availability_error(value: Any) -> str | None:
-    if not isinstance(value, Mapping):
-        return '可服务时间格式应为 {"mon": ["08:00-12:00"]}'
-    for day, slots in value.items():
-        if day not in WEEKDAYS:
-            return f"可服务时间中的星期“{day}”无效（应为 mon…sun）"
-        if not isinstance(slots, list) or not all(
-            isinstance(s, str) and _SLOT_RE.match(s) and s[:5] < s[6:] for s in slots
-        ):
-            return f"可服务时间“{day}”的时段应写成 08:00-12:00"
-    return None
-
-
-def certificates_error(value: Any) -> str | None:
-    if not isinstance(value, list) or not all(
-        isinstance(c, Mapping) and str(c.get("name", "")).strip() for c in value
-    ):
-        return "证书应为列表，每项至少有名称"
-    return None
-
-
-@transaction.atomic
-def do_register_volunteer(
-    person: Person,
-    *,
-    actor: Any,
-    skills: Iterable[Skill | str] = (),
-    certificates: list[dict[str, Any]] | None = None,
-    availability: dict[str, list[str]] | None = None,
-    status: str = VolunteerStatus.ACTIVE,
-    organisation: Organisation | None = None,
-    registered_on: date | None = None,
-) -> Volunteer:
-    """Register the person as a volunteer (or update the registration)."""
-    require(actor, Cap.PEOPLE_EDIT, person.place)
-    certificates = certificates or []
-    availability = availability or {}
-    errors = {
-        "certificates": certificates_error(certificates),
-        "availability": availability_error(availability),
-        "status": None if status in VolunteerStatus.values else "志愿者状态不在可选范围内",
-    }
-    if any(errors.values()):
-        raise ValidationError({k: v for k, v in errors.items() if v})
-    _check_org(organisation, actor, "organisation", party=False)
-    skill_list = list(skills)
-    codes = [s for s in skill_list if isinstance(s, str)]
-    found = list(Skill.objects.filter(code__in=codes)) if codes else []
-    if len(found) != len(set(codes)):
-        known = {s.code for s in found}
-        raise ValidationError(
-            {"skills": f"未知的技能：{'、'.join(c for c in codes if c not in known)}"}
-        )
-    skill_objs = [s for s in skill_list if isinstance(s, Skill)] + found
-    volunteer = Volunteer.objects.select_for_update().filter(person=person).first()
-    created = volunteer is None
-    if volunteer is None:
-        volunteer = Volunteer(person=person, registered_on=registered_on or date.today())
-    elif registered_on:
-        volunteer.registered_on = registered_on
-    volunteer.status = status
-    volunteer.certificates = [dict(c) for c in certificates]
-    volunteer.availability = dict(availability)
-    volunteer.organisation = organisation
-    volunteer.save()
-    volunteer.skills.set(skill_objs)
-    audit.record(
-        actor=actor,
-        verb=AuditVerb.CREATE if created else AuditVerb.UPDATE,
-        obj=volunteer,
-        changes={
-            "status": status,
-            "skills": sorted(s.code for s in skill_objs),
-            "certificates": len(certificates),
-            "availability": availability,
-        },
-    )
-    return volunteer

@@ -6,7 +6,7 @@ from django.contrib import admin
 
 from apps.accounts.admin_base import AdminRoleOnly, ScopedAdmin
 
-from .models import CareTag, PartyMember, Person, Skill, Volunteer
+from .models import CareTag, PartyMember, Person, Skill
 
 SECRET_FIELDS = ("id_number_enc", "id_number_index", "phone_enc", "phone_index")
 
@@ -44,17 +44,6 @@ class PartyMemberAdmin(ScopedAdmin):
     search_fields = ("person__name", "person__name_initials")
     raw_id_fields = ("person", "branch", "report_community")
     list_select_related = ("person", "branch")
-
-
-@admin.register(Volunteer)
-class VolunteerAdmin(ScopedAdmin):
-    place_field = "person__place"
-    list_display = ("person", "status", "registered_on", "organisation")
-    list_filter = ("status", "skills")
-    search_fields = ("person__name", "person__name_initials")
-    raw_id_fields = ("person", "organisation")
-    filter_horizontal = ("skills",)
-    list_select_related = ("person", "organisation")
 
 
 @admin.register(CareTag)

@@ -25,13 +25,6 @@ class PartyEmployment(models.TextChoices):
     OTHER = "other", "其他"
 
 
-class VolunteerStatus(models.TextChoices):
-    PENDING = "pending", "待审核"
-    ACTIVE = "active", "在册"
-    SUSPENDED = "suspended", "暂停"
-    DECLINED = "declined", "未通过"
-
-
 # The managed list of care tags shipped with a new installation (administrators add more).
 DEFAULT_CARE_TAGS = [
     ("alone_elderly", "独居老人", 30),

@@ -8,7 +8,7 @@ from apps.core.text import pinyin_initials
 from apps.core.validators import normalise_id_number, normalise_phone
 from apps.places.scope import ScopedQuerySet
 
-from .choices import PartyEmployment, Relation, Sex, VolunteerStatus
+from .choices import PartyEmployment, Relation, Sex
 
 
 class CareTag(models.Model):
@@ -158,47 +158,6 @@ class PartyMember(TimeStamped):
 
     class Meta:
         verbose_name = verbose_name_plural = "党员"
-
-    def __str__(self) -> str:
-        return self.person.name
-
-    @property
-    def audit_scope_path(self) -> str:
-        return self.person.place.path
-
-
-class Volunteer(TimeStamped):
-    """A person registered as a volunteer: skills, certificates and weekly availability."""
-
-    scope_path = "person__place"
-
-    person = models.OneToOneField(
-        Person, verbose_name="人员", on_delete=models.CASCADE, related_name="volunteer"
-    )
-    status = models.CharField(
-        "状态", max_length=20, choices=VolunteerStatus.choices, default=VolunteerStatus.ACTIVE
-    )
-    skills = models.ManyToManyField(
-        Skill, verbose_name="技能", blank=True, related_name="volunteers"
-    )
-    certificates = models.JSONField(
-        "证书", default=list, blank=True, help_text='如 [{"name": "持证社工", "number": "…"}]'
-    )
-    # {"mon": ["08:00-12:00"], ...}: the weekly pattern; exceptions live with activities.
-    availability = models.JSONField("可服务时间", default=dict, blank=True)
-    registered_on = models.DateField("注册日期", null=True, blank=True)
-    organisation = models.ForeignKey(
-        "orgs.Organisation",
-        verbose_name="所属队伍/单位",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="volunteers",
-    )
-    objects = ScopedQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = verbose_name_plural = "志愿者"
 
     def __str__(self) -> str:
         return self.person.name

@@ -9,7 +9,7 @@ from apps.duties.models import Duty
 from apps.orgs.models import Membership
 
 from .filters import PersonFilter
-from .models import PartyMember, Person, Volunteer
+from .models import PartyMember, Person
 
 
 def visible_people(user: Any) -> QuerySet[Person]:
@@ -64,11 +64,13 @@ def party_member_list(user: Any, filters: PersonFilter | None = None) -> QuerySe
     )
 
 
-def volunteer_list(user: Any, filters: PersonFilter | None = None) -> QuerySet[Volunteer]:
-    people = person_list(user, filters).filter(volunteer__isnull=False)
+def volunteer_list(user: Any, filters: PersonFilter | None = None) -> QuerySet[Person]:
+    """The people of the list who volunteer, with their volunteer record (apps.volunteers owns
+    the record; this list reads it through the person, as the person page does)."""
     return (
-        Volunteer.objects.filter(person__in=people.values("pk"))
-        .select_related("person__place", "organisation")
-        .prefetch_related("skills")
-        .order_by("person__name_initials")
+        person_list(user, filters)
+        .filter(volunteer__isnull=False)
+        .select_related("volunteer__organisation")
+        .prefetch_related("volunteer__skills")
+        .order_by("name_initials")
     )

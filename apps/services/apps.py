@@ -4,7 +4,7 @@ from django.apps import AppConfig
 class ServicesConfig(AppConfig):
     name = "apps.services"
     label = "services"
-    verbose_name = "志愿服务"
+    verbose_name = "志愿服务派单"
 
     def ready(self) -> None:
         from apps.cases.dispatch import register_availability

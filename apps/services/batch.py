@@ -41,12 +41,10 @@ from apps.cases.errors import CaseError
 from apps.cases.models import Case
 from apps.core import audit
 from apps.core.choices import AuditVerb
-from apps.people.choices import VolunteerStatus
-from apps.people.models import Volunteer
 from apps.places.models import Place, subtree_q
+from apps.volunteers.choices import ExceptionKind, VolunteerStatus
+from apps.volunteers.models import AvailabilityException, Volunteer
 
-from .choices import ExceptionKind
-from .models import AvailabilityException
 from .solver import KM_PER_DEG_LAT, Problem, Weights, candidate_pairs, solve
 
 DEFAULT_K = 3

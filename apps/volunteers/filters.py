@@ -6,12 +6,12 @@ from typing import Any
 from django import forms
 from django.db.models import Q, QuerySet
 
-from apps.people.choices import VolunteerStatus
-from apps.people.models import Skill, Volunteer
+from apps.people.models import Skill
 from apps.places.filters import ScopedPlaceFilterMixin, area_choices
 from apps.places.models import subtree_q
 
-from .choices import STAR_NAMES
+from .choices import STAR_NAMES, VolunteerStatus
+from .models import Volunteer
 from .selectors import star_thresholds
 
 STAR_CHOICES = [("", "全部"), ("0", "未达星级")] + [

@@ -16,11 +16,8 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from apps.cases import rules
-from apps.cases.choices import Level
-from apps.people.models import Volunteer
-
-from .selectors import approved_hours, star_level, star_name
+from .models import Volunteer
+from .selectors import approved_hours, community_of, star_level, star_name
 
 
 def verification_code(volunteer: Volunteer, start: dt.date, end: dt.date, hours: Decimal) -> str:
@@ -33,7 +30,7 @@ def certificate_context(volunteer: Volunteer, start: dt.date, end: dt.date) -> d
     hours = approved_hours(volunteer, start, end)
     total = approved_hours(volunteer)
     place = volunteer.person.place
-    community = rules.unit_for(place, Level.COMMUNITY) or place
+    community = community_of(place) or place
     return {
         "volunteer": volunteer,
         "hours": hours,
@@ -51,6 +48,6 @@ def certificate_pdf(volunteer: Volunteer, start: dt.date, end: dt.date) -> bytes
     from weasyprint import HTML
 
     html = render_to_string(
-        "services/certificate_pdf.html", certificate_context(volunteer, start, end)
+        "volunteers/certificate_pdf.html", certificate_context(volunteer, start, end)
     )
     return bytes(HTML(string=html).write_pdf())

@@ -14,7 +14,7 @@ from apps.brands.actions import do_create_brand
 from apps.brands.models import BrandOrder
 from apps.cases.models import Case, Category
 from apps.core.testing.factories import PersonFactory, make_user
-from apps.people.models import Volunteer
+from apps.volunteers.models import Volunteer
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

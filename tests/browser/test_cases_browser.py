@@ -9,7 +9,8 @@ from apps.accounts.choices import Role
 from apps.cases.choices import Level, Status
 from apps.cases.models import Case, Category
 from apps.core.testing.factories import PersonFactory, make_user
-from apps.people.models import Skill, Volunteer
+from apps.people.models import Skill
+from apps.volunteers.models import Volunteer
 
 # `page` (390×844 phone), `browser`, `login` and the Chromium come from tests/browser/conftest.py.
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

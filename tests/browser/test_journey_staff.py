@@ -24,10 +24,11 @@ from apps.cases.models import Case, Category
 from apps.cases.tests.helpers import make_case, walk
 from apps.core.models import AuditEvent
 from apps.core.testing.factories import DutyFactory, PersonFactory, make_place, make_user
-from apps.people.models import CareTag, Skill, Volunteer
+from apps.people.models import CareTag, Skill
 from apps.places.choices import PlaceKind
 from apps.visits.actions import do_create_plan, do_generate_cycle
 from apps.visits.models import VisitRecord
+from apps.volunteers.models import Volunteer
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from apps.people.models import Skill, Volunteer
-from apps.services.models import VolunteerApplication
+from apps.people.models import Skill
+from apps.volunteers.models import Volunteer, VolunteerApplication
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

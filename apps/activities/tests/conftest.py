@@ -12,7 +12,8 @@ from apps.accounts.choices import Role
 from apps.activities.actions import do_create_activity
 from apps.activities.models import Activity
 from apps.core.testing.factories import PersonFactory, make_user
-from apps.people.models import Person, Volunteer
+from apps.people.models import Person
+from apps.volunteers.models import Volunteer
 
 
 @dataclass

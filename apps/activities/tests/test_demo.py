@@ -10,7 +10,7 @@ from apps.activities.demo import populate_demo
 from apps.activities.models import Activity, Participation
 from apps.demo import generator
 from apps.places.models import Place
-from apps.services.models import ServiceHours
+from apps.volunteers.models import ServiceHours
 
 
 @pytest.fixture

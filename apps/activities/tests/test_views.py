@@ -17,7 +17,7 @@ from apps.activities import qr
 from apps.activities.actions import do_set_attendance, do_sign_up
 from apps.activities.models import Activity, ActivityPhoto, Participation
 from apps.core.models import AuditEvent
-from apps.services.models import ServiceHours
+from apps.volunteers.models import ServiceHours
 
 from .conftest import make_activity
 

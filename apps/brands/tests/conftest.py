@@ -10,7 +10,8 @@ from django.utils import timezone
 from apps.accounts.choices import Role
 from apps.cases.models import Category
 from apps.core.testing.factories import OrganisationFactory, PersonFactory, make_user
-from apps.people.models import CareTag, Skill, Volunteer
+from apps.people.models import CareTag, Skill
+from apps.volunteers.models import Volunteer
 
 from ..actions import do_create_brand, do_create_campaign
 

@@ -188,7 +188,7 @@ def test_creating_a_brand_from_the_list_page(world, client):
 
 def test_staff_edit_a_brand_and_its_volunteers(world, brand, helper, client):
     from apps.core.testing.factories import PersonFactory
-    from apps.people.models import Volunteer
+    from apps.volunteers.models import Volunteer
 
     newcomer = Volunteer.objects.create(person=PersonFactory(name="李明", place=world.household_a))
     client.force_login(world.user("community_a"))

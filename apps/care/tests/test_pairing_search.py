@@ -12,8 +12,9 @@ from django.urls import reverse
 from apps.care.models import Pairing
 from apps.core.testing.factories import OrganisationFactory, PersonFactory, make_place
 from apps.orgs.models import Membership
-from apps.people.models import CareTag, PartyMember, Volunteer
+from apps.people.models import CareTag, PartyMember
 from apps.places.choices import PlaceKind
+from apps.volunteers.models import Volunteer
 
 pytestmark = pytest.mark.django_db
 

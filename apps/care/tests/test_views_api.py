@@ -145,7 +145,7 @@ class TestPairingPages:
         assert "联系日期不能晚于今天" in response.content.decode()
 
     def test_staff_pair_a_child_through_the_form(self, client, care, world):
-        from apps.people.models import Volunteer
+        from apps.volunteers.models import Volunteer
 
         Volunteer.objects.create(person=care.teacher)
         _login(client, world.user("community_a"))

@@ -8,7 +8,8 @@ from apps.accounts.choices import Role
 from apps.cases.models import Category
 from apps.core.models import AuditEvent
 from apps.core.testing.factories import PersonFactory, make_user
-from apps.people.models import Skill, Volunteer
+from apps.people.models import Skill
+from apps.volunteers.models import Volunteer
 
 from .helpers import make_case, walk
 

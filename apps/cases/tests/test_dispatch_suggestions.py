@@ -17,7 +17,8 @@ from apps.duties.choices import DutyKind
 from apps.duties.models import Duty
 from apps.orgs.choices import OrgKind
 from apps.orgs.models import Organisation
-from apps.people.models import Skill, Volunteer
+from apps.people.models import Skill
+from apps.volunteers.models import Volunteer
 
 from .helpers import make_case, make_category, walk
 
@@ -167,7 +168,7 @@ def test_it_reads_availability_from_the_weekly_pattern():
 def test_a_dated_exception_overrides_the_weekly_pattern(world):
     """A volunteer on leave today is not offered as free, even inside the weekly pattern; one
     with extra hours today is, even outside it (the services app's exceptions)."""
-    from apps.services.models import AvailabilityException
+    from apps.volunteers.models import AvailabilityException
 
     away, _ = volunteer(world, "王师傅", ["plumbing"], availability={"sat": ["09:00-12:00"]})
     extra, _ = volunteer(world, "李师傅", ["plumbing"], availability={"sun": ["09:00-12:00"]})

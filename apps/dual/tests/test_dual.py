@@ -14,22 +14,21 @@ from openpyxl import load_workbook
 from apps.accounts.choices import Role
 from apps.core.testing import client_as
 from apps.core.testing.factories import PersonFactory, make_user
-from apps.notifications.models import Notification
-from apps.orgs.choices import OrgKind
-from apps.orgs.models import Organisation
-from apps.people.choices import PartyEmployment
-from apps.people.models import PartyMember
-from apps.services import tasks
-from apps.services.actions_dual import (
+from apps.dual import tasks
+from apps.dual.actions import (
     do_complete_dual_service,
     do_generate_dual_reports,
     do_pick_need,
     do_register_dual,
 )
-from apps.services.choices import ApplicationStatus, DualServiceStatus
-from apps.services.models import DualRegistration, DualReport, DualService
-
-from .helpers import household, service_order
+from apps.dual.choices import DualServiceStatus, RegistrationStatus
+from apps.dual.models import DualRegistration, DualReport, DualService
+from apps.notifications.models import Notification
+from apps.orgs.choices import OrgKind
+from apps.orgs.models import Organisation
+from apps.people.choices import PartyEmployment
+from apps.people.models import PartyMember
+from apps.volunteers.tests.helpers import household, service_order
 
 pytestmark = pytest.mark.django_db
 FEB = dt.date(2026, 2, 1)
@@ -75,7 +74,7 @@ def test_registration_pick_and_monthly_report_end_to_end(
     contact = make_user("czj", Role.COMMUNITY_STAFF, world.county)
     staff = client_as(staff_user)
     staff.post(
-        reverse("services:dual_list"),
+        reverse("dual:list"),
         {
             "community": world.community_a.pk,
             "organisation": unit.pk,
@@ -84,7 +83,7 @@ def test_registration_pick_and_monthly_report_end_to_end(
         },
     )
     unit_reg = DualRegistration.objects.get(party_member__isnull=True)
-    assert unit_reg.status == ApplicationStatus.APPROVED and unit_reg.contact == contact
+    assert unit_reg.status == RegistrationStatus.APPROVED and unit_reg.contact == contact
 
     # An in-service member registers themselves: pending until the community approves.
     zhang = member(world, unit, "张党员")
@@ -92,21 +91,21 @@ def test_registration_pick_and_monthly_report_end_to_end(
     reg = do_register_dual(
         actor=zhang_user, organisation=unit, community=world.community_a, party_member=zhang
     )
-    assert reg.status == ApplicationStatus.PENDING
+    assert reg.status == RegistrationStatus.PENDING
     order = service_order(world, household(world, "2号", 0.001, 0.001))
     with pytest.raises(Exception, match="报到尚未通过审核"):
         do_pick_need(reg, actor=zhang_user, case=order)
-    staff.post(reverse("services:dual_decide", args=[reg.pk]), {"decision": "approve"})
+    staff.post(reverse("dual:decide", args=[reg.pk]), {"decision": "approve"})
     reg.refresh_from_db()
-    assert reg.status == ApplicationStatus.APPROVED
+    assert reg.status == RegistrationStatus.APPROVED
 
     # The member picks the open order on their phone; staff confirm the service.
     me = client_as(zhang_user)
-    me.post(reverse("services:dual_pick", args=[reg.pk]), {"case": order.pk})
+    me.post(reverse("dual:pick", args=[reg.pk]), {"case": order.pk})
     service = DualService.objects.get(registration=reg)
     assert service.case == order and service.title == order.title
     staff.post(
-        reverse("services:dual_complete", args=[service.pk]),
+        reverse("dual:complete", args=[service.pk]),
         {"served_on": "2026-02-10", "hours": "2.5"},
     )
     li = member(world, unit, "李党员")
@@ -138,9 +137,9 @@ def test_registration_pick_and_monthly_report_end_to_end(
     assert Notification.objects.filter(recipient=contact).count() == 1
     assert DualReport.objects.count() == 1
 
-    page = staff.get(reverse("services:dual_reports"), {"month": "2026-02"}).content.decode()
+    page = staff.get(reverse("dual:reports"), {"month": "2026-02"}).content.decode()
     assert "县财政局" in page and "11.0" in page
-    response = staff.get(reverse("services:dual_reports"), {"month": "2026-02", "format": "xlsx"})
+    response = staff.get(reverse("dual:reports"), {"month": "2026-02", "format": "xlsx"})
     sheet = load_workbook(io.BytesIO(response.content)).active
     assert list(sheet.iter_rows(values_only=True))[1] == (
         "县财政局",
@@ -182,17 +181,14 @@ def test_it_refuses_duplicates_retirees_and_outsiders(world, unit):
         )
     reg = DualRegistration.objects.get()
     outsider = client_as(world.user("outsider_b"))
-    assert outsider.get(reverse("services:dual_detail", args=[reg.pk])).status_code == 404
-    assert (
-        outsider.post(reverse("services:dual_pick", args=[reg.pk]), {"activity_id": 1}).status_code
-        == 404
-    )
-    assert "县财政局" not in outsider.get(reverse("services:dual_list")).content.decode()
+    assert outsider.get(reverse("dual:detail", args=[reg.pk])).status_code == 404
+    assert outsider.post(reverse("dual:pick", args=[reg.pk]), {"activity_id": 1}).status_code == 404
+    assert "县财政局" not in outsider.get(reverse("dual:list")).content.decode()
     s = do_pick_need(reg, actor=staff_user, activity_id=3, title="x")
     response = outsider.post(
-        reverse("services:dual_complete", args=[s.pk]), {"served_on": "2026-02-01", "hours": "1"}
+        reverse("dual:complete", args=[s.pk]), {"served_on": "2026-02-01", "hours": "1"}
     )
     assert response.status_code == 404
     do_complete_dual_service(s, actor=staff_user, served_on=dt.date(2026, 2, 3), hours="1")
-    page = outsider.get(reverse("services:dual_reports"), {"month": "2026-02"}).content.decode()
+    page = outsider.get(reverse("dual:reports"), {"month": "2026-02"}).content.decode()
     assert "县财政局" not in page

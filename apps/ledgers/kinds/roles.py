@@ -9,10 +9,12 @@ from django.db.models import QuerySet
 from apps.core import crypto
 from apps.orgs.choices import PARTY_KINDS
 from apps.orgs.models import Organisation
-from apps.people.choices import PartyEmployment, VolunteerStatus
-from apps.people.models import PartyMember, Skill, Volunteer
+from apps.people.choices import PartyEmployment
+from apps.people.models import PartyMember, Skill
 from apps.places.actions import allocate_ids
 from apps.places.choices import PlaceKind
+from apps.volunteers.choices import VolunteerStatus
+from apps.volunteers.models import Volunteer
 
 from ..cells import format_availability, format_certificates
 from ..specs import PARTY_MEMBERS, VOLUNTEERS

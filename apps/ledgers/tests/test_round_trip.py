@@ -11,8 +11,9 @@ from apps.ledgers.actions import do_export_ledger
 from apps.ledgers.choices import LedgerKind
 from apps.ledgers.models import ImportJob
 from apps.orgs.models import CompoundProfile, Organisation
-from apps.people.models import CareTag, PartyMember, Person, Skill, Volunteer
+from apps.people.models import CareTag, PartyMember, Person, Skill
 from apps.places.models import Place
+from apps.volunteers.models import Volunteer
 
 from .conftest import run_import
 

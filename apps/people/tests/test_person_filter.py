@@ -3,11 +3,12 @@ from datetime import date
 import pytest
 
 from apps.core.testing.factories import PersonFactory, make_place
-from apps.people.actions import do_register_volunteer, do_set_party_member
+from apps.people.actions import do_set_party_member
 from apps.people.filters import PersonFilter
 from apps.people.models import CareTag
 from apps.people.selectors import person_list
 from apps.places.choices import PlaceKind
+from apps.volunteers.actions import do_register_volunteer
 
 
 @pytest.fixture

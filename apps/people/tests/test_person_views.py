@@ -2,8 +2,9 @@ import pytest
 from django.urls import reverse
 
 from apps.core.testing.factories import DutyFactory, PersonFactory, make_place
-from apps.people.actions import do_register_volunteer, do_set_party_member
+from apps.people.actions import do_set_party_member
 from apps.places.choices import PlaceKind
+from apps.volunteers.actions import do_register_volunteer
 
 
 def make_people(world, n: int) -> None:

@@ -3,7 +3,8 @@ from django.core.exceptions import ValidationError
 
 from apps.core.models import AuditEvent
 from apps.core.testing.factories import OrganisationFactory
-from apps.people.actions import do_register_volunteer, do_set_party_member
+from apps.people.actions import do_set_party_member
+from apps.volunteers.actions import do_register_volunteer
 
 
 class TestSetPartyMember:

@@ -14,13 +14,14 @@ from apps.core.testing.factories import OrganisationFactory, make_place, make_us
 from apps.orgs.actions import do_add_member, do_set_compound_profile, do_update_organisation
 from apps.orgs.models import CompoundProfile, Membership
 from apps.people.actions import (
-    do_register_volunteer,
     do_reveal_person,
     do_set_party_member,
     do_update_person,
 )
-from apps.people.models import PartyMember, Volunteer
+from apps.people.models import PartyMember
 from apps.places.choices import PlaceKind
+from apps.volunteers.actions import do_register_volunteer
+from apps.volunteers.models import Volunteer
 
 
 @dataclass

@@ -10,8 +10,7 @@ from django.utils import timezone
 from apps.cases.choices import Status
 from apps.cases.models import Case
 from apps.services.batch import BatchDispatchFailed, do_confirm_batch_dispatch, propose
-
-from .helpers import household, service_order, volunteer
+from apps.volunteers.tests.helpers import household, service_order, volunteer
 
 pytestmark = pytest.mark.django_db
 SATURDAY_10AM = timezone.make_aware(dt.datetime(2026, 3, 7, 10, 0))

@@ -11,10 +11,9 @@ from apps.cases.choices import CaseKind
 from apps.cases.models import Category
 from apps.cases.tests.helpers import make_case
 from apps.services.batch import propose
-from apps.services.choices import ExceptionKind
-from apps.services.models import AvailabilityException
-
-from .helpers import household, service_order, volunteer
+from apps.volunteers.choices import ExceptionKind
+from apps.volunteers.models import AvailabilityException
+from apps.volunteers.tests.helpers import household, service_order, volunteer
 
 pytestmark = pytest.mark.django_db
 SATURDAY_10AM = timezone.make_aware(dt.datetime(2026, 3, 7, 10, 0))

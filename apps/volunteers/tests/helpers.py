@@ -8,8 +8,9 @@ from apps.cases.choices import CaseKind, Level
 from apps.cases.models import Case, Category
 from apps.cases.tests.helpers import make_case, walk
 from apps.core.testing.factories import PersonFactory, make_place, make_user
-from apps.people.models import Skill, Volunteer
+from apps.people.models import Skill
 from apps.places.choices import PlaceKind
+from apps.volunteers.models import Volunteer
 
 LNG, LAT = 115.35, 26.33
 

@@ -10,20 +10,16 @@ from django.utils import timezone
 
 from apps.accounts.choices import Role
 from apps.core.testing.factories import PersonFactory, make_user
+from apps.dual.demo import populate_demo as populate_dual_demo
+from apps.dual.models import DualRegistration, DualReport
 from apps.orgs.choices import OrgKind
 from apps.orgs.models import Organisation
 from apps.people.choices import PartyEmployment
-from apps.people.models import PartyMember, Volunteer
-from apps.services.choices import HoursStatus
-from apps.services.demo import populate_demo
-from apps.services.models import (
-    DualRegistration,
-    DualReport,
-    PointsAccount,
-    RewardItem,
-    ServiceHours,
-)
+from apps.people.models import PartyMember
 from apps.stats import indicators
+from apps.volunteers.choices import HoursStatus
+from apps.volunteers.demo import populate_demo
+from apps.volunteers.models import PointsAccount, RewardItem, ServiceHours, Volunteer
 
 from .helpers import volunteer
 
@@ -42,7 +38,10 @@ def demo(world):
             employment=PartyEmployment.IN_SERVICE,
         )
     make_user("dept01", Role.DEPT_HANDLER, world.county)
-    return populate_demo(world.county, "tiny", 1, lambda _: None)
+    counts = populate_demo(world.county, "tiny", 1, lambda _: None)
+    dual = populate_dual_demo(world.county, "tiny", 1, lambda _: None)
+    # Keyed as the demo command keys them (app label + key).
+    return {**counts, **{f"dual_{key}": value for key, value in dual.items()}}
 
 
 def test_the_demo_keeps_every_ledger_balanced(world, demo):

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from apps.core.models import AuditEvent
-from apps.services.actions import (
+from apps.volunteers.actions import (
     do_approve_hours,
     do_decline_hours,
     do_donate_points,
@@ -20,9 +20,9 @@ from apps.services.actions import (
     do_redeem,
     points_per_hour,
 )
-from apps.services.choices import HoursStatus
-from apps.services.models import PointsAccount, PointsEntry, RewardItem, ServiceHours
-from apps.services.selectors import star_level, volunteer_summary
+from apps.volunteers.choices import HoursStatus
+from apps.volunteers.models import PointsAccount, PointsEntry, RewardItem, ServiceHours
+from apps.volunteers.selectors import star_level, volunteer_summary
 
 from .helpers import volunteer
 

@@ -7,8 +7,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
-from apps.services.actions import do_grant_points, do_redeem
-from apps.services.models import PointsAccount, PointsEntry, RewardItem
+from apps.volunteers.actions import do_grant_points, do_redeem
+from apps.volunteers.models import PointsAccount, PointsEntry, RewardItem
 
 from .helpers import volunteer
 

@@ -12,10 +12,9 @@ from apps.accounts.choices import Role
 from apps.accounts.models import User
 from apps.core.models import AuditEvent
 from apps.core.testing import client_as
-from apps.people.choices import VolunteerStatus
-from apps.people.models import Person, Volunteer
-from apps.services.choices import ApplicationStatus
-from apps.services.models import VolunteerApplication
+from apps.people.models import Person
+from apps.volunteers.choices import ApplicationStatus, VolunteerStatus
+from apps.volunteers.models import Volunteer, VolunteerApplication
 
 pytestmark = pytest.mark.django_db
 TOKEN = "t" * 24
@@ -34,7 +33,7 @@ def _apply(client, world, phone="13900001111", token=TOKEN, **extra):
         "form_token": token,
         **extra,
     }
-    return client.post(reverse("services:join"), data)
+    return client.post(reverse("volunteers:join"), data)
 
 
 def _messages(response):
@@ -43,7 +42,7 @@ def _messages(response):
 
 
 def test_it_registers_a_resident_end_to_end(world, client):
-    assert client.get(reverse("services:join")).status_code == 200
+    assert client.get(reverse("volunteers:join")).status_code == 200
     response = _apply(client, world)
     assert response.status_code == 302
     status_url = response["Location"]
@@ -52,9 +51,9 @@ def test_it_registers_a_resident_end_to_end(world, client):
     assert application.phone_masked == "139****1111" and "13900001111" not in application.phone_enc
 
     staff = client_as(world.user("community_a"))
-    page = staff.get(reverse("services:applications")).content.decode()
+    page = staff.get(reverse("volunteers:applications")).content.decode()
     assert "刘小红" in page and "139****1111" in page
-    decide = reverse("services:application_decide", args=[application.pk])
+    decide = reverse("volunteers:application_decide", args=[application.pk])
     # No resident with that phone in the community: staff must say where they live.
     response = staff.post(decide, follow=True, data={"decision": "approve"})
     assert _messages(response) == ["未在本社区找到该电话登记的居民，请选择其住址（户）"]
@@ -93,7 +92,7 @@ def test_it_reuses_the_registered_resident_with_that_phone(world, client, reside
     application = VolunteerApplication.objects.get()
     staff = client_as(world.user("community_a"))
     staff.post(
-        reverse("services:application_decide", args=[application.pk]), {"decision": "approve"}
+        reverse("volunteers:application_decide", args=[application.pk]), {"decision": "approve"}
     )
     assert Volunteer.objects.get().person == resident_a
     assert Person.objects.filter(name="刘小红").count() == 0
@@ -118,7 +117,7 @@ def test_declining_needs_a_reason_and_keeps_the_row(world, client):
     _apply(client, world)
     application = VolunteerApplication.objects.get()
     staff = client_as(world.user("community_a"))
-    decide = reverse("services:application_decide", args=[application.pk])
+    decide = reverse("volunteers:application_decide", args=[application.pk])
     assert _messages(staff.post(decide, follow=True, data={"decision": "decline"})) == [
         "请填写未通过的理由"
     ]
@@ -126,7 +125,7 @@ def test_declining_needs_a_reason_and_keeps_the_row(world, client):
     application.refresh_from_db()
     assert application.status == ApplicationStatus.DECLINED
     assert not Volunteer.objects.exists()
-    page = client.get(reverse("services:join_status", args=[application.form_token]))
+    page = client.get(reverse("volunteers:join_status", args=[application.form_token]))
     assert "不在本社区居住" in page.content.decode()
 
 
@@ -134,9 +133,9 @@ def test_another_community_cannot_see_or_decide(world, client):
     _apply(client, world)
     application = VolunteerApplication.objects.get()
     outsider = client_as(world.user("outsider_b"))
-    assert "刘小红" not in outsider.get(reverse("services:applications")).content.decode()
+    assert "刘小红" not in outsider.get(reverse("volunteers:applications")).content.decode()
     response = outsider.post(
-        reverse("services:application_decide", args=[application.pk]),
+        reverse("volunteers:application_decide", args=[application.pk]),
         {"decision": "approve", "place": world.household_a.pk},
         follow=True,
     )
@@ -146,7 +145,7 @@ def test_another_community_cannot_see_or_decide(world, client):
     # A volunteer of the same community may not approve either.
     volunteer = client_as(world.user("volunteer_a"))
     response = volunteer.post(
-        reverse("services:application_decide", args=[application.pk]),
+        reverse("volunteers:application_decide", args=[application.pk]),
         {"decision": "approve", "place": world.household_a.pk},
         follow=True,
     )

@@ -8,9 +8,9 @@ import zlib
 import pytest
 from django.urls import reverse
 
-from apps.services.actions import do_approve_hours, do_record_hours
-from apps.services.choices import HoursStatus
-from apps.services.models import ServiceHours
+from apps.volunteers.actions import do_approve_hours, do_record_hours
+from apps.volunteers.choices import HoursStatus
+from apps.volunteers.models import ServiceHours
 
 from .helpers import volunteer
 
@@ -31,17 +31,19 @@ def test_it_shows_hours_star_and_points_on_the_volunteer_page(world, hours, clie
     v, row = hours
     do_approve_hours(row, actor=world.user("community_a"))
     client.force_login(world.user("community_a"))
-    html = client.get(reverse("services:volunteer", args=[v.pk])).content.decode()
+    html = client.get(reverse("volunteers:detail", args=[v.pk])).content.decode()
     assert "王芳" in html and "义诊" in html and "已认定" in html and "服务获得" in html
 
 
 def test_it_hides_another_communitys_hours(world, hours, client):
     v, row = hours
     client.force_login(world.user("outsider_b"))
-    assert client.get(reverse("services:volunteer", args=[v.pk])).status_code == 404
-    assert client.get(reverse("services:certificate", args=[v.pk])).status_code == 404
-    assert "王芳" not in client.get(reverse("services:approvals")).content.decode()
-    response = client.post(reverse("services:hours_decide", args=[row.pk]), {"decision": "approve"})
+    assert client.get(reverse("volunteers:detail", args=[v.pk])).status_code == 404
+    assert client.get(reverse("volunteers:certificate", args=[v.pk])).status_code == 404
+    assert "王芳" not in client.get(reverse("volunteers:approvals")).content.decode()
+    response = client.post(
+        reverse("volunteers:hours_decide", args=[row.pk]), {"decision": "approve"}
+    )
     assert response.status_code == 404
     assert client.get(f"/api/v1/services/volunteers/{v.pk}").status_code == 404
     row.refresh_from_db()
@@ -51,12 +53,13 @@ def test_it_hides_another_communitys_hours(world, hours, client):
 def test_it_approves_and_declines_from_the_approvals_page(world, hours, client):
     _, row = hours
     client.force_login(world.user("community_a"))
-    assert "王芳" in client.get(reverse("services:approvals")).content.decode()
-    client.post(reverse("services:hours_decide", args=[row.pk]), {"decision": "decline"})
+    assert "王芳" in client.get(reverse("volunteers:approvals")).content.decode()
+    client.post(reverse("volunteers:hours_decide", args=[row.pk]), {"decision": "decline"})
     row.refresh_from_db()
     assert row.status == HoursStatus.PENDING  # a decline needs a reason
     client.post(
-        reverse("services:hours_decide", args=[row.pk]), {"decision": "decline", "note": "重复登记"}
+        reverse("volunteers:hours_decide", args=[row.pk]),
+        {"decision": "decline", "note": "重复登记"},
     )
     row.refresh_from_db()
     assert row.status == HoursStatus.DECLINED and row.decided_by == world.user("community_a")
@@ -66,7 +69,7 @@ def test_it_records_hours_from_the_volunteer_page(world, hours, client):
     v, _ = hours
     client.force_login(world.user("community_a"))
     client.post(
-        reverse("services:hours_record", args=[v.pk]),
+        reverse("volunteers:hours_record", args=[v.pk]),
         {"served_on": "2026-03-02", "hours": "1.5", "activity": "助餐"},
     )
     assert ServiceHours.objects.filter(volunteer=v, activity="助餐", status="pending").exists()
@@ -100,7 +103,7 @@ def test_it_issues_a_certificate_pdf_with_the_cjk_font_embedded(world, hours, cl
     do_approve_hours(row, actor=world.user("community_a"))
     client.force_login(world.user("community_a"))
     response = client.get(
-        reverse("services:certificate", args=[v.pk]), {"start": "2026-01-01", "end": "2026-12-31"}
+        reverse("volunteers:certificate", args=[v.pk]), {"start": "2026-01-01", "end": "2026-12-31"}
     )
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     pdf = response.content

@@ -18,10 +18,16 @@ from openpyxl import load_workbook
 
 from apps.core.models import AuditEvent
 from apps.core.testing import client_as
-from apps.services.actions import do_add_reward_item, do_approve_hours, do_record_hours
 from apps.services.batch import is_available
-from apps.services.choices import ExceptionKind
-from apps.services.models import AvailabilityException, NoShow, PointsAccount, RewardItem, Training
+from apps.volunteers.actions import do_add_reward_item, do_approve_hours, do_record_hours
+from apps.volunteers.choices import ExceptionKind
+from apps.volunteers.models import (
+    AvailabilityException,
+    NoShow,
+    PointsAccount,
+    RewardItem,
+    Training,
+)
 
 from .helpers import volunteer
 
@@ -36,13 +42,13 @@ def said(response):
 def test_it_counts_and_shows_no_shows(world):
     v, _ = volunteer(world, "王芳")
     staff = client_as(world.user("community_a"))
-    url = reverse("services:no_show_add", args=[v.pk])
+    url = reverse("volunteers:no_show_add", args=[v.pk])
     staff.post(url, {"happened_on": "2026-02-01", "activity": "敬老院义演", "note": "未请假"})
     staff.post(url, {"happened_on": "2026-02-08", "activity": "社区清扫"})
     assert NoShow.objects.filter(volunteer=v).count() == 2
-    page = staff.get(reverse("services:volunteer", args=[v.pk])).content.decode()
+    page = staff.get(reverse("volunteers:detail", args=[v.pk])).content.decode()
     assert '<strong id="no-show-count">2</strong>' in page and "敬老院义演" in page
-    listing = staff.get(reverse("services:volunteers")).content.decode()
+    listing = staff.get(reverse("volunteers:list")).content.decode()
     assert "<td>2</td>" in listing
     # Neither an activity nor an order: refused in words.
     response = staff.post(url, {"happened_on": "2026-02-09"}, follow=True)
@@ -52,7 +58,7 @@ def test_it_counts_and_shows_no_shows(world):
     c = Client()
     c.force_login(user)
     response = c.post(
-        reverse("services:no_show_add", args=[v.pk]),
+        reverse("volunteers:no_show_add", args=[v.pk]),
         {"happened_on": "2026-02-09", "activity": "x"},
         follow=True,
     )
@@ -65,7 +71,7 @@ def test_it_manages_certificates_and_training(world):
     v, _ = volunteer(world, "王芳")
     staff = client_as(world.user("community_a"))
     staff.post(
-        reverse("services:certificate_add", args=[v.pk]),
+        reverse("volunteers:certificate_add", args=[v.pk]),
         {"name": "持证社工", "number": "SW-2024-017", "issued_on": "2024-05-01"},
     )
     v.refresh_from_db()
@@ -73,14 +79,14 @@ def test_it_manages_certificates_and_training(world):
         {"name": "持证社工", "number": "SW-2024-017", "issued_on": "2024-05-01"}
     ]
     response = staff.post(
-        reverse("services:certificate_add", args=[v.pk]), {"name": "持证社工"}, follow=True
+        reverse("volunteers:certificate_add", args=[v.pk]), {"name": "持证社工"}, follow=True
     )
     assert said(response)[-1] == "已登记“持证社工”"
-    staff.post(reverse("services:certificate_remove", args=[v.pk]), {"name": "持证社工"})
+    staff.post(reverse("volunteers:certificate_remove", args=[v.pk]), {"name": "持证社工"})
     v.refresh_from_db()
     assert v.certificates == []
 
-    url = reverse("services:training_add", args=[v.pk])
+    url = reverse("volunteers:training_add", args=[v.pk])
     staff.post(
         url, {"title": "志愿服务通识", "kind": "theory", "held_on": "2026-01-10", "hours": "4"}
     )
@@ -88,7 +94,7 @@ def test_it_manages_certificates_and_training(world):
         url, {"title": "急救实操", "kind": "practice", "held_on": "2026-01-17", "hours": "3.5"}
     )
     assert Training.objects.filter(volunteer=v).aggregate(t=Sum("hours"))["t"] == Decimal("7.5")
-    page = staff.get(reverse("services:volunteer", args=[v.pk])).content.decode()
+    page = staff.get(reverse("volunteers:detail", args=[v.pk])).content.decode()
     assert "理论 4.0 学时" in page and "实践 3.5 学时" in page
     # Training hours are not service hours.
     assert "认定时长：<strong>0</strong>" in page
@@ -97,30 +103,32 @@ def test_it_manages_certificates_and_training(world):
 def test_grant_donate_and_redeem_keep_the_ledger_balanced(world):
     v, user = volunteer(world, "王芳")
     staff = client_as(world.user("community_a"))
-    staff.post(reverse("services:points_grant", args=[v.pk]), {"amount": 120, "note": "年度表彰"})
+    staff.post(reverse("volunteers:points_grant", args=[v.pk]), {"amount": 120, "note": "年度表彰"})
     item = do_add_reward_item(
         world.community_a, actor=world.user("community_a"), name="洗衣液", cost=50, stock=1
     )
     me = Client()
     me.force_login(user)
-    page = me.get(reverse("services:rewards", args=[v.pk])).content.decode()
+    page = me.get(reverse("volunteers:rewards", args=[v.pk])).content.decode()
     assert "洗衣液" in page and "库存 1" in page and '<strong id="balance">120</strong>' in page
-    me.post(reverse("services:redeem", args=[v.pk, item.pk]))
-    response = me.post(reverse("services:redeem", args=[v.pk, item.pk]), follow=True)
+    me.post(reverse("volunteers:redeem", args=[v.pk, item.pk]))
+    response = me.post(reverse("volunteers:redeem", args=[v.pk, item.pk]), follow=True)
     assert said(response)[-1] == "“洗衣液”已兑完"
-    me.post(reverse("services:points_donate", args=[v.pk]), {"amount": 30, "note": "帮扶基金"})
+    me.post(reverse("volunteers:points_donate", args=[v.pk]), {"amount": 30, "note": "帮扶基金"})
     account = PointsAccount.objects.get(volunteer=v)
     assert account.balance == 120 - 50 - 30 == account.entries.aggregate(s=Sum("amount"))["s"]
     item.refresh_from_db()
     assert item.stock == 0
     # Staff restock on the catalogue page.
-    staff.post(reverse("services:restock", args=[item.pk]), {"add": 5})
+    staff.post(reverse("volunteers:restock", args=[item.pk]), {"add": 5})
     assert RewardItem.objects.get(pk=item.pk).stock == 5
-    assert "洗衣液" in staff.get(reverse("services:catalogue")).content.decode()
+    assert "洗衣液" in staff.get(reverse("volunteers:catalogue")).content.decode()
     # Another community sees neither the catalogue item nor the volunteer.
     outsider = client_as(world.user("outsider_b"))
-    assert outsider.post(reverse("services:restock", args=[item.pk]), {"add": 1}).status_code == 404
-    assert outsider.get(reverse("services:rewards", args=[v.pk])).status_code == 404
+    assert (
+        outsider.post(reverse("volunteers:restock", args=[item.pk]), {"add": 1}).status_code == 404
+    )
+    assert outsider.get(reverse("volunteers:rewards", args=[v.pk])).status_code == 404
 
 
 def test_the_volunteer_list_filters_exports_and_stays_in_scope(world):
@@ -138,7 +146,7 @@ def test_the_volunteer_list_filters_exports_and_stays_in_scope(world):
         )
         do_approve_hours(row, actor=staff_user)
     staff = client_as(world.user("community_a"))
-    url = reverse("services:volunteers")
+    url = reverse("volunteers:list")
     page = staff.get(url).content.decode()
     assert "王芳" in page and "李强" in page and "赵将军" not in page
     page = staff.get(url, {"skill": "plumbing"}).content.decode()
@@ -196,7 +204,7 @@ def test_exceptions_override_the_weekly_pattern(world):
     c.force_login(user)
     day = timezone.localdate() + dt.timedelta(days=3)
     c.post(
-        reverse("services:exception_add", args=[v.pk]),
+        reverse("volunteers:exception_add", args=[v.pk]),
         {"on": day.isoformat(), "kind": "unavailable", "note": "外出"},
     )
     assert AvailabilityException.objects.get(volunteer=v).on == day
