@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.db.models.fields.files import FieldFile
 from django.http import Http404, HttpRequest
 
-from apps.core.media import staff_user
+from apps.accounts.media import staff_user
 
 from .models import ActivityPhoto
 

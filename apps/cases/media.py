@@ -4,7 +4,8 @@ from django.db.models import Q
 from django.db.models.fields.files import FieldFile
 from django.http import Http404, HttpRequest
 
-from apps.core.media import MAX_OWNERS, staff_user
+from apps.accounts.media import staff_user
+from apps.core.media import MAX_OWNERS
 
 from .models import CaseAttachment
 from .selectors import access_case_for_user, case_by_token

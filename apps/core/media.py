@@ -6,7 +6,8 @@ they belong to (out of scope or unknown = 404, as for the record itself).
 record: `cases/…`, `visits/…`, `activities/…`; anything else — ECG signals, imports, reports — is
 never served here) and asks that app's rule:
 
-- cases: staff who may see the case (signed in, or by an API key in a header); the resident
+- cases: staff who may see the case (signed in, or by an API key in a header: the account is
+  found by `apps.accounts.media.staff_user`, above this layer); the resident
   with the case's tracking token
   (`?t=<token>`, the token of the tracking page);
 - visits (household visits and patrols alike): staff who may see the visit task;
@@ -24,7 +25,6 @@ import mimetypes
 import secrets
 from collections.abc import Callable
 from pathlib import PurePosixPath
-from typing import Any
 from urllib.parse import quote
 
 from django.conf import settings
@@ -97,15 +97,3 @@ def serve(request: HttpRequest, name: str) -> HttpResponse | FileResponse:
     name = clean_name(name)
     file = owner_rule(name)(request, name)
     return send_file(file)
-
-
-def staff_user(request: HttpRequest) -> Any:
-    """The signed-in user, else the account of an API key sent in a header (`X-API-Key` or
-    `Authorization: Bearer`, never in the URL: an Open311 client fetching a `media_url`), else
-    None (an anonymous visitor)."""
-    from apps.accounts.apikeys import key_from_request, user_for_key  # models import this module
-
-    user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated:
-        return user
-    return user_for_key(key_from_request(request))
