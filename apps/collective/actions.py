@@ -158,7 +158,8 @@ def _check_lines(lines: Sequence[Line]) -> list[tuple[Account, str, int, int]]:
         raise ValidationError(
             {
                 "lines": f"借贷不平衡：借方合计 {Decimal(debits) / 100:.2f} 元，"
-                f"贷方合计 {Decimal(credits) / 100:.2f} 元，相差 {Decimal(abs(debits - credits)) / 100:.2f} 元"
+                f"贷方合计 {Decimal(credits) / 100:.2f} 元，"
+                f"相差 {Decimal(abs(debits - credits)) / 100:.2f} 元"
             }
         )
     return out
@@ -309,7 +310,12 @@ def do_reverse_voucher(*, actor: Any, voucher: Voucher, date: dt.date, reason: s
     if not reason.strip():
         raise ValidationError({"reason": "请写明冲销原因"})
     lines = [
-        Line(line.account.code, debit=Decimal(line.credit) / 100, credit=Decimal(line.debit) / 100, sub=line.sub)
+        Line(
+            line.account.code,
+            debit=Decimal(line.credit) / 100,
+            credit=Decimal(line.debit) / 100,
+            sub=line.sub,
+        )
         for line in voucher.lines.select_related("account")
     ]
     return do_create_voucher(
@@ -365,7 +371,9 @@ def _add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def schedule(start: dt.date, end: dt.date, annual: int, frequency: str) -> list[tuple[dt.date, int]]:
+def schedule(
+    start: dt.date, end: dt.date, annual: int, frequency: str
+) -> list[tuple[dt.date, int]]:
     """The due dates and amounts (fen) of a contract: in advance, at the start of every
     `frequency` months of the term; a short last period pays its share of the year."""
     months = int(frequency)
@@ -373,10 +381,7 @@ def schedule(start: dt.date, end: dt.date, annual: int, frequency: str) -> list[
     due = start
     while due < end:
         nxt = _add_months(due, months)
-        if nxt <= end:
-            amount = annual * months // 12
-        else:
-            amount = annual * (end - due).days // 365
+        amount = annual * months // 12 if nxt <= end else annual * (end - due).days // 365
         if amount > 0:
             out.append((due, amount))
         due = nxt
@@ -498,7 +503,11 @@ def do_book_receipt(
     value = _money(amount, "收款金额")
     if value <= 0:
         raise ValidationError({"amount": "请填写收款金额"})
-    text = summary.strip() or f"收{contract.counterparty}{contract.get_kind_display()}款（{instalment.due:%Y-%m-%d}期）"
+    text = (
+        summary.strip()
+        or f"收{contract.counterparty}{contract.get_kind_display()}款"
+        f"（{instalment.due:%Y-%m-%d}期）"
+    )
     return do_create_voucher(
         actor=actor,
         book=contract.book,
@@ -547,7 +556,9 @@ def do_record_labour(*, actor: Any, book: Book, year: int, trade: str, count: in
     row, _ = LabourSurvey.objects.update_or_create(
         book=book, year=year, trade=trade.strip(), defaults={"count": count}
     )
-    audit.record(actor=actor, verb=AuditVerb.UPDATE, obj=book, changes={"labour": [year, trade, count]})
+    audit.record(
+        actor=actor, verb=AuditVerb.UPDATE, obj=book, changes={"labour": [year, trade, count]}
+    )
     return row
 
 
@@ -557,7 +568,9 @@ def do_register_talent(*, actor: Any, book: Book, **fields: Any) -> Talent:
 
 
 @transaction.atomic
-def do_pair_mentee(*, actor: Any, talent: Talent, mentee: str, goal: str, since: dt.date) -> Mentoring:
+def do_pair_mentee(
+    *, actor: Any, talent: Talent, mentee: str, goal: str, since: dt.date
+) -> Mentoring:
     require(actor, Cap.COLLECTIVE_KEEP_BOOKS, talent.book.village, what="登记传帮带结对")
     pair = Mentoring(talent=talent, mentee=mentee.strip(), goal=goal.strip(), since=since)
     pair.full_clean()

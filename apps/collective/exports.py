@@ -13,7 +13,9 @@ from . import selectors
 from .models import Book
 
 
-def _sheet(wb: Workbook, title: str, heading: list[Any], rows: list[list[Any]], first: bool) -> None:
+def _sheet(
+    wb: Workbook, title: str, heading: list[Any], rows: list[list[Any]], first: bool
+) -> None:
     ws = wb.active if first else wb.create_sheet()
     ws.title = title
     for row in [heading, *rows]:

@@ -19,10 +19,16 @@ class VoucherForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for n in range(1, LINES + 1):
-            self.fields[f"account_{n}"] = forms.CharField(label=f"第{n}行科目编号", required=False, max_length=10)
+            self.fields[f"account_{n}"] = forms.CharField(
+                label=f"第{n}行科目编号", required=False, max_length=10
+            )
             self.fields[f"sub_{n}"] = forms.CharField(label="明细", required=False, max_length=40)
-            self.fields[f"debit_{n}"] = forms.DecimalField(label="借方（元）", required=False, min_value=0, decimal_places=2)
-            self.fields[f"credit_{n}"] = forms.DecimalField(label="贷方（元）", required=False, min_value=0, decimal_places=2)
+            self.fields[f"debit_{n}"] = forms.DecimalField(
+                label="借方（元）", required=False, min_value=0, decimal_places=2
+            )
+            self.fields[f"credit_{n}"] = forms.DecimalField(
+                label="贷方（元）", required=False, min_value=0, decimal_places=2
+            )
 
     def line_rows(self) -> list[list[forms.BoundField]]:
         return [
@@ -59,15 +65,21 @@ class ContractForm(forms.Form):
     end = forms.DateField(label="终止日期", widget=forms.DateInput(attrs={"type": "date"}))
     area_mu = forms.DecimalField(label="面积（亩）", required=False, min_value=0)
     rent_per_mu = forms.DecimalField(label="每亩每年租金（元）", required=False, min_value=0)
-    annual_amount = forms.DecimalField(label="每年应收（元，非流转合同）", required=False, min_value=0)
+    annual_amount = forms.DecimalField(
+        label="每年应收（元，非流转合同）", required=False, min_value=0
+    )
     frequency = forms.ChoiceField(label="收款方式", choices=Frequency.choices)
     jobs = forms.IntegerField(label="带动就业（人）", required=False, min_value=0)
 
 
 class QuestionForm(forms.Form):
-    question = forms.CharField(label="您的问题", max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+    question = forms.CharField(
+        label="您的问题", max_length=500, widget=forms.Textarea(attrs={"rows": 3})
+    )
     name = forms.CharField(label="称呼", max_length=20, required=False)
-    phone = forms.RegexField(label="手机号", regex=r"^1\d{10}$", error_messages={"invalid": "请填写 11 位手机号"})
+    phone = forms.RegexField(
+        label="手机号", regex=r"^1\d{10}$", error_messages={"invalid": "请填写 11 位手机号"}
+    )
     form_token = forms.CharField(widget=forms.HiddenInput)
 
     @staticmethod

@@ -46,7 +46,10 @@ def _link(s: Scope) -> str:
     return f"{reverse('collective:ranking')}?year={s.date_to.year}"
 
 
-DEFINITION = "村集体经营性收入 = 经营收入（501）+ 投资收益（521），按《农村集体经济组织会计制度》（财会〔2023〕14号）"
+DEFINITION = (
+    "村集体经营性收入 = 经营收入（501）+ 投资收益（521），"
+    "按《农村集体经济组织会计制度》（财会〔2023〕14号）"
+)
 
 register(
     Indicator(
@@ -105,7 +108,10 @@ register(
         "人",
         "collective.Job",
         lambda s: int(
-            (Job.objects.filter(subtree_q(s.place, "book__village"), since__lte=s.date_to).aggregate(n=Sum("count"))["n"] or 0)
+            Job.objects.filter(subtree_q(s.place, "book__village"), since__lte=s.date_to).aggregate(
+                n=Sum("count")
+            )["n"]
+            or 0
         ),
         periodic=False,
     ),

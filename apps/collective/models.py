@@ -4,7 +4,7 @@ the people-and-economy registers.
 
 Money is stored in fen (分) as integers, so a voucher balances exactly on both engines (SQLite
 has no exact decimal sum). The database itself refuses an unbalanced posted voucher, lines of a
-posted voucher, and a posted voucher changed or deleted: triggers in migration 0003 (ADR 0019).
+posted voucher, and a posted voucher changed or deleted: triggers in migration 0003 (ADR 0027).
 """
 
 from decimal import Decimal
@@ -113,6 +113,9 @@ class Period(models.Model):
             models.UniqueConstraint(fields=["book", "year", "month"], name="collective_period_once")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.book} {self.year}年{self.month}月"
+
 
 class Voucher(TimeStamped):
     """A 记账凭证. Lines are written while it is a draft; it is booked (posted) by a status
@@ -198,12 +201,13 @@ class VoucherLine(models.Model):
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(
-                condition=(
-                    models.Q(debit__gt=0, credit=0) | models.Q(debit=0, credit__gt=0)
-                ),
+                condition=(models.Q(debit__gt=0, credit=0) | models.Q(debit=0, credit__gt=0)),
                 name="collective_line_one_side",
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} 借{self.debit} 贷{self.credit}"
 
 
 class Approval(models.Model):
@@ -224,6 +228,9 @@ class Approval(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "凭证审批"
         ordering = ["decided_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.role} {self.decision}"
 
 
 class Resource(TimeStamped):
@@ -363,6 +370,9 @@ class Instalment(models.Model):
         verbose_name = verbose_name_plural = "合同应收期次"
         ordering = ["due", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.contract_id} {self.due}"
+
 
 class Job(TimeStamped):
     """Jobs created (带动就业): by an enterprise or project, how many, from when."""
@@ -401,6 +411,9 @@ class LabourSurvey(models.Model):
             models.UniqueConstraint(fields=["book", "year", "trade"], name="collective_labour_once")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.year} {self.trade} {self.count}"
+
 
 class Talent(TimeStamped):
     """A 乡贤 or 致富能人 of the village."""
@@ -436,6 +449,9 @@ class Mentoring(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "传帮带结对"
 
+    def __str__(self) -> str:
+        return f"{self.talent_id} → {self.mentee}"
+
 
 class VisitorCount(models.Model):
     """Visitors of a village with tourism, per month, with the figure's source."""
@@ -453,6 +469,9 @@ class VisitorCount(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["book", "month"], name="collective_visitors_once")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.count}"
 
 
 def fen(value: Any) -> int:

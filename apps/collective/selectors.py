@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Case as When_, F, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models import Case as When_
+from django.db.models import F, IntegerField, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
 
 from apps.places.models import Place, subtree_q
@@ -206,13 +207,10 @@ def distribution(book: Book, year: int) -> Distribution:
     before = net_by_account(book, None, start - dt.timedelta(days=1))
     opening = -(before.get("321", 0) + before.get("322", 0))
     # earlier years' unclosed profit and loss counts as undistributed too
-    opening -= sum(
-        n for code, n in before.items() if code.startswith("5")
-    )
+    opening -= sum(n for code, n in before.items() if code.startswith("5"))
     items: dict[str, int] = defaultdict(int)
-    for sub, d, c in (
-        _posted(Q(voucher__book=book, account__code="322"), start, end)
-        .values_list("sub", "debit", "credit")
+    for sub, d, c in _posted(Q(voucher__book=book, account__code="322"), start, end).values_list(
+        "sub", "debit", "credit"
     ):
         items[sub or "其他"] += d - c
     statement = income_statement(book, start, end)
@@ -379,8 +377,16 @@ def monthly_summary(book: Book, year: int) -> list[dict[str, Any]]:
         _posted(Q(voucher__book=book), dt.date(year, 1, 1), dt.date(year, 12, 31))
         .annotate(
             m=F("voucher__date__month"),
-            cash_in=When_(When(account__code__in=CASH, then=F("debit")), default=Value(0), output_field=IntegerField()),
-            cash_out=When_(When(account__code__in=CASH, then=F("credit")), default=Value(0), output_field=IntegerField()),
+            cash_in=When_(
+                When(account__code__in=CASH, then=F("debit")),
+                default=Value(0),
+                output_field=IntegerField(),
+            ),
+            cash_out=When_(
+                When(account__code__in=CASH, then=F("credit")),
+                default=Value(0),
+                output_field=IntegerField(),
+            ),
             op=When_(
                 When(account__income_line__in=OPERATING_LINES, then=F("credit") - F("debit")),
                 default=Value(0),
@@ -392,7 +398,12 @@ def monthly_summary(book: Book, year: int) -> list[dict[str, Any]]:
         .order_by("m")
     )
     return [
-        {"month": r["m"], "in": yuan(r["i"]), "out": yuan(r["o"]), "operating": yuan(r["op_income"])}
+        {
+            "month": r["m"],
+            "in": yuan(r["i"]),
+            "out": yuan(r["o"]),
+            "operating": yuan(r["op_income"]),
+        }
         for r in rows
     ]
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("books/<int:pk>/vouchers/", views.create_voucher, name="create_voucher"),
     path("books/<int:pk>/contracts/", views.create_contract, name="create_contract"),
     path("books/<int:pk>/statements.xlsx", views.export, name="export"),
+    path("books/<int:pk>/registers/", views.registers, name="registers"),
     path("vouchers/<int:pk>/", views.voucher, name="voucher"),
     path("vouchers/<int:pk>/decide/", views.decide, name="decide"),
     path("vouchers/<int:pk>/reverse/", views.reverse, name="reverse"),

@@ -23,7 +23,15 @@ from apps.core.refusals import run_action
 from . import actions, selectors
 from .choices import ContractStatus, VoucherStatus
 from .exports import statements_workbook
-from .forms import LINES, ContractForm, DecisionForm, QuestionForm, ReceiptForm, ReverseForm, VoucherForm
+from .forms import (
+    LINES,
+    ContractForm,
+    DecisionForm,
+    QuestionForm,
+    ReceiptForm,
+    ReverseForm,
+    VoucherForm,
+)
 from .models import Book, Contract, Instalment, Voucher
 
 
@@ -59,7 +67,11 @@ def ranking(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "collective/ranking.html",
-        {"ranked": ranked, "year": year, "bands": selectors.bands(user.scope, year) if user.scope else {}},
+        {
+            "ranked": ranked,
+            "year": year,
+            "bands": selectors.bands(user.scope, year) if user.scope else {},
+        },
     )
 
 
@@ -75,7 +87,8 @@ def _book_page(request: HttpRequest, book: Book, form: VoucherForm | None = None
     vouchers = list(selectors.vouchers_of(book)[:50])
     user: Any = request.user
     pending = [
-        v for v in vouchers
+        v
+        for v in vouchers
         if v.status == VoucherStatus.PENDING and book.steps_for(v.kind)[v.step] == user.role
     ]
     return render(
@@ -90,7 +103,12 @@ def _book_page(request: HttpRequest, book: Book, form: VoucherForm | None = None
             "vouchers": vouchers,
             "pending": pending,
             "contracts": selectors.contracts_of(book, today),
-            "form": form or (VoucherForm(initial={"date": today}) if can(user, Cap.COLLECTIVE_KEEP_BOOKS) else None),
+            "form": form
+            or (
+                VoucherForm(initial={"date": today})
+                if can(user, Cap.COLLECTIVE_KEEP_BOOKS)
+                else None
+            ),
             "contract_form": ContractForm() if can(user, Cap.COLLECTIVE_KEEP_BOOKS) else None,
             "decision_form": DecisionForm(),
             "can_approve": can(user, Cap.COLLECTIVE_APPROVE),
@@ -113,7 +131,12 @@ def create_voucher(request: HttpRequest, pk: int) -> HttpResponse:
         return _book_page(request, the_book, form)
     d = form.cleaned_data
     lines = [
-        actions.Line(d[f"account_{n}"], debit=d[f"debit_{n}"] or 0, credit=d[f"credit_{n}"] or 0, sub=d[f"sub_{n}"])
+        actions.Line(
+            d[f"account_{n}"],
+            debit=d[f"debit_{n}"] or 0,
+            credit=d[f"credit_{n}"] or 0,
+            sub=d[f"sub_{n}"],
+        )
         for n in range(1, LINES + 1)
         if d[f"account_{n}"]
     ]
@@ -128,7 +151,11 @@ def create_voucher(request: HttpRequest, pk: int) -> HttpResponse:
             lines=lines,
             attachment=d.get("attachment"),
         ),
-        done=lambda v: _said(request, f"凭证已提交：{v.get_status_display()}", redirect("collective:book", the_book.pk)),
+        done=lambda v: _said(
+            request,
+            f"凭证已提交：{v.get_status_display()}",
+            redirect("collective:book", the_book.pk),
+        ),
         refused=lambda: _book_page(request, the_book, form),
         form=form,
     )
@@ -141,7 +168,9 @@ def _said(request: HttpRequest, text: str, response: HttpResponse) -> HttpRespon
 
 def _voucher(request: HttpRequest, pk: int) -> Voucher:
     _viewer(request)
-    return get_in_scope(Voucher.objects.visible_to(request.user).select_related("book__village"), pk=pk)
+    return get_in_scope(
+        Voucher.objects.visible_to(request.user).select_related("book__village"), pk=pk
+    )
 
 
 @login_required
@@ -165,13 +194,21 @@ def voucher(request: HttpRequest, pk: int) -> HttpResponse:
 def decide(request: HttpRequest, pk: int) -> HttpResponse:
     v = _voucher(request, pk)
     form = DecisionForm(request.POST)
-    back = redirect(request.POST.get("back") == "book" and "collective:book" or "collective:voucher", v.book_id if request.POST.get("back") == "book" else v.pk)
+    back = redirect(
+        (request.POST.get("back") == "book" and "collective:book") or "collective:voucher",
+        v.book_id if request.POST.get("back") == "book" else v.pk,
+    )
     if not form.is_valid():
         messages.error(request, "请选择同意或退回")
         return back
     return run_action(
         request,
-        lambda: actions.do_decide(actor=request.user, voucher=v, decision=form.cleaned_data["decision"], note=form.cleaned_data["note"]),
+        lambda: actions.do_decide(
+            actor=request.user,
+            voucher=v,
+            decision=form.cleaned_data["decision"],
+            note=form.cleaned_data["note"],
+        ),
         done=lambda r: _said(request, f"已审批：{r.get_status_display()}", back),
         refused=lambda: back,
     )
@@ -201,7 +238,9 @@ def create_contract(request: HttpRequest, pk: int) -> HttpResponse:
     form = ContractForm(request.POST)
     back = redirect("collective:book", the_book.pk)
     if not form.is_valid():
-        messages.error(request, "；".join(f"{form.fields[k].label}：{v[0]}" for k, v in form.errors.items()))
+        messages.error(
+            request, "；".join(f"{form.fields[k].label}：{v[0]}" for k, v in form.errors.items())
+        )
         return back
     d = form.cleaned_data
     return run_action(
@@ -222,14 +261,18 @@ def create_contract(request: HttpRequest, pk: int) -> HttpResponse:
             frequency=d["frequency"],
             jobs=d["jobs"] or 0,
         ),
-        done=lambda c: _said(request, f"合同 {c.number} 已登记", redirect("collective:contract", c.pk)),
+        done=lambda c: _said(
+            request, f"合同 {c.number} 已登记", redirect("collective:contract", c.pk)
+        ),
         refused=lambda: back,
     )
 
 
 def _contract(request: HttpRequest, pk: int) -> Contract:
     _viewer(request)
-    return get_in_scope(Contract.objects.visible_to(request.user).select_related("book__village"), pk=pk)
+    return get_in_scope(
+        Contract.objects.visible_to(request.user).select_related("book__village"), pk=pk
+    )
 
 
 @login_required
@@ -243,7 +286,8 @@ def contract(request: HttpRequest, pk: int) -> HttpResponse:
             "contract": c,
             "schedule": selectors.schedule_of(c, today),
             "vouchers": c.vouchers.order_by("date", "id"),
-            "can_receive": can(request.user, Cap.COLLECTIVE_KEEP_BOOKS) and c.status == ContractStatus.ACTIVE,
+            "can_receive": can(request.user, Cap.COLLECTIVE_KEEP_BOOKS)
+            and c.status == ContractStatus.ACTIVE,
             "today": today,
         },
     )
@@ -265,7 +309,12 @@ def receive(request: HttpRequest, pk: int) -> HttpResponse:
     return run_action(
         request,
         lambda: actions.do_book_receipt(
-            actor=request.user, instalment=instalment, amount=d["amount"], date=d["date"], via=d["via"], attachment=d.get("attachment")
+            actor=request.user,
+            instalment=instalment,
+            amount=d["amount"],
+            date=d["date"],
+            via=d["via"],
+            attachment=d.get("attachment"),
         ),
         done=lambda v: _said(request, f"收款凭证已提交：{v.get_status_display()}", back),
         refused=lambda: back,
@@ -283,7 +332,9 @@ def export(request: HttpRequest, pk: int) -> HttpResponse:
         out.getvalue(),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    response["Content-Disposition"] = f'attachment; filename="collective-{the_book.village.code}-{year}.xlsx"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="collective-{the_book.village.code}-{year}.xlsx"'
+    )
     return response
 
 
@@ -291,18 +342,24 @@ def export(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _public_book(code: str) -> Book:
-    the_book = Book.objects.select_related("village").filter(village__code=code, public=True).first()
+    the_book = (
+        Book.objects.select_related("village").filter(village__code=code, public=True).first()
+    )
     if the_book is None:
         raise Http404("该村未开放村务公开")
     return the_book
 
 
-def public(request: HttpRequest, code: str, form: QuestionForm | None = None, status: int = 200) -> HttpResponse:
+def public(
+    request: HttpRequest, code: str, form: QuestionForm | None = None, status: int = 200
+) -> HttpResponse:
     the_book = _public_book(code)
     year = _year(request)
     today = timezone.localdate()
     statement = selectors.income_statement(the_book, dt.date(year, 1, 1), dt.date(year, 12, 31))
-    contracts = [c for c in selectors.contracts_of(the_book, today) if c.status == ContractStatus.ACTIVE]
+    contracts = [
+        c for c in selectors.contracts_of(the_book, today) if c.status == ContractStatus.ACTIVE
+    ]
     return render(
         request,
         "collective/public.html",
@@ -330,7 +387,11 @@ def ask(request: HttpRequest, code: str) -> HttpResponse:
     d = form.cleaned_data
     try:
         case = actions.do_ask_question(
-            book=the_book, question=d["question"], name=d["name"], phone=d["phone"], token=d["form_token"]
+            book=the_book,
+            question=d["question"],
+            name=d["name"],
+            phone=d["phone"],
+            token=d["form_token"],
         )
     except PermissionDenied as exc:
         raise Http404(str(exc)) from exc
@@ -339,3 +400,28 @@ def ask(request: HttpRequest, code: str) -> HttpResponse:
         return public(request, code, form, status=422)
     messages.success(request, f"已收到您的问题，编号 {case.number}，村里会尽快答复。")
     return redirect("portal:track", token=case.tracking_token)
+
+
+@login_required
+def registers(request: HttpRequest, pk: int) -> HttpResponse:
+    """The village's assets and resources (资产、资源) and its people-and-economy registers:
+    jobs created, labour force by trade, 乡贤/致富能人 with their mentoring pairs, visitors."""
+    the_book = _book(request, pk)
+    labour = list(the_book.laboursurvey_set.order_by("-year", "-count"))
+    latest = labour[0].year if labour else None
+    this_year = [row for row in labour if row.year == latest]
+    total = sum(row.count for row in this_year)
+    return render(
+        request,
+        "collective/registers.html",
+        {
+            "book": the_book,
+            "resources": the_book.resource_set.all(),
+            "assets": the_book.asset_set.all(),
+            "jobs": the_book.job_set.all(),
+            "labour": [(row, round(row.count * 100 / total) if total else 0) for row in this_year],
+            "labour_year": latest,
+            "talents": the_book.talent_set.prefetch_related("mentees"),
+            "visitors": the_book.visitorcount_set.order_by("month"),
+        },
+    )

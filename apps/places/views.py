@@ -35,6 +35,9 @@ LANDING: dict[str, str] = {
     Role.COUNTY_LEADER: "stats:overview",
     Role.ECG_PHYSICIAN: "ecg:queue",
     Role.CLINIC_DOCTOR: "ecg:list",  # the clinic's exams, with 上传心电图 and their results
+    Role.VILLAGE_ACCOUNTANT: "collective:index",  # the village's books, vouchers, contracts
+    Role.VILLAGE_SUPERVISOR: "collective:index",  # 待我审批 on the village's book page
+    Role.AGENCY_ACCOUNTANT: "collective:index",  # the town's villages and their income
 }
 
 

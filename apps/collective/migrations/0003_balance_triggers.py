@@ -2,7 +2,7 @@
 a raw ORM save or SQL): a voucher is inserted unposted; it becomes posted only by a status
 change, refused unless it has at least two lines and its debits equal its credits; a posted
 voucher's status, date, book and kind never change and it is never deleted; lines of a posted
-voucher are never added, changed or removed (ADR 0019).
+voucher are never added, changed or removed (ADR 0027).
 
 On PostgreSQL the line trigger takes the voucher row FOR SHARE, so a line written by one
 transaction and a posting by another are serialised: the posting's sum sees the line, or the

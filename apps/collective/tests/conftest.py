@@ -14,7 +14,6 @@ from ..actions import Line, do_create_contract, do_decide, do_open_book
 from ..choices import ContractKind, Decision, VoucherStatus
 from ..models import Book, Voucher
 
-
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 
 

@@ -140,7 +140,11 @@ def test_the_approval_chain_runs_in_its_order_and_only_the_right_role_decides(
 
 def test_a_rejection_needs_a_reason_and_stops_the_voucher(book, accountant, supervisor):
     voucher = do_create_voucher(
-        actor=accountant, book=book, kind="payment", date=D, summary="付款",
+        actor=accountant,
+        book=book,
+        kind="payment",
+        date=D,
+        summary="付款",
         lines=[Line("511", debit="50"), Line("101", credit="50")],
     )
     with pytest.raises(ValidationError, match="理由"):
@@ -153,7 +157,11 @@ def test_a_rejection_needs_a_reason_and_stops_the_voucher(book, accountant, supe
 def test_the_sequence_is_configurable_and_an_empty_one_posts_at_once(book, agency, accountant):
     do_set_approvals(actor=agency, book=book, approvals={"transfer": []})
     voucher = do_create_voucher(
-        actor=accountant, book=book, kind="transfer", date=D, summary="结转",
+        actor=accountant,
+        book=book,
+        kind="transfer",
+        date=D,
+        summary="结转",
         lines=[Line("401", debit="10"), Line("121", credit="10")],
     )
     assert voucher.status == VoucherStatus.POSTED
@@ -170,7 +178,9 @@ def test_a_reversal_undoes_a_posted_voucher_and_only_once(book, accountant, appr
         )
     )
     assert income_statement(book, D, D).operating_income == Decimal("800.00")
-    reversal = approve(do_reverse_voucher(actor=accountant, voucher=voucher, date=D, reason="重复记账"))
+    reversal = approve(
+        do_reverse_voucher(actor=accountant, voucher=voucher, date=D, reason="重复记账")
+    )
     assert reversal.status == VoucherStatus.POSTED and reversal.reverses == voucher
     assert income_statement(book, D, D).operating_income == 0
     assert balance_sheet(book, D).total_assets == 0
@@ -218,10 +228,15 @@ def test_the_statements(book, accountant, agency, approve):
         ("payment", [Line("511", debit="15000"), Line("102", credit="15000")]),
         ("payment", [Line("551", debit="5000"), Line("102", credit="5000")]),
         ("transfer", [Line("151", debit="200000"), Line("202", credit="200000")]),
-        ("transfer", [Line("322", debit="10000", sub="提取公积公益金"), Line("311", credit="10000")]),
+        (
+            "transfer",
+            [Line("322", debit="10000", sub="提取公积公益金"), Line("311", credit="10000")],
+        ),
     ]
     for kind, lines in entries:
-        do_create_voucher(actor=accountant, book=book, kind=kind, date=D, summary="业务", lines=lines)
+        do_create_voucher(
+            actor=accountant, book=book, kind=kind, date=D, summary="业务", lines=lines
+        )
     statement = income_statement(book, dt.date(2026, 1, 1), dt.date(2026, 12, 31))
     assert statement.operating_income == Decimal("200000.00")
     assert statement.total_income == Decimal("230000.00")

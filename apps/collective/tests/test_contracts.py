@@ -9,7 +9,13 @@ from django.core.exceptions import ValidationError
 
 from apps.core.tasks import capture_tasks
 
-from ..actions import do_book_receipt, do_create_contract, do_reverse_voucher, schedule, send_reminders
+from ..actions import (
+    do_book_receipt,
+    do_create_contract,
+    do_reverse_voucher,
+    schedule,
+    send_reminders,
+)
 from ..choices import ContractKind, Frequency
 from ..selectors import (
     contracts_of,
@@ -36,8 +42,14 @@ def test_a_land_transfer_bills_area_times_rent(land_contract):
 def test_a_land_transfer_needs_area_and_rent(book, accountant):
     with pytest.raises(ValidationError, match="面积"):
         do_create_contract(
-            actor=accountant, book=book, kind=ContractKind.LAND_TRANSFER, number="X1",
-            title="地", counterparty="某公司", start=dt.date(2026, 1, 1), end=dt.date(2027, 1, 1),
+            actor=accountant,
+            book=book,
+            kind=ContractKind.LAND_TRANSFER,
+            number="X1",
+            title="地",
+            counterparty="某公司",
+            start=dt.date(2026, 1, 1),
+            end=dt.date(2027, 1, 1),
         )
 
 
@@ -64,13 +76,21 @@ def test_a_receipt_against_the_contract_clears_the_red_flag(
 
 def test_shares_pay_investment_income(book, accountant, approve):
     contract = do_create_contract(
-        actor=accountant, book=book, kind=ContractKind.SHARES, number="GF-1", title="物流公司入股",
-        counterparty="临川物流有限公司", start=dt.date(2026, 1, 1), end=dt.date(2036, 1, 1),
+        actor=accountant,
+        book=book,
+        kind=ContractKind.SHARES,
+        number="GF-1",
+        title="物流公司入股",
+        counterparty="临川物流有限公司",
+        start=dt.date(2026, 1, 1),
+        end=dt.date(2036, 1, 1),
         annual_amount="600000",
     )
     approve(
         do_book_receipt(
-            actor=accountant, instalment=contract.instalments.first(), amount="600000",
+            actor=accountant,
+            instalment=contract.instalments.first(),
+            amount="600000",
             date=dt.date(2026, 3, 1),
         )
     )
@@ -83,9 +103,16 @@ def test_reminders_go_once_to_the_bookkeepers(
     book, accountant, agency, land_contract, django_capture_on_commit_callbacks
 ):
     do_create_contract(
-        actor=accountant, book=book, kind=ContractKind.LEASE, number="ZL-1", title="村部一楼门面",
-        counterparty="张三", counterparty_is_person=True, start=dt.date(2024, 7, 1),
-        end=dt.date(2026, 7, 1), annual_amount="12000",
+        actor=accountant,
+        book=book,
+        kind=ContractKind.LEASE,
+        number="ZL-1",
+        title="村部一楼门面",
+        counterparty="张三",
+        counterparty_is_person=True,
+        start=dt.date(2024, 7, 1),
+        end=dt.date(2026, 7, 1),
+        annual_amount="12000",
     )
     with capture_tasks() as sent, django_capture_on_commit_callbacks(execute=True):
         n = send_reminders(dt.date(2026, 6, 15))
@@ -105,7 +132,9 @@ def test_the_indicators_read_the_books(world, book, accountant, approve, land_co
 
     approve(
         do_book_receipt(
-            actor=accountant, instalment=land_contract.instalments.first(), amount="54000",
+            actor=accountant,
+            instalment=land_contract.instalments.first(),
+            amount="54000",
             date=dt.date(2026, 6, 1),
         )
     )

@@ -18,8 +18,29 @@ from ..models import Account, VoucherLine
 from ..selectors import balance_sheet, income_statement
 
 CODES = [
-    "101", "102", "112", "121", "141", "151", "152", "202", "211", "301", "311", "322", "401",
-    "501", "502", "503", "511", "521", "531", "541", "551", "552", "561",
+    "101",
+    "102",
+    "112",
+    "121",
+    "141",
+    "151",
+    "152",
+    "202",
+    "211",
+    "301",
+    "311",
+    "322",
+    "401",
+    "501",
+    "502",
+    "503",
+    "511",
+    "521",
+    "531",
+    "541",
+    "551",
+    "552",
+    "561",
 ]
 amounts = st.integers(min_value=1, max_value=10_000_000)  # fen
 entry = st.lists(
@@ -50,7 +71,12 @@ class BooksProperty(TestCase):
                     lines += [Line(debit, debit=value), Line(credit, credit=value)]
                 posted.append(
                     do_create_voucher(
-                        actor=agency, book=book, kind="transfer", date=date, summary="业务", lines=lines
+                        actor=agency,
+                        book=book,
+                        kind="transfer",
+                        date=date,
+                        summary="业务",
+                        lines=lines,
                     )
                 )
             elif posted:
