@@ -57,6 +57,7 @@ api.add_router("/errands", "apps.errands.api.router")
 api.add_router("/brands", "apps.brands.api.router")
 api.add_router("/activities", "apps.activities.api.router")
 api.add_router("/reports", "apps.reports.api.router")
+api.add_router("/collective", "apps.collective.api.router")
 api.add_router("/forest", "apps.forestry.api.router")
 
 
