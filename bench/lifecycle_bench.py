@@ -21,10 +21,12 @@ What it does:
    create also looks for duplicates), accept, dispatch to its handler, claim, resolve,
    rate by tracking token — for `--seconds`, after a short warm-up;
 5. prints throughput, p50/p99 per request kind, the ratio of the lifecycle phase's
-   request throughput to the trivial endpoint's, and (Redis) the tasks still queued at the
-   end — the backlog the workers did not absorb. Last line:
+   request throughput to the trivial endpoint's, the CPU time the server's processes (the
+   gunicorn master and its workers, user + system from /proc, inline tasks included) spent per
+   request of each phase, and (Redis) the tasks still queued at the end — the backlog the
+   workers did not absorb. Last line:
 
-    RESULT lifecycles_per_s=… p99_ms=… ratio_to_trivial=…
+    RESULT lifecycles_per_s=… p99_ms=… ratio_to_trivial=… cpu_ms_per_request=…
 
 Clients are asyncio tasks on keep-alive connections, spread over a few client processes so
 the load generator is not the bottleneck of the trivial phase.
@@ -42,6 +44,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 import uuid
 from pathlib import Path
@@ -155,6 +158,25 @@ def redis_backlog(url: str) -> int:
     return int(redis.Redis.from_url(url).llen("gongzhi:tasks:queue"))
 
 
+def server_cpu_seconds(pid: int) -> float:
+    """User + system CPU time of process `pid` and its children (the gunicorn master and its
+    workers, all their threads), from /proc (Linux)."""
+    pids, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        pids.append(p)
+        for task in Path(f"/proc/{p}/task").glob("*/children"):
+            todo += [int(c) for c in task.read_text().split()]
+    ticks = 0
+    for p in pids:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            continue  # exited meanwhile
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -178,15 +200,20 @@ def start_server(env: dict[str, str], port: int, workers: int, threads: int) -> 
         "--log-level=warning",
     ]
     server = subprocess.Popen(command, cwd=ROOT, env=env)
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180  # a loaded shared machine starts slowly
+    last = ""
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/cases/health", timeout=2):
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/cases/health", timeout=5):
                 return server
-        except OSError:
+        except urllib.error.HTTPError as exc:
+            last = f"HTTP {exc.code} {exc.read()[:300]!r}"
+            time.sleep(0.5)
+        except OSError as exc:
+            last = str(exc)
             time.sleep(0.3)
     server.terminate()
-    raise SystemExit("server did not start")
+    raise SystemExit(f"server did not start: {last}")
 
 
 # --- the HTTP client ----------------------------------------------------------------------
@@ -401,10 +428,18 @@ def main() -> None:
         procs = max(1, min(args.client_procs, args.clients))
         print(f"load average before the run: {os.getloadavg()[0]:.1f}", flush=True)
         run_phase("lifecycle", args.port, specs, args.warmup, procs)  # jieba, caches, pools
+        cpu = server_cpu_seconds(server.pid)
         trivial = run_phase("trivial", args.port, specs, args.seconds, procs)
-        trivial_rate, _ = report("trivial GET /api/v1/cases/health", trivial, ("health",))
+        cpu, trivial_cpu = server_cpu_seconds(server.pid), server_cpu_seconds(server.pid) - cpu
+        trivial_rate, health = report("trivial GET /api/v1/cases/health", trivial, ("health",))
         cycles = run_phase("lifecycle", args.port, specs, args.seconds, procs)
+        cycle_cpu = server_cpu_seconds(server.pid) - cpu
         cycle_rate, every = report("lifecycle requests", cycles, STEPS)
+        cpu_ms = cycle_cpu * 1000 / max(1, len(every))
+        print(
+            f"server CPU: {cpu_ms:.1f} ms per lifecycle request ({cycle_cpu:.1f} s), "
+            f"{trivial_cpu * 1000 / max(1, len(health)):.2f} ms per trivial request"
+        )
         per_s = cycles["done"] / cycles["elapsed"]
         p99 = pct(every, 0.99)
         ratio = cycle_rate / trivial_rate if trivial_rate else float("nan")
@@ -412,7 +447,10 @@ def main() -> None:
         if args.tasks == "redis":
             print(f"tasks still queued at the end: {redis_backlog(args.redis_url)}")
         print(f"load average at the end: {os.getloadavg()[0]:.1f}")
-        print(f"RESULT lifecycles_per_s={per_s:.1f} p99_ms={p99:.1f} ratio_to_trivial={ratio:.2f}")
+        print(
+            f"RESULT lifecycles_per_s={per_s:.1f} p99_ms={p99:.1f} ratio_to_trivial={ratio:.2f} "
+            f"cpu_ms_per_request={cpu_ms:.1f}"
+        )
     finally:
         for worker in task_workers:
             worker.terminate()
@@ -420,7 +458,11 @@ def main() -> None:
             worker.wait(timeout=30)
         if server is not None:
             server.terminate()
-            server.wait(timeout=30)
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:  # a loaded machine: do not keep the database
+                server.kill()
+                server.wait()
         if args.tasks == "redis":
             clear_redis(args.redis_url)
         if not args.keep_db:

@@ -156,7 +156,19 @@ def record_case_change(case: Case, before: Contribution | None) -> None:
     _add_all([c for c in changes if any(c[2])])
 
 
+_UPSERTS: dict[tuple[str, str, int], str] = {}
+
+
 def _upsert_sql(table: Table, rows: int = 1) -> str:
+    """The upsert of `rows` rows into `table` (built once per engine, table and row count)."""
+    key = (connection.vendor, table.name, rows)
+    sql = _UPSERTS.get(key)
+    if sql is None:
+        sql = _UPSERTS[key] = _build_upsert_sql(table, rows)
+    return sql
+
+
+def _build_upsert_sql(table: Table, rows: int) -> str:
     q = connection.ops.quote_name
     name = q(table.name)
     columns = ", ".join(q(c) for c in [*table.keys, *CASE_COUNTERS])

@@ -1,0 +1,145 @@
+"""Querysets compiled to SQL once per process, for the few reads every request of a hot path
+makes (the case a transition locks, its timeline).
+
+Django builds and compiles a queryset's SQL on every evaluation; for a `select_related` over
+four wide tables that is most of the CPU the read costs (about 1 ms a query on the 2-core
+box), while the SQL is the same every time but for one parameter. `CompiledQuery(build)`
+calls `build(marker)` once per database alias, compiles it, remembers where the marker went
+among the parameters, and afterwards only executes the SQL with the value in its place and
+turns the rows into model instances the way Django's own `ModelIterable` does (field
+converters, `select_related` objects attached). The query goes through the connection's
+cursor, so query counting, `execute_wrapper` and the debug log see it as usual.
+
+Only for querysets whose SQL does not depend on the value (an equality filter on one field,
+no `__in` list, no None); the value must be of the marker's type.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from django.db import connections
+from django.db.models import Model, QuerySet
+from django.db.models.query import get_related_populators
+
+M = TypeVar("M", bound=Model)
+
+# A value no real lookup uses, to find the parameter's position in the compiled SQL.
+INT_MARKER = -7_340_021_913
+STR_MARKER = "\x1ecompiled-query-marker\x1e"
+
+
+@dataclass
+class _Plan:
+    sql: str
+    params: list[Any]
+    at: list[int]
+    model: Any
+    init_list: list[str]
+    start: int
+    end: int
+    converters: dict[int, Any]
+    compiler: Any
+    populators: list[Any]
+
+
+class CompiledQuery(Generic[M]):
+    def __init__(self, build: Callable[[Any], QuerySet[M]], marker: Any = INT_MARKER) -> None:
+        self.build = build
+        self.marker = marker
+        self.plans: dict[str, _Plan] = {}
+
+    def _plan(self, using: str) -> _Plan:
+        plan = self.plans.get(using)
+        if plan is None:
+            qs = self.build(self.marker)
+            compiler = qs.query.get_compiler(using=using)
+            sql, params = compiler.as_sql()
+            at = [i for i, p in enumerate(params) if p == self.marker]
+            if len(at) != 1:
+                raise ValueError(f"the marker appears {len(at)} times in the compiled query")
+            klass_info, select = compiler.klass_info, compiler.select
+            fields = klass_info["select_fields"]
+            start, end = fields[0], fields[-1] + 1
+            plan = _Plan(
+                sql=sql,
+                params=list(params),
+                at=at,
+                model=klass_info["model"],
+                init_list=[f[0].target.attname for f in select[start:end]],
+                start=start,
+                end=end,
+                converters=compiler.get_converters([f[0] for f in select]),
+                compiler=compiler,
+                # django-stubs describe a later Django (a fetch_mode argument); 5.2 has three
+                populators=get_related_populators(klass_info, select, using),  # type: ignore[call-arg]
+            )
+            self.plans[using] = plan
+        return plan
+
+    def all(self, value: Any, using: str = "default") -> list[M]:
+        """The instances the queryset built for `value` would give, in its order."""
+        plan = self._plan(using)
+        params = list(plan.params)
+        for i in plan.at:
+            params[i] = value
+        with connections[using].cursor() as cursor:
+            cursor.execute(plan.sql, params)
+            rows: Any = cursor.fetchall()
+        if plan.converters:
+            rows = plan.compiler.apply_converters(rows, plan.converters)
+        out = []
+        for row in rows:
+            obj = plan.model.from_db(using, plan.init_list, row[plan.start : plan.end])
+            for populator in plan.populators:
+                populator.populate(row, obj)
+            out.append(obj)
+        return out
+
+    def get(self, value: Any, using: str = "default") -> M:
+        """The one instance for `value`; the model's DoesNotExist when there is none."""
+        found = self.all(value, using)
+        if not found:
+            raise self.plans[using].model.DoesNotExist
+        return found[0]
+
+
+class CompiledUpdate:
+    """`obj.save(update_fields=fields)` for one model and one fixed list of fields, its SQL
+    built once per database alias: the `pre_save` signal (the too-long rule of
+    `apps.core.limits`) and each field's `pre_save` (`auto_now`) run as in `save`, then one
+    `UPDATE … SET … WHERE pk = %s`. Refuses, like `save`, when no row was updated. No
+    `post_save` receivers may depend on it (it sends `post_save` too, with `update_fields`)."""
+
+    def __init__(self, model: type[Model], fields: list[str]) -> None:
+        self.model = model
+        self.fields: list[Any] = [model._meta.get_field(name) for name in fields]
+        self.sql: dict[str, str] = {}
+
+    def _sql(self, using: str) -> str:
+        sql = self.sql.get(using)
+        if sql is None:
+            q = connections[using].ops.quote_name
+            sets = ", ".join(f"{q(f.column)} = %s" for f in self.fields)
+            meta: Any = self.model._meta
+            sql = f"UPDATE {q(meta.db_table)} SET {sets} WHERE {q(meta.pk.column)} = %s"
+            self.sql[using] = sql
+        return sql
+
+    def save(self, obj: Model, using: str = "default") -> None:
+        from django.db import DatabaseError
+        from django.db.models.signals import post_save, pre_save
+
+        names = frozenset(f.name for f in self.fields)
+        pre_save.send(self.model, instance=obj, raw=False, using=using, update_fields=names)
+        connection = connections[using]
+        params = [f.get_db_prep_save(f.pre_save(obj, False), connection) for f in self.fields]
+        params.append(obj.pk)
+        with connection.cursor() as cursor:
+            cursor.execute(self._sql(using), params)
+            if cursor.rowcount != 1:
+                raise DatabaseError("Save with update_fields did not affect any rows.")
+        obj._state.db = using
+        post_save.send(
+            self.model, instance=obj, created=False, update_fields=names, raw=False, using=using
+        )
