@@ -40,7 +40,10 @@ if not SECRET_KEY:
 # Key for personal data encrypted at rest (ID numbers, phones). Separate from SECRET_KEY in
 # production so that rotating sessions never makes personal data unreadable.
 FIELD_ENCRYPTION_KEY = env("GONGZHI_FIELD_KEY", SECRET_KEY)
-# "standard" (Fernet, SHA-256) or "sm" (SM4-GCM, SM3: GB/T 39786, ADR 0017).
+# Earlier field keys (comma-separated) that still decrypt rows until `gongzhi crypto rotate`
+# has re-encrypted them with the current key (ADR 0034).
+FIELD_ENCRYPTION_OLD_KEYS = [k for k in env("GONGZHI_FIELD_OLD_KEYS").split(",") if k]
+# "standard" (Fernet, SHA-256) or "sm" (SM4-GCM, SM3: GB/T 39786, ADR 0034).
 GONGZHI_CRYPTO = env("GONGZHI_CRYPTO", "standard")
 
 ALLOWED_HOSTS = [
@@ -255,6 +258,11 @@ LEDGER_UPLOAD_MAX_BYTES = int(env("GONGZHI_LEDGER_MAX_BYTES", str(512 * 1024 * 1
 UPLOAD_MAX_BYTES = int(env("GONGZHI_UPLOAD_MAX_BYTES", str(60 * 1024 * 1024)))
 # Pillow decodes no image larger than this (a 40 Mpx JPEG cost 243 MB per request).
 GONGZHI_MAX_IMAGE_PIXELS = int(env("GONGZHI_MAX_IMAGE_PIXELS", "25000000"))
+# Audit events stay in the database this many days (at least 186: six months, 网络安全法 art. 21;
+# less is refused by `manage.py check` and by `gongzhi audit archive`), then go to archive files
+# in AUDIT_ARCHIVE_DIR with the chain still verifiable (`gongzhi audit verify-archive`).
+AUDIT_RETENTION_DAYS = int(env("GONGZHI_AUDIT_RETENTION_DAYS", "365"))
+AUDIT_ARCHIVE_DIR = Path(env("GONGZHI_AUDIT_ARCHIVE_DIR", str(DATA_DIR / "audit-archive")))
 # Ledger files: rows, columns and seconds of reading (apps.ledgers.readers.bounded); an import
 # with no sign of life for LEDGER_STALE_MINUTES is failed and can be retried.
 LEDGER_MAX_ROWS = int(env("GONGZHI_LEDGER_MAX_ROWS", "1000000"))

@@ -69,7 +69,7 @@ class UserAdmin(ScopedAdmin, BaseUserAdmin):
     def has_change_permission(self, request: Any, obj: Any = None) -> bool:
         return self.has_module_permission(request)
 
-    def has_add_permission(self, request: Any) -> bool:
+    def has_add_permission(self, request: Any, obj: Any = None) -> bool:  # type: ignore[override]
         return self.has_module_permission(request) and _manages(request)
 
     def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
@@ -78,8 +78,10 @@ class UserAdmin(ScopedAdmin, BaseUserAdmin):
     def get_readonly_fields(self, request: Any, obj: Any = None) -> Any:
         if obj is None:
             return ()
-        names = {f for _, opts in self.get_fieldsets(request, obj) for f in opts["fields"]}
-        readonly = set()
+        names: set[str] = {
+            str(f) for _, opts in self.get_fieldsets(request, obj) for f in opts["fields"]
+        }
+        readonly: set[str] = set()
         if not _assigns(request):
             readonly |= set(ROLE_FIELDS)
         if not _manages(request):
@@ -146,8 +148,6 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: Any) -> models.QuerySet:
         qs = super().get_queryset(request)
-        user = request.user
-        if not user.scope_id:
-            return qs.none()
-        # events in the scope, and those of no place (login failures, settings)
-        return qs.filter(models.Q(scope_path__startswith=user.scope.path) | models.Q(scope_path=""))
+        from .views_audit import events_visible_to
+
+        return qs & events_visible_to(request.user)

@@ -32,6 +32,7 @@ class Cap(StrEnum):
     ACCOUNTS_ISSUE_API_KEYS = "accounts.issue_api_keys"
     ACCOUNTS_MANAGE = "accounts.manage"
     ACCOUNTS_RESET_2FA = "accounts.reset_2fa"
+    ACCOUNTS_ROTATE_KEYS = "accounts.rotate_keys"
     ACTIVITIES_CREATE = "activities.create"
     AUDIT_EXPORT = "audit.export"
     AUDIT_READ = "audit.read"
@@ -118,6 +119,7 @@ TABLE: dict[Cap, Rule] = {
     Cap.ACCOUNTS_ISSUE_API_KEYS: Rule(_ADMIN, "只有系统管理员可以管理接口密钥"),
     Cap.ACCOUNTS_MANAGE: Rule(_ADMIN, "只有系统管理员可以管理账号"),
     Cap.ACCOUNTS_RESET_2FA: Rule(_r(R.SECURITY_ADMIN), "只有安全保密管理员可以重置双因素认证"),
+    Cap.ACCOUNTS_ROTATE_KEYS: Rule(_r(R.SECURITY_ADMIN), "只有安全保密管理员可以轮换密钥"),
     Cap.AUDIT_EXPORT: Rule(_r(R.AUDITOR, su=False), "只有安全审计员可以导出审计记录"),
     Cap.AUDIT_READ: Rule(_r(R.AUDITOR, su=False), "只有安全审计员可以查看审计记录"),
     Cap.ACTIVITIES_CREATE: Rule(

@@ -49,7 +49,7 @@ class AdminLoginView(LoginView):
     second factor as /accounts/login/."""
 
     template_name = "admin/login.html"
-    form_class = AdminLoginForm
+    form_class = AdminLoginForm  # type: ignore[assignment]
     redirect_authenticated_user = False
 
     def get_success_url(self) -> str:

@@ -10,6 +10,7 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import pre_save
 
+        from . import checks  # noqa: F401  (registers the security checks)
         from .limits import refuse_too_long
 
         pre_save.connect(refuse_too_long, dispatch_uid="core.refuse_too_long")

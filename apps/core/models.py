@@ -64,6 +64,12 @@ class AuditHead(models.Model):
     last_seq = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)
     count = models.BigIntegerField(default=0)
+    # The archived beginning of the chain (`gongzhi audit archive`): events up to
+    # `archived_seq` were written to archive files and removed; the chain in the database starts
+    # from `archived_hash`, and `count` includes the `archived_count` archived events.
+    archived_seq = models.BigIntegerField(default=0)
+    archived_hash = models.CharField(max_length=64, default="0" * 64)
+    archived_count = models.BigIntegerField(default=0)
 
     class Meta:
         verbose_name = verbose_name_plural = "审计链头"

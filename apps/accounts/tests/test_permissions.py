@@ -25,6 +25,7 @@ accounts.assign_roles         .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  . 
 accounts.issue_api_keys       .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  x  .  .  x
 accounts.manage               .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  x  .  .  x
 accounts.reset_2fa            .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  x  .  x
+accounts.rotate_keys          .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  x  .  x
 activities.create             .  .  x  x  x  .  .  .  .  .  .  .  .  .  .  .  x  .  .  x
 activities.manage             .  .  x  x  x  .  .  .  .  .  .  .  .  .  .  .  x  .  .  x
 audit.export                  .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  x  .
