@@ -51,6 +51,9 @@
   function remove(uuid) { return run(ENTRIES, "readwrite", function (s) { return s.delete(uuid); }); }
   function meta() { return run(META, "readonly", function (s) { return s.get("status"); }).then(function (m) { return m || {}; }); }
   function setMeta(m) { return run(META, "readwrite", function (s) { return s.put(m, "status"); }); }
+  function mergeMeta(patch) {
+    return meta().then(function (m) { Object.keys(patch).forEach(function (k) { m[k] = patch[k]; }); return setMeta(m); });
+  }
 
   function uuid4() {
     if (root.crypto && root.crypto.randomUUID) return root.crypto.randomUUID();
@@ -110,7 +113,7 @@
                 sent += 1;
                 answers[entry.uuid] = body;
                 return remove(entry.uuid).then(function () {
-                  return setMeta({error: "", at: localIso(new Date()), last: body.message || ""});
+                  return mergeMeta({error: "", at: localIso(new Date()), last: body.message || ""});
                 });
               }
               if (s === 409 && body.conflict) {
@@ -123,10 +126,10 @@
               }
               stop = true;
               var why = body.error || ("服务器暂时出错（" + s + "），稍后自动重试");
-              return setMeta({error: why, at: localIso(new Date())});
+              return mergeMeta({error: why, at: localIso(new Date())});
             }, function () {
               stop = true;
-              return setMeta({error: "网络不通：联网后自动上传", at: localIso(new Date())});
+              return mergeMeta({error: "网络不通：联网后自动上传", at: localIso(new Date())});
             });
           });
         }, Promise.resolve());
@@ -276,18 +279,38 @@
     }
   }, true);
 
-  // The tasks of 今日任务 are kept on the phone too, so that each opens offline.
+  // The tasks of 今日任务 are kept on the phone too, so that each opens offline: fetched through
+  // the service worker (which keeps them), four at a time, at most KEEP_MAX, and not again
+  // within KEEP_FRESH_MS when the list has not changed.
+  var KEEP_MAX = 100;
+  var KEEP_FRESH_MS = 15 * 60 * 1000;
   function keepTasks() {
+    if (location.pathname !== "/visits/") return;
     if (!navigator.serviceWorker || !navigator.serviceWorker.controller || !navigator.onLine) return;
     var links = Array.prototype.map.call(document.querySelectorAll('a[href^="/visits/tasks/"]'), function (a) {
       return a.getAttribute("href");
-    }).filter(function (href, i, all) { return /^\/visits\/tasks\/\d+\/$/.test(href) && all.indexOf(href) === i; });
-    if (location.pathname !== "/visits/") return;
-    Promise.all(links.map(function (href) {
-      return fetch(href, {credentials: "same-origin", headers: {"X-Gongzhi-Prefetch": "1"}});
-    })).then(function () {
-      return meta().then(function (m) { m.synced_at = localIso(new Date()); return setMeta(m); });
-    }).then(showSynced).catch(function () {});
+    }).filter(function (href, i, all) {
+      return /^\/visits\/tasks\/\d+\/$/.test(href) && all.indexOf(href) === i;
+    }).slice(0, KEEP_MAX);
+    var key = user + ":" + links.join(",");
+    meta().then(function (m) {
+      if (m.kept === key && m.kept_ms && Date.now() - m.kept_ms < KEEP_FRESH_MS) return;
+      var queue = links.slice();
+      function next() {
+        var href = queue.shift();
+        if (!href) return Promise.resolve();
+        return fetch(href, {credentials: "same-origin", headers: {"X-Gongzhi-Prefetch": "1"}})
+          .then(next, next);
+      }
+      return Promise.all([next(), next(), next(), next()]).then(function () {
+        return meta().then(function (now) {
+          now.synced_at = localIso(new Date());
+          now.kept = key;
+          now.kept_ms = Date.now();
+          return setMeta(now);
+        });
+      }).then(showSynced);
+    }).catch(function () {});
   }
 
   function showSynced() {
