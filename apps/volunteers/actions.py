@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.accounts.choices import Role
+from apps.accounts.models import User
 from apps.accounts.permissions import Cap, can, require
 from apps.core import audit, crypto
 from apps.core.choices import AuditVerb
@@ -82,7 +83,7 @@ def certificates_error(value: Any) -> str | None:
 def do_register_volunteer(
     person: Person,
     *,
-    actor: Any,
+    actor: User,
     skills: Iterable[Skill | str] = (),
     certificates: list[dict[str, Any]] | None = None,
     availability: dict[str, list[str]] | None = None,
@@ -159,7 +160,7 @@ def _locked_account(volunteer: Volunteer) -> PointsAccount:
 
 
 def _post(
-    account: PointsAccount, kind: str, amount: int, *, actor: Any, **fields: Any
+    account: PointsAccount, kind: str, amount: int, *, actor: User, **fields: Any
 ) -> PointsEntry:
     """Append a ledger line to a locked account and move its balance by the same amount."""
     if account.balance + amount < 0:
@@ -176,7 +177,7 @@ def _post(
 def do_record_hours(
     volunteer: Volunteer,
     *,
-    actor: Any,
+    actor: User,
     hours: Decimal | float | str,
     served_on: dt.date,
     case: Any = None,
@@ -212,7 +213,7 @@ def do_record_hours(
     return row
 
 
-def _decide(row: ServiceHours, actor: Any, status: str, note: str) -> ServiceHours:
+def _decide(row: ServiceHours, actor: User, status: str, note: str) -> ServiceHours:
     locked = (
         ServiceHours.objects.select_for_update(of=("self",))
         .select_related("volunteer__person__place")
@@ -236,7 +237,7 @@ def _decide(row: ServiceHours, actor: Any, status: str, note: str) -> ServiceHou
 
 
 @transaction.atomic
-def do_approve_hours(row: ServiceHours, *, actor: Any, note: str = "") -> ServiceHours:
+def do_approve_hours(row: ServiceHours, *, actor: User, note: str = "") -> ServiceHours:
     """Approve pending hours; the volunteer earns points for them in the same transaction."""
     locked = _decide(row, actor, HoursStatus.APPROVED, note)
     earned = int(locked.hours * points_per_hour())
@@ -253,7 +254,7 @@ def do_approve_hours(row: ServiceHours, *, actor: Any, note: str = "") -> Servic
 
 
 @transaction.atomic
-def do_decline_hours(row: ServiceHours, *, actor: Any, note: str = "") -> ServiceHours:
+def do_decline_hours(row: ServiceHours, *, actor: User, note: str = "") -> ServiceHours:
     """Decline pending hours (with a reason). The row stays, declined, and never counts."""
     if not note.strip():
         raise ValidationError({"note": "请填写不予认定的理由"})
@@ -274,7 +275,7 @@ def _positive(amount: int) -> int:
 
 
 @transaction.atomic
-def do_grant_points(volunteer: Volunteer, amount: int, *, actor: Any, note: str) -> PointsEntry:
+def do_grant_points(volunteer: Volunteer, amount: int, *, actor: User, note: str) -> PointsEntry:
     """Grant points as a reward (表彰奖励). Staff in scope, with a reason."""
     require(actor, Cap.SERVICES_REVIEW_HOURS, volunteer.person.place, what="发放积分")
     if not note.strip():
@@ -286,7 +287,7 @@ def do_grant_points(volunteer: Volunteer, amount: int, *, actor: Any, note: str)
 
 
 @transaction.atomic
-def do_donate_points(volunteer: Volunteer, amount: int, *, actor: Any, note: str) -> PointsEntry:
+def do_donate_points(volunteer: Volunteer, amount: int, *, actor: User, note: str) -> PointsEntry:
     """Donate points (to a fund or a cause named in `note`). The volunteer or staff in scope."""
     if not (_is_self(actor, volunteer) or is_service_staff(actor, volunteer)):
         raise PermissionDenied("您不能捐赠该志愿者的积分")
@@ -299,7 +300,7 @@ def do_donate_points(volunteer: Volunteer, amount: int, *, actor: Any, note: str
 
 
 @transaction.atomic
-def do_redeem(volunteer: Volunteer, item: RewardItem, *, actor: Any) -> PointsEntry:
+def do_redeem(volunteer: Volunteer, item: RewardItem, *, actor: User) -> PointsEntry:
     """Redeem one catalogue item: the account row and the item row are locked, so neither the
     balance nor the stock can go below zero however many redemptions race."""
     if not (_is_self(actor, volunteer) or is_service_staff(actor, volunteer)):
@@ -331,7 +332,7 @@ def do_redeem(volunteer: Volunteer, item: RewardItem, *, actor: Any) -> PointsEn
 
 @transaction.atomic
 def do_add_reward_item(
-    community: Place, *, actor: Any, name: str, cost: int, stock: int
+    community: Place, *, actor: User, name: str, cost: int, stock: int
 ) -> RewardItem:
     """Put an item in the community's redemption catalogue."""
     require(actor, Cap.SERVICES_MANAGE_REWARDS, community)
@@ -350,7 +351,7 @@ def do_add_reward_item(
 
 
 @transaction.atomic
-def do_restock_reward_item(item: RewardItem, *, actor: Any, add: int) -> RewardItem:
+def do_restock_reward_item(item: RewardItem, *, actor: User, add: int) -> RewardItem:
     """Add stock to an item (the row is locked, so a racing redemption is counted right)."""
     locked = RewardItem.objects.select_for_update().select_related("community").get(pk=item.pk)
     require(actor, Cap.SERVICES_MANAGE_REWARDS, locked.community)
@@ -439,7 +440,7 @@ class Approval:
     initial_password: str = ""
 
 
-def _person_for(application: VolunteerApplication, place: Place | None, actor: Any) -> Person:
+def _person_for(application: VolunteerApplication, place: Place | None, actor: User) -> Person:
     """The registered resident with the application's phone in the community, else a new
     person at the household staff chose."""
     found = (
@@ -465,7 +466,7 @@ def _person_for(application: VolunteerApplication, place: Place | None, actor: A
     )
 
 
-def _register(application: VolunteerApplication, person: Person, actor: Any) -> Volunteer:
+def _register(application: VolunteerApplication, person: Person, actor: User) -> Volunteer:
     """Register (or re-activate) the volunteer with the application's skills, availability and
     certificates added to what is already on record."""
     current = Volunteer.objects.filter(person=person).first()
@@ -509,7 +510,7 @@ def _account(application: VolunteerApplication, person: Person) -> tuple[Any, st
 
 @transaction.atomic
 def do_approve_application(
-    application: VolunteerApplication, *, actor: Any, place: Place | None = None, note: str = ""
+    application: VolunteerApplication, *, actor: User, place: Place | None = None, note: str = ""
 ) -> Approval:
     """Approve: the resident (found by phone in the community, or created at `place`) becomes
     an active volunteer, with an account of the volunteer role if they have none."""
@@ -555,7 +556,7 @@ def do_approve_application(
 
 @transaction.atomic
 def do_decline_application(
-    application: VolunteerApplication, *, actor: Any, note: str
+    application: VolunteerApplication, *, actor: User, note: str
 ) -> VolunteerApplication:
     if not note.strip():
         raise ValidationError({"note": "请填写未通过的理由"})
@@ -584,7 +585,7 @@ def do_decline_application(
 # --- certificates --------------------------------------------------------------------------
 
 
-def _reregister(volunteer: Volunteer, actor: Any, certificates: list[dict[str, Any]]) -> Volunteer:
+def _reregister(volunteer: Volunteer, actor: User, certificates: list[dict[str, Any]]) -> Volunteer:
     return do_register_volunteer(
         volunteer.person,
         actor=actor,
@@ -600,7 +601,7 @@ def _reregister(volunteer: Volunteer, actor: Any, certificates: list[dict[str, A
 def do_add_certificate(
     volunteer: Volunteer,
     *,
-    actor: Any,
+    actor: User,
     name: str,
     number: str = "",
     issued_on: dt.date | None = None,
@@ -623,7 +624,7 @@ def do_add_certificate(
 
 
 @transaction.atomic
-def do_remove_certificate(volunteer: Volunteer, *, actor: Any, name: str) -> Volunteer:
+def do_remove_certificate(volunteer: Volunteer, *, actor: User, name: str) -> Volunteer:
     require(actor, Cap.SERVICES_REVIEW_HOURS, volunteer.person.place, what="登记证书")
     locked = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
     certificates = [c for c in locked.certificates or [] if str(c.get("name")) != name]
@@ -639,7 +640,7 @@ def do_remove_certificate(volunteer: Volunteer, *, actor: Any, name: str) -> Vol
 def do_record_training(
     volunteer: Volunteer,
     *,
-    actor: Any,
+    actor: User,
     title: str,
     kind: str,
     held_on: dt.date,
@@ -679,7 +680,7 @@ def do_record_training(
 def do_add_availability_exception(
     volunteer: Volunteer,
     *,
-    actor: Any,
+    actor: User,
     on: dt.date,
     kind: str,
     start: dt.time | None = None,
@@ -720,7 +721,7 @@ def do_add_availability_exception(
 def do_record_no_show(
     volunteer: Volunteer,
     *,
-    actor: Any,
+    actor: User,
     happened_on: dt.date,
     case: Any = None,
     activity: str = "",

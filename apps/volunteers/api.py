@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from ninja import Query, Router
 
 from apps.accounts.permissions import Cap, require
+from apps.accounts.requests import AuthedRequest
 
 from . import selectors
 from .actions import do_approve_hours, do_decline_hours
@@ -51,13 +52,13 @@ def volunteer_service(request: HttpRequest, pk: int) -> VolunteerServiceOut:
 
 
 @router.post("/hours/{pk}/approve", response=ServiceHoursOut)
-def approve_hours(request: HttpRequest, pk: int, payload: ReviewDecisionIn) -> ServiceHoursOut:
+def approve_hours(request: AuthedRequest, pk: int, payload: ReviewDecisionIn) -> ServiceHoursOut:
     row = selectors.access_hours_for_user(request.user, pk)
     return _hours_out(do_approve_hours(row, actor=request.user, note=payload.note))
 
 
 @router.post("/hours/{pk}/decline", response=ServiceHoursOut)
-def decline_hours(request: HttpRequest, pk: int, payload: ReviewDecisionIn) -> ServiceHoursOut:
+def decline_hours(request: AuthedRequest, pk: int, payload: ReviewDecisionIn) -> ServiceHoursOut:
     row = selectors.access_hours_for_user(request.user, pk)
     return _hours_out(do_decline_hours(row, actor=request.user, note=payload.note))
 

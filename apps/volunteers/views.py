@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from apps.accounts.actions import client_ip
 from apps.accounts.permissions import Cap, has_role_for, require
+from apps.accounts.requests import AuthedRequest
 from apps.core import audit, throttle
 from apps.core.choices import AuditVerb
 from apps.core.refusals import form_error_text, run_action
@@ -118,19 +119,19 @@ def join_status(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @login_required
-def me(request: HttpRequest) -> HttpResponse:
+def me(request: AuthedRequest) -> HttpResponse:
     """我的志愿服务: the signed-in person's own volunteer record, or the sign-up page."""
     volunteer = selectors.own_volunteer(request.user)
     if volunteer is None:
         return redirect("volunteers:join")
-    return redirect("volunteers:volunteer", pk=volunteer.pk)
+    return redirect("volunteers:detail", pk=volunteer.pk)
 
 
 # --- staff: applications -------------------------------------------------------------------
 
 
 @login_required
-def applications(request: HttpRequest) -> HttpResponse:
+def applications(request: AuthedRequest) -> HttpResponse:
     if not _is_staff(request.user):
         raise PermissionDenied("只有社区、街道工作人员可以审核志愿者注册申请")
     status = request.GET.get("status") or ApplicationStatus.PENDING
@@ -144,7 +145,7 @@ def applications(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def application_decide(request: HttpRequest, pk: int) -> HttpResponse:
+def application_decide(request: AuthedRequest, pk: int) -> HttpResponse:
     application = selectors.access_application_for_user(request.user, pk)
     form = ApplicationDecisionForm(request.POST)
     if not form.is_valid():
@@ -173,7 +174,7 @@ def application_decide(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _said(request: HttpRequest, text: str, response: HttpResponse) -> HttpResponse:
+def _said(request: AuthedRequest, text: str, response: HttpResponse) -> HttpResponse:
     """`response`, with `text` shown on the page it leads to."""
     messages.success(request, text)
     return response
@@ -183,7 +184,7 @@ def _said(request: HttpRequest, text: str, response: HttpResponse) -> HttpRespon
 
 
 @login_required
-def volunteer_list(request: HttpRequest) -> HttpResponse:
+def volunteer_list(request: AuthedRequest) -> HttpResponse:
     require(request.user, Cap.SERVICES_LIST_VOLUNTEERS)
     form = VolunteerFilter(request.GET, user=request.user)
     rows = form.apply(selectors.volunteer_rows(request.user))
@@ -222,11 +223,11 @@ def volunteer_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def volunteer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def volunteer_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     return volunteer_page(request, selectors.access_volunteer_for_user(request.user, pk))
 
 
-def volunteer_page(request: HttpRequest, volunteer: Volunteer, **forms: Any) -> HttpResponse:
+def volunteer_page(request: AuthedRequest, volunteer: Volunteer, **forms: Any) -> HttpResponse:
     """The volunteer's page; `forms` are bound forms a refused change shows again."""
     is_self = request.user.person_id == volunteer.person_id
     no_shows = selectors.no_shows(volunteer)
@@ -257,12 +258,12 @@ def volunteer_page(request: HttpRequest, volunteer: Volunteer, **forms: Any) -> 
 
 @login_required
 @require_POST
-def hours_record(request: HttpRequest, pk: int) -> HttpResponse:
+def hours_record(request: AuthedRequest, pk: int) -> HttpResponse:
     volunteer = selectors.access_volunteer_for_user(request.user, pk)
     form = HoursForm(request.POST)
     if not form.is_valid():
         messages.error(request, form_error_text(form))
-        return redirect("volunteers:volunteer", pk=pk)
+        return redirect("volunteers:detail", pk=pk)
     data = form.cleaned_data
     case = None
     if data["case"]:
@@ -270,7 +271,7 @@ def hours_record(request: HttpRequest, pk: int) -> HttpResponse:
 
     def done(_: object) -> HttpResponse:
         messages.success(request, "服务时长已登记，待审核")
-        return redirect("volunteers:volunteer", pk=pk)
+        return redirect("volunteers:detail", pk=pk)
 
     return run_action(
         request,
@@ -289,14 +290,14 @@ def hours_record(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def approvals(request: HttpRequest) -> HttpResponse:
+def approvals(request: AuthedRequest) -> HttpResponse:
     rows = list(selectors.pending_hours_list(request.user)[:200])
     return render(request, "volunteers/approvals.html", {"rows": rows})
 
 
 @login_required
 @require_POST
-def hours_decide(request: HttpRequest, pk: int) -> HttpResponse:
+def hours_decide(request: AuthedRequest, pk: int) -> HttpResponse:
     row = selectors.access_hours_for_user(request.user, pk)
     form = DecisionForm(request.POST)
     if form.is_valid():
@@ -318,7 +319,7 @@ def hours_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def certificate(request: HttpRequest, pk: int) -> HttpResponse:
+def certificate(request: AuthedRequest, pk: int) -> HttpResponse:
     volunteer = selectors.access_volunteer_for_user(request.user, pk)
     if not (
         is_service_staff(request.user, volunteer) or request.user.person_id == volunteer.person_id
@@ -340,7 +341,7 @@ def certificate(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _posted(
-    request: HttpRequest, pk: int, form_class: Any, key: str, run: Any, done: str
+    request: AuthedRequest, pk: int, form_class: Any, key: str, run: Any, done: str
 ) -> HttpResponse:
     """Shared shape of the record's small forms: validate, run the action, say what happened,
     back to the volunteer's page; a refusal shows the page again with the form as typed
@@ -349,18 +350,18 @@ def _posted(
     form = form_class(request.POST)
     if not form.is_valid():
         messages.error(request, form_error_text(form))
-        return redirect("volunteers:volunteer", pk=pk)
+        return redirect("volunteers:detail", pk=pk)
     return run_action(
         request,
         lambda: run(volunteer, form.cleaned_data),
-        done=lambda _: _said(request, done, redirect("volunteers:volunteer", pk=pk)),
+        done=lambda _: _said(request, done, redirect("volunteers:detail", pk=pk)),
         refused=lambda: volunteer_page(request, volunteer, **{key: form}),
     )
 
 
 @login_required
 @require_POST
-def certificate_add(request: HttpRequest, pk: int) -> HttpResponse:
+def certificate_add(request: AuthedRequest, pk: int) -> HttpResponse:
     return _posted(
         request,
         pk,
@@ -375,9 +376,9 @@ def certificate_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def certificate_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def certificate_remove(request: AuthedRequest, pk: int) -> HttpResponse:
     volunteer = selectors.access_volunteer_for_user(request.user, pk)
-    back = redirect("volunteers:volunteer", pk=pk)
+    back = redirect("volunteers:detail", pk=pk)
     return run_action(
         request,
         lambda: do_remove_certificate(
@@ -390,7 +391,7 @@ def certificate_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def training_add(request: HttpRequest, pk: int) -> HttpResponse:
+def training_add(request: AuthedRequest, pk: int) -> HttpResponse:
     return _posted(
         request,
         pk,
@@ -403,7 +404,7 @@ def training_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def exception_add(request: HttpRequest, pk: int) -> HttpResponse:
+def exception_add(request: AuthedRequest, pk: int) -> HttpResponse:
     return _posted(
         request,
         pk,
@@ -416,7 +417,7 @@ def exception_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def no_show_add(request: HttpRequest, pk: int) -> HttpResponse:
+def no_show_add(request: AuthedRequest, pk: int) -> HttpResponse:
     def run(volunteer: Volunteer, d: dict[str, Any]) -> None:
         case = None
         if d["case"]:
@@ -435,7 +436,7 @@ def no_show_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def points_grant(request: HttpRequest, pk: int) -> HttpResponse:
+def points_grant(request: AuthedRequest, pk: int) -> HttpResponse:
     return _posted(
         request,
         pk,
@@ -448,7 +449,7 @@ def points_grant(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def points_donate(request: HttpRequest, pk: int) -> HttpResponse:
+def points_donate(request: AuthedRequest, pk: int) -> HttpResponse:
     return _posted(
         request,
         pk,
@@ -465,7 +466,7 @@ def _catalogue_for(volunteer: Volunteer) -> list[RewardItem]:
 
 
 @login_required
-def rewards(request: HttpRequest, pk: int) -> HttpResponse:
+def rewards(request: AuthedRequest, pk: int) -> HttpResponse:
     """The volunteer's redemption catalogue: the items of their community, with stock."""
     volunteer = selectors.access_volunteer_for_user(request.user, pk)
     if not (
@@ -481,7 +482,7 @@ def rewards(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def redeem(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+def redeem(request: AuthedRequest, pk: int, item_pk: int) -> HttpResponse:
     volunteer = selectors.access_volunteer_for_user(request.user, pk)
     item = selectors.reward_item_for(volunteer, item_pk)
     back = redirect("volunteers:rewards", pk=pk)
@@ -497,7 +498,7 @@ def redeem(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
 
 
 @login_required
-def catalogue(request: HttpRequest) -> HttpResponse:
+def catalogue(request: AuthedRequest) -> HttpResponse:
     if not _is_staff(request.user):
         raise PermissionDenied("只有社区、街道工作人员可以管理兑换物品")
     communities = selectors.communities_of(request.user)
@@ -524,7 +525,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def restock(request: HttpRequest, item_pk: int) -> HttpResponse:
+def restock(request: AuthedRequest, item_pk: int) -> HttpResponse:
     item = selectors.access_reward_item_for_user(request.user, item_pk)
     form = RestockForm(request.POST)
     back = redirect("volunteers:catalogue")
