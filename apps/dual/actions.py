@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.accounts.models import User
 from apps.accounts.permissions import Cap, can, refusal, require
 from apps.cases.models import Case
 from apps.core import audit
@@ -47,7 +48,7 @@ def _is_member_self(user: Any, registration: DualRegistration) -> bool:
 @transaction.atomic
 def do_register_dual(
     *,
-    actor: Any,
+    actor: User,
     organisation: Organisation,
     community: Place,
     party_member: PartyMember | None = None,
@@ -104,7 +105,7 @@ def do_register_dual(
 
 @transaction.atomic
 def do_decide_dual(
-    registration: DualRegistration, *, actor: Any, approve: bool, note: str = ""
+    registration: DualRegistration, *, actor: User, approve: bool, note: str = ""
 ) -> DualRegistration:
     locked = (
         DualRegistration.objects.select_for_update(of=("self",))
@@ -136,7 +137,7 @@ def do_decide_dual(
 def do_pick_need(
     registration: DualRegistration,
     *,
-    actor: Any,
+    actor: User,
     case: Case | None = None,
     activity_id: int | None = None,
     title: str = "",
@@ -183,7 +184,7 @@ def do_pick_need(
 def do_complete_dual_service(
     service: DualService,
     *,
-    actor: Any,
+    actor: User,
     served_on: dt.date,
     hours: Decimal | float | str,
 ) -> DualService:
@@ -218,7 +219,7 @@ def do_complete_dual_service(
 
 
 @transaction.atomic
-def do_generate_dual_reports(month: dt.date, *, actor: Any = None) -> list[DualReport]:
+def do_generate_dual_reports(month: dt.date, *, actor: User | None = None) -> list[DualReport]:
     """Write the month's report rows (idempotent: a rerun updates them) and notify each unit's
     contact once per row."""
     first, _ = month_bounds(month)

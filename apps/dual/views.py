@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from apps.accounts.requests import AuthedRequest
 from apps.core import audit
 from apps.core.choices import AuditVerb
 from apps.core.refusals import form_error_text, run_action
@@ -32,7 +33,7 @@ LIST_LIMIT = 200
 
 
 @login_required
-def registration_list(request: HttpRequest) -> HttpResponse:
+def registration_list(request: AuthedRequest) -> HttpResponse:
     form = DualRegistrationForm(request.POST or None, initial={})
     form.fields["community"].choices = selectors.community_choices(request.user)  # type: ignore[attr-defined]
 
@@ -57,13 +58,13 @@ def registration_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _said(request: HttpRequest, text: str, response: HttpResponse) -> HttpResponse:
+def _said(request: AuthedRequest, text: str, response: HttpResponse) -> HttpResponse:
     """`response`, with `text` shown on the page it leads to."""
     messages.success(request, text)
     return response
 
 
-def _register(request: HttpRequest, d: dict[str, Any]) -> DualRegistration:
+def _register(request: AuthedRequest, d: dict[str, Any]) -> DualRegistration:
     community = selectors.community_in_scope(request.user, d["community"])
     organisation = selectors.organisation_by_pk(d["organisation"])
     member = selectors.party_member_by_pk(d["party_member"]) if d["party_member"] else None
@@ -86,7 +87,7 @@ def _register(request: HttpRequest, d: dict[str, Any]) -> DualRegistration:
 
 
 @login_required
-def registration_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def registration_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     return _detail_page(request, selectors.access_registration_for_user(request.user, pk))
 
 
@@ -112,7 +113,7 @@ def _detail_page(
 
 @login_required
 @require_POST
-def registration_decide(request: HttpRequest, pk: int) -> HttpResponse:
+def registration_decide(request: AuthedRequest, pk: int) -> HttpResponse:
     registration = selectors.access_registration_for_user(request.user, pk)
     back = redirect("dual:detail", pk=pk)
     return run_action(
@@ -130,7 +131,7 @@ def registration_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def pick(request: HttpRequest, pk: int) -> HttpResponse:
+def pick(request: AuthedRequest, pk: int) -> HttpResponse:
     registration = selectors.access_registration_for_user(request.user, pk)
     form = PickForm(request.POST)
     if not form.is_valid():
@@ -157,7 +158,7 @@ def pick(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def complete(request: HttpRequest, pk: int) -> HttpResponse:
+def complete(request: AuthedRequest, pk: int) -> HttpResponse:
     service = selectors.access_service_for_user(request.user, pk)
     form = CompleteForm(request.POST)
     back = redirect("dual:detail", pk=service.registration_id)
@@ -173,7 +174,7 @@ def complete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def reports(request: HttpRequest) -> HttpResponse:
+def reports(request: AuthedRequest) -> HttpResponse:
     """双报告 of one month for the units registered in the user's scope (page and Excel)."""
     month = MonthForm(request.GET).first_day()
     rows = selectors.report_rows(request.user, month)
