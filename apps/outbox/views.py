@@ -48,13 +48,15 @@ HEADER = "X-Gongzhi-Outbox"
 
 @require_GET
 def service_worker(request: HttpRequest) -> HttpResponse:
-    body = render_to_string(
-        "outbox/sw.js",
-        {
-            "shell": json.dumps([static(name) for name in SHELL]),
-            "pages": json.dumps(FIELD_PAGES),
-            "outbox_js": static("field/outbox.js"),
-        },
+    body = str(
+        render_to_string(
+            "outbox/sw.js",
+            {
+                "shell": json.dumps([static(name) for name in SHELL]),
+                "pages": json.dumps(FIELD_PAGES),
+                "outbox_js": static("field/outbox.js"),
+            },
+        )
     )
     version = hashlib.md5(
         (body + settings.GONGZHI_APP_VERSION).encode(), usedforsecurity=False
