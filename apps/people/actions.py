@@ -287,5 +287,3 @@ def do_set_party_member(
         changes=changes,
     )
     return member
-
-
