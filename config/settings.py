@@ -194,6 +194,9 @@ SESSION_COOKIE_AGE = int(env("GONGZHI_SESSION_SECONDS", str(8 * 3600)))
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
+# Served over HTTPS (production): also refuses to start with the demo accounts present
+# (apps/demo/checks.py: `manage.py check --deploy`, `gongzhi serve`).
+GONGZHI_HTTPS = env_bool("GONGZHI_HTTPS")
 SESSION_COOKIE_SECURE = env_bool("GONGZHI_HTTPS")
 CSRF_COOKIE_SECURE = env_bool("GONGZHI_HTTPS")
 SECURE_SSL_REDIRECT = env_bool("GONGZHI_HTTPS")

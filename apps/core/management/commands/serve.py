@@ -7,7 +7,7 @@ included) with waitress, a production-grade pure-Python WSGI server.
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
@@ -27,9 +27,19 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if not options["no_migrate"]:
             call_command("migrate", interactive=False, verbosity=0)
-        if options["demo_size"] != "none":
+        if settings.GONGZHI_HTTPS:
+            refuse_demo_over_https(options["demo_size"])
+        elif options["demo_size"] != "none":
             # The demo app's own command (core stands below it and does not import it).
-            call_command("demo", size=options["demo_size"], if_empty=True, stdout=self.stdout)
+            # Only the places, people and accounts before the site answers; the history loads
+            # through the task system meanwhile (progress on the login page).
+            call_command(
+                "demo",
+                size=options["demo_size"],
+                if_empty=True,
+                background=True,
+                stdout=self.stdout,
+            )
         self._serve(options["host"], options["port"], options["threads"])
 
     def _serve(self, host: str, port: int, threads: int) -> None:
@@ -44,6 +54,25 @@ class Command(BaseCommand):
         serve(
             application, host=host, port=port, threads=threads, ident="gongzhi", **proxy_options()
         )
+
+
+def refuse_demo_over_https(demo_size: str) -> None:
+    """Production (GONGZHI_HTTPS=1) never loads the demo county and never starts while an
+    account still has the demo password (the demo app's deploy check, run by its tag: core does
+    not import the demo app)."""
+    from django.core.checks import ERROR, run_checks
+
+    if demo_size != "none":
+        raise CommandError(
+            "正式环境（GONGZHI_HTTPS=1）不加载演示数据：请用 gongzhi serve --demo-size none 启动"
+        )
+    errors = [
+        e
+        for e in run_checks(tags=["gongzhi_demo"], include_deployment_checks=True)
+        if e.level >= ERROR
+    ]
+    if errors:
+        raise CommandError("拒绝启动：" + "；".join(f"{e.msg}（{e.hint}）" for e in errors))
 
 
 def proxy_options() -> dict[str, bool]:
