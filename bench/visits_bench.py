@@ -1,7 +1,8 @@
 """Visits benchmark: generate one cycle of household-visit tasks for a whole demo county and
-compute the coverage of every community, on PostgreSQL.
+compute the coverage of every community, on PostgreSQL (default) or SQLite.
 
-    .venv/bin/python bench/visits_bench.py [--size large] [--keep-db]
+    .venv/bin/python bench/visits_bench.py [--size large] [--engine sqlite] [--keep-db]
+    .venv/bin/python bench/visits_bench.py --database-url URL   # a demo county already loaded
 
 What it does:
 
@@ -25,6 +26,7 @@ import datetime as dt
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -73,7 +75,8 @@ def run(size: str) -> dict[str, float]:
     from apps.visits.recurrence import next_occurrence, window_end
     from apps.visits.selectors import cycle_coverage
 
-    county = Place.objects.get(kind=PlaceKind.COUNTY, parent=None)
+    county = Place.objects.filter(kind=PlaceKind.COUNTY).order_by("path").first()
+    assert county is not None, "no demo county in this database"
     start = dt.date(2025, 1, 3)
     plan = do_create_plan(
         actor=None,
@@ -103,14 +106,22 @@ def run(size: str) -> dict[str, float]:
         "plan_id, cycle_id, occurrence, window_end, status, kind, created_at, reason, "
         "place_id, assignee_id, duty_id, priority"
     )
+    ops = connection.ops
     sql = (
         f"INSERT INTO {table} ({columns}) "
-        f"SELECT plan_id, %s, occurrence + 7, window_end + 7, status, kind, now(), reason, "
+        f"SELECT plan_id, %s, %s, %s, status, kind, %s, reason, "
         f"place_id, assignee_id, duty_id, priority FROM {table} WHERE cycle_id = %s"
     )
+    params = [
+        second.pk,
+        ops.adapt_datefield_value(second.occurrence),
+        ops.adapt_datefield_value(second.window_end),
+        ops.adapt_datetimefield_value(timezone.now()),
+        cycle.pk,
+    ]
     t0 = time.perf_counter()
     with connection.cursor() as cursor:
-        cursor.execute(sql, [second.pk, cycle.pk])
+        cursor.execute(sql, params)
         copied = cursor.rowcount
     insert_select_s = time.perf_counter() - t0
     assert copied == created, (copied, created)
@@ -145,37 +156,54 @@ def run(size: str) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", choices=SIZES, default="large")
+    parser.add_argument("--engine", choices=("postgresql", "sqlite"), default="postgresql")
     parser.add_argument("--keep-db", action="store_true")
+    parser.add_argument(
+        "--database-url", help="run on this database, a demo county already loaded (kept)"
+    )
     args = parser.parse_args()
     name = f"gz_visits_bench_{os.getpid()}"
-    base = PG_ADMIN.rsplit("/", 1)[0]
-    database_url = f"{base}/{name}"
+    if args.database_url:
+        database_url = args.database_url
+    elif args.engine == "sqlite":
+        database_url = f"sqlite:///{tempfile.gettempdir()}/{name}.sqlite3"
+    else:
+        database_url = f"{PG_ADMIN.rsplit('/', 1)[0]}/{name}"
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "GONGZHI_TASKS": "immediate",
     }
-    pg_admin(f'CREATE DATABASE "{name}"')
+    fresh = not args.database_url
+    if fresh and args.engine == "postgresql":
+        pg_admin(f'CREATE DATABASE "{name}"')
     try:
-        t0 = time.perf_counter()
-        manage(env, "migrate", "--noinput")
-        out = manage(env, "demo", "--size", args.size)
-        load_s = time.perf_counter() - t0
-        visits_line = next((line for line in out.splitlines() if "走访：" in line), "")
-        shown = f" ({visits_line.strip()})" if visits_line else ""
-        print(f"demo {args.size} loaded in {load_s:.0f} s{shown}")
+        if fresh:
+            t0 = time.perf_counter()
+            manage(env, "migrate", "--noinput")
+            out = manage(env, "demo", "--size", args.size)
+            load_s = time.perf_counter() - t0
+            visits_line = next((line for line in out.splitlines() if "走访：" in line), "")
+            shown = f" ({visits_line.strip()})" if visits_line else ""
+            print(f"demo {args.size} loaded in {load_s:.0f} s{shown}")
         setup_django(database_url)
-        figures = run(args.size)
-        from django.db import connections
+        from django.db import connection, connections
 
+        print(f"engine={connection.vendor}")
+        figures = run(args.size)
         connections.close_all()
     finally:
-        if not args.keep_db:
-            pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if fresh and not args.keep_db:
+            if args.engine == "postgresql":
+                pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            else:
+                for suffix in ("", "-wal", "-shm"):
+                    Path(f"{tempfile.gettempdir()}/{name}.sqlite3{suffix}").unlink(missing_ok=True)
     ratio = figures["generate_s"] / max(figures["insert_select_s"], 1e-6)
     print(
         f"RESULT tasks={figures['tasks']} generate_s={figures['generate_s']:.2f} "
+        f"insert_select_s={figures['insert_select_s']:.2f} "
         f"ratio_to_insert_select={ratio:.1f} coverage_s={figures['coverage_s']:.2f}"
     )
 

@@ -28,25 +28,18 @@ from typing import Any, TextIO
 from django.db import transaction
 
 from apps.accounts.models import User
-from apps.cases.models import Case
-from apps.core import audit
-from apps.core.choices import AuditVerb
+from apps.duties.models import Duty
 from apps.orgs.choices import OrgKind
 from apps.orgs.models import Organisation
 from apps.people.models import CareTag, Person, Skill
 from apps.places.actions import assign_path
 from apps.places.choices import PlaceKind
-from apps.places.models import Place, subtree_q
-from apps.stats import rollups
+from apps.places.models import Place
 
-from . import geo, names
+from . import geo, names, stages
 from .accounts import DEMO_PASSWORD, CountyAccounts, create_accounts
-from .cases import generate_cases
-from .ecg import generate_ecg
-from .extras import populate_extras
 from .people import IdNumbers, ResidentFactory
-from .photos import add_photos
-from .plan import ABOVE_COUNTY, COUNTY_CODE, COUNTY_NAME, SIZES, CountyPlan, build_plan
+from .plan import COUNTY_CODE, COUNTY_NAME, SIZES, CountyPlan, build_plan
 from .society import CountyContext, Society, TownSummary
 from .town import TownBuilder, code_under
 from .writer import Row, Sink
@@ -97,9 +90,12 @@ def generate(
 
 
 def load_if_empty(
-    size: str, seed: int = 2026, stdout: TextIO | None = None
+    size: str, seed: int = 2026, stdout: TextIO | None = None, background: bool = False
 ) -> dict[str, Any] | None:
-    """Load the demo county when the database has no places yet (first `gongzhi serve`)."""
+    """Load the demo county when the database has no places yet (first `gongzhi serve`).
+
+    With `background`, only the base (places, people, accounts) loads here; the history
+    follows through the task system (apps.demo.stages) while the site already answers."""
     if Place.objects.exists():
         return None
 
@@ -108,7 +104,24 @@ def load_if_empty(
             stdout.write(line)
 
     say(f"数据库为空，正在生成演示县（规模 {size}，种子 {seed}）…")
-    return generate(size, seed, progress=say, force=True)
+    if not background:
+        return generate(size, seed, progress=say, force=True)
+    plan = build_plan(size, seed)
+    _check_empty(True)
+    started = time.monotonic()
+    with transaction.atomic():
+        base = _load_base(plan, say)
+        load = stages.record_load(base)
+    stages.queue(load)  # committed: a worker (or the inline pool) can read it
+    return {
+        "size": plan.size,
+        "seed": plan.seed,
+        "counts": base.counts,
+        "logins": base.logins,
+        "password": DEMO_PASSWORD,
+        "seconds": round(time.monotonic() - started, 1),
+        "load": load.pk,
+    }
 
 
 def _check_empty(force: bool) -> None:
@@ -121,6 +134,19 @@ def _check_empty(force: bool) -> None:
 
 
 def _load(plan: CountyPlan, say: Progress) -> dict[str, Any]:
+    base = _load_base(plan, say)
+    counts = stages.run_all(base, say)
+    return {
+        "size": plan.size,
+        "seed": plan.seed,
+        "counts": counts,
+        "logins": base.logins,
+        "password": DEMO_PASSWORD,
+    }
+
+
+def _load_base(plan: CountyPlan, say: Progress) -> stages.Base:
+    """The places, people, organisations, duties and accounts: what a login needs."""
     sink = Sink()
     rng = random.Random(f"{plan.seed}/county")
     ids = IdNumbers()
@@ -146,35 +172,9 @@ def _load(plan: CountyPlan, say: Progress) -> dict[str, Any]:
         )
     with transaction.atomic():
         users, logins = create_accounts(county_accounts, summaries, rng)
-        county = Place.objects.get(pk=ctx.county.pk)
-        history = generate_cases(county, plan.size, plan.seed, sink, say)
-        ecg = generate_ecg(county, plan.size, plan.seed, say)
-        extras = populate_extras(county, plan.size, plan.seed, say)
-        extras.update(add_photos(county, plan.size, plan.seed, say))
-        # The history is written directly, not through the case actions that keep the
-        # dashboards' rollups, so build them once from the cases just written.
-        say("汇总统计表…")
-        rollups.rebuild()
-        counts = _counts(plan, sink, kinds, summaries, users)
-        counts.update(history, **ecg, **extras)
-        # The programmes' demos file some cases of their own (visit findings, meeting items).
-        counts["cases"] = Case.objects.filter(subtree_q(county)).count()
-        audit.record(
-            actor=None,
-            verb=AuditVerb.IMPORT,
-            object_type="demo",
-            object_id=f"{plan.size}/{plan.seed}",
-            object_repr=f"演示县 {COUNTY_NAME}",
-            scope_path=ctx.county.path,
-            changes=counts,
-        )
-    return {
-        "size": plan.size,
-        "seed": plan.seed,
-        "counts": counts,
-        "logins": logins,
-        "password": DEMO_PASSWORD,
-    }
+    counts = _counts(plan, sink, kinds, summaries, users)
+    stages.analyze([Place, Person, Person.care_tags.through, Duty, Organisation, User])
+    return stages.Base(plan.size, plan.seed, ctx.county.pk, counts, logins)
 
 
 def _county(
@@ -183,14 +183,12 @@ def _county(
     """The county place, its hospital, county organisations and county-level people."""
     shape = geo.county_shape()
     lng, lat = geo.lnglat(shape)
-    city = _above_county(sink)
     county = sink.row(
         Place,
         kind=PlaceKind.COUNTY,
         code=COUNTY_CODE,
         name=COUNTY_NAME,
-        parent=city,
-        parent_id=city.pk,
+        parent_id=None,
         geometry=geo.to_geojson(shape),
         lng=lng,
         lat=lat,
@@ -233,25 +231,6 @@ def _county(
         departments=list(names.DEPARTMENTS[:3]),
     )
     return ctx, accounts
-
-
-def _above_county(sink: Sink) -> Any:
-    """The province and city above the county: the ones already in the tree, or new."""
-    parent: Any = None
-    for kind, code, name in ABOVE_COUNTY:
-        place: Any = Place.objects.filter(code=code).first()
-        if place is None:
-            place = sink.row(
-                Place,
-                kind=kind,
-                code=code,
-                name=name,
-                parent=parent,
-                parent_id=parent.pk if parent is not None else None,
-            )
-            assign_path(place)
-        parent = place
-    return parent
 
 
 def _special(

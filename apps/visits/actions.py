@@ -7,8 +7,8 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
-from django.db.models import ExpressionWrapper, IntegerField, Max, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce, Length
+from django.db.models import Count, Max, Q, Sum
+from django.db.models.functions import Length
 from django.utils import timezone
 
 from apps.accounts.permissions import Cap, has_role_for, refusal, require
@@ -20,9 +20,9 @@ from apps.cases.models import Case, Category
 from apps.core import audit
 from apps.core.choices import AuditVerb
 from apps.duties.models import Duty
-from apps.people.models import CareTag, Person
+from apps.people.models import Person
 from apps.places.models import SEGMENT, Place, subtree_q
-from apps.places.selectors import ancestor_ids, count_subquery
+from apps.places.selectors import ancestor_ids
 
 from .choices import (
     OPEN_CASE_WEIGHT,
@@ -103,26 +103,43 @@ def do_update_plan(plan: VisitPlan, *, actor: Any, **fields: Any) -> VisitPlan:
 
 
 def _targets(plan: VisitPlan) -> Any:
-    """The plan's targets in path order as (id, path, priority): the care-tag weight of the
-    active residents plus OPEN_CASE_WEIGHT per open case, both as correlated subqueries (each
-    one indexed lookup), so the priority is computed by the database."""
-    tags = CareTag.objects.filter(people__place=OuterRef("pk"), people__active=True, active=True)
-    care = Subquery(
-        tags.order_by().values("people__place").annotate(s=Sum("weight")).values("s"),
-        output_field=IntegerField(),
-    )
-    cases = count_subquery(Case.objects.open().filter(place=OuterRef("pk")))
+    """(id, path) of the plan's targets."""
     return (
         Place.objects.subtree(plan.scope)
         .filter(kind__in=plan.target_kinds())
-        .annotate(
-            priority=ExpressionWrapper(
-                Coalesce(care, Value(0)) + Value(OPEN_CASE_WEIGHT) * cases,
-                output_field=IntegerField(),
-            )
-        )
         .order_by()
-        .values_list("pk", "path", "priority")
+        .values_list("pk", "path")
+    )
+
+
+def _care_weights(plan: VisitPlan) -> Any:
+    """(place id, weight) for the targets with active residents holding active care tags: the
+    sum of the tags' weights, one GROUP BY (a join the planner hashes, whatever its row
+    estimates: correlated subqueries per household took 500 s on a freshly loaded county)."""
+    through = Person.care_tags.through
+    return (
+        through.objects.filter(
+            person__active=True,
+            caretag__active=True,
+            person__place__kind__in=plan.target_kinds(),
+        )
+        .filter(subtree_q(plan.scope, "person__place"))
+        .values("person__place_id")
+        .annotate(w=Sum("caretag__weight"))
+        .order_by()
+        .values_list("person__place_id", "w")
+    )
+
+
+def _open_cases(plan: VisitPlan) -> Any:
+    """(place id, open cases) for the targets with open cases."""
+    return (
+        Case.objects.open()
+        .filter(subtree_q(plan.scope))
+        .values("place_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("place_id", "n")
     )
 
 
@@ -210,10 +227,23 @@ def _insert_tasks(plan: VisitPlan, cycle: VisitCycle) -> int:
     depth = _depth(plan)
     if not depth:
         return 0
+    sql, params = _insert_sql(plan, cycle, depth)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+def _insert_sql(plan: VisitPlan, cycle: VisitCycle, depth: int) -> tuple[str, list[Any]]:
     ops = connection.ops
     quote = ops.quote_name
-    t_sql, t_params = _targets(plan).query.sql_with_params()
-    d_sql, d_params = _duties(plan, cycle.occurrence).query.sql_with_params()
+    parts = [
+        _targets(plan),
+        _care_weights(plan),
+        _open_cases(plan),
+        _duties(plan, cycle.occurrence),
+    ]
+    compiled = [qs.query.sql_with_params() for qs in parts]
+    (x_sql, c_sql, o_sql, d_sql) = (sql for sql, _params in compiled)
     levels = " UNION ALL ".join(
         f"SELECT id, {n} AS lvl, CAST(SUBSTR(path, {(n - 1) * SEGMENT + 1}, {SEGMENT}) AS BIGINT)"
         f" AS anc FROM t WHERE LENGTH(path) >= {n * SEGMENT}"
@@ -222,7 +252,12 @@ def _insert_tasks(plan: VisitPlan, cycle: VisitCycle) -> int:
     table = quote(VisitTask._meta.db_table)
     columns = ", ".join(quote(c) for c in TASK_COLUMNS)
     sql = (
-        f"WITH t (id, path, priority) AS ({t_sql}), "
+        f"WITH x (id, path) AS ({x_sql}), "
+        f"c (place_id, w) AS ({c_sql}), "
+        f"o (place_id, n) AS ({o_sql}), "
+        "t (id, path, priority) AS ("
+        f"SELECT x.id, x.path, COALESCE(c.w, 0) + {int(OPEN_CASE_WEIGHT)} * COALESCE(o.n, 0) "
+        "FROM x LEFT JOIN c ON c.place_id = x.id LEFT JOIN o ON o.place_id = x.id), "
         f"d (id, person_id, place_id) AS ({d_sql}), "
         f"a (id, lvl, anc) AS ({levels}), "
         "r (id, person_id, duty_id, lvl, rn) AS ("
@@ -245,9 +280,7 @@ def _insert_tasks(plan: VisitPlan, cycle: VisitCycle) -> int:
         ops.adapt_datetimefield_value(timezone.now()),
         "",
     ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*t_params, *d_params, *fixed])
-        return cursor.rowcount
+    return sql, [*(p for _sql, params in compiled for p in params), *fixed]
 
 
 def generate_due_cycles(today: dt.date | None = None) -> int:

@@ -5,6 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from apps.accounts.models import User
+from apps.demo import stages
 from apps.demo.generator import DEMO_PASSWORD, SIZES, DemoRefused, generate, load_if_empty
 
 LABELS = {
@@ -57,6 +58,12 @@ class Command(BaseCommand):
             help="数据库非空时仍然写入（演示数据会与现有数据混在一起）",
         )
         parser.add_argument(
+            "--background",
+            action="store_true",
+            help="与 --if-empty 同用：先加载地点、居民和账号，其余历史数据交给后台任务加载"
+            "（登录页显示进度）",
+        )
+        parser.add_argument(
             "--if-empty",
             action="store_true",
             help="只在数据库还没有地点时生成（gongzhi serve 首次启动用），并列出演示账号",
@@ -64,7 +71,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["if_empty"]:
-            self._load_if_empty(options["size"], options["seed"])
+            self._load_if_empty(options["size"], options["seed"], options["background"])
             return
         self.stdout.write(f"生成演示县：规模 {options['size']}，种子 {options['seed']}")
         try:
@@ -82,9 +89,23 @@ class Command(BaseCommand):
                 f"  {login['username']:<14} {login['role_label']}（{login['scope']}）"
             )
 
-    def _load_if_empty(self, size: str, seed: int) -> None:
-        if load_if_empty(size, seed, stdout=self.stdout) is not None:  # type: ignore[arg-type]
+    def _load_if_empty(self, size: str, seed: int, background: bool) -> None:
+        loaded = load_if_empty(size, seed, stdout=self.stdout, background=background)  # type: ignore[arg-type]
+        pending = stages.unfinished()
+        if loaded is None and pending is not None and background:
+            stages.resume()
+            self.stdout.write(
+                f"继续在后台加载演示县的历史数据（{pending.done}/{len(pending.steps)}）…"
+            )
+        elif loaded is not None and pending is None:
             self.stdout.write(self.style.SUCCESS("演示县已加载。"))
+        elif loaded is not None:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"演示县的地点、居民和账号已加载（{loaded['seconds']} 秒）；"
+                    "事项等历史数据正在后台加载，进度见登录页。"
+                )
+            )
         first_per_role: dict[str, User] = {}
         for user in User.objects.select_related("scope").order_by("id"):
             first_per_role.setdefault(user.role, user)
