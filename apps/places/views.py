@@ -38,6 +38,8 @@ LANDING: dict[str, str] = {
     Role.VILLAGE_ACCOUNTANT: "collective:index",  # the village's books, vouchers, contracts
     Role.VILLAGE_SUPERVISOR: "collective:index",  # 待我审批 on the village's book page
     Role.AGENCY_ACCOUNTANT: "collective:index",  # the town's villages and their income
+    Role.PROJECT_OFFICIAL: "projects:board",  # the key projects' lamp board
+    Role.PROJECT_UNIT: "projects:board",
 }
 
 

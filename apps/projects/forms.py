@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -46,10 +46,10 @@ class ProjectForm(forms.ModelForm):
 
     def __init__(self, *args: Any, places: Any, departments: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["place"].queryset = places
-        self.fields["departments"].queryset = departments
-        self.fields["level"].choices = ProjectLevel.choices
-        self.fields["type"].choices = ProjectType.choices
+        cast(forms.ModelChoiceField, self.fields["place"]).queryset = places
+        cast(forms.ModelChoiceField, self.fields["departments"]).queryset = departments
+        cast(forms.ChoiceField, self.fields["level"]).choices = ProjectLevel.choices
+        cast(forms.ChoiceField, self.fields["type"]).choices = ProjectType.choices
 
 
 class StageDateForm(forms.Form):
@@ -77,7 +77,7 @@ class BlockerForm(forms.Form):
 
     def __init__(self, *args: Any, departments: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = departments
+        cast(forms.ModelChoiceField, self.fields["department"]).queryset = departments
 
 
 class NoteForm(forms.Form):

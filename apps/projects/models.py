@@ -20,7 +20,9 @@ from .choices import (
     StageStatus,
 )
 
-MU = {"max_digits": 12, "decimal_places": 2, "default": 0}
+
+def _mu(label: str) -> models.DecimalField:
+    return models.DecimalField(label, max_digits=12, decimal_places=2, default=0)
 
 
 class Project(TimeStamped):
@@ -46,11 +48,11 @@ class Project(TimeStamped):
     lng = models.FloatField("经度", null=True, blank=True)
     lat = models.FloatField("纬度", null=True, blank=True)
     geometry = models.JSONField("用地范围(GeoJSON)", null=True, blank=True)
-    land_agricultural_mu = models.DecimalField("农用地（亩）", **MU)
-    land_farmland_mu = models.DecimalField("其中耕地（亩）", **MU)
-    land_construction_mu = models.DecimalField("建设用地（亩）", **MU)
-    land_unused_mu = models.DecimalField("未利用地（亩）", **MU)
-    land_supplied_mu = models.DecimalField("已供地（亩）", **MU)
+    land_agricultural_mu = _mu("农用地（亩）")
+    land_farmland_mu = _mu("其中耕地（亩）")
+    land_construction_mu = _mu("建设用地（亩）")
+    land_unused_mu = _mu("未利用地（亩）")
+    land_supplied_mu = _mu("已供地（亩）")
     start_date = models.DateField("计划开工日期")
     finish_date = models.DateField("计划竣工日期", null=True, blank=True)
     unit_accounts = models.ManyToManyField(

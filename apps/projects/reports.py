@@ -15,7 +15,7 @@ from openpyxl.styles import Font
 
 from apps.cases.choices import OPEN_STATUSES
 from apps.core.cells import safe_row
-from apps.places.models import Place
+from apps.places.models import Place, subtree_q
 
 from . import selectors
 from .choices import Lamp, StageEventKind, StageStatus
@@ -44,7 +44,7 @@ def _projects(user: Any, place: Place) -> QuerySet[Project]:
     """The projects of the report: the requester's visible ones in `place`; every project in
     `place` for the scheduled report (no requester)."""
     base = Project.objects.all() if user is None else selectors.visible_projects(user)
-    return base.filter(place__path__startswith=place.path)
+    return base.filter(subtree_q(place))
 
 
 def _week_counts(projects: QuerySet[Project], start: dt.date, end: dt.date) -> dict[str, int]:

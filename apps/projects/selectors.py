@@ -31,7 +31,7 @@ from apps.accounts.choices import Role
 from apps.accounts.scoping import get_in_scope
 from apps.cases.choices import OPEN_STATUSES
 from apps.places.choices import PlaceKind
-from apps.places.models import SEGMENT, Place
+from apps.places.models import SEGMENT, Place, subtree_q
 
 from .choices import LAMP_CSS, Lamp, ProjectStatus, StageStatus
 from .models import Blocker, Project, ProjectNote, ProjectStage, StageEvent
@@ -86,12 +86,12 @@ def stage_lamp(prefix: str, today: int) -> Case:
     )
 
 
-def with_stage_lamps(stages: QuerySet[ProjectStage], today: int) -> QuerySet[ProjectStage]:
+def with_stage_lamps(stages: QuerySet[ProjectStage], today: int) -> QuerySet[Any]:
     late = Coalesce(F("done_workday"), Value(today)) - F("due_workday")
     return stages.annotate(late=late, lamp=stage_lamp("", today))
 
 
-def with_project_lamps(projects: QuerySet[Project], today: int) -> QuerySet[Project]:
+def with_project_lamps(projects: QuerySet[Project], today: int) -> QuerySet[Any]:
     """Each project's lamp (its worst open stage) and how many working days its most overdue
     open stage is late (negative: days left), as correlated subqueries over its stages."""
     open_stages = ProjectStage.objects.filter(project=OuterRef("pk"), status__in=OPEN_STAGE)
@@ -138,7 +138,7 @@ def board(
     day = today or timezone.localdate()
     n = workday_number(day)
     visible = visible_projects(user) if base is None else base
-    projects = visible.filter(place__path__startswith=place.path, status=ProjectStatus.ACTIVE)
+    projects = visible.filter(subtree_q(place), status=ProjectStatus.ACTIVE)
     if level:
         projects = projects.filter(level=level)
     lamped = with_project_lamps(projects, n)
@@ -194,7 +194,7 @@ def board(
     )
 
 
-def _areas(lamped: QuerySet[Project], place: Place) -> list[dict[str, Any]]:
+def _areas(lamped: QuerySet[Any], place: Place) -> list[dict[str, Any]]:
     """Projects by lamp per area one level below `place` (per county for a city): the
     project's place path cut one segment below `place`."""
     if place.kind not in (PlaceKind.PROVINCE, PlaceKind.CITY, PlaceKind.COUNTY):

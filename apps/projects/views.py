@@ -330,7 +330,7 @@ def _weekly_done(request: HttpRequest, place: Place) -> HttpResponse:
 
 
 @login_required
-def weekly_file(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+def weekly_file(request: HttpRequest, pk: int, fmt: str) -> FileResponse:
     user = _viewer(request)
     report = get_in_scope(DispatchReport.objects.visible_to(user), pk=pk)
     file = report.pdf if fmt == "pdf" else report.xlsx

@@ -1,5 +1,8 @@
 """Working days as numbers, so the database can count days late.
 
+Numbering starts on 1 Jan 2015 (earlier dates are refused): the first call counts the
+working days of every year since, a fraction of a second.
+
 The calendar is the one the cases use (`apps.cases.deadlines.is_workday`: Chinese public
 holidays off, make-up working days 调休上班 on). `workday_number(day)` is the count of working
 days from WORKDAY_EPOCH up to and including `day`; a holiday or weekend carries the number of
@@ -14,7 +17,7 @@ from functools import lru_cache
 
 from apps.cases.deadlines import is_workday, nth_workday_after
 
-WORKDAY_EPOCH = dt.date(2000, 1, 1)
+WORKDAY_EPOCH = dt.date(2015, 1, 1)
 
 
 @lru_cache(maxsize=256)

@@ -34,7 +34,7 @@ def city_tree():
 
 
 def test_codes_follow_the_division_code_rules(city_tree):
-    province, city, xingguo, *_ = city_tree
+    province, city, *_ = city_tree
     assert place_code_error(PlaceKind.PROVINCE, "360000000000", None) is None
     assert "省级编码" in place_code_error(PlaceKind.PROVINCE, "360700000000", None)
     assert "市级编码" in place_code_error(PlaceKind.CITY, "360732000000", province)
@@ -81,7 +81,7 @@ def test_a_superuser_builds_a_city_through_the_action():
 
 
 def test_a_city_account_reaches_every_county_and_a_county_only_its_own(city_tree):
-    _province, city, xingguo, yudu, town, other_town = city_tree
+    _province, city, xingguo, _yudu, _town, _other_town = city_tree
     city_user = make_user("city", Role.COUNTY_LEADER, city)
     county_user = make_user("county", Role.COUNTY_LEADER, xingguo)
     city_sees = set(Place.objects.visible_to(city_user).values_list("name", flat=True))
@@ -97,7 +97,7 @@ def test_names_below_the_county_leave_the_levels_above_out(city_tree):
 
 
 def test_a_point_is_found_through_the_province_and_city(city_tree):
-    province, _city, xingguo, yudu, town, other_town = city_tree
+    province, _city, _xingguo, _yudu, town, other_town = city_tree
     assert geometry.areas_containing(province, 26.2, 115.2) == [town]
     assert geometry.areas_containing(province, 27.2, 116.2) == [other_town]
     assert geometry.areas_containing(province, 30.0, 120.0) == []
