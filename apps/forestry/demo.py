@@ -359,7 +359,7 @@ def _boards(zones: list[Place], wanted: int, rng: random.Random) -> int:
     rows = []
     for n in range(total):
         zone = zones[n % len(zones)]
-        code = f"LZP-{zone.code[-8:]}-{n // len(zones) + 1:03d}"
+        code = f"LZP-{zone.code}-{n // len(zones) + 1:03d}"
         if code in existing:
             continue
         printed = chiefs[zone.pk]
