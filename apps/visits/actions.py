@@ -127,7 +127,7 @@ def _care_weights(plan: VisitPlan) -> Any:
         .values("person__place_id")
         .annotate(w=Sum("caretag__weight"))
         .order_by()
-        .values_list("person__place_id", "w")
+        .values_list("person__place_id", "w")  # type: ignore[misc]  # the plugin misses `w`
     )
 
 
