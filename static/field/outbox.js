@@ -328,7 +328,11 @@
     if ("serviceWorker" in navigator) {
       navigator.serviceWorker.register("/sw.js", {scope: "/"}).then(function () {
         return navigator.serviceWorker.ready;
-      }).then(keepTasks).catch(function () {});
+      }).then(function () {
+        // the first time, the new worker takes the page over (clients.claim) a moment later
+        if (navigator.serviceWorker.controller) return keepTasks();
+        navigator.serviceWorker.addEventListener("controllerchange", keepTasks, {once: true});
+      }).catch(function () {});
     }
     if (navigator.onLine) sync();
   });
