@@ -255,9 +255,13 @@ def _insert_sql(plan: VisitPlan, cycle: VisitCycle, depth: int) -> tuple[str, li
         f"WITH x (id, path) AS ({x_sql}), "
         f"c (place_id, w) AS ({c_sql}), "
         f"o (place_id, n) AS ({o_sql}), "
-        "t (id, path, priority) AS ("
-        f"SELECT x.id, x.path, COALESCE(c.w, 0) + {int(OPEN_CASE_WEIGHT)} * COALESCE(o.n, 0) "
-        "FROM x LEFT JOIN c ON c.place_id = x.id LEFT JOIN o ON o.place_id = x.id), "
+        # One GROUP BY over the three, no join: a join of the grouped rows was planned as a
+        # nested loop on SQLite (no index on `c`) and on unanalysed PostgreSQL tables.
+        "t (id, path, priority) AS (SELECT id, MAX(path), SUM(w) FROM ("
+        "SELECT id, path, 0 AS w FROM x "
+        "UNION ALL SELECT place_id, NULL, w FROM c "
+        f"UNION ALL SELECT place_id, NULL, {int(OPEN_CASE_WEIGHT)} * n FROM o"
+        ") u GROUP BY id HAVING MAX(path) IS NOT NULL), "
         f"d (id, person_id, place_id) AS ({d_sql}), "
         f"a (id, lvl, anc) AS ({levels}), "
         "r (id, person_id, duty_id, lvl, rn) AS ("
