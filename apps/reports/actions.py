@@ -17,7 +17,7 @@ from apps.core.tasks import enqueue
 from apps.places.choices import PlaceKind
 from apps.places.models import Place
 
-from . import content, render
+from . import budget, content, render
 from .choices import ReportKind, ReportStatus
 from .models import Report
 from .periods import period_of
@@ -82,13 +82,17 @@ def generate(report_id: int) -> Report:
         report.status = ReportStatus.RUNNING
         report.save(update_fields=["status"])
     try:
-        briefing = content.build(
-            report.place, report.kind, report.period_start, report.period_end, report.title
-        )
-        pdf = render.pdf_bytes(briefing)
-        xlsx = render.xlsx_bytes(briefing)
-        html = render.html_bytes(briefing)
-        return _store(report_id, pdf, xlsx, html)
+        with budget.within(report_max_seconds()):
+            briefing = content.build(
+                report.place, report.kind, report.period_start, report.period_end, report.title
+            )
+            budget.check("统计数字之后")
+            pdf = render.pdf_bytes(briefing)
+            budget.check("生成 PDF 之后")
+            xlsx = render.xlsx_bytes(briefing)
+            html = render.html_bytes(briefing)
+            budget.check("保存之前")
+            return _store(report_id, pdf, xlsx, html)
     except Exception as exc:  # a full disk included: never leave the report "running"
         log.exception("report %s failed", report_id)
         _mark_failed(report, str(exc))

@@ -24,6 +24,7 @@ from apps.stats.selectors import (
     overdue_now,
 )
 
+from . import budget
 from .choices import ReportKind
 from .periods import previous_period
 
@@ -98,7 +99,9 @@ class Briefing:
 
 
 def _safe(indicator: Indicator, scope: Scope) -> Any:
-    """An indicator's value; one that fails (another app's bug) shows as missing, logged."""
+    """An indicator's value; one that fails (another app's bug) shows as missing, logged.
+    The briefing's time budget is checked first (it stops the whole briefing)."""
+    budget.check(f"指标 {indicator.code}")
     try:
         return indicator.compute(scope)
     except Exception:

@@ -58,3 +58,31 @@ def test_a_full_disk_fails_the_report_instead_of_leaving_it_running(world):
     assert result.status == ReportStatus.FAILED
     assert "No space left on device" in result.error
     assert cache.get(running_key(pending.pk)) is None
+
+
+def test_a_briefing_over_its_time_limit_stops_inside_generation(world, settings, monkeypatch):
+    """Issue 14: the limit stops the generation itself, not only marks it failed afterwards —
+    here the clock runs 100 s per indicator against a 900 s budget, and nothing is rendered."""
+    from apps.reports import budget, render
+
+    settings.REPORT_MAX_SECONDS = 900
+    now = [0.0]
+
+    def tick() -> float:
+        now[0] += 100
+        return now[0]
+
+    monkeypatch.setattr(budget, "clock", tick)
+    rendered = []
+    monkeypatch.setattr(render, "pdf_bytes", lambda b: rendered.append(b) or b"")
+    pending = report(world)
+    result = generate(pending.pk)
+    assert result.status == ReportStatus.FAILED
+    assert "超过 900 秒的时限" in result.error and "指标" in result.error
+    assert rendered == [] and not result.pdf
+    assert cache.get(running_key(pending.pk)) is None
+
+
+def test_a_briefing_within_its_time_limit_is_done(world, settings):
+    settings.REPORT_MAX_SECONDS = 900
+    assert generate(report(world).pk).status == ReportStatus.DONE
