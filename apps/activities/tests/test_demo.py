@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from apps.activities.demo import populate_demo
 from apps.activities.models import Activity, Participation
-from apps.demo import generator
+from apps.demo import generator, stages
 from apps.places.models import Place
 from apps.volunteers.models import ServiceHours
 
@@ -17,7 +17,7 @@ from apps.volunteers.models import ServiceHours
 def tiny_county(db, settings, monkeypatch):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # The other apps' contributions are theirs to test; load the county without them.
-    monkeypatch.setattr(generator, "populate_extras", lambda *args: {})
+    monkeypatch.setattr(stages, "contributors", lambda: [])
     generator.generate("tiny", 2026)
     return Place.objects.get(kind="county")
 

@@ -133,7 +133,7 @@ class TestApi:
 ADMIN_MODELS = [
     ("people", "person", "person"),
     ("people", "partymember", "party_member"),
-    ("people", "volunteer", "volunteer"),
+    ("volunteers", "volunteer", "volunteer"),
     ("orgs", "organisation", "organisation"),
     ("orgs", "membership", "membership"),
     ("orgs", "compoundprofile", "profile"),
