@@ -7,8 +7,10 @@ An app adds to the demo county by defining, in `apps/<app>/demo.py`:
     def populate_demo(county, size, seed, say) -> dict[str, int]:
         ...                  # write through the app's actions or in bulk; return counts
 
-`populate_demo` runs after the places, people, accounts, cases and ECG exams exist, inside the
-demo's last transaction, so a failure leaves no half-loaded county. Each app seeds its own
+`populate_demo` runs after the places, people, accounts, cases and ECG exams exist, inside a
+transaction: the whole load's with `gongzhi demo`; its own on a first `gongzhi serve`, where
+each contribution is one step of the background history (apps.demo.stages), so a failure
+leaves nothing of that contribution and the next start runs it again. Each app seeds its own
 `random.Random(f"{seed}/<app>")` so the same (size, seed) gives the same data.
 """
 
