@@ -23,6 +23,9 @@ OTHER_SCOPING = {
 
 # Models with no place of their own: reference lists, logs owned by another scoped row.
 NO_AREA = {
+    # an account's second factor: used only by its own login, never listed
+    "accounts.totpdevice",
+    "accounts.recoverycode",
     "core.auditevent",
     "core.audithead",
     "people.caretag",
