@@ -44,8 +44,10 @@
     var now = Date.now();
     if (status !== "active" || now - lastAt < EVERY_MS) return;
     lastAt = now;
+    // the time of the callback on the page's clock (the one pauses and the server agree on),
+    // not pos.timestamp: a cached fix may carry an older time than when it was taken here
     var state = load();
-    state.pending.push([pos.timestamp / 1000, pos.coords.latitude, pos.coords.longitude,
+    state.pending.push([now / 1000, pos.coords.latitude, pos.coords.longitude,
                         Math.round(pos.coords.accuracy || 0)]);
     save(state);
     var lng = pos.coords.longitude, lat = pos.coords.latitude;
