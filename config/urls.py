@@ -46,9 +46,9 @@ urlpatterns = [
     path("forest/", include("apps.forestry.urls")),
     path("projects/", include("apps.projects.urls")),
     path("collective/", include("apps.collective.urls")),
-    path("demo/", include("apps.demo.urls")),
     # the installable field app: /sw.js, /manifest.webmanifest, /outbox/ (apps/outbox)
     path("", include("apps.outbox.urls")),
+    path("demo/", include("apps.demo.urls")),
     # Browsers and bookmarks ask for /favicon.ico whatever the page links: the same icon.
     path("favicon.ico", favicon),
     # the admin's login page with the same lockout and second factor (apps.accounts.views)

@@ -43,6 +43,7 @@ NO_AREA = {
     # aggregate counts keyed by place path, read only through the scoped indicator selectors
     "stats.caserollup",
     "stats.casemonthrollup",
+    "projects.stagetemplate",  # the stage templates are shared by every project
 }
 
 

@@ -76,6 +76,9 @@ def create_accounts(
     scope = (county.county_id, county.county_name)
     accounts.add("admin", Role.ADMIN, scope, numbered=False, is_staff=True, is_superuser=True)
     accounts.add("leader", Role.COUNTY_LEADER, scope, county.leader, numbered=False)
+    # 三员分立: the security administrator and the auditor beside the system administrator
+    accounts.add("secadmin", Role.SECURITY_ADMIN, scope, numbered=False, is_staff=True)
+    accounts.add("auditor", Role.AUDITOR, scope, numbered=False, is_staff=True)
     for dept in county.departments:
         accounts.add("dept", Role.DEPT_HANDLER, (county.county_id, dept))
     for physician in county.physicians:
@@ -101,6 +104,13 @@ def _town_accounts(accounts: Accounts, town: TownSummary) -> None:
         accounts.add("party", Role.PARTY_MEMBER, community, person)
     for person, community in town.volunteers:
         accounts.add("volunteer", Role.VOLUNTEER, community, person)
+
+
+def stored_logins() -> list[dict[str, str]]:
+    """The login list read back from the database, once every app's demo has added its own
+    accounts (key projects, village books …): a few per role, in the order they were made."""
+    users = User.objects.select_related("scope").order_by("pk")
+    return _login_list([(user, user.scope.name if user.scope else "") for user in users])
 
 
 def _login_list(rows: list[tuple[User, str]]) -> list[dict[str, str]]:

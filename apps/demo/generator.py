@@ -37,9 +37,9 @@ from apps.places.choices import PlaceKind
 from apps.places.models import Place
 
 from . import geo, names, stages
-from .accounts import DEMO_PASSWORD, CountyAccounts, create_accounts
+from .accounts import DEMO_PASSWORD, CountyAccounts, create_accounts, stored_logins
 from .people import IdNumbers, ResidentFactory
-from .plan import COUNTY_CODE, COUNTY_NAME, SIZES, CountyPlan, build_plan
+from .plan import ABOVE_COUNTY, COUNTY_CODE, COUNTY_NAME, SIZES, CountyPlan, build_plan
 from .society import CountyContext, Society, TownSummary
 from .town import TownBuilder, code_under
 from .writer import Row, Sink
@@ -140,7 +140,7 @@ def _load(plan: CountyPlan, say: Progress) -> dict[str, Any]:
         "size": plan.size,
         "seed": plan.seed,
         "counts": counts,
-        "logins": base.logins,
+        "logins": stored_logins(),
         "password": DEMO_PASSWORD,
     }
 
@@ -183,12 +183,14 @@ def _county(
     """The county place, its hospital, county organisations and county-level people."""
     shape = geo.county_shape()
     lng, lat = geo.lnglat(shape)
+    city = _above_county(sink)
     county = sink.row(
         Place,
         kind=PlaceKind.COUNTY,
         code=COUNTY_CODE,
         name=COUNTY_NAME,
-        parent_id=None,
+        parent=city,
+        parent_id=city.pk,
         geometry=geo.to_geojson(shape),
         lng=lng,
         lat=lat,
@@ -231,6 +233,25 @@ def _county(
         departments=list(names.DEPARTMENTS[:3]),
     )
     return ctx, accounts
+
+
+def _above_county(sink: Sink) -> Any:
+    """The province and city above the county: the ones already in the tree, or new."""
+    parent: Any = None
+    for kind, code, name in ABOVE_COUNTY:
+        place: Any = Place.objects.filter(code=code).first()
+        if place is None:
+            place = sink.row(
+                Place,
+                kind=kind,
+                code=code,
+                name=name,
+                parent=parent,
+                parent_id=parent.pk if parent is not None else None,
+            )
+            assign_path(place)
+        parent = place
+    return parent
 
 
 def _special(
