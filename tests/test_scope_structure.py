@@ -41,8 +41,15 @@ NO_AREA = {
     "ecg.examfile",
     "ecg.diagnosisterm",
     # aggregate counts keyed by place path, read only through the scoped indicator selectors
-    "stats.caserollup",
-    "stats.casemonthrollup",
+    "cases.caserollup",
+    "cases.casemonthrollup",
+    "forestry.patrolrule",  # how often each chief level patrols: one table for the installation
+    "collective.account",  # the chart of accounts (财会〔2023〕14号), the same for every village
+    # rows owned by a scoped row and read only through it (a voucher, a contract)
+    "collective.voucherline",
+    "collective.approval",
+    "collective.instalment",
+    "outbox.receipt",  # an outbox entry's first answer, read back only by the account that sent it
     "projects.stagetemplate",  # the stage templates are shared by every project
 }
 

@@ -68,7 +68,7 @@ class VoucherIn(Schema):
     lines: list[LineIn]
 
 
-class DecisionIn(Schema):
+class VoucherDecisionIn(Schema):
     decision: str
     note: str = ""
 
@@ -161,7 +161,7 @@ def create_voucher(request: HttpRequest, pk: int, payload: VoucherIn) -> Status:
 
 
 @router.post("/vouchers/{pk}/decide", response=VoucherOut)
-def decide(request: HttpRequest, pk: int, payload: DecisionIn) -> VoucherOut:
+def decide(request: HttpRequest, pk: int, payload: VoucherDecisionIn) -> VoucherOut:
     require(request.user, Cap.COLLECTIVE_VIEW)
     voucher = get_in_scope(Voucher.objects.visible_to(request.user), pk=pk)
     return _voucher_out(

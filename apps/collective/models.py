@@ -37,6 +37,20 @@ def yuan(fen: int | None) -> Decimal:
     return (Decimal(fen or 0) / 100).quantize(Decimal("0.01"))
 
 
+class InVillage:
+    """The area of a row that states its `scope_path` (a relation path ending on the village):
+    the village's path, for the audit trail."""
+
+    scope_path: str
+
+    @property
+    def audit_scope_path(self) -> str:
+        obj: Any = self
+        for name in self.scope_path.split("__"):
+            obj = getattr(obj, name)
+        return str(obj.path)
+
+
 class Account(models.Model):
     """One account of the chart (会计科目), shared by every village's book."""
 
@@ -93,7 +107,7 @@ class Book(TimeStamped):
         return list((self.approvals or {}).get(kind, []))
 
 
-class Period(models.Model):
+class Period(InVillage, models.Model):
     """A month of a book, once closed (结账): no voucher is booked into it any more."""
 
     scope_path = "book__village"
@@ -233,7 +247,7 @@ class Approval(models.Model):
         return f"{self.role} {self.decision}"
 
 
-class Resource(TimeStamped):
+class Resource(InVillage, TimeStamped):
     """A resource of the collective (资源): a parcel of land, forest or water, in 亩."""
 
     scope_path = "book__village"
@@ -264,7 +278,7 @@ class Resource(TimeStamped):
         return f"{self.name}（{self.area_mu}亩）"
 
 
-class Asset(TimeStamped):
+class Asset(InVillage, TimeStamped):
     """An asset of the collective (资产): a building, equipment, shares in an enterprise."""
 
     scope_path = "book__village"
@@ -374,7 +388,7 @@ class Instalment(models.Model):
         return f"{self.contract_id} {self.due}"
 
 
-class Job(TimeStamped):
+class Job(InVillage, TimeStamped):
     """Jobs created (带动就业): by an enterprise or project, how many, from when."""
 
     scope_path = "book__village"
@@ -394,7 +408,7 @@ class Job(TimeStamped):
         ordering = ["-since"]
 
 
-class LabourSurvey(models.Model):
+class LabourSurvey(InVillage, models.Model):
     """Labour force by trade (劳动力调查): one row per village, year and trade."""
 
     scope_path = "book__village"
@@ -415,7 +429,7 @@ class LabourSurvey(models.Model):
         return f"{self.year} {self.trade} {self.count}"
 
 
-class Talent(TimeStamped):
+class Talent(InVillage, TimeStamped):
     """A 乡贤 or 致富能人 of the village."""
 
     scope_path = "book__village"
@@ -433,7 +447,7 @@ class Talent(TimeStamped):
         return self.name
 
 
-class Mentoring(models.Model):
+class Mentoring(InVillage, models.Model):
     """A 传帮带 pair: a talent mentoring a villager."""
 
     scope_path = "talent__book__village"
@@ -453,7 +467,7 @@ class Mentoring(models.Model):
         return f"{self.talent_id} → {self.mentee}"
 
 
-class VisitorCount(models.Model):
+class VisitorCount(InVillage, models.Model):
     """Visitors of a village with tourism, per month, with the figure's source."""
 
     scope_path = "book__village"
