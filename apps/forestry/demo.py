@@ -223,7 +223,8 @@ def _accounts(zones: list[Place]) -> dict[str, Any]:
     duties = list(
         Duty.objects.current()
         .filter(place__in=zones, kind__in=[DutyKind.RANGER, *LEVEL_KIND.values()])
-        .values_list("person_id", "place_id", "kind")
+        .order_by("place__code", "kind", "pk")
+        .values_list("person_id", "place_id", "kind", "place__code")
     )
     by_person = {
         u.person_id: u for u in user_model.objects.filter(person_id__in=[d[0] for d in duties])
@@ -231,7 +232,8 @@ def _accounts(zones: list[Place]) -> dict[str, Any]:
     unusable = make_password(None)
     new = []
     seen = set(by_person)
-    for n, (person_id, zone_id, kind) in enumerate(duties):
+    # usernames from the zone's code, not its id: the same seed gives the same logins
+    for n, (person_id, zone_id, kind, zone_code) in enumerate(duties):
         if person_id in seen:
             continue
         seen.add(person_id)
@@ -239,7 +241,7 @@ def _accounts(zones: list[Place]) -> dict[str, Any]:
         prefix = "hly" if role == Role.RANGER else "lz"
         new.append(
             user_model(
-                username=f"{prefix}{zone_id}-{n:04d}",
+                username=f"{prefix}{zone_code[-4:]}-{n:04d}",
                 role=role,
                 scope_id=zone_id,
                 person_id=person_id,
@@ -250,7 +252,7 @@ def _accounts(zones: list[Place]) -> dict[str, Any]:
     by_person.update(
         {u.person_id: u for u in user_model.objects.filter(person_id__in=[d[0] for d in duties])}
     )
-    return {"duties": duties, "users": by_person}
+    return {"duties": [d[:3] for d in duties], "users": by_person}
 
 
 def _walk(zone: Place, start: dt.datetime, minutes: int, rng: random.Random) -> list[list[float]]:
