@@ -62,3 +62,17 @@ def forest(world) -> Forest:
     DutyFactory(person=other_person, place=other, kind=DutyKind.RANGER, start_date=start)
     users["other_ranger"] = make_user("f_other", Role.RANGER, other, person=other_person)
     return Forest(zone, other, users)
+
+
+@pytest.fixture(autouse=True)
+def morning_clock():
+    """Every forestry test runs at 09:00 Shanghai time on a fixed day, the clock ticking: a
+    patrol's fixes run forward from "now", and a track is split at local midnight, so a test
+    run late in the evening would otherwise measure two days."""
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    start = dt.datetime(2026, 5, 14, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    with time_machine.travel(start, tick=True):
+        yield
