@@ -101,6 +101,8 @@ def generate_patrol_tasks(on: dt.date | None = None) -> int:
                 f"SELECT d.id, d.person_id, d.place_id, d.kind, %s, %s, %s, %s "
                 f"FROM {duty_table} d WHERE d.kind = %s AND d.start_date <= %s "
                 f"AND (d.end_date IS NULL OR d.end_date >= %s) "
+                # ids in the duties' order on both engines (the demo and lists rely on it)
+                f"ORDER BY d.id "
                 f"ON CONFLICT (duty_id, period_start) DO NOTHING",
                 [
                     ops.adapt_datefield_value(start),

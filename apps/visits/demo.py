@@ -208,7 +208,9 @@ def _copy_cycle(template: VisitCycle, occurrence: dt.date) -> VisitCycle:
         cursor.execute(
             f"INSERT INTO {table} ({columns}) SELECT plan_id, %s, %s, %s, status, kind, "
             f"created_at, reason, place_id, assignee_id, duty_id, priority FROM {table} "
-            "WHERE cycle_id = %s",
+            # in the template's order, so a seed settles the same tasks the same way (without
+            # it PostgreSQL may hand out the new ids in another order)
+            "WHERE cycle_id = %s ORDER BY id",
             [
                 cycle.pk,
                 ops.adapt_datefield_value(occurrence),
