@@ -12,7 +12,7 @@ import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -56,6 +56,8 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _SLOT_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
 
 # --- the registry ------------------------------------------------------------------------
+
+R = TypeVar("R", ServiceHours, NoShow)
 
 
 def availability_error(value: Any) -> str | None:
@@ -190,26 +192,43 @@ def do_record_hours(
     amount = Decimal(str(hours)).quantize(Decimal("0.1"))
     if not Decimal("0") < amount <= Decimal("24"):
         raise ValidationError({"hours": "服务时长应在 0.1 到 24 小时之间"})
-    activity = (activity or "").strip()
-    if case is None and not activity:
-        raise ValidationError({"activity": "请填写服务的工单或活动"})
-    if served_on > timezone.localdate():
-        raise ValidationError({"served_on": "服务日期不能晚于今天"})
-    row = ServiceHours.objects.create(
+    activity = _case_or_activity(
+        case, activity, served_on, "served_on", "请填写服务的工单或活动", "服务日期不能晚于今天"
+    )
+    return _create_recorded(
+        ServiceHours,
+        actor,
+        {"hours": str(amount), "case": _pk(case), "activity": activity},
         volunteer=volunteer,
         case=case,
         activity=activity,
         served_on=served_on,
         hours=amount,
         note=note.strip(),
-        recorded_by=actor,
     )
-    audit.record(
-        actor=actor,
-        verb=AuditVerb.CREATE,
-        obj=row,
-        changes={"hours": str(amount), "case": row.case_id, "activity": activity},
-    )
+
+
+def _case_or_activity(
+    case: Any, activity: str, day: dt.date, day_field: str, missing: str, future: str
+) -> str:
+    """The activity (stripped) of a row about an order or an activity on `day`: refused when
+    it names neither (`missing`) or when `day` is after today (`future`, on `day_field`)."""
+    activity = (activity or "").strip()
+    if case is None and not activity:
+        raise ValidationError({"activity": missing})
+    if day > timezone.localdate():
+        raise ValidationError({day_field: future})
+    return activity
+
+
+def _pk(row: Any) -> Any:
+    return None if row is None else row.pk
+
+
+def _create_recorded(model: type[R], actor: User, changes: dict[str, Any], **fields: Any) -> R:
+    """Create a row entered by `actor` (its `recorded_by`) and audit its creation."""
+    row = model.objects.create(recorded_by=actor, **fields)
+    audit.record(actor=actor, verb=AuditVerb.CREATE, obj=row, changes=changes)
     return row
 
 
@@ -730,23 +749,16 @@ def do_record_no_show(
     """Record that the volunteer claimed an order or signed up for an activity and did not
     come. Staff in scope."""
     require(actor, Cap.SERVICES_REVIEW_HOURS, volunteer.person.place, what="登记爽约")
-    activity = activity.strip()
-    if case is None and not activity:
-        raise ValidationError({"activity": "请填写爽约的工单或活动"})
-    if happened_on > timezone.localdate():
-        raise ValidationError({"happened_on": "日期不能晚于今天"})
-    row = NoShow.objects.create(
+    activity = _case_or_activity(
+        case, activity, happened_on, "happened_on", "请填写爽约的工单或活动", "日期不能晚于今天"
+    )
+    return _create_recorded(
+        NoShow,
+        actor,
+        {"case": _pk(case), "activity": activity, "on": happened_on.isoformat()},
         volunteer=volunteer,
         case=case,
         activity=activity,
         happened_on=happened_on,
         note=note.strip(),
-        recorded_by=actor,
     )
-    audit.record(
-        actor=actor,
-        verb=AuditVerb.CREATE,
-        obj=row,
-        changes={"case": row.case_id, "activity": activity, "on": happened_on.isoformat()},
-    )
-    return row

@@ -8,6 +8,7 @@ databases and audit trails carry on unchanged (migrations 0001 here are state-on
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -23,6 +24,18 @@ from .choices import (
     TrainingKind,
     VolunteerStatus,
 )
+
+
+def recorded_by_field() -> "models.ForeignKey[Any, Any]":
+    """The account that entered a row (登记人): kept when the account is closed (PROTECT),
+    no reverse accessor. One definition for hours, training, exceptions and no-shows."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="登记人",
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
 
 class Volunteer(TimeStamped):
@@ -98,13 +111,7 @@ class ServiceHours(TimeStamped):
     status = models.CharField(
         "状态", max_length=10, choices=HoursStatus.choices, default=HoursStatus.PENDING
     )
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="登记人",
-        null=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    recorded_by = recorded_by_field()
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="审核人",
@@ -363,13 +370,7 @@ class Training(TimeStamped):
     held_on = models.DateField("培训日期")
     hours = models.DecimalField("学时", max_digits=5, decimal_places=1)
     organiser = models.CharField("组织单位", max_length=100, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="登记人",
-        null=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    recorded_by = recorded_by_field()
     objects = ScopedQuerySet.as_manager()
 
     # Moved from apps.services (issue 13): same table, same audit object type.
@@ -414,13 +415,7 @@ class AvailabilityException(TimeStamped):
     start = models.TimeField("开始", null=True, blank=True)
     end = models.TimeField("结束", null=True, blank=True)
     note = models.CharField("说明", max_length=100, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="登记人",
-        null=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    recorded_by = recorded_by_field()
     objects = ScopedQuerySet.as_manager()
 
     # Moved from apps.services (issue 13): same table, same audit object type.
@@ -480,13 +475,7 @@ class NoShow(TimeStamped):
     activity = models.CharField("活动", max_length=100, blank=True)
     happened_on = models.DateField("日期")
     note = models.CharField("说明", max_length=200, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="登记人",
-        null=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    recorded_by = recorded_by_field()
     objects = ScopedQuerySet.as_manager()
 
     # Moved from apps.services (issue 13): same table, same audit object type.
