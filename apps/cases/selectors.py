@@ -51,6 +51,8 @@ def visible_cases(user: Any) -> QuerySet[Case]:
     """Cases whose place lies in the user's scope, plus the cases assigned to the user."""
     if user is None or not user.is_authenticated:
         return Case.objects.none()
+    if user.pk is None:  # an area reading its own figures (a briefing's AreaReader)
+        return Case.objects.filter(scope_q(user, "place"))
     return Case.objects.filter(scope_q(user, "place") | Q(assignee=user))
 
 

@@ -19,7 +19,7 @@ from apps.reports.actions import do_schedule_period_end, generate
 from apps.reports.choices import ReportKind, ReportStatus
 from apps.reports.models import Report
 from apps.reports.render import SHEETS
-from apps.stats.indicators import INDICATORS
+from apps.stats.indicators import INDICATORS, by_programme
 from apps.stats.selectors import case_figures
 
 pytestmark = pytest.mark.django_db
@@ -90,7 +90,7 @@ class TestGenerate:
         assert key["事项总数"] == figures.total == 4  # a number, not text
         # every registered indicator, from every app, has its line
         names = [r[0].value for r in wb["全部指标"].iter_rows(min_row=2)]
-        assert names == [i.name for i in INDICATORS]
+        assert names == [i.name for _, group in by_programme(INDICATORS) for i in group]
         ranking = [r[0].value for r in wb["下级区域排名"].iter_rows(min_row=2)]
         assert ranking == [world.town.name]
         # the trend and the breakdowns carry native charts over their own cells
@@ -218,3 +218,19 @@ def test_a_briefing_reads_on_the_page_as_generated(
     other = Client()
     other.force_login(world.user("outsider_b"))
     assert other.get(reverse("reports:view", args=[report.pk])).status_code == 404
+
+
+def test_an_area_below_the_rollups_is_read_live_for_its_briefing(world):
+    """A place the rollups do not answer for (below their cut — in the demo, a county under a
+    city under a province made every community such a place) is read from the cases themselves,
+    as the area would see them: the briefing's reader is not an account and is nobody's
+    assignee. (Month-end briefings failed with a TypeError on such areas.)"""
+    from apps.cases.rollups import exact_for
+    from apps.reports.content import period_figures
+
+    place = world.household_b
+    assert not exact_for(place.path)
+    make_case(world, place=place, actor=world.user("outsider_b"))
+    today = timezone.localdate()
+    figures = period_figures(place, today.replace(day=1), today)
+    assert figures.total == 1
