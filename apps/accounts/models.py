@@ -1,4 +1,7 @@
+from typing import Any, ClassVar
+
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as AuthUserManager
 from django.db import models
 
 from apps.places.scope import ScopedQuerySet
@@ -7,11 +10,25 @@ from .choices import Role
 from .permissions import Cap, has_role_for
 
 
+class UserManager(AuthUserManager["User"]):
+    """Django's user manager (create_user, natural keys) over the scoped queryset:
+    `User.objects.visible_to(user)` is the accounts whose scope lies inside the user's
+    (`User.scope_path`), the same rule as every other model's."""
+
+    use_in_migrations = True
+
+    def get_queryset(self) -> "ScopedQuerySet[User]":
+        return ScopedQuerySet(self.model, using=self._db)
+
+    def visible_to(self, user: Any) -> "ScopedQuerySet[User]":
+        return self.get_queryset().visible_to(user)
+
+
 class User(AbstractUser):
     """A staff account: one role, one scope (a node of the place tree) and, optionally, the
     person behind it. Everything the account sees and changes lies inside its scope."""
 
-    scope_path = "scope"  # Django's UserManager stays: scoped with scope_q(user, "scope")
+    scope_path = "scope"
 
     role = models.CharField("角色", max_length=20, choices=Role.choices, default=Role.GRID_WORKER)
     scope = models.ForeignKey(
@@ -33,6 +50,7 @@ class User(AbstractUser):
     display_name = models.CharField("姓名", max_length=50, blank=True)
     failed_logins = models.PositiveSmallIntegerField("连续登录失败次数", default=0)
     locked_until = models.DateTimeField("锁定至", null=True, blank=True)
+    objects: ClassVar[UserManager] = UserManager()
 
     class Meta:
         verbose_name = verbose_name_plural = "账号"

@@ -5,8 +5,8 @@ from typing import Any
 from django import forms
 from django.contrib.auth import get_user_model
 
+from apps.accounts.models import User
 from apps.accounts.permissions import Cap, roles_with
-from apps.accounts.scoping import scope_q
 from apps.orgs.models import Organisation
 from apps.people.models import CareTag
 from apps.places.choices import PlaceKind
@@ -73,10 +73,8 @@ class ActivityForm(forms.Form):
             organisations.order_by("name")
         )
         self.fields["organisers"].queryset = (  # type: ignore[attr-defined]
-            get_user_model()
-            .objects.filter(
-                scope_q(user, "scope"), is_active=True, role__in=roles_with(Cap.ACTIVITIES_MANAGE)
-            )
+            User.objects.visible_to(user)
+            .filter(is_active=True, role__in=roles_with(Cap.ACTIVITIES_MANAGE))
             .order_by("username")
         )
 

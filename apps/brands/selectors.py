@@ -13,7 +13,7 @@ from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 
-from apps.accounts.scoping import get_in_scope, scope_q
+from apps.accounts.scoping import get_in_scope
 from apps.cases.choices import RESOLVED_STATUSES
 from apps.cases.models import Case, Category
 from apps.places.choices import PlaceKind
@@ -30,15 +30,13 @@ from .models import Brand, BrandOrder, FundEntry, SurveyCampaign, SurveyNeed, Su
 def campaigns_visible_to(user: Any) -> QuerySet[SurveyCampaign]:
     """Campaigns of an area in the user's scope, or of an area that holds the user's scope
     (community staff see the town's survey of their households)."""
-    qs = SurveyCampaign.objects.select_related("area", "organiser")
     if not user.is_authenticated:
-        return qs.none()
-    around = (
-        Q(area__path__in=user.scope.ancestor_paths(include_self=True))
-        if user.scope_id
-        else Q(pk__in=[])
-    )
-    return qs.filter(scope_q(user, "area") | around)
+        return SurveyCampaign.objects.none()
+    qs = SurveyCampaign.objects.visible_to(user)
+    if user.scope_id:
+        around = user.scope.ancestor_paths(include_self=True)
+        qs |= SurveyCampaign.objects.filter(area__path__in=around)
+    return qs.select_related("area", "organiser")
 
 
 def access_campaign_for_user(user: Any, pk: Any) -> SurveyCampaign:
@@ -191,7 +189,8 @@ def _count_volunteers(area: Place, rows: dict[int, ServiceRow]) -> None:
 
 def brands_visible_to(user: Any) -> QuerySet[Brand]:
     """Brands run by an area in the user's scope or serving a community in it."""
-    ids = Brand.objects.filter(scope_q(user, "area") | scope_q(user, "communities")).values("pk")
+    serving = Brand.objects.filter(communities__in=Place.objects.visible_to(user))
+    ids = (Brand.objects.visible_to(user) | serving).values("pk")
     return Brand.objects.filter(pk__in=ids).select_related("area")
 
 

@@ -22,7 +22,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from apps.accounts.scoping import get_in_scope, scope_q
+from apps.accounts.scoping import get_in_scope
 from apps.orgs.choices import OrgKind
 from apps.orgs.models import Membership, Organisation
 from apps.people.models import Person
@@ -37,10 +37,10 @@ def visible_pairings(user: Any) -> QuerySet[Pairing]:
     """Pairings of people in the user's scope, plus the user's own as a carer."""
     if user is None or not user.is_authenticated:
         return Pairing.objects.none()
-    q = scope_q(user, "person__place")
+    qs = Pairing.objects.visible_to(user)
     if getattr(user, "person_id", None):
-        q |= Q(carer_id=user.person_id)
-    return Pairing.objects.filter(q)
+        qs |= Pairing.objects.filter(carer_id=user.person_id)
+    return qs
 
 
 def pairing_list(user: Any, filters: Any = None) -> QuerySet[Pairing]:

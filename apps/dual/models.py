@@ -10,6 +10,7 @@ from django.db import models
 
 from apps.core.models import TimeStamped
 from apps.places.scope import ScopedQuerySet
+from apps.volunteers.models import account_field
 
 from .choices import DualKind, DualServiceStatus, RegistrationStatus
 
@@ -55,19 +56,11 @@ class DualRegistration(TimeStamped):
         choices=RegistrationStatus.choices,
         default=RegistrationStatus.PENDING,
     )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="审核人",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    decided_by = account_field("审核人", blank=True)
     decided_at = models.DateTimeField("审核时间", null=True, blank=True)
     note = models.CharField("备注", max_length=200, blank=True)
     objects = ScopedQuerySet.as_manager()
 
-    # Moved from apps.services (issue 13): same table, same audit object type.
     audit_object_type = "services.dualregistration"
 
     class Meta:
@@ -141,7 +134,6 @@ class DualService(TimeStamped):
     )
     objects = ScopedQuerySet.as_manager()
 
-    # Moved from apps.services (issue 13): same table, same audit object type.
     audit_object_type = "services.dualservice"
 
     class Meta:
@@ -189,7 +181,6 @@ class DualReport(models.Model):
     notified_at = models.DateTimeField("通知时间", null=True, blank=True)
     objects = ScopedQuerySet.as_manager()
 
-    # Moved from apps.services (issue 13): same table, same audit object type.
     audit_object_type = "services.dualreport"
 
     class Meta:

@@ -7,9 +7,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, QuerySet, Sum
 
-from apps.accounts.scoping import get_in_scope, scope_q
+from apps.accounts.scoping import get_in_scope
 from apps.cases.choices import OPEN_STATUSES, CaseKind
 from apps.cases.models import Case
 from apps.orgs.models import Organisation
@@ -96,15 +96,12 @@ class ReportLine:
     hours: Decimal
 
 
-def report_lines(month: dt.date, where: Q | None = None) -> list[ReportLine]:
+def report_lines(month: dt.date, user: Any = None) -> list[ReportLine]:
     """Per unit and community: distinct members who served, services done and hours, for the
-    services done in the month. `where` narrows the DualService rows (e.g. a scope)."""
+    services done in the month; with `user`, only those visible to that account."""
     first, last = month_bounds(month)
-    qs = DualService.objects.filter(
-        status=DualServiceStatus.DONE, served_on__gte=first, served_on__lte=last
-    )
-    if where is not None:
-        qs = qs.filter(where)
+    qs = DualService.objects.visible_to(user) if user is not None else DualService.objects.all()
+    qs = qs.filter(status=DualServiceStatus.DONE, served_on__gte=first, served_on__lte=last)
     rows = (
         qs.values("registration__organisation_id", "registration__community_id")
         .annotate(
@@ -140,7 +137,7 @@ def report_rows(user: Any, month: dt.date) -> list[ReportRow]:
     """双报告 of one month for the units registered in the user's scope: computed from the
     services done that month (the same count the month-end job writes), with whether the
     unit's contact was notified."""
-    lines = report_lines(month, scope_q(user, "registration__community"))
+    lines = report_lines(month, user)
     orgs = Organisation.objects.in_bulk({line.organisation_id for line in lines})
     places = Place.objects.in_bulk({line.community_id for line in lines})
     notified = set(

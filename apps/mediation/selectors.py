@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
-from apps.accounts.scoping import get_in_scope, scope_q
+from apps.accounts.scoping import get_in_scope
 from apps.cases.choices import OPEN_STATUSES, CaseKind
 from apps.cases.models import Case
 from apps.places.models import Place, subtree_q
@@ -21,11 +21,11 @@ def visible_mediations(user: Any) -> QuerySet[Mediation]:
     the user sits on as a mediator."""
     if user is None or not user.is_authenticated:
         return Mediation.objects.none()
-    q = scope_q(user, "case__place") | Q(case__assignee=user)
+    qs = Mediation.objects.visible_to(user) | Mediation.objects.filter(case__assignee=user)
     if getattr(user, "person_id", None):
         seat = Mediator.objects.filter(mediations=OuterRef("pk"), person_id=user.person_id)
-        q |= Q(Exists(seat))
-    return Mediation.objects.filter(q)
+        qs |= Mediation.objects.filter(Exists(seat))
+    return qs
 
 
 def mediation_list(user: Any, filters: Any = None) -> QuerySet[Mediation]:
@@ -75,10 +75,10 @@ def visible_mediators(user: Any) -> QuerySet[Mediator]:
     """Mediators of areas inside the user's scope and of the areas above it (who serve it)."""
     if user is None or not user.is_authenticated:
         return Mediator.objects.none()
-    q = scope_q(user, "area")
+    qs = Mediator.objects.visible_to(user)
     if user.scope_id is not None:
-        q |= Q(area_id__in=ancestor_ids(user.scope))
-    return Mediator.objects.filter(q).select_related("person", "area")
+        qs |= Mediator.objects.filter(area_id__in=ancestor_ids(user.scope))
+    return qs.select_related("person", "area")
 
 
 # --- figures ------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from apps.accounts.scoping import get_in_scope, scope_q
+from apps.accounts.scoping import get_in_scope
 from apps.cases.models import Case
 from apps.people.choices import Relation
 from apps.people.models import Person
@@ -22,10 +22,10 @@ from .models import Rectification, VisitCycle, VisitPlan, VisitTask, VisitTaskEv
 
 def visible_tasks(user: Any) -> QuerySet[VisitTask]:
     """Tasks on places inside the user's scope, and the user's own tasks."""
-    q = scope_q(user, "place")
+    qs = VisitTask.objects.visible_to(user)
     if getattr(user, "person_id", None):
-        q |= Q(assignee_id=user.person_id)
-    return VisitTask.objects.filter(q)
+        qs |= VisitTask.objects.filter(assignee_id=user.person_id)
+    return qs
 
 
 def access_task_for_user(user: Any, pk: Any) -> VisitTask:
@@ -228,10 +228,10 @@ def open_cases(place: Place) -> QuerySet[Case]:
 def visible_plans(user: Any) -> QuerySet[VisitPlan]:
     """Plans whose scope lies inside the user's scope or above it (a town plan is seen, for
     its own area, by a community)."""
-    q = scope_q(user, "scope")
+    qs = VisitPlan.objects.visible_to(user)
     if getattr(user, "scope", None) is not None:
-        q |= Q(scope_id__in=ancestor_ids(user.scope))
-    return VisitPlan.objects.filter(q).select_related("scope")
+        qs |= VisitPlan.objects.filter(scope_id__in=ancestor_ids(user.scope))
+    return qs.select_related("scope")
 
 
 def access_cycle_for_user(user: Any, pk: Any) -> VisitCycle:

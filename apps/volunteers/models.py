@@ -26,13 +26,15 @@ from .choices import (
 )
 
 
-def recorded_by_field() -> "models.ForeignKey[Any, Any]":
-    """The account that entered a row (登记人): kept when the account is closed (PROTECT),
-    no reverse accessor. One definition for hours, training, exceptions and no-shows."""
+def account_field(verbose_name: str, *, blank: bool = False) -> "models.ForeignKey[Any, Any]":
+    """An account that entered or decided a row (登记人, 审核人): optional, kept when the
+    account is closed (PROTECT), no reverse accessor. One definition for the volunteer and
+    双报到 rows."""
     return models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="登记人",
+        verbose_name=verbose_name,
         null=True,
+        blank=blank,
         on_delete=models.PROTECT,
         related_name="+",
     )
@@ -68,7 +70,6 @@ class Volunteer(TimeStamped):
     )
     objects = ScopedQuerySet.as_manager()
 
-    # Moved from apps.people (issue 13): same table, same audit object type.
     audit_object_type = "people.volunteer"
 
     class Meta:
@@ -111,20 +112,12 @@ class ServiceHours(TimeStamped):
     status = models.CharField(
         "状态", max_length=10, choices=HoursStatus.choices, default=HoursStatus.PENDING
     )
-    recorded_by = recorded_by_field()
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="审核人",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    recorded_by = account_field("登记人")
+    decided_by = account_field("审核人", blank=True)
     decided_at = models.DateTimeField("审核时间", null=True, blank=True)
     decision_note = models.CharField("审核意见", max_length=200, blank=True)
     objects = ScopedQuerySet.as_manager()
 
-    # Moved from apps.services (issue 13): same table, same audit object type.
     audit_object_type = "services.servicehours"
 
     class Meta:
@@ -173,7 +166,6 @@ class PointsAccount(models.Model):
     balance = models.IntegerField("积分余额", default=0)
     objects = ScopedQuerySet.as_manager()
 
-    # Moved from apps.services (issue 13): same table, same audit object type.
     audit_object_type = "services.pointsaccount"
 
     class Meta:
@@ -205,7 +197,6 @@ class RewardItem(TimeStamped):
     active = models.BooleanField("上架", default=True)
     objects = ScopedQuerySet.as_manager()
 
-    # Moved from apps.services (issue 13): same table, same audit object type.
     audit_object_type = "services.rewarditem"
 
     class Meta:
@@ -263,7 +254,6 @@ class PointsEntry(models.Model):
     created_at = models.DateTimeField("时间", auto_now_add=True)
     objects = ScopedQuerySet.as_manager()
 
-    # Moved from apps.services (issue 13): same table, same audit object type.
     audit_object_type = "services.pointsentry"
 
     class Meta:
@@ -311,14 +301,7 @@ class VolunteerApplication(TimeStamped):
     status = models.CharField(
         "状态", max_length=10, choices=ApplicationStatus.choices, default=ApplicationStatus.PENDING
     )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="审核人",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    decided_by = account_field("审核人", blank=True)
     decided_at = models.DateTimeField("审核时间", null=True, blank=True)
     decision_note = models.CharField("审核意见", max_length=200, blank=True)
     volunteer = models.ForeignKey(
@@ -331,7 +314,6 @@ class VolunteerApplication(TimeStamped):
     )
     objects = ScopedQuerySet.as_manager()
 
-    # Moved from apps.services (issue 13): same table, same audit object type.
     audit_object_type = "services.volunteerapplication"
 
     class Meta:
@@ -370,10 +352,9 @@ class Training(TimeStamped):
     held_on = models.DateField("培训日期")
     hours = models.DecimalField("学时", max_digits=5, decimal_places=1)
     organiser = models.CharField("组织单位", max_length=100, blank=True)
-    recorded_by = recorded_by_field()
+    recorded_by = account_field("登记人")
     objects = ScopedQuerySet.as_manager()
 
-    # Moved from apps.services (issue 13): same table, same audit object type.
     audit_object_type = "services.training"
 
     class Meta:
@@ -415,10 +396,9 @@ class AvailabilityException(TimeStamped):
     start = models.TimeField("开始", null=True, blank=True)
     end = models.TimeField("结束", null=True, blank=True)
     note = models.CharField("说明", max_length=100, blank=True)
-    recorded_by = recorded_by_field()
+    recorded_by = account_field("登记人")
     objects = ScopedQuerySet.as_manager()
 
-    # Moved from apps.services (issue 13): same table, same audit object type.
     audit_object_type = "services.availabilityexception"
 
     class Meta:
@@ -475,10 +455,9 @@ class NoShow(TimeStamped):
     activity = models.CharField("活动", max_length=100, blank=True)
     happened_on = models.DateField("日期")
     note = models.CharField("说明", max_length=200, blank=True)
-    recorded_by = recorded_by_field()
+    recorded_by = account_field("登记人")
     objects = ScopedQuerySet.as_manager()
 
-    # Moved from apps.services (issue 13): same table, same audit object type.
     audit_object_type = "services.noshow"
 
     class Meta:
