@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from apps.accounts.models import User
 from apps.accounts.permissions import Cap, can, require
 from apps.cases import images
 from apps.cases.errors import InvalidTransitionData
@@ -79,7 +80,7 @@ def _locked(activity: Activity) -> Activity:
     )
 
 
-def _locked_for_manager(activity: Activity, actor: Any, what: str) -> Activity:
+def _locked_for_manager(activity: Activity, actor: User, what: str) -> Activity:
     """The activity, locked, for a change by someone who may manage it (refused otherwise)."""
     locked = _locked(activity)
     require(actor, Cap.ACTIVITIES_MANAGE, locked.place, what=what, unless=_organiser(actor, locked))
@@ -107,7 +108,7 @@ def _set_relations(activity: Activity, relations: dict[str, Any]) -> None:
 @transaction.atomic
 def do_create_activity(
     *,
-    actor: Any,
+    actor: User,
     place: Place,
     title: str,
     kind: str,
@@ -161,7 +162,7 @@ def do_create_activity(
 
 
 @transaction.atomic
-def do_update_activity(activity: Activity, *, actor: Any, **fields: Any) -> Activity:
+def do_update_activity(activity: Activity, *, actor: User, **fields: Any) -> Activity:
     """Change an activity's details. More seats move people up from the waiting list."""
     locked = _locked_for_manager(activity, actor, "修改该活动")
     if locked.cancelled:
@@ -201,7 +202,7 @@ def do_update_activity(activity: Activity, *, actor: Any, **fields: Any) -> Acti
 def do_record_reach(
     activity: Activity,
     *,
-    actor: Any,
+    actor: User,
     online_viewers: int,
     walk_ins: int,
     summary: str = "",
@@ -225,7 +226,7 @@ def do_record_reach(
 
 
 @transaction.atomic
-def do_cancel_activity(activity: Activity, *, actor: Any, reason: str) -> Activity:
+def do_cancel_activity(activity: Activity, *, actor: User, reason: str) -> Activity:
     """Call an activity off (with a reason). Sign-ups stay as they were, for the record."""
     locked = _locked_for_manager(activity, actor, "取消该活动")
     if not reason.strip():
@@ -244,7 +245,7 @@ def do_cancel_activity(activity: Activity, *, actor: Any, reason: str) -> Activi
 
 
 @transaction.atomic
-def do_renew_qr(activity: Activity, *, actor: Any) -> Activity:
+def do_renew_qr(activity: Activity, *, actor: User) -> Activity:
     """Issue a new check-in QR code: every earlier code of the activity stops working."""
     locked = _locked_for_manager(activity, actor, "更换签到码")
     locked.qr_version += 1
@@ -264,7 +265,7 @@ def _seats_taken(activity: Activity) -> int:
     ).count()
 
 
-def _promote(activity: Activity, actor: Any) -> list[int]:
+def _promote(activity: Activity, actor: User) -> list[int]:
     """Move people up from the waiting list, first come first served, while seats are free.
     The caller holds the activity's lock."""
     waiting = activity.participations.filter(status=SignupStatus.WAITLISTED).order_by(
@@ -300,7 +301,7 @@ def do_sign_up(
     activity: Activity,
     person: Person,
     *,
-    actor: Any,
+    actor: User,
     role: str = ParticipantRole.PARTICIPANT,
 ) -> Participation:
     """Sign a person up: by staff (for a resident in their scope) or by the person themselves
@@ -350,7 +351,7 @@ def do_sign_up(
 
 
 @transaction.atomic
-def do_cancel_signup(participation: Participation, *, actor: Any) -> Participation:
+def do_cancel_signup(participation: Participation, *, actor: User) -> Participation:
     """Withdraw a sign-up (the person or staff). A freed seat goes to the first on the waiting
     list."""
     locked_activity = _locked(participation.activity)
@@ -388,7 +389,7 @@ def do_cancel_signup(participation: Participation, *, actor: Any) -> Participati
 
 
 def _check_in(
-    activity: Activity, person: Person, *, actor: Any, method: str, ip: str | None = None
+    activity: Activity, person: Person, *, actor: User | None, method: str, ip: str | None = None
 ) -> tuple[Participation, bool]:
     """Mark `person` present; (row, False) if they already were. The caller holds the activity
     lock, so a concurrent check-in of the same person waits here and then finds the row."""
@@ -479,7 +480,7 @@ def do_check_in_with_token(
 
 @transaction.atomic
 def do_set_attendance(
-    activity: Activity, person: Person, *, actor: Any, present: bool
+    activity: Activity, person: Person, *, actor: User, present: bool
 ) -> Participation:
     """Staff tick (or untick) a person's attendance on the list."""
     locked = _locked_for_manager(activity, actor, "登记签到")
@@ -515,7 +516,7 @@ def default_hours(activity: Activity) -> Decimal:
 
 @transaction.atomic
 def do_record_volunteer_hours(
-    participation: Participation, *, actor: Any, hours: Decimal | None = None
+    participation: Participation, *, actor: User, hours: Decimal | None = None
 ) -> Participation:
     """Confirm a volunteer's attendance and record their hours for the activity, pending
     approval, through apps.services (which checks that the actor may record them)."""
@@ -564,7 +565,7 @@ def volunteers_to_confirm(activity: Activity) -> QuerySet[Participation]:
 
 @transaction.atomic
 def do_add_photo(
-    activity: Activity, upload: UploadedFile, *, actor: Any, caption: str = ""
+    activity: Activity, upload: UploadedFile, *, actor: User, caption: str = ""
 ) -> ActivityPhoto:
     """Add a photo, checked and thumbnailed by the case helpers (same types and size limit)."""
     locked = _locked_for_manager(activity, actor, "上传活动照片")

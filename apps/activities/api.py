@@ -10,6 +10,7 @@ from ninja import Query, Router
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
+from apps.accounts.requests import AuthedRequest
 from apps.accounts.scoping import get_in_scope
 from apps.core.paging import PageNumberPagination
 from apps.orgs.models import Organisation
@@ -45,13 +46,13 @@ def _counted(request: HttpRequest, pk: int) -> Activity:
 
 @router.get("/", response=list[ActivityOut])
 @paginate(PageNumberPagination, page_size=50)
-def list_activities(request: HttpRequest, filters: Query[ActivityFilter]) -> Any:
+def list_activities(request: AuthedRequest, filters: Query[ActivityFilter]) -> Any:
     return selectors.activity_list(request.user, filters)
 
 
 @router.get("/figures", response=ActivityFiguresOut)
 def figures(
-    request: HttpRequest,
+    request: AuthedRequest,
     place: int | None = None,
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
@@ -76,12 +77,12 @@ def figures(
 
 
 @router.get("/{int:activity_id}", response=ActivityOut)
-def get_activity(request: HttpRequest, activity_id: int) -> Activity:
+def get_activity(request: AuthedRequest, activity_id: int) -> Activity:
     return _counted(request, activity_id)
 
 
 @router.post("/", response={201: ActivityOut, **ERRORS})
-def create_activity(request: HttpRequest, payload: ActivityIn) -> tuple[int, Any]:
+def create_activity(request: AuthedRequest, payload: ActivityIn) -> tuple[int, Any]:
     place = access_place_for_user(request.user, payload.place)
     data = payload.dict(exclude={"place", "target_tags", "organisations"})
     with action_errors():
@@ -98,7 +99,7 @@ def create_activity(request: HttpRequest, payload: ActivityIn) -> tuple[int, Any
 @router.get(
     "/{int:activity_id}/participations", response={200: list[ParticipationOut], 403: ErrorOut}
 )
-def list_participations(request: HttpRequest, activity_id: int) -> Any:
+def list_participations(request: AuthedRequest, activity_id: int) -> Any:
     activity = selectors.access_activity_for_user(request.user, activity_id)
     if not actions.may_manage(request.user, activity):
         raise HttpError(403, "只有活动所在辖区的工作人员或活动组织人员可以查看报名名单")
@@ -117,7 +118,7 @@ def _person(request: HttpRequest, pk: int | None) -> Person:
 
 
 @router.post("/{int:activity_id}/signups", response={201: ParticipationOut, **ERRORS})
-def sign_up(request: HttpRequest, activity_id: int, payload: SignupIn) -> tuple[int, Any]:
+def sign_up(request: AuthedRequest, activity_id: int, payload: SignupIn) -> tuple[int, Any]:
     activity = selectors.access_activity_for_user(request.user, activity_id)
     person = _person(request, payload.person)
     with action_errors():
@@ -126,14 +127,14 @@ def sign_up(request: HttpRequest, activity_id: int, payload: SignupIn) -> tuple[
 
 
 @router.post("/signups/{int:signup_id}/cancel", response={200: ParticipationOut, **ERRORS})
-def cancel_signup(request: HttpRequest, signup_id: int) -> Participation:
+def cancel_signup(request: AuthedRequest, signup_id: int) -> Participation:
     row = selectors.access_participation_for_user(request.user, signup_id)
     with action_errors():
         return actions.do_cancel_signup(row, actor=request.user)
 
 
 @router.post("/{int:activity_id}/attendance", response={200: ParticipationOut, **ERRORS})
-def attendance(request: HttpRequest, activity_id: int, payload: AttendanceIn) -> Participation:
+def attendance(request: AuthedRequest, activity_id: int, payload: AttendanceIn) -> Participation:
     """Staff tick (present true) or untick a person's attendance; ticking twice is harmless."""
     activity = selectors.access_activity_for_user(request.user, activity_id)
     person = (
@@ -154,7 +155,7 @@ def attendance(request: HttpRequest, activity_id: int, payload: AttendanceIn) ->
 
 
 @router.post("/signups/{int:signup_id}/hours", response={201: ParticipationOut, **ERRORS})
-def record_hours(request: HttpRequest, signup_id: int) -> tuple[int, Any]:
+def record_hours(request: AuthedRequest, signup_id: int) -> tuple[int, Any]:
     """Confirm a present volunteer and record their hours (pending approval in services)."""
     row = selectors.access_participation_for_user(request.user, signup_id)
     with action_errors():
@@ -162,7 +163,7 @@ def record_hours(request: HttpRequest, signup_id: int) -> tuple[int, Any]:
 
 
 @router.put("/{int:activity_id}/reach", response={200: ActivityOut, **ERRORS})
-def reach(request: HttpRequest, activity_id: int, payload: ReachIn) -> Activity:
+def reach(request: AuthedRequest, activity_id: int, payload: ReachIn) -> Activity:
     activity = selectors.access_activity_for_user(request.user, activity_id)
     with action_errors():
         actions.do_record_reach(activity, actor=request.user, **payload.dict())

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from pydantic import ValidationError as FilterError
 
 from apps.accounts.actions import client_ip
+from apps.accounts.requests import AuthedRequest
 from apps.core.paging import query_without_page
 from apps.core.redirects import redirect_next
 from apps.core.refusals import run_action
@@ -47,7 +48,7 @@ def _may_create(user: Any) -> bool:
 
 
 @login_required
-def activity_list(request: HttpRequest) -> HttpResponse:
+def activity_list(request: AuthedRequest) -> HttpResponse:
     filters, valid = _filters(request)
     if not valid:
         messages.error(request, "筛选条件有误，已显示全部活动")
@@ -66,7 +67,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def month(request: HttpRequest) -> HttpResponse:
+def month(request: AuthedRequest) -> HttpResponse:
     year, number = selectors.parse_month(request.GET.get("month"), timezone.localdate())
     return render(
         request,
@@ -99,7 +100,7 @@ def _form_values(form: ActivityForm) -> dict[str, Any]:
 
 
 @login_required
-def create(request: HttpRequest) -> HttpResponse:
+def create(request: AuthedRequest) -> HttpResponse:
     form = ActivityForm(request.POST or None, user=request.user)
 
     def page(status: int = 200) -> HttpResponse:
@@ -123,7 +124,7 @@ def create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def edit(request: HttpRequest, pk: int) -> HttpResponse:
+def edit(request: AuthedRequest, pk: int) -> HttpResponse:
     activity = selectors.access_activity_for_user(request.user, pk)
     if not actions.may_manage(request.user, activity):
         raise PermissionDenied("您不能修改该活动")
@@ -169,7 +170,7 @@ def _search(request: HttpRequest) -> list[Person]:
 
 
 @login_required
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: AuthedRequest, pk: int) -> HttpResponse:
     return _detail_page(request, selectors.access_activity_for_user(request.user, pk))
 
 
@@ -232,7 +233,7 @@ def _back(pk: int, anchor: str = "") -> HttpResponse:
 
 @login_required
 @require_POST
-def sign_up(request: HttpRequest, pk: int) -> HttpResponse:
+def sign_up(request: AuthedRequest, pk: int) -> HttpResponse:
     activity = selectors.access_activity_for_user(request.user, pk)
     person_id = request.POST.get("person")
     if person_id:
@@ -266,7 +267,7 @@ def sign_up(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def cancel_signup(request: HttpRequest, pk: int) -> HttpResponse:
+def cancel_signup(request: AuthedRequest, pk: int) -> HttpResponse:
     row = selectors.access_participation_for_user(request.user, pk)
     back = reverse("activities:detail", args=[row.activity_id])
     return run_action(
@@ -281,7 +282,7 @@ def cancel_signup(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def attendance(request: HttpRequest, pk: int) -> HttpResponse:
+def attendance(request: AuthedRequest, pk: int) -> HttpResponse:
     activity = selectors.access_activity_for_user(request.user, pk)
     person = visible_people(request.user).filter(pk=request.POST.get("person") or 0).first()
     if person is None:
@@ -302,7 +303,7 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def record_hours(request: HttpRequest, pk: int) -> HttpResponse:
+def record_hours(request: AuthedRequest, pk: int) -> HttpResponse:
     row = selectors.access_participation_for_user(request.user, pk)
     text = f"已为{row.person.name}登记服务时长，待审核"
     return run_action(
@@ -315,7 +316,7 @@ def record_hours(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def reach(request: HttpRequest, pk: int) -> HttpResponse:
+def reach(request: AuthedRequest, pk: int) -> HttpResponse:
     activity = selectors.access_activity_for_user(request.user, pk)
     form = ReachForm(request.POST)
     if not form.is_valid():
@@ -331,7 +332,7 @@ def reach(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def cancel(request: AuthedRequest, pk: int) -> HttpResponse:
     activity = selectors.access_activity_for_user(request.user, pk)
     form = CancelForm(request.POST)
 
@@ -350,7 +351,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def add_photo(request: HttpRequest, pk: int) -> HttpResponse:
+def add_photo(request: AuthedRequest, pk: int) -> HttpResponse:
     activity = selectors.access_activity_for_user(request.user, pk)
     form = PhotoForm(request.POST, request.FILES)
 
@@ -373,7 +374,7 @@ def add_photo(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def photo(request: HttpRequest, pk: int, size: str = "full") -> FileResponse:
+def photo(request: AuthedRequest, pk: int, size: str = "full") -> FileResponse:
     found = selectors.access_photo_for_user(request.user, pk)
     file = found.thumbnail if size == "thumb" else found.file
     content_type = "image/jpeg" if size == "thumb" else found.content_type
@@ -395,7 +396,7 @@ def _managed(request: HttpRequest, pk: int) -> Activity:
 
 
 @login_required
-def qr_code(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+def qr_code(request: AuthedRequest, pk: int, kind: str) -> HttpResponse:
     activity = _managed(request, pk)
     content_type = "image/png" if kind == "png" else "image/svg+xml"
     response = HttpResponse(qr.qr_image(checkin_url(request, activity), kind), content_type)
@@ -406,7 +407,7 @@ def qr_code(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
 
 
 @login_required
-def door(request: HttpRequest, pk: int) -> HttpResponse:
+def door(request: AuthedRequest, pk: int) -> HttpResponse:
     """The page shown (or printed) at the door: the QR code, large."""
     activity = _managed(request, pk)
     return render(
@@ -423,7 +424,7 @@ def door(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def renew_qr(request: HttpRequest, pk: int) -> HttpResponse:
+def renew_qr(request: AuthedRequest, pk: int) -> HttpResponse:
     activity = selectors.access_activity_for_user(request.user, pk)
     text = "已更换签到码，之前的二维码全部失效"
     return run_action(
@@ -487,7 +488,7 @@ def checkin(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @login_required
-def mine(request: HttpRequest) -> HttpResponse:
+def mine(request: AuthedRequest) -> HttpResponse:
     """A resident's or volunteer's phone page: activities open for sign-up, and their own."""
     mine_rows = list(selectors.my_participations(request.user)[:50])
     joined = {r.activity_id: r for r in mine_rows}

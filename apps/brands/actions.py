@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from apps.accounts.models import User
 from apps.accounts.permissions import Cap, can, require
 from apps.accounts.scoping import place_in_scope
 from apps.cases.actions import do_create_case, do_transition
@@ -45,7 +46,7 @@ def is_brand_staff(user: Any, place: Place) -> bool:
 @transaction.atomic
 def do_create_campaign(
     *,
-    actor: Any,
+    actor: User,
     name: str,
     area: Place,
     start_date: dt.date,
@@ -98,7 +99,7 @@ def do_record_survey(
     campaign: SurveyCampaign,
     household: Place,
     *,
-    actor: Any,
+    actor: User,
     needs: dict[Category, int],
     notes: str = "",
     surveyed_on: dt.date | None = None,
@@ -152,7 +153,7 @@ def do_record_survey(
 
 
 @transaction.atomic
-def do_convert_need(need: SurveyNeed, *, actor: Any) -> Case:
+def do_convert_need(need: SurveyNeed, *, actor: User) -> Case:
     """Turn a surveyed need into a service order (点单) of the household, once."""
     locked = (
         SurveyNeed.objects.select_for_update(of=("self",))
@@ -185,7 +186,7 @@ def do_convert_need(need: SurveyNeed, *, actor: Any) -> Case:
 @transaction.atomic
 def do_create_brand(
     *,
-    actor: Any,
+    actor: User,
     name: str,
     area: Place,
     description: str = "",
@@ -239,7 +240,7 @@ BRAND_SETS = ("communities", "categories", "target_tags", "partners", "volunteer
 
 
 @transaction.atomic
-def do_update_brand(brand: Brand, *, actor: Any, **fields: Any) -> Brand:
+def do_update_brand(brand: Brand, *, actor: User, **fields: Any) -> Brand:
     """Change a brand's profile: name, description, start date, running or not, and its sets
     (communities, categories, target tags, partners, volunteers). The audit event names what
     changed, with the ids added and removed from each set."""
@@ -320,7 +321,7 @@ def _move(brand: Brand, kind: str, signed: Decimal) -> None:
 def do_record_fund_entry(
     brand: Brand,
     *,
-    actor: Any,
+    actor: User,
     kind: str,
     amount: Any,
     occurred_on: dt.date,
@@ -366,7 +367,7 @@ def do_record_fund_entry(
 
 
 @transaction.atomic
-def do_reverse_fund_entry(entry: FundEntry, *, actor: Any, reason: str) -> FundEntry:
+def do_reverse_fund_entry(entry: FundEntry, *, actor: User, reason: str) -> FundEntry:
     """Undo one line by appending its opposite (冲正), with a reason. A line is reversed at
     most once and a reversal is never reversed: record the right line instead."""
     locked = Brand.objects.select_for_update().select_related("area").get(pk=entry.brand_id)
@@ -418,7 +419,7 @@ def _attribution_errors(brand: Brand, case: Case) -> str | None:
     return None
 
 
-def _dispatch(case: Case, assignee: Any, actor: Any) -> None:
+def _dispatch(case: Case, assignee: Any, actor: User) -> None:
     try:
         if case.status in (Status.SUBMITTED, Status.ESCALATED):
             case = do_transition(case, Action.ACCEPT, actor=actor)
@@ -434,7 +435,9 @@ def _dispatch(case: Case, assignee: Any, actor: Any) -> None:
 
 
 @transaction.atomic
-def do_attribute_order(brand: Brand, case: Case, *, actor: Any, assignee: Any = None) -> BrandOrder:
+def do_attribute_order(
+    brand: Brand, case: Case, *, actor: User, assignee: Any = None
+) -> BrandOrder:
     """Attribute an order to a brand (it answers the category, in one of its communities), and,
     if an assignee is named, accept and dispatch it to them through the case engine."""
     locked = Brand.objects.select_for_update().select_related("area").get(pk=brand.pk)
@@ -458,7 +461,7 @@ def do_attribute_order(brand: Brand, case: Case, *, actor: Any, assignee: Any = 
 
 
 @transaction.atomic
-def do_detach_order(link: BrandOrder, *, actor: Any, reason: str) -> None:
+def do_detach_order(link: BrandOrder, *, actor: User, reason: str) -> None:
     """Take a wrongly attributed order out of a brand (with a reason; audited)."""
     locked = Brand.objects.select_for_update().select_related("area").get(pk=link.brand_id)
     require(actor, Cap.BRANDS_MANAGE, locked.area, what="移出品牌工单")

@@ -3,9 +3,9 @@ surveys and the service list. Handlers call selectors and actions only; refusals
 403/422 through the API's exception handlers, objects outside the scope 404."""
 
 from django.contrib.auth import get_user_model
-from django.http import HttpRequest
 from ninja import Router, Status
 
+from apps.accounts.requests import AuthedRequest
 from apps.accounts.scoping import get_in_scope
 from apps.cases.models import Case
 from apps.orgs.models import Organisation
@@ -66,7 +66,7 @@ def _entry_out(entry: FundEntry) -> FundEntryOut:
 
 
 @router.get("/", response=list[BrandOut])
-def brand_list(request: HttpRequest) -> list[BrandOut]:
+def brand_list(request: AuthedRequest) -> list[BrandOut]:
     brands = list(
         selectors.brands_visible_to(request.user).prefetch_related(
             "communities", "categories", "target_tags", "partners"
@@ -77,7 +77,7 @@ def brand_list(request: HttpRequest) -> list[BrandOut]:
 
 
 @router.get("/surveys", response=list[CampaignOut])
-def campaign_list(request: HttpRequest) -> list[CampaignOut]:
+def campaign_list(request: AuthedRequest) -> list[CampaignOut]:
     out = []
     for c in selectors.campaigns_visible_to(request.user)[:500]:
         figures = selectors.campaign_figures(request.user, c)
@@ -98,7 +98,7 @@ def campaign_list(request: HttpRequest) -> list[CampaignOut]:
 
 @router.get("/services", response=list[ServiceRowOut])
 def service_list(
-    request: HttpRequest, place: int, campaign: int | None = None
+    request: AuthedRequest, place: int, campaign: int | None = None
 ) -> list[ServiceRowOut]:
     area = get_in_scope(Place.objects.visible_to(request.user), pk=place)
     chosen = selectors.access_campaign_for_user(request.user, campaign) if campaign else None
@@ -118,19 +118,19 @@ def service_list(
 
 
 @router.get("/{pk}", response=BrandOut)
-def brand_detail(request: HttpRequest, pk: int) -> BrandOut:
+def brand_detail(request: AuthedRequest, pk: int) -> BrandOut:
     brand = selectors.access_brand_for_user(request.user, pk)
     return _brand_out(brand, selectors.brand_figures([brand])[brand.pk])
 
 
 @router.get("/{pk}/funds", response=list[FundEntryOut])
-def fund_list(request: HttpRequest, pk: int) -> list[FundEntryOut]:
+def fund_list(request: AuthedRequest, pk: int) -> list[FundEntryOut]:
     brand = selectors.access_brand_for_user(request.user, pk)
     return [_entry_out(e) for e in selectors.fund_entries(brand)]
 
 
 @router.post("/{pk}/funds", response={201: FundEntryOut})
-def fund_add(request: HttpRequest, pk: int, payload: FundEntryIn) -> Status:
+def fund_add(request: AuthedRequest, pk: int, payload: FundEntryIn) -> Status:
     brand = selectors.access_brand_for_user(request.user, pk)
     source = None
     if payload.source_id is not None:
@@ -149,7 +149,7 @@ def fund_add(request: HttpRequest, pk: int, payload: FundEntryIn) -> Status:
 
 
 @router.post("/funds/{pk}/reverse", response={201: FundEntryOut})
-def fund_reverse(request: HttpRequest, pk: int, payload: ReverseIn) -> Status:
+def fund_reverse(request: AuthedRequest, pk: int, payload: ReverseIn) -> Status:
     entry = selectors.access_fund_entry_for_user(request.user, pk)
     return Status(
         201, _entry_out(do_reverse_fund_entry(entry, actor=request.user, reason=payload.reason))
@@ -157,7 +157,7 @@ def fund_reverse(request: HttpRequest, pk: int, payload: ReverseIn) -> Status:
 
 
 @router.post("/{pk}/orders", response={201: BrandOrderOut})
-def attribute_order(request: HttpRequest, pk: int, payload: AttributeIn) -> Status:
+def attribute_order(request: AuthedRequest, pk: int, payload: AttributeIn) -> Status:
     brand = selectors.access_brand_for_user(request.user, pk)
     case = get_in_scope(Case.objects.visible_to(request.user), pk=payload.case_id)
     assignee = None

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from apps.accounts.requests import AuthedRequest
 from apps.accounts.scoping import get_in_scope
 from apps.cases.models import Case
 from apps.cases.selectors import category_list
@@ -83,7 +84,7 @@ def _brand_form(request: HttpRequest, data: Any = None) -> BrandForm:
 
 
 @login_required
-def brand_list(request: HttpRequest) -> HttpResponse:
+def brand_list(request: AuthedRequest) -> HttpResponse:
     return _list_page(request)
 
 
@@ -116,7 +117,7 @@ def _said(request: HttpRequest, text: str, response: HttpResponse) -> HttpRespon
 
 @login_required
 @require_POST
-def brand_create(request: HttpRequest) -> HttpResponse:
+def brand_create(request: AuthedRequest) -> HttpResponse:
     user: Any = request.user
     form = _brand_form(request, request.POST)
     if not form.is_valid():
@@ -178,7 +179,7 @@ def _edit_form(request: HttpRequest, brand: Any, data: Any = None) -> BrandEditF
 
 @login_required
 @require_POST
-def brand_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def brand_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     brand = selectors.access_brand_for_user(request.user, pk)
     form = _edit_form(request, brand, request.POST)
     if not form.is_valid():
@@ -202,7 +203,7 @@ def brand_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def brand_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def brand_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     return _detail_page(request, selectors.access_brand_for_user(request.user, pk))
 
 
@@ -236,7 +237,7 @@ def _detail_page(request: HttpRequest, brand: Any, status: int = 200, **forms: A
 
 @login_required
 @require_POST
-def fund_add(request: HttpRequest, pk: int) -> HttpResponse:
+def fund_add(request: AuthedRequest, pk: int) -> HttpResponse:
     brand = selectors.access_brand_for_user(request.user, pk)
     form = FundEntryForm(request.POST, partners=list(brand.partners.all()))
     if not form.is_valid():
@@ -267,7 +268,7 @@ def fund_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def fund_reverse(request: HttpRequest, pk: int) -> HttpResponse:
+def fund_reverse(request: AuthedRequest, pk: int) -> HttpResponse:
     entry = selectors.access_fund_entry_for_user(request.user, pk)
     form = ReverseForm(request.POST)
     back = redirect("brands:detail", pk=entry.brand_id)
@@ -286,7 +287,7 @@ def fund_reverse(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def order_attribute(request: HttpRequest, pk: int) -> HttpResponse:
+def order_attribute(request: AuthedRequest, pk: int) -> HttpResponse:
     brand = selectors.access_brand_for_user(request.user, pk)
     form = AttributeForm(request.POST)
     if not form.is_valid():
@@ -308,7 +309,7 @@ def order_attribute(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def order_detach(request: HttpRequest, pk: int) -> HttpResponse:
+def order_detach(request: AuthedRequest, pk: int) -> HttpResponse:
     link = selectors.access_brand_order_for_user(request.user, pk)
     form = DetachForm(request.POST)
     back = redirect("brands:detail", pk=link.brand_id)
@@ -324,7 +325,7 @@ def order_detach(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def communities(request: HttpRequest) -> HttpResponse:
+def communities(request: AuthedRequest) -> HttpResponse:
     area = _area(request)
     return render(
         request,
@@ -337,7 +338,7 @@ def communities(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def campaign_list(request: HttpRequest) -> HttpResponse:
+def campaign_list(request: AuthedRequest) -> HttpResponse:
     return _campaigns_page(request)
 
 
@@ -356,7 +357,7 @@ def _campaigns_page(request: HttpRequest, bound: CampaignForm | None = None) -> 
 
 @login_required
 @require_POST
-def campaign_create(request: HttpRequest) -> HttpResponse:
+def campaign_create(request: AuthedRequest) -> HttpResponse:
     form = CampaignForm(request.POST)
     if not form.is_valid():
         messages.error(request, form_error_text(form))
@@ -383,7 +384,7 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def campaign_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     campaign = selectors.access_campaign_for_user(request.user, pk)
     q = request.GET.get("q", "")
     households = list(selectors.households_for_survey(request.user, campaign, q)[:30]) if q else []
@@ -401,7 +402,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def survey_record(request: HttpRequest, pk: int, household: int) -> HttpResponse:
+def survey_record(request: AuthedRequest, pk: int, household: int) -> HttpResponse:
     """The phone page of a door-to-door survey: tick the household's needs, save."""
     campaign = selectors.access_campaign_for_user(request.user, pk)
     place = get_in_scope(selectors.households_for_survey(request.user, campaign), pk=household)
@@ -444,7 +445,7 @@ def survey_record(request: HttpRequest, pk: int, household: int) -> HttpResponse
 
 @login_required
 @require_POST
-def need_convert(request: HttpRequest, pk: int) -> HttpResponse:
+def need_convert(request: AuthedRequest, pk: int) -> HttpResponse:
     need = selectors.access_need_for_user(request.user, pk)
     back = redirect("brands:campaign", pk=need.record.campaign_id)
     return run_action(
@@ -456,7 +457,7 @@ def need_convert(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def service_list(request: HttpRequest) -> HttpResponse:
+def service_list(request: AuthedRequest) -> HttpResponse:
     area = _area(request)
     campaign = None
     if request.GET.get("campaign"):

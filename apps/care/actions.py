@@ -3,12 +3,12 @@ the needs found). Each is atomic, role- and scope-checked and audited; the pairi
 made and ended through the duties actions."""
 
 import datetime as dt
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from apps.accounts.models import User
 from apps.accounts.permissions import Cap, require
 from apps.cases.actions import do_create_case
 from apps.cases.choices import CaseKind, CaseSource
@@ -27,7 +27,7 @@ from .choices import CarerKind, ContactKind
 from .models import Contact, Pairing
 
 
-def _pairing_duty(actor: Any, person: Person, carer: Person, start: dt.date) -> Duty:
+def _pairing_duty(actor: User, person: Person, carer: Person, start: dt.date) -> Duty:
     """The carer's current `pairing` duty on the person's household: an existing one (a
     sibling is already paired with the same carer) or a new one."""
     existing = (
@@ -50,7 +50,7 @@ def _pairing_duty(actor: Any, person: Person, carer: Person, start: dt.date) -> 
 @transaction.atomic
 def do_create_pairing(
     *,
-    actor: Any,
+    actor: User,
     person: Person,
     carer: Person,
     carer_kind: str = CarerKind.TEACHER,
@@ -109,7 +109,7 @@ def do_create_pairing(
 
 @transaction.atomic
 def do_end_pairing(
-    *, actor: Any, pairing: Pairing, end_date: dt.date | None = None, reason: str = ""
+    *, actor: User, pairing: Pairing, end_date: dt.date | None = None, reason: str = ""
 ) -> Pairing:
     """End a pairing (the row stays as history); its duty ends too unless another running
     pairing of the same carer on the same household still needs it."""
@@ -140,7 +140,7 @@ def do_end_pairing(
     return pairing
 
 
-def check_may_record(pairing: Pairing, actor: Any) -> None:
+def check_may_record(pairing: Pairing, actor: User) -> None:
     """The carer's own account, or staff of the person's area, record contacts."""
 
     def carer() -> bool:
@@ -150,7 +150,7 @@ def check_may_record(pairing: Pairing, actor: Any) -> None:
 
 
 def _need_case(
-    contact: Contact, actor: Any, category: Category | None, title: str, description: str
+    contact: Contact, actor: User, category: Category | None, title: str, description: str
 ) -> Case:
     person = contact.pairing.person
     case, _ = do_create_case(
@@ -173,7 +173,7 @@ def _need_case(
 def do_record_contact(
     pairing: Pairing,
     *,
-    actor: Any,
+    actor: User,
     kind: str,
     contacted_on: dt.date | None = None,
     notes: str = "",

@@ -3,12 +3,13 @@
 import datetime as dt
 from typing import Any, cast
 
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.utils import timezone
 from ninja import Router
 from ninja.errors import ValidationError as ApiValidationError
 from ninja.pagination import paginate
 
+from apps.accounts.requests import AuthedRequest
 from apps.accounts.scoping import get_in_scope
 from apps.cases.models import Category
 from apps.core.paging import PageNumberPagination
@@ -43,7 +44,7 @@ def _bad_filter(form: Any) -> None:
 
 @router.get("/pairings", response=list[PairingOut])
 @paginate(PageNumberPagination, page_size=100)
-def list_pairings(request: HttpRequest) -> Any:
+def list_pairings(request: AuthedRequest) -> Any:
     schools = selectors.schools_in_scope(request.user)
     form = PairingFilter(request.GET or None, user=request.user, schools=schools)
     _bad_filter(form)
@@ -51,12 +52,12 @@ def list_pairings(request: HttpRequest) -> Any:
 
 
 @router.get("/pairings/{int:pairing_id}", response=PairingDetailOut)
-def get_pairing(request: HttpRequest, pairing_id: int) -> Pairing:
+def get_pairing(request: AuthedRequest, pairing_id: int) -> Pairing:
     return selectors.access_pairing_for_user(request.user, pairing_id)
 
 
 @router.post("/pairings", response={201: PairingOut, 403: ErrorOut, 422: ErrorOut})
-def create_pairing(request: HttpRequest, payload: PairingIn) -> tuple[int, Pairing]:
+def create_pairing(request: AuthedRequest, payload: PairingIn) -> tuple[int, Pairing]:
     person = access_person_for_user(request.user, payload.person)
     carer = get_in_scope(Person.objects.visible_to(request.user), pk=payload.carer)
     school = None
@@ -79,7 +80,7 @@ def create_pairing(request: HttpRequest, payload: PairingIn) -> tuple[int, Pairi
     "/pairings/{int:pairing_id}/contacts",
     response={201: ContactOut, 403: ErrorOut, 422: ErrorOut},
 )
-def record_contact(request: HttpRequest, pairing_id: int, payload: ContactIn) -> tuple[int, Any]:
+def record_contact(request: AuthedRequest, pairing_id: int, payload: ContactIn) -> tuple[int, Any]:
     pairing = selectors.access_pairing_for_user(request.user, pairing_id)
     category = None
     if payload.need_category:
@@ -99,7 +100,7 @@ def record_contact(request: HttpRequest, pairing_id: int, payload: ContactIn) ->
 
 
 @router.get("/group", response=CareGroupOut)
-def care_group(request: HttpRequest) -> dict[str, Any]:
+def care_group(request: AuthedRequest) -> dict[str, Any]:
     """The care group of an area (default: the account's scope) or a school: figures and up
     to 500 rows, unpaired first, then the longest without contact."""
     schools = selectors.schools_in_scope(request.user)

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from apps.accounts.requests import AuthedRequest
 from apps.core.paging import query_without_page
 from apps.core.refusals import run_action
 from apps.people.selectors import access_person_for_user
@@ -26,7 +27,7 @@ PER_PAGE = 50
 
 
 @login_required
-def care_group(request: HttpRequest) -> HttpResponse:
+def care_group(request: AuthedRequest) -> HttpResponse:
     schools = selectors.schools_in_scope(request.user)
     form = CareGroupFilter(request.GET or None, user=request.user, schools=schools)
     valid = form.is_bound and form.is_valid()
@@ -62,7 +63,7 @@ def care_group(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def mine(request: HttpRequest) -> HttpResponse:
+def mine(request: AuthedRequest) -> HttpResponse:
     pairings = list(selectors.my_pairings(request.user))
     return render(
         request,
@@ -94,13 +95,13 @@ def _pairing_page(
 
 
 @login_required
-def pairing_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def pairing_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     return _pairing_page(request, selectors.access_pairing_for_user(request.user, pk))
 
 
 @login_required
 @require_POST
-def pairing_contact(request: HttpRequest, pk: int) -> HttpResponse:
+def pairing_contact(request: AuthedRequest, pk: int) -> HttpResponse:
     pairing = selectors.access_pairing_for_user(request.user, pk)
     form = ContactForm(request.POST)
     if not form.is_valid():
@@ -124,7 +125,7 @@ def pairing_contact(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def pairing_end(request: HttpRequest, pk: int) -> HttpResponse:
+def pairing_end(request: AuthedRequest, pk: int) -> HttpResponse:
     pairing = selectors.access_pairing_for_user(request.user, pk)
     form = EndPairingForm(request.POST)
     if not form.is_valid():
@@ -145,7 +146,7 @@ def pairing_end(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def pairing_new(request: HttpRequest) -> HttpResponse:
+def pairing_new(request: AuthedRequest) -> HttpResponse:
     person = access_person_for_user(request.user, request.GET.get("person"))
     carers = selectors.carer_candidates(request.user, person)
     schools = selectors.schools_for(person)

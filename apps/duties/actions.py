@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from apps.accounts.models import User
 from apps.accounts.permissions import Cap, require
 from apps.core import audit
 from apps.core.choices import AuditVerb
@@ -18,7 +19,7 @@ from .choices import DUTY_TARGET_KINDS, DutyKind
 from .models import Duty
 
 
-def check_can_manage_duty(actor: Any, place: Place, person: Person | None = None) -> None:
+def check_can_manage_duty(actor: User, place: Place, person: Person | None = None) -> None:
     require(actor, Cap.DUTIES_MANAGE, place)
     if person is not None:
         require(actor, Cap.PEOPLE_EDIT, person.place)
@@ -36,7 +37,7 @@ def _check_target(kind: str, place: Place) -> None:
 @transaction.atomic
 def do_assign_duty(
     *,
-    actor: Any,
+    actor: User,
     person: Person,
     place: Place,
     kind: str,
@@ -76,7 +77,7 @@ def do_assign_duty(
 
 
 @transaction.atomic
-def do_end_duty(*, actor: Any, duty: Duty, end_date: date | None = None) -> Duty:
+def do_end_duty(*, actor: User, duty: Duty, end_date: date | None = None) -> Duty:
     """End a duty on `end_date` (today by default); the row stays as history."""
     duty = Duty.objects.select_for_update().select_related("place").get(pk=duty.pk)
     check_can_manage_duty(actor, duty.place)
@@ -96,7 +97,7 @@ EDITABLE_FIELDS = ("start_date", "end_date", "note")
 
 
 @transaction.atomic
-def do_update_duty(*, actor: Any, duty: Duty, **data: Any) -> Duty:
+def do_update_duty(*, actor: User, duty: Duty, **data: Any) -> Duty:
     """Correct a duty's period or note (the admin's change form)."""
     duty = Duty.objects.select_for_update().select_related("place").get(pk=duty.pk)
     check_can_manage_duty(actor, duty.place)

@@ -1,11 +1,12 @@
 """Admin for duties: scoped by the duty's place; saves go through the duty actions."""
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import admin
 from django.http import HttpRequest
 
 from apps.accounts.admin_base import ScopedAdmin
+from apps.accounts.models import User
 
 from .actions import EDITABLE_FIELDS, do_assign_duty, do_update_duty
 from .models import Duty
@@ -36,16 +37,17 @@ class DutyAdmin(ScopedAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request: HttpRequest, obj: Duty, form: Any, change: bool) -> None:
+        actor = cast(User, request.user)  # the admin site admits signed-in staff only
         if change:
             data = {
                 name: form.cleaned_data[name]
                 for name in form.changed_data
                 if name in EDITABLE_FIELDS
             }
-            do_update_duty(actor=request.user, duty=obj, **data)
+            do_update_duty(actor=actor, duty=obj, **data)
             return
         duty = do_assign_duty(
-            actor=request.user,
+            actor=actor,
             person=obj.person,
             place=obj.place,
             kind=obj.kind,

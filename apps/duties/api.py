@@ -2,11 +2,11 @@
 
 from typing import Any
 
-from django.http import HttpRequest
 from ninja import Query, Router
 from ninja.errors import ValidationError as ApiValidationError
 from ninja.pagination import paginate
 
+from apps.accounts.requests import AuthedRequest
 from apps.core.paging import PageNumberPagination
 from apps.places.api import action_errors
 from apps.places.schemas import ErrorOut
@@ -24,12 +24,12 @@ router = Router(tags=["duties 责任"])
 
 @router.get("/", response=list[DutyOut])
 @paginate(PageNumberPagination, page_size=50)
-def list_duties(request: HttpRequest, filters: Query[DutyFilter]) -> Any:
+def list_duties(request: AuthedRequest, filters: Query[DutyFilter]) -> Any:
     return selectors.duty_list(request.user, filters)
 
 
 @router.post("/", response={201: DutyOut, 403: ErrorOut, 422: ErrorOut})
-def assign_duty(request: HttpRequest, payload: DutyIn) -> tuple[int, Duty]:
+def assign_duty(request: AuthedRequest, payload: DutyIn) -> tuple[int, Duty]:
     person = selectors.access_person_for_user(request.user, payload.person)
     place = access_place_for_user(request.user, payload.place)
     with action_errors():
@@ -46,7 +46,7 @@ def assign_duty(request: HttpRequest, payload: DutyIn) -> tuple[int, Duty]:
 
 
 @router.post("/{int:duty_id}/end", response={200: DutyOut, 403: ErrorOut, 422: ErrorOut})
-def end_duty(request: HttpRequest, duty_id: int, payload: DutyEndIn) -> Duty:
+def end_duty(request: AuthedRequest, duty_id: int, payload: DutyEndIn) -> Duty:
     duty = selectors.access_duty_for_user(request.user, duty_id)
     with action_errors():
         return do_end_duty(actor=request.user, duty=duty, end_date=payload.end_date)
@@ -54,7 +54,7 @@ def end_duty(request: HttpRequest, duty_id: int, payload: DutyEndIn) -> Duty:
 
 @router.get("/coverage", response=CoverageOut)
 def duty_coverage(
-    request: HttpRequest, place: int | None = None, kind: str = DutyKind.BAOLIAN
+    request: AuthedRequest, place: int | None = None, kind: str = DutyKind.BAOLIAN
 ) -> dict[str, Any]:
     """Covered / total households (or places) of an area for one duty kind, per child."""
     if kind not in DutyKind.values:

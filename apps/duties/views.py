@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from pydantic import ValidationError as SchemaError
 
+from apps.accounts.requests import AuthedRequest
 from apps.core import audit
 from apps.core.cells import SafeWriter
 from apps.core.choices import AuditVerb
@@ -45,7 +46,7 @@ def _coverage_params(request: HttpRequest) -> tuple[Place, str]:
 
 
 @login_required
-def coverage(request: HttpRequest) -> HttpResponse:
+def coverage(request: AuthedRequest) -> HttpResponse:
     place, kind = _coverage_params(request)
     figures = selectors.coverage(place, kind)
     paginator = Paginator(selectors.uncovered(place, kind), UNCOVERED_PER_PAGE)
@@ -66,7 +67,7 @@ def coverage(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def coverage_export(request: HttpRequest) -> HttpResponse:
+def coverage_export(request: AuthedRequest) -> HttpResponse:
     """The uncovered households (or places) of an area as CSV, for the field list."""
     if not request.user.can_export:
         raise PermissionDenied(_("您无权导出"))
@@ -92,7 +93,7 @@ def coverage_export(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def duty_list(request: HttpRequest) -> HttpResponse:
+def duty_list(request: AuthedRequest) -> HttpResponse:
     try:
         filters = DutyFilter.model_validate(request.GET.dict())
     except SchemaError:
@@ -116,7 +117,7 @@ def duty_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def duty_assign(request: HttpRequest, place_pk: int) -> HttpResponse:
+def duty_assign(request: AuthedRequest, place_pk: int) -> HttpResponse:
     """The form on the household page: assign a 包联 (or other household) duty."""
     place = access_place_for_user(request.user, place_pk)
     area = selectors.holder_area(place, list(ancestors_in_scope(request.user, place)))
@@ -152,7 +153,7 @@ def duty_assign(request: HttpRequest, place_pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def duty_end(request: HttpRequest, pk: int) -> HttpResponse:
+def duty_end(request: AuthedRequest, pk: int) -> HttpResponse:
     duty = selectors.access_duty_for_user(request.user, pk)
     form = DutyEndForm(request.POST)
     back = redirect_next(request, reverse("places:detail", args=[duty.place_id]))

@@ -18,6 +18,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from apps.accounts.models import User
 from apps.accounts.permissions import Cap, require
 from apps.accounts.scoping import place_in_scope
 from apps.core import audit
@@ -97,7 +98,7 @@ def _clean_patient(patient: Mapping[str, Any]) -> dict[str, Any]:
 
 def do_upload_exam(
     *,
-    actor: Any,
+    actor: User,
     clinic: Place,
     files: Mapping[str, bytes],
     patient: Mapping[str, Any],
@@ -252,7 +253,7 @@ def _locked(exam: Exam) -> Exam:
 
 
 @transaction.atomic
-def do_claim_exam(exam: Exam, *, actor: Any) -> Exam:
+def do_claim_exam(exam: Exam, *, actor: User) -> Exam:
     """One physician takes the exam; a second claim (or a claim racing it) is refused."""
     require(actor, Cap.ECG_READ)
     exam = _locked(exam)
@@ -279,7 +280,7 @@ def do_claim_exam(exam: Exam, *, actor: Any) -> Exam:
 
 
 @transaction.atomic
-def do_unclaim_exam(exam: Exam, *, actor: Any) -> Exam:
+def do_unclaim_exam(exam: Exam, *, actor: User) -> Exam:
     require(actor, Cap.ECG_READ)
     exam = _locked(exam)
     if exam.status != ExamStatus.CLAIMED or exam.claimed_by_id != actor.pk:
@@ -305,7 +306,7 @@ def _terms(codes: Iterable[str]) -> list[DiagnosisTerm]:
 def do_save_report(
     exam: Exam,
     *,
-    actor: Any,
+    actor: User,
     measurements: Mapping[str, Any],
     term_codes: Iterable[str],
     free_text: str = "",
@@ -342,7 +343,7 @@ def do_save_report(
 
 
 @transaction.atomic
-def do_submit_report(exam: Exam, *, actor: Any) -> Report:
+def do_submit_report(exam: Exam, *, actor: User) -> Report:
     """Submit the report. A routine report is released at once; a critical one confirms the
     critical value (alerting the clinic and the emergency team now) and waits for a second
     physician's check before release."""
@@ -399,7 +400,7 @@ def _release(exam: Exam, report: Report, now: Any) -> None:
 
 
 @transaction.atomic
-def do_check_report(exam: Exam, *, actor: Any, approve: bool, note: str = "") -> Report:
+def do_check_report(exam: Exam, *, actor: User, approve: bool, note: str = "") -> Report:
     """The second physician's check of a critical report: approve releases it, reject sends
     it back to the author with the reason."""
     require(actor, Cap.ECG_READ)
@@ -428,7 +429,7 @@ def do_check_report(exam: Exam, *, actor: Any, approve: bool, note: str = "") ->
 
 
 @transaction.atomic
-def do_update_centre(centre: EcgCentre, *, actor: Any, **fields: Any) -> EcgCentre:
+def do_update_centre(centre: EcgCentre, *, actor: User, **fields: Any) -> EcgCentre:
     """Change the county's ECG network settings (time limits, thresholds)."""
     from .screening.thresholds import threshold_errors
 

@@ -5,12 +5,12 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import HttpRequest
 from ninja import File, Form, Router, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from apps.accounts.permissions import Cap, can
+from apps.accounts.requests import AuthedRequest
 from apps.people.api import _action_errors
 from apps.places.models import Place
 
@@ -42,7 +42,7 @@ def _call(func: Any, *args: Any, **kwargs: Any) -> Any:
 
 
 @router.get("/exams", response=list[ExamOut], summary="心电检查列表")
-def list_exams(request: HttpRequest, status: str = "") -> Any:
+def list_exams(request: AuthedRequest, status: str = "") -> Any:
     return selectors.exam_list(request.user, status)[:200]
 
 
@@ -50,7 +50,7 @@ def list_exams(request: HttpRequest, status: str = "") -> Any:
     "/exams", response={201: ExamDetailOut, 403: ErrorOut, 413: ErrorOut}, summary="上传心电图"
 )
 def upload_exam(
-    request: HttpRequest, payload: Form[ExamIn], files: File[list[UploadedFile]]
+    request: AuthedRequest, payload: Form[ExamIn], files: File[list[UploadedFile]]
 ) -> Any:
     if sum(f.size or 0 for f in files) > MAX_UPLOAD_BYTES:
         # Sized from the streamed temporary files, before any is read into memory.
@@ -80,12 +80,12 @@ def upload_exam(
 
 
 @router.get("/exams/{int:pk}", response=ExamDetailOut, summary="心电检查详情（含自动筛查）")
-def get_exam(request: HttpRequest, pk: int) -> Any:
+def get_exam(request: AuthedRequest, pk: int) -> Any:
     return selectors.access_exam_for_user(request.user, pk)
 
 
 @router.get("/exams/{int:pk}/signal", summary="标准化信号（整数微伏，供查看器）")
-def get_signal(request: HttpRequest, pk: int, start: float = 0, seconds: float = 10) -> Any:
+def get_signal(request: AuthedRequest, pk: int, start: float = 0, seconds: float = 10) -> Any:
     exam = selectors.access_exam_for_user(request.user, pk)
     if not exam.signal_file:
         raise HttpError(404, exam.read_error or "没有信号")
@@ -94,25 +94,25 @@ def get_signal(request: HttpRequest, pk: int, start: float = 0, seconds: float =
 
 
 @router.get("/queue", response=list[ExamOut], summary="阅片队列（疑似危急优先）")
-def queue(request: HttpRequest) -> Any:
+def queue(request: AuthedRequest) -> Any:
     if not can(request.user, Cap.ECG_READ):
         raise HttpError(403, "只有心电诊断医师可以查看阅片队列")
     return selectors.reading_queue(request.user)[:200]
 
 
 @router.post("/exams/{int:pk}/claim", response={200: ExamOut, 403: ErrorOut}, summary="认领")
-def claim(request: HttpRequest, pk: int) -> Any:
+def claim(request: AuthedRequest, pk: int) -> Any:
     exam = selectors.access_exam_for_user(request.user, pk)
     return _call(do_claim_exam, exam, actor=request.user)
 
 
 @router.get("/critical", response=list[CriticalOut], summary="危急值登记")
-def critical_register(request: HttpRequest) -> Any:
+def critical_register(request: AuthedRequest) -> Any:
     return selectors.critical_register(request.user)[:200]
 
 
 @router.get("/notices", response=list[NoticeOut], summary="我的待确认危急值通知")
-def my_notices(request: HttpRequest) -> Any:
+def my_notices(request: AuthedRequest) -> Any:
     return selectors.my_open_notices(request.user)
 
 
@@ -121,7 +121,7 @@ def my_notices(request: HttpRequest) -> Any:
     response={200: NoticeOut, 403: ErrorOut},
     summary="确认接收危急值（复述）",
 )
-def acknowledge(request: HttpRequest, pk: int, payload: AcknowledgeIn) -> Any:
+def acknowledge(request: AuthedRequest, pk: int, payload: AcknowledgeIn) -> Any:
     notice = CriticalNotice.objects.filter(pk=pk, recipient_id=request.user.pk).first()
     if notice is None:
         raise HttpError(404, "未找到该通知")
@@ -133,7 +133,7 @@ def acknowledge(request: HttpRequest, pk: int, payload: AcknowledgeIn) -> Any:
     response={200: CriticalOut, 403: ErrorOut},
     summary="记录转诊环节",
 )
-def referral(request: HttpRequest, pk: int, payload: ReferralStepIn) -> Any:
+def referral(request: AuthedRequest, pk: int, payload: ReferralStepIn) -> Any:
     critical = selectors.access_critical_for_user(request.user, pk)
     data = payload.dict()
     destination = data.pop("destination")
@@ -143,7 +143,7 @@ def referral(request: HttpRequest, pk: int, payload: ReferralStepIn) -> Any:
 
 
 @router.get("/stats", summary="统计：按年、按机构按月、时效")
-def stats(request: HttpRequest) -> Any:
+def stats(request: AuthedRequest) -> Any:
     user = request.user
     return {
         "per_year": selectors.exams_per_year(user),

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.accounts.models import User
 from apps.accounts.permissions import Cap, can, refusal
 from apps.core import audit
 from apps.core.choices import AuditVerb
@@ -38,7 +39,7 @@ def _url(critical: CriticalValue) -> str:
     return reverse("ecg:critical_detail", args=[critical.pk])
 
 
-def confirm_critical(exam: Exam, report: Report, *, actor: Any, now: datetime) -> CriticalValue:
+def confirm_critical(exam: Exam, report: Report, *, actor: User, now: datetime) -> CriticalValue:
     """Called inside `do_submit_report`: record the critical value and alert the clinic
     doctor and the county hospital's emergency team at once."""
     items = "、".join(t.name for t in report.terms.filter(critical=True))
@@ -94,7 +95,7 @@ def _normalised(text: str) -> str:
 
 
 @transaction.atomic
-def do_acknowledge_notice(notice: CriticalNotice, *, actor: Any, read_back: str) -> CriticalNotice:
+def do_acknowledge_notice(notice: CriticalNotice, *, actor: User, read_back: str) -> CriticalNotice:
     """The receiver confirms the alert by repeating the finding (read-back): the text must
     name at least one of the critical items."""
     notice = (
@@ -195,7 +196,7 @@ def _escalate_one(pk: int, level: int, now: datetime) -> int:
     return 1
 
 
-def _can_follow(actor: Any, critical: CriticalValue) -> bool:
+def _can_follow(actor: User, critical: CriticalValue) -> bool:
     if can(actor, Cap.ECG_CONFIGURE):
         return True
     if critical.notices.filter(recipient_id=actor.pk).exists():
@@ -222,7 +223,7 @@ def _step_done(referral: Referral | None, step: str) -> bool:
 def do_record_referral_step(
     critical: CriticalValue,
     *,
-    actor: Any,
+    actor: User,
     step: str,
     at: datetime | None = None,
     decision: str = "",

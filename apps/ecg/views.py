@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from apps.accounts.permissions import Cap, can, require
+from apps.accounts.requests import AuthedRequest
 from apps.core.refusals import run_action
 
 from . import selectors, storage
@@ -36,14 +37,14 @@ PAGE_SIZE = 30
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthedRequest) -> HttpResponse:
     if can(request.user, Cap.ECG_READ):
         return redirect("ecg:queue")
     return redirect("ecg:list")
 
 
 @login_required
-def exam_list(request: HttpRequest) -> HttpResponse:
+def exam_list(request: AuthedRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     status = status if status in ExamStatus.values else ""
     page = Paginator(selectors.exam_list(request.user, status), PAGE_SIZE).get_page(
@@ -63,7 +64,7 @@ def exam_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def exam_upload(request: HttpRequest) -> HttpResponse:
+def exam_upload(request: AuthedRequest) -> HttpResponse:
     require(request.user, Cap.ECG_UPLOAD)
     form = ExamUploadForm(request.POST or None, request.FILES or None, user=request.user)
 
@@ -91,7 +92,7 @@ def exam_upload(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def reading_queue(request: HttpRequest) -> HttpResponse:
+def reading_queue(request: AuthedRequest) -> HttpResponse:
     if not can(request.user, Cap.ECG_READ):
         raise PermissionDenied("只有心电诊断医师可以查看阅片队列")
     exams = list(selectors.reading_queue(request.user)[:200])
@@ -130,7 +131,7 @@ def _report_initial(exam: Exam) -> dict[str, Any]:
 
 
 @login_required
-def exam_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def exam_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     return _detail_page(request, selectors.access_exam_for_user(request.user, pk))
 
 
@@ -165,7 +166,7 @@ def _detail_page(request: HttpRequest, exam: Exam, **forms: Any) -> HttpResponse
 
 
 @login_required
-def exam_signal(request: HttpRequest, pk: int) -> JsonResponse:
+def exam_signal(request: AuthedRequest, pk: int) -> JsonResponse:
     """The normalised signal for the viewer (integer µV), with beats and flags."""
     exam = selectors.access_exam_for_user(request.user, pk)
     if not exam.signal_file:
@@ -204,13 +205,13 @@ def _post_action(
 
 @login_required
 @require_POST
-def exam_claim(request: HttpRequest, pk: int) -> HttpResponse:
+def exam_claim(request: AuthedRequest, pk: int) -> HttpResponse:
     return _post_action(request, pk, lambda e: do_claim_exam(e, actor=request.user), "已认领")
 
 
 @login_required
 @require_POST
-def exam_unclaim(request: HttpRequest, pk: int) -> HttpResponse:
+def exam_unclaim(request: AuthedRequest, pk: int) -> HttpResponse:
     return _post_action(
         request, pk, lambda e: do_unclaim_exam(e, actor=request.user), "已放弃认领，检查回到队列"
     )
@@ -218,7 +219,7 @@ def exam_unclaim(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def exam_report(request: HttpRequest, pk: int) -> HttpResponse:
+def exam_report(request: AuthedRequest, pk: int) -> HttpResponse:
     exam = selectors.access_exam_for_user(request.user, pk)
     form = ReportForm(request.POST)
     if not form.is_valid():
@@ -244,7 +245,7 @@ def exam_report(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def exam_check(request: HttpRequest, pk: int) -> HttpResponse:
+def exam_check(request: AuthedRequest, pk: int) -> HttpResponse:
     form = CheckForm(request.POST)
     if not form.is_valid():
         messages.error(request, "请选择审核意见")
@@ -264,7 +265,7 @@ def exam_check(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def exam_pdf(request: HttpRequest, pk: int) -> FileResponse:
+def exam_pdf(request: AuthedRequest, pk: int) -> FileResponse:
     from .pdf import report_pdf
 
     exam = selectors.access_exam_for_user(request.user, pk)
@@ -277,7 +278,7 @@ def exam_pdf(request: HttpRequest, pk: int) -> FileResponse:
 
 
 @login_required
-def critical_list(request: HttpRequest) -> HttpResponse:
+def critical_list(request: AuthedRequest) -> HttpResponse:
     page = Paginator(selectors.critical_register(request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -285,7 +286,7 @@ def critical_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def critical_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def critical_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     return _critical_page(request, selectors.access_critical_for_user(request.user, pk))
 
 
@@ -314,7 +315,7 @@ def _critical_page(request: HttpRequest, critical: Any, **forms: Any) -> HttpRes
 
 @login_required
 @require_POST
-def notice_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+def notice_acknowledge(request: AuthedRequest, pk: int) -> HttpResponse:
     notice = get_object_or_404(CriticalNotice, pk=pk, recipient_id=request.user.pk)
     form = AcknowledgeForm(request.POST)
 
@@ -342,7 +343,7 @@ def _said(request: HttpRequest, text: str, critical_pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def referral_step(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_step(request: AuthedRequest, pk: int) -> HttpResponse:
     critical = selectors.access_critical_for_user(request.user, pk)
     form = ReferralStepForm(request.POST)
 
@@ -360,7 +361,7 @@ def referral_step(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def statistics(request: HttpRequest) -> HttpResponse:
+def statistics(request: AuthedRequest) -> HttpResponse:
     user = request.user
     return render(
         request,

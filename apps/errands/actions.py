@@ -4,13 +4,13 @@ done. Each is atomic, role- and scope-checked and audited."""
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from apps.accounts.models import User
 from apps.accounts.permissions import Cap, require
 from apps.cases.actions import do_transition
 from apps.cases.choices import OPEN_STATUSES, Action, CaseKind
@@ -25,7 +25,7 @@ from .models import ErrandStep, ErrandTemplate
 MAX_STEPS = 30
 
 
-def check_may_handle(actor: Any, case: Case) -> None:
+def check_may_handle(actor: User, case: Case) -> None:
     def assignee() -> bool:
         return case.assignee_id is not None and case.assignee_id == actor.pk
 
@@ -47,7 +47,7 @@ def _lock_case(case: Case) -> Case:
 def do_add_steps(
     case: Case,
     *,
-    actor: Any,
+    actor: User,
     steps: Iterable[tuple[str, str]] = (),
     template: ErrandTemplate | None = None,
     resident: Person | None = None,
@@ -89,7 +89,7 @@ def do_add_steps(
 def do_complete_step(
     step: ErrandStep,
     *,
-    actor: Any,
+    actor: User,
     helper: Person | None = None,
     note: str = "",
     done_at: dt.datetime | None = None,
@@ -120,7 +120,7 @@ def do_complete_step(
 
 
 @transaction.atomic
-def do_resolve_errand(case: Case, *, actor: Any, note: str = "") -> Case:
+def do_resolve_errand(case: Case, *, actor: User, note: str = "") -> Case:
     """办结 the errand through the case engine once every step is done: only the case's
     handler (承办人) may, while handling it — the engine's own rule and errors."""
     locked = _lock_case(case)

@@ -3,12 +3,13 @@ template or listed), marking a step done, resolving the case through the case en
 
 from typing import Any
 
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from ninja import Router
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as ApiValidationError
 from ninja.pagination import paginate
 
+from apps.accounts.requests import AuthedRequest
 from apps.accounts.scoping import get_in_scope
 from apps.cases.errors import CaseError
 from apps.core.paging import PageNumberPagination
@@ -36,7 +37,7 @@ ERRORS = {403: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 @router.get("/", response=list[ErrandOut])
 @paginate(PageNumberPagination, page_size=100)
-def list_errands(request: HttpRequest) -> Any:
+def list_errands(request: AuthedRequest) -> Any:
     form = ErrandFilter(request.GET or None, user=request.user)
     if form.is_bound and not form.is_valid():
         if "place" in form.errors:
@@ -51,17 +52,17 @@ def list_errands(request: HttpRequest) -> Any:
 
 
 @router.get("/templates", response=list[TemplateOut])
-def list_templates(request: HttpRequest) -> Any:
+def list_templates(request: AuthedRequest) -> Any:
     return ErrandTemplate.objects.filter(active=True).order_by("code")
 
 
 @router.get("/{int:case_id}", response=ErrandDetailOut)
-def get_errand(request: HttpRequest, case_id: int) -> Any:
+def get_errand(request: AuthedRequest, case_id: int) -> Any:
     return selectors.access_errand_for_user(request.user, case_id)
 
 
 @router.post("/{int:case_id}/steps", response={201: list[StepOut], **ERRORS})
-def add_steps(request: HttpRequest, case_id: int, payload: AddStepsIn) -> tuple[int, Any]:
+def add_steps(request: AuthedRequest, case_id: int, payload: AddStepsIn) -> tuple[int, Any]:
     case = selectors.access_errand_for_user(request.user, case_id)
     template = None
     if payload.template:
@@ -79,7 +80,7 @@ def add_steps(request: HttpRequest, case_id: int, payload: AddStepsIn) -> tuple[
 
 
 @router.post("/steps/{int:step_id}/done", response={200: StepOut, **ERRORS})
-def complete_step(request: HttpRequest, step_id: int, payload: CompleteStepIn) -> ErrandStep:
+def complete_step(request: AuthedRequest, step_id: int, payload: CompleteStepIn) -> ErrandStep:
     step = selectors.access_step_for_user(request.user, step_id)
     helper = None
     if payload.helper is not None:
@@ -89,7 +90,7 @@ def complete_step(request: HttpRequest, step_id: int, payload: CompleteStepIn) -
 
 
 @router.post("/{int:case_id}/resolve", response={200: ErrandDetailOut, **ERRORS})
-def resolve(request: HttpRequest, case_id: int, payload: ErrandResolveIn) -> Any:
+def resolve(request: AuthedRequest, case_id: int, payload: ErrandResolveIn) -> Any:
     """办结 once every step is done: the case's handler only (the case engine's rule)."""
     case = selectors.access_errand_for_user(request.user, case_id)
     try:

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from apps.accounts.requests import AuthedRequest
 from apps.cases.choices import OPEN_STATUSES, Action
 from apps.cases.selectors import case_buttons
 from apps.core.paging import query_without_page
@@ -25,7 +26,7 @@ PER_PAGE = 50
 
 
 @login_required
-def errand_list(request: HttpRequest) -> HttpResponse:
+def errand_list(request: AuthedRequest) -> HttpResponse:
     form = ErrandFilter(request.GET or None, user=request.user)
     rows = Paginator(selectors.errand_list(request.user, form), PER_PAGE)
     return render(
@@ -45,7 +46,7 @@ def _templates(case):  # type: ignore[no-untyped-def]
 
 
 @login_required
-def errand_detail(request: HttpRequest, case_id: int) -> HttpResponse:
+def errand_detail(request: AuthedRequest, case_id: int) -> HttpResponse:
     return _detail_page(request, selectors.access_errand_for_user(request.user, case_id))
 
 
@@ -81,7 +82,7 @@ def _said(request: HttpRequest, text: str, case_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def add_steps(request: HttpRequest, case_id: int) -> HttpResponse:
+def add_steps(request: AuthedRequest, case_id: int) -> HttpResponse:
     case = selectors.access_errand_for_user(request.user, case_id)
     form = AddStepsForm(request.POST, templates=_templates(case))
     if not form.is_valid():
@@ -102,7 +103,7 @@ def add_steps(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def complete_step(request: HttpRequest, pk: int) -> HttpResponse:
+def complete_step(request: AuthedRequest, pk: int) -> HttpResponse:
     step = selectors.access_step_for_user(request.user, pk)
     form = CompleteStepForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
@@ -116,7 +117,7 @@ def complete_step(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def resolve(request: HttpRequest, case_id: int) -> HttpResponse:
+def resolve(request: AuthedRequest, case_id: int) -> HttpResponse:
     case = selectors.access_errand_for_user(request.user, case_id)
     form = ResolveErrandForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""

@@ -4,12 +4,12 @@ engine. Each is atomic, role- and scope-checked and audited."""
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from apps.accounts.models import User
 from apps.accounts.permissions import Cap, require
 from apps.cases.actions import do_transition
 from apps.cases.choices import OPEN_STATUSES, RESOLVED_STATUSES, Action, CaseKind
@@ -27,7 +27,7 @@ def _seated(mediation: Mediation, person_id: int) -> bool:
     return mediation.mediators.filter(person_id=person_id).exists()
 
 
-def check_may_mediate(actor: Any, case: Case, mediation: Mediation | None = None) -> None:
+def check_may_mediate(actor: User, case: Case, mediation: Mediation | None = None) -> None:
     def handler_or_mediator() -> bool:
         if case.assignee_id is not None and case.assignee_id == actor.pk:
             return True
@@ -39,7 +39,7 @@ def check_may_mediate(actor: Any, case: Case, mediation: Mediation | None = None
 
 @transaction.atomic
 def do_register_mediator(
-    *, actor: Any, person: Person, area: Place, kind: str, unit: str = ""
+    *, actor: User, person: Person, area: Place, kind: str, unit: str = ""
 ) -> Mediator:
     """Put a person on the mediator list of an area (三官一律 or 人民调解员)."""
     area = Place.objects.select_for_update().get(pk=area.pk)
@@ -61,7 +61,7 @@ def do_register_mediator(
 
 
 @transaction.atomic
-def do_set_mediator_active(*, actor: Any, mediator: Mediator, active: bool) -> Mediator:
+def do_set_mediator_active(*, actor: User, mediator: Mediator, active: bool) -> Mediator:
     mediator = Mediator.objects.select_for_update().select_related("area").get(pk=mediator.pk)
     require(actor, Cap.MEDIATION_MANAGE, mediator.area)
     if mediator.active == active:
@@ -92,7 +92,7 @@ def _clean_parties(parties: Iterable[str]) -> list[str]:
 
 @transaction.atomic
 def do_open_mediation(
-    case: Case, *, actor: Any, mediators: Iterable[Mediator], parties: Iterable[str]
+    case: Case, *, actor: User, mediators: Iterable[Mediator], parties: Iterable[str]
 ) -> Mediation:
     """发起调解 on an open dispute case, with its mediators and parties."""
     case = Case.objects.select_for_update(of=("self",)).select_related("place").get(pk=case.pk)
@@ -136,7 +136,7 @@ def _check_open(mediation: Mediation) -> None:
 def do_record_session(
     mediation: Mediation,
     *,
-    actor: Any,
+    actor: User,
     held_on: dt.date | None = None,
     location: str,
     participants: str,
@@ -173,7 +173,7 @@ def do_record_session(
 def do_record_outcome(
     mediation: Mediation,
     *,
-    actor: Any,
+    actor: User,
     agreed: bool,
     agreement: str = "",
     agreed_on: dt.date | None = None,
@@ -228,7 +228,7 @@ def do_record_outcome(
 
 
 @transaction.atomic
-def do_resolve_by_agreement(mediation: Mediation, *, actor: Any, note: str = "") -> Case:
+def do_resolve_by_agreement(mediation: Mediation, *, actor: User, note: str = "") -> Case:
     """办结 the dispute case on the recorded agreement, through the case engine: only the
     case's handler (承办人) may, and only while it is being handled (已接单 / 办理中) — the
     engine's own rule, with its own errors."""

@@ -5,12 +5,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from ninja import Router
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as ApiValidationError
 from ninja.pagination import paginate
 
+from apps.accounts.requests import AuthedRequest
 from apps.accounts.scoping import get_in_scope
 from apps.cases.errors import CaseError
 from apps.cases.selectors import access_case_for_user
@@ -57,12 +58,12 @@ def case_errors() -> Iterator[None]:
 
 @router.get("/mediators", response=list[MediatorOut])
 @paginate(PageNumberPagination, page_size=100)
-def list_mediators(request: HttpRequest) -> Any:
+def list_mediators(request: AuthedRequest) -> Any:
     return selectors.visible_mediators(request.user).order_by("kind", "id")
 
 
 @router.post("/mediators", response={201: MediatorOut, **ERRORS})
-def register_mediator(request: HttpRequest, payload: MediatorIn) -> tuple[int, Mediator]:
+def register_mediator(request: AuthedRequest, payload: MediatorIn) -> tuple[int, Mediator]:
     person = access_person_for_user(request.user, payload.person)
     area = get_in_scope(Place.objects.visible_to(request.user), pk=payload.area)
     with action_errors():
@@ -74,7 +75,7 @@ def register_mediator(request: HttpRequest, payload: MediatorIn) -> tuple[int, M
 
 @router.get("/mediations", response=list[MediationOut])
 @paginate(PageNumberPagination, page_size=100)
-def list_mediations(request: HttpRequest) -> Any:
+def list_mediations(request: AuthedRequest) -> Any:
     form = MediationFilter(request.GET or None, user=request.user)
     if form.is_bound and not form.is_valid():
         if "place" in form.errors:
@@ -89,12 +90,12 @@ def list_mediations(request: HttpRequest) -> Any:
 
 
 @router.get("/mediations/{int:mediation_id}", response=MediationDetailOut)
-def get_mediation(request: HttpRequest, mediation_id: int) -> Mediation:
+def get_mediation(request: AuthedRequest, mediation_id: int) -> Mediation:
     return selectors.access_mediation_for_user(request.user, mediation_id)
 
 
 @router.post("/mediations", response={201: MediationDetailOut, **ERRORS})
-def open_mediation(request: HttpRequest, payload: MediationIn) -> tuple[int, Mediation]:
+def open_mediation(request: AuthedRequest, payload: MediationIn) -> tuple[int, Mediation]:
     case = access_case_for_user(request.user, payload.case)
     chosen = list(Mediator.objects.filter(pk__in=payload.mediators))
     if len(chosen) != len(set(payload.mediators)):
@@ -108,7 +109,7 @@ def open_mediation(request: HttpRequest, payload: MediationIn) -> tuple[int, Med
 
 @router.post("/mediations/{int:mediation_id}/sessions", response={201: SessionOut, **ERRORS})
 def add_session(
-    request: HttpRequest, mediation_id: int, payload: SessionIn
+    request: AuthedRequest, mediation_id: int, payload: SessionIn
 ) -> tuple[int, MediationSession]:
     mediation = selectors.access_mediation_for_user(request.user, mediation_id)
     with action_errors():
@@ -117,7 +118,7 @@ def add_session(
 
 
 @router.post("/mediations/{int:mediation_id}/outcome", response={200: MediationDetailOut, **ERRORS})
-def record_outcome(request: HttpRequest, mediation_id: int, payload: OutcomeIn) -> Mediation:
+def record_outcome(request: AuthedRequest, mediation_id: int, payload: OutcomeIn) -> Mediation:
     mediation = selectors.access_mediation_for_user(request.user, mediation_id)
     with action_errors():
         do_record_outcome(mediation, actor=request.user, **payload.dict())
@@ -125,7 +126,7 @@ def record_outcome(request: HttpRequest, mediation_id: int, payload: OutcomeIn) 
 
 
 @router.post("/mediations/{int:mediation_id}/resolve", response={200: MediationDetailOut, **ERRORS})
-def resolve_case(request: HttpRequest, mediation_id: int, payload: ResolveIn) -> Mediation:
+def resolve_case(request: AuthedRequest, mediation_id: int, payload: ResolveIn) -> Mediation:
     """办结 the dispute case on the agreement: the case's handler only (the engine's rule)."""
     mediation = selectors.access_mediation_for_user(request.user, mediation_id)
     with case_errors(), action_errors():

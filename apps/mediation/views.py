@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from apps.accounts.requests import AuthedRequest
 from apps.cases.choices import Action
 from apps.cases.selectors import access_case_for_user, case_buttons
 from apps.core.paging import query_without_page
@@ -35,7 +36,7 @@ PER_PAGE = 50
 
 
 @login_required
-def mediation_list(request: HttpRequest) -> HttpResponse:
+def mediation_list(request: AuthedRequest) -> HttpResponse:
     form = MediationFilter(request.GET or None, user=request.user)
     rows = Paginator(selectors.mediation_list(request.user, form), PER_PAGE)
     place = form.cleaned_data.get("place") if form.is_bound and form.is_valid() else None
@@ -78,12 +79,12 @@ def _detail(
 
 
 @login_required
-def mediation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def mediation_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     return _detail(request, selectors.access_mediation_for_user(request.user, pk))
 
 
 @login_required
-def case_mediation(request: HttpRequest, case_id: int) -> HttpResponse:
+def case_mediation(request: AuthedRequest, case_id: int) -> HttpResponse:
     """The mediation of a dispute case: its page if there is one, else the form to open it."""
     case = access_case_for_user(request.user, case_id)
     existing = Mediation.objects.filter(case=case).first()
@@ -120,7 +121,7 @@ def case_mediation(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def session_add(request: HttpRequest, pk: int) -> HttpResponse:
+def session_add(request: AuthedRequest, pk: int) -> HttpResponse:
     mediation = selectors.access_mediation_for_user(request.user, pk)
     form = SessionForm(request.POST)
     if not form.is_valid():
@@ -140,7 +141,7 @@ def session_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def outcome(request: HttpRequest, pk: int) -> HttpResponse:
+def outcome(request: AuthedRequest, pk: int) -> HttpResponse:
     mediation = selectors.access_mediation_for_user(request.user, pk)
     form = OutcomeForm(request.POST)
     if not form.is_valid():
@@ -160,7 +161,7 @@ def outcome(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def resolve(request: HttpRequest, pk: int) -> HttpResponse:
+def resolve(request: AuthedRequest, pk: int) -> HttpResponse:
     mediation = selectors.access_mediation_for_user(request.user, pk)
     form = ResolveForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
@@ -178,7 +179,7 @@ def resolve(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def mediators(request: HttpRequest) -> HttpResponse:
+def mediators(request: AuthedRequest) -> HttpResponse:
     areas = Place.objects.visible_to(request.user).filter(kind__in=("county", *AREA_KINDS))
     form = MediatorForm(request.POST or None, areas=areas.order_by("path"))
     if request.method == "POST" and form.is_valid():

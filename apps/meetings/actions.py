@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from apps.accounts.models import User
 from apps.accounts.permissions import Cap, require
 from apps.cases.actions import do_create_case, do_transition
 from apps.cases.choices import OPEN_STATUSES, Action, CaseKind, CaseSource
@@ -63,7 +64,7 @@ def _units(area: Place, ids: Iterable[int], name: str) -> list[Organisation]:
     return found
 
 
-def _item_cases(actor: Any, area: Place, ids: Iterable[int]) -> list[Case]:
+def _item_cases(actor: User, area: Place, ids: Iterable[int]) -> list[Case]:
     ids = {int(i) for i in ids}
     if not ids:
         return []
@@ -75,7 +76,7 @@ def _item_cases(actor: Any, area: Place, ids: Iterable[int]) -> list[Case]:
     return cases
 
 
-def _add_item(actor: Any, meeting: Meeting, spec: ItemInput, order: int) -> AgendaItem:
+def _add_item(actor: User, meeting: Meeting, spec: ItemInput, order: int) -> AgendaItem:
     if spec.source not in ItemSource.values:
         raise ValidationError({"source": "议题来源不在可选范围内"})
     title = (spec.title or "").strip()
@@ -104,7 +105,7 @@ def _add_item(actor: Any, meeting: Meeting, spec: ItemInput, order: int) -> Agen
 @transaction.atomic
 def do_create_meeting(
     *,
-    actor: Any,
+    actor: User,
     kind: str,
     title: str,
     area: Place,
@@ -168,7 +169,7 @@ def _locked(meeting: Meeting) -> Meeting:
 
 
 @transaction.atomic
-def do_add_item(meeting: Meeting, spec: ItemInput, *, actor: Any) -> AgendaItem:
+def do_add_item(meeting: Meeting, spec: ItemInput, *, actor: User) -> AgendaItem:
     """Add an item to a meeting not yet closed (a hand item raised on the day …)."""
     meeting = _locked(meeting)
     require(actor, Cap.MEETINGS_ORGANISE, meeting.area)
@@ -189,7 +190,7 @@ def do_add_item(meeting: Meeting, spec: ItemInput, *, actor: Any) -> AgendaItem:
 def do_hold_meeting(
     meeting: Meeting,
     *,
-    actor: Any,
+    actor: User,
     present_ids: Iterable[int],
     minutes: str = "",
     walk_ins: Iterable[ParticipantInput] = (),
@@ -232,7 +233,7 @@ def do_hold_meeting(
 
 
 @transaction.atomic
-def do_record_minutes(meeting: Meeting, minutes: str, *, actor: Any) -> Meeting:
+def do_record_minutes(meeting: Meeting, minutes: str, *, actor: User) -> Meeting:
     meeting = _locked(meeting)
     require(actor, Cap.MEETINGS_ORGANISE, meeting.area)
     if meeting.status != MeetingStatus.HELD:
@@ -267,7 +268,7 @@ def _engine(case: Case, call: Any) -> Any:
 def do_decide_item(
     item: AgendaItem,
     *,
-    actor: Any,
+    actor: User,
     decision: str,
     owner: Any = None,
     lead_unit: Organisation | None = None,
@@ -388,7 +389,7 @@ def _case_for(
     item: AgendaItem,
     meeting: Meeting,
     *,
-    actor: Any,
+    actor: User,
     decision: str,
     category: Category | None,
     place: Place | None,
@@ -412,7 +413,7 @@ def _case_for(
 
 
 @transaction.atomic
-def do_close_meeting(meeting: Meeting, *, actor: Any) -> Meeting:
+def do_close_meeting(meeting: Meeting, *, actor: User) -> Meeting:
     """已召开 → 已结束, once every item has its decision."""
     meeting = _locked(meeting)
     require(actor, Cap.MEETINGS_ORGANISE, meeting.area)

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from ninja import Query, Router
 from ninja.pagination import paginate
 
+from apps.accounts.requests import AuthedRequest
 from apps.cases.models import Category
 from apps.core.paging import PageNumberPagination
 from apps.places.api import action_errors
@@ -56,14 +57,14 @@ def _detail(request: HttpRequest, pk: int) -> dict[str, Any]:
 
 @router.get("/", response=list[MeetingOut])
 @paginate(PageNumberPagination, page_size=50)
-def list_meetings(request: HttpRequest, params: Query[FilterParams]) -> Any:
+def list_meetings(request: AuthedRequest, params: Query[FilterParams]) -> Any:
     data = {k: v for k, v in params.model_dump().items() if v is not None}
     filters = MeetingFilter(data or None, user=request.user)
     return selectors.meeting_list(request.user, filters)
 
 
 @router.get("/proposal", response=list[ProposalOut])
-def proposal(request: HttpRequest, place: int) -> Any:
+def proposal(request: AuthedRequest, place: int) -> Any:
     """The agenda proposed for a meeting of `place` (overdue, escalated, returned, reopened
     and hot cases)."""
     area = access_place_for_user(request.user, place)
@@ -71,18 +72,18 @@ def proposal(request: HttpRequest, place: int) -> Any:
 
 
 @router.get("/figures", response=FiguresOut)
-def figures(request: HttpRequest, params: Query[FigureParams]) -> Any:
+def figures(request: AuthedRequest, params: Query[FigureParams]) -> Any:
     area = access_place_for_user(request.user, params.place or request.user.scope_id)
     return selectors.meeting_figures(request.user, area, params.date_from, params.date_to)
 
 
 @router.get("/{int:meeting_id}", response=MeetingDetailOut)
-def get_meeting(request: HttpRequest, meeting_id: int) -> Any:
+def get_meeting(request: AuthedRequest, meeting_id: int) -> Any:
     return _detail(request, meeting_id)
 
 
 @router.post("/", response={201: MeetingDetailOut, **WRITE})
-def create_meeting(request: HttpRequest, payload: MeetingIn) -> tuple[int, Any]:
+def create_meeting(request: AuthedRequest, payload: MeetingIn) -> tuple[int, Any]:
     area = access_place_for_user(request.user, payload.area)
     with action_errors():
         meeting = do_create_meeting(
@@ -105,7 +106,7 @@ def create_meeting(request: HttpRequest, payload: MeetingIn) -> tuple[int, Any]:
 
 
 @router.post("/{int:meeting_id}/hold", response={200: MeetingDetailOut, **WRITE})
-def hold_meeting(request: HttpRequest, meeting_id: int, payload: HoldIn) -> Any:
+def hold_meeting(request: AuthedRequest, meeting_id: int, payload: HoldIn) -> Any:
     meeting = selectors.access_meeting_for_user(request.user, meeting_id)
     with action_errors():
         do_hold_meeting(
@@ -128,7 +129,7 @@ def _owner(meeting: Meeting, pk: int | None) -> Any:
 
 
 @router.post("/{int:meeting_id}/items/{int:item_id}/decision", response={200: ItemOut, **WRITE})
-def decide(request: HttpRequest, meeting_id: int, item_id: int, payload: DecisionIn) -> Any:
+def decide(request: AuthedRequest, meeting_id: int, item_id: int, payload: DecisionIn) -> Any:
     meeting = selectors.access_meeting_for_user(request.user, meeting_id)
     item = selectors.access_item_for_user(request.user, meeting, item_id)
     category = None
@@ -154,7 +155,7 @@ def decide(request: HttpRequest, meeting_id: int, item_id: int, payload: Decisio
 
 
 @router.post("/{int:meeting_id}/close", response={200: MeetingOut, **WRITE})
-def close_meeting(request: HttpRequest, meeting_id: int) -> Any:
+def close_meeting(request: AuthedRequest, meeting_id: int) -> Any:
     meeting = selectors.access_meeting_for_user(request.user, meeting_id)
     with action_errors():
         meeting = do_close_meeting(meeting, actor=request.user)

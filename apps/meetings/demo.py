@@ -219,7 +219,7 @@ def _past_meetings(
     return len(meetings)
 
 
-def _live_meetings(community: Place, actor: Any, rng: random.Random) -> int:
+def _live_meetings(community: Place, actor: User, rng: random.Random) -> int:
     """Yesterday's meeting, held and decided through the actions; next week's, prepared."""
     proposals = propose_agenda(actor, community)
     category = (

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from apps.accounts.requests import AuthedRequest
 from apps.core.paging import query_without_page
 from apps.core.refusals import run_action
 from apps.places.filters import area_choices
@@ -34,7 +35,7 @@ PAGE_SIZE = 30
 
 
 @login_required
-def meeting_list(request: HttpRequest) -> HttpResponse:
+def meeting_list(request: AuthedRequest) -> HttpResponse:
     filters = MeetingFilter(request.GET or None, user=request.user)
     page = Paginator(selectors.meeting_list(request.user, filters), PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -47,7 +48,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def decision_list(request: HttpRequest) -> HttpResponse:
+def decision_list(request: AuthedRequest) -> HttpResponse:
     """议定事项 (and, with solved=1, 已解决问题): the list behind two of the figures."""
     filters = MeetingFilter(request.GET or None, user=request.user)
     page = Paginator(selectors.decided_items(request.user, filters), PAGE_SIZE).get_page(
@@ -61,7 +62,7 @@ def decision_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def meeting_new(request: HttpRequest) -> HttpResponse:
+def meeting_new(request: AuthedRequest) -> HttpResponse:
     """Choose the area, then the form with the agenda proposed from its cases."""
     area_id = request.GET.get("place")
     if not area_id:
@@ -153,13 +154,13 @@ def _detail(
 
 
 @login_required
-def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     return _detail(request, selectors.access_meeting_for_user(request.user, pk))
 
 
 @login_required
 @require_POST
-def meeting_hold(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_hold(request: AuthedRequest, pk: int) -> HttpResponse:
     meeting = selectors.access_meeting_for_user(request.user, pk)
     form = HoldForm(request.POST, meeting=meeting)
     if not form.is_valid():
@@ -180,7 +181,7 @@ def meeting_hold(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_minutes(request: AuthedRequest, pk: int) -> HttpResponse:
     meeting = selectors.access_meeting_for_user(request.user, pk)
     form = MinutesForm(request.POST)
     if not form.is_valid():
@@ -201,7 +202,7 @@ def _back(request: HttpRequest, meeting: Meeting, text: str, anchor: str = "") -
 
 @login_required
 @require_POST
-def item_add(request: HttpRequest, pk: int) -> HttpResponse:
+def item_add(request: AuthedRequest, pk: int) -> HttpResponse:
     meeting = selectors.access_meeting_for_user(request.user, pk)
     form = ItemForm(request.POST, meeting=meeting)
     if not form.is_valid():
@@ -216,7 +217,7 @@ def item_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def item_decide(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
+def item_decide(request: AuthedRequest, pk: int, item_id: int) -> HttpResponse:
     meeting = selectors.access_meeting_for_user(request.user, pk)
     item: AgendaItem = selectors.access_item_for_user(request.user, meeting, item_id)
     needs_case = item.source == ItemSource.MANUAL and not item.cases.exists()
@@ -269,7 +270,7 @@ def applied_text(item: AgendaItem, reach: selectors.Reach) -> str:
 
 @login_required
 @require_POST
-def meeting_close(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_close(request: AuthedRequest, pk: int) -> HttpResponse:
     meeting = selectors.access_meeting_for_user(request.user, pk)
     return run_action(
         request,

@@ -20,6 +20,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from apps.accounts.models import User
 from apps.accounts.permissions import Cap, can, require
 from apps.accounts.scoping import place_in_scope
 from apps.core import audit
@@ -124,7 +125,7 @@ def do_send_notifications(
 # --- reading --------------------------------------------------------------------------------
 
 
-def do_mark_read(notification: Notification, *, actor: Any) -> bool:
+def do_mark_read(notification: Notification, *, actor: User) -> bool:
     """Mark one of the actor's notifications read; False when it already was."""
     if notification.recipient_id != actor.pk:
         raise PermissionDenied(NOT_YOUR_NOTIFICATION)
@@ -137,7 +138,7 @@ def do_mark_read(notification: Notification, *, actor: Any) -> bool:
     return bool(changed)
 
 
-def do_mark_all_read(*, actor: Any) -> int:
+def do_mark_all_read(*, actor: User) -> int:
     return Notification.objects.filter(recipient=actor, read_at__isnull=True).update(
         read_at=timezone.now()
     )
@@ -148,7 +149,7 @@ def do_mark_all_read(*, actor: Any) -> int:
 CHANNEL_FIELDS = ("name", "kind", "place", "enabled", "kinds", "message_format", "options")
 
 
-def _check_channel(actor: Any, data: Mapping[str, Any], endpoint: str) -> None:
+def _check_channel(actor: User, data: Mapping[str, Any], endpoint: str) -> None:
     errors: dict[str, str] = {}
     if data["kind"] not in ChannelKind.values:
         errors["kind"] = UNKNOWN_CHANNEL_KIND % data["kind"]
@@ -174,7 +175,7 @@ def _check_channel(actor: Any, data: Mapping[str, Any], endpoint: str) -> None:
 def do_save_channel(
     channel: Channel | None,
     *,
-    actor: Any,
+    actor: User,
     endpoint: str | None = None,
     secret: str | None = None,
     **data: Any,
@@ -214,7 +215,7 @@ def do_save_channel(
 
 
 @transaction.atomic
-def do_send_test_message(channel: Channel, *, actor: Any) -> Delivery:
+def do_send_test_message(channel: Channel, *, actor: User) -> Delivery:
     """A test message to the actor through `channel`; the caller delivers it right away so the
     administrator sees the answer of the far end."""
     require(actor, Cap.NOTIFICATIONS_CONFIGURE)
@@ -255,7 +256,7 @@ def do_save_preferences(
     quiet_start: time | None = None,
     quiet_end: time | None = None,
     *,
-    actor: Any,
+    actor: User,
 ) -> None:
     """Replace the user's channel choices for the kinds given ("" is the default row; None
     drops a kind's own row so it follows the default) and set or clear the quiet hours (both

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from apps.accounts.requests import AuthedRequest
 from apps.core.paging import query_without_page
 from apps.core.redirects import is_safe_next
 from apps.core.refusals import run_action
@@ -43,7 +44,7 @@ def _is_htmx(request: HttpRequest) -> bool:
 
 
 @login_required
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox(request: AuthedRequest) -> HttpResponse:
     unread_only = request.GET.get("unread") == "1"
     page = _page(request, selectors.inbox(request.user, unread_only=unread_only))
     return render(
@@ -59,7 +60,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def badge(request: HttpRequest) -> HttpResponse:
+def badge(request: AuthedRequest) -> HttpResponse:
     return render(
         request, "notifications/_badge.html", {"unread": selectors.unread_count(request.user)}
     )
@@ -67,7 +68,7 @@ def badge(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def mark_read(request: HttpRequest, pk: int) -> HttpResponse:
+def mark_read(request: AuthedRequest, pk: int) -> HttpResponse:
     notification = selectors.access_notification_for_user(request.user, pk)
     do_mark_read(notification, actor=request.user)
     if _is_htmx(request):
@@ -79,7 +80,7 @@ def mark_read(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def open_notification(request: HttpRequest, pk: int) -> HttpResponse:
+def open_notification(request: AuthedRequest, pk: int) -> HttpResponse:
     """Mark read and follow the notification's link (only to this site)."""
     notification = selectors.access_notification_for_user(request.user, pk)
     do_mark_read(notification, actor=request.user)
@@ -89,7 +90,7 @@ def open_notification(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def mark_all_read(request: HttpRequest) -> HttpResponse:
+def mark_all_read(request: AuthedRequest) -> HttpResponse:
     count = do_mark_all_read(actor=request.user)
     messages.success(request, f"已将 {count} 条通知标为已读")
     return redirect("notifications:inbox")
@@ -99,7 +100,7 @@ def mark_all_read(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def preferences(request: HttpRequest) -> HttpResponse:
+def preferences(request: AuthedRequest) -> HttpResponse:
     defaults = [str(k) for k in DEFAULT_CHANNELS]
     form = PreferencesForm(
         request.POST or None,
@@ -146,13 +147,13 @@ def _said(request: HttpRequest, text: str, response: HttpResponse) -> HttpRespon
 
 
 @login_required
-def channel_list(request: HttpRequest) -> HttpResponse:
+def channel_list(request: AuthedRequest) -> HttpResponse:
     channels = selectors.channel_list(request.user)
     return render(request, "notifications/channel_list.html", {"channels": channels})
 
 
 @login_required
-def channel_create(request: HttpRequest) -> HttpResponse:
+def channel_create(request: AuthedRequest) -> HttpResponse:
     selectors.visible_channels(request.user)  # administrators only
     form = ChannelForm(request.POST or None, user=request.user)
 
@@ -176,7 +177,7 @@ def channel_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def channel_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def channel_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     channel = selectors.access_channel_for_user(request.user, pk)
     form = ChannelForm(request.POST or None, user=request.user, channel=channel)
 
@@ -200,7 +201,7 @@ def channel_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def channel_test(request: HttpRequest, pk: int) -> HttpResponse:
+def channel_test(request: AuthedRequest, pk: int) -> HttpResponse:
     channel = selectors.access_channel_for_user(request.user, pk)
     delivery = do_send_test_message(channel, actor=request.user)
     status = deliver(delivery.pk)
@@ -213,7 +214,7 @@ def channel_test(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def delivery_list(request: HttpRequest) -> HttpResponse:
+def delivery_list(request: AuthedRequest) -> HttpResponse:
     filters = DeliveryFilter(request.GET or None)
     page = _page(request, selectors.delivery_list(request.user, filters))
     return render(

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from apps.accounts.models import User
 from apps.accounts.permissions import Cap, require
 from apps.accounts.scoping import place_in_scope
 from apps.core import audit, crypto
@@ -32,7 +33,7 @@ ORG_FIELDS = (
 )
 
 
-def _clean_organisation(org: Organisation, actor: Any, contact_phone: str | None) -> None:
+def _clean_organisation(org: Organisation, actor: User, contact_phone: str | None) -> None:
     errors: dict[str, str] = {}
     if org.kind not in OrgKind.values:
         errors["kind"] = "未知的组织类型"
@@ -65,7 +66,7 @@ def _clean_organisation(org: Organisation, actor: Any, contact_phone: str | None
 @transaction.atomic
 def do_create_organisation(
     *,
-    actor: Any,
+    actor: User,
     kind: str,
     name: str,
     place: Place | None,
@@ -106,7 +107,7 @@ def do_create_organisation(
 
 @transaction.atomic
 def do_update_organisation(
-    org: Organisation, *, actor: Any, contact_phone: str | None = None, **fields: Any
+    org: Organisation, *, actor: User, contact_phone: str | None = None, **fields: Any
 ) -> Organisation:
     require(actor, Cap.ORGS_EDIT)
     unknown = set(fields) - set(ORG_FIELDS)
@@ -134,7 +135,7 @@ def do_add_member(
     org: Organisation,
     person: Person,
     *,
-    actor: Any,
+    actor: User,
     role: str = MemberRole.MEMBER,
     start_date: date | None = None,
 ) -> Membership:
@@ -168,7 +169,7 @@ def do_add_member(
 def do_set_compound_profile(
     compound: Place,
     *,
-    actor: Any,
+    actor: User,
     property_model: str = PropertyModel.NONE,
     property_company: Organisation | None = None,
     built_year: int | None = None,

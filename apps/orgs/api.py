@@ -4,11 +4,11 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import HttpRequest
 from ninja import Query, Router
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
+from apps.accounts.requests import AuthedRequest
 from apps.accounts.scoping import get_in_scope
 from apps.core.paging import PageNumberPagination
 from apps.people.api import validation_422
@@ -31,7 +31,7 @@ router = Router(tags=["组织"])
 
 @router.get("/", response=list[OrganisationOut], summary="组织列表")
 @paginate(PageNumberPagination, page_size=50)
-def list_organisations(request: HttpRequest, filters: Query[OrganisationFilterParams]) -> Any:
+def list_organisations(request: AuthedRequest, filters: Query[OrganisationFilterParams]) -> Any:
     form = OrganisationFilter(filters.dict(exclude_none=True), user=request.user)
     if not form.is_valid():
         raise validation_422(form.errors, "query")
@@ -39,7 +39,7 @@ def list_organisations(request: HttpRequest, filters: Query[OrganisationFilterPa
 
 
 @router.get("/compounds/coverage", response=CompoundCoverageOut, summary="小区治理覆盖情况")
-def compound_coverage(request: HttpRequest, place: int | None = None) -> Any:
+def compound_coverage(request: AuthedRequest, place: int | None = None) -> Any:
     area = None
     if place is not None:
         area = get_in_scope(Place.objects.visible_to(request.user), pk=place)
@@ -48,12 +48,12 @@ def compound_coverage(request: HttpRequest, place: int | None = None) -> Any:
 
 
 @router.get("/{int:pk}", response=OrganisationDetailOut, summary="组织详情")
-def get_organisation(request: HttpRequest, pk: int) -> Any:
+def get_organisation(request: AuthedRequest, pk: int) -> Any:
     return selectors.access_organisation_for_user(request.user, pk)
 
 
 @router.post("/", response={201: OrganisationOut, 403: ErrorOut}, summary="登记组织")
-def create_organisation(request: HttpRequest, payload: OrganisationIn) -> Any:
+def create_organisation(request: AuthedRequest, payload: OrganisationIn) -> Any:
     data = payload.dict()
     data["place"] = Place.objects.visible_to(request.user).filter(pk=data["place"]).first()
     if data["parent"] is not None:

@@ -2,9 +2,10 @@
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
+from apps.accounts.requests import AuthedRequest
 from apps.cases.choices import OPEN_STATUSES
 from apps.cases.selectors import case_list, visible_cases
 from apps.core.paging import query_without_page
@@ -21,7 +22,7 @@ PAGE_SIZE = 30
 
 
 @login_required
-def organisation_list(request: HttpRequest) -> HttpResponse:
+def organisation_list(request: AuthedRequest) -> HttpResponse:
     filters = OrganisationFilter(request.GET or None, user=request.user)
     page = Paginator(selectors.organisation_list(request.user, filters), PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -41,7 +42,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def organisation_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     org = selectors.access_organisation_for_user(request.user, pk)
     return render(
         request,
@@ -55,7 +56,7 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def compound_list(request: HttpRequest) -> HttpResponse:
+def compound_list(request: AuthedRequest) -> HttpResponse:
     """The compound register (小区台账) of an area: bodies and property model per compound."""
     area_id = request.GET.get("place")
     area = access_place_for_user(request.user, area_id) if area_id else None
@@ -82,7 +83,7 @@ RECENT_CASES = 10
 
 
 @login_required
-def compound_detail(request: HttpRequest, place_id: int) -> HttpResponse:
+def compound_detail(request: AuthedRequest, place_id: int) -> HttpResponse:
     """A compound's governance (P7): bodies and their members (party members marked), property
     model, building and unit heads, its open and recent cases, and its meetings."""
     overview = selectors.compound_overview(request.user, place_id)

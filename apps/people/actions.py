@@ -11,6 +11,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from apps.accounts.models import User
 from apps.accounts.permissions import Cap, require
 from apps.accounts.scoping import place_in_scope
 from apps.core import audit, crypto
@@ -39,7 +40,7 @@ def _community_and_household(place: Place) -> str:
     return f"{community} {place.name}".strip()
 
 
-def duplicate_id_message(holder: Person, actor: Any) -> str:
+def duplicate_id_message(holder: Person, actor: User) -> str:
     """Where the number is registered, told only as far as the asker's scope reaches."""
     if place_in_scope(actor, holder.place):
         return f"该身份证号已登记（{_community_and_household(holder.place)}）"
@@ -62,7 +63,7 @@ def _care_tags(values: Iterable[CareTag | str]) -> list[CareTag]:
 def _clean_person(
     data: dict[str, Any],
     *,
-    actor: Any,
+    actor: User,
     id_number: str | None,
     phone: str | None,
     instance: Person | None,
@@ -123,7 +124,7 @@ def _apply_secrets(person: Person, secrets: dict[str, str]) -> dict[str, Any]:
     return changes
 
 
-def _save(person: Person, actor: Any, **kwargs: Any) -> None:
+def _save(person: Person, actor: User, **kwargs: Any) -> None:
     """Save, turning a lost race on the unique ID index into the same message as the check."""
     try:
         with transaction.atomic():
@@ -138,7 +139,7 @@ def _save(person: Person, actor: Any, **kwargs: Any) -> None:
 @transaction.atomic
 def do_create_person(
     *,
-    actor: Any,
+    actor: User,
     name: str,
     place: Place | None,
     sex: str = "",
@@ -177,7 +178,7 @@ def do_create_person(
 def do_update_person(
     person: Person,
     *,
-    actor: Any,
+    actor: User,
     id_number: str | None = None,
     phone: str | None = None,
     care_tags: Iterable[CareTag | str] | None = None,
@@ -214,7 +215,7 @@ def do_update_person(
 
 
 @transaction.atomic
-def do_reveal_person(person: Person, field: str, *, actor: Any, ip: str | None = None) -> str:
+def do_reveal_person(person: Person, field: str, *, actor: User, ip: str | None = None) -> str:
     """Decrypt the person's ID-card number or phone for an authorised actor, and log the read.
 
     Every call writes an audit event, also when the same number was shown a minute ago: the
@@ -227,7 +228,7 @@ def do_reveal_person(person: Person, field: str, *, actor: Any, ip: str | None =
     return audit.reveal(person, field, token, actor=actor, ip=ip)
 
 
-def check_org(org: Organisation | None, actor: Any, field: str, *, party: bool) -> None:
+def check_org(org: Organisation | None, actor: User, field: str, *, party: bool) -> None:
     if org is None:
         return
     if not place_in_scope(actor, org.place):
@@ -240,7 +241,7 @@ def check_org(org: Organisation | None, actor: Any, field: str, *, party: bool) 
 def do_set_party_member(
     person: Person,
     *,
-    actor: Any,
+    actor: User,
     branch: Organisation | None = None,
     group_name: str = "",
     is_central_household: bool = False,

@@ -11,6 +11,7 @@ from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import paginate
 
+from apps.accounts.requests import AuthedRequest
 from apps.core.net import client_ip
 from apps.core.paging import PageNumberPagination
 from apps.places.models import Place
@@ -51,7 +52,7 @@ def _reload(request: HttpRequest, pk: int) -> Any:
 
 @router.get("/", response=list[PersonOut], summary="人员列表（脱敏）")
 @paginate(PageNumberPagination, page_size=50)
-def list_people(request: HttpRequest, filters: Query[PersonFilterParams]) -> Any:
+def list_people(request: AuthedRequest, filters: Query[PersonFilterParams]) -> Any:
     form = PersonFilter(filters.dict(exclude_none=True), user=request.user)
     if not form.is_valid():
         raise validation_422(form.errors, "query")
@@ -59,13 +60,13 @@ def list_people(request: HttpRequest, filters: Query[PersonFilterParams]) -> Any
 
 
 @router.get("/{int:pk}", response=PersonOut, summary="人员详情（脱敏）")
-def get_person(request: HttpRequest, pk: int) -> Any:
+def get_person(request: AuthedRequest, pk: int) -> Any:
     selectors.access_person_for_user(request.user, pk)
     return _reload(request, pk)
 
 
 @router.post("/", response={201: PersonOut, 403: ErrorOut}, summary="登记人员")
-def create_person(request: HttpRequest, payload: PersonIn) -> Any:
+def create_person(request: AuthedRequest, payload: PersonIn) -> Any:
     data = payload.dict()
     data["place"] = _place(request, data["place"])
     try:
@@ -78,7 +79,7 @@ def create_person(request: HttpRequest, payload: PersonIn) -> Any:
 
 
 @router.patch("/{int:pk}", response={200: PersonOut, 403: ErrorOut}, summary="修改人员")
-def update_person(request: HttpRequest, pk: int, payload: PersonPatch) -> Any:
+def update_person(request: AuthedRequest, pk: int, payload: PersonPatch) -> Any:
     person = selectors.access_person_for_user(request.user, pk)
     data = payload.dict(exclude_unset=True)
     if "place" in data:
@@ -97,7 +98,7 @@ def update_person(request: HttpRequest, pk: int, payload: PersonPatch) -> Any:
     response={200: RevealOut, 403: ErrorOut},
     summary="查看完整身份证号或电话（记入审计）",
 )
-def reveal_person(request: HttpRequest, pk: int, field: RevealField) -> Any:
+def reveal_person(request: AuthedRequest, pk: int, field: RevealField) -> Any:
     person = selectors.access_person_for_user(request.user, pk)
     try:
         value = do_reveal_person(person, field, actor=request.user, ip=client_ip(request))

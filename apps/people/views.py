@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from apps.accounts.requests import AuthedRequest
 from apps.core.net import client_ip
 from apps.core.paging import query_without_page
 from apps.core.refusals import refusal_text, run_action
@@ -35,7 +36,7 @@ def _page(request: HttpRequest, qs):  # type: ignore[no-untyped-def]
 
 
 @login_required
-def person_list(request: HttpRequest) -> HttpResponse:
+def person_list(request: AuthedRequest) -> HttpResponse:
     filters = PersonFilter(request.GET or None, user=request.user)
     page = _page(request, selectors.person_list(request.user, filters))
     return render(
@@ -66,13 +67,13 @@ def _detail(
 
 
 @login_required
-def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def person_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     return _detail(request, selectors.access_person_for_user(request.user, pk))
 
 
 @login_required
 @require_POST
-def person_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+def person_reveal(request: AuthedRequest, pk: int) -> HttpResponse:
     person = selectors.access_person_for_user(request.user, pk)
     field = request.POST.get("field") or request.GET.get("field", "")
     # Not the form flow: revealing personal data is a read, and a role that may not read it gets
@@ -88,7 +89,7 @@ def person_reveal(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def person_create(request: HttpRequest) -> HttpResponse:
+def person_create(request: AuthedRequest) -> HttpResponse:
     if not _user(request).can_manage_ledgers:
         raise PermissionDenied(_("您的角色不能修改人员台账"))
     initial = {}
@@ -117,7 +118,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def person_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     person = selectors.access_person_for_user(request.user, pk)
     if not _user(request).can_manage_ledgers:
         raise PermissionDenied(_("您的角色不能修改人员台账"))
@@ -148,7 +149,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def party_member_list(request: HttpRequest) -> HttpResponse:
+def party_member_list(request: AuthedRequest) -> HttpResponse:
     filters = PersonFilter(request.GET or None, user=request.user)
     page = _page(request, selectors.party_member_list(request.user, filters))
     return render(
@@ -163,7 +164,7 @@ def party_member_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def volunteer_list(request: HttpRequest) -> HttpResponse:
+def volunteer_list(request: AuthedRequest) -> HttpResponse:
     filters = PersonFilter(request.GET or None, user=request.user)
     page = _page(request, selectors.volunteer_list(request.user, filters))
     return render(

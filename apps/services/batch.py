@@ -32,6 +32,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from apps.accounts.models import User
 from apps.accounts.permissions import Cap, roles_with
 from apps.cases import rules
 from apps.cases.actions import do_transition
@@ -441,7 +442,7 @@ class BatchDispatchFailed(Exception):
 
 @transaction.atomic
 def do_confirm_batch_dispatch(
-    area: Place, pairs: list[tuple[int, int]], *, actor: Any
+    area: Place, pairs: list[tuple[int, int]], *, actor: User
 ) -> BatchResult:
     """Dispatch every (case id, user id) pair through the case engine, all or nothing."""
     cases = {

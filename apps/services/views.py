@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from apps.accounts.permissions import Cap, require
+from apps.accounts.requests import AuthedRequest
 from apps.accounts.scoping import get_in_scope
 from apps.core.refusals import form_error_text
 from apps.places.models import Place
@@ -28,7 +29,7 @@ def _area(request: HttpRequest) -> Place:
 
 
 @login_required
-def batch_dispatch(request: HttpRequest) -> HttpResponse:
+def batch_dispatch(request: AuthedRequest) -> HttpResponse:
     area = _area(request)
     form = BatchForm(request.GET if "radius_km" in request.GET else None)
     proposal = None
@@ -44,7 +45,7 @@ def batch_dispatch(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def batch_confirm(request: HttpRequest) -> HttpResponse:
+def batch_confirm(request: AuthedRequest) -> HttpResponse:
     area = _area(request)
     form = ConfirmForm(request.POST)
     back = f"{reverse('services:batch')}?area={area.pk}"

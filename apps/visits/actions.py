@@ -11,6 +11,7 @@ from django.db.models import Count, Max, Q, Sum
 from django.db.models.functions import Length
 from django.utils import timezone
 
+from apps.accounts.models import User
 from apps.accounts.permissions import Cap, has_role_for, refusal, require
 from apps.cases import images
 from apps.cases.actions import do_create_case, do_transition
@@ -60,7 +61,7 @@ MAX_PHOTOS = 6
 BATCH = 2000
 
 
-def _check_plan_actor(actor: Any, scope: Any) -> None:
+def _check_plan_actor(actor: User | None, scope: Any) -> None:
     if actor is None:
         return
     if scope is None:
@@ -69,7 +70,7 @@ def _check_plan_actor(actor: Any, scope: Any) -> None:
 
 
 @transaction.atomic
-def do_create_plan(*, actor: Any, **fields: Any) -> VisitPlan:
+def do_create_plan(*, actor: User, **fields: Any) -> VisitPlan:
     plan = VisitPlan(**fields)
     _check_plan_actor(actor, plan.scope if plan.scope_id else None)
     plan.full_clean()
@@ -79,7 +80,7 @@ def do_create_plan(*, actor: Any, **fields: Any) -> VisitPlan:
 
 
 @transaction.atomic
-def do_update_plan(plan: VisitPlan, *, actor: Any, **fields: Any) -> VisitPlan:
+def do_update_plan(plan: VisitPlan, *, actor: User, **fields: Any) -> VisitPlan:
     """Change a plan (kind, recurrence, scope, duty kinds, checklist, window, target, active).
     Cycles already generated keep their tasks; the next cycle follows the new plan."""
     unknown = set(fields) - set(PLAN_FIELDS)
@@ -167,7 +168,7 @@ def _depth(plan: VisitPlan) -> int:
 
 @transaction.atomic
 def do_generate_cycle(
-    plan: VisitPlan, occurrence: dt.date, *, actor: Any = None
+    plan: VisitPlan, occurrence: dt.date, *, actor: User | None = None
 ) -> tuple[VisitCycle, int]:
     """Create the cycle of `occurrence` and its tasks: one per target per current duty holder
     (a person holding two duties over one household gets one task, on the duty held highest
@@ -337,14 +338,14 @@ def advance_tasks(today: dt.date | None = None) -> tuple[int, int]:
     return due, missed
 
 
-def _check_may_record(task: VisitTask, actor: Any) -> None:
+def _check_may_record(task: VisitTask, actor: User) -> None:
     def assignee() -> bool:
         return actor.person_id is not None and actor.person_id == task.assignee_id
 
     require(actor, Cap.VISITS_RECORD, task.place, unless=assignee)
 
 
-def _move(task: VisitTask, to: str, *, actor: Any, note: str = "") -> None:
+def _move(task: VisitTask, to: str, *, actor: User, note: str = "") -> None:
     if to not in TASK_TRANSITIONS[task.status]:
         raise ValidationError(
             f"该任务当前状态为“{task.get_status_display()}”，不能登记为“{TaskStatus(to).label}”"
@@ -366,7 +367,7 @@ def _lock(task: VisitTask) -> VisitTask:
 def do_record_visit(
     task: VisitTask,
     *,
-    actor: Any,
+    actor: User,
     answers: dict[str, bool] | None = None,
     notes: str = "",
     visited_at: dt.datetime | None = None,
@@ -408,7 +409,7 @@ def do_record_visit(
     return record
 
 
-def _add_photo(record: VisitRecord, upload: UploadedFile, *, actor: Any) -> VisitPhoto:
+def _add_photo(record: VisitRecord, upload: UploadedFile, *, actor: User) -> VisitPhoto:
     """Check the image with the case engine's helpers (type, size, pixels) and store it with
     its JPEG thumbnail."""
     if record.photos.count() >= MAX_PHOTOS:
@@ -434,7 +435,7 @@ def _add_photo(record: VisitRecord, upload: UploadedFile, *, actor: Any) -> Visi
 
 
 @transaction.atomic
-def do_add_visit_photo(record: VisitRecord, upload: UploadedFile, *, actor: Any) -> VisitPhoto:
+def do_add_visit_photo(record: VisitRecord, upload: UploadedFile, *, actor: User) -> VisitPhoto:
     """A photo added to a visit record afterwards (by whoever may record the task)."""
     record = VisitRecord.objects.select_for_update().select_related("task__place").get(pk=record.pk)
     _check_may_record(record.task, actor)
@@ -450,7 +451,7 @@ def do_add_visit_photo(record: VisitRecord, upload: UploadedFile, *, actor: Any)
 
 
 @transaction.atomic
-def do_record_unreachable(task: VisitTask, *, actor: Any, reason: str) -> VisitRecord:
+def do_record_unreachable(task: VisitTask, *, actor: User, reason: str) -> VisitRecord:
     """未能入户: recorded with its reason; the task stays open (not done) until a later visit
     or the end of the window."""
     _check_may_record(task, actor)
@@ -480,7 +481,7 @@ def _finding_source(task: VisitTask) -> str:
 def do_report_dispute(
     task: VisitTask,
     *,
-    actor: Any,
+    actor: User,
     category: Category | None,
     title: str,
     description: str = "",
@@ -505,7 +506,7 @@ def do_report_dispute(
 
 
 def _reinspection_task(
-    rectification: Rectification, task: VisitTask, deadline: dt.date, actor: Any
+    rectification: Rectification, task: VisitTask, deadline: dt.date, actor: User
 ) -> VisitTask:
     reinspect = VisitTask.objects.create(
         plan=task.plan,
@@ -533,7 +534,7 @@ def _reinspection_task(
 def do_report_hazard(
     task: VisitTask,
     *,
-    actor: Any,
+    actor: User,
     category: Category | None,
     title: str,
     description: str = "",
@@ -577,7 +578,7 @@ def do_report_hazard(
 def do_record_reinspection(
     task: VisitTask,
     *,
-    actor: Any,
+    actor: User,
     rectified: bool,
     notes: str = "",
     answers: dict[str, bool] | None = None,
@@ -630,7 +631,7 @@ def do_record_reinspection(
 def do_report_need(
     task: VisitTask,
     *,
-    actor: Any,
+    actor: User,
     category: Category | None,
     title: str,
     description: str = "",

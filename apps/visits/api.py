@@ -3,12 +3,13 @@
 
 from typing import Any
 
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import File, Query, Router
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
+from apps.accounts.requests import AuthedRequest
 from apps.accounts.scoping import get_in_scope
 from apps.cases.models import Category
 from apps.core.paging import PageNumberPagination
@@ -50,21 +51,21 @@ router = Router(tags=["visits 走访"])
 
 @router.get("/tasks/mine", response=list[VisitTaskOut])
 @paginate(PageNumberPagination, page_size=100)
-def my_tasks(request: HttpRequest, filters: Query[VisitTaskFilter]) -> Any:
+def my_tasks(request: AuthedRequest, filters: Query[VisitTaskFilter]) -> Any:
     """The signed-in person's tasks whose window is still open (open ones by default)."""
     touched = filters.model_dump(exclude_none=True)
     return selectors.my_tasks(request.user, filters if touched else None).select_related("place")
 
 
 @router.get("/tasks/{int:task_id}", response=VisitTaskOut)
-def get_task(request: HttpRequest, task_id: int) -> VisitTask:
+def get_task(request: AuthedRequest, task_id: int) -> VisitTask:
     return selectors.access_task_for_user(request.user, task_id)
 
 
 @router.post(
     "/tasks/{int:task_id}/record", response={201: VisitTaskOut, 403: ErrorOut, 422: ErrorOut}
 )
-def record_visit(request: HttpRequest, task_id: int, payload: VisitRecordIn) -> tuple[int, Any]:
+def record_visit(request: AuthedRequest, task_id: int, payload: VisitRecordIn) -> tuple[int, Any]:
     task = selectors.access_task_for_user(request.user, task_id)
     with action_errors():
         if payload.reached:
@@ -82,7 +83,7 @@ def record_visit(request: HttpRequest, task_id: int, payload: VisitRecordIn) -> 
 
 
 @router.get("/coverage", response=VisitCoverageOut)
-def coverage(request: HttpRequest, cycle: int, place: int | None = None) -> dict[str, Any]:
+def coverage(request: AuthedRequest, cycle: int, place: int | None = None) -> dict[str, Any]:
     """Visited / due households of an area (default: the account's scope) for one cycle."""
     found = selectors.access_cycle_for_user(request.user, cycle)
     area = access_place_for_user(request.user, place or request.user.scope_id)
@@ -112,17 +113,17 @@ def coverage(request: HttpRequest, cycle: int, place: int | None = None) -> dict
 
 @router.get("/plans", response=list[PlanOut])
 @paginate(PageNumberPagination, page_size=100)
-def list_plans(request: HttpRequest) -> Any:
+def list_plans(request: AuthedRequest) -> Any:
     return selectors.visible_plans(request.user).order_by("scope__path", "name")
 
 
 @router.get("/plans/{int:plan_id}", response=PlanOut)
-def get_plan(request: HttpRequest, plan_id: int) -> VisitPlan:
+def get_plan(request: AuthedRequest, plan_id: int) -> VisitPlan:
     return get_in_scope(selectors.visible_plans(request.user), pk=plan_id)
 
 
 @router.post("/plans", response={201: PlanOut, 403: ErrorOut, 422: ErrorOut})
-def create_plan(request: HttpRequest, payload: PlanIn) -> tuple[int, VisitPlan]:
+def create_plan(request: AuthedRequest, payload: PlanIn) -> tuple[int, VisitPlan]:
     fields = payload.model_dump()
     fields["scope"] = access_place_for_user(request.user, fields["scope"])
     with action_errors():
@@ -131,7 +132,7 @@ def create_plan(request: HttpRequest, payload: PlanIn) -> tuple[int, VisitPlan]:
 
 
 @router.patch("/plans/{int:plan_id}", response={200: PlanOut, 403: ErrorOut, 422: ErrorOut})
-def update_plan(request: HttpRequest, plan_id: int, payload: PlanPatch) -> tuple[int, VisitPlan]:
+def update_plan(request: AuthedRequest, plan_id: int, payload: PlanPatch) -> tuple[int, VisitPlan]:
     plan = get_in_scope(selectors.visible_plans(request.user), pk=plan_id)
     fields = payload.model_dump(exclude_none=True)
     if "scope" in fields:
@@ -165,7 +166,7 @@ def _finding(case: Any, rectification: Any = None) -> dict[str, Any]:
     response={201: FindingOut, 403: ErrorOut, 422: ErrorOut},
 )
 def report_finding(
-    request: HttpRequest, task_id: int, finding: str, payload: FindingIn
+    request: AuthedRequest, task_id: int, finding: str, payload: FindingIn
 ) -> tuple[int, Any]:
     """finding: need (登记诉求), hazard (发现隐患: a rectification with its deadline and a
     re-inspection task), dispute (发现纠纷)."""
@@ -196,7 +197,7 @@ def report_finding(
     "/tasks/{int:task_id}/reinspect",
     response={201: ReinspectionOut, 403: ErrorOut, 422: ErrorOut},
 )
-def reinspect(request: HttpRequest, task_id: int, payload: ReinspectionIn) -> tuple[int, Any]:
+def reinspect(request: AuthedRequest, task_id: int, payload: ReinspectionIn) -> tuple[int, Any]:
     task = selectors.access_task_for_user(request.user, task_id)
     with action_errors():
         rectification, resolved = do_record_reinspection(
@@ -214,7 +215,7 @@ def reinspect(request: HttpRequest, task_id: int, payload: ReinspectionIn) -> tu
     "/records/{int:record_id}/photos", response={201: PhotoOut, 403: ErrorOut, 422: ErrorOut}
 )
 def add_photo(
-    request: HttpRequest,
+    request: AuthedRequest,
     record_id: int,
     file: UploadedFile = File(...),  # noqa: B008
 ) -> tuple[int, Any]:
@@ -227,7 +228,7 @@ def add_photo(
 
 @router.get("/coverage/compare", response=list[CycleRowOut])
 def compare(
-    request: HttpRequest, plan: int, place: int | None = None, last: int = 8
+    request: AuthedRequest, plan: int, place: int | None = None, last: int = 8
 ) -> list[dict[str, Any]]:
     """Visited / due per cycle over the last `last` cycles (oldest first) for an area."""
     found = get_in_scope(selectors.visible_plans(request.user), pk=plan)

@@ -16,12 +16,12 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
 from apps.accounts.choices import Role
+from apps.accounts.models import User
 from apps.cases.models import Category
 from apps.duties.choices import DutyKind
 from apps.duties.models import Duty
@@ -105,7 +105,6 @@ def populate_demo(county: Place, size: str, seed: int, say: Say) -> dict[str, in
 def _sample(county: Place, size: str) -> list[Place]:
     """Every community while the households fit the budget; communities of the demo party
     members first."""
-    User = get_user_model()
     party_places = set(
         Duty.objects.filter(
             kind=DutyKind.BAOLIAN,
@@ -138,7 +137,6 @@ def _sample(county: Place, size: str) -> list[Place]:
 
 
 def _staff_by_scope(places: list[Place], role: str) -> dict[int | None, Any]:
-    User = get_user_model()
     found: dict[int | None, Any] = {}
     for user in User.objects.filter(role=role, scope__in=places, is_active=True).order_by("pk"):
         found.setdefault(user.scope_id, user)
@@ -146,14 +144,13 @@ def _staff_by_scope(places: list[Place], role: str) -> dict[int | None, Any]:
 
 
 def _accounts_by_person() -> dict[int | None, Any]:
-    User = get_user_model()
     return {
         u.person_id: u
         for u in User.objects.filter(person__isnull=False, is_active=True).order_by("pk")
     }
 
 
-def _plan(community: Place, actor: Any, today: dt.date, kind: str) -> VisitPlan:
+def _plan(community: Place, actor: User, today: dt.date, kind: str) -> VisitPlan:
     household = kind == VisitKind.HOUSEHOLD
     start = today - dt.timedelta(weeks=CLOSED_CYCLES + 4)
     return do_create_plan(
@@ -336,7 +333,7 @@ def _settle(
 def _done(
     task: VisitTask,
     at: dt.datetime,
-    actor: Any,
+    actor: User,
     items: list[str],
     rng: random.Random,
     events: list[VisitTaskEvent],

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from apps.accounts.permissions import Cap, has_role_for
+from apps.accounts.requests import AuthedRequest
 from apps.cases.selectors import my_orders
 from apps.core.refusals import run_action
 from apps.duties.selectors import duty_holders
@@ -50,7 +51,7 @@ MY_ORDERS_SHOWN = 20
 
 
 @login_required
-def today(request: HttpRequest) -> HttpResponse:
+def today(request: AuthedRequest) -> HttpResponse:
     """今日任务: the households to visit now, then the cases assigned to me (the landing page
     of party members and grid workers)."""
     tasks = selectors.today_tasks(request.user)
@@ -102,13 +103,13 @@ def _task_page(
 
 
 @login_required
-def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def task_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     return _task_page(request, selectors.access_task_for_user(request.user, pk))
 
 
 @login_required
 @require_POST
-def task_record(request: HttpRequest, pk: int) -> HttpResponse:
+def task_record(request: AuthedRequest, pk: int) -> HttpResponse:
     task = selectors.access_task_for_user(request.user, pk)
     form = VisitRecordForm(request.POST, request.FILES, checklist=task.plan.checklist_items())
     if not form.is_valid():
@@ -136,7 +137,7 @@ def task_record(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def task_unreachable(request: HttpRequest, pk: int) -> HttpResponse:
+def task_unreachable(request: AuthedRequest, pk: int) -> HttpResponse:
     task = selectors.access_task_for_user(request.user, pk)
     form = UnreachableForm(request.POST)
     if not form.is_valid():
@@ -156,7 +157,7 @@ def task_unreachable(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def task_need(request: HttpRequest, pk: int) -> HttpResponse:
+def task_need(request: AuthedRequest, pk: int) -> HttpResponse:
     task = selectors.access_task_for_user(request.user, pk)
     form = NeedForm(request.POST)
     if not form.is_valid():
@@ -176,7 +177,7 @@ def task_need(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def task_hazard(request: HttpRequest, pk: int) -> HttpResponse:
+def task_hazard(request: AuthedRequest, pk: int) -> HttpResponse:
     """发现隐患: a hazard case with a deadline and a re-inspection task."""
     task = selectors.access_task_for_user(request.user, pk)
     form = HazardForm(request.POST, prefix="hazard")
@@ -200,7 +201,7 @@ def task_hazard(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def task_dispute(request: HttpRequest, pk: int) -> HttpResponse:
+def task_dispute(request: AuthedRequest, pk: int) -> HttpResponse:
     task = selectors.access_task_for_user(request.user, pk)
     form = DisputeForm(request.POST, prefix="dispute")
     if not form.is_valid():
@@ -220,7 +221,7 @@ def task_dispute(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def task_reinspect(request: HttpRequest, pk: int) -> HttpResponse:
+def task_reinspect(request: AuthedRequest, pk: int) -> HttpResponse:
     """复查 of a hazard: 已整改 (the case resolved when the inspector handles it) or a new
     deadline."""
     task = selectors.access_task_for_user(request.user, pk)
@@ -261,7 +262,7 @@ def _plan_scopes(user: Any) -> Any:
 
 
 @login_required
-def plans(request: HttpRequest) -> HttpResponse:
+def plans(request: AuthedRequest) -> HttpResponse:
     """Plans of the account's area (and above it), with their last cycle."""
     found = list(selectors.plans_with_last_cycle(request.user))
     return render(
@@ -278,7 +279,7 @@ def _plan_form_page(
 
 
 @login_required
-def plan_new(request: HttpRequest) -> HttpResponse:
+def plan_new(request: AuthedRequest) -> HttpResponse:
     if not _may_plan(request.user):
         raise PermissionDenied("只有乡镇、社区工作人员可以制定走访计划")
     scopes = _plan_scopes(request.user)
@@ -304,7 +305,7 @@ def plan_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     if not _may_plan(request.user):
         raise PermissionDenied("只有乡镇、社区工作人员可以修改走访计划")
     plan = get_object_or_404(
@@ -339,7 +340,7 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def coverage(request: HttpRequest) -> HttpResponse:
+def coverage(request: AuthedRequest) -> HttpResponse:
     """A supervisor's view of one cycle (default: the latest of the first plan) for an area
     (default: the account's scope); assignees below the plan's target in red."""
     area = access_place_for_user(request.user, request.GET.get("place") or request.user.scope_id)
@@ -393,7 +394,7 @@ COMPARE_CHOICES = (4, 8, 12, 26)
 
 
 @login_required
-def compare(request: HttpRequest) -> HttpResponse:
+def compare(request: AuthedRequest) -> HttpResponse:
     """Visited / due per cycle over the last N cycles of a plan, for an area."""
     plans, plan, area = _plan_and_area(request)
     try:
@@ -418,7 +419,7 @@ def compare(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def coverage_export(request: HttpRequest) -> HttpResponse:
+def coverage_export(request: AuthedRequest) -> HttpResponse:
     """The coverage of one cycle for an area as CSV (?format=csv) or Excel (default)."""
     area = access_place_for_user(request.user, request.GET.get("place") or request.user.scope_id)
     cycle = selectors.access_cycle_for_user(request.user, request.GET.get("cycle"))

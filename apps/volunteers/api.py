@@ -4,7 +4,6 @@ selectors and actions only; the API's exception handlers turn refusals into 403/
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
 from ninja import Query, Router
 
 from apps.accounts.permissions import Cap, require
@@ -37,7 +36,7 @@ def _hours_out(row: ServiceHours) -> ServiceHoursOut:
 
 
 @router.get("/volunteers/{pk}", response=VolunteerServiceOut)
-def volunteer_service(request: HttpRequest, pk: int) -> VolunteerServiceOut:
+def volunteer_service(request: AuthedRequest, pk: int) -> VolunteerServiceOut:
     summary = selectors.volunteer_summary(selectors.access_volunteer_for_user(request.user, pk))
     return VolunteerServiceOut(
         volunteer_id=pk,
@@ -64,7 +63,9 @@ def decline_hours(request: AuthedRequest, pk: int, payload: ReviewDecisionIn) ->
 
 
 @router.get("/volunteers", response=list[VolunteerRowOut])
-def volunteer_list(request: HttpRequest, filters: Query[VolunteerListIn]) -> list[VolunteerRowOut]:
+def volunteer_list(
+    request: AuthedRequest, filters: Query[VolunteerListIn]
+) -> list[VolunteerRowOut]:
     """The volunteer list of the caller's scope with the page's filters (at most 500 rows)."""
     user: Any = request.user
     require(user, Cap.SERVICES_LIST_VOLUNTEERS)

@@ -18,6 +18,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from apps.accounts.choices import Role
+from apps.accounts.models import User
 from apps.core import crypto
 from apps.people.models import Skill
 from apps.places.choices import PlaceKind
@@ -112,7 +113,7 @@ def community_staff(communities: list[Place]) -> dict[int, Any]:
 
 
 def _hours_and_points(
-    volunteers: list[Volunteer], community: Place, actor: Any, rng: random.Random, today: dt.date
+    volunteers: list[Volunteer], community: Place, actor: User, rng: random.Random, today: dt.date
 ) -> dict[str, int]:
     now = timezone.now()
     rows: list[ServiceHours] = []
@@ -206,7 +207,7 @@ def _hours_and_points(
 
 
 def _extras(
-    volunteers: list[Volunteer], community: Place, actor: Any, rng: random.Random, today: dt.date
+    volunteers: list[Volunteer], community: Place, actor: User, rng: random.Random, today: dt.date
 ) -> None:
     trainings, no_shows = [], []
     for v in volunteers:
