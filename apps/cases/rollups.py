@@ -17,15 +17,68 @@ from typing import Any
 from django.db import connection
 from django.utils import timezone
 
-from apps.places.models import SEGMENT
+from apps.places.choices import PlaceKind
+from apps.places.models import SEGMENT, Place
 
 from .choices import OPEN_STATUSES, SATISFIED_RATINGS, WITHDRAWN_STATUSES
 from .models import CASE_COUNTERS, Case, CaseMonthRollup, CaseRollup
 
-# Rollup rows are kept per grid: a case's place path is cut after four segments (county,
-# town, community, grid). Any place at grid level or above is an exact path range of rows.
-CUT_SEGMENTS = 4
-CUT = CUT_SEGMENTS * SEGMENT
+# Rollup rows are kept per grid: a case's place path is cut at the grid's depth (a case filed
+# on a household counts under its grid), so any place at grid level or above is an exact path
+# range of rows. The grid's depth depends on the root of its tree: the kinds from the root down
+# to the grid are fixed (apps.places.choices.ALLOWED_PARENTS), so a county-rooted tree has its
+# grids at the 4th segment, a city-rooted one at the 5th, a province-rooted one at the 6th.
+ADMIN_CHAIN = (
+    PlaceKind.PROVINCE,
+    PlaceKind.CITY,
+    PlaceKind.COUNTY,
+    PlaceKind.TOWN,
+    PlaceKind.COMMUNITY,
+    PlaceKind.GRID,
+)
+COUNTY_CUT = (len(ADMIN_CHAIN) - ADMIN_CHAIN.index(PlaceKind.COUNTY)) * SEGMENT
+
+
+def cut_below(root_kind: str) -> int:
+    """How many path characters a rollup key keeps in a tree rooted at a `root_kind` place."""
+    return (len(ADMIN_CHAIN) - ADMIN_CHAIN.index(PlaceKind(root_kind))) * SEGMENT
+
+
+# The cut of each tree, by its root's path; a process-wide memo (roots are few and their kind
+# never changes), emptied whenever a root place is saved or deleted (`forget_roots`) and by bulk
+# writers of places (the demo). A root not found yet is looked up once.
+_ROOT_CUTS: dict[str, int] = {}
+
+
+def forget_roots(**_: Any) -> None:
+    _ROOT_CUTS.clear()
+
+
+def root_saved(sender: Any, instance: Any, **_: Any) -> None:
+    """post_save / post_delete of a place: a root may be new, gone or of another kind."""
+    if instance.parent_id is None:
+        _ROOT_CUTS.clear()
+
+
+def cut_for(place_path: str) -> int:
+    """The number of characters of `place_path` its rollup key keeps (its tree's grid depth)."""
+    root = place_path[:SEGMENT]
+    cut = _ROOT_CUTS.get(root)
+    if cut is None:
+        kind = Place.objects.filter(path=root).values_list("kind", flat=True).first()
+        if kind is None:  # not a stored tree (yet): as a county-rooted one, not remembered
+            return COUNTY_CUT
+        cut = _ROOT_CUTS[root] = cut_below(kind)
+    return cut
+
+
+def root_cuts() -> dict[str, int]:
+    """The cut of every tree, read from the database now (for the SQL of verify and rebuild)."""
+    return {
+        path: cut_below(kind)
+        for path, kind in Place.objects.filter(parent__isnull=True).values_list("path", "kind")
+    }
+
 
 Key = tuple[Any, ...]  # (place path, day, category id, source, kind, status) in full
 Vector = tuple[int, ...]
@@ -33,12 +86,12 @@ ZERO: Vector = (0,) * len(CASE_COUNTERS)
 
 
 def rollup_path(place_path: str) -> str:
-    return place_path[:CUT]
+    return place_path[: cut_for(place_path)]
 
 
 def exact_for(place_path: str) -> bool:
     """Whether the rollups answer for this place's subtree exactly (grid level or above)."""
-    return len(place_path) <= CUT
+    return len(place_path) <= cut_for(place_path)
 
 
 @dataclass(frozen=True)

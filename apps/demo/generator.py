@@ -28,6 +28,7 @@ from typing import Any, TextIO
 from django.db import transaction
 
 from apps.accounts.models import User
+from apps.cases.rollups import forget_roots
 from apps.duties.models import Duty
 from apps.orgs.choices import OrgKind
 from apps.orgs.models import Organisation
@@ -153,6 +154,7 @@ def _load_base(plan: CountyPlan, say: Progress) -> stages.Base:
     with transaction.atomic():
         ctx, county_accounts = _county(plan, sink, rng, ids)
         sink.flush()
+    forget_roots()  # the places went in without signals: the rollups look their roots up again
     areas = geo.split(geo.county_shape(), len(plan.towns), random.Random(f"{plan.seed}/geo"))
     summaries: list[TownSummary] = []
     kinds: dict[str, int] = {}

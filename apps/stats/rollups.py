@@ -28,7 +28,7 @@ from django.db.models.functions import Coalesce, Greatest, Substr, TruncDate, Tr
 from apps.cases.choices import OPEN_STATUSES, SATISFIED_RATINGS, WITHDRAWN_STATUSES
 from apps.cases.models import CASE_COUNTERS, Case, CaseRollup
 from apps.cases.rollups import (
-    CUT,
+    COUNTY_CUT,
     DAY,
     MONTH,
     ROW_FIELDS,
@@ -38,11 +38,11 @@ from apps.cases.rollups import (
     Table,
     Vector,
     exact_for,
+    root_cuts,
     row_contribution,
 )
 
 __all__ = [
-    "CUT",
     "DAY",
     "MONTH",
     "TABLES",
@@ -52,9 +52,26 @@ __all__ = [
     "found",
     "rebuild",
     "rebuild_python",
+    "rollup_path_sql",
     "verify",
     "verify_python",
 ]
+
+
+def rollup_path_sql(field: str = "place__path") -> Any:
+    """`apps.cases.rollups.rollup_path` as an SQL expression: the path cut at its tree's grid
+    depth, one branch per cut of the stored roots (read now, not from the memo)."""
+    by_cut: dict[int, list[str]] = defaultdict(list)
+    for root, cut in sorted(root_cuts().items()):
+        by_cut[cut].append(root)
+    if len(by_cut) <= 1:
+        return Substr(field, 1, next(iter(by_cut), COUNTY_CUT))
+    whens = [
+        When(Q(**{f"{field}__startswith": root}), then=Substr(field, 1, cut))
+        for cut, roots in sorted(by_cut.items())
+        for root in roots
+    ]
+    return DbCase(*whens, default=Substr(field, 1, COUNTY_CUT))
 
 
 # --- from the raw cases -------------------------------------------------------------------
@@ -137,7 +154,7 @@ def _month_expected() -> QuerySet[Any]:
     return (
         Case.objects.order_by()
         .exclude(status__in=sorted(WITHDRAWN_STATUSES))
-        .annotate(rp=Substr("place__path", 1, CUT), m=TruncMonth(TruncDate("created_at")))
+        .annotate(rp=rollup_path_sql(), m=TruncMonth(TruncDate("created_at")))
         .values("rp", "m")
         .annotate(**_counters())
     )
@@ -245,7 +262,7 @@ def _day_select() -> QuerySet[Any]:
     """The day table as one GROUP BY over the raw cases (the same counters as `_vector`)."""
     return (
         Case.objects.order_by()
-        .annotate(rp=Substr("place__path", 1, CUT), d=TruncDate("created_at"))
+        .annotate(rp=rollup_path_sql(), d=TruncDate("created_at"))
         .values("rp", "d", "category_id", "source", "kind", "status")
         .annotate(**_counters())
     )
