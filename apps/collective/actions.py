@@ -223,6 +223,33 @@ def do_create_voucher(
     return voucher
 
 
+@transaction.atomic
+def do_submit_voucher(*, actor: Any, voucher: Voucher) -> Voucher:
+    """Send a draft (an imported voucher) along the book's approval chain; it is posted at once
+    when the chain for its kind is empty. Its lines were checked when it was written."""
+    voucher = Voucher.objects.select_for_update().select_related("book__village").get(pk=voucher.pk)
+    require(actor, Cap.COLLECTIVE_KEEP_BOOKS, voucher.book.village, what="提交凭证")
+    if voucher.status != VoucherStatus.DRAFT:
+        raise ValidationError(f"凭证{voucher}不是草稿（{voucher.get_status_display()}），不能提交")
+    if _closed(voucher.book, voucher.date):
+        raise ValidationError({"date": f"{voucher.date:%Y年%m月}已经结账，不能再记账"})
+    lines = voucher.lines.select_related("account")
+    _check_lines(
+        [
+            Line(x.account.code, debit=Decimal(x.debit) / 100, credit=Decimal(x.credit) / 100)
+            for x in lines
+        ]
+    )
+    _submit(voucher)
+    audit.record(
+        actor=actor,
+        verb=AuditVerb.UPDATE,
+        obj=voucher,
+        changes={"submitted": True, "status": voucher.status},
+    )
+    return voucher
+
+
 def _submit(voucher: Voucher) -> None:
     if voucher.book.steps_for(voucher.kind):
         voucher.status = VoucherStatus.PENDING
@@ -434,8 +461,12 @@ def do_create_contract(
     if kind == ContractKind.LAND_TRANSFER:
         if area <= 0 or rent <= 0:
             raise ValidationError({"area_mu": "土地流转合同请填写面积（亩）和每亩每年租金"})
-        annual = int(area * rent)
-    contract = Contract.objects.create(
+        annual = land_rent(area, rent)
+    parcels = list(parcels)
+    if any(p.book_id != book.pk for p in parcels):
+        raise ValidationError({"parcels": "地块不属于该村"})
+    return save_contract(
+        actor=actor,
         book=book,
         kind=kind,
         number=number.strip(),
@@ -449,20 +480,38 @@ def do_create_contract(
         annual_amount=annual,
         frequency=frequency,
         jobs=jobs,
+        parcels=parcels,
     )
+
+
+def land_rent(area: Decimal, rent_per_mu: int) -> int:
+    """The yearly amount (fen) of a land transfer: 亩 × rent per 亩 per year."""
+    return int(area * rent_per_mu)
+
+
+def save_contract(*, actor: Any, parcels: Iterable[Resource] = (), **fields: Any) -> Contract:
+    """Write a checked contract, its payment schedule (`schedule`) and its audit event; the
+    form's action and the Excel import (imports.py) both end here. Call inside a transaction."""
+    contract = Contract.objects.create(**fields)
     parcels = list(parcels)
-    if any(p.book_id != book.pk for p in parcels):
-        raise ValidationError({"parcels": "地块不属于该村"})
-    contract.parcels.set(parcels)
+    if parcels:
+        contract.parcels.set(parcels)
     Instalment.objects.bulk_create(
         Instalment(contract=contract, due=due, amount=amount)
-        for due, amount in schedule(start, end, annual, frequency)
+        for due, amount in schedule(
+            contract.start, contract.end, contract.annual_amount, contract.frequency
+        )
     )
     audit.record(
         actor=actor,
         verb=AuditVerb.CREATE,
         obj=contract,
-        changes={"kind": kind, "term": [start, end], "annual": annual, "area_mu": str(area)},
+        changes={
+            "kind": contract.kind,
+            "term": [contract.start, contract.end],
+            "annual": contract.annual_amount,
+            "area_mu": str(contract.area_mu),
+        },
     )
     return contract
 

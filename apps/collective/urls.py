@@ -14,6 +14,7 @@ urlpatterns = [
     path("books/<int:pk>/registers/", views.registers, name="registers"),
     path("vouchers/<int:pk>/", views.voucher, name="voucher"),
     path("vouchers/<int:pk>/decide/", views.decide, name="decide"),
+    path("vouchers/<int:pk>/submit/", views.submit, name="submit"),
     path("vouchers/<int:pk>/reverse/", views.reverse, name="reverse"),
     path("contracts/<int:pk>/", views.contract, name="contract"),
     path("contracts/<int:pk>/receive/", views.receive, name="receive"),

@@ -185,7 +185,22 @@ def voucher(request: HttpRequest, pk: int) -> HttpResponse:
             "approvals": v.approvals.select_related("decided_by"),
             "reverse_form": ReverseForm(initial={"date": timezone.localdate()}),
             "decision_form": DecisionForm(),
+            "can_submit": can(request.user, Cap.COLLECTIVE_KEEP_BOOKS),
         },
+    )
+
+
+@login_required
+@require_POST
+def submit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Send a draft (an imported voucher) along the approval chain."""
+    v = _voucher(request, pk)
+    back = redirect("collective:voucher", v.pk)
+    return run_action(
+        request,
+        lambda: actions.do_submit_voucher(actor=request.user, voucher=v),
+        done=lambda r: _said(request, f"凭证已提交：{r.get_status_display()}", back),
+        refused=lambda: back,
     )
 
 

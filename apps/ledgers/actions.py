@@ -29,6 +29,7 @@ from .kinds.base import LedgerAbort
 from .kinds.ledger import ExportScope
 from .models import ImportJob
 from .readers import LedgerFileError, file_kind
+from .registry import export_cap, import_cap, kinds_for
 
 log = logging.getLogger(__name__)
 COMMAND_LINE = "命令行"
@@ -44,21 +45,28 @@ def actor_scope(actor: Any) -> Place | None:
     return actor.scope
 
 
-def check_can_import(actor: Any) -> None:
-    if actor is not None:
-        require(actor, Cap.LEDGERS_IMPORT)
+def check_can_import(actor: Any, kind: str | None = None) -> None:
+    """The built-in ledgers need LEDGERS_IMPORT, a registered kind its own capability; with no
+    kind, the actor must be able to import at least one kind (the upload page)."""
+    if actor is None:
+        return
+    if kind is None:
+        if not kinds_for(actor):
+            require(actor, Cap.LEDGERS_IMPORT)
+        return
+    require(actor, import_cap(kind))
 
 
-def check_can_export(actor: Any) -> None:
+def check_can_export(actor: Any, kind: str | None = None) -> None:
     if actor is not None:
-        require(actor, Cap.LEDGERS_EXPORT)
+        require(actor, export_cap(kind) if kind else Cap.LEDGERS_EXPORT)
 
 
 @transaction.atomic
 def do_create_import_job(*, actor: Any, kind: str, upload: Any, dry_run: bool) -> ImportJob:
     """Store an uploaded (or command-line) file as a queued job; `actor` None is the system."""
-    check_can_import(actor)
     ledger_for(kind)
+    check_can_import(actor, kind)
     name = Path(upload.name).name
     file_kind(name)
     job = ImportJob(
@@ -144,7 +152,7 @@ def do_fail_stale_import_jobs() -> int:
 
 def do_retry_import_job(job: ImportJob, *, actor: Any) -> ImportJob:
     """Run a failed job again on the same file (queued by the caller after commit)."""
-    check_can_import(actor)
+    check_can_import(actor, job.kind)
     with transaction.atomic():
         job = ImportJob.objects.select_for_update().get(pk=job.pk)
         if job.status != Status.FAILED:
@@ -189,6 +197,7 @@ def do_run_import(job: ImportJob, *, progress: Progress | None = None) -> Import
                 path,
                 job.original_name,
                 scope_path=scope_path,
+                actor=job.created_by,
                 spool=None if job.dry_run else spool,
                 progress=report,
             )
@@ -265,7 +274,7 @@ def _fail(job: ImportJob, message: str, errors: list[RowError] | None = None) ->
 
 def do_request_commit(job: ImportJob, *, actor: Any) -> ImportJob:
     """Turn a clean dry run into a real import of the same file (re-checked when it runs)."""
-    check_can_import(actor)
+    check_can_import(actor, job.kind)
     with transaction.atomic():
         job = ImportJob.objects.select_for_update().get(pk=job.pk)
         if not (job.dry_run and job.status == Status.CHECKED and job.error_count == 0):
@@ -324,7 +333,7 @@ def do_record_export(
 def do_export_ledger(kind: str, path: str | Path, *, actor: Any) -> int:
     """Write the actor's scope of a ledger to `path` and audit it; the system (actor None) and
     roles allowed to reveal personal data get full ID and phone numbers, others masks."""
-    check_can_export(actor)
+    check_can_export(actor, kind)
     where = ExportScope(
         scope=actor_scope(actor), reveal=actor is None or actor.can_reveal_personal_data
     )

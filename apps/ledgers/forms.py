@@ -12,6 +12,13 @@ class ImportJobForm(forms.Form):
     file = forms.FileField(label="文件（.xlsx 或 .csv）")
     dry_run = forms.BooleanField(label="仅校验（预览），不写入", required=False, initial=True)
 
+    def __init__(self, *args, kinds: list[tuple[str, str]] | None = None, **kwargs):
+        """`kinds`: the (kind, title) pairs the account may import (built-in and registered);
+        without it, the built-in ledgers."""
+        super().__init__(*args, **kwargs)
+        if kinds is not None:
+            self.fields["kind"].choices = kinds
+
     def clean_file(self):
         upload = self.cleaned_data["file"]
         try:

@@ -36,6 +36,7 @@ def check_file(
     name: str = "",
     *,
     scope_path: str = "",
+    actor: Any = None,
     spool: IO[bytes] | None = None,
     progress: Progress = _quiet,
 ) -> tuple[Context, int]:
@@ -49,7 +50,7 @@ def check_file(
         rows = sheet.rows
         progress("total", max(sheet.estimated_rows - 1, 0))
         layout = find_layout(ledger.spec, rows)
-        ctx = Context(ledger.spec, layout, scope_path, prepare=spool is not None)
+        ctx = Context(ledger.spec, layout, scope_path, prepare=spool is not None, actor=actor)
         numbered = (
             (n, v) for n, v in enumerate(rows, start=layout.header_row + 1) if not is_blank(v)
         )
@@ -60,6 +61,10 @@ def check_file(
             if spool is not None and records and not ctx.errors:
                 pickle.dump(records, spool, protocol=pickle.HIGHEST_PROTOCOL)
             progress("check", total)
+        # Checks across the whole file (a voucher's lines spread over rows and chunks).
+        records = ledger.finish(ctx)
+        if spool is not None and records and not ctx.errors:
+            pickle.dump(records, spool, protocol=pickle.HIGHEST_PROTOCOL)
     return ctx, total
 
 

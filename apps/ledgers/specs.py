@@ -266,7 +266,9 @@ SPECS: dict[str, LedgerSpec] = {
 
 
 def spec_for(kind: str) -> LedgerSpec:
-    try:
+    """The columns of a built-in ledger or of a kind an upper app registered."""
+    if kind in SPECS:
         return SPECS[kind]
-    except KeyError:
-        raise ValueError(f"未知的台账类型“{kind}”，可选：{'、'.join(SPECS)}") from None
+    from .kinds import ledger_for
+
+    return ledger_for(kind).spec

@@ -20,19 +20,19 @@ from .actions import (
     do_request_commit,
     do_retry_import_job,
 )
-from .choices import LedgerKind
 from .exports import XLSX_TYPE, write_error_report, write_template
 from .forms import ImportJobForm
 from .models import ImportJob
 from .readers import LedgerFileError
+from .registry import all_kinds, kinds_for
 from .selectors import access_import_job_for_user, import_job_list, live_job
-from .specs import SPECS, spec_for
+from .specs import spec_for
 from .streaming import csv_export_stream
 from .tasks import enqueue_import_job
 
 
 def _kind(kind: str) -> str:
-    if kind not in LedgerKind.values:
+    if kind not in dict(all_kinds()):
         raise Http404("没有这种台账")
     return kind
 
@@ -57,7 +57,14 @@ def _send_file(path: Path, filename: str) -> FileResponse:
 @require_GET
 def ledger_index(request: HttpRequest) -> HttpResponse:
     jobs = import_job_list(request.user)[:20]
-    return render(request, "ledgers/index.html", {"specs": SPECS.values(), "jobs": jobs})
+    importable = dict(kinds_for(request.user))
+    exportable = dict(kinds_for(request.user, export=True))
+    cards = [(spec_for(kind), kind in importable, kind in exportable) for kind, _ in all_kinds()]
+    return render(
+        request,
+        "ledgers/index.html",
+        {"cards": cards, "jobs": jobs, "can_upload": bool(importable), "titles": dict(all_kinds())},
+    )
 
 
 @login_required
@@ -73,7 +80,7 @@ def ledger_template(request: HttpRequest, kind: str) -> FileResponse:
 @require_GET
 def ledger_export(request: HttpRequest, kind: str, file_format: str) -> HttpResponseBase:
     spec = spec_for(_kind(kind))
-    check_can_export(request.user)
+    check_can_export(request.user, kind)
     if file_format == "csv":
         response = StreamingHttpResponse(
             csv_export_stream(kind, request.user), content_type="text/csv; charset=utf-8"
@@ -89,7 +96,10 @@ def ledger_export(request: HttpRequest, kind: str, file_format: str) -> HttpResp
 def import_job_create(request: HttpRequest) -> HttpResponse:
     check_can_import(request.user)
     form = ImportJobForm(
-        request.POST or None, request.FILES or None, initial={"kind": request.GET.get("kind")}
+        request.POST or None,
+        request.FILES or None,
+        initial={"kind": request.GET.get("kind")},
+        kinds=kinds_for(request.user),
     )
     if request.method == "POST" and form.is_valid():
         job = do_create_import_job(
@@ -110,7 +120,13 @@ def import_job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
     template = (
         "ledgers/_job_status.html" if request.headers.get("HX-Request") else ("ledgers/job.html")
     )
-    return render(request, template, {"job": job, "spec": spec_for(job.kind)})
+    return render(request, template, _job_context(request, job))
+
+
+def _job_context(request: HttpRequest, job: ImportJob, **extra: object) -> dict[str, object]:
+    """A job's page: the job, its columns, and whether this account may import its kind."""
+    can_import = job.kind in dict(kinds_for(request.user))
+    return {"job": job, "spec": spec_for(job.kind), "can_import": can_import, **extra}
 
 
 @login_required
@@ -136,7 +152,7 @@ def _run_job(request: HttpRequest, job_id: int, action: Callable[..., ImportJob]
         return render(
             request,
             "ledgers/job.html",
-            {"job": job, "spec": spec_for(job.kind), "problem": str(exc)},
+            _job_context(request, job, problem=str(exc)),
             status=409,
         )
     enqueue_import_job(job.pk)

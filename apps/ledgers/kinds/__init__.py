@@ -19,7 +19,13 @@ LEDGERS: dict[str, Ledger] = {
 
 
 def ledger_for(kind: str) -> Ledger:
-    try:
+    """The built-in ledger of `kind`, or the one an upper app registered (registry.py)."""
+    from ..registry import registered, registered_kind
+
+    if kind in LEDGERS:
         return LEDGERS[kind]
-    except KeyError:
-        raise ValueError(f"未知的台账类型“{kind}”，可选：{'、'.join(LEDGERS)}") from None
+    entry = registered_kind(kind)
+    if entry is None:
+        known = [*LEDGERS, *registered()]
+        raise ValueError(f"未知的台账类型“{kind}”，可选：{'、'.join(known)}")
+    return entry.ledger

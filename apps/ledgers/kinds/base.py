@@ -53,6 +53,9 @@ class Context:
     errors: ErrorLog = field(default_factory=ErrorLog)
     seen: dict[Any, int] = field(default_factory=dict)
     cache: dict[str, Any] = field(default_factory=dict)
+    # The account importing (None: the system, from the command line); registered kinds check
+    # their own capabilities per row with it (e.g. keeping the books of this village).
+    actor: Any = None
 
     def error(self, row: Row, field_name: str, message: str) -> None:
         row.ok = False

@@ -44,6 +44,11 @@ class Ledger:
         `ctx.prepare` is set (else an empty list)."""
         raise NotImplementedError
 
+    def finish(self, ctx: Context) -> list[Any]:
+        """Called once after the last chunk: checks that need the whole file (rows that belong
+        together, e.g. the lines of one voucher). Returns more records, like `check`."""
+        return []
+
     def write(self, records: list[Any], ctx: Context) -> int:
         """Insert the records of one chunk; return the number of ledger rows written."""
         raise NotImplementedError

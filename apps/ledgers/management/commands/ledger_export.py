@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from apps.ledgers.actions import do_export_ledger
-from apps.ledgers.choices import LedgerKind
+from apps.ledgers.registry import all_kinds
 
 from .ledger_import import find_user
 
@@ -16,7 +16,7 @@ class Command(BaseCommand):
     help = "导出台账（按文件扩展名写 .xlsx 或 .csv），与导入模板的列相同"
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("kind", choices=LedgerKind.values)
+        parser.add_argument("kind", choices=[k for k, _ in all_kinds()])
         parser.add_argument("file")
         parser.add_argument("--user", help="以该账号的角色和管辖范围导出（默认：系统，不限范围）")
 

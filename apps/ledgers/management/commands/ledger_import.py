@@ -11,9 +11,9 @@ from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from apps.ledgers.actions import do_create_import_job, do_run_import
-from apps.ledgers.choices import LedgerKind
 from apps.ledgers.errors import RowError
 from apps.ledgers.models import ImportJob
+from apps.ledgers.registry import all_kinds
 
 
 def find_user(username: str | None) -> Any:
@@ -29,7 +29,7 @@ class Command(BaseCommand):
     help = "导入台账（.xlsx 或 .csv）：先校验全部行，无错误才在一个事务中写入"
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("kind", choices=LedgerKind.values)
+        parser.add_argument("kind", choices=[k for k, _ in all_kinds()])
         parser.add_argument("file")
         parser.add_argument("--dry-run", action="store_true", help="只校验，不写入")
         parser.add_argument("--user", help="以该账号的角色和管辖范围导入（默认：系统，不限范围）")
