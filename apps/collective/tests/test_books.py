@@ -250,3 +250,52 @@ def test_the_statements(book, accountant, agency, approve):
     assert dist.net_result == Decimal("190000.00")
     assert dist.items == [("提取公积公益金", Decimal("10000.00"))]
     assert dist.closing_undistributed == Decimal("180000.00")
+
+
+def test_a_posted_vouchers_contract_link_never_changes_even_by_raw_sql(
+    book, accountant, approve, land_contract
+):
+    from ..actions import do_book_receipt, do_create_contract
+
+    other = do_create_contract(
+        actor=accountant,
+        book=book,
+        kind="lease",
+        number="ZL-2026-09",
+        title="仓库出租",
+        counterparty="临川物流有限公司",
+        start=dt.date(2026, 1, 1),
+        end=dt.date(2027, 1, 1),
+        annual_amount="1200",
+    )
+    first = land_contract.instalments.first()
+    draft = do_book_receipt(actor=accountant, instalment=first, amount="100", date=D)
+    # while it waits for approval the link may still be corrected (by SQL, here)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE collective_voucher SET contract_id = %s, instalment_id = %s WHERE id = %s",
+            [other.pk, other.instalments.first().pk, draft.pk],
+        )
+        cursor.execute(
+            "UPDATE collective_voucher SET contract_id = %s, instalment_id = %s WHERE id = %s",
+            [land_contract.pk, first.pk, draft.pk],
+        )
+    posted = approve(draft)
+    assert posted.status == VoucherStatus.POSTED
+    for sql, params in (
+        ("UPDATE collective_voucher SET contract_id = %s WHERE id = %s", [other.pk, posted.pk]),
+        (
+            "UPDATE collective_voucher SET contract_id = NULL, instalment_id = NULL WHERE id = %s",
+            [posted.pk],
+        ),
+        (
+            "UPDATE collective_voucher SET instalment_id = %s WHERE id = %s",
+            [land_contract.instalments.last().pk, posted.pk],
+        ),
+    ):
+        with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, params)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Voucher.objects.filter(pk=posted.pk).update(contract=None)
+    posted.refresh_from_db()
+    assert (posted.contract_id, posted.instalment_id) == (land_contract.pk, first.pk)
