@@ -270,17 +270,28 @@ def fund_add(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 def fund_reverse(request: AuthedRequest, pk: int) -> HttpResponse:
     entry = selectors.access_fund_entry_for_user(request.user, pk)
-    form = ReverseForm(request.POST)
-    back = redirect("brands:detail", pk=entry.brand_id)
+    return _with_reason(
+        request,
+        ReverseForm(request.POST),
+        entry.brand_id,
+        lambda reason: do_reverse_fund_entry(entry, actor=request.user, reason=reason),
+        "已冲正",
+    )
+
+
+def _with_reason(
+    request: AuthedRequest, form: Any, brand_id: int, act: Any, said: str
+) -> HttpResponse:
+    """Run `act(reason)` from a one-field reason form on the brand's page, back to the page
+    with `said` or with the refusal."""
+    back = redirect("brands:detail", pk=brand_id)
     if not form.is_valid():
         messages.error(request, form_error_text(form))
         return back
     return run_action(
         request,
-        lambda: do_reverse_fund_entry(
-            entry, actor=request.user, reason=form.cleaned_data["reason"]
-        ),
-        done=lambda _: _said(request, "已冲正", back),
+        lambda: act(form.cleaned_data["reason"]),
+        done=lambda _: _said(request, said, back),
         refused=lambda: back,
     )
 
@@ -311,16 +322,12 @@ def order_attribute(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 def order_detach(request: AuthedRequest, pk: int) -> HttpResponse:
     link = selectors.access_brand_order_for_user(request.user, pk)
-    form = DetachForm(request.POST)
-    back = redirect("brands:detail", pk=link.brand_id)
-    if not form.is_valid():
-        messages.error(request, form_error_text(form))
-        return back
-    return run_action(
+    return _with_reason(
         request,
-        lambda: do_detach_order(link, actor=request.user, reason=form.cleaned_data["reason"]),
-        done=lambda _: _said(request, "已移出", back),
-        refused=lambda: back,
+        DetachForm(request.POST),
+        link.brand_id,
+        lambda reason: do_detach_order(link, actor=request.user, reason=reason),
+        "已移出",
     )
 
 

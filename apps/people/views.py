@@ -37,11 +37,16 @@ def _page(request: HttpRequest, qs):  # type: ignore[no-untyped-def]
 
 @login_required
 def person_list(request: AuthedRequest) -> HttpResponse:
+    return _filtered_list(request, selectors.person_list, "people/list.html")
+
+
+def _filtered_list(request: AuthedRequest, select: Any, template: str) -> HttpResponse:
+    """A list page of people: the filter form, one page of `select(user, filters)`."""
     filters = PersonFilter(request.GET or None, user=request.user)
-    page = _page(request, selectors.person_list(request.user, filters))
+    page = _page(request, select(request.user, filters))
     return render(
         request,
-        "people/list.html",
+        template,
         {
             "filters": filters,
             "page": page,
@@ -150,17 +155,7 @@ def person_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @login_required
 def party_member_list(request: AuthedRequest) -> HttpResponse:
-    filters = PersonFilter(request.GET or None, user=request.user)
-    page = _page(request, selectors.party_member_list(request.user, filters))
-    return render(
-        request,
-        "people/party_members.html",
-        {
-            "filters": filters,
-            "page": page,
-            "query": query_without_page(request),
-        },
-    )
+    return _filtered_list(request, selectors.party_member_list, "people/party_members.html")
 
 
 @login_required

@@ -490,18 +490,34 @@ def do_report_dispute(
     mediation side to take up."""
     _check_may_record(task, actor)
     with transaction.atomic():
-        case, _ = do_create_case(
-            actor=actor,
-            category=category,
-            place=task.place,
-            title=title,
-            description=description,
-            kind=CaseKind.DISPUTE,
-            source=_finding_source(task),
-            persons=Person.objects.filter(place=task.place, active=True),
-            attributes={"visit_task": task.pk},
+        return _task_case(
+            task, actor, CaseKind.DISPUTE, _finding_source(task), category, title, description
         )
-        task.cases.add(case)
+
+
+def _task_case(
+    task: VisitTask,
+    actor: User,
+    kind: str,
+    source: str,
+    category: Category | None,
+    title: str,
+    description: str,
+) -> Case:
+    """A case found on the task (a need, dispute or hazard): on the task's place, naming the
+    place's residents, linked to the task both ways (attributes and task.cases)."""
+    case, _ = do_create_case(
+        actor=actor,
+        category=category,
+        place=task.place,
+        title=title,
+        description=description,
+        kind=kind,
+        source=source,
+        persons=Person.objects.filter(place=task.place, active=True),
+        attributes={"visit_task": task.pk},
+    )
+    task.cases.add(case)
     return case
 
 
@@ -547,23 +563,14 @@ def do_report_hazard(
     today = timezone.localdate()
     if deadline is not None and deadline <= today:
         raise ValidationError({"deadline": "整改期限应晚于今天"})
-    case, _ = do_create_case(
-        actor=actor,
-        category=category,
-        place=task.place,
-        title=title,
-        description=description,
-        kind=CaseKind.HAZARD,
-        source=_finding_source(task),
-        persons=Person.objects.filter(place=task.place, active=True),
-        attributes={"visit_task": task.pk},
+    case = _task_case(
+        task, actor, CaseKind.HAZARD, _finding_source(task), category, title, description
     )
     if deadline is None:
         deadline = max(timezone.localdate(case.resolve_by), today + dt.timedelta(days=1))
     rectification = Rectification.objects.create(
         case=case, place=task.place, found_on=task, deadline=deadline
     )
-    task.cases.add(case)
     reinspect = _reinspection_task(rectification, task, deadline, actor)
     audit.record(
         actor=actor,
@@ -639,16 +646,6 @@ def do_report_need(
     """登记诉求: a need found on the visit becomes a case (source = visit) on the household."""
     _check_may_record(task, actor)
     with transaction.atomic():
-        case, _ = do_create_case(
-            actor=actor,
-            category=category,
-            place=task.place,
-            title=title,
-            description=description,
-            kind=CaseKind.NEED,
-            source=CaseSource.VISIT,
-            persons=Person.objects.filter(place=task.place, active=True),
-            attributes={"visit_task": task.pk},
+        return _task_case(
+            task, actor, CaseKind.NEED, CaseSource.VISIT, category, title, description
         )
-        task.cases.add(case)
-    return case
