@@ -3,11 +3,13 @@ its forms, registration and the Excel import. Every change goes through an actio
 `run_action`; a refused change shows the page again with the reason."""
 
 import tempfile
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.forms import Form
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from apps.accounts.permissions import Cap, can, has_role_for, refusal
 from apps.accounts.scoping import get_in_scope
-from apps.core.refusals import run_action
+from apps.core.refusals import REFUSED_STATUS, run_action
 from apps.places.models import Place
 
 from . import selectors
@@ -125,91 +127,97 @@ def _done(request: HttpRequest, project_id: int, text: str) -> Any:
     return done
 
 
+def _stage_form_view(
+    request: HttpRequest,
+    pk: int,
+    *,
+    form_name: str,
+    make_form: Callable[[Any], Form],
+    act: Callable[[Any, Any, dict[str, Any]], Any],
+    text: Callable[[Any], str],
+) -> HttpResponse:
+    """The body every stage form shares: the viewer, the stage in their scope, the bound
+    form; an invalid form shows the project page again (422) with the form's errors, a
+    valid one runs `act(user, stage, cleaned_data)` through `run_action`, which ends on the
+    project page with `text(stage)` or shows the refusal beside the form (`form_name` is
+    the page's context name for it)."""
+    user = _viewer(request)
+    stage = selectors.access_stage_for_user(user, pk)
+    form = make_form(stage)
+    shown = {form_name: form, "stage_id": stage.pk}
+    if not form.is_valid():
+        response = _detail(request, stage.project, **shown)
+        response.status_code = REFUSED_STATUS
+        return response
+    return run_action(
+        request,
+        lambda: act(user, stage, form.cleaned_data),
+        done=_done(request, stage.project_id, text(stage)),
+        refused=lambda: _detail(request, stage.project, **shown),
+        form=form,
+    )
+
+
 @login_required
 @require_POST
 def stage_move(request: HttpRequest, pk: int, move: str) -> HttpResponse:
-    user = _viewer(request)
-    stage = selectors.access_stage_for_user(user, pk)
-    form = StageDateForm(request.POST)
-    form.is_valid()
-    data = form.cleaned_data if form.is_bound else {}
-    on_date, note = data.get("on_date"), data.get("note") or ""
-    if move == "start":
-        action = lambda: do_start_stage(actor=user, stage=stage, on_date=on_date, note=note)  # noqa: E731
-        text = f"“{stage.template.name}”已开始"
-    else:
-        action = lambda: do_complete_stage(  # noqa: E731
-            actor=user,
-            stage=stage,
-            on_date=on_date,
-            note=note,
-            land_supplied_mu=data.get("land_supplied_mu"),
-        )
-        text = f"“{stage.template.name}”已完成"
-    return run_action(
+    def act(user: Any, stage: Any, data: dict[str, Any]) -> Any:
+        dated = {"on_date": data.get("on_date"), "note": data.get("note") or ""}
+        if move == "start":
+            return do_start_stage(actor=user, stage=stage, **dated)
+        land = data.get("land_supplied_mu")
+        return do_complete_stage(actor=user, stage=stage, land_supplied_mu=land, **dated)
+
+    done = "已开始" if move == "start" else "已完成"
+    return _stage_form_view(
         request,
-        action,
-        done=_done(request, stage.project_id, text),
-        refused=lambda: _detail(request, stage.project, date_form=form, stage_id=stage.pk),
-        form=form,
+        pk,
+        form_name="date_form",
+        make_form=lambda stage: StageDateForm(request.POST),
+        act=act,
+        text=lambda stage: f"“{stage.template.name}”{done}",
     )
 
 
 @login_required
 @require_POST
 def stage_assign(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _viewer(request)
-    stage = selectors.access_stage_for_user(user, pk)
-    form = AssignForm(request.POST)
-    if not form.is_valid():
-        return _refused_form(request, stage, assign_form=form)
-    return run_action(
+    return _stage_form_view(
         request,
-        lambda: do_assign_stage(actor=user, stage=stage, **form.cleaned_data),
-        done=_done(request, stage.project_id, "责任人已指定"),
-        refused=lambda: _detail(request, stage.project, assign_form=form, stage_id=stage.pk),
-        form=form,
+        pk,
+        form_name="assign_form",
+        make_form=lambda stage: AssignForm(request.POST),
+        act=lambda user, stage, data: do_assign_stage(actor=user, stage=stage, **data),
+        text=lambda stage: "责任人已指定",
     )
 
 
 @login_required
 @require_POST
 def stage_replan(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _viewer(request)
-    stage = selectors.access_stage_for_user(user, pk)
-    form = ReplanForm(request.POST)
-    if not form.is_valid():
-        return _refused_form(request, stage, replan_form=form)
-    return run_action(
+    return _stage_form_view(
         request,
-        lambda: do_replan_stage(actor=user, stage=stage, **form.cleaned_data),
-        done=_done(request, stage.project_id, "计划已调整"),
-        refused=lambda: _detail(request, stage.project, replan_form=form, stage_id=stage.pk),
-        form=form,
+        pk,
+        form_name="replan_form",
+        make_form=lambda stage: ReplanForm(request.POST),
+        act=lambda user, stage, data: do_replan_stage(actor=user, stage=stage, **data),
+        text=lambda stage: "计划已调整",
     )
 
 
 @login_required
 @require_POST
 def stage_blocker(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _viewer(request)
-    stage = selectors.access_stage_for_user(user, pk)
-    form = BlockerForm(request.POST, departments=departments_for(stage.project.place))
-    if not form.is_valid():
-        return _refused_form(request, stage, blocker_form=form)
-    return run_action(
+    return _stage_form_view(
         request,
-        lambda: do_raise_blocker(actor=user, stage=stage, **form.cleaned_data),
-        done=_done(request, stage.project_id, "卡点已登记并派给责任部门"),
-        refused=lambda: _detail(request, stage.project, blocker_form=form, stage_id=stage.pk),
-        form=form,
+        pk,
+        form_name="blocker_form",
+        make_form=lambda stage: BlockerForm(
+            request.POST, departments=departments_for(stage.project.place)
+        ),
+        act=lambda user, stage, data: do_raise_blocker(actor=user, stage=stage, **data),
+        text=lambda stage: "卡点已登记并派给责任部门",
     )
-
-
-def _refused_form(request: HttpRequest, stage: Any, **forms: Any) -> HttpResponse:
-    response = _detail(request, stage.project, stage_id=stage.pk, **forms)
-    response.status_code = 422
-    return response
 
 
 @login_required
@@ -233,7 +241,7 @@ def note_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = NoteForm(request.POST)
     if not form.is_valid():
         response = _detail(request, project, note_form=form)
-        response.status_code = 422
+        response.status_code = REFUSED_STATUS
         return response
     return run_action(
         request,
