@@ -135,4 +135,5 @@ register(
         periodic=False,
         higher_is_better=False,
     ),
+    programme="村集体经济",
 )

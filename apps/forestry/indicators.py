@@ -255,4 +255,5 @@ register(
         link=_link("forestry:planting"),
         shape="breakdown",
     ),
+    programme="林长制",
 )

@@ -152,4 +152,5 @@ register(
         ),
         link=_board,
     ),
+    programme="重点项目",
 )

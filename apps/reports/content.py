@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from apps.places.models import Place
 from apps.stats.dashboard import KEY_FIGURES, change, display
-from apps.stats.indicators import INDICATORS, REGISTRY, Indicator, Scope
+from apps.stats.indicators import INDICATORS, REGISTRY, Indicator, Scope, by_programme
 from apps.stats.selectors import (
     area_children,
     case_figures,
@@ -85,6 +85,8 @@ class Briefing:
     overdue: list[dict[str, Any]] = field(default_factory=list)
     overdue_total: int = 0
     indicators: list[Row] = field(default_factory=list)
+    # The same rows, one section per programme (基层治理, 志愿服务 … 村集体经济).
+    sections: list[tuple[str, list[Row]]] = field(default_factory=list)
     trend: list[tuple[str, int]] = field(default_factory=list)
     # The period the changes compare with: the whole one before, or (while this one runs)
     # its same number of days.
@@ -187,13 +189,17 @@ def build(place: Place, kind: str, start: dt.date, end: dt.date, title: str) -> 
         for c in overdue[:OVERDUE_LIMIT]
     ]
 
-    for ind in INDICATORS:
-        value = _safe(ind, scope)
-        text = _breakdown_text(value) if ind.shape == "breakdown" else display(ind, value)
-        number = None if ind.shape == "breakdown" else _number(value)
-        b.indicators.append(
-            Row(ind.name, text, "", ind.unit, ind.definition, number, ind.shape == "rate")
-        )
+    for programme, indicators in by_programme(INDICATORS):
+        section: list[Row] = []
+        for ind in indicators:
+            value = _safe(ind, scope)
+            text = _breakdown_text(value) if ind.shape == "breakdown" else display(ind, value)
+            number = None if ind.shape == "breakdown" else _number(value)
+            section.append(
+                Row(ind.name, text, "", ind.unit, ind.definition, number, ind.shape == "rate")
+            )
+        b.sections.append((programme, section))
+        b.indicators.extend(section)
 
     trend = dashboard_figures(reader, place, end.replace(day=1), now=now).trend
     b.trend = [(r["month"].strftime("%Y-%m"), r["n"]) for r in trend]

@@ -153,8 +153,12 @@ def xlsx_bytes(b: Briefing) -> bytes:
     _sheet(
         wb,
         SHEETS[7],
-        ["指标", "数值", "单位", "口径说明"],
-        [[r.name, _cell(r), r.unit, r.definition] for r in b.indicators],
+        ["指标", "数值", "单位", "口径说明", "工作板块"],
+        [
+            [r.name, _cell(r), r.unit, r.definition, programme]
+            for programme, rows in b.sections
+            for r in rows
+        ],
     )
     _percent_cells(wb[SHEETS[7]], 2, b.indicators)
     buffer = io.BytesIO()

@@ -9,7 +9,7 @@ records behind it (`link`), so every figure clicks through.
 import datetime as dt
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 from urllib.parse import urlencode
@@ -83,6 +83,9 @@ class Indicator:
     shape: str = "value"
     # Whether a larger value is better (rankings sort accordingly).
     higher_is_better: bool = True
+    # The programme (工作板块) the figure belongs to: the overview and the briefings show one
+    # section per programme. Empty: the registering app's programme (`programme_of`).
+    programme: str = ""
 
     @property
     def source(self) -> str:
@@ -276,6 +279,7 @@ INDICATORS: list[Indicator] = [
         ).count(),
         periodic=False,
         link=lambda s: f"{reverse('people:volunteers')}?{urlencode({'place': s.place.pk})}",
+        programme="志愿服务",
     ),
     Indicator(
         "baolian_coverage",
@@ -356,15 +360,45 @@ def _compound_share(s: Scope, name: str) -> float | None:
     return round(getattr(figures, name) / figures.compounds, 4)
 
 
-def register(*indicators: Indicator) -> None:
+GOVERNANCE = "基层治理"
+# The programmes in the order the overview and the briefings show them.
+PROGRAMMES = (GOVERNANCE, "志愿服务", "远程心电", "林长制", "重点项目", "村集体经济")
+# The programme of the older apps' figures, which do not name one (by the app that registered
+# them); an app that names its programme in `register` is not looked up here.
+APP_PROGRAMMES = {"volunteers": "志愿服务", "activities": "志愿服务", "ecg": "远程心电"}
+
+
+def programme_of(indicator: Indicator) -> str:
+    """The indicator's programme: its own, else its app's, else 基层治理."""
+    if indicator.programme:
+        return indicator.programme
+    module = getattr(indicator.compute, "__module__", "") or ""
+    parts = module.split(".")
+    app = parts[1] if len(parts) > 1 and parts[0] == "apps" else ""
+    return APP_PROGRAMMES.get(app, GOVERNANCE)
+
+
+def by_programme(indicators: list[Indicator]) -> list[tuple[str, list[Indicator]]]:
+    """The indicators grouped by programme, in the order of PROGRAMMES (others after them, in
+    the order first registered); the order within a programme is the registry's."""
+    groups: dict[str, list[Indicator]] = {name: [] for name in PROGRAMMES}
+    for indicator in indicators:
+        groups.setdefault(programme_of(indicator), []).append(indicator)
+    return [(name, items) for name, items in groups.items() if items]
+
+
+def register(*indicators: Indicator, programme: str = "") -> None:
     """Add indicators from another app (its `indicators.py`, imported when stats is ready).
 
     Apps that record the figures own their definitions: meetings, activities, brands … call
-    `register(Indicator(...), ...)` at import time. A code may be registered only once.
+    `register(Indicator(...), ..., programme="林长制")` at import time; `programme` (工作板块)
+    is set on those that do not name their own. A code may be registered only once.
     """
     for indicator in indicators:
+        if programme and not indicator.programme:
+            indicator = replace(indicator, programme=programme)
         existing = REGISTRY.get(indicator.code)
-        if existing is not None and existing is not indicator:
+        if existing is not None and existing != indicator:
             raise ValueError(f"indicator {indicator.code!r} is registered twice")
         if existing is None:
             REGISTRY[indicator.code] = indicator
