@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 
 from apps.accounts.permissions import Cap, require
 from apps.accounts.scoping import get_in_scope
@@ -94,7 +94,10 @@ def _book(request: HttpRequest, pk: int):  # type: ignore[no-untyped-def]
 
 
 @router.get("/ranking", response=list[RankedOut])
-def ranking(request: HttpRequest, year: int | None = None) -> list[RankedOut]:
+def ranking(
+    request: HttpRequest,
+    year: int | None = Query(None, ge=1, le=9999),  # a calendar year
+) -> list[RankedOut]:
     require(request.user, Cap.COLLECTIVE_VIEW)
     scope = getattr(request.user, "scope", None)
     if scope is None:
