@@ -19,7 +19,7 @@ from apps.accounts.actions import client_ip
 from apps.accounts.requests import AuthedRequest
 from apps.core.paging import query_without_page
 from apps.core.redirects import redirect_next
-from apps.core.refusals import run_action
+from apps.core.refusals import run_action, said
 from apps.people.models import Person
 from apps.people.selectors import visible_people
 
@@ -221,12 +221,6 @@ def _detail_page(request: HttpRequest, activity: Activity, **forms: Any) -> Http
     return render(request, "activities/detail.html", context)
 
 
-def _said(request: HttpRequest, text: str, response: HttpResponse) -> HttpResponse:
-    """`response`, with `text` shown on the page it leads to."""
-    messages.success(request, text)
-    return response
-
-
 def _back(pk: int, anchor: str = "") -> HttpResponse:
     return redirect(reverse("activities:detail", args=[pk]) + (f"#{anchor}" if anchor else ""))
 
@@ -273,7 +267,7 @@ def cancel_signup(request: AuthedRequest, pk: int) -> HttpResponse:
     return run_action(
         request,
         lambda: actions.do_cancel_signup(row, actor=request.user),
-        done=lambda _: _said(
+        done=lambda _: said(
             request, f"已取消{row.person.name}的报名", redirect_next(request, back)
         ),
         refused=lambda: redirect_next(request, back),
@@ -296,7 +290,7 @@ def attendance(request: AuthedRequest, pk: int) -> HttpResponse:
     return run_action(
         request,
         lambda: actions.do_set_attendance(activity, person, actor=request.user, present=present),
-        done=lambda _: _said(request, text, _back(pk, "participants")),
+        done=lambda _: said(request, text, _back(pk, "participants")),
         refused=lambda: _back(pk, "participants"),
     )
 
@@ -309,7 +303,7 @@ def record_hours(request: AuthedRequest, pk: int) -> HttpResponse:
     return run_action(
         request,
         lambda: actions.do_record_volunteer_hours(row, actor=request.user),
-        done=lambda _: _said(request, text, _back(row.activity_id, "participants")),
+        done=lambda _: said(request, text, _back(row.activity_id, "participants")),
         refused=lambda: _back(row.activity_id, "participants"),
     )
 
@@ -325,7 +319,7 @@ def reach(request: AuthedRequest, pk: int) -> HttpResponse:
     return run_action(
         request,
         lambda: actions.do_record_reach(activity, actor=request.user, **form.cleaned_data),
-        done=lambda _: _said(request, "活动成效已保存", _back(pk, "reach")),
+        done=lambda _: said(request, "活动成效已保存", _back(pk, "reach")),
         refused=lambda: _detail_page(request, activity, reach_form=form),
     )
 
@@ -344,7 +338,7 @@ def cancel(request: AuthedRequest, pk: int) -> HttpResponse:
     return run_action(
         request,
         cancel_it,
-        done=lambda _: _said(request, "活动已取消", _back(pk)),
+        done=lambda _: said(request, "活动已取消", _back(pk)),
         refused=lambda: _detail_page(request, activity, cancel_form=form),
     )
 
@@ -368,7 +362,7 @@ def add_photo(request: AuthedRequest, pk: int) -> HttpResponse:
     return run_action(
         request,
         add_it,
-        done=lambda _: _said(request, "照片已上传", _back(pk, "photos")),
+        done=lambda _: said(request, "照片已上传", _back(pk, "photos")),
         refused=lambda: _detail_page(request, activity, photo_form=form),
     )
 
@@ -430,7 +424,7 @@ def renew_qr(request: AuthedRequest, pk: int) -> HttpResponse:
     return run_action(
         request,
         lambda: actions.do_renew_qr(activity, actor=request.user),
-        done=lambda _: _said(request, text, redirect("activities:door", pk=pk)),
+        done=lambda _: said(request, text, redirect("activities:door", pk=pk)),
         refused=lambda: redirect("activities:door", pk=pk),
     )
 

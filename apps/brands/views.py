@@ -19,7 +19,7 @@ from apps.cases.models import Case
 from apps.cases.selectors import category_list
 from apps.core import audit
 from apps.core.choices import AuditVerb
-from apps.core.refusals import form_error_text, run_action
+from apps.core.refusals import form_error_text, run_action, said
 from apps.orgs.models import Organisation
 from apps.places.choices import PlaceKind
 from apps.places.models import Place, subtree_q
@@ -109,12 +109,6 @@ def _list_page(request: HttpRequest, form: BrandForm | None = None) -> HttpRespo
     )
 
 
-def _said(request: HttpRequest, text: str, response: HttpResponse) -> HttpResponse:
-    """`response`, with `text` shown on the page it leads to."""
-    messages.success(request, text)
-    return response
-
-
 @login_required
 @require_POST
 def brand_create(request: AuthedRequest) -> HttpResponse:
@@ -137,7 +131,7 @@ def brand_create(request: AuthedRequest) -> HttpResponse:
             target_tags=list(d["target_tags"]),
             partners=list(d["partners"]),
         ),
-        done=lambda brand: _said(
+        done=lambda brand: said(
             request, f"已创建服务品牌“{brand.name}”", redirect("brands:detail", pk=brand.pk)
         ),
         refused=lambda: _list_page(request, form),
@@ -197,7 +191,7 @@ def brand_edit(request: AuthedRequest, pk: int) -> HttpResponse:
             active=d["active"],
             **{key: list(d[key]) for key in BRAND_SETS},
         ),
-        done=lambda _: _said(request, "已保存品牌信息", redirect("brands:detail", pk=pk)),
+        done=lambda _: said(request, "已保存品牌信息", redirect("brands:detail", pk=pk)),
         refused=lambda: _detail_page(request, brand, edit_form=form),
     )
 
@@ -247,7 +241,7 @@ def fund_add(request: AuthedRequest, pk: int) -> HttpResponse:
 
     def done(entry: Any) -> HttpResponse:
         text = f"已登记{entry.get_kind_display()} {abs(entry.amount)} 元"
-        return _said(request, text, redirect("brands:detail", pk=pk))
+        return said(request, text, redirect("brands:detail", pk=pk))
 
     return run_action(
         request,
@@ -280,10 +274,10 @@ def fund_reverse(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 def _with_reason(
-    request: AuthedRequest, form: Any, brand_id: int, act: Any, said: str
+    request: AuthedRequest, form: Any, brand_id: int, act: Any, done_text: str
 ) -> HttpResponse:
     """Run `act(reason)` from a one-field reason form on the brand's page, back to the page
-    with `said` or with the refusal."""
+    with `done_text` or with the refusal."""
     back = redirect("brands:detail", pk=brand_id)
     if not form.is_valid():
         messages.error(request, form_error_text(form))
@@ -291,7 +285,7 @@ def _with_reason(
     return run_action(
         request,
         lambda: act(form.cleaned_data["reason"]),
-        done=lambda _: _said(request, said, back),
+        done=lambda _: said(request, done_text, back),
         refused=lambda: back,
     )
 
@@ -313,7 +307,7 @@ def order_attribute(request: AuthedRequest, pk: int) -> HttpResponse:
     return run_action(
         request,
         lambda: do_attribute_order(brand, case, actor=request.user, assignee=assignee),
-        done=lambda _: _said(request, f"工单 {case.number} 已归入“{brand.name}”{sent}", back),
+        done=lambda _: said(request, f"工单 {case.number} 已归入“{brand.name}”{sent}", back),
         refused=lambda: back,
     )
 
@@ -381,7 +375,7 @@ def campaign_create(request: AuthedRequest) -> HttpResponse:
             end_date=d["end_date"],
             team=d["team"],
         ),
-        done=lambda campaign: _said(
+        done=lambda campaign: said(
             request,
             f"已发起需求调研“{campaign.name}”",
             redirect("brands:campaign", pk=campaign.pk),
@@ -445,7 +439,7 @@ def survey_record(request: AuthedRequest, pk: int, household: int) -> HttpRespon
             needs=form.needs(),
             notes=form.cleaned_data["notes"],
         ),
-        done=lambda _: _said(request, text, redirect("brands:campaign", pk=campaign.pk)),
+        done=lambda _: said(request, text, redirect("brands:campaign", pk=campaign.pk)),
         refused=page,
     )
 
@@ -458,7 +452,7 @@ def need_convert(request: AuthedRequest, pk: int) -> HttpResponse:
     return run_action(
         request,
         lambda: do_convert_need(need, actor=request.user),
-        done=lambda case: _said(request, f"已转为点单 {case.number}", back),
+        done=lambda case: said(request, f"已转为点单 {case.number}", back),
         refused=lambda: back,
     )
 

@@ -28,6 +28,12 @@ class Refusal(Exception):
 REFUSALS = (ValidationError, PermissionDenied, Refusal)
 
 
+def said(request: HttpRequest, text: str, response: HttpResponse) -> HttpResponse:
+    """`response`, with `text` shown (a success message) on the page it leads to."""
+    messages.success(request, text)
+    return response
+
+
 def refusal_text(exc: Exception) -> str:
     """A refused action's reason in plain Chinese: a ValidationError's messages joined, an
     engine error's `message` (the case engine's errors carry one), or the exception's text."""

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from apps.accounts.requests import AuthedRequest
 from apps.core import audit
 from apps.core.choices import AuditVerb
-from apps.core.refusals import form_error_text, run_action
+from apps.core.refusals import form_error_text, run_action, said
 
 from . import selectors
 from .actions import (
@@ -53,15 +53,9 @@ def registration_list(request: AuthedRequest) -> HttpResponse:
     return run_action(
         request,
         lambda: _register(request, form.cleaned_data),
-        done=lambda _: _said(request, "已报到", redirect("dual:list")),
+        done=lambda _: said(request, "已报到", redirect("dual:list")),
         refused=page,
     )
-
-
-def _said(request: AuthedRequest, text: str, response: HttpResponse) -> HttpResponse:
-    """`response`, with `text` shown on the page it leads to."""
-    messages.success(request, text)
-    return response
 
 
 def _register(request: AuthedRequest, d: dict[str, Any]) -> DualRegistration:
@@ -124,7 +118,7 @@ def registration_decide(request: AuthedRequest, pk: int) -> HttpResponse:
             approve=request.POST.get("decision") == "approve",
             note=request.POST.get("note", ""),
         ),
-        done=lambda _: _said(request, "已审核", back),
+        done=lambda _: said(request, "已审核", back),
         refused=lambda: back,
     )
 
@@ -151,7 +145,7 @@ def pick(request: AuthedRequest, pk: int) -> HttpResponse:
             activity_id=d["activity_id"],
             title=d["title"],
         ),
-        done=lambda _: _said(request, "已认领", back),
+        done=lambda _: said(request, "已认领", back),
         refused=lambda: _detail_page(request, registration, pick_form=form),
     )
 
@@ -168,7 +162,7 @@ def complete(request: AuthedRequest, pk: int) -> HttpResponse:
     return run_action(
         request,
         lambda: do_complete_dual_service(service, actor=request.user, **form.cleaned_data),
-        done=lambda _: _said(request, "已确认完成", back),
+        done=lambda _: said(request, "已确认完成", back),
         refused=lambda: back,
     )
 

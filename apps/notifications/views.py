@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from apps.accounts.requests import AuthedRequest
 from apps.core.paging import query_without_page
 from apps.core.redirects import is_safe_next
-from apps.core.refusals import run_action
+from apps.core.refusals import run_action, said
 
 from . import selectors
 from .actions import (
@@ -131,16 +131,10 @@ def preferences(request: AuthedRequest) -> HttpResponse:
             form.cleaned_data["quiet_end"],
             actor=request.user,
         ),
-        done=lambda _: _said(request, "通知设置已保存", redirect("notifications:preferences")),
+        done=lambda _: said(request, "通知设置已保存", redirect("notifications:preferences")),
         refused=page,
         form=form,
     )
-
-
-def _said(request: HttpRequest, text: str, response: HttpResponse) -> HttpResponse:
-    """`response`, with `text` shown on the page it leads to."""
-    messages.success(request, text)
-    return response
 
 
 # --- channels (administrators) ----------------------------------------------------------------
@@ -166,7 +160,7 @@ def channel_create(request: AuthedRequest) -> HttpResponse:
     return run_action(
         request,
         lambda: do_save_channel(None, actor=request.user, **form.action_kwargs()),
-        done=lambda channel: _said(
+        done=lambda channel: said(
             request,
             f"已添加渠道「{channel.name}」",
             redirect("notifications:channel_edit", pk=channel.pk),
@@ -191,7 +185,7 @@ def channel_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     return run_action(
         request,
         lambda: do_save_channel(channel, actor=request.user, **form.action_kwargs()),
-        done=lambda _: _said(
+        done=lambda _: said(
             request, "渠道已保存", redirect("notifications:channel_edit", pk=channel.pk)
         ),
         refused=page,

@@ -18,7 +18,7 @@ from apps.accounts.permissions import Cap, has_role_for, require
 from apps.accounts.requests import AuthedRequest
 from apps.core import audit, throttle
 from apps.core.choices import AuditVerb
-from apps.core.refusals import form_error_text, run_action
+from apps.core.refusals import form_error_text, run_action, said
 
 from . import selectors
 from .actions import (
@@ -170,14 +170,8 @@ def application_decide(request: AuthedRequest, pk: int) -> HttpResponse:
 
     back = redirect("volunteers:applications")
     return run_action(
-        request, decide, done=lambda text: _said(request, text, back), refused=lambda: back
+        request, decide, done=lambda text: said(request, text, back), refused=lambda: back
     )
-
-
-def _said(request: AuthedRequest, text: str, response: HttpResponse) -> HttpResponse:
-    """`response`, with `text` shown on the page it leads to."""
-    messages.success(request, text)
-    return response
 
 
 # --- staff: the volunteer list and its export ---------------------------------------------
@@ -354,7 +348,7 @@ def _posted(
     return run_action(
         request,
         lambda: run(volunteer, form.cleaned_data),
-        done=lambda _: _said(request, done, redirect("volunteers:detail", pk=pk)),
+        done=lambda _: said(request, done, redirect("volunteers:detail", pk=pk)),
         refused=lambda: volunteer_page(request, volunteer, **{key: form}),
     )
 
@@ -384,7 +378,7 @@ def certificate_remove(request: AuthedRequest, pk: int) -> HttpResponse:
         lambda: do_remove_certificate(
             volunteer, actor=request.user, name=request.POST.get("name", "")
         ),
-        done=lambda _: _said(request, "证书已移除", back),
+        done=lambda _: said(request, "证书已移除", back),
         refused=lambda: back,
     )
 
@@ -489,7 +483,7 @@ def redeem(request: AuthedRequest, pk: int, item_pk: int) -> HttpResponse:
     return run_action(
         request,
         lambda: do_redeem(volunteer, item, actor=request.user),
-        done=lambda _: _said(request, f"已兑换“{item.name}”", back),
+        done=lambda _: said(request, f"已兑换“{item.name}”", back),
         refused=lambda: back,
     )
 
@@ -518,7 +512,7 @@ def catalogue(request: AuthedRequest) -> HttpResponse:
         lambda: do_add_reward_item(
             community, actor=request.user, name=d["name"], cost=d["cost"], stock=d["stock"]
         ),
-        done=lambda _: _said(request, "已上架", redirect("volunteers:catalogue")),
+        done=lambda _: said(request, "已上架", redirect("volunteers:catalogue")),
         refused=page,
     )
 
@@ -535,6 +529,6 @@ def restock(request: AuthedRequest, item_pk: int) -> HttpResponse:
     return run_action(
         request,
         lambda: do_restock_reward_item(item, actor=request.user, add=form.cleaned_data["add"]),
-        done=lambda _: _said(request, f"“{item.name}”已补充库存", back),
+        done=lambda _: said(request, f"“{item.name}”已补充库存", back),
         refused=lambda: back,
     )
