@@ -40,6 +40,9 @@ LANDING: dict[str, str] = {
     Role.AGENCY_ACCOUNTANT: "collective:index",  # the town's villages and their income
     Role.PROJECT_OFFICIAL: "projects:board",  # the key projects' lamp board
     Role.PROJECT_UNIT: "projects:board",
+    # 三员分立: neither administrator reads the area's records (apps/accounts/modules.py)
+    Role.AUDITOR: "accounts:audit",  # the audit trail
+    Role.SECURITY_ADMIN: "admin:index",  # roles, scopes, second factors
 }
 
 
