@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
@@ -215,8 +216,11 @@ def do_update_person(
 
 
 @transaction.atomic
-def do_reveal_person(person: Person, field: str, *, actor: User, ip: str | None = None) -> str:
-    """Decrypt the person's ID-card number or phone for an authorised actor, and log the read.
+def do_reveal_person(
+    person: Person, field: str, *, actor: User | AnonymousUser, ip: str | None = None
+) -> str:
+    """Decrypt the person's ID-card number or phone for an authorised actor (an anonymous one
+    is refused by `require`), and log the read.
 
     Every call writes an audit event, also when the same number was shown a minute ago: the
     log must answer "who saw this person's number, and when".
