@@ -214,6 +214,17 @@ def category_list(*, active_only: bool = True) -> QuerySet[Category]:
     return qs.filter(active=True) if active_only else qs
 
 
+# Categories that only staff raise (a key project's blocker is raised by the project's own
+# people): the residents' portal and Open311's service list leave them out. The programmes
+# add their codes when they load (e.g. apps/projects/apps.py).
+STAFF_ONLY: set[str] = set()
+
+
+def public_categories() -> QuerySet[Category]:
+    """The active categories a resident (portal) or an outside system (Open311) may report."""
+    return category_list().exclude(code__in=sorted(STAFF_ONLY))
+
+
 # --- dispatch suggestions, duplicates, hot issues -----------------------------------------
 
 

@@ -7,7 +7,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from apps.accounts.scoping import scope_q
 from apps.cases.choices import Action, Status
 from apps.cases.models import Case, CaseEvent, Category
-from apps.cases.selectors import category_list, visible_cases
+from apps.cases.selectors import public_categories, visible_cases
 from apps.people.models import Person
 from apps.places.models import Place, subtree_q
 
@@ -16,7 +16,7 @@ from .georeport import PUBLIC_KINDS, statuses_for
 
 
 def services() -> QuerySet[Category]:
-    return category_list().order_by("sort", "code")
+    return public_categories().order_by("sort", "code")
 
 
 def service_by_code(code: str) -> Category | None:

@@ -12,7 +12,7 @@ from django.db.models import Q, QuerySet
 
 from apps.cases.choices import Action, Status
 from apps.cases.models import Case, CaseAttachment, CaseEvent, Category
-from apps.cases.selectors import case_events, category_list
+from apps.cases.selectors import case_events, public_categories
 from apps.open311 import locate
 from apps.places import geometry
 from apps.places.choices import SPECIAL, PlaceKind
@@ -49,7 +49,7 @@ class Step:
 
 
 def portal_categories() -> QuerySet[Category]:
-    return category_list().order_by("sort", "code")
+    return public_categories().order_by("sort", "code")
 
 
 def portal_category(code: str) -> Category | None:
