@@ -584,14 +584,58 @@ def _registered(actor: Any, obj: Any, what: str) -> Any:
     return obj
 
 
+def _check_where(book: Book, place: Place | None, lng: Any, lat: Any) -> None:
+    """An asset's or resource's place lies in the village; a point has both coordinates."""
+    if place is not None and not (
+        place.pk == book.village_id or place.path.startswith(book.village.path)
+    ):
+        raise ValidationError({"place": f"所在地点应在{book.village.name}范围内"})
+    if (lng is None) != (lat is None):
+        raise ValidationError({"lat": "经度和纬度应同时填写"})
+    if lng is not None and not (73 <= lng <= 136 and 3 <= lat <= 54):
+        raise ValidationError({"lat": "经纬度不在中国境内，请检查是否填反"})
+
+
+def _updated(actor: Any, obj: Any, fields: dict[str, Any], what: str) -> Any:
+    require(actor, Cap.COLLECTIVE_KEEP_BOOKS, obj.book.village, what=what)
+    changes = {}
+    for name, value in fields.items():
+        before = getattr(obj, name)
+        if before != value:
+            changes[name] = [str(before), str(value)]
+        setattr(obj, name, value)
+    obj.full_clean()
+    obj.save()
+    audit.record(actor=actor, verb=AuditVerb.UPDATE, obj=obj, changes={"what": what, **changes})
+    return obj
+
+
 @transaction.atomic
 def do_register_resource(*, actor: Any, book: Book, **fields: Any) -> Resource:
+    _check_where(book, fields.get("place"), fields.get("lng"), fields.get("lat"))
     return _registered(actor, Resource(book=book, **fields), "登记资源")
 
 
 @transaction.atomic
+def do_update_resource(*, actor: Any, resource: Resource, **fields: Any) -> Resource:
+    resource = Resource.objects.select_for_update().select_related("book__village").get(
+        pk=resource.pk
+    )
+    _check_where(resource.book, fields.get("place"), fields.get("lng"), fields.get("lat"))
+    return _updated(actor, resource, fields, "修改资源")
+
+
+@transaction.atomic
 def do_register_asset(*, actor: Any, book: Book, value: Any = 0, **fields: Any) -> Asset:
+    _check_where(book, fields.get("place"), fields.get("lng"), fields.get("lat"))
     return _registered(actor, Asset(book=book, value=_money(value, "原值"), **fields), "登记资产")
+
+
+@transaction.atomic
+def do_update_asset(*, actor: Any, asset: Asset, value: Any = 0, **fields: Any) -> Asset:
+    asset = Asset.objects.select_for_update().select_related("book__village").get(pk=asset.pk)
+    _check_where(asset.book, fields.get("place"), fields.get("lng"), fields.get("lat"))
+    return _updated(actor, asset, {**fields, "value": _money(value, "原值")}, "修改资产")
 
 
 @transaction.atomic

@@ -5,7 +5,18 @@ import secrets
 
 from django import forms
 
-from .choices import ContractKind, Frequency, VoucherKind
+from apps.places.choices import PlaceKind
+from apps.places.models import Place, path_upper
+
+from .choices import (
+    AssetKind,
+    ContractKind,
+    Frequency,
+    ResourceKind,
+    ResourceUse,
+    TalentKind,
+    VoucherKind,
+)
 
 LINES = 6
 
@@ -85,3 +96,86 @@ class QuestionForm(forms.Form):
     @staticmethod
     def new_token() -> str:
         return secrets.token_urlsafe(24)
+
+
+# --- the registers page: assets and resources (add and edit), jobs, labour, talents, visitors
+
+
+class PlaceInVillage(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Place) -> str:
+        return f"{obj.get_kind_display()} {obj.name}"
+
+
+def _where_fields(form: forms.Form, village: Place | None) -> None:
+    """The place field: the village itself or a place inside it (grid, group, compound …)."""
+    qs = Place.objects.none()
+    if village is not None:
+        qs = (
+            Place.objects.filter(path__gte=village.path, path__lt=path_upper(village.path))
+            .exclude(kind__in=[PlaceKind.HOUSEHOLD, PlaceKind.UNIT])
+            .order_by("path")
+        )
+    form.fields["place"] = PlaceInVillage(label="所在地点", queryset=qs, required=False)
+
+
+class HoldingForm(forms.Form):
+    location = forms.CharField(label="坐落", max_length=100, required=False)
+    lng = forms.FloatField(label="经度", required=False, min_value=-180, max_value=180)
+    lat = forms.FloatField(label="纬度", required=False, min_value=-90, max_value=90)
+
+    def __init__(self, *args, village: Place | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        _where_fields(self, village)
+
+
+class ResourceForm(HoldingForm):
+    kind = forms.ChoiceField(label="类别", choices=ResourceKind.choices)
+    name = forms.CharField(label="名称/地块编号", max_length=60)
+    area_mu = forms.DecimalField(label="面积（亩）", min_value=0, decimal_places=2, max_digits=10)
+    use = forms.ChoiceField(label="利用状况", choices=ResourceUse.choices)
+    field_order = ["kind", "name", "area_mu", "use", "location", "place", "lng", "lat"]
+
+
+class AssetForm(HoldingForm):
+    kind = forms.ChoiceField(label="类别", choices=AssetKind.choices)
+    name = forms.CharField(label="名称", max_length=80)
+    value = forms.DecimalField(label="原值（元）", min_value=0, decimal_places=2)
+    acquired = forms.DateField(
+        label="取得日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    share_percent = forms.DecimalField(
+        label="持股比例（%）", required=False, min_value=0, max_value=100, decimal_places=2
+    )
+    field_order = ["kind", "name", "value", "acquired", "share_percent", "location", "place"]
+
+
+class JobForm(forms.Form):
+    employer = forms.CharField(label="用工单位/项目", max_length=80)
+    trade = forms.CharField(label="行业", max_length=30)
+    count = forms.IntegerField(label="人数", min_value=1)
+    since = forms.DateField(label="起始日期", widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class LabourForm(forms.Form):
+    year = forms.IntegerField(label="调查年度", min_value=2000, max_value=2100)
+    trade = forms.CharField(label="行业", max_length=30)
+    count = forms.IntegerField(label="人数", min_value=0)
+
+
+class TalentForm(forms.Form):
+    kind = forms.ChoiceField(label="类别", choices=TalentKind.choices)
+    name = forms.CharField(label="姓名", max_length=30)
+    field = forms.CharField(label="专长/产业", max_length=60)
+
+
+class MentoringForm(forms.Form):
+    talent = forms.IntegerField(label="带头人", widget=forms.HiddenInput)
+    mentee = forms.CharField(label="帮带对象", max_length=30)
+    goal = forms.CharField(label="帮带内容", max_length=100)
+    since = forms.DateField(label="起始日期", widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class VisitorsForm(forms.Form):
+    month = forms.DateField(label="月份（任一天）", widget=forms.DateInput(attrs={"type": "date"}))
+    count = forms.IntegerField(label="游客人次", min_value=0)
+    source = forms.CharField(label="数据来源", max_length=60)

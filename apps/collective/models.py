@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import models
 
 from apps.core.models import TimeStamped
-from apps.places.scope import ScopedQuerySet
+from apps.places.scope import AuditAreaFromScope, ScopedQuerySet
 
 from .choices import (
     AccountClass,
@@ -37,18 +37,11 @@ def yuan(fen: int | None) -> Decimal:
     return (Decimal(fen or 0) / 100).quantize(Decimal("0.01"))
 
 
-class InVillage:
-    """The area of a row that states its `scope_path` (a relation path ending on the village):
-    the village's path, for the audit trail."""
+class InVillage(AuditAreaFromScope):
+    """A row of a village's books: its audit area is the village's path, followed from its
+    `scope_path` (a relation path ending on the village) by places.scope.area_path."""
 
     scope_path: str
-
-    @property
-    def audit_scope_path(self) -> str:
-        obj: Any = self
-        for name in self.scope_path.split("__"):
-            obj = getattr(obj, name)
-        return str(obj.path)
 
 
 class Account(models.Model):
@@ -247,15 +240,13 @@ class Approval(models.Model):
         return f"{self.role} {self.decision}"
 
 
-class Resource(InVillage, TimeStamped):
-    """A resource of the collective (资源): a parcel of land, forest or water, in 亩."""
+class Holding(InVillage, TimeStamped):
+    """What an asset and a resource share: the book, where it lies (坐落), the place it is
+    tied to on the place map and its point."""
 
     scope_path = "book__village"
 
     book = models.ForeignKey(Book, verbose_name="账套", on_delete=models.PROTECT)
-    kind = models.CharField("类别", max_length=15, choices=ResourceKind.choices)
-    name = models.CharField("名称/地块编号", max_length=60)
-    area_mu = models.DecimalField("面积（亩）", max_digits=10, decimal_places=2)
     location = models.CharField("坐落", max_length=100, blank=True)
     place = models.ForeignKey(
         "places.Place",
@@ -267,8 +258,19 @@ class Resource(InVillage, TimeStamped):
     )
     lng = models.FloatField("经度", null=True, blank=True)
     lat = models.FloatField("纬度", null=True, blank=True)
-    use = models.CharField("利用状况", max_length=12, choices=ResourceUse.choices)
     objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+class Resource(Holding):
+    """A resource of the collective (资源): a parcel of land, forest or water, in 亩."""
+
+    kind = models.CharField("类别", max_length=15, choices=ResourceKind.choices)
+    name = models.CharField("名称/地块编号", max_length=60)
+    area_mu = models.DecimalField("面积（亩）", max_digits=10, decimal_places=2)
+    use = models.CharField("利用状况", max_length=12, choices=ResourceUse.choices)
 
     class Meta:
         verbose_name = verbose_name_plural = "资源"
@@ -278,31 +280,16 @@ class Resource(InVillage, TimeStamped):
         return f"{self.name}（{self.area_mu}亩）"
 
 
-class Asset(InVillage, TimeStamped):
+class Asset(Holding):
     """An asset of the collective (资产): a building, equipment, shares in an enterprise."""
 
-    scope_path = "book__village"
-
-    book = models.ForeignKey(Book, verbose_name="账套", on_delete=models.PROTECT)
     kind = models.CharField("类别", max_length=12, choices=AssetKind.choices)
     name = models.CharField("名称", max_length=80)
     value = models.BigIntegerField("原值（分）", default=0)
     acquired = models.DateField("取得日期", null=True, blank=True)
-    location = models.CharField("坐落", max_length=100, blank=True)
-    place = models.ForeignKey(
-        "places.Place",
-        verbose_name="所在地点",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    lng = models.FloatField("经度", null=True, blank=True)
-    lat = models.FloatField("纬度", null=True, blank=True)
     share_percent = models.DecimalField(
         "持股比例（%）", max_digits=5, decimal_places=2, null=True, blank=True
     )
-    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "资产"

@@ -12,6 +12,7 @@ urlpatterns = [
     path("books/<int:pk>/contracts/", views.create_contract, name="create_contract"),
     path("books/<int:pk>/statements.xlsx", views.export, name="export"),
     path("books/<int:pk>/registers/", views.registers, name="registers"),
+    path("books/<int:pk>/registers/<str:what>/", views.register, name="register"),
     path("vouchers/<int:pk>/", views.voucher, name="voucher"),
     path("vouchers/<int:pk>/decide/", views.decide, name="decide"),
     path("vouchers/<int:pk>/submit/", views.submit, name="submit"),

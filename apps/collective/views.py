@@ -6,11 +6,13 @@ import datetime as dt
 from io import BytesIO
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse as url_of
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -25,14 +27,22 @@ from .choices import ContractStatus, VoucherStatus
 from .exports import statements_workbook
 from .forms import (
     LINES,
+    AssetForm,
     ContractForm,
     DecisionForm,
+    HoldingForm,
+    JobForm,
+    LabourForm,
+    MentoringForm,
     QuestionForm,
     ReceiptForm,
+    ResourceForm,
     ReverseForm,
+    TalentForm,
+    VisitorsForm,
     VoucherForm,
 )
-from .models import Book, Contract, Instalment, Voucher
+from .models import Asset, Book, Contract, Instalment, Resource, Talent, Voucher
 
 
 def _year(request: HttpRequest) -> int:
@@ -417,26 +427,136 @@ def ask(request: HttpRequest, code: str) -> HttpResponse:
     return redirect("portal:track", token=case.tracking_token)
 
 
+REGISTER_FORMS: dict[str, type[forms.Form]] = {
+    "resource": ResourceForm,
+    "asset": AssetForm,
+    "job": JobForm,
+    "labour": LabourForm,
+    "talent": TalentForm,
+    "mentoring": MentoringForm,
+    "visitors": VisitorsForm,
+}
+EDITABLE = {"resource": Resource, "asset": Asset}
+
+
+def _register_form(what: str, book: Book, *args: Any, **kwargs: Any) -> forms.Form:
+    cls = REGISTER_FORMS[what]
+    if issubclass(cls, HoldingForm):
+        return cls(*args, village=book.village, **kwargs)
+    return cls(*args, **kwargs)
+
+
+def _editing(request: HttpRequest, book: Book) -> tuple[str, Any] | None:
+    """(“resource”|“asset”, the row) when the page is opened to edit one (`?edit=asset-12`)."""
+    what, _, pk = request.GET.get("edit", "").partition("-")
+    if what not in EDITABLE or not pk.isdigit():
+        return None
+    row = EDITABLE[what].objects.filter(book=book, pk=int(pk)).first()
+    if row is None:
+        raise Http404("没有这条记录")
+    return what, row
+
+
+def _initial(what: str, row: Any) -> dict[str, Any]:
+    names = [*REGISTER_FORMS[what].base_fields, "place"]
+    data = {n: getattr(row, n) for n in names if hasattr(row, n)}
+    if what == "asset":
+        data["value"] = row.value_yuan
+    return data
+
+
 @login_required
-def registers(request: HttpRequest, pk: int) -> HttpResponse:
+def registers(
+    request: HttpRequest,
+    pk: int,
+    bound: tuple[str, forms.Form, int | None] | None = None,
+) -> HttpResponse:
     """The village's assets and resources (资产、资源) and its people-and-economy registers:
-    jobs created, labour force by trade, 乡贤/致富能人 with their mentoring pairs, visitors."""
+    jobs created, labour force by trade, 乡贤/致富能人 with their mentoring pairs, visitors; with
+    the forms to add to each (and edit an asset or a resource) for those who keep the books."""
     the_book = _book(request, pk)
     labour = list(the_book.laboursurvey_set.order_by("-year", "-count"))
     latest = labour[0].year if labour else None
     this_year = [row for row in labour if row.year == latest]
     total = sum(row.count for row in this_year)
+    keeper = can(request.user, Cap.COLLECTIVE_KEEP_BOOKS, the_book.village)
+    forms_ = {}
+    editing = None
+    if keeper:
+        forms_ = {what: _register_form(what, the_book) for what in REGISTER_FORMS}
+        found = _editing(request, the_book)
+        if found is not None:
+            what, row = found
+            forms_[what] = _register_form(what, the_book, initial=_initial(what, row))
+            editing = (what, row.pk)
+        if bound is not None:
+            forms_[bound[0]] = bound[1]
+            editing = (bound[0], bound[2]) if bound[2] else editing
     return render(
         request,
         "collective/registers.html",
         {
             "book": the_book,
-            "resources": the_book.resource_set.all(),
-            "assets": the_book.asset_set.all(),
+            "resources": the_book.resource_set.select_related("place"),
+            "assets": the_book.asset_set.select_related("place"),
             "jobs": the_book.job_set.all(),
             "labour": [(row, round(row.count * 100 / total) if total else 0) for row in this_year],
             "labour_year": latest,
             "talents": the_book.talent_set.prefetch_related("mentees"),
             "visitors": the_book.visitorcount_set.order_by("month"),
+            "forms": forms_,
+            "editing": editing,
+            "opened": {bound[0]: True} if bound else {},
+            "keeper": keeper,
         },
+        status=422 if bound is not None else 200,
     )
+
+
+@login_required
+@require_POST
+def register(request: HttpRequest, pk: int, what: str) -> HttpResponse:
+    """Add a row to one register, or (with `id`) change an asset or a resource."""
+    the_book = _book(request, pk)
+    if what not in REGISTER_FORMS:
+        raise Http404("没有这种登记")
+    form = _register_form(what, the_book, request.POST)
+    row_id = request.POST.get("id", "")
+    row = None
+    if row_id:
+        if what not in EDITABLE or not row_id.isdigit():
+            raise Http404("这种登记不能修改")
+        row = get_in_scope(EDITABLE[what].objects.filter(book=the_book), pk=int(row_id))
+    again = (what, form, row.pk if row else None)
+    if not form.is_valid():
+        return registers(request, pk, bound=again)
+    d = dict(form.cleaned_data)
+    back = redirect(f"{url_of('collective:registers', args=[the_book.pk])}#{what}")
+    return run_action(
+        request,
+        lambda: _write_register(request.user, the_book, what, row, d),
+        done=lambda _: _said(request, "已保存", back),
+        refused=lambda: registers(request, pk, bound=again),
+        form=form,
+    )
+
+
+def _write_register(actor: Any, book: Book, what: str, row: Any, d: dict[str, Any]) -> Any:
+    if what == "resource":
+        if row is not None:
+            return actions.do_update_resource(actor=actor, resource=row, **d)
+        return actions.do_register_resource(actor=actor, book=book, **d)
+    if what == "asset":
+        if row is not None:
+            return actions.do_update_asset(actor=actor, asset=row, **d)
+        return actions.do_register_asset(actor=actor, book=book, **d)
+    if what == "job":
+        return actions.do_register_job(actor=actor, book=book, **d)
+    if what == "labour":
+        return actions.do_record_labour(actor=actor, book=book, **d)
+    if what == "talent":
+        return actions.do_register_talent(actor=actor, book=book, **d)
+    if what == "mentoring":
+        talent = get_in_scope(Talent.objects.filter(book=book), pk=d.pop("talent"))
+        return actions.do_pair_mentee(actor=actor, talent=talent, **d)
+    return actions.do_record_visitors(actor=actor, book=book, **d)

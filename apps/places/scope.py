@@ -73,3 +73,25 @@ class ScopedQuerySet(models.QuerySet[M]):
 
     def visible_to(self, user: Any) -> Self:
         return self.filter(scope_q(user, self.model.scope_path))  # type: ignore[attr-defined]
+
+
+def area_path(obj: Any) -> str:
+    """The path of the place a row belongs to, followed from its model's `scope_path` ("" for
+    a Place itself; "book__village" …): the area its audit events are filed under. "" when a
+    link on the way is empty."""
+    target = obj
+    for name in filter(None, type(obj).scope_path.split("__")):
+        target = getattr(target, name, None)
+        if target is None:
+            return ""
+    return str(target.path)
+
+
+class AuditAreaFromScope:
+    """Mixin: `audit_scope_path` is `area_path(self)`, for a model with a `scope_path`."""
+
+    scope_path: str
+
+    @property
+    def audit_scope_path(self) -> str:
+        return area_path(self)
