@@ -1,9 +1,11 @@
 """Key-project lamp board benchmark: a city's 2,500 projects × 6 stages with history.
 
     .venv/bin/python bench/projects_bench.py [--size county|city] [--pg] [--keep-db]
+    .venv/bin/python bench/projects_bench.py --database-url postgres://…/an_empty_database
 
 On a database of its own (a temporary SQLite file, or with --pg the PostgreSQL database
-gongzhi_bench_projects, dropped at the end unless --keep-db), it builds a province, a city
+gongzhi_bench_projects, dropped at the end unless --keep-db; or the empty database named by
+--database-url, SQLite or PostgreSQL, migrated, filled and kept), it builds a province, a city
 and its counties (`city`: 10 counties × 250 projects = 2,500; `county`: 1 × 250), lays out
 every project's six default stages from a start date spread over the past 400 days, and
 moves them as the demo does (started stages, most completed, some late), with a start and a
@@ -16,7 +18,7 @@ complete event per move in the stage history. Then it measures, median of 5 runs
 - python_lamps_ms (baseline, same run): reading the city's 15,000 stages and classifying
   their lamps one by one in Python (what the SQL replaces), without the rest of the board.
 
-Last line: RESULT projects=… stages=… events=… city_board_ms=… county_board_ms=… python_lamps_ms=…
+Last line: RESULT engine=… projects=… stages=… events=… city_board_ms=… county_board_ms=… python_lamps_ms=…
 """
 
 import argparse
@@ -174,6 +176,9 @@ def run(counties: int, per_county: int) -> None:
             late = (done if done is not None else today) - due
             counts[0 if late <= 0 else 1 if late <= yellow else 2 if late <= orange else 3] += 1
 
+    from django.db import connection
+
+    print(f"engine: {connection.vendor}")
     city_board()  # warm caches and connections once
     board = selectors.board(city_user, city)
     print(f"city lamp counts: {[(c['label'], c['n']) for c in board.lamp_counts]}")
@@ -182,7 +187,8 @@ def run(counties: int, per_county: int) -> None:
     python_ms = median_ms(python_lamps)
     print(f"city board {city_ms} ms, county board {county_ms} ms, python lamps {python_ms} ms")
     print(
-        f"RESULT projects={projects} stages={stages} events={events} city_board_ms={city_ms} "
+        f"RESULT engine={connection.vendor} projects={projects} stages={stages} events={events} "
+        f"city_board_ms={city_ms} "
         f"county_board_ms={county_ms} python_lamps_ms={python_ms}"
     )
 
@@ -192,8 +198,13 @@ def main() -> None:
     parser.add_argument("--size", choices=list(SIZES), default="city")
     parser.add_argument("--pg", action="store_true")
     parser.add_argument("--keep-db", action="store_true")
+    parser.add_argument(
+        "--database-url", help="run on this empty database (migrated, filled and kept)"
+    )
     args = parser.parse_args()
-    if args.pg:
+    if args.database_url:
+        url = args.database_url
+    elif args.pg:
         pg_admin(f"DROP DATABASE IF EXISTS {PG_DB}")
         pg_admin(f"CREATE DATABASE {PG_DB}")
         url = PG_ADMIN.rsplit("/", 1)[0] + "/" + PG_DB
@@ -204,7 +215,7 @@ def main() -> None:
         setup(url)
         run(*SIZES[args.size])
     finally:
-        if args.pg and not args.keep_db:
+        if args.pg and not args.keep_db and not args.database_url:
             from django.db import connections
 
             connections.close_all()

@@ -160,7 +160,12 @@ class ProjectStage(TimeStamped):
         constraints = [
             models.UniqueConstraint(fields=["project", "template"], name="stage_once_per_project")
         ]
-        indexes = [models.Index(fields=["status", "due_workday"])]
+        # (project, status): a project's open stages (its lamp, a correlated subquery per
+        # project on the board) in one index scan, whatever the planner's statistics say.
+        indexes = [
+            models.Index(fields=["status", "due_workday"]),
+            models.Index(fields=["project", "status"], name="stage_project_status"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.project.name} · {self.template.name}"

@@ -162,11 +162,16 @@ def _stage_form_view(
 @require_POST
 def stage_move(request: HttpRequest, pk: int, move: str) -> HttpResponse:
     def act(user: Any, stage: Any, data: dict[str, Any]) -> Any:
-        dated = {"on_date": data.get("on_date"), "note": data.get("note") or ""}
+        on_date, note = data.get("on_date"), data.get("note") or ""
         if move == "start":
-            return do_start_stage(actor=user, stage=stage, **dated)
-        land = data.get("land_supplied_mu")
-        return do_complete_stage(actor=user, stage=stage, land_supplied_mu=land, **dated)
+            return do_start_stage(actor=user, stage=stage, on_date=on_date, note=note)
+        return do_complete_stage(
+            actor=user,
+            stage=stage,
+            on_date=on_date,
+            note=note,
+            land_supplied_mu=data.get("land_supplied_mu"),
+        )
 
     done = "已开始" if move == "start" else "已完成"
     return _stage_form_view(
