@@ -30,6 +30,7 @@ from apps.places.choices import PlaceKind
 from apps.places.models import Place
 
 from .choices import (
+    AccountClass,
     ContractKind,
     ContractStatus,
     Decision,
@@ -47,6 +48,7 @@ from .models import (
     Job,
     LabourSurvey,
     Mentoring,
+    OpeningBalance,
     Period,
     Resource,
     Talent,
@@ -360,6 +362,7 @@ def do_reverse_voucher(*, actor: Any, voucher: Voucher, date: dt.date, reason: s
 
 @transaction.atomic
 def do_close_period(*, actor: Any, book: Book, year: int, month: int) -> Period:
+    """Close a month (结账). Closing December closes the year: see `_carry_forward`."""
     require(actor, Cap.COLLECTIVE_CLOSE_PERIOD, book.village, what="结账")
     if not 1 <= month <= 12:
         raise ValidationError({"month": "月份应在 1 到 12 之间"})
@@ -367,13 +370,16 @@ def do_close_period(*, actor: Any, book: Book, year: int, month: int) -> Period:
     last = dt.date(year, month, calendar.monthrange(year, month)[1])
     if first > timezone.localdate():
         raise ValidationError({"month": "不能为尚未开始的月份结账"})
+    if month == 12:
+        first = dt.date(year, 1, 1)  # the whole year must be booked before it is carried
     waiting = Voucher.objects.filter(
         book=book,
         date__range=(first, last),
         status__in=[VoucherStatus.DRAFT, VoucherStatus.PENDING],
     ).count()
     if waiting:
-        raise ValidationError(f"{year}年{month}月还有 {waiting} 张凭证在审批中，请先处理")
+        when = f"{year}年" if month == 12 else f"{year}年{month}月"
+        raise ValidationError(f"{when}还有 {waiting} 张凭证未记账（草稿或审批中），请先处理")
     period, created = Period.objects.get_or_create(
         book=book,
         year=year,
@@ -382,10 +388,55 @@ def do_close_period(*, actor: Any, book: Book, year: int, month: int) -> Period:
     )
     if not created:
         raise ValidationError(f"{year}年{month}月已经结账")
-    audit.record(
-        actor=actor, verb=AuditVerb.UPDATE, obj=book, changes={"closed": f"{year}-{month:02d}"}
-    )
+    changes: dict[str, Any] = {"closed": f"{year}-{month:02d}"}
+    if month == 12:
+        changes.update(_carry_forward(actor, book, year))
+    audit.record(actor=actor, verb=AuditVerb.UPDATE, obj=book, changes=changes)
     return period
+
+
+def _carry_forward(actor: Any, book: Book, year: int) -> dict[str, Any]:
+    """Year-end (年终结转), in the transaction closing December: the year's other open months
+    are closed; the year's income and expense accounts are closed into 本年收益 (321) and that
+    into 收益分配 (322, 未分配收益), where the year's distributions already stand; the result
+    is written as the next year's opening balances (OpeningBalance), which the balance sheet
+    of the next year starts from. No closing voucher is written: the year's income statement,
+    collective income and ranking keep reading the year's own posted lines."""
+    from .selectors import balances_at
+
+    earlier = (
+        Voucher.objects.filter(book=book, date__lt=dt.date(year, 1, 1))
+        .exclude(status=VoucherStatus.REJECTED)
+        .dates("date", "month")
+    )
+    closed = set(Period.objects.filter(book=book).values_list("year", "month"))
+    unclosed = [d for d in earlier if (d.year, d.month) not in closed]
+    if unclosed and not OpeningBalance.objects.filter(book=book, year=year).exists():
+        raise ValidationError(f"请先结转{unclosed[0].year}年：{unclosed[0]:%Y年%m月}尚未结账")
+    for month in range(1, 12):
+        Period.objects.get_or_create(
+            book=book,
+            year=year,
+            month=month,
+            defaults={"closed_at": timezone.now(), "closed_by": actor},
+        )
+    net = balances_at(book, dt.date(year, 12, 31))
+    kinds = dict(Account.objects.values_list("code", "account_class"))
+    result = -sum(n for code, n in net.items() if kinds.get(code) == AccountClass.PROFIT_LOSS)
+    opening: dict[str, int] = {}
+    for code, amount in net.items():
+        if kinds.get(code) == AccountClass.PROFIT_LOSS or code in ("321", "322"):
+            continue
+        opening[code] = amount
+    # 本年收益 → 收益分配: what stood in 321 and 322 plus the year's result (credit side)
+    opening["322"] = net.get("321", 0) + net.get("322", 0) - result
+    accounts = dict(Account.objects.values_list("code", "id"))
+    OpeningBalance.objects.bulk_create(
+        OpeningBalance(book=book, year=year + 1, account_id=accounts[code], amount=amount)
+        for code, amount in sorted(opening.items())
+        if amount
+    )
+    return {"carried_forward": year + 1, "net_result": result, "undistributed": -opening["322"]}
 
 
 # --- contracts ------------------------------------------------------------------------------
@@ -618,8 +669,8 @@ def do_register_resource(*, actor: Any, book: Book, **fields: Any) -> Resource:
 
 @transaction.atomic
 def do_update_resource(*, actor: Any, resource: Resource, **fields: Any) -> Resource:
-    resource = Resource.objects.select_for_update().select_related("book__village").get(
-        pk=resource.pk
+    resource = (
+        Resource.objects.select_for_update().select_related("book__village").get(pk=resource.pk)
     )
     _check_where(resource.book, fields.get("place"), fields.get("lng"), fields.get("lat"))
     return _updated(actor, resource, fields, "修改资源")

@@ -124,6 +124,32 @@ class Period(InVillage, models.Model):
         return f"{self.book} {self.year}年{self.month}月"
 
 
+class OpeningBalance(InVillage, models.Model):
+    """A book's balance of one account on 1 January of a year (年初余额, debit minus credit in
+    fen), written when the year before is closed (do_close_period of December): balance-sheet
+    accounts carried as they stood, the year's result moved through 本年收益 into 收益分配
+    (未分配收益), profit-and-loss accounts starting again at nothing."""
+
+    scope_path = "book__village"
+
+    book = models.ForeignKey(Book, verbose_name="账套", on_delete=models.CASCADE)
+    year = models.PositiveSmallIntegerField("年度")
+    account = models.ForeignKey(Account, verbose_name="科目", on_delete=models.PROTECT)
+    amount = models.BigIntegerField("年初余额（借方为正，分）")
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "年初余额"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["book", "year", "account"], name="collective_opening_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.book_id} {self.year} {self.account_id} {self.amount}"
+
+
 class Voucher(TimeStamped):
     """A 记账凭证. Lines are written while it is a draft; it is booked (posted) by a status
     change the database refuses unless its lines balance; a posted voucher never changes —

@@ -23,7 +23,16 @@ from .choices import (
     IncomeLine,
     VoucherStatus,
 )
-from .models import Account, Book, Contract, Instalment, Voucher, VoucherLine, yuan
+from .models import (
+    Account,
+    Book,
+    Contract,
+    Instalment,
+    OpeningBalance,
+    Voucher,
+    VoucherLine,
+    yuan,
+)
 
 CASH = ("101", "102")
 
@@ -48,6 +57,26 @@ def net_by_account(book: Book, date_from: dt.date | None, date_to: dt.date) -> d
     )
     codes = dict(Account.objects.values_list("pk", "code"))
     return {codes[r["account_id"]]: (r["d"] or 0) - (r["c"] or 0) for r in rows}
+
+
+def balances_at(book: Book, date: dt.date) -> dict[str, int]:
+    """Debit minus credit per account code (fen) at the end of `date`: the latest opening
+    balances on or before it (written by the year-end carry-forward) plus the posted lines
+    since; every posted line when no year has been carried forward yet."""
+    year = (
+        OpeningBalance.objects.filter(book=book, year__lte=date.year)
+        .order_by("-year")
+        .values_list("year", flat=True)
+        .first()
+    )
+    if year is None:
+        return net_by_account(book, None, date)
+    net = defaultdict(int, net_by_account(book, dt.date(year, 1, 1), date))
+    for code, amount in OpeningBalance.objects.filter(book=book, year=year).values_list(
+        "account__code", "amount"
+    ):
+        net[code] += amount
+    return dict(net)
 
 
 @dataclass
@@ -84,8 +113,9 @@ def chart() -> list[Account]:
 def balance_sheet(book: Book, date: dt.date) -> BalanceSheet:
     """Balances at `date`: assets (and 生产成本) at debit minus credit, liabilities and equity
     at credit minus debit; this year's result not yet carried to 本年收益 is shown as
-    "本年收益（未结转）", so the sheet balances before the year-end closing too."""
-    net = net_by_account(book, None, date)
+    "本年收益（未结转）", so the sheet balances before the year-end closing too. From the
+    first year carried forward on, it starts from that year's opening balances."""
+    net = balances_at(book, date)
     sheet = BalanceSheet(book, date)
     result = 0
     for account in chart():
