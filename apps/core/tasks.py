@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import OperationalError, close_old_connections
 
 log = logging.getLogger("gongzhi.tasks")
 
@@ -119,14 +119,35 @@ def run_task(name: str, args: Any = (), kwargs: Any = None) -> Any:
     return func(*args, **(kwargs or {}))
 
 
+# SQLite has one writer: a job that meets a long write (the demo's history loading in the
+# background, an import) waits up to the busy timeout and then fails with "database is locked".
+# Every job rolls back whole and may run again, so the in-process runner tries again later
+# instead of logging a failure (seen on `make run`: audit sealing and patrol tasks failed while
+# the demo loaded).
+LOCKED_RETRY_DELAYS = (5.0, 20.0, 60.0)
+
+
+def _locked(exc: BaseException) -> bool:
+    return isinstance(exc, OperationalError) and "locked" in str(exc)
+
+
 def _run_in_thread(name: str, args: Any, kwargs: Any) -> None:
-    close_old_connections()
-    try:
-        run_task(name, args, kwargs)
-    except Exception:
-        log.exception("task %s failed", name)
-    finally:
+    delays = list(LOCKED_RETRY_DELAYS)
+    while True:
         close_old_connections()
+        try:
+            run_task(name, args, kwargs)
+            return
+        except Exception as exc:
+            if _locked(exc) and delays:
+                delay = delays.pop(0)
+                log.warning("task %s: database busy, trying again in %.0f s", name, delay)
+                time.sleep(delay)
+                continue
+            log.exception("task %s failed", name)
+            return
+        finally:
+            close_old_connections()
 
 
 class ImmediateBackend:

@@ -122,3 +122,33 @@ def test_it_fires_each_periodic_tick_on_exactly_one_worker(redis_backend):
 def test_it_knows_the_registered_tasks():
     assert "tests.record" in tasks.registered()
     assert tasks.periodic_jobs()["tests.hourly"] == 3600
+
+
+@task("tests.locked_then_done")
+def locked_then_done(value):
+    from django.db import OperationalError
+
+    if FAILURES["left"] > 0:
+        FAILURES["left"] -= 1
+        raise OperationalError("database is locked")
+    CALLS.append((value, "after the lock"))
+
+
+def test_the_in_process_runner_waits_out_a_busy_database(monkeypatch, caplog):
+    """SQLite's one writer: a job that meets the demo's long background load tries again
+    later, and logs no failure; any other error is logged once, not retried."""
+    monkeypatch.setattr(tasks, "LOCKED_RETRY_DELAYS", (0.0, 0.0, 0.0))
+    monkeypatch.setattr(tasks.time, "sleep", lambda s: None)
+    FAILURES["left"] = 2
+    tasks._run_in_thread("tests.locked_then_done", [7], {})
+    assert CALLS == [(7, "after the lock")]
+    assert "failed" not in caplog.text and "database busy" in caplog.text
+
+    FAILURES["left"] = 5  # more than the tries: a failure, logged
+    tasks._run_in_thread("tests.locked_then_done", [8], {})
+    assert CALLS == [(7, "after the lock")] and "task tests.locked_then_done failed" in caplog.text
+
+    FAILURES["left"] = 1
+    caplog.clear()
+    tasks._run_in_thread("tests.flaky", [9], {})  # not a lock: no second try
+    assert CALLS == [(7, "after the lock")] and "task tests.flaky failed" in caplog.text
