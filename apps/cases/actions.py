@@ -19,7 +19,7 @@ from apps.accounts.permissions import Cap, has_role_for, refusal
 from apps.accounts.scoping import place_in_scope, place_visible
 from apps.core import audit
 from apps.core.choices import AuditVerb
-from apps.core.compiled import STR_MARKER, CompiledQuery, CompiledUpdate
+from apps.core.compiled import STR_MARKER, CompiledInsert, CompiledQuery, CompiledUpdate
 from apps.notifications.choices import NotificationKind
 from apps.notifications.services import notify
 from apps.orgs.choices import OrgKind
@@ -47,8 +47,11 @@ from .choices import (
 from .deadlines import compute_deadline
 from .errors import InvalidTransitionData, NotAllowed, TransitionConflict
 from .models import Case, CaseEvent, CaseRevisit, Category
-from .notify import case_url, dispatchers_of, notify_reporter, supervisors_of
+from .notify import case_url, dispatcher_ids, notify_reporter, supervisors_of
 
+# `case.save(force_insert=True)` and `event.save()` of new rows, their INSERTs built once.
+_INSERT_CASE = CompiledInsert(Case)
+_INSERT_EVENT = CompiledInsert(CaseEvent)
 RESIDENT_LABEL = "居民（凭查询码）"
 SYSTEM_LABEL = "系统（超时自动上报）"
 
@@ -84,7 +87,7 @@ def _event(
         note=note,
         data=data or {},
     )
-    event.save()
+    _INSERT_EVENT.save(event)  # `event.save()`: the row is new, its INSERT built once
     audit.record(
         actor=user or _label(actor),
         verb=AuditVerb.CREATE if action == Action.SUBMIT else AuditVerb.UPDATE,
@@ -285,11 +288,11 @@ def do_create_case(
     )
     case.set_reporter_phone(reporter_phone)
     if key is None:
-        case.save(force_insert=True)
+        _INSERT_CASE.save(case)
     else:
         try:
             with transaction.atomic():  # a savepoint: a lost race on the key is not an error
-                case.save(force_insert=True)
+                _INSERT_CASE.save(case)
         except IntegrityError:
             existing = Case.objects.filter(idempotency_key=key).first()
             if existing is None:
@@ -310,7 +313,7 @@ def do_create_case(
     # The shared rollup rows last: their row locks are held only until the commit just after.
     rollups.record_case_change(case, None)
     notify(
-        dispatchers_of(unit),
+        dispatcher_ids(unit),
         f"新事项待受理：{case.title}",
         f"{case.number} {category.name}，请在{respond_by:%m-%d %H:%M}前受理",
         kind=NotificationKind.CASE_STATUS,
@@ -556,7 +559,7 @@ def _notify_after(case: Case, action: str, actor: Any, note: str) -> None:
         )
     if action in (Action.RETURN, Action.REQUEST_EXTENSION, Action.REOPEN, Action.RESOLVE):
         notify(
-            dispatchers_of(case.handling_unit),
+            dispatcher_ids(case.handling_unit),
             f"{label}：{case.title}",
             f"{n} {who_acted}：{note}".strip("："),
             kind=NotificationKind.CASE_STATUS,
@@ -570,7 +573,7 @@ def _notify_after(case: Case, action: str, actor: Any, note: str) -> None:
             case, f"您反映的事项{n}（{case.category.name}）已办结，请查看办理结果并评价。"
         )
     if action == Action.ESCALATE:
-        users = itertools.chain(dispatchers_of(case.handling_unit), supervisors_of(case))
+        users = itertools.chain(dispatcher_ids(case.handling_unit), supervisors_of(case))
         notify(
             users,
             f"事项上报至{case.handling_unit.name}：{case.title}",
@@ -813,7 +816,7 @@ def create_due_revisits(now: dt.datetime | None = None) -> int:
                     changes={"case": case.pk},
                 )
                 notify(
-                    dispatchers_of(case.handling_unit),
+                    dispatcher_ids(case.handling_unit),
                     f"待回访：{case.title}",
                     f"{case.number} 办结后未评价，请回访",
                     kind=NotificationKind.CASE_STATUS,

@@ -17,10 +17,12 @@ linked when their texts are similar (≥ `HOT_TEXT`) or they share the category 
 """
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import QuerySet
 
 from apps.places.choices import PlaceKind
@@ -49,6 +51,33 @@ POOL_FIELDS = (
     "place__lng",
     "place__lat",
 )
+
+
+class _Pooled(NamedTuple):
+    """One pooled case as read (`POOL_FIELDS`, in order)."""
+
+    id: int
+    title: str
+    description: str
+    tokens: str
+    status: str
+    created_at: dt.datetime
+    lng: float | None
+    lat: float | None
+    place_id: int
+    place_path: str
+    place_kind: str
+    place_lng: float | None
+    place_lat: float | None
+
+    def point(self) -> tuple[float, float] | None:
+        if self.lng is not None and self.lat is not None:
+            return self.lng, self.lat
+        if self.place_lng is not None and self.place_lat is not None:
+            return self.place_lng, self.place_lat
+        return None
+
+
 TEXT_FLOOR = 0.2
 HOT_TEXT = 0.3
 HOT_POOL = 3000
@@ -97,60 +126,117 @@ class Duplicate:
         return f"文本相似 {round(100 * self.text)}%；{self.place_words}；相隔 {self.days:.0f} 天"
 
 
-def _closeness(ancestors: list[Place], other: Case, case: Case, metres: float) -> float:
+def _closeness(
+    ancestors: list[Place],
+    other: "_Pooled",
+    case: Case,
+    here: tuple[float, float] | None,
+    metres: float,
+) -> float:
     """How close `other` is to `case` in the place tree (ancestors: case.place and above,
-    shallowest first), raised when their points lie within `metres`."""
+    shallowest first), raised when their points (`here` is the case's) lie within `metres`."""
     closeness = 0.0
-    other_path = other.place.path
+    other_path = other.place_path
     for node in ancestors:
         if other_path.startswith(node.path):
             if node.pk == case.place_id and other.place_id == case.place_id:
                 closeness = 1.0
             else:
                 closeness = max(closeness, PLACE_CLOSENESS.get(node.kind, 0.0))
-    a, b = point_of(case), point_of(other)
-    if a and b and closeness < 0.8 and haversine_km(*a, *b) * 1000 <= metres:
+    there = other.point()
+    if here and there and closeness < 0.8 and haversine_km(*here, *there) * 1000 <= metres:
         closeness = 0.8
     return closeness
 
 
-def _place_words(closeness: float, case: Case, other: Case) -> str:
+def _place_words(closeness: float, case: Case, other: "_Pooled") -> str:
     if closeness == 1.0 or case.place_id == other.place_id:
         return PLACE_WORDS[1.0]
     return PLACE_WORDS.get(closeness, "附近")
 
 
-def possible_duplicates(case: Case, pool: QuerySet[Case]) -> list[Duplicate]:
+def _ancestors(place: Place) -> list[Place]:
+    """`place.ancestors()` and `place`, shallowest first: id, path, kind and point only, in one
+    plain query (the paths are known from `place.path`)."""
+    paths = ancestor_paths(place.path)
+    if not paths:
+        return [place]
+    sql = _ANCESTORS.get(len(paths))
+    if sql is None:
+        table = Place._meta.db_table
+        marks = ", ".join(["%s"] * len(paths))
+        sql = _ANCESTORS[len(paths)] = (
+            f"SELECT id, path, kind FROM {table} WHERE path IN ({marks}) ORDER BY path"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, paths)
+        rows = cursor.fetchall()
+    found = [_instance(Place, "default", {"id": i, "path": p, "kind": k}) for i, p, k in rows]
+    return [*found, place]
+
+
+def _instance(model: Any, db: str | None, values: dict[str, Any]) -> Any:
+    """A model instance with only `values` loaded (by attname; the rest deferred): `from_db`
+    wants them in the order of the model's concrete fields."""
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
+    return model.from_db(db, names, [values[n] for n in names])
+
+
+_ANCESTORS: dict[int, str] = {}
+
+
+def possible_duplicates(
+    case: Case, pool: QuerySet[Case], *, covers: Callable[[Place], bool] | None = None
+) -> list[Duplicate]:
     """Open cases of `pool` (already scoped to what the viewer may see) that may be the same
-    matter as `case`, best first. `case` needs its place loaded."""
+    matter as `case`, best first. `case` needs its place loaded. `covers(area)` says whether
+    the viewer sees all of the community's subtree (`pool`'s scope holds it): the scope's
+    filter is then left out of the query, the same rows for less planning.
+
+    The pool is read as plain rows (up to `POOL`); only the few cases offered become model
+    instances (id, title, status, registration time: what the answer shows)."""
     days = float(settings.CASES_DUPLICATE_DAYS)
     metres = float(settings.CASES_DUPLICATE_METRES)
     threshold = float(settings.CASES_DUPLICATE_THRESHOLD)
-    ancestors = [*case.place.ancestors(), case.place]
+    ancestors = _ancestors(case.place)
     area = _community_of(case.place, ancestors)
     window = dt.timedelta(days=days)
     created = case.created_at
+    source = Case.objects.all() if covers is not None and covers(area) else pool
     rows = (
-        pool.filter(subtree_q(area), status__in=sorted(OPEN_STATUSES))
+        source.filter(subtree_q(area), status__in=sorted(OPEN_STATUSES))
         .filter(created_at__gte=created - window, created_at__lte=created + window)
         .exclude(pk=case.pk)
-        .select_related("place")
-        .only(*POOL_FIELDS)
-        .order_by("-created_at")[:POOL]
+        .order_by("-created_at")
+        .values_list(*POOL_FIELDS)[:POOL]
     )
     mine = features(case)
+    here = point_of(case)
     found = []
-    for other in rows:
-        text = similarity.text_similarity(mine, features(other))
+    for row in rows:
+        other = _Pooled(*row)
+        stored = other.tokens or similarity.token_text(other.title, other.description)
+        text = similarity.text_similarity(mine, similarity.feature_set(stored))
         if text < TEXT_FLOOR:
             continue
-        closeness = _closeness(ancestors, other, case, metres)
+        closeness = _closeness(ancestors, other, case, here, metres)
         apart = abs((created - other.created_at).total_seconds()) / 86400
         recency = max(0.0, 1 - apart / days)
         total = 0.6 * text + 0.25 * closeness + 0.15 * recency
         if total >= threshold:
             words = _place_words(closeness, case, other)
-            found.append(Duplicate(other, round(total, 3), text, words, apart))
+            shown = _instance(
+                Case,
+                pool.db,
+                {
+                    "id": other.id,
+                    "title": other.title,
+                    "status": other.status,
+                    "created_at": other.created_at,
+                    "place_id": other.place_id,
+                },
+            )
+            found.append(Duplicate(shown, round(total, 3), text, words, apart))
     found.sort(key=lambda d: (-d.score, -d.case.pk))
     return found[:SHOWN]
 

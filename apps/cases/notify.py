@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from apps.accounts.choices import Role
 from apps.accounts.permissions import Cap, roles_with
+from apps.core.compiled import CompiledQuery
 from apps.core.tasks import enqueue
 
 from .models import Case
@@ -42,6 +43,23 @@ def dispatchers_of(unit: Any) -> QuerySet[Any]:
     return get_user_model().objects.filter(
         is_active=True, role__in=roles_with(Cap.CASES_DISPATCH), scope=unit
     )
+
+
+# `dispatchers_of(unit)`'s ids, the SQL compiled once per process: every registration and
+# most transitions tell the unit's dispatchers, and building the query cost more than running it.
+_DISPATCHER_IDS = CompiledQuery(
+    lambda unit_id: (
+        get_user_model()
+        .objects.filter(is_active=True, role__in=roles_with(Cap.CASES_DISPATCH), scope_id=unit_id)
+        .only("pk")
+    )
+)
+
+
+def dispatcher_ids(unit: Any) -> list[int]:
+    """The ids of `dispatchers_of(unit)`, read now (in the caller's transaction): the
+    notification is queued with the recipients it names, no query after the commit."""
+    return [user.pk for user in _DISPATCHER_IDS.all(unit.pk)]
 
 
 def supervisors_of(case: Case) -> QuerySet[Any]:

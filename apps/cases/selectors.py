@@ -239,7 +239,10 @@ def dispatch_suggestions(
 
 def possible_duplicates(user: Any, case: Case) -> list[duplicates.Duplicate]:
     """Open cases the user can see that may be the same matter as `case`."""
-    return duplicates.possible_duplicates(case, visible_cases(user))
+    pool = visible_cases(user)
+    if user is None or not user.is_authenticated:
+        return duplicates.possible_duplicates(case, pool)
+    return duplicates.possible_duplicates(case, pool, covers=lambda area: place_visible(user, area))
 
 
 def hot_issues(

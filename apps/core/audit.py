@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from . import crypto
 from .choices import AuditVerb
+from .compiled import CompiledInsert
 from .models import AuditEvent, AuditHead
 from .tasks import enqueue, periodic
 
@@ -117,9 +118,12 @@ def record(
         changes=_jsonable(changes or {}),
         ip=ip,
     )
-    event.save(force_insert=True)
+    _INSERT.save(event)
     transaction.on_commit(seal_soon, robust=True)
     return event
+
+
+_INSERT = CompiledInsert(AuditEvent)  # `event.save(force_insert=True)`, its SQL built once
 
 
 def reveal(obj: Any, field: str, ciphertext: str, *, actor: Any, ip: str | None = None) -> str:
