@@ -21,11 +21,15 @@ from django.utils import timezone
 from apps.cases.actions import do_create_case
 from apps.cases.forms import CaseForm
 from apps.visits.choices import OPEN_TASK_STATUSES
-from apps.visits.forms import VisitRecordForm
+from apps.visits.forms import NeedForm, VisitRecordForm
 from apps.visits.selectors import access_task_for_user
 
 from .choices import EntryKind
 from .models import Receipt
+from .uploads import mark_attached, photos_for
+
+# A case's capture time is believed up to this far back (a phone offline for a week).
+MAX_CASE_AGE = dt.timedelta(days=7)
 
 
 @dataclass
@@ -78,7 +82,7 @@ def do_accept_entry(
                     )
             except IntegrityError:  # the same UUID arrived at the same moment and won
                 raise _AlreadyKept from None
-            handler = _visit if kind == EntryKind.VISIT else _case
+            handler = HANDLERS[kind]
             status, body = handler(actor, uuid, captured_at, data, files)
             receipt.status, receipt.answer = status, body
             receipt.save(update_fields=["status", "answer"])
@@ -129,6 +133,7 @@ def _visit(
     form = VisitRecordForm(data, files, checklist=task.plan.checklist_items())
     if not form.is_valid():
         raise ValidationError(_form_errors(form))
+    photos, uploaded = _photos(actor, uuid, data, form.cleaned_data["photos"])
     record = do_record_visit(
         task,
         actor=actor,
@@ -137,8 +142,9 @@ def _visit(
         visited_at=captured_at,
         lng=form.cleaned_data["lng"],
         lat=form.cleaned_data["lat"],
-        photos=form.cleaned_data["photos"],
+        photos=photos,
     )
+    mark_attached(uuid, uploaded)
     return 201, {
         "message": f"已登记走访：{task.place.name}",
         "id": record.pk,
@@ -152,7 +158,11 @@ def _case(
     form = CaseForm(data, user=actor)
     if not form.is_valid():
         raise ValidationError(_form_errors(form))
-    case, _ = do_create_case(actor=actor, idempotency_key=f"outbox:{uuid}", **form.action_kwargs())
+    case, created = do_create_case(
+        actor=actor, idempotency_key=f"outbox:{uuid}", **form.action_kwargs()
+    )
+    if created:
+        date_case(case, captured_at)
     return 201, {
         "message": f"已登记 {case.number}",
         "id": case.pk,
@@ -160,11 +170,70 @@ def _case(
     }
 
 
+def _need(
+    actor: Any, uuid: uuidlib.UUID, captured_at: dt.datetime, data: Any, files: Any
+) -> tuple[int, dict[str, Any]]:
+    """登记诉求 on a visit's page (the household's need), dated by the phone's time."""
+    from apps.visits.actions import do_report_need
+
+    task = access_task_for_user(actor, _int(data.get("outbox_target")))
+    form = NeedForm(data)
+    if not form.is_valid():
+        raise ValidationError(_form_errors(form))
+    case = do_report_need(task, actor=actor, **form.cleaned_data)
+    date_case(case, captured_at)
+    return 201, {
+        "message": f"诉求已登记：{case.number}",
+        "id": case.pk,
+        "url": reverse("visits:task", args=[task.pk]),
+    }
+
+
+def date_case(case: Any, captured_at: dt.datetime) -> None:
+    """A case recorded offline is dated by the time the phone recorded it (docs/field-app.md):
+    its registration time, the first step of its timeline and its deadlines (counted from that
+    time, as for a case registered then), and the case rollups moved with it. Bounds: never
+    after the server's time (clamped on arrival) and never more than `MAX_CASE_AGE` before it
+    (an older time is a wrong phone clock: the case keeps the server's time)."""
+    from apps.cases.deadlines import compute_deadline
+    from apps.cases.models import CaseEvent
+    from apps.cases.rollups import contribution, record_case_change
+
+    if captured_at >= case.created_at or case.created_at - captured_at > MAX_CASE_AGE:
+        return
+    before = contribution(case)
+    category = case.category
+    case.created_at = captured_at
+    case.respond_by = compute_deadline(
+        captured_at, category.response_amount, category.response_unit
+    )
+    case.resolve_by = compute_deadline(captured_at, category.resolve_amount, category.resolve_unit)
+    case.save(update_fields=["created_at", "respond_by", "resolve_by"])
+    CaseEvent.objects.filter(case=case, from_status="").update(at=captured_at)
+    record_case_change(case, before)
+
+
+def _photos(
+    actor: Any, uuid: uuidlib.UUID, data: Any, direct: list[Any]
+) -> tuple[list[Any], list[str]]:
+    """The record's photos: those uploaded in chunks beforehand (`outbox_photos`, the upload
+    UUIDs) and, for an entry queued by an older version of the app, those sent with it."""
+    ids = [i for i in data.getlist("outbox_photos") if i] if hasattr(data, "getlist") else []
+    return [*direct, *photos_for(actor, uuid, ids)], ids
+
+
 def _int(value: Any) -> int:
     try:
         return int(value)
     except (TypeError, ValueError):
         raise ValidationError({"target": "缺少要登记的走访任务"}) from None
+
+
+HANDLERS = {
+    EntryKind.VISIT: _visit,
+    EntryKind.CASE: _case,
+    EntryKind.NEED: _need,
+}
 
 
 def _form_errors(form: Any) -> list[str]:

@@ -6,3 +6,4 @@ class EntryKind(models.TextChoices):
 
     VISIT = "visit", "入户走访记录"
     CASE = "case", "登记诉求"
+    NEED = "need", "走访中登记诉求"

@@ -23,6 +23,8 @@ from django.views.decorators.http import require_GET, require_POST
 from apps.core.refusals import Refusal, refusal_text
 
 from .actions import Conflict, WrongUser, do_accept_entry
+from .sync import sync_document
+from .uploads import PhotosPending, do_receive_chunk, find_upload, upload_state
 
 # The pages a field worker opens on a phone; the service worker keeps them for offline use.
 FIELD_PAGES = [
@@ -31,6 +33,7 @@ FIELD_PAGES = [
     r"^/cases/mine/$",
     r"^/cases/new/$",
     r"^/outbox/$",
+    r"^/outbox/offline-task/$",
 ]
 # What the service worker stores when it is installed (the app shell of the field pages).
 SHELL = [
@@ -42,6 +45,7 @@ SHELL = [
     "visits/position.js",
     "cases/cases.css",
     "field/icon-192.png",
+    "field/offline_task.js",
 ]
 HEADER = "X-Gongzhi-Outbox"
 
@@ -103,6 +107,13 @@ def queue(request: HttpRequest) -> HttpResponse:
     return render(request, "outbox/queue.html")
 
 
+@login_required
+def offline_task(request: HttpRequest) -> HttpResponse:
+    """The household visit page without its data: what the service worker shows, offline, for
+    a task page not kept on the phone (field/offline_task.js fills it from the synced data)."""
+    return render(request, "outbox/offline_task.html")
+
+
 def _json(status: int, body: dict[str, Any], replayed: bool = False) -> JsonResponse:
     response = JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
     if replayed:
@@ -158,6 +169,8 @@ def submit(request: HttpRequest) -> JsonResponse:
         )
     except WrongUser:
         return _json(409, {"error": "该记录编号已由其他账号上传"})
+    except PhotosPending as exc:  # the phone sends the missing chunks, then this again
+        return _json(425, {"error": str(exc), "missing": exc.missing})
     except Conflict as exc:
         return _json(409, exc.body)
     except Http404:
@@ -167,3 +180,73 @@ def submit(request: HttpRequest) -> JsonResponse:
     if not answer.replayed and request.headers.get("X-Gongzhi-Page") == "1":
         messages.success(request, answer.body.get("message", "已上传"))
     return _json(answer.status, answer.body, answer.replayed)
+
+
+@csrf_exempt
+@never_cache
+@require_POST
+def upload_chunk(request: HttpRequest) -> JsonResponse:
+    """One chunk of a photo (apps.outbox.uploads): kept once, the file assembled and checked
+    when the last one is in. Answers which chunks the server has."""
+    if not _same_origin(request):
+        return _json(403, {"error": "请求来源不对：只接受本站页面的离线上传"})
+    if not request.user.is_authenticated:
+        return _json(401, {"error": "登录已过期：请重新登录，本机照片会在登录后继续上传"})
+    post = request.POST
+    chunk = request.FILES.get("chunk")
+    try:
+        uuid = uuidlib.UUID(post.get("upload", ""))
+        record_uuid = uuidlib.UUID(post.get("record", ""))
+    except ValueError:
+        return _json(422, {"error": "缺少或无效的上传编号（upload）或记录编号（record）"})
+    if chunk is None:
+        return _json(422, {"error": "缺少分片内容（chunk）"})
+    try:
+        upload = do_receive_chunk(
+            actor=request.user,
+            uuid=uuid,
+            record_uuid=record_uuid,
+            filename=post.get("filename", ""),
+            size=post.get("size"),
+            chunk_size=post.get("chunk_size"),
+            index=post.get("index"),
+            sha256=post.get("sha256", ""),
+            data=chunk.read(),
+        )
+    except PermissionDenied as exc:
+        return _json(403, {"error": refusal_text(exc)})
+    except ValidationError as exc:
+        return _json(422, {"error": refusal_text(exc)})
+    return _json(200, upload_state(upload))
+
+
+@never_cache
+@require_GET
+def upload_status(request: HttpRequest, uuid: uuidlib.UUID) -> JsonResponse:
+    """Which chunks of an upload the server has (the phone resumes with the others)."""
+    if not request.user.is_authenticated:
+        return _json(401, {"error": "登录已过期：请重新登录"})
+    try:
+        upload = find_upload(request.user, uuid)
+    except PermissionDenied as exc:
+        return _json(403, {"error": refusal_text(exc)})
+    if upload is None:
+        return _json(200, {"upload": str(uuid), "received": [], "complete": False})
+    return _json(200, upload_state(upload))
+
+
+@require_GET
+def sync(request: HttpRequest) -> HttpResponse:
+    """What the worker needs offline (apps.outbox.sync), conditional on its ETag."""
+    if not request.user.is_authenticated:
+        return _json(401, {"error": "登录已过期：请重新登录后同步"})
+    document, etag = sync_document(request.user)
+    quoted = f'"{etag}"'
+    asked = [
+        t.strip().removeprefix("W/") for t in request.headers.get("If-None-Match", "").split(",")
+    ]
+    response = HttpResponse(status=304) if quoted in asked else _json(200, document)
+    response["ETag"] = quoted
+    response["Cache-Control"] = "private, no-cache"
+    response["Vary"] = "Cookie"
+    return response

@@ -2,9 +2,16 @@
  * importScripts, by the service worker: both read and send the same IndexedDB queue.
  *
  * An entry (format 1, kept readable by every later version of this file):
- *   {uuid, v: 1, user, kind: "visit"|"case", target, base, captured_at, label,
+ *   {uuid, v: 1, user, kind: "visit"|"case"|…, target, base, captured_at, label,
  *    fields: [[name, value], …], files: [{name, blob, filename}, …],
  *    state: "queued"|"refused"|"conflict", error, answer}
+ * Format 2 (this version writes it) adds the photos as separate chunked uploads instead of
+ * `files` (ADR 0059): uploads: [{id, filename, blob, done}, …]. Each upload is sent in
+ * CHUNK-byte chunks to /outbox/upload/ before the entry, resuming with the chunks the server
+ * does not have (GET /outbox/upload/<id>/); the entry then names them (`outbox_photos`).
+ *
+ * The data a worker needs offline (apps/outbox/sync.py) is kept in the `meta` store under
+ * "data" ({etag, doc}); it is fetched again, conditionally (If-None-Match), at every start.
  * The server accepts each uuid once (apps/outbox); a replay returns the first answer, so an
  * entry sent twice (the page and Background Sync at once, an answer lost on the way) is
  * recorded once. Entries are never deleted by logout; only an accepted entry, or the user on
@@ -17,6 +24,10 @@
   var META = "meta";
   var SUBMIT = "/outbox/submit/";
   var MAX_SIDE = 1600;
+  var CHUNK = 256 * 1024;
+  var UPLOAD = "/outbox/upload/";
+  var SYNC = "/outbox/sync/";
+  var SYNC_FRESH_MS = 5 * 60 * 1000;
 
   function open() {
     return new Promise(function (resolve, reject) {
@@ -50,6 +61,8 @@
   function put(entry) { return run(ENTRIES, "readwrite", function (s) { return s.put(entry); }); }
   function remove(uuid) { return run(ENTRIES, "readwrite", function (s) { return s.delete(uuid); }); }
   function meta() { return run(META, "readonly", function (s) { return s.get("status"); }).then(function (m) { return m || {}; }); }
+  function data() { return run(META, "readonly", function (s) { return s.get("data"); }); }
+  function setData(d) { return run(META, "readwrite", function (s) { return d ? s.put(d, "data") : s.delete("data"); }); }
   function setMeta(m) { return run(META, "readwrite", function (s) { return s.put(m, "status"); }); }
   function mergeMeta(patch) {
     return meta().then(function (m) { Object.keys(patch).forEach(function (k) { m[k] = patch[k]; }); return setMeta(m); });
@@ -81,6 +94,7 @@
     body.append("outbox_user", entry.user || "");
     entry.fields.forEach(function (f) { body.append(f[0], f[1]); });
     (entry.files || []).forEach(function (f) { body.append(f.name, f.blob, f.filename); });
+    (entry.uploads || []).forEach(function (u) { body.append("outbox_photos", u.id); });
     var headers = {"X-Gongzhi-Outbox": "1"};
     if (typeof document !== "undefined") headers["X-Gongzhi-Page"] = "1";
     return fetch(SUBMIT, {method: "POST", body: body, credentials: "same-origin", headers: headers, redirect: "manual"})
@@ -89,6 +103,74 @@
           return {status: response.status, body: json};
         });
       });
+  }
+
+  function answerOf(response) {
+    return response.json().catch(function () { return {}; }).then(function (json) {
+      return {status: response.status, body: json};
+    });
+  }
+
+  function hex(buffer) {
+    return Array.prototype.map.call(new Uint8Array(buffer), function (x) {
+      return (x + 256).toString(16).slice(1);
+    }).join("");
+  }
+
+  // Send the chunks of one photo the server does not have yet. Resolves to {status, body}
+  // of the last answer (200 when the photo is complete on the server).
+  function upload(entry, u) {
+    var headers = {"X-Gongzhi-Outbox": "1"};
+    return fetch(UPLOAD + u.id + "/", {credentials: "same-origin", headers: headers}).then(answerOf).then(function (state) {
+      if (state.status !== 200) return state;
+      if (state.body.complete) return state;
+      var have = {};
+      (state.body.received || []).forEach(function (i) { have[i] = true; });
+      var count = Math.max(1, Math.ceil(u.blob.size / CHUNK));
+      var last = state;
+      var index = 0;
+      function next() {
+        while (index < count && have[index]) index += 1;
+        if (index >= count) return Promise.resolve(last);
+        var i = index++;
+        var part = u.blob.slice(i * CHUNK, Math.min(u.blob.size, (i + 1) * CHUNK));
+        return part.arrayBuffer().then(function (buffer) {
+          return crypto.subtle.digest("SHA-256", buffer).then(function (digest) {
+            var body = new FormData();
+            body.append("upload", u.id);
+            body.append("record", entry.uuid);
+            body.append("filename", u.filename);
+            body.append("size", String(u.blob.size));
+            body.append("chunk_size", String(CHUNK));
+            body.append("index", String(i));
+            body.append("sha256", hex(digest));
+            body.append("chunk", new Blob([buffer]), "chunk");
+            return fetch(UPLOAD, {method: "POST", body: body, credentials: "same-origin", headers: headers, redirect: "manual"});
+          });
+        }).then(answerOf).then(function (result) {
+          last = result;
+          if (result.status !== 200) return result;
+          return next();
+        });
+      }
+      return next();
+    });
+  }
+
+  // Every photo of an entry, one after the other; each completed one is marked in the queue,
+  // so that a later attempt does not even ask about it. Resolves to the first failure, or null.
+  function uploadAll(entry) {
+    var pending = (entry.uploads || []).filter(function (u) { return !u.done; });
+    return pending.reduce(function (chain, u) {
+      return chain.then(function (failed) {
+        if (failed) return failed;
+        return upload(entry, u).then(function (result) {
+          if (result.status !== 200) return result;
+          u.done = true;
+          return put(entry).then(function () { return null; });
+        });
+      });
+    }, Promise.resolve(null));
   }
 
   function withLock(work) {
@@ -107,7 +189,9 @@
         return entries.filter(function (e) { return e.state === "queued"; }).reduce(function (chain, entry) {
           return chain.then(function () {
             if (stop) return;
-            return send(entry).then(function (result) {
+            return uploadAll(entry).then(function (failed) {
+              return failed || send(entry);
+            }).then(function (result) {
               var s = result.status, body = result.body || {};
               if (s === 200 || s === 201) {
                 sent += 1;
@@ -119,6 +203,11 @@
               if (s === 409 && body.conflict) {
                 entry.state = "conflict"; entry.error = body.error; entry.answer = body;
                 return put(entry);
+              }
+              if (s === 425) {  // the server misses a photo the phone thought sent: send again
+                (entry.uploads || []).forEach(function (u) { u.done = false; });
+                stop = true;
+                return put(entry).then(function () { return mergeMeta({error: body.error || "照片未传完", at: localIso(new Date())}); });
               }
               if (s === 422 || s === 404 || s === 409) {
                 entry.state = "refused"; entry.error = body.error || ("服务器拒收（" + s + "）");
@@ -196,6 +285,7 @@
   }
 
   function capture(form) {
+    var captured = localIso(new Date());  // the moment of the tap, before the photos are resized
     var data = new FormData(form);
     var fields = [];
     var files = [];
@@ -211,10 +301,12 @@
       });
     })).then(function (shrunk) {
       return {
-        uuid: uuid4(), v: 1, user: user, kind: form.dataset.outbox,
+        uuid: uuid4(), v: 2, user: user, kind: form.dataset.outbox,
         target: form.dataset.outboxTarget || "", base: form.dataset.outboxBase || "",
-        captured_at: localIso(new Date()), label: form.dataset.outboxLabel || document.title,
-        fields: fields, files: shrunk, state: "queued", error: "", answer: null
+        captured_at: captured, label: form.dataset.outboxLabel || document.title,
+        fields: fields, files: [],
+        uploads: shrunk.map(function (f) { return {id: uuid4(), filename: f.filename, blob: f.blob, done: false}; }),
+        state: "queued", error: "", answer: null
       };
     });
   }
@@ -274,43 +366,49 @@
           return Promise.all(names.filter(function (n) { return n.indexOf("gongzhi-pages-") === 0; })
             .map(function (n) { return caches.delete(n); }));
         }) : Promise.resolve();
-        clear.catch(function () {}).then(function () { form.submit(); });
+        clear.then(function () { return setData(null); })
+          .catch(function () {}).then(function () { form.submit(); });
       });
     }
   }, true);
 
-  // The tasks of 今日任务 are kept on the phone too, so that each opens offline: fetched through
-  // the service worker (which keeps them), four at a time, at most KEEP_MAX, and not again
-  // within KEEP_FRESH_MS when the list has not changed.
-  var KEEP_MAX = 100;
-  var KEEP_FRESH_MS = 15 * 60 * 1000;
-  function keepTasks() {
-    if (location.pathname !== "/visits/") return;
-    if (!navigator.serviceWorker || !navigator.serviceWorker.controller || !navigator.onLine) return;
-    var links = Array.prototype.map.call(document.querySelectorAll('a[href^="/visits/tasks/"]'), function (a) {
-      return a.getAttribute("href");
-    }).filter(function (href, i, all) {
-      return /^\/visits\/tasks\/\d+\/$/.test(href) && all.indexOf(href) === i;
-    }).slice(0, KEEP_MAX);
-    var key = user + ":" + links.join(",");
-    meta().then(function (m) {
-      if (m.kept === key && m.kept_ms && Date.now() - m.kept_ms < KEEP_FRESH_MS) return;
-      var queue = links.slice();
-      function next() {
-        var href = queue.shift();
-        if (!href) return Promise.resolve();
-        return fetch(href, {credentials: "same-origin", headers: {"X-Gongzhi-Prefetch": "1"}})
-          .then(next, next);
-      }
-      return Promise.all([next(), next(), next(), next()]).then(function () {
-        return meta().then(function (now) {
-          now.synced_at = localIso(new Date());
-          now.kept = key;
-          now.kept_ms = Date.now();
-          return setMeta(now);
+  // What the worker needs offline (their tasks, households, members, care tags, open cases:
+  // apps/outbox/sync.py) in one compact download, kept in IndexedDB, fetched again at every
+  // start (at most every SYNC_FRESH_MS, always on 今日任务) with If-None-Match: while nothing
+  // changed the server answers 304 without a body. The page that shows a task from these data
+  // offline (/outbox/offline-task/) is kept by the service worker at the same time.
+  function syncData(force) {
+    if (!navigator.onLine) return Promise.resolve(null);
+    return Promise.all([data(), meta()]).then(function (r) {
+      var kept = r[0], m = r[1];
+      var mine = kept && kept.doc && kept.doc.user === user;
+      var fresh = mine && m.synced_ms && Date.now() - m.synced_ms < SYNC_FRESH_MS;
+      if (fresh && !force) return null;
+      var headers = {};
+      if (mine && kept.etag) headers["If-None-Match"] = kept.etag;
+      return fetch(SYNC, {credentials: "same-origin", headers: headers}).then(function (response) {
+        if (response.status === 304) return kept.doc;
+        if (!response.ok) return null;
+        var etag = response.headers.get("ETag") || "";
+        return response.json().then(function (doc) {
+          return setData({etag: etag, doc: doc}).then(function () { return doc; });
         });
-      }).then(showSynced);
-    }).catch(function () {});
+      }).then(function (doc) {
+        if (!doc) return null;
+        var shell = navigator.serviceWorker && navigator.serviceWorker.controller ?
+          fetch("/outbox/offline-task/", {credentials: "same-origin", headers: {"X-Gongzhi-Prefetch": "1"}}).catch(function () {}) :
+          Promise.resolve();
+        return shell.then(function () {
+          return mergeMeta({synced_at: localIso(new Date()), synced_ms: Date.now()});
+        }).then(showSynced).then(function () { return doc; });
+      });
+    }).catch(function () { return null; });
+  }
+
+  function synced() {
+    return data().then(function (kept) {
+      return kept && kept.doc && kept.doc.user === user ? kept.doc : null;
+    });
   }
 
   function showSynced() {
@@ -321,7 +419,7 @@
     });
   }
 
-  root.addEventListener("online", sync);
+  root.addEventListener("online", function () { sync(); syncData(); });
   document.addEventListener("DOMContentLoaded", function () {
     badge();
     showSynced();
@@ -330,12 +428,20 @@
         return navigator.serviceWorker.ready;
       }).then(function () {
         // the first time, the new worker takes the page over (clients.claim) a moment later
-        if (navigator.serviceWorker.controller) return keepTasks();
-        navigator.serviceWorker.addEventListener("controllerchange", keepTasks, {once: true});
+        var onToday = location.pathname === "/visits/";
+        if (navigator.serviceWorker.controller) return syncData(onToday);
+        navigator.serviceWorker.addEventListener("controllerchange", function () {
+          // just installed: the page itself came from the network before the worker, so the
+          // start page (今日任务) is fetched once more through it to be kept for offline use
+          fetch("/visits/", {credentials: "same-origin", headers: {"X-Gongzhi-Prefetch": "1"}}).catch(function () {});
+          syncData(onToday);
+        }, {once: true});
       }).catch(function () {});
     }
     if (navigator.onLine) sync();
   });
   api.sync = sync;
   api.badge = badge;
+  api.syncData = syncData;
+  api.synced = synced;
 })(self);

@@ -4,6 +4,8 @@
  *   static files with ?v=<hash> are answered from the cache first (they never change).
  * - The field pages (今日任务, 入户走访, 我的工单, 登记诉求, 待上传) go to the network first and
  *   are kept, so they open offline with what the worker last saw.
+ * - A task page never opened online is answered offline by /outbox/offline-task/, which fills
+ *   itself from the data of the last sync (IndexedDB, apps/outbox/sync.py).
  * - The queued records live in IndexedDB (field/outbox.js), not in a cache: an update deletes
  *   the old caches but never the queue, and the new version replays the old entries.
  * - Background Sync ("gongzhi-outbox") sends the queue where the browser has it; pages send it
@@ -15,6 +17,8 @@ var SHELL_CACHE = "gongzhi-shell-" + VERSION;
 var PAGES_CACHE = "gongzhi-pages-" + VERSION;
 var SHELL = {{ shell|safe }};
 var PAGES = {{ pages|safe }}.map(function (p) { return new RegExp(p); });
+var TASK_PAGE = /^\/visits\/tasks\/\d+\/$/;
+var OFFLINE_TASK = "/outbox/offline-task/";
 
 importScripts("{{ outbox_js|safe }}");
 
@@ -75,7 +79,10 @@ self.addEventListener("fetch", function (event) {
         return response;
       }).catch(function () {
         return caches.open(PAGES_CACHE).then(function (cache) {
-          return cache.match(url.pathname);
+          // a task page not kept: the page that fills itself from the synced data
+          return cache.match(url.pathname).then(function (hit) {
+            return hit || (TASK_PAGE.test(url.pathname) ? cache.match(OFFLINE_TASK) : undefined);
+          });
         }).then(function (hit) {
           return hit || new Response(
             "<!DOCTYPE html><meta charset=utf-8><meta name=viewport content='width=device-width'>" +

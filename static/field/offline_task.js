@@ -1,0 +1,64 @@
+/* A household visit page opened offline and not kept on the phone: the service worker answers
+ * /visits/tasks/<id>/ with /outbox/offline-task/, and this script fills it from the data the
+ * last sync stored (apps/outbox/sync.py, format 1). The forms go through the outbox like the
+ * online page's. */
+(function () {
+  "use strict";
+  var O = window.GongzhiOutbox;
+  var id = Number((location.pathname.match(/^\/visits\/tasks\/(\d+)\/$/) || [])[1]);
+  function $(x) { return document.getElementById(x); }
+  function add(parent, tag, text, cls) {
+    var el = document.createElement(tag);
+    if (text) el.textContent = text;
+    if (cls) el.className = cls;
+    parent.appendChild(el);
+    return el;
+  }
+  O.synced().then(function (doc) {
+    var row = doc && doc.tasks.filter(function (t) { return t[0] === id; })[0];
+    if (!row) { $("ot-missing").hidden = false; return; }
+    var place = doc.places[String(row[1])] || ["", "", ""];
+    var plan = doc.plans[String(row[2])] || ["", []];
+    document.title = place[0] + " · 入户走访";
+    $("ot-name").textContent = place[0];
+    $("ot-title").textContent = place[0];
+    $("ot-plan").textContent = plan[0] + " · " + row[6].slice(5) + "—" + row[7].slice(5);
+    $("task-status").textContent = row[5];
+    $("ot-synced").textContent = "本机数据同步于 " + doc.at.slice(5, 16).replace("T", " ");
+    var members = $("ot-members");
+    doc.people.filter(function (p) { return p[0] === row[1]; }).forEach(function (p) {
+      var div = add(members, "div", "", "member");
+      add(div, "strong", p[1]);
+      add(div, "span", " " + p[2], "muted");
+      p[3].forEach(function (t) { add(div, "span", doc.tags[t], "tag warn"); });
+    });
+    if (!members.children.length) add(members, "p", "暂无在册人员", "muted");
+    var cases = $("ot-cases");
+    doc.cases.filter(function (c) { return c[0] === row[1]; }).forEach(function (c) {
+      add(cases, "div", c[2] + " " + c[3] + " · " + c[4]);
+    });
+    if (!cases.children.length) add(cases, "p", "无", "muted");
+    var form = $("visit-form");
+    var open = row[4] === "planned" || row[4] === "due" || row[4] === "unreachable";
+    form.hidden = !open;
+    form.dataset.outboxTarget = String(id);
+    form.dataset.outboxBase = row[4];
+    form.dataset.outboxLabel = place[0];
+    var list = $("ot-checklist");
+    plan[1].forEach(function (item, i) {
+      var label = add(list, "label");
+      var box = document.createElement("input");
+      box.type = "checkbox";
+      box.name = "item_" + i;
+      box.id = "id_item_" + i;
+      label.appendChild(box);
+      label.appendChild(document.createTextNode(" " + item));
+    });
+    var need = $("need-form");
+    need.dataset.outboxTarget = String(id);
+    need.dataset.outboxLabel = place[0];
+    var select = $("id_category");
+    add(select, "option", "---------").value = "";
+    (doc.categories || []).forEach(function (c) { add(select, "option", c[1]).value = String(c[0]); });
+  });
+})();
