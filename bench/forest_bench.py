@@ -1,6 +1,7 @@
 """Forest patrol benchmark: a county's month of ranger patrols stored and measured.
 
     .venv/bin/python bench/forest_bench.py [--size tiny|small|county] [--pg] [--keep-db]
+        [--days N] [--database-url URL]
 
 What it does, on a database of its own (a temporary SQLite file, or with --pg the PostgreSQL
 database gongzhi_bench_forest, dropped at the end unless --keep-db):
@@ -17,6 +18,9 @@ database gongzhi_bench_forest, dropped at the end unless --keep-db):
 3. track_ms: the median time to measure one 500-fix patrol (`measure`: read the batches,
    clean, distance, coverage, save); baseline: a naive haversine sum of the same fixes;
 4. month_indicators_ms: the county's 巡林率 by level plus 巡护里程 for the month.
+
+`--database-url` runs on a database of your choice (migrated first, never dropped; use an
+empty one: the bench builds its own county). Progress goes to stderr after every day.
 
 Last line:
 
@@ -130,9 +134,16 @@ def main() -> None:
     parser.add_argument("--size", choices=list(SIZES), default="small")
     parser.add_argument("--pg", action="store_true")
     parser.add_argument("--keep-db", action="store_true")
+    parser.add_argument("--days", type=int, help="override the size's number of days")
+    parser.add_argument(
+        "--database-url", help="run on this (empty or bench-only) database; migrated, kept"
+    )
     args = parser.parse_args()
     rangers, days = SIZES[args.size]
-    if args.pg:
+    days = args.days or days
+    if args.database_url:
+        url = args.database_url
+    elif args.pg:
         pg_admin(f"DROP DATABASE IF EXISTS {PG_DB}")
         pg_admin(f"CREATE DATABASE {PG_DB}")
         url = PG_ADMIN.rsplit("/", 1)[0] + "/" + PG_DB
@@ -143,7 +154,7 @@ def main() -> None:
         setup(url)
         run(rangers, days)
     finally:
-        if args.pg and not args.keep_db:
+        if args.pg and not args.keep_db and not args.database_url:
             from django.db import connections
 
             connections.close_all()
@@ -171,6 +182,7 @@ def run(rangers: int, days: int) -> None:
     ingest_s = measure_s = 0.0
     points = 0
     floor_rows: list[tuple[Any, Any, list]] = []
+    t0 = time.perf_counter()
     for n in range(days):
         day = first + dt.timedelta(days=n)
         for user, zone in users:
@@ -188,6 +200,12 @@ def run(rangers: int, days: int) -> None:
             measure_s += time.perf_counter() - began
             if len(floor_rows) < 2000:
                 floor_rows.append((patrol, user, fixes))
+        print(
+            f"day {n + 1}/{days}: {time.perf_counter() - t0:.1f} s, "
+            f"ingest {points / ingest_s:.0f} points/s, measure {measure_s:.1f} s",
+            file=sys.stderr,
+            flush=True,
+        )
     # baseline: the same kind of batches written by one bulk_create, no checks
     batches = [
         TrackBatch(patrol=p, walker=u, key=f"floor{k}", points=f[k : k + BATCH], count=BATCH)

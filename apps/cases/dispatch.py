@@ -404,3 +404,53 @@ def suggest(case: Case, *, now: dt.datetime | None = None, limit: int = LIMIT) -
         score(candidate, case_point, case.place.path)
     candidates.sort(key=lambda c: (-c.score, c.name))
     return candidates[:limit]
+
+
+# --- 派单 by another app's routing rule (no dispatcher) ---------------------------------------
+
+RULE_DISPATCHER = "系统（按规则派单）"
+
+
+def route_for_claim(case: Case, *, note: str, unit: Place | None = None) -> Case:
+    """派单 by a routing rule of another app, without a dispatcher (林长制: a forest event
+    goes straight to its zone's chiefs and rangers). A case waiting for dispatch (已提交,
+    已受理, 已上报, 已退回) becomes 已派单 with no assignee and `unit` as its handling unit (the
+    case's place, or a place above it; default the place), so every handler whose scope holds
+    the place (`rules.may_handle`) may 接单 and handle it. The routing is the case's 受理
+    (`responded_at`), so the deadline monitor then watches the resolve deadline only.
+    Written as every transition is: the locked row, one case event (派单, by the rule), the
+    rollups and the audit trail. Returns the case as stored."""
+    from django.db import transaction
+
+    from . import actions, rollups  # late: actions is the engine's writer, imported by many
+    from .choices import Action, Status
+    from .errors import IllegalTransition
+
+    unit = unit or case.place
+    if not case.place.path.startswith(unit.path):
+        raise ValueError(f"{unit.name}不在事项地点之上，不能作为承办单位")
+    waiting = {Status.SUBMITTED, Status.ACCEPTED, Status.ESCALATED, Status.RETURNED}
+    with transaction.atomic():
+        locked = actions._lock(Case.objects.filter(pk=case.pk))
+        if locked.status not in waiting:
+            raise IllegalTransition(
+                f"该事项当前状态为“{Status(locked.status).label}”，不能按规则派单"
+            )
+        now = timezone.now()
+        before = rollups.contribution(locked)
+        from_status = locked.status
+        locked.status, locked.assignee, locked.handling_unit = Status.DISPATCHED, None, unit
+        locked.responded_at = locked.responded_at or now
+        actions._SAVE_CHANGED.save(locked)
+        actions._event(
+            locked,
+            Action.DISPATCH,
+            actor=RULE_DISPATCHER,
+            from_status=from_status,
+            to_status=Status.DISPATCHED,
+            note=note,
+            data={"unit": unit.pk, "rule": True},
+            at=now,
+        )
+        rollups.record_case_change(locked, before)
+    return locked

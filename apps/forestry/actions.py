@@ -18,9 +18,11 @@ from apps.accounts.permissions import Cap, require
 from apps.cases import images
 from apps.cases.actions import do_create_case
 from apps.cases.choices import CaseKind, CaseSource, Priority, Status
+from apps.cases.dispatch import route_for_claim
 from apps.cases.models import Case, Category
 from apps.core import audit
 from apps.core.choices import AuditVerb
+from apps.duties.choices import DutyKind
 from apps.duties.models import Duty
 from apps.notifications.choices import NotificationKind
 from apps.notifications.services import notify
@@ -461,9 +463,16 @@ def _route(
     patrol: Patrol | None = None,
     signboard: Signboard | None = None,
 ) -> ForestEvent:
-    """The case's forest event: routed to the zone's lowest chief level and its rangers."""
+    """The case's forest event: routed to the zone's lowest chief level and its rangers. The
+    case is dispatched by rule to the zone (`cases.dispatch.route_for_claim`): its chiefs and
+    rangers — and the chiefs above, whose scope holds the zone — 接单 and handle it without
+    waiting for a dispatcher; a chief of another zone cannot."""
     zone = case.place
     level = first_chief_level(zone)
+    who = DutyKind(level).label if level else ""
+    case = route_for_claim(
+        case, note=f"林区事件按林长制直接派给{zone.name}的{who + '和' if who else ''}护林员接单"
+    )
     event = ForestEvent.objects.create(
         zone=zone,
         patrol=patrol,

@@ -7,11 +7,12 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import TruncDate
 from django.urls import reverse
 
-from apps.cases.choices import OPEN_STATUSES
+from apps.cases.choices import OPEN_STATUSES, Action
+from apps.cases.models import CaseEvent
 from apps.duties.models import Duty
 from apps.places.models import Place, subtree_q
 from apps.stats.indicators import Indicator, register
@@ -91,9 +92,20 @@ def events_answered_in_time(place: Place, start: dt.date, end: dt.date) -> float
     total = events.count()
     if not total:
         return None
-    in_time = events.filter(
-        case__responded_at__isnull=False, case__responded_at__lte=F("case__respond_by")
-    ).count()
+    # Answered = a person took the case on (接单, or 受理 after the engine lifted it): the
+    # rule's own dispatch at filing (`route_for_claim`) answers nothing.
+    answered = (
+        CaseEvent.objects.filter(
+            case=OuterRef("case"), action__in=[Action.CLAIM, Action.ACCEPT], actor__isnull=False
+        )
+        .order_by("at")
+        .values("at")[:1]
+    )
+    in_time = (
+        events.annotate(answered_at=Subquery(answered))
+        .filter(answered_at__isnull=False, answered_at__lte=F("case__respond_by"))
+        .count()
+    )
     return round(in_time / total, 4)
 
 

@@ -241,3 +241,58 @@ def test_indicators_registered_and_scoped(forest):
         "forest_chief_town": 1,
         "forest_chief_county": 1,
     }
+
+
+def test_village_chief_claims_and_resolves_a_fire_without_a_dispatch(
+    forest, world, django_capture_on_commit_callbacks
+):
+    """A ranger reports a fire on patrol; the case goes straight to the zone: the zone's
+    village chief 接单 and 办结 it with no dispatcher; a chief of another zone cannot."""
+    from apps.accounts.choices import Role
+    from apps.core.testing.factories import DutyFactory, PersonFactory, make_user
+    from apps.duties.choices import DutyKind
+
+    outsider_person = PersonFactory(name="别区村级林长", place=world.household_b)
+    DutyFactory(
+        person=outsider_person,
+        place=forest.other_zone,
+        kind=DutyKind.FOREST_CHIEF_VILLAGE,
+        start_date=dt.date(2024, 1, 1),
+    )
+    outsider = make_user(
+        "f_other_chief", Role.FOREST_CHIEF, forest.other_zone, person=outsider_person
+    )
+    ranger = forest.user("ranger1")
+    patrol = actions.do_start_patrol(forest.zone, actor=ranger)
+    with django_capture_on_commit_callbacks(execute=True):
+        r = client_as(ranger).post(
+            f"/forest/patrols/{patrol.pk}/event/",
+            {"kind": "fire", "description": "山脚烧荒余火未灭", "lat": LAT0, "lng": LNG0},
+        )
+    assert r.status_code == 302
+    case = ForestEvent.objects.get().case
+    assert case.status == "dispatched" and case.assignee_id is None
+    assert case.handling_unit_id == forest.zone.pk
+
+    other = client_as(outsider)
+    r = other.post(f"/cases/{case.pk}/transition/", {"action": "claim"})
+    assert r.status_code == 404  # another zone's case is not even visible to them
+    case.refresh_from_db()
+    assert case.status == "dispatched" and case.assignee_id is None
+
+    chief = client_as(forest.user("village_chief"))
+    page = chief.get(f"/cases/{case.pk}/").content.decode()
+    assert 'value="claim"' in page
+    r = chief.post(f"/cases/{case.pk}/transition/", {"action": "claim"})
+    assert r.status_code == 302
+    case.refresh_from_db()
+    assert case.status == "claimed" and case.assignee == forest.user("village_chief")
+    r = chief.post(
+        f"/cases/{case.pk}/transition/", {"action": "resolve", "note": "已扑灭余火，现场看守"}
+    )
+    assert r.status_code == 302
+    case.refresh_from_db()
+    assert case.status == "resolved" and case.resolved_at is not None
+    actions_done = list(case.events.order_by("at", "id").values_list("action", "actor_label"))
+    assert [a for a, _ in actions_done] == ["submit", "dispatch", "claim", "resolve"]
+    assert actions_done[1][1] == "系统（按规则派单）"
