@@ -24,13 +24,15 @@ from .choices import Role
 R = Role
 
 # What every signed-in account opens: its own account and security pages, its notifications,
-# the field app's outbox, and the public pages.
-ALWAYS = frozenset({"accounts", "notifications", "outbox", "portal", "open311", "demo"})
+# the field app's outbox, the public pages, and the admin site (which keeps its own model
+# permissions, ScopedAdmin).
+ALWAYS = frozenset({"accounts", "notifications", "outbox", "portal", "open311", "demo", "admin"})
 
 ONLY: dict[str, frozenset[str]] = {
     # key projects: the project register and its stages; blockers are followed on the
-    # project page (the department handling one sees the case in its own inbox)
-    R.PROJECT_OFFICIAL: frozenset({"projects"}),
+    # project page (the department handling one sees the case in its own inbox); the city's
+    # 专班 also reads the overview's figures and its map of projects
+    R.PROJECT_OFFICIAL: frozenset({"projects", "stats"}),
     R.PROJECT_UNIT: frozenset({"projects"}),
     # the village books (the import templates and uploads go through ledgers)
     R.VILLAGE_ACCOUNTANT: frozenset({"collective", "ledgers"}),

@@ -13,13 +13,13 @@ from apps.core.testing.factories import PersonFactory, make_user
 pytestmark = pytest.mark.django_db
 
 # pages of other modules that list the area's people, health records and cases
-OTHERS = ["/people/", "/cases/", "/ecg/", "/visits/", "/stats/", "/care/mine/", "/orgs/"]
+OTHERS = ["/people/", "/cases/", "/ecg/", "/visits/", "/care/mine/", "/orgs/"]
 
 
 def test_the_table_is_pinned():
     """A change to who opens what is a decision: it shows up here."""
     assert {role: sorted(mods) for role, mods in ONLY.items()} == {
-        Role.PROJECT_OFFICIAL: ["projects"],
+        Role.PROJECT_OFFICIAL: ["projects", "stats"],
         Role.PROJECT_UNIT: ["projects"],
         Role.VILLAGE_ACCOUNTANT: ["collective", "ledgers"],
         Role.VILLAGE_SUPERVISOR: ["collective"],
@@ -31,7 +31,7 @@ def test_the_table_is_pinned():
         Role.SECURITY_ADMIN: [],
         Role.AUDITOR: [],
     }
-    assert ALWAYS == {"accounts", "notifications", "outbox", "portal", "open311", "demo"}
+    assert ALWAYS == {"accounts", "notifications", "outbox", "portal", "open311", "demo", "admin"}
 
 
 @pytest.mark.parametrize(
@@ -71,7 +71,7 @@ def test_the_auditor_lands_on_the_audit_trail_and_reads_no_records(world):
     landing = client.get("/", follow=True)
     assert landing.redirect_chain[-1][0] == "/accounts/audit/"
     assert landing.status_code == 200
-    for url in OTHERS:
+    for url in [*OTHERS, "/stats/"]:
         assert client.get(url).status_code == 403, url
 
 
