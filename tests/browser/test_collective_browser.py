@@ -124,3 +124,29 @@ def test_a_rent_receipt_from_booking_to_the_public_page_and_the_ranking(
     login(page, live_server, "daili")
     page.goto(f"{live_server.url}/collective/ranking/?year=2026")
     expect(page.locator("#ranking tbody tr").first).to_have_attribute("data-village", "红门社区")
+
+
+@pytest.mark.frozen_clock("2026-06-15 10:00")
+def test_the_accountant_registers_a_parcel_on_a_phone(
+    frozen_clock, page, live_server, login, world, books
+):
+    book, _ = books
+    login(page, live_server, "kuaiji")
+    page.goto(f"{live_server.url}/collective/books/{book.pk}/registers/")
+    page.locator("#form-resource summary").click()
+    form = page.locator("#form-resource form")
+    form.get_by_label("类别").select_option(label="耕地")
+    form.get_by_label("名称/地块编号").fill("村东水田 A-01")
+    form.get_by_label("面积（亩）").fill("108")
+    form.get_by_label("利用状况").select_option(label="已发包/流转")
+    form.get_by_label("坐落").fill("村东")
+    form.get_by_label("所在地点").select_option(label=f"网格 {world.grid_a.name}")
+    form.get_by_label("经度").fill("116.35")
+    form.get_by_label("纬度").fill("27.95")
+    with page.expect_navigation():
+        form.get_by_role("button", name="登记").click()
+    expect(page.locator("body")).to_contain_text("已保存")
+    expect(page.locator("#resources")).to_contain_text("村东水田 A-01")
+    expect(page.locator("#resources")).to_contain_text(world.grid_a.name)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390 + 1, f"the registers page is {width} px wide on a 390 px phone"
