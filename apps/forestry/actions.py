@@ -42,7 +42,16 @@ from .choices import (
     PlantingKind,
     TaskStatus,
 )
-from .models import ForestEvent, Patrol, PatrolRule, PatrolTask, Planting, Signboard, TrackBatch
+from .models import (
+    ForestEvent,
+    Patrol,
+    PatrolRule,
+    PatrolTask,
+    Planting,
+    PlantingTarget,
+    Signboard,
+    TrackBatch,
+)
 
 MAX_BATCH = 2000  # fixes in one batch (a phone sends every minute or so; a GPX file in chunks)
 MAX_PATROL_POINTS = 200_000
@@ -686,5 +695,47 @@ def do_record_planting(
         verb=AuditVerb.CREATE,
         obj=row,
         changes={"kind": kind, "area_mu": str(area), "count": trees},
+    )
+    return row
+
+
+@transaction.atomic
+def do_set_planting_target(
+    place: Place,
+    *,
+    actor: Any,
+    year: Any,
+    area_mu: Any,
+    kind: str = PlantingKind.RESERVE,
+    note: str = "",
+) -> PlantingTarget:
+    """Set (or change) the target of a planting task for `place` and `year` (国家储备林 by
+    default); the progress comes from the ledger."""
+    require(actor, Cap.FORESTRY_MANAGE, place, what="下达造林任务")
+    errors = {}
+    if kind not in PlantingKind.values:
+        errors["kind"] = "请选择类型"
+    try:
+        year = int(year)
+        if not 2000 <= year <= 2100:
+            raise ValueError
+    except (TypeError, ValueError):
+        errors["year"] = "年度应为2000～2100之间的整数"
+    try:
+        area = Decimal(str(area_mu))
+        if not area > 0:
+            raise InvalidOperation
+    except InvalidOperation:
+        errors["area_mu"] = "目标面积应为大于0的数字（亩）"
+    if errors:
+        raise ValidationError(errors)
+    row, created = PlantingTarget.objects.update_or_create(
+        place=place, year=year, kind=kind, defaults={"area_mu": area, "note": note.strip()[:200]}
+    )
+    audit.record(
+        actor=actor,
+        verb=AuditVerb.CREATE if created else AuditVerb.UPDATE,
+        obj=row,
+        changes={"year": year, "kind": kind, "area_mu": str(area)},
     )
     return row

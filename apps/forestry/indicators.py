@@ -20,7 +20,7 @@ from apps.stats.selectors import local_midnight
 
 from .actions import current_chiefs, period_bounds
 from .choices import FOREST_LEVELS, PlantingKind, TaskStatus
-from .models import ForestEvent, Patrol, PatrolTask, Planting, Signboard
+from .models import ForestEvent, Patrol, PatrolTask, Planting, PlantingTarget, Signboard
 
 LEVEL_NAMES = {k.value: k.label for k in FOREST_LEVELS}
 
@@ -150,6 +150,58 @@ def planting_by_kind(place: Place, start: dt.date, end: dt.date) -> list[dict[st
     ]
 
 
+def target_progress(
+    place: Place, year: int, kind: str = PlantingKind.RESERVE
+) -> list[dict[str, Any]]:
+    """The targets of `kind` for `year` under `place` (the place itself included), each with
+    what the ledger holds of that kind and year under the target's place: [{place, path,
+    target, done, share}], by place path. Two queries."""
+    targets = list(
+        PlantingTarget.objects.filter(subtree_q(place, "place"), year=year, kind=kind)
+        .select_related("place")
+        .order_by("place__path")
+    )
+    if not targets:
+        return []
+    rows = (
+        Planting.objects.filter(
+            subtree_q(place, "place"),
+            kind=kind,
+            date__gte=dt.date(year, 1, 1),
+            date__lte=dt.date(year, 12, 31),
+        )
+        .values("place__path")
+        .annotate(mu=Sum("area_mu"))
+    )
+    done_at = [(r["place__path"], r["mu"] or Decimal(0)) for r in rows]
+    out = []
+    for t in targets:
+        done = sum((mu for path, mu in done_at if path.startswith(t.place.path)), Decimal(0))
+        out.append(
+            {
+                "place": t.place.name,
+                "path": t.place.path,
+                "target": float(t.area_mu),
+                "done": float(done),
+                "share": round(float(done / t.area_mu), 4),
+            }
+        )
+    return out
+
+
+def reserve_progress(place: Place, year: int) -> float | None:
+    """国家储备林 completion under `place` for `year`: the ledger's 亩 under each target
+    (capped at the target, so one place's surplus hides no other's shortfall) ÷ the targets.
+    A place with targets at two levels (a town and its zones) counts its lowest ones only."""
+    rows = target_progress(place, year)
+    paths = [r["path"] for r in rows]
+    kept = [r for r in rows if not any(p != r["path"] and p.startswith(r["path"]) for p in paths)]
+    total = sum(r["target"] for r in kept)
+    if not total:
+        return None
+    return round(sum(min(r["done"], r["target"]) for r in kept) / total, 4)
+
+
 def month_figures(user: Any, day: dt.date) -> dict[str, Any]:
     """The forest home page's figures for the account's scope, this month."""
     place = user.scope
@@ -173,6 +225,12 @@ def planting_totals(user: Any) -> list[dict[str, Any]]:
     if place is None:
         return []
     return planting_by_kind(place, dt.date(1900, 1, 1), dt.date(2999, 12, 31))
+
+
+def reserve_targets(user: Any, year: int) -> list[dict[str, Any]]:
+    """The planting page's 国家储备林 targets of the account's scope for `year`."""
+    place = user.scope or Place.objects.filter(depth=0).first()
+    return target_progress(place, year) if place is not None else []
 
 
 def _link(name: str) -> Any:
@@ -266,6 +324,18 @@ register(
         lambda s: planting_by_kind(s.place, s.date_from, s.date_to) if s.breakdowns else [],
         link=_link("forestry:planting"),
         shape="breakdown",
+    ),
+    Indicator(
+        "forest_reserve_progress",
+        "国家储备林建设完成率",
+        "统计期末所在年度下达到各林区、乡镇的国家储备林任务面积中，植树造林台账已登记完成的"
+        "比例（各任务地点按本地点及以下的“国家储备林”台账面积计，超出任务的部分不抵其他地点）。",
+        "%",
+        "forestry.PlantingTarget",
+        lambda s: reserve_progress(s.place, s.date_to.year),
+        periodic=False,
+        link=_link("forestry:planting"),
+        shape="rate",
     ),
     programme="林长制",
 )

@@ -288,3 +288,36 @@ class Planting(TimeStamped):
     @property
     def audit_scope_path(self) -> str:
         return self.place.path
+
+
+class PlantingTarget(TimeStamped):
+    """A planting task's target for one place and year (国家储备林 and the pilot tasks): the
+    area to reach in 亩. Progress is read from the planting ledger (`indicators.target_progress`):
+    the rows of the same kind and year under the place."""
+
+    scope_path = "place"
+
+    place = models.ForeignKey(
+        "places.Place", verbose_name="地点", on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField("年度")
+    kind = models.CharField(
+        "类型", max_length=20, choices=PlantingKind.choices, default=PlantingKind.RESERVE
+    )
+    area_mu = models.DecimalField("目标面积(亩)", max_digits=10, decimal_places=1)
+    note = models.CharField("任务说明", max_length=200, blank=True)
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "造林任务目标"
+        ordering = ["year", "kind", "place__path"]
+        constraints = [
+            models.UniqueConstraint(fields=["place", "year", "kind"], name="plantingtarget_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}年{self.get_kind_display()}目标 {self.area_mu}亩"
+
+    @property
+    def audit_scope_path(self) -> str:
+        return self.place.path

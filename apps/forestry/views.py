@@ -278,6 +278,8 @@ def _planting_page(request: HttpRequest, form: Any, status: int = 200) -> HttpRe
         {
             "rows": list(selectors.plantings(request.user)[:200]),
             "totals": indicators.planting_totals(request.user),
+            "year": timezone.localdate().year,
+            "targets": indicators.reserve_targets(request.user, timezone.localdate().year),
             "form": form,
             "may_manage": can(request.user, Cap.FORESTRY_MANAGE),
         },

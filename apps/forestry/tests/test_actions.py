@@ -310,3 +310,50 @@ def test_planting_ledger_checks_its_fields(forest):
             species="杉木",
             date=dt.date(2026, 3, 12),
         )
+
+
+def test_reserve_forest_targets_and_progress_from_the_ledger(forest, world):
+    """国家储备林: a target per zone and year; the indicator reads the achieved 亩 from the
+    planting ledger (same kind, same year, under the zone), a surplus in one zone does not
+    hide a shortfall in another, and a wrong target is refused with the field named."""
+    from apps.forestry import indicators
+    from apps.stats.indicators import REGISTRY
+
+    chief = forest.user("town_chief")
+    actions.do_set_planting_target(forest.zone, actor=chief, year=2026, area_mu="100")
+    actions.do_set_planting_target(forest.other_zone, actor=chief, year=2026, area_mu="50")
+    for place, mu, day in [
+        (forest.zone, "30", dt.date(2026, 3, 12)),
+        (forest.zone, "20", dt.date(2026, 4, 2)),
+        (forest.zone, "99", dt.date(2025, 11, 2)),  # last year: not this year's progress
+        (forest.other_zone, "80", dt.date(2026, 3, 12)),  # surplus: counts 50 of 50
+    ]:
+        actions.do_record_planting(
+            place, actor=chief, kind="reserve", area_mu=mu, count=0, species="杉木", date=day
+        )
+    actions.do_record_planting(
+        forest.zone,
+        actor=chief,
+        kind="afforestation",
+        area_mu="500",
+        count=0,
+        species="马尾松",
+        date=dt.date(2026, 3, 1),
+    )
+    rows = {r["place"]: r for r in indicators.target_progress(world.county, 2026)}
+    assert rows[forest.zone.name]["target"] == 100 and rows[forest.zone.name]["done"] == 50
+    assert rows[forest.other_zone.name]["done"] == 80
+    assert indicators.reserve_progress(world.county, 2026) == pytest.approx(100 / 150, abs=1e-4)
+    assert indicators.reserve_progress(forest.zone, 2026) == 0.5
+    assert indicators.reserve_progress(world.county, 2027) is None
+    # a second call changes the target, it does not add one
+    actions.do_set_planting_target(forest.zone, actor=chief, year=2026, area_mu="200")
+    assert indicators.reserve_progress(forest.zone, 2026) == 0.25
+    assert REGISTRY["forest_reserve_progress"].unit == "%"
+    with pytest.raises(ValidationError) as refused:
+        actions.do_set_planting_target(forest.zone, actor=chief, year=2026, area_mu="0")
+    assert "目标面积" in str(refused.value)
+    with pytest.raises(PermissionDenied):
+        actions.do_set_planting_target(
+            forest.zone, actor=forest.user("ranger1"), year=2026, area_mu=5
+        )

@@ -214,6 +214,24 @@ def test_planting_ledger_page(forest):
         {"zone": forest.zone.pk, "kind": "camellia", "area_mu": "x", "species": "", "date": ""},
     )
     assert bad.status_code == 422 and "面积应为不小于0的数字" in bad.content.decode()
+    # the year's 国家储备林 target beside the ledger, its progress read from the ledger
+    actions.do_set_planting_target(
+        forest.zone, actor=forest.user("town_chief"), year=2026, area_mu="60"
+    )
+    chief.post(
+        "/forest/planting/",
+        {
+            "zone": forest.zone.pk,
+            "kind": "reserve",
+            "area_mu": "15",
+            "count": "0",
+            "species": "杉木",
+            "date": "2026-04-01",
+        },
+    )
+    page = chief.get("/forest/planting/").content.decode()
+    assert "2026年国家储备林任务" in page
+    assert "<td>60.0</td><td>15.0</td><td>25%</td>" in page
 
 
 def test_scope_village_chief_sees_only_their_zone(forest, world):
