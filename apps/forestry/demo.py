@@ -18,11 +18,14 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+from django.db.models import Sum
 from django.utils import timezone
 
 from apps.accounts.choices import Role
 from apps.duties.choices import DutyKind
 from apps.duties.models import Duty
+from apps.orgs.choices import OrgKind
+from apps.orgs.models import Organisation
 from apps.people.models import Person
 from apps.places.actions import allocate_ids, assign_path
 from apps.places.choices import PlaceKind
@@ -31,7 +34,15 @@ from apps.places.models import Place, child_code, subtree_q
 from . import track
 from .actions import current_chiefs, do_report_event, generate_patrol_tasks
 from .choices import EventKind, PatrolSource, PatrolStatus, PlantingKind, TaskStatus
-from .models import Patrol, PatrolTask, Planting, Signboard, TrackBatch, ZoneProfile
+from .models import (
+    Patrol,
+    PatrolTask,
+    Planting,
+    PlantingTarget,
+    Signboard,
+    TrackBatch,
+    ZoneProfile,
+)
 
 DEMO_ORDER = 70
 Say = Callable[[str], None]
@@ -83,6 +94,7 @@ def populate_demo(county: Place, size: str, seed: int, say: Say) -> dict[str, in
     if not zones:
         return {}
     _profiles(zones, rng)
+    offices = _offices(county, zones)
     added = _top_up_holders(county, zones, target, rng)
     accounts = _accounts(zones)
     today = timezone.localdate()
@@ -90,6 +102,7 @@ def populate_demo(county: Place, size: str, seed: int, say: Say) -> dict[str, in
     boards = _boards(zones, target["boards"], rng)
     events = _events(zones, accounts, target["events"], rng)
     plantings = _plantings(zones, 1.0 if target["zones"] else 0.1, today, rng)
+    _reserve_targets(zones, today, rng)
     say(
         f"  林长制：{len(zones)} 个林区，新增林长和护林员 {added} 人，{patrols} 次巡护，"
         f"{boards} 块公示牌，{events} 件事件，用时 {time.perf_counter() - began:.1f} 秒"
@@ -101,6 +114,7 @@ def populate_demo(county: Place, size: str, seed: int, say: Say) -> dict[str, in
         "boards": boards,
         "events": events,
         "plantings": plantings,
+        "offices": offices,
     }
 
 
@@ -178,6 +192,31 @@ def _profiles(zones: list[Place], rng: random.Random) -> None:
             )
         )
     ZoneProfile.objects.bulk_create(rows)
+
+
+def _offices(county: Place, zones: list[Place]) -> int:
+    """The 林长制 offices as organisations (职能部门 in apps/orgs): the county's, and one per
+    township with zones under it (its parent the county's); every zone profile points at its
+    township's office. Idempotent (found by kind, name and place)."""
+
+    def office(place: Place, parent: Organisation | None) -> Organisation:
+        org, _ = Organisation.objects.get_or_create(
+            kind=OrgKind.DEPARTMENT,
+            name=f"{place.name}林长制办公室",
+            place=place,
+            defaults={"parent": parent},
+        )
+        return org
+
+    top = office(county, None)
+    towns = Place.objects.filter(pk__in={z.parent_id for z in zones}).order_by("path")
+    by_town = {t.pk: office(t, top) for t in towns}
+    for profile in ZoneProfile.objects.filter(
+        zone__in=zones, office_org__isnull=True
+    ).select_related("zone"):
+        org = by_town.get(profile.zone.parent_id or 0, top)
+        ZoneProfile.objects.filter(pk=profile.pk).update(office_org=org, office=org.name)
+    return 1 + len(by_town)
 
 
 def _top_up_holders(
@@ -413,6 +452,29 @@ def _events(zones: list[Place], accounts: dict[str, Any], wanted: int, rng: rand
         )
         made += 1
     return made
+
+
+def _reserve_targets(zones: list[Place], today: dt.date, rng: random.Random) -> int:
+    """国家储备林 targets for this year: the zones with a reserve row this year get a target
+    somewhat above it (in progress), three other zones one not yet started."""
+    done = dict(
+        Planting.objects.filter(place__in=zones, kind=PlantingKind.RESERVE, date__year=today.year)
+        .values("place_id")
+        .annotate(mu=Sum("area_mu"))
+        .values_list("place_id", "mu")
+    )
+    rest = [z for z in zones if z.pk not in done]
+    rows = [
+        PlantingTarget(
+            place_id=z, year=today.year, area_mu=(mu * Decimal("1.5")).quantize(Decimal(1))
+        )
+        for z, mu in sorted(done.items())
+    ] + [
+        PlantingTarget(place=z, year=today.year, area_mu=Decimal(rng.randrange(300, 900, 50)))
+        for z in rest[:3]
+    ]
+    PlantingTarget.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
 
 
 def _plantings(zones: list[Place], scale: float, today: dt.date, rng: random.Random) -> int:

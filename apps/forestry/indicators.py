@@ -14,13 +14,22 @@ from django.urls import reverse
 from apps.cases.choices import OPEN_STATUSES, Action
 from apps.cases.models import CaseEvent
 from apps.duties.models import Duty
+from apps.orgs.models import Organisation
 from apps.places.models import Place, subtree_q
 from apps.stats.indicators import Indicator, register
 from apps.stats.selectors import local_midnight
 
 from .actions import current_chiefs, period_bounds
 from .choices import FOREST_LEVELS, PlantingKind, TaskStatus
-from .models import ForestEvent, Patrol, PatrolTask, Planting, PlantingTarget, Signboard
+from .models import (
+    ForestEvent,
+    Patrol,
+    PatrolTask,
+    Planting,
+    PlantingTarget,
+    Signboard,
+    ZoneProfile,
+)
 
 LEVEL_NAMES = {k.value: k.label for k in FOREST_LEVELS}
 
@@ -118,6 +127,20 @@ def holders_by_level(place: Place) -> list[dict[str, Any]]:
     )
     found = {r["kind"]: r["n"] for r in rows}
     return [{"code": k.value, "name": k.label, "n": found.get(k.value, 0)} for k in FOREST_LEVELS]
+
+
+def offices(place: Place) -> int:
+    """林长制 offices (organisations) answering for the zones under `place`, and the offices
+    above them located under `place` (the county's office in a county view)."""
+    ids = set(
+        ZoneProfile.objects.filter(subtree_q(place, "zone"), office_org__isnull=False).values_list(
+            "office_org_id", flat=True
+        )
+    )
+    parents = Organisation.objects.filter(
+        subtree_q(place, "place"), pk__in=Organisation.objects.filter(pk__in=ids).values("parent")
+    ).values_list("pk", flat=True)
+    return len(ids | set(parents))
 
 
 def boards_needing_reprint(place: Place) -> int:
@@ -303,6 +326,15 @@ register(
         lambda s: holders_by_level(s.place) if s.breakdowns else [],
         periodic=False,
         shape="breakdown",
+    ),
+    Indicator(
+        "forest_offices",
+        "林长制办公室",
+        "区域内林区所属的乡镇林长制办公室及其上级（县）林长制办公室数，按组织登记，截至今日。",
+        "个",
+        "orgs.Organisation",
+        lambda s: offices(s.place),
+        periodic=False,
     ),
     Indicator(
         "forest_boards_reprint",

@@ -31,6 +31,15 @@ class ZoneProfile(TimeStamped):
     )
     area_mu = models.DecimalField("面积(亩)", max_digits=10, decimal_places=1, default=0)
     office = models.CharField("林长制办公室", max_length=100, blank=True)
+    office_org = models.ForeignKey(
+        "orgs.Organisation",
+        verbose_name="林长制办公室（组织）",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="乡镇（或国有林场）的林长制办公室，在组织中登记；其上级组织为县林长制办公室",
+    )
     complaint_phone = models.CharField("监督电话", max_length=30, blank=True)
     duties_text = models.CharField(
         "林长职责",

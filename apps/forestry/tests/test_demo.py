@@ -4,11 +4,20 @@ re-print), events as cases, the planting ledger; and a second county-size target
 arithmetic without loading a county."""
 
 import pytest
+from django.utils import timezone
 
 from apps.demo.generator import generate
-from apps.forestry import demo
+from apps.forestry import demo, indicators
 from apps.forestry.choices import TaskStatus
-from apps.forestry.models import ForestEvent, Patrol, PatrolTask, Planting, Signboard, ZoneProfile
+from apps.forestry.models import (
+    ForestEvent,
+    Patrol,
+    PatrolTask,
+    Planting,
+    PlantingTarget,
+    Signboard,
+    ZoneProfile,
+)
 from apps.places.choices import PlaceKind
 from apps.places.models import Place
 
@@ -32,6 +41,17 @@ def test_tiny_demo_has_a_working_forest():
     assert Signboard.objects.count() == 2 * zones
     assert ForestEvent.objects.filter(case__isnull=False).exists()
     assert Planting.objects.exists()
+    # 林长制 offices as organisations: the county's and each township's under it
+    county = Place.objects.get(kind=PlaceKind.COUNTY)
+    profile = ZoneProfile.objects.select_related("office_org__parent", "zone__parent").first()
+    assert profile.office_org.name == f"{profile.zone.parent.name}林长制办公室"
+    assert profile.office_org.parent.name == f"{county.name}林长制办公室"
+    towns = Place.objects.filter(kind=PlaceKind.FOREST_ZONE).values("parent").distinct().count()
+    assert indicators.offices(county) == 1 + towns
+    assert indicators.offices(profile.zone) == 1
+    # 国家储备林 targets of this year, progress read from the ledger
+    assert PlantingTarget.objects.exists()
+    assert indicators.reserve_progress(county, timezone.localdate().year) is not None
 
 
 def test_county_targets_are_the_articles():
