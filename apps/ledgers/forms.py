@@ -16,8 +16,9 @@ class ImportJobForm(forms.Form):
         """`kinds`: the (kind, title) pairs the account may import (built-in and registered);
         without it, the built-in ledgers."""
         super().__init__(*args, **kwargs)
-        if kinds is not None:
-            self.fields["kind"].choices = kinds
+        field = self.fields["kind"]
+        if kinds is not None and isinstance(field, forms.ChoiceField):
+            field.choices = kinds
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
