@@ -8,5 +8,7 @@ class StatsConfig(AppConfig):
     verbose_name = "统计分析"
 
     def ready(self) -> None:
-        # Every app's `indicators.py` registers the figures it records (indicators.register).
+        # Every app's `indicators.py` registers the figures it records (indicators.register),
+        # its `layers.py` the point layers of the overview map (layers.register).
         autodiscover_modules("indicators")
+        autodiscover_modules("layers")

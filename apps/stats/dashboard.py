@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from apps.places.models import Place
 
-from .indicators import INDICATORS, REGISTRY, Indicator, Scope
+from . import layers
+from .indicators import INDICATORS, REGISTRY, Indicator, Scope, by_programme
 from .selectors import (
     area_children,
     comparison_period,
@@ -37,6 +38,19 @@ KEY_FIGURES = (
     "compound_property_coverage",
 )
 DEFAULT_RANK = "resolution_rate"
+# The headline figures of the programmes the key figures do not cover, each shown in its own
+# section under the key figures (only those registered: an app that is not installed adds none).
+# Few and cheap ones (each costs a query or two, twice for a period's change): the briefing
+# and the ranking/map selects carry every other figure.
+PROGRAMME_FIGURES = (
+    "forest_patrol_rate",
+    "forest_events",
+    "projects_stages_on_time",
+    "projects_land_supplied_mu",
+    "projects_blockers_open",
+    "collective_operating_income",
+    "collective_income_per_capita",
+)
 
 
 def parse_month(text: str | None) -> dt.date:
@@ -81,6 +95,10 @@ class Overview:
     rank: Indicator
     map_indicator: Indicator | None = None
     figures: list[Figure] = field(default_factory=list)
+    # The key figures and the programmes' headline figures, one section per programme.
+    sections: list[tuple[str, list[Figure]]] = field(default_factory=list)
+    # The point layer drawn over the map (None: none chosen).
+    layer: layers.Layer | None = None
     ranking: list[dict[str, Any]] = field(default_factory=list)
     chart: dict[str, Any] = field(default_factory=dict)
     # What the changes compare: the whole month before, or its same days while this one runs.
@@ -109,11 +127,17 @@ def compare_words(
 
 
 def overview(
-    user: Any, place: Place, month: dt.date, rank: str | None = None, map_code: str | None = None
+    user: Any,
+    place: Place,
+    month: dt.date,
+    rank: str | None = None,
+    map_code: str | None = None,
+    layer_code: str | None = None,
 ) -> Overview:
     """Everything the overview page shows (the caller checked `place` is in scope). The case
     figures come from `dashboard_figures` (two queries over the rollups and the open cases);
-    `rank` and `map_code` name any indicator that has one value per area."""
+    `rank` and `map_code` name any indicator that has one value per area; `layer_code` a
+    point layer (stats.layers) drawn over the map, with the points `user` may see."""
     now = timezone.now()
     today = timezone.localdate(now)
     end = month_end(month)
@@ -134,16 +158,17 @@ def overview(
     result.compare_label, result.compare_note = compare_words(
         month, today, before_from, before_to, same
     )
-    for code in KEY_FIGURES:
-        ind = REGISTRY.get(code)
-        if ind is None:
-            continue
+    shown = [REGISTRY[c] for c in (*KEY_FIGURES, *PROGRAMME_FIGURES) if c in REGISTRY]
+    figures: dict[str, Figure] = {}
+    for ind in shown:
         value = ind.compute(scope)
         old = ind.compute(before) if ind.periodic else None
         link = ind.link(scope) if ind.link else ""
-        result.figures.append(
-            Figure(ind, value, display(ind, value), change(ind, value, old), link)
-        )
+        figures[ind.code] = Figure(ind, value, display(ind, value), change(ind, value, old), link)
+    result.figures = [figures[c] for c in KEY_FIGURES if c in figures]
+    result.sections = [
+        (programme, [figures[i.code] for i in items]) for programme, items in by_programme(shown)
+    ]
     child_scopes = []
     for kpis in cases.children:
         child = Scope(user, kpis.place, month, end, now, breakdowns=False)
@@ -164,6 +189,9 @@ def overview(
         },
         "map": _map(place, map_rows, map_indicator),
     }
+    result.layer = layers.get(layer_code)
+    if result.layer is not None:
+        result.chart["layer"] = layers.layer_data(result.layer, user, place)
     return result
 
 

@@ -11,6 +11,7 @@ from apps.places.models import Place
 
 from .dashboard import overview, parse_month, rankable
 from .indicators import INDICATORS
+from .layers import available as available_layers
 from .selectors import access_place_for_user, overdue_cases
 
 
@@ -35,13 +36,21 @@ def overdue_query(place: Place) -> dict[str, str | int]:
 def overview_page(request: HttpRequest) -> HttpResponse:
     place = _place(request)
     month = parse_month(request.GET.get("period"))
-    data = overview(request.user, place, month, request.GET.get("rank"), request.GET.get("map"))
+    data = overview(
+        request.user,
+        place,
+        month,
+        request.GET.get("rank"),
+        request.GET.get("map"),
+        request.GET.get("layer"),
+    )
     return render(
         request,
         "stats/overview.html",
         {
             "o": data,
             "rankable": rankable(),
+            "layers": available_layers(),
             "bigscreen": request.GET.get("screen") == "big",
             "children": Place.objects.filter(parent=place).order_by("code"),
             "ancestors": place.ancestors(),

@@ -3,7 +3,8 @@ the lamp board, names a stage's owner, moves its planned end (the lamp goes from
 green), raises a blocker that becomes a case dispatched to the county's department, cannot
 complete the stage while the blocker is open; the department's handler resolves the case on
 a desktop; the stage then completes and the weekly 调度 report is downloaded (PDF and Excel).
-The project unit's account, at desktop width, sees only its own project and cannot move it.
+The city's overview draws the project on its map (the 重点项目 layer); the project unit's
+account, at desktop width, sees only its own project and cannot move it.
 
 The clock is frozen on Friday 4 Dec 2026, 10:00 Beijing time: the survey stage started on
 Mon 2 Nov is due on Mon 16 Nov (10 working days), 14 working days late: orange."""
@@ -71,6 +72,8 @@ def key_projects(frozen_clock, db):
         official, wuning, "G105-WN", "G105国道武宁段改建工程", dt.date(2026, 11, 2), [dept.pk]
     )
     g105.unit_accounts.add(unit)
+    g105.lng, g105.lat = 115.06, 29.26  # 武宁县 at the Yangtze's south: on the overview map
+    g105.save(update_fields=["lng", "lat"])
     other = _register(official, xiushui, "XS-01", "修水工业园道路", dt.date(2026, 11, 23))
     survey = g105.stages.get(template__code="survey")
     do_start_stage(actor=official, stage=survey, on_date=dt.date(2026, 11, 2))
@@ -198,6 +201,18 @@ def test_the_official_moves_a_stage_raises_a_blocker_and_downloads_the_weekly_re
     assert any(g105.name in r and "需求摸排" in r for r in changes), changes
     compare = {r[0]: r[1] for r in book["周环比"].iter_rows(min_row=2, values_only=True)}
     assert compare["完成阶段"] == 1 and compare["新增卡点"] == 1, compare
+
+    # The city's overview, 重点项目 layer picked on the map: G105 is a point (green now).
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{live_server.url}/stats/?place={key_projects['city'].pk}")
+    expect(page.locator("section[data-programme='重点项目']")).to_be_visible()
+    page.select_option("#layer", "projects")
+    page.get_by_role("button", name="查看", exact=True).click()
+    expect(page.locator("#layer-summary")).to_contain_text("1 个点")
+    expect(page.locator("#chart-map canvas").first).to_be_visible()
+    assert errors == [], errors
+    _no_sideways_scroll(page)
 
     # The project unit, at desktop width: its own project only, and no buttons to move it.
     login(desktop_page, live_server, "unit_g105")

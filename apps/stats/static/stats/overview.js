@@ -64,6 +64,29 @@
     series: [{ type: "bar", data: rows.map(function (row) { return row.value; }) }]
   }, function (p) { go(rows[p.dataIndex].link); });
 
+  // The point layer (stats.layers) over the map: one scatter series per status, in the
+  // legend's colours; a click opens the point's page.
+  var layer = data.layer;
+  function layerSeries(coordinateSystem) {
+    if (!layer) return [];
+    return layer.legend.map(function (key) {
+      var points = layer.points.filter(function (p) { return p.status === key.status; });
+      var series = { name: key.status, type: "scatter", symbolSize: 9, z: 5,
+                     itemStyle: { color: key.colour, borderColor: "#fff", borderWidth: 1 },
+                     data: points.map(function (p) {
+                       return { name: p.name, value: p.value, link: p.link }; }) };
+      if (coordinateSystem === "geo") series.coordinateSystem = "geo";
+      return series;
+    }).filter(function (s) { return s.data.length; });
+  }
+  function layerTooltip(p) {
+    return p.seriesType === "scatter" ? p.name + "（" + p.seriesName + "）" : null;
+  }
+  function openPoint(p) {
+    if (p.seriesType === "scatter") { go(p.data && p.data.link); return true; }
+    return false;
+  }
+
   if (data.map) {
     echarts.registerMap(data.map.name, data.map.geojson);
     var byName = {};
@@ -71,15 +94,35 @@
     mapRows.forEach(function (row) { byName[row.name] = row; });
     var values = mapRows.filter(function (row) { return row.value !== null; })
       .map(function (row) { return row.value; });
+    var points = layerSeries("geo");
     draw("chart-map", {
       tooltip: { trigger: "item", formatter: function (p) {
+        var text = layerTooltip(p);
+        if (text) return text;
         var row = byName[p.name]; return p.name + "：" + (row ? row.text : "—"); } },
+      legend: points.length ? { top: 0, data: points.map(function (s) { return s.name; }) } : undefined,
       visualMap: { min: values.length ? Math.min.apply(null, values) : 0,
                    max: values.length ? Math.max.apply(null, values) : 1,
-                   calculable: true, left: "left", bottom: 0 },
-      series: [{ type: "map", map: data.map.name, roam: true,
+                   calculable: true, left: "left", bottom: 0, seriesIndex: 0 },
+      geo: { map: data.map.name, roam: true },
+      series: [{ type: "map", geoIndex: 0,
                  data: mapRows.map(function (row) { return { name: row.name, value: row.value }; }) }]
-    }, function (p) { var row = byName[p.name]; if (row) go(row.link); });
+        .concat(points)
+    }, function (p) {
+      if (openPoint(p)) return;
+      var row = byName[p.name]; if (row) go(row.link);
+    });
+  } else if (layer && layer.points.length) {
+    // No area polygons below this place: the points alone, on longitude and latitude.
+    var only = layerSeries("cartesian");
+    draw("chart-map", {
+      tooltip: { trigger: "item", formatter: layerTooltip },
+      legend: { top: 0, data: only.map(function (s) { return s.name; }) },
+      grid: { left: 50, right: 20, top: 40, bottom: 30 },
+      xAxis: { type: "value", name: "经度", scale: true },
+      yAxis: { type: "value", name: "纬度", scale: true },
+      series: only
+    }, openPoint);
   }
 
   window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
