@@ -18,7 +18,8 @@ complete event per move in the stage history. Then it measures, median of 5 runs
 - python_lamps_ms (baseline, same run): reading the city's 15,000 stages and classifying
   their lamps one by one in Python (what the SQL replaces), without the rest of the board.
 
-Last line: RESULT engine=… projects=… stages=… events=… city_board_ms=… county_board_ms=… python_lamps_ms=…
+Last line: RESULT engine=… projects=… stages=… events=… city_board_ms=… county_board_ms=…
+python_lamps_ms=…
 """
 
 import argparse
