@@ -138,6 +138,11 @@ def main() -> None:
     parser.add_argument(
         "--database-url", help="run on this (empty or bench-only) database; migrated, kept"
     )
+    parser.add_argument(
+        "--measure-only",
+        action="store_true",
+        help="with --database-url of a database this bench filled: only steps 3 and 4",
+    )
     args = parser.parse_args()
     rangers, days = SIZES[args.size]
     days = args.days or days
@@ -152,13 +157,60 @@ def main() -> None:
         url = f"sqlite:///{path}"
     try:
         setup(url)
-        run(rangers, days)
+        if args.measure_only:
+            measure_only(days)
+        else:
+            run(rangers, days)
     finally:
         if args.pg and not args.keep_db and not args.database_url:
             from django.db import connections
 
             connections.close_all()
             pg_admin(f"DROP DATABASE IF EXISTS {PG_DB}")
+
+
+def measure_only(days: int) -> None:
+    """Steps 3 and 4 on a database a run of this bench filled (e.g. one stopped before its
+    end): a 500-fix track and the month's indicators over what is stored."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Sum
+    from django.utils import timezone
+
+    from apps.forestry import actions, indicators, track
+    from apps.forestry.choices import PatrolStatus
+    from apps.forestry.models import Patrol, TrackBatch
+
+    user = get_user_model().objects.select_related("scope").get(username="r0")
+    Patrol.objects.exclude(status=PatrolStatus.FINISHED).update(status=PatrolStatus.FINISHED)
+    zone = user.scope
+    today = timezone.localdate()
+    first = today - dt.timedelta(days=days)
+    tz = timezone.get_current_timezone()
+    rng = random.Random(2027)
+    timings, naive = [], []
+    for n in range(15):
+        patrol = actions.do_start_patrol(zone, actor=user)
+        start = dt.datetime.combine(today, dt.time(6), tz) + dt.timedelta(minutes=n)
+        fixes = walk(zone, start, rng) + walk(zone, start + dt.timedelta(hours=2), rng)[:20]
+        actions.do_add_points(patrol, fixes[:500], key="all", actor=user)
+        began = time.perf_counter()
+        actions.measure(Patrol.objects.select_related("zone").get(pk=patrol.pk))
+        timings.append((time.perf_counter() - began) * 1000)
+        began = time.perf_counter()
+        sum(track.haversine_m(a[1], a[2], b[1], b[2]) for a, b in itertools.pairwise(fixes[:500]))
+        naive.append((time.perf_counter() - began) * 1000)
+        actions.do_finish_patrol(patrol, actor=user)
+    county = zone.parent.parent
+    began = time.perf_counter()
+    rate = indicators.patrol_rate_by_level(county, first, today)
+    km = indicators.patrol_km(county, first, today)
+    month_ms = (time.perf_counter() - began) * 1000
+    points = TrackBatch.objects.aggregate(n=Sum("count"))["n"]
+    print(f"patrols={Patrol.objects.count()} 巡林率={rate} km={km}")
+    print(
+        f"MEASURED points_stored={points} track_ms={statistics.median(timings):.1f} "
+        f"naive_track_ms={statistics.median(naive):.2f} month_indicators_ms={month_ms:.1f}"
+    )
 
 
 def run(rangers: int, days: int) -> None:
