@@ -105,6 +105,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # a role with a narrow job opens only its modules (apps/accounts/modules.py)
     "apps.accounts.modules.ModuleGateMiddleware",
+    # an expired password: only the change page until it is changed (apps/accounts/passwords.py)
+    "apps.accounts.passwords.PasswordExpiryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "apps.core.middleware.SecurityHeadersMiddleware",
@@ -174,7 +176,13 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # MLPS 2.0 level 3 (apps/accounts/passwords.py): three kinds of characters, no reuse
+    {"NAME": "apps.accounts.passwords.CharacterClassesValidator"},
+    {"NAME": "apps.accounts.passwords.PasswordHistoryValidator"},
 ]
+PASSWORD_HISTORY = 5  # the last passwords a new one may not repeat
+# Days a password lasts; then the account is sent to change it at login (0: never expires).
+PASSWORD_MAX_AGE_DAYS = int(env("GONGZHI_PASSWORD_MAX_AGE_DAYS", "90"))
 
 # Login holds (apps.accounts.lockout), each for LOGIN_LOCKOUT_MINUTES: an address on one
 # account after LOGIN_MAX_FAILURES failures, an address on every account after

@@ -26,6 +26,7 @@ NO_AREA = {
     # an account's second factor: used only by its own login, never listed
     "accounts.totpdevice",
     "accounts.recoverycode",
+    "accounts.passwordhistory",  # the hashes of its last passwords (passwords.py)
     "core.auditevent",
     "core.audithead",
     "people.caretag",

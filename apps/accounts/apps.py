@@ -7,4 +7,5 @@ class AccountsConfig(AppConfig):
     verbose_name = "账号与权限"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401  (connects the API key cache's invalidation)
+        # the API key cache's invalidation; the password expiry check at login
+        from . import passwords, signals  # noqa: F401

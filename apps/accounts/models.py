@@ -181,3 +181,22 @@ class RecoveryCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} 的恢复码"
+
+
+class PasswordHistory(models.Model):
+    """The hashes of an account's last passwords (PASSWORD_HISTORY of them): a new password may
+    not be one of them, and the newest row's time is when the password was last changed
+    (apps/accounts/passwords.py)."""
+
+    user = models.ForeignKey(
+        User, verbose_name="账号", on_delete=models.CASCADE, related_name="password_history"
+    )
+    password = models.CharField("密码摘要", max_length=128)
+    created_at = models.DateTimeField("修改时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "历史密码"
+        indexes = [models.Index(fields=["user", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} 的历史密码"

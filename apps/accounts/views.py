@@ -1,14 +1,19 @@
 from typing import Any
 
-from django.contrib import admin
+from django.conf import settings
+from django.contrib import admin, messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from . import two_factor
+from apps.core import audit
+from apps.core.choices import AuditVerb
+
+from . import passwords, two_factor
 from .actions import (
     client_ip,
     do_check_second_factor,
@@ -70,6 +75,38 @@ class AdminLoginView(LoginView):
 
 class LogoutView(auth_views.LogoutView):
     pass
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Change one's own password: the old one, then a new one that passes the policy
+    (apps/accounts/passwords.py: complexity, not one of the last five). Reached after login
+    when the password has expired; nothing else is reachable until it is done. Audited."""
+
+    template_name = "accounts/password_change.html"
+
+    def get_success_url(self) -> str:
+        return reverse("places:home")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["history"] = settings.PASSWORD_HISTORY
+        if self.request.session.get(passwords.SESSION_KEY):
+            context["expired"] = passwords.EXPIRED % {"days": settings.PASSWORD_MAX_AGE_DAYS}
+        return context
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        with transaction.atomic():
+            response = super().form_valid(form)  # saves, keeps the session signed in
+            audit.record(
+                actor=self.request.user,
+                verb=AuditVerb.UPDATE,
+                obj=self.request.user,
+                changes={"password": "已修改"},
+                ip=client_ip(self.request),
+            )
+        self.request.session.pop(passwords.SESSION_KEY, None)
+        messages.success(self.request, "密码已修改。")
+        return response
 
 
 def _pending_user(request: HttpRequest) -> tuple[dict[str, Any] | None, User | None]:

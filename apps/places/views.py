@@ -42,7 +42,7 @@ LANDING: dict[str, str] = {
     Role.PROJECT_UNIT: "projects:board",
     # 三员分立: neither administrator reads the area's records (apps/accounts/modules.py)
     Role.AUDITOR: "accounts:audit",  # the audit trail
-    Role.SECURITY_ADMIN: "admin:index",  # roles, scopes, second factors
+    Role.SECURITY_ADMIN: "accounts:security",  # accounts: second factor, password, lockout
 }
 
 
