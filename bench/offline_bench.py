@@ -34,6 +34,7 @@ Last line:
 """
 
 import argparse
+import datetime as dt
 import os
 import shutil
 import socket
@@ -82,7 +83,13 @@ def populate(households: int) -> None:
     from apps.accounts.choices import Role
     from apps.cases.actions import do_create_case
     from apps.cases.models import Category
-    from apps.core.testing.factories import DutyFactory, PersonFactory, make_place, make_user
+    from apps.core.testing.factories import (
+        DutyFactory,
+        PersonFactory,
+        make_id_number,
+        make_place,
+        make_user,
+    )
     from apps.people.models import CareTag
     from apps.places.choices import PlaceKind
     from apps.visits.actions import do_create_plan, do_generate_cycle
@@ -103,7 +110,7 @@ def populate(households: int) -> None:
         worker = make_user(WORKER, Role.PARTY_MEMBER, community, person=worker_person)
         worker.set_password(PASSWORD)
         worker.save()
-        made = 0
+        made = born = 0
         building = unit = None
         while made < households:
             if made % 40 == 0:
@@ -113,10 +120,14 @@ def populate(households: int) -> None:
             floor, door = made % 20 // 2 + 1, made % 2 + 1
             home = make_place(PlaceKind.HOUSEHOLD, f"{floor}0{door}室", unit)
             for i in range(2 + made % 3):
+                born += 1  # one birthday each: the test factory's numbers are unique per birthday
                 person = PersonFactory(
                     name=NAMES[(made + i) % len(NAMES)] + GIVEN[(made * 3 + i) % len(GIVEN)],
                     place=home,
                     relation=["head", "spouse", "child", "parent"][i],
+                    secrets__id_number=make_id_number(
+                        dt.date(1940, 1, 1) + dt.timedelta(days=born)
+                    ),
                 )
                 if made % 4 == 0 and i == 0:
                     person.care_tags.add(tags[made // 4 % len(tags)])

@@ -21,7 +21,7 @@ from django.utils import timezone
 from apps.cases.actions import do_create_case
 from apps.cases.forms import CaseForm
 from apps.visits.choices import OPEN_TASK_STATUSES
-from apps.visits.forms import NeedForm, VisitRecordForm
+from apps.visits.forms import HazardForm, NeedForm, ReinspectionForm, VisitRecordForm
 from apps.visits.selectors import access_task_for_user
 
 from .choices import EntryKind
@@ -189,6 +189,96 @@ def _need(
     }
 
 
+def _hazard(
+    actor: Any, uuid: uuidlib.UUID, captured_at: dt.datetime, data: Any, files: Any
+) -> tuple[int, dict[str, Any]]:
+    """发现隐患 on a patrol/inspection (or visit) task: the hazard case dated by the phone."""
+    from apps.visits.actions import do_report_hazard
+
+    task = access_task_for_user(actor, _int(data.get("outbox_target")))
+    form = HazardForm(data, prefix="hazard")
+    if not form.is_valid():
+        raise ValidationError(_form_errors(form))
+    found = do_report_hazard(task, actor=actor, **form.cleaned_data)
+    date_case(found.case, captured_at)
+    return 201, {
+        "message": f"隐患已登记：{found.case.number}，整改期限 {found.deadline:%m月%d日}，届时复查",
+        "id": found.case.pk,
+        "url": reverse("visits:task", args=[task.pk]),
+    }
+
+
+def _reinspect(
+    actor: Any, uuid: uuidlib.UUID, captured_at: dt.datetime, data: Any, files: Any
+) -> tuple[int, dict[str, Any]]:
+    """复查 recorded offline: the re-inspection (a visit record of the task) keeps the time the
+    phone recorded it, and its photos arrive with it."""
+    from apps.visits.actions import do_record_reinspection
+    from apps.visits.models import VisitRecord
+
+    task = access_task_for_user(actor, _int(data.get("outbox_target")))
+    if task.status not in OPEN_TASK_STATUSES:
+        raise Conflict(
+            {
+                "error": f"{task.place.name}的复查任务已是“{task.get_status_display()}”"
+                "（您离线期间已有人登记），本条未保存",
+                "conflict": True,
+                "mine": {
+                    "visited_at": timezone.localtime(captured_at).isoformat(),
+                    "notes": data.get("notes", ""),
+                    "base": data.get("outbox_base", ""),
+                },
+                "theirs": {"status": task.get_status_display()},
+                "url": reverse("visits:task", args=[task.pk]),
+            }
+        )
+    form = ReinspectionForm(data, files)
+    if not form.is_valid():
+        raise ValidationError(_form_errors(form))
+    fields = dict(form.cleaned_data)
+    photos, uploaded = _photos(actor, uuid, data, fields.pop("photos", []) or [])
+    rectification, resolved = do_record_reinspection(task, actor=actor, photos=photos, **fields)
+    record = VisitRecord.objects.filter(task=task, visitor=actor).order_by("-pk").first()
+    if record is not None:
+        VisitRecord.objects.filter(pk=record.pk).update(visited_at=captured_at)
+        type(task).objects.filter(pk=task.pk).update(done_at=captured_at)
+    mark_attached(uuid, uploaded)
+    return 201, {
+        "message": (
+            f"复查：已整改{'，事项已办结' if resolved else '，请承办人办结事项'}"
+            if fields["rectified"]
+            else f"复查：未整改，新期限 {rectification.deadline:%m月%d日}"
+        ),
+        "id": record.pk if record else None,
+        "url": reverse("visits:today"),
+    }
+
+
+def _care(
+    actor: Any, uuid: uuidlib.UUID, captured_at: dt.datetime, data: Any, files: Any
+) -> tuple[int, dict[str, Any]]:
+    """登记联系 of a care pairing (关爱联系); a need with a title becomes a case, dated by the
+    phone like every case from the outbox."""
+    from apps.care.actions import do_record_contact
+    from apps.care.forms import ContactForm
+    from apps.care.selectors import access_pairing_for_user
+
+    pairing = access_pairing_for_user(actor, _int(data.get("outbox_target")))
+    form = ContactForm(data)
+    if not form.is_valid():
+        raise ValidationError(_form_errors(form))
+    contact = do_record_contact(pairing, actor=actor, **form.cleaned_data)
+    text = f"已登记{contact.get_kind_display()}：{pairing.person.name}"
+    for case in contact.cases.all():
+        date_case(case, captured_at)
+        text += f"，需求已登记为事项 {case.number}"
+    return 201, {
+        "message": text,
+        "id": contact.pk,
+        "url": reverse("care:pairing", args=[pairing.pk]),
+    }
+
+
 def date_case(case: Any, captured_at: dt.datetime) -> None:
     """A case recorded offline is dated by the time the phone recorded it (docs/field-app.md):
     its registration time, the first step of its timeline and its deadlines (counted from that
@@ -233,6 +323,9 @@ HANDLERS = {
     EntryKind.VISIT: _visit,
     EntryKind.CASE: _case,
     EntryKind.NEED: _need,
+    EntryKind.HAZARD: _hazard,
+    EntryKind.REINSPECT: _reinspect,
+    EntryKind.CARE: _care,
 }
 
 

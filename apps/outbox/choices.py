@@ -7,3 +7,6 @@ class EntryKind(models.TextChoices):
     VISIT = "visit", "入户走访记录"
     CASE = "case", "登记诉求"
     NEED = "need", "走访中登记诉求"
+    HAZARD = "hazard", "巡查发现隐患"
+    REINSPECT = "reinspect", "隐患复查"
+    CARE = "care", "关爱联系"

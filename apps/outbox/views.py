@@ -34,6 +34,8 @@ FIELD_PAGES = [
     r"^/cases/new/$",
     r"^/outbox/$",
     r"^/outbox/offline-task/$",
+    r"^/care/mine/$",
+    r"^/care/pairings/\d+/$",
 ]
 # What the service worker stores when it is installed (the app shell of the field pages).
 SHELL = [

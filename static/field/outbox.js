@@ -286,6 +286,9 @@
 
   function capture(form) {
     var captured = localIso(new Date());  // the moment of the tap, before the photos are resized
+    // a date left as the page set it (a page kept offline may be days old) is the day of the tap
+    var today = form.dataset.outboxToday && form.elements[form.dataset.outboxToday];
+    if (today && today.value === today.defaultValue) today.value = captured.slice(0, 10);
     var data = new FormData(form);
     var fields = [];
     var files = [];

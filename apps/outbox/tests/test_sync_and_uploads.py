@@ -228,3 +228,85 @@ def test_a_need_recorded_offline_is_dated_by_the_phone_within_seven_days(task):
     assert late.created_at >= NOW
     ahead = need("2026-12-05T08:00:00+08:00")  # in the future: the server's time
     assert NOW <= ahead.created_at < NOW + dt.timedelta(minutes=1)
+
+
+def test_a_hazard_and_its_reinspection_recorded_offline_keep_the_phones_times(
+    task, django_capture_on_commit_callbacks
+):
+    from apps.visits.models import VisitTask
+
+    party, t = task
+    client = client_as(party)
+    category = make_category()
+    found = client.post(
+        "/outbox/submit/",
+        {
+            "outbox_uuid": str(uuid.uuid4()),
+            "outbox_kind": "hazard",
+            "outbox_target": str(t.pk),
+            "outbox_captured_at": "2026-12-04T09:00:00+08:00",
+            "hazard-category": str(category.pk),
+            "hazard-title": "楼道堆放杂物",
+            "hazard-deadline": "2026-12-05",
+        },
+        **HEADERS,
+    )
+    assert found.status_code == 201, found.content.decode()
+    hazard = Case.objects.get(pk=found.json()["id"])
+    assert hazard.kind == "hazard" and hazard.created_at == NOW - dt.timedelta(hours=1)
+    reinspect = VisitTask.objects.get(kind="reinspect", place=t.place)
+    record, upload = uuid.uuid4(), uuid.uuid4()
+    content = jpeg(seed=5)
+    for index in range(-(-len(content) // CHUNK)):
+        send_chunk(client, upload, record, content, index)
+    data = {
+        "outbox_uuid": str(record),
+        "outbox_kind": "reinspect",
+        "outbox_target": str(reinspect.pk),
+        "outbox_base": reinspect.status,
+        "outbox_captured_at": "2026-12-04T09:40:00+08:00",
+        "rectified": "yes",
+        "notes": "已清理",
+        "outbox_photos": [str(upload)],
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post("/outbox/submit/", data, **HEADERS)
+    assert done.status_code == 201, done.content.decode()
+    visit = VisitRecord.objects.get(task=reinspect)
+    assert visit.visited_at == NOW - dt.timedelta(minutes=20) and visit.photos.count() == 1
+    again = client.post("/outbox/submit/", {**data, "outbox_uuid": str(uuid.uuid4())}, **HEADERS)
+    assert again.status_code == 409 and again.json()["conflict"] is True
+
+
+def test_a_care_contact_recorded_offline_is_kept_once_with_its_need(world):
+    from apps.care.actions import do_create_pairing
+    from apps.care.models import Contact
+    from apps.core.testing.factories import OrganisationFactory, make_user
+
+    child = PersonFactory(name="刘小明", place=world.household_a, relation="grandchild")
+    teacher = PersonFactory(name="陈老师", place=world.grid_a)
+    teacher_user = make_user("teacher_a", "volunteer", world.community_a, person=teacher)
+    school = OrganisationFactory(kind="school", name="红门小学", place=world.community_a)
+    pairing = do_create_pairing(
+        actor=world.user("community_a"), person=child, carer=teacher, school=school
+    )
+    category = make_category()
+    data = {
+        "outbox_uuid": str(uuid.uuid4()),
+        "outbox_kind": "care",
+        "outbox_target": str(pairing.pk),
+        "outbox_captured_at": "2026-12-04T08:30:00+08:00",
+        "kind": "home_visit",
+        "contacted_on": "2026-12-04",
+        "notes": "学习用品缺",
+        "need_category": str(category.pk),
+        "need_title": "需要课外辅导",
+    }
+    client = client_as(teacher_user)
+    first = client.post("/outbox/submit/", data, **HEADERS)
+    assert first.status_code == 201, first.content.decode()
+    again = client.post("/outbox/submit/", data, **HEADERS)
+    assert again["X-Outbox-Replay"] == "1" and Contact.objects.count() == 1
+    case = Case.objects.get(title="需要课外辅导")
+    assert case.created_at == NOW - dt.timedelta(hours=1, minutes=30)
+    assert first.json()["url"] == f"/care/pairings/{pairing.pk}/"
