@@ -134,3 +134,8 @@ def test_ranger_patrol_with_an_event_routed_to_the_chief(
     expect(page.locator("#events")).to_contain_text(event.case.number)
     page.locator("#events a").first.click()
     expect(page.locator("body")).to_contain_text("山脚烧荒余火未灭")
+    # dispatched by rule to the zone: the village chief claims it on the phone, no dispatcher
+    page.click('button[name="submit-claim"]')
+    expect(page.locator("#case-panel")).to_contain_text("已接单", timeout=15_000)
+    event.case.refresh_from_db()
+    assert event.case.status == "claimed" and event.case.assignee.username == "chief_a"
