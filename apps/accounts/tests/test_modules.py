@@ -31,7 +31,7 @@ def test_the_table_is_pinned():
         Role.SECURITY_ADMIN: [],
         Role.AUDITOR: [],
     }
-    assert ALWAYS == {"accounts", "notifications", "outbox", "portal", "open311", "demo", "admin"}
+    assert {"accounts", "notifications", "outbox", "portal", "open311", "demo", "admin"} == ALWAYS
 
 
 @pytest.mark.parametrize(
