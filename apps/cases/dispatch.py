@@ -418,8 +418,9 @@ def route_for_claim(case: Case, *, note: str, unit: Place | None = None) -> Case
     case's place, or a place above it; default the place), so every handler whose scope holds
     the place (`rules.may_handle`) may 接单 and handle it. The routing is the case's 受理
     (`responded_at`), so the deadline monitor then watches the resolve deadline only.
-    Written as every transition is: the locked row, one case event (派单, by the rule), the
-    rollups and the audit trail. Returns the case as stored."""
+    Written as every transition is: the locked row, the case events (受理 when the case was
+    not yet accepted, then 派单, both by the rule), the rollups and the audit trail. Returns
+    the case as stored."""
     from django.db import transaction
 
     from . import actions, rollups  # late: actions is the engine's writer, imported by many
@@ -442,6 +443,20 @@ def route_for_claim(case: Case, *, note: str, unit: Place | None = None) -> Case
         locked.status, locked.assignee, locked.handling_unit = Status.DISPATCHED, None, unit
         locked.responded_at = locked.responded_at or now
         actions._SAVE_CHANGED.save(locked)
+        if from_status in (Status.SUBMITTED, Status.ESCALATED):
+            # 受理 then 派单, each a legal transition of the engine's table, as a dispatcher
+            # would have done them (the timeline and the KPIs read them so)
+            actions._event(
+                locked,
+                Action.ACCEPT,
+                actor=RULE_DISPATCHER,
+                from_status=from_status,
+                to_status=Status.ACCEPTED,
+                note=note,
+                data={"rule": True},
+                at=now,
+            )
+            from_status = Status.ACCEPTED
         actions._event(
             locked,
             Action.DISPATCH,

@@ -312,5 +312,5 @@ def test_village_chief_claims_and_resolves_a_fire_without_a_dispatch(
     case.refresh_from_db()
     assert case.status == "resolved" and case.resolved_at is not None
     actions_done = list(case.events.order_by("at", "id").values_list("action", "actor_label"))
-    assert [a for a, _ in actions_done] == ["submit", "dispatch", "claim", "resolve"]
-    assert actions_done[1][1] == "系统（按规则派单）"
+    assert [a for a, _ in actions_done] == ["submit", "accept", "dispatch", "claim", "resolve"]
+    assert actions_done[1][1] == actions_done[2][1] == "系统（按规则派单）"
