@@ -82,7 +82,7 @@ def do_accept_entry(
                     )
             except IntegrityError:  # the same UUID arrived at the same moment and won
                 raise _AlreadyKept from None
-            handler = HANDLERS[kind]
+            handler = HANDLERS[EntryKind(kind)]
             status, body = handler(actor, uuid, captured_at, data, files)
             receipt.status, receipt.answer = status, body
             receipt.save(update_fields=["status", "answer"])

@@ -210,7 +210,7 @@ def mark_attached(record_uuid: uuidlib.UUID, ids: list[str]) -> None:
     the staged copies are deleted once the transaction commits."""
     uploads = list(Upload.objects.filter(record_uuid=record_uuid, uuid__in=ids))
     Upload.objects.filter(pk__in=[u.pk for u in uploads]).update(attached_at=timezone.now())
-    names = [u.file.name for u in uploads if u.file]
+    names = [u.file.name for u in uploads if u.file and u.file.name]
     storage = Upload._meta.get_field("file").storage  # type: ignore[union-attr]
 
     def delete() -> None:
