@@ -51,6 +51,10 @@ NO_AREA = {
     "collective.approval",
     "collective.instalment",
     "outbox.receipt",  # an outbox entry's first answer, read back only by the account that sent it
+    # a photo on its way up, in chunks: read and resumed only by the account that sends it,
+    # then attached to its record, which carries the area (ADR 0059)
+    "outbox.upload",
+    "outbox.uploadchunk",
     "projects.stagetemplate",  # the stage templates are shared by every project
 }
 
