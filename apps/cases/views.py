@@ -322,7 +322,7 @@ def revisit_record(request: HttpRequest, pk: int) -> HttpResponse:
 def case_kpis(request: HttpRequest) -> HttpResponse:
     form = PeriodForm(request.GET or None, user=request.user)
     place, date_from, date_to = form.period()
-    kpis = selectors.case_kpis(request.user, place, date_from, date_to) if place else None
+    kpis = selectors.area_kpis(request.user, place, date_from, date_to) if place else None
     links = kpi_links(kpis) if kpis else {}
     return render(request, "cases/kpis.html", {"form": form, "kpis": kpis, "links": links})
 

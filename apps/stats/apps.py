@@ -12,3 +12,9 @@ class StatsConfig(AppConfig):
         # its `layers.py` the point layers of the overview map (layers.register).
         autodiscover_modules("indicators")
         autodiscover_modules("layers")
+        # the cases' 三率 page reads an area's figures from the rollups (same definitions)
+        from apps.cases.selectors import use_area_reader
+
+        from .selectors import case_figures
+
+        use_area_reader(case_figures)
