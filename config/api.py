@@ -21,7 +21,7 @@ from apps.core.schemas import CodedErrorOut, ErrorOut
 # schemathesis found 404s and 422s on operations whose document listed only their 200).
 _ERROR = {"$ref": "#/components/schemas/ErrorOut"}
 _ERROR_OR_CODED = {"anyOf": [_ERROR, {"$ref": "#/components/schemas/CodedErrorOut"}]}
-COMMON_RESPONSES = {
+COMMON_RESPONSES: dict[str, tuple[str, dict[str, Any]]] = {
     "400": ("请求含有空字符（NUL）等无法处理的内容", _ERROR),
     "401": ("未登录，或接口密钥无效", _ERROR),
     "403": ("无权执行该操作", _ERROR),
@@ -44,9 +44,20 @@ class GongzhiAPI(NinjaAPI):
                 for code, (text, body) in COMMON_RESPONSES.items():
                     if code == "401" and not operation.get("security"):
                         continue  # no login needed: never a 401
+                    answer: dict[str, Any] = body
+                    # ninja keys the operation's own answers by int: one key per code, or the
+                    # JSON document would hold "422" twice (Swagger UI refuses it); an
+                    # operation's own body for the code is one of the two shapes it may take
+                    own = responses.pop(int(code), None) or {}
+                    own_schema = own.get("content", {}).get("application/json", {}).get("schema")
+                    if own_schema:
+                        answer = {"anyOf": [own_schema, body]}
                     responses.setdefault(
                         code,
-                        {"description": text, "content": {"application/json": {"schema": body}}},
+                        {
+                            "description": own.get("description") or text,
+                            "content": {"application/json": {"schema": answer}},
+                        },
                     )
         return schema
 

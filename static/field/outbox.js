@@ -247,6 +247,8 @@
 
   // ---- the page -------------------------------------------------------------------------
   var user = (document.querySelector('meta[name="gongzhi-user"]') || {}).content || "";
+  // whether this account's work includes household visits (今日任务); see base.html
+  var visits = ((document.querySelector('meta[name="gongzhi-field"]') || {}).content || "") === "visits";
 
   function badge() {
     var el = document.getElementById("outbox-status");
@@ -436,7 +438,10 @@
         navigator.serviceWorker.addEventListener("controllerchange", function () {
           // just installed: the page itself came from the network before the worker, so the
           // start page (今日任务) is fetched once more through it to be kept for offline use
-          fetch("/visits/", {credentials: "same-origin", headers: {"X-Gongzhi-Prefetch": "1"}}).catch(function () {});
+          // (only for an account whose work has visits: apps/accounts/modules.py)
+          if (visits) {
+            fetch("/visits/", {credentials: "same-origin", headers: {"X-Gongzhi-Prefetch": "1"}}).catch(function () {});
+          }
           syncData(onToday);
         }, {once: true});
       }).catch(function () {});
