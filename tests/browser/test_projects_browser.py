@@ -187,9 +187,14 @@ def test_the_official_moves_a_stage_raises_a_blocker_and_downloads_the_weekly_re
 
     # The weekly 调度 report of the city: generated on demand, downloaded as PDF and Excel.
     page.goto(f"{live_server.url}/projects/weekly/?place={key_projects['city'].pk}")
-    page.get_by_role("button", name="生成本周周报").click()
-    page.reload()
+    with page.expect_navigation():  # the form posts, then comes back to this page
+        page.get_by_role("button", name="生成本周周报").click()
     reports = page.locator("#weekly-reports")
+    for _ in range(40):  # generated in the background: look again until it is in
+        if "已生成" in reports.inner_text():
+            break
+        page.wait_for_timeout(250)
+        page.reload()
     expect(reports).to_contain_text("已生成")
     with page.expect_download() as pdf:
         reports.get_by_role("link", name="PDF").first.click()
