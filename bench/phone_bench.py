@@ -76,15 +76,23 @@ def start_server(size: str, port: int, folder: Path) -> subprocess.Popen[bytes]:
         "GONGZHI_DEBUG": "0",
     }
     env.pop("GONGZHI_TASKS", None)
+    return serve(env, port, folder, demo_size=size, wait_minutes=15)
+
+
+def serve(
+    env: dict[str, str], port: int, folder: Path, *, demo_size: str, wait_minutes: int
+) -> subprocess.Popen[bytes]:
+    """`gongzhi serve` on `port` with `env`, once its login page answers (also used by
+    bench/offline_bench.py)."""
     log = open(folder / "serve.log", "wb")  # noqa: SIM115 - kept open for the process
     server = subprocess.Popen(
-        [sys.executable, "manage.py", "serve", "--port", str(port), "--demo-size", size],
+        [sys.executable, "manage.py", "serve", "--port", str(port), "--demo-size", demo_size],
         cwd=ROOT,
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-    deadline = time.monotonic() + 900
+    deadline = time.monotonic() + wait_minutes * 60
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise SystemExit(f"服务未能启动：\n{(folder / 'serve.log').read_text()[-3000:]}")
@@ -94,7 +102,7 @@ def start_server(size: str, port: int, folder: Path) -> subprocess.Popen[bytes]:
         except OSError:
             time.sleep(1)
     server.kill()
-    raise SystemExit("服务 15 分钟内未应答")
+    raise SystemExit(f"服务 {wait_minutes} 分钟内未应答")
 
 
 def logged_in_state(browser: Any, base: str, username: str) -> Any:
