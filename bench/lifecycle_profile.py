@@ -230,7 +230,7 @@ def run(database_url: str, args: Any) -> None:
     if args.cprofile and args.cprofile in profiles:
         out = io.StringIO()
         pstats.Stats(profiles[args.cprofile], stream=out).sort_stats(args.sort).print_stats(
-            *([args.only] if args.only else []), 40
+            *([args.only] if args.only else []), int(os.environ.get("PROFILE_LINES", "40"))
         )
         print(out.getvalue())
 

@@ -428,7 +428,7 @@ def _checkin_area(activity: Activity) -> Place:
     (or its own place when it lies above community level)."""
     if activity.place.kind == PlaceKind.COMMUNITY:
         return activity.place
-    community = activity.place.ancestors().filter(kind=PlaceKind.COMMUNITY).first()
+    community = activity.place.ancestor_of_kind(PlaceKind.COMMUNITY)
     return community or activity.place
 
 

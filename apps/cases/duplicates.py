@@ -26,8 +26,9 @@ from django.db import connection
 from django.db.models import QuerySet
 
 from apps.places.choices import PlaceKind
+from apps.core.compiled import INT_MARKER, CompiledQuery, datetime_marker, str_markers
 from apps.places.models import Place, subtree_q
-from apps.places.paths import ancestor_paths
+from apps.places.paths import ancestor_paths, path_upper
 
 from . import similarity
 from .choices import OPEN_STATUSES, WITHDRAWN_STATUSES
@@ -185,13 +186,37 @@ def _instance(model: Any, db: str | None, values: dict[str, Any]) -> Any:
 _ANCESTORS: dict[int, str] = {}
 
 
+def _pooled(source: QuerySet[Case], lo: Any, hi: Any, since: Any, until: Any, pk: Any) -> Any:
+    """The pool's query: open cases of the subtree [lo, hi) registered in [since, until],
+    but `pk`, newest first, at most `POOL`, as `POOL_FIELDS` rows."""
+    return (
+        source.filter(place__path__gte=lo, place__path__lt=hi, status__in=sorted(OPEN_STATUSES))
+        .filter(created_at__gte=since, created_at__lte=until)
+        .exclude(pk=pk)
+        .order_by("-created_at")
+        .values_list(*POOL_FIELDS)[:POOL]
+    )
+
+
+# The pool of a viewer who sees the whole community (every staff member of it and above):
+# the same SQL for every registration but for five values, compiled once per process.
+_POOL = CompiledQuery(
+    lambda lo, hi, since, until, pk: _pooled(Case.objects.all(), lo, hi, since, until, pk),
+    (*str_markers(2), datetime_marker(0), datetime_marker(1), INT_MARKER),
+)
+
+
 def possible_duplicates(
-    case: Case, pool: QuerySet[Case], *, covers: Callable[[Place], bool] | None = None
+    case: Case,
+    pool: QuerySet[Case] | Callable[[], QuerySet[Case]],
+    *,
+    covers: Callable[[Place], bool] | None = None,
 ) -> list[Duplicate]:
-    """Open cases of `pool` (already scoped to what the viewer may see) that may be the same
-    matter as `case`, best first. `case` needs its place loaded. `covers(area)` says whether
-    the viewer sees all of the community's subtree (`pool`'s scope holds it): the scope's
-    filter is then left out of the query, the same rows for less planning.
+    """Open cases of `pool` (already scoped to what the viewer may see; a queryset or a
+    function that makes it) that may be the same matter as `case`, best first. `case` needs
+    its place loaded. `covers(area)` says whether the viewer sees all of the community's
+    subtree (`pool`'s scope holds it): the scope's filter is then left out of the query, the
+    same rows for less planning, and the query is the compiled `_POOL`.
 
     The pool is read as plain rows (up to `POOL`); only the few cases offered become model
     instances (id, title, status, registration time: what the answer shows)."""
@@ -202,14 +227,14 @@ def possible_duplicates(
     area = _community_of(case.place, ancestors)
     window = dt.timedelta(days=days)
     created = case.created_at
-    source = Case.objects.all() if covers is not None and covers(area) else pool
-    rows = (
-        source.filter(subtree_q(area), status__in=sorted(OPEN_STATUSES))
-        .filter(created_at__gte=created - window, created_at__lte=created + window)
-        .exclude(pk=case.pk)
-        .order_by("-created_at")
-        .values_list(*POOL_FIELDS)[:POOL]
-    )
+    bounds = (area.path, path_upper(area.path), created - window, created + window, case.pk)
+    using = "default"
+    if covers is not None and covers(area):
+        rows: Iterable[Any] = _POOL.rows(*bounds)
+    else:
+        source = pool() if callable(pool) else pool
+        using = source.db
+        rows = _pooled(source, *bounds)
     mine = features(case)
     here = point_of(case)
     found = []
@@ -227,7 +252,7 @@ def possible_duplicates(
             words = _place_words(closeness, case, other)
             shown = _instance(
                 Case,
-                pool.db,
+                using,
                 {
                     "id": other.id,
                     "title": other.title,

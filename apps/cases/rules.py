@@ -100,10 +100,7 @@ def next_level(level: str) -> str | None:
 
 def unit_for(place: Place, level: str) -> Place | None:
     """The place of kind `level` on the way up from `place` (itself included)."""
-    kind = LEVEL_PLACE_KIND[Level(level)]
-    if place.kind == kind:
-        return place
-    return place.ancestors().filter(kind=kind).first()
+    return place.ancestor_of_kind(LEVEL_PLACE_KIND[Level(level)])
 
 
 def guard_error(case: Case, action: str) -> str | None:

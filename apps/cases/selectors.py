@@ -240,10 +240,11 @@ def dispatch_suggestions(
 
 def possible_duplicates(user: Any, case: Case) -> list[duplicates.Duplicate]:
     """Open cases the user can see that may be the same matter as `case`."""
-    pool = visible_cases(user)
     if user is None or not user.is_authenticated:
-        return duplicates.possible_duplicates(case, pool)
-    return duplicates.possible_duplicates(case, pool, covers=lambda area: place_visible(user, area))
+        return duplicates.possible_duplicates(case, Case.objects.none())
+    return duplicates.possible_duplicates(
+        case, lambda: visible_cases(user), covers=lambda area: place_visible(user, area)
+    )
 
 
 def hot_issues(

@@ -11,16 +11,23 @@ converters, `select_related` objects attached). The query goes through the conne
 cursor, so query counting, `execute_wrapper` and the debug log see it as usual.
 
 Only for querysets whose SQL does not depend on the value (an equality filter on one field,
-no `__in` list, no None); the value must be of the marker's type.
+no `__in` list, no None); the value must be of the marker's type. Several values: pass a tuple
+of distinct markers, `build` receives them in order and `all(*values)` takes the values in the
+same order; an `__in` list of a fixed length takes one marker per item (keep one compiled
+query per length). A marker compared with a datetime column is given as a `DatetimeMarker`:
+Django adapts a datetime before it reaches the parameters, so the marker is looked for in its
+adapted form and each value is adapted the same way. A `values_list` queryset answers plain
+tuples (the field converters applied), a model queryset model instances.
 """
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from django.db import connections
 from django.db.models import Model, QuerySet
-from django.db.models.query import get_related_populators
+from django.db.models.query import ModelIterable, get_related_populators
 
 M = TypeVar("M", bound=Model)
 
@@ -29,12 +36,32 @@ INT_MARKER = -7_340_021_913
 STR_MARKER = "\x1ecompiled-query-marker\x1e"
 
 
+def int_markers(n: int) -> tuple[int, ...]:
+    """`n` distinct integer markers (ids in an `__in` list, several id filters)."""
+    return tuple(INT_MARKER - i for i in range(n))
+
+
+def str_markers(n: int) -> tuple[str, ...]:
+    """`n` distinct string markers (paths in an `__in` list, several text filters)."""
+    return tuple(f"{STR_MARKER}{i}" for i in range(n))
+
+
+class DatetimeMarker(dt.datetime):
+    """A datetime marker: located in the parameters in the adapted form the connection gives
+    a datetime column's value, and the value put in its place adapted the same way."""
+
+
+def datetime_marker(n: int = 0) -> DatetimeMarker:
+    return DatetimeMarker(1901, 2, 3, 4, 5, 6, 789_000 + n, tzinfo=dt.UTC)
+
+
 @dataclass
 class _Plan:
     sql: str
     params: list[Any]
-    at: list[int]
-    model: Any
+    at: list[int]  # where each marker went among the parameters, in the markers' order
+    adapt: list[Callable[[Any], Any] | None]  # how each value is put there
+    model: Any  # None for a values_list queryset: plain tuples
     init_list: list[str]
     start: int
     end: int
@@ -44,50 +71,79 @@ class _Plan:
 
 
 class CompiledQuery(Generic[M]):
-    def __init__(self, build: Callable[[Any], QuerySet[M]], marker: Any = INT_MARKER) -> None:
+    def __init__(self, build: Callable[..., QuerySet[M]], marker: Any = INT_MARKER) -> None:
         self.build = build
-        self.marker = marker
+        self.markers: tuple[Any, ...] = marker if isinstance(marker, tuple) else (marker,)
+        if len(set(self.markers)) != len(self.markers):
+            raise ValueError("the markers must be distinct")
         self.plans: dict[str, _Plan] = {}
 
     def _plan(self, using: str) -> _Plan:
         plan = self.plans.get(using)
         if plan is None:
-            qs = self.build(self.marker)
+            qs = self.build(*self.markers)
             compiler = qs.query.get_compiler(using=using)
             sql, params = compiler.as_sql()
-            at = [i for i, p in enumerate(params) if p == self.marker]
-            if len(at) != 1:
-                raise ValueError(f"the marker appears {len(at)} times in the compiled query")
+            ops = connections[using].ops
+            at, adapt = [], []
+            for marker in self.markers:
+                how = ops.adapt_datetimefield_value if isinstance(marker, DatetimeMarker) else None
+                seen = how(marker) if how else marker
+                found = [i for i, p in enumerate(params) if type(p) is type(seen) and p == seen]
+                if len(found) != 1:
+                    raise ValueError(f"a marker appears {len(found)} times in the compiled query")
+                at.append(found[0])
+                adapt.append(how)
             klass_info, select = compiler.klass_info, compiler.select
-            fields = klass_info["select_fields"]
-            start, end = fields[0], fields[-1] + 1
-            plan = _Plan(
-                sql=sql,
-                params=list(params),
-                at=at,
-                model=klass_info["model"],
-                init_list=[f[0].target.attname for f in select[start:end]],
-                start=start,
-                end=end,
-                converters=compiler.get_converters([f[0] for f in select]),
-                compiler=compiler,
-                # django-stubs describe a later Django (a fetch_mode argument); 5.2 has three
-                populators=get_related_populators(klass_info, select, using),  # type: ignore[call-arg]
-            )
+            converters = compiler.get_converters([f[0] for f in select])
+            if qs._iterable_class is not ModelIterable:  # values_list: the columns as they are
+                plan = _Plan(sql, list(params), at, adapt, None, [], 0, 0, converters, compiler, [])
+            else:
+                fields = klass_info["select_fields"]
+                start, end = fields[0], fields[-1] + 1
+                plan = _Plan(
+                    sql=sql,
+                    params=list(params),
+                    at=at,
+                    adapt=adapt,
+                    model=klass_info["model"],
+                    init_list=[f[0].target.attname for f in select[start:end]],
+                    start=start,
+                    end=end,
+                    converters=converters,
+                    compiler=compiler,
+                    # django-stubs describe a later Django (a fetch_mode argument); 5.2 has 3
+                    populators=get_related_populators(klass_info, select, using),  # type: ignore[call-arg]
+                )
             self.plans[using] = plan
         return plan
 
-    def all(self, value: Any, using: str = "default") -> list[M]:
-        """The instances the queryset built for `value` would give, in its order."""
+    def _rows(self, values: tuple[Any, ...], using: str) -> tuple[_Plan, Any]:
         plan = self._plan(using)
+        if len(values) != len(plan.at):
+            raise TypeError(f"{len(plan.at)} values expected, {len(values)} given")
         params = list(plan.params)
-        for i in plan.at:
-            params[i] = value
+        for i, how, value in zip(plan.at, plan.adapt, values, strict=True):
+            params[i] = how(value) if how else value
         with connections[using].cursor() as cursor:
             cursor.execute(plan.sql, params)
             rows: Any = cursor.fetchall()
         if plan.converters:
             rows = plan.compiler.apply_converters(rows, plan.converters)
+        return plan, rows
+
+    def rows(self, *values: Any, using: str = "default") -> list[tuple[Any, ...]]:
+        """The tuples a `values_list` queryset built for `values` would give, in its order."""
+        plan, rows = self._rows(values, using)
+        if plan.model is not None:
+            raise TypeError("rows() is for values_list querysets; all() gives instances")
+        return [tuple(row) for row in rows]
+
+    def all(self, *values: Any, using: str = "default") -> list[M]:
+        """The instances the queryset built for `values` would give, in its order."""
+        plan, rows = self._rows(values, using)
+        if plan.model is None:
+            raise TypeError("all() is for model querysets; rows() gives tuples")
         out = []
         for row in rows:
             obj = plan.model.from_db(using, plan.init_list, row[plan.start : plan.end])
@@ -96,9 +152,9 @@ class CompiledQuery(Generic[M]):
             out.append(obj)
         return out
 
-    def get(self, value: Any, using: str = "default") -> M:
-        """The one instance for `value`; the model's DoesNotExist when there is none."""
-        found = self.all(value, using)
+    def get(self, *values: Any, using: str = "default") -> M:
+        """The one instance for `values`; the model's DoesNotExist when there is none."""
+        found = self.all(*values, using=using)
         if not found:
             raise self.plans[using].model.DoesNotExist
         return found[0]

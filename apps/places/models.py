@@ -1,6 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from apps.core.compiled import CompiledQuery, str_markers
 from apps.core.models import TimeStamped
 
 from .choices import (
@@ -94,6 +95,24 @@ class Place(TimeStamped):
     def ancestors(self) -> models.QuerySet["Place"]:
         return Place.objects.filter(path__in=self.ancestor_paths()).order_by("depth")
 
+    def ancestor_of_kind(self, kind: str) -> "Place | None":
+        """The place of `kind` on the way up from this one (itself included), the highest if
+        there were several: `ancestors().filter(kind=kind).first()`, its SQL compiled once
+        per process and depth (the handling unit of every registration is found this way)."""
+        if self.kind == kind:
+            return self
+        paths = self.ancestor_paths()
+        if not paths:
+            return None
+        query = _ANCESTOR_OF_KIND.get(len(paths))
+        if query is None:
+            query = _ANCESTOR_OF_KIND[len(paths)] = CompiledQuery(
+                lambda *m: Place.objects.filter(path__in=m[:-1], kind=m[-1]).order_by("depth")[:1],
+                str_markers(len(paths) + 1),
+            )
+        found = query.all(*paths, kind)
+        return found[0] if found else None
+
     def full_name(self) -> str:
         """The path below the county, one space between the names ("潋江镇 红门社区 红门第一网格
         康乐雅苑"): names written together ran into each other. The province, city and county
@@ -149,3 +168,7 @@ def place_code_error(kind: str, code: str, parent: Place | None) -> str | None:
 
 def child_code(kind: str, parent: Place, number: int) -> str:
     return f"{parent.code}{SPECIAL_CODE_LETTER.get(kind, '')}{number:0{CODE_SUFFIX_DIGITS[kind]}d}"
+
+
+# `Place.ancestor_of_kind`'s compiled query per number of ancestors.
+_ANCESTOR_OF_KIND: dict[int, CompiledQuery[Place]] = {}

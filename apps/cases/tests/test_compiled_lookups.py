@@ -65,3 +65,48 @@ def test_the_compiled_update_of_a_row_that_is_gone_fails_like_save(world):
     case.pk = 10**9
     with pytest.raises(DatabaseError, match="did not affect any rows"):
         _SAVE_CHANGED.save(case)
+
+
+def test_the_compiled_duplicate_pool_reads_the_rows_the_queryset_reads(world):
+    """Five values (two paths, two datetimes, an id): the same rows, in the same order and of
+    the same types, as the ORM's query; the datetimes found in their adapted form on SQLite
+    (text) as on PostgreSQL."""
+    import datetime as dt
+
+    from apps.cases.duplicates import _POOL, _pooled
+    from apps.places.paths import path_upper
+
+    first = make_case(world, title="小区路灯不亮")
+    second = make_case(world, title="小区路灯又坏了", place=world.compound_a)
+    make_case(world, title="小区路灯不亮", place=world.household_b, actor=world.user("outsider_b"))
+    area = world.community_a
+    now = second.created_at
+    for since, until, left_out in (
+        (now - dt.timedelta(days=1), now + dt.timedelta(days=1), first.pk),
+        (now - dt.timedelta(days=1), now + dt.timedelta(days=1), 10**9),
+        (now + dt.timedelta(minutes=1), now + dt.timedelta(days=1), 10**9),
+    ):
+        bounds = (area.path, path_upper(area.path), since, until, left_out)
+        plain = [tuple(r) for r in _pooled(Case.objects.all(), *bounds)]
+        assert _POOL.rows(*bounds) == plain
+    assert {r[0] for r in _POOL.rows(area.path, path_upper(area.path), *bounds[2:4], 0)} == set()
+    everything = _POOL.rows(
+        area.path, path_upper(area.path), now - dt.timedelta(days=1), now + dt.timedelta(days=1), 0
+    )
+    assert [r[0] for r in everything] == [second.pk, first.pk]
+    assert isinstance(everything[0][5], dt.datetime) and everything[0][5] == second.created_at
+
+
+def test_the_ancestor_of_a_kind_is_the_one_the_queryset_finds(world):
+    from apps.places.choices import PlaceKind
+
+    household = world.household_a
+    for kind in (PlaceKind.TOWN, PlaceKind.COMMUNITY, PlaceKind.GRID, PlaceKind.HOUSEHOLD):
+        expected = (
+            household
+            if household.kind == kind
+            else household.ancestors().filter(kind=kind).first()
+        )
+        assert household.ancestor_of_kind(kind) == expected
+    assert world.county.ancestor_of_kind(PlaceKind.COMMUNITY) is None
+    assert household.ancestor_of_kind(PlaceKind.HOSPITAL) is None
