@@ -326,11 +326,18 @@ def do_create_case(
 # --- the one transition action ------------------------------------------------------------
 
 
+# An active account by id with its scope (a dispatch's assignee, a transfer's new handler):
+# compiled once per process.
+_ACTIVE_USER: CompiledQuery[Any] = CompiledQuery(
+    lambda pk: get_user_model().objects.select_related("scope").filter(pk=pk, is_active=True)
+)
+
+
 def _user_in(value: Any, field: str) -> Any:
     if value in (None, ""):
         return None
     try:
-        return get_user_model().objects.select_related("scope").get(pk=int(value), is_active=True)
+        return _ACTIVE_USER.get(int(value))
     except (ValueError, TypeError, get_user_model().DoesNotExist) as exc:
         raise InvalidTransitionData(f"{field}不存在") from exc
 

@@ -85,9 +85,12 @@ class CompiledQuery(Generic[M]):
             compiler = qs.query.get_compiler(using=using)
             sql, params = compiler.as_sql()
             ops = connections[using].ops
-            at, adapt = [], []
+            at: list[int] = []
+            adapt: list[Callable[[Any], Any] | None] = []
             for marker in self.markers:
-                how = ops.adapt_datetimefield_value if isinstance(marker, DatetimeMarker) else None
+                how: Callable[[Any], Any] | None = (
+                    ops.adapt_datetimefield_value if isinstance(marker, DatetimeMarker) else None
+                )
                 seen = how(marker) if how else marker
                 found = [i for i, p in enumerate(params) if type(p) is type(seen) and p == seen]
                 if len(found) != 1:
@@ -122,6 +125,8 @@ class CompiledQuery(Generic[M]):
         plan = self._plan(using)
         if len(values) != len(plan.at):
             raise TypeError(f"{len(plan.at)} values expected, {len(values)} given")
+        if any(type(v) is int and not -(2**63) <= v < 2**63 for v in values):
+            return plan, []  # no row has such an id (Django's lookups answer nothing too)
         params = list(plan.params)
         for i, how, value in zip(plan.at, plan.adapt, values, strict=True):
             params[i] = how(value) if how else value

@@ -103,10 +103,19 @@ def test_the_ancestor_of_a_kind_is_the_one_the_queryset_finds(world):
     household = world.household_a
     for kind in (PlaceKind.TOWN, PlaceKind.COMMUNITY, PlaceKind.GRID, PlaceKind.HOUSEHOLD):
         expected = (
-            household
-            if household.kind == kind
-            else household.ancestors().filter(kind=kind).first()
+            household if household.kind == kind else household.ancestors().filter(kind=kind).first()
         )
         assert household.ancestor_of_kind(kind) == expected
     assert world.county.ancestor_of_kind(PlaceKind.COMMUNITY) is None
     assert household.ancestor_of_kind(PlaceKind.HOSPITAL) is None
+
+
+def test_an_id_beyond_64_bits_finds_nothing_through_a_compiled_query(world):
+    with transaction.atomic(), pytest.raises(Case.DoesNotExist):
+        _LOCK_BY["pk"].get(2**70)
+    from apps.cases.actions import _user_in
+    from apps.cases.errors import InvalidTransitionData
+
+    with pytest.raises(InvalidTransitionData, match="承办人不存在"):
+        _user_in(str(2**70), "承办人")
+    assert _user_in(str(world.user("grid_worker_a").pk), "承办人") == world.user("grid_worker_a")
