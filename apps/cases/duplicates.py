@@ -25,8 +25,8 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import QuerySet
 
-from apps.places.choices import PlaceKind
 from apps.core.compiled import INT_MARKER, CompiledQuery, datetime_marker, str_markers
+from apps.places.choices import PlaceKind
 from apps.places.models import Place, subtree_q
 from apps.places.paths import ancestor_paths, path_upper
 
