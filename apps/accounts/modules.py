@@ -49,6 +49,18 @@ ONLY: dict[str, frozenset[str]] = {
     R.AUDITOR: frozenset(),
 }
 
+# Roles whose work is with the households they answer for (包联党员, volunteers): inside the
+# modules they open, the residents register shows them the people of the places they hold a
+# current duty for (their 包联 households, a pairing's household, a building they head) and
+# themselves, not everyone in their scope (SPEC, users: "see the households they answer for";
+# ADR 0072). apps/people/selectors.py applies it.
+BY_DUTY: frozenset[str] = frozenset({R.PARTY_MEMBER, R.VOLUNTEER})
+
+
+def reads_people_by_duty(user: Any) -> bool:
+    return getattr(user, "role", None) in BY_DUTY and not user.is_superuser
+
+
 # /api/v1/<segment>/… → the module it belongs to (where the names differ)
 API_MODULES = {"services": "volunteers", "forest": "forestry"}
 

@@ -2,19 +2,31 @@
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
+from apps.accounts.modules import reads_people_by_duty
 from apps.accounts.scoping import get_in_scope
 from apps.duties.models import Duty
 from apps.orgs.models import Membership
+from apps.places.paths import path_upper
 
 from .filters import PersonFilter
 from .models import PartyMember, Person
 
 
 def visible_people(user: Any) -> QuerySet[Person]:
-    """People whose place lies within the user's scope."""
-    return Person.objects.visible_to(user)
+    """People whose place lies within the user's scope; for a role that reads the register
+    by duty (`accounts.modules.BY_DUTY`), within the places of its current duties."""
+    people = Person.objects.visible_to(user)
+    if not reads_people_by_duty(user):  # a 包联 party member, a volunteer: their duties' places
+        return people
+    answered = Q(pk__in=[])
+    if user.person_id is not None:
+        answered = Q(pk=user.person_id)
+        duties = Duty.objects.current().filter(person_id=user.person_id)
+        for path in sorted(set(duties.values_list("place__path", flat=True))):
+            answered |= Q(place__path__gte=path, place__path__lt=path_upper(path))
+    return people.filter(answered)
 
 
 def person_list(user: Any, filters: PersonFilter | None = None) -> QuerySet[Person]:

@@ -16,7 +16,7 @@ from datetime import date, timedelta
 import pytest
 
 from apps.core.models import AuditEvent
-from apps.core.testing.factories import PersonFactory
+from apps.core.testing.factories import DutyFactory, PersonFactory
 from apps.core.validators import id_check_char
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -111,7 +111,12 @@ class TestTheBruteForce:
 
 class TestNoRebuildForRolesWithoutTheRight:
     @pytest.mark.parametrize("persona", ["county_leader", "volunteer_a"])
-    def test_it_cannot_rebuild_from_the_api(self, client_as, residents, persona):
+    def test_it_cannot_rebuild_from_the_api(self, client_as, world, residents, persona):
+        if persona == "volunteer_a":  # the register shows a volunteer the households it serves
+            volunteer = world.user(persona)
+            volunteer.person = PersonFactory(name="志愿者甲", place=world.household_a)
+            volunteer.save(update_fields=["person"])
+            DutyFactory(person=volunteer.person, place=world.household_a)
         body = client_as(persona).get("/api/v1/people/", {"page_size": 100}).json()
         items = {i["name"]: i for i in body["items"]}
         for person in residents:
