@@ -3,7 +3,7 @@
   "use strict";
   var O = window.GongzhiOutbox;
   var box = document.getElementById("outbox-list");
-  var KIND = {visit: "入户走访", "case": "登记诉求", need: "走访中登记诉求", hazard: "发现隐患", reinspect: "隐患复查", care: "关爱联系"};
+  var KIND = {visit: "入户走访", "case": "登记诉求", need: "走访中登记诉求", hazard: "发现隐患", reinspect: "隐患复查", care: "关爱联系", errand: "帮办步骤", forest_event: "巡护上报事件"};
 
   function time(iso) { return iso ? iso.slice(5, 16).replace("T", " ") : "—"; }
 
