@@ -231,7 +231,8 @@ def do_purge_stale_uploads() -> int:
     the record's own app. A record arriving after the purge gets 425 and the phone, which still
     has the photo, sends it again. One audit event and one log line per run that deleted
     anything. Returns how many uploads went."""
-    days = settings.OUTBOX_UPLOAD_RETENTION_DAYS
+    # at least a day: a photo still arriving must not be deleted under the phone
+    days = max(1, settings.OUTBOX_UPLOAD_RETENTION_DAYS)
     cutoff = timezone.now() - dt.timedelta(days=days)
     with transaction.atomic():
         stale = list(

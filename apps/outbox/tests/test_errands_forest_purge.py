@@ -105,6 +105,15 @@ def test_an_errand_step_done_by_someone_else_meanwhile_is_a_409_with_both_versio
     ).status_code == 404
     bad = submit(client_as(worker), "errand", 0, str(uuid.uuid4()), "2026-12-04T09:30:00+08:00")
     assert bad.status_code == 404
+    # the errand closed meanwhile: a conflict too, the step stays as it was
+    last = do_add_steps(errand, actor=worker, steps=[("回访", "电话")])[0]
+    Case.objects.filter(pk=errand.pk).update(status="closed")
+    closed = submit(
+        client_as(worker), "errand", last.pk, str(uuid.uuid4()), "2026-12-04T09:40:00+08:00"
+    )
+    assert closed.status_code == 409 and closed.json()["conflict"] is True
+    assert "不能再登记步骤" in closed.json()["error"]
+    assert ErrandStep.objects.get(pk=last.pk).status == "todo" and not Receipt.objects.exists()
 
 
 def test_a_forest_event_recorded_offline_arrives_once_with_its_photo_position_and_time(
