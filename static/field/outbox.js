@@ -67,7 +67,8 @@
   function setMeta(m) { return run(META, "readwrite", function (s) { return s.put(m, "status"); }); }
   // What this phone sent, newest first (HISTORY_MAX kept): {uuid, kind, label, target,
   // captured_at, at, state: "sent"|"failed"|"conflict", message, url}; shown on 待上传 and on
-  // a task page drawn offline. Only what the account of the entry sent (the `user` field).
+  // a task page drawn offline, to the account that sent it (the `user` field); its logout
+  // deletes it with the kept pages (what waits stays, see below).
   function history() { return run(META, "readonly", function (s) { return s.get("history"); }).then(function (h) { return h || []; }); }
   function remember(entry, state, text, url) {
     return history().then(function (h) {
@@ -76,6 +77,12 @@
                  user: entry.user || "", captured_at: entry.captured_at, at: localIso(new Date()),
                  state: state, message: text || "", url: url || ""});
       return run(META, "readwrite", function (s) { return s.put(h.slice(0, HISTORY_MAX), "history"); });
+    });
+  }
+  function forget(account) {  // at logout: the account's history goes with its kept pages
+    return history().then(function (h) {
+      var left = h.filter(function (x) { return x.user && x.user !== account; });
+      return run(META, "readwrite", function (s) { return s.put(left, "history"); });
     });
   }
   function mergeMeta(patch) {
@@ -392,7 +399,7 @@
           return Promise.all(names.filter(function (n) { return n.indexOf("gongzhi-pages-") === 0; })
             .map(function (n) { return caches.delete(n); }));
         }) : Promise.resolve();
-        clear.then(function () { return setData(null); })
+        clear.then(function () { return setData(null); }).then(function () { return forget(user); })
           .catch(function () {}).then(function () { form.submit(); });
       });
     }
