@@ -262,6 +262,9 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # Part of the field app's version (apps/outbox): a deployment may set it to renew the phones'
 # caches even when no file of the app shell changed.
 GONGZHI_APP_VERSION = env("GONGZHI_APP_VERSION")
+# A photo staged by the field app (/outbox/upload/) whose record never took it is deleted after
+# this many days (apps.outbox.tasks); a record arriving later has the phone send it again.
+OUTBOX_UPLOAD_RETENTION_DAYS = int(env("GONGZHI_OUTBOX_UPLOAD_RETENTION_DAYS", "7"))
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

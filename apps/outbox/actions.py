@@ -13,11 +13,12 @@ import uuid as uuidlib
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.accounts.modules import opens, refusal
 from apps.cases.actions import do_create_case
 from apps.cases.forms import CaseForm
 from apps.visits.choices import OPEN_TASK_STATUSES
@@ -64,6 +65,9 @@ def do_accept_entry(
     Conflict (409) or WrongUser (the UUID was sent by another account)."""
     if kind not in EntryKind.values:
         raise ValidationError({"kind": f"未知的记录类型：{kind}"})
+    module = MODULES[EntryKind(kind)]
+    if not opens(actor, module):  # the outbox is open to all: the record's own module is not
+        raise PermissionDenied(refusal(actor, module))
     # A phone's clock may run ahead; a record is never dated after it reached the server.
     captured_at = min(captured_at, timezone.now())
     kept = Receipt.objects.filter(uuid=uuid).first()
@@ -279,6 +283,109 @@ def _care(
     }
 
 
+def _errand(
+    actor: Any, uuid: uuidlib.UUID, captured_at: dt.datetime, data: Any, files: Any
+) -> tuple[int, dict[str, Any]]:
+    """办完 an errand step (陪办帮办) recorded offline: the step is done at the phone's time
+    (within `MAX_CASE_AGE`, like a case). A step marked done meanwhile, or an errand closed
+    meanwhile, is a conflict (409) with both versions."""
+    from apps.cases.choices import OPEN_STATUSES
+    from apps.errands.actions import do_complete_step
+    from apps.errands.choices import StepStatus
+    from apps.errands.forms import CompleteStepForm
+    from apps.errands.selectors import access_step_for_user
+
+    step = access_step_for_user(actor, _int(data.get("outbox_target")))
+    case = step.case
+    url = reverse("errands:detail", args=[case.pk])
+    mine = {
+        "visited_at": timezone.localtime(captured_at).isoformat(),
+        "notes": data.get("note", ""),
+        "base": data.get("outbox_base", ""),
+    }
+    if step.status == StepStatus.DONE:
+        raise Conflict(
+            {
+                "error": f"{case.number} 的步骤“{step.name}”已由 {step.done_by or '他人'} "
+                "登记为已办（您离线期间），本条未保存",
+                "conflict": True,
+                "mine": mine,
+                "theirs": {
+                    "status": step.get_status_display(),
+                    "visited_at": timezone.localtime(step.done_at).isoformat()
+                    if step.done_at
+                    else None,
+                    "visitor": str(step.done_by or ""),
+                    "notes": step.note,
+                },
+                "url": url,
+            }
+        )
+    if case.status not in OPEN_STATUSES:
+        raise Conflict(
+            {
+                "error": f"{case.number} 已是“{case.get_status_display()}”"
+                "（您离线期间），不能再登记步骤，本条未保存",
+                "conflict": True,
+                "mine": mine,
+                "theirs": {"status": case.get_status_display()},
+                "url": url,
+            }
+        )
+    form = CompleteStepForm(data)
+    if not form.is_valid():
+        raise ValidationError(_form_errors(form))
+    believed = timezone.now() - captured_at <= MAX_CASE_AGE
+    done = do_complete_step(
+        step,
+        actor=actor,
+        note=form.cleaned_data["note"],
+        done_at=captured_at if believed else None,
+    )
+    return 201, {"message": f"已完成：{done.name}", "id": done.pk, "url": url}
+
+
+def _forest_event(
+    actor: Any, uuid: uuidlib.UUID, captured_at: dt.datetime, data: Any, files: Any
+) -> tuple[int, dict[str, Any]]:
+    """上报事件 on a forest patrol recorded offline: the event's case (routed to the zone's
+    chiefs and rangers like the online form's) dated by the phone, its position the fix at
+    the tap, its photo sent in chunks beforehand."""
+    from django.shortcuts import get_object_or_404
+
+    from apps.forestry.actions import do_report_event
+    from apps.forestry.choices import EventKind
+    from apps.forestry.forms import EventForm
+    from apps.forestry.selectors import patrols
+
+    patrol = get_object_or_404(patrols(actor), pk=_int(data.get("outbox_target")))
+    form = EventForm(data, files)
+    if not form.is_valid():
+        raise ValidationError(_form_errors(form))
+    fields = form.cleaned_data
+    photos, uploaded = _photos(actor, uuid, data, [fields["photo"]] if fields["photo"] else [])
+    if len(photos) > 1:
+        raise ValidationError({"photo": "每次上报只能带一张现场照片"})
+    event = do_report_event(
+        patrol.zone,
+        fields["kind"],
+        actor=actor,
+        description=fields.get("description") or "",
+        lat=fields.get("lat"),
+        lng=fields.get("lng"),
+        photo=photos[0] if photos else None,
+        patrol=patrol,
+        idempotency_key=f"outbox:{uuid}",
+    )
+    date_case(event.case, captured_at)
+    mark_attached(uuid, uploaded)
+    return 201, {
+        "message": f"已上报{EventKind(event.kind).label}，事项编号 {event.case.number}，已通知林长",
+        "id": event.case.pk,
+        "url": reverse("forestry:patrol", args=[patrol.pk]),
+    }
+
+
 def date_case(case: Any, captured_at: dt.datetime) -> None:
     """A case recorded offline is dated by the time the phone recorded it (docs/field-app.md):
     its registration time, the first step of its timeline and its deadlines (counted from that
@@ -316,7 +423,7 @@ def _int(value: Any) -> int:
     try:
         return int(value)
     except (TypeError, ValueError):
-        raise ValidationError({"target": "缺少要登记的走访任务"}) from None
+        raise ValidationError({"target": "缺少要登记的对象（任务、步骤或巡护）编号"}) from None
 
 
 HANDLERS = {
@@ -326,6 +433,20 @@ HANDLERS = {
     EntryKind.HAZARD: _hazard,
     EntryKind.REINSPECT: _reinspect,
     EntryKind.CARE: _care,
+    EntryKind.ERRAND: _errand,
+    EntryKind.FOREST_EVENT: _forest_event,
+}
+
+# The module (apps/accounts/modules.py) whose pages make each kind of record.
+MODULES = {
+    EntryKind.VISIT: "visits",
+    EntryKind.CASE: "cases",
+    EntryKind.NEED: "visits",
+    EntryKind.HAZARD: "visits",
+    EntryKind.REINSPECT: "visits",
+    EntryKind.CARE: "care",
+    EntryKind.ERRAND: "errands",
+    EntryKind.FOREST_EVENT: "forestry",
 }
 
 

@@ -10,3 +10,5 @@ class EntryKind(models.TextChoices):
     HAZARD = "hazard", "巡查发现隐患"
     REINSPECT = "reinspect", "隐患复查"
     CARE = "care", "关爱联系"
+    ERRAND = "errand", "帮办步骤"
+    FOREST_EVENT = "forest_event", "巡护上报事件"

@@ -9,12 +9,15 @@ which is checked like every photo (apps.cases.images: type, bytes, pixels) and k
 random name until the record (`outbox_photos`) takes it.
 """
 
+import datetime as dt
 import hashlib
 import io
+import logging
 import math
 import uuid as uuidlib
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import InMemoryUploadedFile, UploadedFile
@@ -31,6 +34,7 @@ from .models import Upload, UploadChunk
 
 MAX_CHUNK = 512 * 1024  # the phone sends 256 KB; a little room for another client
 MAX_PHOTOS_PER_RECORD = 20
+log = logging.getLogger("gongzhi.outbox")
 
 
 def upload_state(upload: Upload) -> dict[str, Any]:
@@ -218,6 +222,57 @@ def mark_attached(record_uuid: uuidlib.UUID, ids: list[str]) -> None:
             storage.delete(name)
 
     transaction.on_commit(delete)
+
+
+def do_purge_stale_uploads() -> int:
+    """Delete the staged uploads no record took within OUTBOX_UPLOAD_RETENTION_DAYS (a record
+    abandoned on the phone, a photo of an entry the worker dropped): the rows, their chunks and
+    their files. An upload a record took (`attached_at`) is never touched; its photo lives in
+    the record's own app. A record arriving after the purge gets 425 and the phone, which still
+    has the photo, sends it again. One audit event and one log line per run that deleted
+    anything. Returns how many uploads went."""
+    # at least a day: a photo still arriving must not be deleted under the phone
+    days = max(1, settings.OUTBOX_UPLOAD_RETENTION_DAYS)
+    cutoff = timezone.now() - dt.timedelta(days=days)
+    with transaction.atomic():
+        stale = list(
+            Upload.objects.select_for_update(skip_locked=True)
+            .filter(attached_at__isnull=True, created_at__lt=cutoff)
+            .order_by("pk")
+        )
+        if not stale:
+            return 0
+        names = [u.file.name for u in stale if u.file and u.file.name]
+        total = sum(u.size for u in stale)
+        Upload.objects.filter(pk__in=[u.pk for u in stale]).delete()
+        audit.record(
+            actor=None,
+            verb=AuditVerb.DELETE,
+            object_type="outbox.upload",
+            object_id="stale",
+            object_repr=f"过期未归入记录的离线照片 {len(stale)} 张",
+            changes={
+                "uploads": [str(u.uuid) for u in stale],
+                "bytes": total,
+                "retention_days": days,
+            },
+        )
+        storage = Upload._meta.get_field("file").storage  # type: ignore[union-attr]
+
+        def delete() -> None:
+            for name in names:
+                storage.delete(name)
+
+        transaction.on_commit(delete)
+    log.info(
+        "outbox: deleted %d staged uploads older than %d days never attached to a record "
+        "(%d bytes, %d files)",
+        len(stale),
+        days,
+        total,
+        len(names),
+    )
+    return len(stale)
 
 
 class PhotosPending(Exception):

@@ -36,6 +36,10 @@ FIELD_PAGES = [
     r"^/outbox/offline-task/$",
     r"^/care/mine/$",
     r"^/care/pairings/\d+/$",
+    r"^/errands/$",
+    r"^/errands/\d+/$",
+    r"^/forest/$",
+    r"^/forest/patrols/\d+/$",
 ]
 # What the service worker stores when it is installed (the app shell of the field pages).
 SHELL = [

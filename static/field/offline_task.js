@@ -16,6 +16,7 @@
   }
   O.synced().then(function (doc) {
     var row = doc && doc.tasks.filter(function (t) { return t[0] === id; })[0];
+    showHistory();
     if (!row) { $("ot-missing").hidden = false; return; }
     var place = doc.places[String(row[1])] || ["", "", ""];
     var plan = doc.plans[String(row[2])] || ["", []];
@@ -57,8 +58,40 @@
     var need = $("need-form");
     need.dataset.outboxTarget = String(id);
     need.dataset.outboxLabel = place[0];
-    var select = $("id_category");
-    add(select, "option", "---------").value = "";
-    (doc.categories || []).forEach(function (c) { add(select, "option", c[1]).value = String(c[0]); });
+    var hazard = $("hazard-form");
+    hazard.dataset.outboxTarget = String(id);
+    hazard.dataset.outboxLabel = place[0];
+    ["id_category", "id_hazard-category"].forEach(function (name) {
+      var select = $(name);
+      add(select, "option", "---------").value = "";
+      (doc.categories || []).forEach(function (c) { add(select, "option", c[1]).value = String(c[0]); });
+    });
   });
+
+  // what this phone recorded for this task: waiting in the outbox, and what was sent (sent /
+  // refused / conflict) with the time it was recorded and answered
+  var TASK_KINDS = {visit: 1, need: 1, hazard: 1, reinspect: 1};
+  function showHistory() {
+    var box = $("ot-history");
+    var time = function (iso) { return iso ? iso.slice(5, 16).replace("T", " ") : "—"; };
+    return Promise.all([O.list(), O.history()]).then(function (r) {
+      box.textContent = "";
+      var user = (document.querySelector('meta[name="gongzhi-user"]') || {}).content || "";
+      var mine = function (e) {
+        return TASK_KINDS[e.kind] && String(e.target) === String(id) && (!e.user || e.user === user);
+      };
+      r[0].filter(mine).forEach(function (e) {
+        var state = e.state === "queued" ? "待上传" : e.state === "conflict" ? "冲突" : "未被接收";
+        add(box, "div", state + " · " + (O.KIND[e.kind] || e.kind) + " · 本机记录于 " + time(e.captured_at) +
+            (e.error ? " · " + e.error : ""), "ot-entry ot-" + e.state);
+      });
+      r[1].filter(mine).forEach(function (h) {
+        add(box, "div", (O.STATE[h.state] || h.state) + " · " + (O.KIND[h.kind] || h.kind) + " · 本机记录于 " +
+            time(h.captured_at) + " · " + (h.state === "sent" ? "上传于 " : "答复于 ") + time(h.at) +
+            (h.message ? " · " + h.message : ""), "ot-entry ot-" + h.state);
+      });
+      if (!box.children.length) add(box, "p", "本机没有这项任务的记录", "muted");
+    });
+  }
+  document.addEventListener("outbox-changed", function () { if (id) showHistory(); });
 })();

@@ -28,6 +28,7 @@
   var UPLOAD = "/outbox/upload/";
   var SYNC = "/outbox/sync/";
   var SYNC_FRESH_MS = 5 * 60 * 1000;
+  var HISTORY_MAX = 100;
 
   function open() {
     return new Promise(function (resolve, reject) {
@@ -64,6 +65,26 @@
   function data() { return run(META, "readonly", function (s) { return s.get("data"); }); }
   function setData(d) { return run(META, "readwrite", function (s) { return d ? s.put(d, "data") : s.delete("data"); }); }
   function setMeta(m) { return run(META, "readwrite", function (s) { return s.put(m, "status"); }); }
+  // What this phone sent, newest first (HISTORY_MAX kept): {uuid, kind, label, target,
+  // captured_at, at, state: "sent"|"failed"|"conflict", message, url}; shown on 待上传 and on
+  // a task page drawn offline, to the account that sent it (the `user` field); its logout
+  // deletes it with the kept pages (what waits stays, see below).
+  function history() { return run(META, "readonly", function (s) { return s.get("history"); }).then(function (h) { return h || []; }); }
+  function remember(entry, state, text, url) {
+    return history().then(function (h) {
+      h = h.filter(function (x) { return x.uuid !== entry.uuid; });
+      h.unshift({uuid: entry.uuid, kind: entry.kind, label: entry.label || "", target: entry.target || "",
+                 user: entry.user || "", captured_at: entry.captured_at, at: localIso(new Date()),
+                 state: state, message: text || "", url: url || ""});
+      return run(META, "readwrite", function (s) { return s.put(h.slice(0, HISTORY_MAX), "history"); });
+    });
+  }
+  function forget(account) {  // at logout: the account's history goes with its kept pages
+    return history().then(function (h) {
+      var left = h.filter(function (x) { return x.user && x.user !== account; });
+      return run(META, "readwrite", function (s) { return s.put(left, "history"); });
+    });
+  }
   function mergeMeta(patch) {
     return meta().then(function (m) { Object.keys(patch).forEach(function (k) { m[k] = patch[k]; }); return setMeta(m); });
   }
@@ -197,12 +218,14 @@
                 sent += 1;
                 answers[entry.uuid] = body;
                 return remove(entry.uuid).then(function () {
+                  return remember(entry, "sent", body.message, body.url);
+                }).then(function () {
                   return mergeMeta({error: "", at: localIso(new Date()), last: body.message || ""});
                 });
               }
               if (s === 409 && body.conflict) {
                 entry.state = "conflict"; entry.error = body.error; entry.answer = body;
-                return put(entry);
+                return put(entry).then(function () { return remember(entry, "conflict", body.error, body.url); });
               }
               if (s === 425) {  // the server misses a photo the phone thought sent: send again
                 (entry.uploads || []).forEach(function (u) { u.done = false; });
@@ -211,7 +234,7 @@
               }
               if (s === 422 || s === 404 || s === 409) {
                 entry.state = "refused"; entry.error = body.error || ("服务器拒收（" + s + "）");
-                return put(entry);
+                return put(entry).then(function () { return remember(entry, "failed", entry.error, ""); });
               }
               stop = true;
               var why = body.error || ("服务器暂时出错（" + s + "），稍后自动重试");
@@ -241,7 +264,12 @@
     }).catch(function () { return file; });
   }
 
-  var api = {open: open, list: list, put: put, remove: remove, flush: flush, meta: meta, uuid: uuid4, localIso: localIso};
+  // the kinds of record (apps/outbox/choices.py EntryKind), as the pages name them
+  var KIND = {visit: "入户走访", "case": "登记诉求", need: "走访中登记诉求", hazard: "发现隐患", reinspect: "隐患复查",
+              care: "关爱联系", errand: "帮办步骤", forest_event: "巡护上报事件"};
+  var STATE = {sent: "已上传", failed: "未被接收", conflict: "冲突"};
+
+  var api = {KIND: KIND, STATE: STATE, open: open, list: list, put: put, remove: remove, flush: flush, meta: meta, uuid: uuid4, localIso: localIso, history: history};
   root.GongzhiOutbox = api;
   if (typeof document === "undefined") return;  // the service worker: no page to wire
 
@@ -371,7 +399,7 @@
           return Promise.all(names.filter(function (n) { return n.indexOf("gongzhi-pages-") === 0; })
             .map(function (n) { return caches.delete(n); }));
         }) : Promise.resolve();
-        clear.then(function () { return setData(null); })
+        clear.then(function () { return setData(null); }).then(function () { return forget(user); })
           .catch(function () {}).then(function () { form.submit(); });
       });
     }

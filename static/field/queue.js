@@ -3,7 +3,8 @@
   "use strict";
   var O = window.GongzhiOutbox;
   var box = document.getElementById("outbox-list");
-  var KIND = {visit: "入户走访", "case": "登记诉求", need: "走访中登记诉求", hazard: "发现隐患", reinspect: "隐患复查", care: "关爱联系"};
+  var KIND = O.KIND;
+  var past = document.getElementById("outbox-history-list");
 
   function time(iso) { return iso ? iso.slice(5, 16).replace("T", " ") : "—"; }
 
@@ -56,7 +57,35 @@
     return div;
   }
 
+  // what this phone sent (this account's), newest first: sent / refused / conflict, with times
+  function showHistory() {
+    return O.history().then(function (rows) {
+      past.textContent = "";
+      var user = (document.querySelector('meta[name="gongzhi-user"]') || {}).content || "";
+      rows = rows.filter(function (h) { return !h.user || h.user === user; });
+      if (!rows.length) {
+        var p = document.createElement("p");
+        p.className = "muted";
+        p.textContent = "本机还没有上传记录";
+        past.appendChild(p);
+      }
+      rows.forEach(function (h) {
+        var div = document.createElement("div");
+        div.className = "outbox-past outbox-past-" + h.state;
+        var tag = document.createElement("span");
+        tag.className = "tag " + (h.state === "sent" ? "ok" : "warn");
+        tag.textContent = O.STATE[h.state] || h.state;
+        div.appendChild(tag);
+        div.appendChild(document.createTextNode(" " + (KIND[h.kind] || h.kind) + " · " + (h.label || "") +
+          " · 本机记录于 " + time(h.captured_at) + " · " + (h.state === "sent" ? "上传于 " : "答复于 ") + time(h.at) +
+          (h.message ? " · " + h.message : "")));
+        past.appendChild(div);
+      });
+    });
+  }
+
   function show() {
+    showHistory();
     return O.list().then(function (all) {
       box.textContent = "";
       if (!all.length) {

@@ -2,7 +2,7 @@
  *
  * - The app shell (CSS, scripts, icon) is stored at install, in a cache named by the version;
  *   static files with ?v=<hash> are answered from the cache first (they never change).
- * - The field pages (今日任务, 入户走访, 我的工单, 登记诉求, 待上传) go to the network first and
+ * - The field pages (今日任务, 入户走访, 我的工单, 登记诉求, 待上传, 关爱, 帮办, 巡护) go to the network first and
  *   are kept, so they open offline with what the worker last saw.
  * - A task page never opened online is answered offline by /outbox/offline-task/, which fills
  *   itself from the data of the last sync (IndexedDB, apps/outbox/sync.py).

@@ -1,7 +1,10 @@
 """The field app offline, the issue's checks (issue 18): visits with photos, a need and a
 finding recorded offline all arrive once, with their photos and times, and the coverage page
 counts them; a 20-photo upload cut off in the middle sends only the missing chunks after the
-network returns.
+network returns. Also through the outbox offline: the hazard form on a task page drawn from
+the synced data (and that page's list of what the phone recorded for the task), 待上传's list of
+what was sent, an errand step (办完) and a forest patrol event (上报事件) on pages kept on the
+phone.
 
 The task pages are never opened online here: offline, the service worker draws them from the
 compact sync (/outbox/sync/, kept in IndexedDB) — except the page of the finding, opened once
@@ -125,6 +128,15 @@ def test_visits_with_photos_a_need_and_a_finding_recorded_offline_arrive_once(
     page.fill("#id_title", "老人想申请居家养老上门服务")
     page.get_by_role("button", name="登记为诉求").click()
     expect(page.locator("#need-form .outbox-notice")).to_contain_text("已保存在本机")
+    # the hazard form on the page drawn from the synced data, and what this phone recorded
+    page.locator("#hazard summary").click()
+    page.select_option("#id_hazard-category", str(category.pk))
+    page.fill("#id_hazard-title", "院墙开裂有倒塌危险")
+    page.get_by_role("button", name="登记隐患").click()
+    expect(page.locator("#hazard-form .outbox-notice")).to_contain_text("已保存在本机")
+    history = page.locator("#ot-history .ot-queued")
+    expect(history).to_have_count(3)
+    expect(history.first).to_contain_text("待上传 · 入户走访 · 本机记录于")
     page.clock.set_system_time(moments[2])
     visit_offline(page, base, tasks[1].pk, "第二户")
     page.clock.set_system_time(moments[3])
@@ -136,7 +148,7 @@ def test_visits_with_photos_a_need_and_a_finding_recorded_offline_arrive_once(
     expect(page.locator("#hazard-form .outbox-notice")).to_contain_text("已保存在本机")
     page.clock.set_system_time(moments[4])
     visit_offline(page, base, tasks[2].pk, "第三户")
-    expect(page.locator("#outbox-status")).to_contain_text("5 条待上传")
+    expect(page.locator("#outbox-status")).to_contain_text("6 条待上传")
     assert VisitRecord.objects.count() == 0 and Receipt.objects.count() == 0
 
     page.context.set_offline(False)
@@ -154,12 +166,19 @@ def test_visits_with_photos_a_need_and_a_finding_recorded_offline_arrive_once(
     hazard = Case.objects.get(title="楼道堆放杂物堵塞消防通道")
     assert hazard.kind == "hazard"
     assert moments[3] <= hazard.created_at < moments[3] + dt.timedelta(seconds=30)
-    assert Receipt.objects.count() == 5
+    assert Case.objects.get(title="院墙开裂有倒塌危险").kind == "hazard"
+    assert Receipt.objects.count() == 6
 
     page.goto(f"{base}/visits/")  # the app starts again: nothing sent twice
     page.wait_for_load_state("networkidle")
-    assert VisitRecord.objects.count() == 3 and Receipt.objects.count() == 5
-    assert Case.objects.filter(title__in=[need.title, hazard.title]).count() == 2
+    assert VisitRecord.objects.count() == 3 and Receipt.objects.count() == 6
+    assert Case.objects.filter(kind="hazard").count() == 2
+    # 待上传 keeps what was sent, with the times
+    page.goto(f"{base}/outbox/")
+    sent = page.locator("#outbox-history-list .outbox-past-sent")
+    expect(sent).to_have_count(6)
+    expect(sent.filter(has_text="发现隐患 · 101室")).to_have_count(1)
+    expect(sent.first).to_contain_text("上传于")
 
     # the coverage page counts them (read over HTTP by the community's staff)
     coverage = client_as(world.user("community_a")).get("/visits/coverage/")
@@ -222,3 +241,110 @@ def test_an_upload_cut_off_in_the_middle_sends_only_the_missing_chunks(
     # every chunk reached the server exactly once: none sent again after the cut
     assert sum(u.posts for u in uploads) == chunks_needed == sum(u.chunks for u in uploads)
     assert VisitPhoto.objects.count() == 20 and VisitRecord.objects.count() == 4
+
+
+def test_an_errand_step_recorded_offline_arrives_once_with_the_phones_time(
+    frozen_clock, page: Page, live_server, login, world
+):
+    """办完 on an errand page kept on the phone, offline: queued, sent once when the network
+    returns, the step done at the time of the tap."""
+    from apps.cases.choices import CaseKind
+    from apps.cases.tests.helpers import make_case, walk
+    from apps.errands.actions import do_add_steps
+    from apps.errands.models import ErrandStep
+
+    # live-server tests flush the database, seeded categories included: one of its own
+    category = make_category("errand-payment")
+    worker = world.user("grid_worker_a")
+    worker.person = PersonFactory(name="刘网格", place=world.grid_a)
+    worker.save()
+    resident = PersonFactory(name="钟奶奶", place=world.household_a)
+    case = make_case(
+        world, category=category, kind=CaseKind.ERRAND, title="代缴医保", reporter=resident
+    )
+    case = walk(
+        case,
+        world,
+        ("accept", "community_a", None),
+        ("dispatch", "community_a", {"assignee": worker.pk}),
+        ("claim", "grid_worker_a", None),
+    )
+    first, second = do_add_steps(case, actor=worker, steps=[("开具证明", "村委会"), ("缴费", "")])
+    base = live_server.url
+    page.set_default_timeout(60_000)
+    login(page, live_server, worker.get_username())
+    page.goto(f"{base}/errands/{case.pk}/")
+    controlled(page)
+    page.goto(f"{base}/errands/{case.pk}/")  # through the worker: kept on the phone
+
+    page.context.set_offline(True)
+    moment = frozen_clock.moment - dt.timedelta(minutes=25)
+    page.clock.set_system_time(moment)
+    page.goto(f"{base}/errands/{case.pk}/")  # the kept page
+    page.locator("#steps form").first.get_by_role("button", name="办完").click()
+    expect(page.locator("#steps .outbox-notice")).to_contain_text("已保存在本机")
+    expect(page.locator("#outbox-status")).to_contain_text("1 条待上传")
+    assert ErrandStep.objects.get(pk=first.pk).status == "todo"
+
+    page.context.set_offline(False)
+    expect(page.locator("#outbox-status")).to_be_hidden(timeout=60_000)
+    done = ErrandStep.objects.get(pk=first.pk)
+    assert done.status == "done" and done.done_by == worker and done.helper.name == "刘网格"
+    assert moment <= done.done_at < moment + dt.timedelta(seconds=30)
+    assert ErrandStep.objects.get(pk=second.pk).status == "todo"
+    assert Receipt.objects.get().kind == "errand"
+
+
+def test_a_forest_patrol_event_recorded_offline_arrives_once_with_its_position_and_time(
+    frozen_clock, page: Page, live_server, login, world
+):
+    """上报事件 on the patrol page kept on the phone, offline: queued with the last fix,
+    sent once when the network returns; its case is dated at the tap."""
+    from apps.cases.choices import Level
+    from apps.cases.models import Category
+    from apps.duties.choices import DutyKind
+    from apps.forestry.actions import do_start_patrol
+    from apps.forestry.models import ForestEvent
+
+    lat0, lng0 = 26.95, 115.20
+    ring = [[lng0, lat0], [lng0 + 0.02, lat0], [lng0 + 0.02, lat0 + 0.02], [lng0, lat0 + 0.02]]
+    square = {"type": "Polygon", "coordinates": [[*ring, ring[0]]]}
+    hazard, _ = Category.objects.update_or_create(
+        code="hazard", defaults={"name": "安全隐患", "default_level": Level.TOWN}
+    )
+    Category.objects.update_or_create(
+        code="forest-logging",
+        defaults={"name": "盗伐滥伐", "default_level": Level.TOWN, "parent": hazard},
+    )
+    zone = make_place(PlaceKind.FOREST_ZONE, "潋江镇第一林区", world.town, geometry=square)
+    person = PersonFactory(name="钟护林", place=world.household_a)
+    DutyFactory(person=person, place=zone, kind=DutyKind.RANGER, start_date=dt.date(2024, 1, 1))
+    ranger = make_user("ranger_a", Role.RANGER, zone, person=person)
+    patrol = do_start_patrol(zone, actor=ranger)
+    base = live_server.url
+    page.set_default_timeout(60_000)
+    page.context.grant_permissions(["geolocation"], origin=base)
+    page.context.set_geolocation({"latitude": lat0 + 0.004, "longitude": lng0 + 0.006})
+    login(page, live_server, "ranger_a")
+    page.goto(f"{base}/forest/patrols/{patrol.pk}/")
+    controlled(page)
+    page.goto(f"{base}/forest/patrols/{patrol.pk}/")  # through the worker: kept on the phone
+
+    page.context.set_offline(True)
+    moment = frozen_clock.moment - dt.timedelta(minutes=15)
+    page.clock.set_system_time(moment)
+    page.goto(f"{base}/forest/patrols/{patrol.pk}/")  # the kept page
+    expect(page.locator("#event-form [name=lat]")).not_to_have_value("")
+    page.select_option("#id_kind", "logging")
+    page.fill("#id_description", "发现新伐桩三处")
+    page.click("#event-form button[type=submit]")
+    expect(page.locator("#event-form .outbox-notice")).to_contain_text("已保存在本机")
+    assert not ForestEvent.objects.exists()
+
+    page.context.set_offline(False)
+    expect(page.locator("#outbox-status")).to_be_hidden(timeout=60_000)
+    event = ForestEvent.objects.get()
+    assert event.patrol_id == patrol.pk and event.kind == "logging"
+    assert abs(event.case.lat - (lat0 + 0.004)) < 1e-6
+    assert moment <= event.case.created_at < moment + dt.timedelta(seconds=30)
+    assert Receipt.objects.get().kind == "forest_event"

@@ -168,6 +168,22 @@ def test_logout_with_a_queue_warns_and_keeps_it_for_the_same_account(
     record = VisitRecord.objects.get()
     assert record.notes == "服务器维护时登记"
     assert abs(record.visited_at - frozen_clock.moment) < dt.timedelta(minutes=5)  # the page's time
+    # what was sent is listed on the phone for this account, until its logout
+    assert page.evaluate("GongzhiOutbox.history().then(h => h.map(x => x.state))") == ["sent"]
+    page.locator(".nav-burger").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="退出").click()
+    page.wait_for_load_state("networkidle")
+    left = page.evaluate(
+        """() => new Promise(ok => {
+             const r = indexedDB.open("gongzhi-outbox");
+             r.onsuccess = () => {
+               const q = r.result.transaction("meta").objectStore("meta").get("history");
+               q.onsuccess = () => ok((q.result || []).length);
+             };
+           })"""
+    )
+    assert left == 0 and len(dialogs) == 2  # nothing waited: no question
 
 
 def sw_version(page: Page, base: str) -> str:

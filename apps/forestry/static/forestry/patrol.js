@@ -41,6 +41,13 @@
 
   function onFix(pos) {
     last = pos;
+    // the event form carries the latest fix at all times: the field app's outbox (which
+    // saves the form on the phone, offline too) reads it at the tap, before any other handler
+    var form = $("event-form");
+    if (form) {
+      form.querySelector("[name=lat]").value = pos.coords.latitude;
+      form.querySelector("[name=lng]").value = pos.coords.longitude;
+    }
     var now = Date.now();
     if (status !== "active" || now - lastAt < EVERY_MS) return;
     lastAt = now;
@@ -179,13 +186,6 @@
         else r.json().then(function (j) { say((j.detail && j.detail[0] && j.detail[0].msg) || "结束失败"); });
       });
     }).catch(function () { say("网络不可用，定位已保存在手机上，联网后再结束巡护"); });
-  });
-  var form = $("event-form");
-  if (form) form.addEventListener("submit", function () {
-    if (last) {
-      form.querySelector("[name=lat]").value = last.coords.latitude;
-      form.querySelector("[name=lng]").value = last.coords.longitude;
-    }
   });
   if (navigator.geolocation) {
     navigator.geolocation.watchPosition(onFix, function (err) {
