@@ -47,7 +47,14 @@ from .choices import (
 from .deadlines import compute_deadline
 from .errors import InvalidTransitionData, NotAllowed, TransitionConflict
 from .models import Case, CaseEvent, CaseRevisit, Category
-from .notify import case_url, dispatcher_ids, notify_reporter, supervisors_of
+from .notify import (
+    case_url,
+    dispatcher_ids,
+    escalation_recipients,
+    intake_notice,
+    notify_reporter,
+    supervisors_of,
+)
 
 # `case.save(force_insert=True)` and `event.save()` of new rows, their INSERTs built once.
 _INSERT_CASE = CompiledInsert(Case)
@@ -313,7 +320,7 @@ def do_create_case(
     # The shared rollup rows last: their row locks are held only until the commit just after.
     rollups.record_case_change(case, None)
     notify(
-        dispatcher_ids(unit),
+        intake_notice(case, unit),  # withdrawn if a rule routes the case before the commit
         f"新事项待受理：{case.title}",
         f"{case.number} {category.name}，请在{respond_by:%m-%d %H:%M}前受理",
         kind=NotificationKind.CASE_STATUS,
@@ -580,7 +587,9 @@ def _notify_after(case: Case, action: str, actor: Any, note: str) -> None:
             case, f"您反映的事项{n}（{case.category.name}）已办结，请查看办理结果并评价。"
         )
     if action == Action.ESCALATE:
-        users = itertools.chain(dispatcher_ids(case.handling_unit), supervisors_of(case))
+        users = itertools.chain(
+            dispatcher_ids(case.handling_unit), supervisors_of(case), escalation_recipients(case)
+        )
         notify(
             users,
             f"事项上报至{case.handling_unit.name}：{case.title}",

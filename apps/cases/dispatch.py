@@ -47,6 +47,7 @@ from apps.volunteers.models import Volunteer
 from . import rules
 from .choices import OPEN_STATUSES, SATISFIED_RATINGS, Level
 from .models import Case
+from .notify import withdraw_intake_notice
 
 WEIGHTS = {"match": 40, "distance": 20, "load": 20, "availability": 10, "rating": 10}
 FAR_KM = 5.0
@@ -468,4 +469,5 @@ def route_for_claim(case: Case, *, note: str, unit: Place | None = None) -> Case
             at=now,
         )
         rollups.record_case_change(locked, before)
+        withdraw_intake_notice(case)  # no "新事项待受理" for the dispatchers: it is accepted
     return locked

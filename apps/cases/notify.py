@@ -2,6 +2,7 @@
 link points; `apps.notifications.services.notify` queues the message after the commit."""
 
 import logging
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -71,3 +72,58 @@ def supervisors_of(case: Case) -> QuerySet[Any]:
         scope__path__in=prefixes,
         scope__kind__in=["town", "county"],
     )
+
+
+# --- the "新事项待受理" notice of a new case, withdrawn when a rule routes it ------------------
+
+
+class IntakeNotice:
+    """The recipients of a new case's "新事项待受理" notice (its handling unit's dispatchers),
+    read at registration. `notify` reads them after the commit: a case routed by rule in the
+    same transaction (`dispatch.route_for_claim`: 林长制 sends a forest event straight to its
+    zone) withdraws the notice first, so the dispatchers are not asked to accept a case that
+    is already accepted; the rule's owner tells the people who handle it."""
+
+    def __init__(self, ids: list[int]) -> None:
+        self.ids = ids
+        self.withdrawn = False
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(() if self.withdrawn else self.ids)
+
+
+def intake_notice(case: Case, unit: Any) -> IntakeNotice:
+    """The new case's notice recipients, kept on the instance for `withdraw_intake_notice`."""
+    notice = IntakeNotice(dispatcher_ids(unit))
+    case._intake_notice = notice  # type: ignore[attr-defined]
+    return notice
+
+
+def withdraw_intake_notice(case: Case) -> None:
+    """Tell no dispatcher of `case` being new (it was routed by rule before the commit)."""
+    notice = getattr(case, "_intake_notice", None)
+    if notice is not None:
+        notice.withdrawn = True
+
+
+# --- who else hears of an escalation ---------------------------------------------------------
+
+# Other apps name more recipients of a case's escalation (上报) notice: each hook gets the
+# case as escalated (its new level and handling unit, place loaded) and returns account ids
+# or accounts (林长制: the 林长制 office of the level a forest event reached).
+EscalationHook = Callable[[Case], Iterable[Any]]
+_escalation_hooks: list[EscalationHook] = []
+
+
+def register_escalation_recipients(hook: EscalationHook) -> EscalationHook:
+    if hook not in _escalation_hooks:
+        _escalation_hooks.append(hook)
+    return hook
+
+
+def escalation_recipients(case: Case) -> list[Any]:
+    """Who the registered hooks add to the escalation notice of `case` (read now)."""
+    found: list[Any] = []
+    for hook in _escalation_hooks:
+        found.extend(hook(case))
+    return found

@@ -26,6 +26,7 @@ from apps.duties.choices import DutyKind
 from apps.duties.models import Duty
 from apps.notifications.choices import NotificationKind
 from apps.notifications.services import notify
+from apps.orgs.models import Membership, Organisation
 from apps.places.choices import PlaceKind
 from apps.places.models import Place
 
@@ -51,6 +52,7 @@ from .models import (
     PlantingTarget,
     Signboard,
     TrackBatch,
+    ZoneProfile,
 )
 
 MAX_BATCH = 2000  # fixes in one batch (a phone sends every minute or so; a GPX file in chunks)
@@ -398,6 +400,57 @@ def holders(zone: Place, kinds: list[str] | tuple[str, ...]) -> Any:
     return get_user_model().objects.filter(is_active=True, person_id__in=people)
 
 
+def zone_offices(zone: Place) -> dict[str, Organisation]:
+    """The 林长制 offices answering for `zone`, by level: "town" the zone's own office (its
+    township's, or its state forest farm's), "county" that office's parent (the county's
+    office). A level without a registered office is left out."""
+    profile = (
+        ZoneProfile.objects.filter(zone=zone)
+        .select_related("office_org__parent", "farm__office_org__parent")
+        .first()
+    )
+    if profile is None:
+        return {}
+    office = profile.office_org or (profile.farm.office_org if profile.farm else None)
+    if office is None:
+        return {}
+    found = {"town": office}
+    if office.parent is not None:
+        found["county"] = office.parent
+    return found
+
+
+def office_staff(offices: list[Organisation]) -> Any:
+    """Active accounts of the people holding a current seat (组织成员) in `offices`."""
+    today = timezone.localdate()
+    seats = (
+        Membership.objects.filter(organisation__in=offices)
+        .exclude(start_date__gt=today)
+        .exclude(end_date__lt=today)
+        .values("person_id")
+    )
+    return get_user_model().objects.filter(is_active=True, person_id__in=seats)
+
+
+# The chief level an event climbed to → the level of the office that is told.
+OFFICE_OF_LEVEL: dict[str, str] = {
+    DutyKind.FOREST_CHIEF_TOWN: "town",
+    DutyKind.FOREST_CHIEF_COUNTY: "county",
+}
+
+
+def escalation_offices_staff(case: Case) -> list[int]:
+    """The case engine's escalation hook (`cases.notify.register_escalation_recipients`): a
+    case in a forest zone escalated to the township or county level tells that level's 林长制
+    office."""
+    if case.place.kind != PlaceKind.FOREST_ZONE:
+        return []
+    office = zone_offices(case.place).get(case.level)
+    if office is None:
+        return []
+    return list(office_staff([office]).values_list("pk", flat=True))
+
+
 def first_chief_level(zone: Place) -> str:
     """The lowest chief level with a current holder on the zone (village, else town …)."""
     held = set(
@@ -493,8 +546,20 @@ def _route(
         routed_level=level,
     )
     label = EventKind(kind).label
+    # The zone's chiefs of that level, its rangers and its township's (or farm's) 林长制
+    # office: the people who handle it (the case engine's "新事项待受理" to the town's
+    # dispatchers was withdrawn by the routing). The reporter is not told of their own report.
+    town_office = zone_offices(zone).get("town")
+    told = set(
+        holders(zone, [level, DutyKind.RANGER] if level else [DutyKind.RANGER]).values_list(
+            "pk", flat=True
+        )
+    )
+    if town_office is not None:
+        told |= set(office_staff([town_office]).values_list("pk", flat=True))
+    told.discard(getattr(actor, "pk", None))
     notify(
-        holders(zone, [level, "ranger"] if level else ["ranger"]),
+        sorted(told),
         f"林区事件：{case.title}",
         f"{case.number} {label}，请及时核查处置"
         f"（{timezone.localtime(case.respond_by):%m-%d %H:%M}前响应）",
@@ -556,8 +621,12 @@ def escalate_events(now: dt.datetime | None = None) -> int:
             ForestEvent.objects.filter(pk=locked.pk).update(
                 routed_level=nxt, escalations=locked.escalations, updated_at=now
             )
+            office = zone_offices(event.zone).get(OFFICE_OF_LEVEL.get(nxt, ""))
+            told = list(holders(event.zone, [nxt]).values_list("pk", flat=True))
+            if office is not None:  # that level's 林长制 office is told too
+                told += list(office_staff([office]).values_list("pk", flat=True))
             notify(
-                holders(event.zone, [nxt]),
+                told,
                 f"林区事件超时未响应，已上报：{event.case.title}",
                 f"{event.case.number} 已超过响应时限，请督促处置",
                 kind=NotificationKind.CASE_ESCALATED,
@@ -699,6 +768,9 @@ def do_record_planting(
     return row
 
 
+MAX_TARGET_MU = 10_000_000  # the column holds up to 9,999,999.9 亩
+
+
 @transaction.atomic
 def do_set_planting_target(
     place: Place,
@@ -722,13 +794,22 @@ def do_set_planting_target(
     except (TypeError, ValueError):
         errors["year"] = "年度应为2000～2100之间的整数"
     try:
-        area = Decimal(str(area_mu))
+        area = Decimal(str(area_mu).strip())
         if not area > 0:
             raise InvalidOperation
+        if area >= MAX_TARGET_MU:
+            errors["area_mu"] = f"目标面积不能超过{MAX_TARGET_MU - 1}亩"
+        elif area != area.quantize(Decimal("0.1")):
+            errors["area_mu"] = "目标面积最多保留一位小数"
     except InvalidOperation:
         errors["area_mu"] = "目标面积应为大于0的数字（亩）"
     if errors:
         raise ValidationError(errors)
+    before = (
+        PlantingTarget.objects.filter(place=place, year=year, kind=kind)
+        .values_list("area_mu", flat=True)
+        .first()
+    )
     row, created = PlantingTarget.objects.update_or_create(
         place=place, year=year, kind=kind, defaults={"area_mu": area, "note": note.strip()[:200]}
     )
@@ -736,6 +817,7 @@ def do_set_planting_target(
         actor=actor,
         verb=AuditVerb.CREATE if created else AuditVerb.UPDATE,
         obj=row,
-        changes={"year": year, "kind": kind, "area_mu": str(area)},
+        changes={"year": year, "kind": kind, "area_mu": str(area)}
+        | ({} if before is None else {"area_mu_before": str(before)}),
     )
     return row

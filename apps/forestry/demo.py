@@ -24,8 +24,8 @@ from django.utils import timezone
 from apps.accounts.choices import Role
 from apps.duties.choices import DutyKind
 from apps.duties.models import Duty
-from apps.orgs.choices import OrgKind
-from apps.orgs.models import Organisation
+from apps.orgs.choices import MemberRole, OrgKind
+from apps.orgs.models import Membership, Organisation
 from apps.people.models import Person
 from apps.places.actions import allocate_ids, assign_path
 from apps.places.choices import PlaceKind
@@ -40,6 +40,7 @@ from .models import (
     Planting,
     PlantingTarget,
     Signboard,
+    StateForestFarm,
     TrackBatch,
     ZoneProfile,
 )
@@ -93,6 +94,8 @@ def populate_demo(county: Place, size: str, seed: int, say: Say) -> dict[str, in
     zones = _zones(county, target["zones"], rng)
     if not zones:
         return {}
+    # the farms draw from their own generator: the rest of the demo stays as it was
+    zones += _farms(county, zones, random.Random(f"{seed}/forestry/farms"))
     _profiles(zones, rng)
     offices = _offices(county, zones)
     added = _top_up_holders(county, zones, target, rng)
@@ -104,7 +107,8 @@ def populate_demo(county: Place, size: str, seed: int, say: Say) -> dict[str, in
     plantings = _plantings(zones, 1.0 if target["zones"] else 0.1, today, rng)
     _reserve_targets(zones, today, rng)
     say(
-        f"  林长制：{len(zones)} 个林区，新增林长和护林员 {added} 人，{patrols} 次巡护，"
+        f"  林长制：{len(zones)} 个林区（含国有林场 {len(FARMS)} 个），{offices} 个林长制办公室，"
+        f"新增林长和护林员 {added} 人，{patrols} 次巡护，"
         f"{boards} 块公示牌，{events} 件事件，用时 {time.perf_counter() - began:.1f} 秒"
     )
     return {
@@ -173,6 +177,51 @@ def _zones(county: Place, wanted: int, rng: random.Random) -> list[Place]:
     return zones + new
 
 
+# The county's state forest farms (国有林场): the article's four, each with a 林长制 office.
+FARMS = ("东山国有林场", "白云山国有林场", "玉华山国有林场", "桥头国有林场")
+
+
+def _farms(county: Place, zones: list[Place], rng: random.Random) -> list[Place]:
+    """The four 国有林场 of the county, each managing one forest zone of its own under the
+    county (the farms are units, not places of the tree: ADR 0072); their offices are made by
+    `_offices`. Returns the farm zones not in `zones` yet. Idempotent (farms by name, zones by
+    code)."""
+    ids = {z.pk for z in zones}
+    new: list[Place] = []
+    for n, name in enumerate(FARMS, start=1):
+        farm, _ = StateForestFarm.objects.get_or_create(place=county, name=name)
+        code = child_code(PlaceKind.FOREST_ZONE, county, n)
+        zone = Place.objects.filter(code=code).first()
+        if zone is None:
+            lng = (county.lng or 115.36) + rng.uniform(-0.15, 0.15)
+            lat = (county.lat or 26.33) + rng.uniform(-0.15, 0.15)
+            zone = Place(
+                pk=allocate_ids(Place, 1)[0],
+                kind=PlaceKind.FOREST_ZONE,
+                code=code,
+                name=f"{name}林区",
+                parent=county,
+                lng=lng,
+                lat=lat,
+                geometry=_square(lng, lat, rng.uniform(0.02, 0.035)),
+                attributes={"area_mu": rng.randrange(20000, 60000, 100)},
+            )
+            assign_path(zone)
+            Place.objects.bulk_create([zone])
+        ZoneProfile.objects.get_or_create(
+            zone=zone,
+            defaults={
+                "farm": farm,
+                "area_mu": Decimal(zone.attributes.get("area_mu", 30000)),
+                "office": f"{name}林长制办公室",
+                "complaint_phone": f"0796-{rng.randrange(3500000, 3599999)}",
+            },
+        )
+        if zone.pk not in ids:
+            new.append(zone)
+    return new
+
+
 def _profiles(zones: list[Place], rng: random.Random) -> None:
     have = set(ZoneProfile.objects.filter(zone__in=zones).values_list("zone_id", flat=True))
     towns = {p.pk: p.name for p in Place.objects.filter(pk__in={z.parent_id for z in zones})}
@@ -209,14 +258,71 @@ def _offices(county: Place, zones: list[Place]) -> int:
         return org
 
     top = office(county, None)
-    towns = Place.objects.filter(pk__in={z.parent_id for z in zones}).order_by("path")
+    farmed = set(
+        ZoneProfile.objects.filter(zone__in=zones, farm__isnull=False).values_list(
+            "zone_id", flat=True
+        )
+    )
+    towns = Place.objects.filter(
+        pk__in={z.parent_id for z in zones if z.pk not in farmed}, kind=PlaceKind.TOWN
+    ).order_by("path")
     by_town = {t.pk: office(t, top) for t in towns}
+    farms = list(StateForestFarm.objects.filter(place=county).order_by("name"))
+    for farm in farms:  # a farm's office: an organisation at the county, under the county's
+        if farm.office_org_id is None:
+            org, _ = Organisation.objects.get_or_create(
+                kind=OrgKind.DEPARTMENT,
+                name=f"{farm.name}林长制办公室",
+                place=county,
+                defaults={"parent": top},
+            )
+            StateForestFarm.objects.filter(pk=farm.pk).update(office_org=org)
+            farm.office_org = org
+    by_farm = {f.pk: f.office_org for f in farms}
     for profile in ZoneProfile.objects.filter(
         zone__in=zones, office_org__isnull=True
     ).select_related("zone"):
-        org = by_town.get(profile.zone.parent_id or 0, top)
+        org = by_farm.get(profile.farm_id or 0) or by_town.get(profile.zone.parent_id or 0, top)
         ZoneProfile.objects.filter(pk=profile.pk).update(office_org=org, office=org.name)
-    return 1 + len(by_town)
+    _office_staff([top, *by_town.values(), *(f.office_org for f in farms if f.office_org)])
+    return 1 + len(by_town) + len(farms)
+
+
+def _office_staff(offices: list[Organisation]) -> int:
+    """One staff member (组织成员) per 林长制 office without one: a resident of the office's
+    place, with an account (林长 role, scope the office's place, no usable password) so the
+    office hears of its events and escalations. Returns how many were added."""
+    user_model = get_user_model()
+    staffed = set(
+        Membership.objects.filter(organisation__in=offices).values_list(
+            "organisation_id", flat=True
+        )
+    )
+    taken = set(user_model.objects.exclude(person=None).values_list("person_id", flat=True))
+    unusable = make_password(None)
+    added = 0
+    for n, org in enumerate(offices):
+        if org.pk in staffed:
+            continue
+        person = (
+            Person.objects.filter(subtree_q(org.place, "place"))
+            .exclude(pk__in=taken)
+            .order_by("pk")
+            .first()
+        )
+        if person is None:
+            continue
+        taken.add(person.pk)
+        Membership.objects.create(organisation=org, person=person, role=MemberRole.STAFF)
+        user_model.objects.create(
+            username=f"lzb{org.place.code[-6:]}-{n:02d}",  # from codes: same seed, same logins
+            role=Role.FOREST_CHIEF,
+            scope=org.place,
+            person=person,
+            password=unusable,
+        )
+        added += 1
+    return added
 
 
 def _top_up_holders(

@@ -45,3 +45,25 @@ class PlantingForm(forms.Form):
         field = self.fields["zone"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = [(z.pk, z.name) for z in zones]
+
+
+class PlantingTargetForm(forms.Form):
+    """A planting task's target (国家储备林 by default) for a place and year; the action checks
+    the values and says what is wrong in Chinese."""
+
+    place = forms.TypedChoiceField(label="地点（县、乡镇或林区）", coerce=int)
+    kind = forms.ChoiceField(
+        label="类型", choices=PlantingKind.choices, initial=PlantingKind.RESERVE
+    )
+    year = forms.CharField(label="年度", max_length=4)
+    area_mu = forms.CharField(label="目标面积（亩）", max_length=20)
+    note = forms.CharField(label="任务说明", max_length=200, required=False)
+
+    def __init__(self, *args, places=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["place"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(p.pk, p.name) for p in places]
+        field.error_messages["invalid_choice"] = "请选择您管辖范围内的地点"
+        for name in ("place", "year", "area_mu"):
+            self.fields[name].error_messages["required"] = f"请填写{self.fields[name].label}"

@@ -15,6 +15,7 @@ from apps.cases.choices import OPEN_STATUSES, Action
 from apps.cases.models import CaseEvent
 from apps.duties.models import Duty
 from apps.orgs.models import Organisation
+from apps.places.choices import ABOVE_TOWN, PlaceKind
 from apps.places.models import Place, subtree_q
 from apps.stats.indicators import Indicator, register
 from apps.stats.selectors import local_midnight
@@ -143,6 +144,43 @@ def offices(place: Place) -> int:
     return len(ids | set(parents))
 
 
+def zones_by_unit(place: Place) -> list[dict[str, Any]]:
+    """The zones under `place` by the unit managing them — each township (the zone's town)
+    and each state forest farm (国有林场, the zone's profile names it) — with the number of
+    zones, their area (亩) and the unit's 林长制 office: townships by path, then farms by
+    name. Two queries."""
+    profiles = list(
+        ZoneProfile.objects.filter(subtree_q(place, "zone")).values_list(
+            "zone__path", "area_mu", "farm__name", "office_org__name"
+        )
+    )
+    if not profiles:
+        return []
+    towns = list(
+        Place.objects.filter(kind=PlaceKind.TOWN)
+        .filter(subtree_q(place, "") | Q(path__in=place.ancestor_paths(include_self=True)))
+        .order_by("path")
+        .values_list("path", "name")
+    )
+    units: dict[tuple[int, str], dict[str, Any]] = {}
+    for path, mu, farm, office in profiles:
+        if farm:
+            key, kind, name = (1, farm), "国有林场", farm
+        else:
+            town = next((t for t in towns if path.startswith(t[0])), None)
+            if town is None:
+                continue  # a zone right under the county, managed by no farm
+            key, kind, name = (0, town[0]), "乡镇", town[1]
+        row = units.setdefault(
+            key,
+            {"code": f"{key[0]}:{key[1]}", "name": name, "kind": kind, "n": 0, "mu": 0.0},
+        )
+        row["n"] += 1
+        row["mu"] = round(row["mu"] + float(mu or 0), 1)
+        row.setdefault("office", office or "")
+    return [units[k] for k in sorted(units)]
+
+
 def boards_needing_reprint(place: Place) -> int:
     """Boards never printed, or whose printed chiefs differ from the zone's current ones
     (the chiefs read once per zone)."""
@@ -202,6 +240,7 @@ def target_progress(
         done = sum((mu for path, mu in done_at if path.startswith(t.place.path)), Decimal(0))
         out.append(
             {
+                "pk": t.pk,
                 "place": t.place.name,
                 "path": t.place.path,
                 "target": float(t.area_mu),
@@ -240,6 +279,7 @@ def month_figures(user: Any, day: dt.date) -> dict[str, Any]:
         "open_events": ForestEvent.objects.filter(
             subtree_q(place, "zone"), case__status__in=list(OPEN_STATUSES)
         ).count(),
+        "units": zones_by_unit(place) if place.kind in ABOVE_TOWN else [],
     }
 
 
@@ -254,6 +294,25 @@ def reserve_targets(user: Any, year: int) -> list[dict[str, Any]]:
     """The planting page's 国家储备林 targets of the account's scope for `year`."""
     place = user.scope or Place.objects.filter(depth=0).first()
     return target_progress(place, year) if place is not None else []
+
+
+def targets_by_kind(user: Any, year: int) -> list[dict[str, Any]]:
+    """The planting page's targets of the account's scope for `year`, one table per kind
+    that has any (国家储备林 first): [{kind, name, rows}] with `target_progress`'s rows."""
+    place = user.scope or Place.objects.filter(depth=0).first()
+    if place is None:
+        return []
+    kinds = set(
+        PlantingTarget.objects.filter(subtree_q(place, "place"), year=year).values_list(
+            "kind", flat=True
+        )
+    )
+    order = [PlantingKind.RESERVE, *(k for k in PlantingKind if k != PlantingKind.RESERVE)]
+    return [
+        {"kind": k.value, "name": k.label, "rows": target_progress(place, year, k.value)}
+        for k in order
+        if k.value in kinds
+    ]
 
 
 def _link(name: str) -> Any:
@@ -330,11 +389,23 @@ register(
     Indicator(
         "forest_offices",
         "林长制办公室",
-        "区域内林区所属的乡镇林长制办公室及其上级（县）林长制办公室数，按组织登记，截至今日。",
+        "区域内林区所属的乡镇、国有林场林长制办公室及其上级（县）林长制办公室数，按组织登记，"
+        "截至今日。",
         "个",
         "orgs.Organisation",
         lambda s: offices(s.place),
         periodic=False,
+    ),
+    Indicator(
+        "forest_zones_by_unit",
+        "林区（按乡镇、国有林场）",
+        "区域内林区按管理单位（所在乡镇，或经营管理的国有林场）统计的个数，及其面积（亩），"
+        "截至今日。",
+        "个",
+        "forestry.ZoneProfile",
+        lambda s: zones_by_unit(s.place) if s.breakdowns else [],
+        periodic=False,
+        shape="breakdown",
     ),
     Indicator(
         "forest_boards_reprint",

@@ -20,6 +20,46 @@ from .choices import (
 LEVEL_CHOICES = [(k.value, k.label) for k in FOREST_LEVELS]
 
 
+class StateForestFarm(TimeStamped):
+    """A 国有林场 (state forest farm): a unit of the county that manages forest zones beside
+    the townships, with a 林长制 office of its own (an organisation under the county's office).
+    Not a place of the tree: its zones are places of kind 林区 under the county (or under the
+    township they lie in), linked to the farm by their profile (see ADR 0072)."""
+
+    scope_path = "place"
+
+    name = models.CharField("名称", max_length=100)
+    place = models.ForeignKey(
+        "places.Place",
+        verbose_name="所在县区",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    office_org = models.ForeignKey(
+        "orgs.Organisation",
+        verbose_name="林长制办公室（组织）",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "国有林场"
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["place", "name"], name="stateforestfarm_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def audit_scope_path(self) -> str:
+        return self.place.path
+
+
 class ZoneProfile(TimeStamped):
     """What a forest zone (a place of kind 林区; its polygon stays on the place) adds: area in
     亩, the 林长制 office answering for it, the complaint phone and the duties on its board."""
@@ -39,6 +79,15 @@ class ZoneProfile(TimeStamped):
         on_delete=models.SET_NULL,
         related_name="+",
         help_text="乡镇（或国有林场）的林长制办公室，在组织中登记；其上级组织为县林长制办公室",
+    )
+    farm = models.ForeignKey(
+        StateForestFarm,
+        verbose_name="国有林场",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="zones",
+        help_text="由国有林场经营管理的林区填写；空则由所在乡镇管理",
     )
     complaint_phone = models.CharField("监督电话", max_length=30, blank=True)
     duties_text = models.CharField(

@@ -19,6 +19,15 @@ def zones(user: Any) -> QuerySet[Place]:
     return Place.objects.visible_to(user).filter(kind=PlaceKind.FOREST_ZONE)
 
 
+TARGET_KINDS = (PlaceKind.COUNTY, PlaceKind.TOWN, PlaceKind.FOREST_ZONE)
+
+
+def target_places(user: Any) -> QuerySet[Place]:
+    """The places a planting target may be set for: the county, townships and zones in the
+    account's scope (tree order)."""
+    return Place.objects.visible_to(user).filter(kind__in=TARGET_KINDS).order_by("path")
+
+
 def my_zones(user: Any) -> QuerySet[Place]:
     """The zones the account's person holds a forest duty on (else every zone in scope)."""
     if user.person_id:

@@ -15,4 +15,5 @@ urlpatterns = [
     path("signboards/", views.signboards, name="signboards"),
     path("signboards/pdf/", views.signboards_pdf, name="signboards_pdf"),
     path("planting/", views.planting, name="planting"),
+    path("planting/targets/", views.planting_target, name="planting_target"),
 ]

@@ -18,8 +18,8 @@ from apps.core.refusals import run_action
 
 from . import actions, indicators, pdf, selectors
 from .choices import EventKind, PatrolStatus
-from .forms import EventForm, GpxForm, PlantingForm, SignboardForm
-from .models import ZoneProfile
+from .forms import EventForm, GpxForm, PlantingForm, PlantingTargetForm, SignboardForm
+from .models import PlantingTarget, ZoneProfile
 
 
 def _viewer(request: HttpRequest) -> None:
@@ -271,17 +271,87 @@ def planting(request: HttpRequest) -> HttpResponse:
     return _planting_page(request, form, status)
 
 
-def _planting_page(request: HttpRequest, form: Any, status: int = 200) -> HttpResponse:
+def _shown_year(request: HttpRequest) -> int:
+    raw = request.GET.get("year", "")
+    year = int(raw) if raw.isdigit() else 0
+    return year if 2000 <= year <= 2100 else timezone.localdate().year
+
+
+def _planting_page(
+    request: HttpRequest,
+    form: Any,
+    status: int = 200,
+    target_form: PlantingTargetForm | None = None,
+    year: int | None = None,
+) -> HttpResponse:
+    year = year or _shown_year(request)
+    may_manage = can(request.user, Cap.FORESTRY_MANAGE)
+    if target_form is None and may_manage:
+        initial: dict[str, Any] = {"year": year}
+        if request.GET.get("target", "").isdigit():  # 修改: the row's values in the form
+            found = (
+                PlantingTarget.objects.visible_to(request.user)
+                .filter(pk=int(request.GET["target"]))
+                .first()
+            )
+            if found is not None:
+                initial = {
+                    "place": found.place_id,
+                    "kind": found.kind,
+                    "year": found.year,
+                    "area_mu": found.area_mu,
+                    "note": found.note,
+                }
+        target_form = PlantingTargetForm(
+            initial=initial, places=selectors.target_places(request.user)[:600]
+        )
     return render(
         request,
         "forestry/planting.html",
         {
             "rows": list(selectors.plantings(request.user)[:200]),
             "totals": indicators.planting_totals(request.user),
-            "year": timezone.localdate().year,
-            "targets": indicators.reserve_targets(request.user, timezone.localdate().year),
+            "year": year,
+            "target_tables": indicators.targets_by_kind(request.user, year),
             "form": form,
-            "may_manage": can(request.user, Cap.FORESTRY_MANAGE),
+            "target_form": target_form,
+            "may_manage": may_manage,
         },
         status=status,
+    )
+
+
+@login_required
+@require_POST
+def planting_target(request: HttpRequest) -> HttpResponse:
+    """Set (or change) a planting task's target for a place and year; the planting page shows
+    it beside what the ledger holds."""
+    require(request.user, Cap.FORESTRY_MANAGE, what="下达造林任务")
+    form = PlantingTargetForm(request.POST, places=selectors.target_places(request.user)[:600])
+    blank = PlantingForm(zones=list(selectors.zones(request.user)[:500]))
+    if not form.is_valid():
+        return _planting_page(request, blank, 422, target_form=form)
+    d = form.cleaned_data
+    place = get_object_or_404(selectors.target_places(request.user), pk=d["place"])
+
+    def done(row: Any) -> HttpResponse:
+        messages.success(
+            request,
+            f"已保存{row.place.name}{row.year}年{row.get_kind_display()}目标 {row.area_mu} 亩",
+        )
+        return redirect(f"{reverse('forestry:planting')}?year={row.year}")
+
+    return run_action(
+        request,
+        lambda: actions.do_set_planting_target(
+            place,
+            actor=request.user,
+            year=d["year"],
+            area_mu=d["area_mu"],
+            kind=d["kind"],
+            note=d.get("note") or "",
+        ),
+        done=done,
+        refused=lambda: _planting_page(request, blank, 422, target_form=form),
+        form=form,
     )

@@ -228,8 +228,8 @@ def test_event_becomes_a_case_routed_to_the_zone_chief(forest, django_capture_on
             "recipient__username", flat=True
         )
     )
-    assert {"f_village_chief", "f_ranger1", "f_ranger2"} <= told
-    assert "f_town_chief" not in told
+    assert {"f_village_chief", "f_ranger2"} <= told
+    assert "f_town_chief" not in told and "f_ranger1" not in told  # not told of their own report
 
 
 def test_event_escalates_up_the_chief_levels(forest, django_capture_on_commit_callbacks):

@@ -314,3 +314,62 @@ def test_village_chief_claims_and_resolves_a_fire_without_a_dispatch(
     actions_done = list(case.events.order_by("at", "id").values_list("action", "actor_label"))
     assert [a for a, _ in actions_done] == ["submit", "accept", "dispatch", "claim", "resolve"]
     assert actions_done[1][1] == actions_done[2][1] == "系统（按规则派单）"
+
+
+def test_planting_target_set_and_changed_on_the_page(forest, world):
+    """A town chief sets a target for a zone and year on the planting page, changes it, sees
+    it beside what the ledger holds; a wrong value is refused beside its field in Chinese;
+    a ranger (no 林长 capability) may not; each save leaves an audit event."""
+    from apps.core.models import AuditEvent
+    from apps.forestry.models import PlantingTarget
+
+    chief = client_as(forest.user("town_chief"))
+    page = chief.get("/forest/planting/?year=2026").content.decode()
+    assert 'id="target-form"' in page and "2026年尚未下达造林任务目标" in page
+    target = {"place": forest.zone.pk, "kind": "reserve", "year": "2026", "area_mu": "80"}
+    r = chief.post("/forest/planting/targets/", target | {"note": "第一批"})
+    assert r.status_code == 302 and r.url == "/forest/planting/?year=2026"
+    row = PlantingTarget.objects.get()
+    assert (row.place, row.year, row.area_mu, row.note) == (forest.zone, 2026, 80, "第一批")
+    chief.post(
+        "/forest/planting/",
+        {
+            "zone": forest.zone.pk,
+            "kind": "reserve",
+            "area_mu": "20",
+            "count": "0",
+            "species": "杉木",
+            "date": "2026-04-01",
+        },
+    )
+    # 修改: the row's link fills the form; saving again changes the one target
+    page = chief.get(f"/forest/planting/?year=2026&target={row.pk}").content.decode()
+    assert 'value="80.0"' in page and "2026年国家储备林任务" in page
+    assert "<td>80.0</td><td>20.0</td><td>25%</td>" in page
+    r = chief.post("/forest/planting/targets/", target | {"area_mu": "40"})
+    assert r.status_code == 302 and PlantingTarget.objects.get().area_mu == 40
+    page = chief.get("/forest/planting/?year=2026").content.decode()
+    assert "<td>40.0</td><td>20.0</td><td>50%</td>" in page
+    # another kind gets its own table
+    chief.post("/forest/planting/targets/", target | {"kind": "camellia", "area_mu": "12.5"})
+    page = chief.get("/forest/planting/?year=2026").content.decode()
+    assert "2026年油茶种植任务" in page and "<td>12.5</td><td>0.0</td><td>0%</td>" in page
+    audits = AuditEvent.objects.filter(object_type="forestry.plantingtarget").order_by("id")
+    assert [a.verb for a in audits] == ["create", "update", "create"]
+    # refused, in Chinese, beside the field, nothing changed
+    for bad, message in [
+        ({"area_mu": "abc"}, "目标面积应为大于0的数字（亩）"),
+        ({"area_mu": "0"}, "目标面积应为大于0的数字（亩）"),
+        ({"area_mu": "1.25"}, "目标面积最多保留一位小数"),
+        ({"area_mu": "99999999"}, "目标面积不能超过9999999亩"),
+        ({"year": "1999"}, "年度应为2000～2100之间的整数"),
+        ({"year": ""}, "请填写年度"),
+        ({"place": world.county.pk}, "请选择您管辖范围内的地点"),  # above the town chief
+    ]:
+        r = chief.post("/forest/planting/targets/", target | bad)
+        assert r.status_code == 422 and message in r.content.decode(), bad
+    assert PlantingTarget.objects.get(kind="reserve").area_mu == 40
+    assert AuditEvent.objects.filter(object_type="forestry.plantingtarget").count() == 3
+    ranger = client_as(forest.user("ranger1"))
+    assert ranger.post("/forest/planting/targets/", target).status_code == 403
+    assert 'id="target-form"' not in ranger.get("/forest/planting/").content.decode()
