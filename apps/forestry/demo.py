@@ -219,7 +219,27 @@ def _farms(county: Place, zones: list[Place], rng: random.Random) -> list[Place]
         )
         if zone.pk not in ids:
             new.append(zone)
+    _farm_rangers(county, new)
     return new
+
+
+def _farm_rangers(county: Place, zones: list[Place]) -> None:
+    """A ranger for each new farm zone (the farm's own staff; the county-size top-up then
+    counts them among its 335): residents of the county with no current duty, by id."""
+    if not zones:
+        return
+    busy = Duty.objects.current().values("person_id")
+    people = list(
+        Person.objects.filter(subtree_q(county, "place"))
+        .exclude(pk__in=busy)
+        .order_by("pk")
+        .values_list("pk", flat=True)[: len(zones)]
+    )
+    start = timezone.localdate() - dt.timedelta(days=400)
+    Duty.objects.bulk_create(
+        Duty(person_id=p, place=z, kind=DutyKind.RANGER, start_date=start, note="国有林场")
+        for p, z in zip(people, zones, strict=False)
+    )
 
 
 def _profiles(zones: list[Place], rng: random.Random) -> None:

@@ -160,21 +160,18 @@ def zones_by_unit(place: Place) -> list[dict[str, Any]]:
         Place.objects.filter(kind=PlaceKind.TOWN)
         .filter(subtree_q(place, "") | Q(path__in=place.ancestor_paths(include_self=True)))
         .order_by("path")
-        .values_list("path", "name")
+        .values_list("path", "name", "code")
     )
     units: dict[tuple[int, str], dict[str, Any]] = {}
     for path, mu, farm, office in profiles:
         if farm:
-            key, kind, name = (1, farm), "国有林场", farm
+            key, code, kind, name = (1, farm), f"farm:{farm}", "国有林场", farm
         else:
             town = next((t for t in towns if path.startswith(t[0])), None)
             if town is None:
                 continue  # a zone right under the county, managed by no farm
-            key, kind, name = (0, town[0]), "乡镇", town[1]
-        row = units.setdefault(
-            key,
-            {"code": f"{key[0]}:{key[1]}", "name": name, "kind": kind, "n": 0, "mu": 0.0},
-        )
+            key, code, kind, name = (0, town[0]), f"town:{town[2]}", "乡镇", town[1]
+        row = units.setdefault(key, {"code": code, "name": name, "kind": kind, "n": 0, "mu": 0.0})
         row["n"] += 1
         row["mu"] = round(row["mu"] + float(mu or 0), 1)
         row.setdefault("office", office or "")

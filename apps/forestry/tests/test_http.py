@@ -140,7 +140,7 @@ def test_gpx_upload_refused_with_the_problem_named(forest):
 
 
 def test_signboard_pdf_and_qr_report_reaches_the_zone_chief(
-    forest, django_capture_on_commit_callbacks
+    forest, world, django_capture_on_commit_callbacks
 ):
     chief = client_as(forest.user("town_chief"))
     r = chief.post(
@@ -182,6 +182,10 @@ def test_signboard_pdf_and_qr_report_reaches_the_zone_chief(
     assert event.routed_level == "forest_chief_village"
     assert Notification.objects.filter(
         recipient=forest.user("village_chief"), object_id=str(case.pk)
+    ).exists()
+    # routed by rule on the portal too: the town's dispatchers are not asked to accept it
+    assert not Notification.objects.filter(
+        recipient=world.user("town_staff"), object_id=str(case.pk)
     ).exists()
 
 
