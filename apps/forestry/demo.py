@@ -183,7 +183,7 @@ FARMS = ("东山国有林场", "白云山国有林场", "玉华山国有林场",
 
 def _farms(county: Place, zones: list[Place], rng: random.Random) -> list[Place]:
     """The four 国有林场 of the county, each managing one forest zone of its own under the
-    county (the farms are units, not places of the tree: ADR 0072); their offices are made by
+    county (the farms are units, not places of the tree: ADR 0073); their offices are made by
     `_offices`. Returns the farm zones not in `zones` yet. Idempotent (farms by name, zones by
     code)."""
     ids = {z.pk for z in zones}

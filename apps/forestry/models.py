@@ -24,7 +24,7 @@ class StateForestFarm(TimeStamped):
     """A 国有林场 (state forest farm): a unit of the county that manages forest zones beside
     the townships, with a 林长制 office of its own (an organisation under the county's office).
     Not a place of the tree: its zones are places of kind 林区 under the county (or under the
-    township they lie in), linked to the farm by their profile (see ADR 0072)."""
+    township they lie in), linked to the farm by their profile (see ADR 0073)."""
 
     scope_path = "place"
 
