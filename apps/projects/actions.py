@@ -23,7 +23,7 @@ from apps.orgs.models import Organisation
 from apps.places.choices import PlaceKind
 from apps.places.models import Place
 
-from .choices import NoteKind, ProjectStatus, StageEventKind, StageStatus
+from .choices import DispatchReportStatus, NoteKind, ProjectStatus, StageEventKind, StageStatus
 from .models import (
     Blocker,
     DispatchReport,
@@ -477,9 +477,9 @@ def generate_weekly(report_id: int) -> DispatchReport:
         name = f"{report.place.code}-{report.week_start:%Y%m%d}"
         report.xlsx.save(f"{name}.xlsx", ContentFile(reports.workbook_bytes(weekly)), save=False)
         report.pdf.save(f"{name}.pdf", ContentFile(reports.pdf_bytes(weekly)), save=False)
-        report.status, report.generated_at = "done", timezone.now()
+        report.status, report.generated_at = DispatchReportStatus.DONE, timezone.now()
     except Exception as exc:  # recorded for the requester; the worker goes on
-        report.status, report.error = "failed", str(exc)[:300]
+        report.status, report.error = DispatchReportStatus.FAILED, str(exc)[:300]
     report.save()
     return report
 
