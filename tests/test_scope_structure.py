@@ -104,6 +104,8 @@ def test_every_model_with_an_area_states_its_scope_path_once(model):
     path = getattr(model, "scope_path", None)
     assert isinstance(path, str), f"{label} has an area but no scope_path"
     assert _place_at_end_of(model, path) is Place, f"{label}.scope_path {path!r} ends off a Place"
+    for other in getattr(model, "other_scope_paths", ()):
+        assert _place_at_end_of(model, other) is Place, f"{label}: {other!r} ends off a Place"
     if label not in NO_VISIBLE_TO:
         assert isinstance(model._default_manager.all(), ScopedQuerySet), (
             f"{label}: its manager has no visible_to(user); use ScopedQuerySet"
@@ -135,3 +137,31 @@ def test_visible_to_keeps_the_rows_of_the_scope_only(world):
     assert world.household_b.pk in seen and world.community_b.pk in seen
     assert world.household_a.pk not in seen and world.town.pk not in seen
     assert not Place.objects.visible_to(None).exists()
+
+
+def test_a_read_by_another_area_names_a_path_the_model_states():
+    from apps.accounts.models import User
+    from apps.cases.models import Case
+    from apps.places.models import Place
+
+    user = User(pk=1, username="u", scope=Place(pk=1, path="0001"))
+    sql = str(Case.objects.visible_to(user, via="handling_unit").query)
+    assert '"handling_unit_id" = ' in sql and "0001" in sql and '"place_id" = ' not in sql
+    with pytest.raises(ValueError, match="states no scope path"):
+        Case.objects.visible_to(None, via="reporter__place")
+
+
+def test_no_call_site_writes_the_scope_rule():
+    """The rule is applied only through `visible_to` (and `place_visible` for a loaded place):
+    `scope_q` is called in apps/places/scope.py alone."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "apps"
+    callers = [
+        str(path.relative_to(root.parent))
+        for path in root.rglob("*.py")
+        if "scope_q(" in path.read_text(encoding="utf-8")
+        and path.relative_to(root).parts[0:2] != ("places", "scope.py")
+        and "tests" not in path.relative_to(root).parts
+    ]
+    assert callers == []

@@ -122,7 +122,7 @@ def do_check_second_factor(*, user: Any, code: str, ip: str | None) -> str | Non
 
 
 @transaction.atomic
-def do_reset_two_factor(*, user: Any, actor: Any, ip: str | None = None) -> None:
+def do_reset_two_factor(*, user: Any, actor: User, ip: str | None = None) -> None:
     """Remove an account's authenticator and recovery codes (a lost phone): it enrols again at
     its next login. Security administrators only (三员分立)."""
     from .models import RecoveryCode, TotpDevice

@@ -36,7 +36,6 @@ def _assigns(request: Any) -> bool:
 
 @admin.register(User)
 class UserAdmin(ScopedAdmin, BaseUserAdmin):
-    place_field = "scope"
     list_display = ("username", "display_name", "role", "scope", "is_active", "locked_until")
     list_filter = ("role", "is_active")
     search_fields = ("username", "display_name")

@@ -1,8 +1,9 @@
 """The base of every app's Django admin, scoped like every other page.
 
 `ScopedAdmin` limits every changelist, change form, foreign-key choice and delete to the
-administrator's scope (objects outside it are simply not found), and writes an audit event for
-each save and delete.
+administrator's scope (objects outside it are simply not found) by the model's own
+`visible_to` (the path its `scope_path` states), and writes an audit event for each save and
+delete.
 """
 
 from typing import Any
@@ -16,7 +17,6 @@ from apps.core.choices import AuditVerb
 from apps.core.net import client_ip
 
 from .choices import Role
-from .scoping import scope_q
 
 
 class AdminRoleOnly(admin.ModelAdmin):
@@ -36,25 +36,25 @@ class AdminRoleOnly(admin.ModelAdmin):
 
 
 class ScopedAdmin(AdminRoleOnly):
-    #: path from the model to its Place ("" when the model is Place itself)
-    place_field: str = "place"
+    """For a model with a `scope_path` and a ScopedQuerySet manager (tests/test_scope_structure
+    checks both)."""
 
     def get_queryset(self, request: Any) -> models.QuerySet:
-        return super().get_queryset(request).filter(scope_q(request.user, self.place_field))
+        qs: Any = super().get_queryset(request)
+        return qs.visible_to(request.user)
 
     def _get_obj_does_not_exist_redirect(self, request: Any, opts: Any, object_id: str) -> Any:
         # Django redirects to the index with "may have been deleted"; outside the scope that
         # would still confirm the id exists somewhere. Answer as for any unknown page.
         raise Http404("未找到，或不在您的管辖范围内")
 
-    #: foreign keys whose choices are limited to the scope: target model → its path to a Place
-    SCOPED_CHOICES = {"places.Place": "", "people.Person": "place", "orgs.Organisation": "place"}
+    #: foreign keys whose choices are limited to the scope (each model's own `visible_to`)
+    SCOPED_CHOICES = frozenset({"places.Place", "people.Person", "orgs.Organisation"})
 
     def formfield_for_foreignkey(self, db_field: Any, request: Any, **kwargs: Any) -> Any:
         related = db_field.related_model
-        place_field = self.SCOPED_CHOICES.get(related._meta.label)
-        if place_field is not None:
-            kwargs["queryset"] = related.objects.filter(scope_q(request.user, place_field))
+        if related._meta.label in self.SCOPED_CHOICES:
+            kwargs["queryset"] = related.objects.visible_to(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:

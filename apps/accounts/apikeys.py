@@ -83,7 +83,7 @@ def _service_user(name: str, prefix: str, scope: Place, role: str) -> User:
 def do_create_api_key(
     *,
     name: str,
-    actor: Any,
+    actor: User | None,
     scope: Place | None = None,
     role: str = DEFAULT_SERVICE_ROLE,
     user: User | None = None,
@@ -125,7 +125,7 @@ def do_create_api_key(
 
 
 @transaction.atomic
-def do_revoke_api_key(key: ApiKey, *, actor: Any) -> ApiKey:
+def do_revoke_api_key(key: ApiKey, *, actor: User | None) -> ApiKey:
     """Revoke a key at once; its service account (if it has one) is deactivated too."""
     key = ApiKey.objects.select_for_update().select_related("user").get(pk=key.pk)
     if actor is not None and not api_keys_visible_to(actor).filter(pk=key.pk).exists():

@@ -1,10 +1,10 @@
 """Scoped reads: every list starts here, so a forgotten filter cannot leak another area.
 
 The scope rule itself is written once, in `apps.places.scope` (`reach`); a model that belongs
-to an area states its `scope_path` and lists start from `Model.objects.visible_to(user)`.
-`scoped(qs, user, "household")` is for a path other than the model's own; `get_in_scope` turns
-an object outside the scope into a 404, never a 403, so an outsider cannot even learn that it
-exists.
+to an area states its `scope_path` (and any `other_scope_paths`) and lists start from
+`Model.objects.visible_to(user)` — no call site writes a path or a Q of the rule.
+`get_in_scope` turns an object outside the scope into a 404, never a 403, so an outsider
+cannot even learn that it exists.
 """
 
 from typing import Any, TypeVar
@@ -15,13 +15,8 @@ from django.http import Http404
 
 from apps.places.models import Place
 from apps.places.scope import place_visible as place_visible
-from apps.places.scope import scope_q as scope_q
 
 M = TypeVar("M", bound=Model)
-
-
-def scoped(qs: QuerySet[M], user: Any, place_field: str) -> QuerySet[M]:
-    return qs.filter(scope_q(user, place_field))
 
 
 def get_in_scope(qs: QuerySet[M], **lookup: Any) -> M:

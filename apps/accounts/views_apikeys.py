@@ -6,10 +6,11 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from apps.accounts.requests import AuthedRequest
 from apps.core.refusals import run_action
 from apps.places.models import Place
 
@@ -42,7 +43,7 @@ class ApiKeyForm(forms.Form):
 
 
 @login_required
-def apikey_list(request: HttpRequest) -> HttpResponse:
+def apikey_list(request: AuthedRequest) -> HttpResponse:
     require(request.user, Cap.ACCOUNTS_ISSUE_API_KEYS)
     form = ApiKeyForm(request.POST or None, user=request.user)
 
@@ -76,7 +77,7 @@ def apikey_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def apikey_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def apikey_revoke(request: AuthedRequest, pk: int) -> HttpResponse:
     require(request.user, Cap.ACCOUNTS_ISSUE_API_KEYS)
     key = get_in_scope(api_keys_visible_to(request.user), pk=pk)
     do_revoke_api_key(key, actor=request.user)

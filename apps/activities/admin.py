@@ -7,7 +7,6 @@ from .models import Activity
 
 @admin.register(Activity)
 class ActivityAdmin(ScopedAdmin):
-    place_field = "place"
     list_display = ["title", "kind", "place", "start_at", "capacity", "status"]
     list_filter = ["kind", "status"]
     search_fields = ["title", "project"]

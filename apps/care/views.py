@@ -3,7 +3,6 @@ pairing with its contacts (record a contact there), and a new pairing."""
 
 import datetime as dt
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -13,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from apps.accounts.requests import AuthedRequest
 from apps.core.paging import query_without_page
-from apps.core.refusals import run_action
+from apps.core.refusals import run_form, said
 from apps.people.selectors import access_person_for_user
 from apps.places.selectors import access_place_for_user
 
@@ -77,7 +76,6 @@ def _pairing_page(
     pairing: Pairing,
     contact_form: ContactForm | None = None,
     end_form: EndPairingForm | None = None,
-    status: int = 200,
 ) -> HttpResponse:
     return render(
         request,
@@ -90,7 +88,6 @@ def _pairing_page(
             "end_form": end_form or EndPairingForm(),
             "can_end": request.user.can_manage_ledgers,
         },
-        status=status,
     )
 
 
@@ -104,22 +101,20 @@ def pairing_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 def pairing_contact(request: AuthedRequest, pk: int) -> HttpResponse:
     pairing = selectors.access_pairing_for_user(request.user, pk)
     form = ContactForm(request.POST)
-    if not form.is_valid():
-        return _pairing_page(request, pairing, contact_form=form, status=422)
 
     def done(contact: Contact) -> HttpResponse:
         text = f"已登记{contact.get_kind_display()}：{pairing.person.name}"
         cases = list(contact.cases.all())
         if cases:
             text += f"，需求已登记为事项 {cases[0].number}"
-        messages.success(request, text)
-        return redirect("care:pairing", pk=pairing.pk)
+        return said(request, text, redirect("care:pairing", pk=pairing.pk))
 
-    return run_action(
+    return run_form(
         request,
+        form,
         lambda: do_record_contact(pairing, actor=request.user, **form.cleaned_data),
         done=done,
-        refused=lambda: _pairing_page(request, pairing, contact_form=form),
+        page=lambda: _pairing_page(request, pairing, contact_form=form),
     )
 
 
@@ -128,20 +123,16 @@ def pairing_contact(request: AuthedRequest, pk: int) -> HttpResponse:
 def pairing_end(request: AuthedRequest, pk: int) -> HttpResponse:
     pairing = selectors.access_pairing_for_user(request.user, pk)
     form = EndPairingForm(request.POST)
-    if not form.is_valid():
-        return _pairing_page(request, pairing, end_form=form, status=422)
-
-    def done(_: object) -> HttpResponse:
-        messages.success(request, f"已结束结对：{pairing}")
-        return redirect("care:pairing", pk=pairing.pk)
-
-    return run_action(
+    return run_form(
         request,
+        form,
         lambda: do_end_pairing(
             actor=request.user, pairing=pairing, reason=form.cleaned_data["reason"]
         ),
-        done=done,
-        refused=lambda: _pairing_page(request, pairing, end_form=form),
+        done=lambda _: said(
+            request, f"已结束结对：{pairing}", redirect("care:pairing", pk=pairing.pk)
+        ),
+        page=lambda: _pairing_page(request, pairing, end_form=form),
     )
 
 
@@ -158,22 +149,18 @@ def pairing_new(request: AuthedRequest) -> HttpResponse:
     if request.method != "POST" and request.headers.get("HX-Request"):
         return render(request, "care/_carer_options.html", search)
 
-    def page(status: int = 200) -> HttpResponse:
+    def page() -> HttpResponse:
         context = {**search, "form": form, "pairings": person.pairings.current()}
-        return render(request, "care/pairing_new.html", context, status=status)
+        return render(request, "care/pairing_new.html", context)
 
     if request.method != "POST":
         return page()
-    if not form.is_valid():
-        return page(422)
-
-    def done(pairing: Pairing) -> HttpResponse:
-        messages.success(request, f"已结对：{pairing}")
-        return redirect("care:pairing", pk=pairing.pk)
-
-    return run_action(
+    return run_form(
         request,
+        form,
         lambda: do_create_pairing(actor=request.user, person=person, **form.cleaned_data),
-        done=done,
-        refused=page,
+        done=lambda pairing: said(
+            request, f"已结对：{pairing}", redirect("care:pairing", pk=pairing.pk)
+        ),
+        page=page,
     )

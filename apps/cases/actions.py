@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from apps.accounts.models import User
 from apps.accounts.permissions import Cap, has_role_for, refusal
 from apps.accounts.scoping import place_in_scope, place_visible
 from apps.core import audit
@@ -63,7 +64,7 @@ RESIDENT_LABEL = "居民（凭查询码）"
 SYSTEM_LABEL = "系统（超时自动上报）"
 
 
-def _label(actor: Any) -> str:
+def _label(actor: User | str | None) -> str:
     if actor is None:
         return RESIDENT_LABEL
     if isinstance(actor, str):
@@ -75,14 +76,14 @@ def _event(
     case: Case,
     action: str,
     *,
-    actor: Any,
+    actor: User | str | None,
     from_status: str,
     to_status: str,
     note: str = "",
     data: dict[str, Any] | None = None,
     at: dt.datetime,
 ) -> CaseEvent:
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    user = actor if isinstance(actor, User) else None
     event = CaseEvent(
         case=case,
         at=at,
@@ -121,7 +122,7 @@ def _deadlines(category: Category, start: dt.datetime) -> tuple[dt.datetime, dt.
 
 def _intake_errors(
     *,
-    actor: Any,
+    actor: User | None,
     category: Category | None,
     place: Place | None,
     title: str,
@@ -205,7 +206,7 @@ def _attribute_errors(
     return errors
 
 
-def _place_in_scope(actor: Any, place: Place) -> bool:
+def _place_in_scope(actor: User, place: Place) -> bool:
     """Is `place` in the actor's scope? Decided on the loaded paths (the scope's subtree is
     every path that starts with the scope's path) when the place has one, else by a query."""
     if place.pk is not None and place.path:
@@ -216,7 +217,7 @@ def _place_in_scope(actor: Any, place: Place) -> bool:
 @transaction.atomic
 def do_create_case(
     *,
-    actor: Any,
+    actor: User | None,
     category: Category | None,
     place: Place | None,
     title: str,
@@ -393,7 +394,7 @@ def _extension(case: Case, data: dict[str, Any], note: str) -> None:
     case.extension_reason = note[:500]
 
 
-def _merge_target(case: Case, data: dict[str, Any], actor: Any) -> Case:
+def _merge_target(case: Case, data: dict[str, Any], actor: User | None) -> Case:
     from .selectors import visible_cases
 
     try:
@@ -405,7 +406,7 @@ def _merge_target(case: Case, data: dict[str, Any], actor: Any) -> Case:
     return target
 
 
-def _rate(case: Case, data: dict[str, Any], actor: Any, now: dt.datetime) -> None:
+def _rate(case: Case, data: dict[str, Any], actor: User | None, now: dt.datetime) -> None:
     rating = data.get("rating")
     if rating not in Rating.values:
         raise InvalidTransitionData("请选择满意、基本满意或不满意")
@@ -461,7 +462,13 @@ def _meeting_decide(case: Case, data: dict[str, Any], now: dt.datetime) -> dict[
 
 
 def _apply(
-    case: Case, action: str, *, actor: Any, note: str, data: dict[str, Any], now: dt.datetime
+    case: Case,
+    action: str,
+    *,
+    actor: User | None,
+    note: str,
+    data: dict[str, Any],
+    now: dt.datetime,
 ) -> dict[str, Any]:
     """Change the fields `action` changes (status excluded); return the event's data."""
     event_data: dict[str, Any] = {}
@@ -547,7 +554,7 @@ CHANGED_FIELDS = [
 _SAVE_CHANGED = CompiledUpdate(Case, CHANGED_FIELDS)
 
 
-def _notify_after(case: Case, action: str, actor: Any, note: str) -> None:
+def _notify_after(case: Case, action: str, actor: User | str | None, note: str) -> None:
     n = case.number
     label = Action(action).label
     who_acted = _label(actor)
@@ -605,7 +612,7 @@ def do_transition(
     case: Case,
     action: str,
     *,
-    actor: Any,
+    actor: User | None,
     note: str = "",
     data: dict[str, Any] | None = None,
     token: str = "",
@@ -623,7 +630,7 @@ def do_transition_within(
     cases: QuerySet[Case] | tuple[str, Any],
     action: str,
     *,
-    actor: Any,
+    actor: User | None,
     note: str = "",
     data: dict[str, Any] | None = None,
     token: str = "",
@@ -672,7 +679,7 @@ def _perform(
     seen_status: str,
     action: str,
     *,
-    actor: Any,
+    actor: User | None,
     note: str,
     data: dict[str, Any] | None,
     token: str,
@@ -722,7 +729,7 @@ NOT_ALLOWED_TO_REVEAL_REPORTER = "只有本事项的承办人和承办单位的�
 
 
 @transaction.atomic
-def do_reveal_reporter_phone(case: Case, *, actor: Any, ip: str | None = None) -> str:
+def do_reveal_reporter_phone(case: Case, *, actor: User, ip: str | None = None) -> str:
     """The reporter's full phone for the case's handler or dispatcher, to call them back;
     the read is audited like a person's number (one rule: `audit.reveal`)."""
     if not rules.may_reveal_reporter(actor, case):
@@ -844,7 +851,7 @@ def create_due_revisits(now: dt.datetime | None = None) -> int:
 
 @transaction.atomic
 def do_record_revisit(
-    revisit: CaseRevisit, result: str, note: str = "", *, actor: Any
+    revisit: CaseRevisit, result: str, note: str = "", *, actor: User
 ) -> CaseRevisit:
     """Record the revisit's result; a rating result counts as the resident's rating (不满意
     reopens the case)."""

@@ -14,6 +14,7 @@ from ninja import Header, Query, Router
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import paginate
 
+from apps.accounts.requests import AuthedRequest
 from apps.core.compiled import STR_MARKER, CompiledQuery
 from apps.core.health import check as check_health
 from apps.core.paging import PageNumberPagination
@@ -82,7 +83,7 @@ def _detail(request: HttpRequest, pk: int) -> Case:
 
 @router.get("/", response=list[CaseOut], summary="事项列表")
 @paginate(PageNumberPagination, page_size=50)
-def list_cases(request: HttpRequest, filters: Query[CaseFilterParams]) -> Any:
+def list_cases(request: AuthedRequest, filters: Query[CaseFilterParams]) -> Any:
     form = CaseFilter(filters.dict(exclude_none=True), user=request.user)
     if not form.is_valid():
         raise NinjaValidationError(
@@ -120,7 +121,7 @@ def _duplicates_out(request: HttpRequest, case: Case) -> list[dict[str, Any]]:
 
 
 @router.get("/hot", response={200: list[HotIssueOut], 422: CodedErrorOut}, summary="热点诉求")
-def hot(request: HttpRequest, place: int | None = None, days: int = 14) -> Any:
+def hot(request: AuthedRequest, place: int | None = None, days: int = 14) -> Any:
     node = (
         Place.objects.visible_to(request.user).filter(pk=place).first()
         if place
@@ -172,13 +173,13 @@ def rate_by_token(request: HttpRequest, token: str, payload: RatingIn) -> Any:
 
 
 @router.get("/categories", response=list[CategoryOut], summary="事项目录")
-def list_categories(request: HttpRequest) -> Any:
+def list_categories(request: AuthedRequest) -> Any:
     return selectors.category_list()
 
 
 @router.get("/kpis", response={200: KpiOut, 422: CodedErrorOut}, summary="三率等指标")
 def kpis(
-    request: HttpRequest,
+    request: AuthedRequest,
     place: int | None = None,
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
@@ -208,7 +209,7 @@ def kpis(
 
 
 @router.get("/{int:pk}", response=CaseDetailOut, summary="事项详情与办理记录")
-def get_case(request: HttpRequest, pk: int) -> Any:
+def get_case(request: AuthedRequest, pk: int) -> Any:
     return _detail(request, pk)
 
 
@@ -217,7 +218,7 @@ def get_case(request: HttpRequest, pk: int) -> Any:
     response={200: list[SuggestionOut], **ERRORS},
     summary="派单建议（候选人、得分与理由）",
 )
-def suggestions(request: HttpRequest, pk: int) -> Any:
+def suggestions(request: AuthedRequest, pk: int) -> Any:
     case = selectors.access_case_for_user(request.user, pk)
     try:
         found = selectors.dispatch_suggestions(request.user, case)
@@ -240,7 +241,7 @@ def suggestions(request: HttpRequest, pk: int) -> Any:
 
 
 @router.get("/{int:pk}/duplicates", response=list[DuplicateOut], summary="可能重复的事项")
-def duplicates(request: HttpRequest, pk: int) -> Any:
+def duplicates(request: AuthedRequest, pk: int) -> Any:
     return _duplicates_out(request, selectors.access_case_for_user(request.user, pk))
 
 
@@ -250,7 +251,7 @@ def duplicates(request: HttpRequest, pk: int) -> Any:
     summary="登记事项（Idempotency-Key 重试不重复；返回可能重复的事项）",
 )
 def create_case(
-    request: HttpRequest,
+    request: AuthedRequest,
     payload: CaseIn,
     response: HttpResponse,
     idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
@@ -288,7 +289,7 @@ def create_case(
     response={200: CaseDetailOut, **ERRORS},
     summary="办理：受理、派单、接单、办结、退单、上报、延期、督办、合并、撤销…",
 )
-def transition(request: HttpRequest, pk: int, payload: TransitionIn) -> Any:
+def transition(request: AuthedRequest, pk: int, payload: TransitionIn) -> Any:
     try:
         case = do_transition_within(
             ("pk", pk),

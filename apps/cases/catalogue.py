@@ -12,6 +12,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from apps.accounts.models import User
 from apps.core import audit
 from apps.core.choices import AuditVerb
 
@@ -277,7 +278,7 @@ def read_rows(path: Path) -> tuple[list[tuple[int, dict[str, str]]], list[str]]:
 
 
 @transaction.atomic
-def do_import_categories(path: Path, *, actor: Any, dry_run: bool = False) -> ImportResult:
+def do_import_categories(path: Path, *, actor: User | None, dry_run: bool = False) -> ImportResult:
     """Create or update categories by code from an Excel sheet (columns: COLUMNS). All rows
     are checked first; any error and nothing is written."""
     from .models import Category

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 
+from apps.accounts.models import User
 from apps.core import audit
 from apps.core.choices import AuditVerb
 
@@ -85,7 +86,12 @@ def may_attach(user: Any, case: Case) -> bool:
 
 @transaction.atomic
 def do_add_attachment(
-    case: Case, upload: UploadedFile, *, actor: Any, event: CaseEvent | None = None, note: str = ""
+    case: Case,
+    upload: UploadedFile,
+    *,
+    actor: User | None,
+    event: CaseEvent | None = None,
+    note: str = "",
 ) -> CaseAttachment:
     """Attach a photo to `case`. `actor` None is the resident (the caller has checked the
     tracking token)."""

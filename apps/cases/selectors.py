@@ -26,7 +26,7 @@ from django.db.models.functions import TruncDay, TruncMonth
 from django.http import Http404
 from django.utils import timezone
 
-from apps.accounts.scoping import get_in_scope, place_in_scope, place_visible, scope_q
+from apps.accounts.scoping import get_in_scope, place_in_scope, place_visible
 from apps.places.choices import ABOVE_TOWN, PlaceKind
 from apps.places.geometry import PointMap, point_map
 from apps.places.models import Place, subtree_q
@@ -53,8 +53,8 @@ def visible_cases(user: Any) -> QuerySet[Case]:
     if user is None or not user.is_authenticated:
         return Case.objects.none()
     if user.pk is None:  # an area reading its own figures (a briefing's AreaReader)
-        return Case.objects.filter(scope_q(user, "place"))
-    return Case.objects.filter(scope_q(user, "place") | Q(assignee=user))
+        return Case.objects.visible_to(user)
+    return Case.objects.visible_to(user) | Case.objects.filter(assignee=user)
 
 
 def still_visible(case: Case, user: Any) -> bool:
@@ -191,10 +191,10 @@ def case_buttons(case: Case, user: Any) -> list[str]:
 def my_orders(user: Any) -> QuerySet[Case]:
     """A handler's work: cases assigned to the user and still open, then orders dispatched to
     nobody in particular in the user's scope (抢单)."""
-    pool = Q(status=Status.DISPATCHED, assignee__isnull=True) & scope_q(user, "place")
-    mine = Q(assignee=user, status__in=sorted(OPEN_STATUSES))
+    mine = Case.objects.filter(assignee=user, status__in=sorted(OPEN_STATUSES))
+    pool = Case.objects.filter(status=Status.DISPATCHED, assignee__isnull=True).visible_to(user)
     return (
-        Case.objects.filter(mine | pool)
+        (mine | pool)
         .select_related("category", "place", "handling_unit")
         .annotate(overdue_flag=_overdue_flag(timezone.now()))
         .order_by("-overdue_flag", F("resolve_by").asc(nulls_last=True), "-id")

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from apps.accounts.actions import client_ip
+from apps.accounts.requests import AuthedRequest
 from apps.accounts.scoping import place_visible
 from apps.core.paging import query_without_page
 from apps.core.redirects import redirect_next
@@ -37,7 +38,7 @@ DEFAULT_QUEUE = {"todo": "on"}
 
 
 @login_required
-def case_list(request: HttpRequest) -> HttpResponse:
+def case_list(request: AuthedRequest) -> HttpResponse:
     """The inbox. Without criteria it is the user's work queue (待我处理: what needs an action
     from the user's unit, overdue first, then the nearest deadline) under today's figures;
     every row says who owns the case and what the viewer may do."""
@@ -82,14 +83,14 @@ def _panel_context(request: HttpRequest, case: Any, error: str = "") -> dict[str
 
 
 @login_required
-def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def case_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     case = selectors.access_case_for_user(request.user, pk)
     return render(request, "cases/detail.html", _panel_context(request, case))
 
 
 @login_required
 @require_POST
-def case_transition(request: HttpRequest, pk: int) -> HttpResponse:
+def case_transition(request: AuthedRequest, pk: int) -> HttpResponse:
     """Perform one button's action; htmx gets the refreshed panel, others a redirect."""
     case = selectors.access_case_for_user(request.user, pk)
     action = request.POST.get("action", "")
@@ -139,7 +140,7 @@ def case_transition(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def case_reveal_phone(request: HttpRequest, pk: int) -> HttpResponse:
+def case_reveal_phone(request: AuthedRequest, pk: int) -> HttpResponse:
     """The reporter's full phone with a tel: link, for the case's handler or dispatcher
     (audited); htmx gets the number in place, others the case page with it."""
     case = selectors.access_case_for_user(request.user, pk)
@@ -159,7 +160,7 @@ def case_reveal_phone(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def case_create(request: HttpRequest) -> HttpResponse:
+def case_create(request: AuthedRequest) -> HttpResponse:
     form = CaseForm(request.POST or None, user=request.user)
 
     def page() -> HttpResponse:
@@ -182,7 +183,7 @@ def case_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def case_dispatch(request: HttpRequest, pk: int) -> HttpResponse:
+def case_dispatch(request: AuthedRequest, pk: int) -> HttpResponse:
     """Suggestions with their reasons; one click dispatches through do_transition."""
     case = selectors.access_case_for_user(request.user, pk)
     if request.method == "POST":
@@ -215,7 +216,7 @@ def _dispatch_page(
         candidates = selectors.dispatch_suggestions(request.user, case)
     except CaseError as exc:
         error = exc.message
-    user: Any = request.user
+    user = request.user
     for c in candidates:
         c.phone = (revealed or {}).get(c.person.pk) if c.person is not None else None
         c.may_reveal = bool(
@@ -234,7 +235,7 @@ def _dispatch_page(
 
 @login_required
 @require_POST
-def case_candidate_phone(request: HttpRequest, pk: int) -> HttpResponse:
+def case_candidate_phone(request: AuthedRequest, pk: int) -> HttpResponse:
     """A suggested handler's full phone, for the dispatcher to call one who has no account
     (无账号，需线下联系): the people registry's reveal (`do_reveal_person`: its role and scope
     rule, one audit event per reveal; ADR 0003) of a person among this case's suggestions."""
@@ -262,7 +263,7 @@ def case_candidate_phone(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def hot_issues(request: HttpRequest) -> HttpResponse:
+def hot_issues(request: AuthedRequest) -> HttpResponse:
     form = HotForm(request.GET or None, user=request.user)
     place, days = form.area_and_days()
     since = timezone.now() - dt.timedelta(days=days)
@@ -271,7 +272,7 @@ def hot_issues(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def my_orders(request: HttpRequest) -> HttpResponse:
+def my_orders(request: AuthedRequest) -> HttpResponse:
     orders = list(selectors.my_orders(request.user)[:100])
     rows = [
         (case, [Action(b) for b in selectors.case_buttons(case, request.user)]) for case in orders
@@ -280,7 +281,7 @@ def my_orders(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def revisit_list(request: HttpRequest) -> HttpResponse:
+def revisit_list(request: AuthedRequest) -> HttpResponse:
     return render(
         request,
         "cases/revisits.html",
@@ -293,7 +294,7 @@ def revisit_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def revisit_record(request: HttpRequest, pk: int) -> HttpResponse:
+def revisit_record(request: AuthedRequest, pk: int) -> HttpResponse:
     revisit = selectors.open_revisits(request.user).filter(pk=pk).first()
     form = RevisitForm(request.POST)
     if revisit is None:
@@ -319,7 +320,7 @@ def revisit_record(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def case_kpis(request: HttpRequest) -> HttpResponse:
+def case_kpis(request: AuthedRequest) -> HttpResponse:
     form = PeriodForm(request.GET or None, user=request.user)
     place, date_from, date_to = form.period()
     kpis = selectors.area_kpis(request.user, place, date_from, date_to) if place else None

@@ -16,8 +16,6 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from apps.accounts.scoping import scope_q
-
 from .choices import (
     HANDLING,
     OPEN_STATUSES,
@@ -44,11 +42,11 @@ def todo_q(user: Any) -> Q:
     Written as `pk IN (… UNION …)`: the same condition as one OR across the join to the
     handling unit made PostgreSQL spend ~400 ms *planning* each query on the demo county
     (execution: under 1 ms); the union of the two simple halves plans in a few ms."""
-    unit = scope_q(user, "handling_unit")
     waits_for_unit = Q(status__in=DISPATCHER_WAITS) | Q(
         status__in=sorted(HANDLING), extension_state=ExtensionState.ASKED
     )
-    for_unit = Case.objects.filter(unit & waits_for_unit).order_by().values("pk")
+    units = Case.objects.visible_to(user, via="handling_unit")
+    for_unit = units.filter(waits_for_unit).order_by().values("pk")
     for_me = Case.objects.filter(assignee=user, status__in=ASSIGNEE_WAITS).order_by().values("pk")
     return Q(pk__in=for_unit.union(for_me))
 

@@ -20,6 +20,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from apps.accounts.choices import Role
+from apps.accounts.models import User
 from apps.accounts.permissions import Cap, require
 from apps.cases.actions import do_create_case
 from apps.cases.choices import CaseKind, CaseSource
@@ -89,7 +90,7 @@ def _money(value: Any, where: str) -> int:
 @transaction.atomic
 def do_open_book(
     *,
-    actor: Any,
+    actor: User,
     village: Place,
     organisation: str,
     members: int = 0,
@@ -123,7 +124,7 @@ def _checked_approvals(approvals: dict[str, list[str]]) -> dict[str, list[str]]:
 
 
 @transaction.atomic
-def do_set_approvals(*, actor: Any, book: Book, approvals: dict[str, list[str]]) -> Book:
+def do_set_approvals(*, actor: User, book: Book, approvals: dict[str, list[str]]) -> Book:
     require(actor, Cap.COLLECTIVE_CONFIGURE, book.village, what="设置审批顺序")
     before = book.approvals
     book.approvals = _checked_approvals(approvals)
@@ -170,7 +171,7 @@ def _check_lines(lines: Sequence[Line]) -> list[tuple[Account, str, int, int]]:
 @transaction.atomic
 def do_create_voucher(
     *,
-    actor: Any,
+    actor: User,
     book: Book,
     kind: str,
     date: dt.date,
@@ -226,7 +227,7 @@ def do_create_voucher(
 
 
 @transaction.atomic
-def do_submit_voucher(*, actor: Any, voucher: Voucher) -> Voucher:
+def do_submit_voucher(*, actor: User, voucher: Voucher) -> Voucher:
     """Send a draft (an imported voucher) along the book's approval chain; it is posted at once
     when the chain for its kind is empty. Its lines were checked when it was written."""
     voucher = Voucher.objects.select_for_update().select_related("book__village").get(pk=voucher.pk)
@@ -282,7 +283,7 @@ def _post(voucher: Voucher) -> None:
 
 
 @transaction.atomic
-def do_decide(*, actor: Any, voucher: Voucher, decision: str, note: str = "") -> Voucher:
+def do_decide(*, actor: User, voucher: Voucher, decision: str, note: str = "") -> Voucher:
     """One step of the approval chain: the role whose turn it is approves (the last approval
     posts the voucher) or sends it back."""
     voucher = Voucher.objects.select_for_update().select_related("book__village").get(pk=voucher.pk)
@@ -326,7 +327,7 @@ def do_decide(*, actor: Any, voucher: Voucher, decision: str, note: str = "") ->
 
 
 @transaction.atomic
-def do_reverse_voucher(*, actor: Any, voucher: Voucher, date: dt.date, reason: str) -> Voucher:
+def do_reverse_voucher(*, actor: User, voucher: Voucher, date: dt.date, reason: str) -> Voucher:
     """A posted voucher is never edited: a reversing voucher (红字冲销) with the same lines on
     the opposite sides undoes it, through the same approval chain."""
     voucher = Voucher.objects.select_for_update().get(pk=voucher.pk)
@@ -361,7 +362,7 @@ def do_reverse_voucher(*, actor: Any, voucher: Voucher, date: dt.date, reason: s
 
 
 @transaction.atomic
-def do_close_period(*, actor: Any, book: Book, year: int, month: int) -> Period:
+def do_close_period(*, actor: User, book: Book, year: int, month: int) -> Period:
     """Close a month (结账). Closing December closes the year: see `_carry_forward`."""
     require(actor, Cap.COLLECTIVE_CLOSE_PERIOD, book.village, what="结账")
     if not 1 <= month <= 12:
@@ -395,7 +396,7 @@ def do_close_period(*, actor: Any, book: Book, year: int, month: int) -> Period:
     return period
 
 
-def _carry_forward(actor: Any, book: Book, year: int) -> dict[str, Any]:
+def _carry_forward(actor: User, book: Book, year: int) -> dict[str, Any]:
     """Year-end (年终结转), in the transaction closing December: the year's other open months
     are closed; the year's income and expense accounts are closed into 本年收益 (321) and that
     into 收益分配 (322, 未分配收益), where the year's distributions already stand; the result
@@ -469,7 +470,7 @@ def schedule(
 @transaction.atomic
 def do_create_contract(
     *,
-    actor: Any,
+    actor: User,
     book: Book,
     kind: str,
     number: str,
@@ -540,7 +541,7 @@ def land_rent(area: Decimal, rent_per_mu: int) -> int:
     return int(area * rent_per_mu)
 
 
-def save_contract(*, actor: Any, parcels: Iterable[Resource] = (), **fields: Any) -> Contract:
+def save_contract(*, actor: User, parcels: Iterable[Resource] = (), **fields: Any) -> Contract:
     """Write a checked contract, its payment schedule (`schedule`) and its audit event; the
     form's action and the Excel import (imports.py) both end here. Call inside a transaction."""
     contract = Contract.objects.create(**fields)
@@ -568,7 +569,7 @@ def save_contract(*, actor: Any, parcels: Iterable[Resource] = (), **fields: Any
 
 
 @transaction.atomic
-def do_end_contract(*, actor: Any, contract: Contract, reason: str) -> Contract:
+def do_end_contract(*, actor: User, contract: Contract, reason: str) -> Contract:
     require(actor, Cap.COLLECTIVE_KEEP_BOOKS, contract.book.village, what="终止合同")
     if contract.status == ContractStatus.ENDED:
         raise ValidationError("合同已经终止")
@@ -585,7 +586,7 @@ def income_account(contract: Contract) -> str:
 
 def do_book_receipt(
     *,
-    actor: Any,
+    actor: User,
     instalment: Instalment,
     amount: Decimal | str | int,
     date: dt.date,
@@ -627,7 +628,7 @@ def do_book_receipt(
 # --- assets, resources and registers ------------------------------------------------------
 
 
-def _registered(actor: Any, obj: Any, what: str) -> Any:
+def _registered(actor: User, obj: Any, what: str) -> Any:
     require(actor, Cap.COLLECTIVE_KEEP_BOOKS, obj.book.village, what=what)
     obj.full_clean()
     obj.save()
@@ -647,7 +648,7 @@ def _check_where(book: Book, place: Place | None, lng: Any, lat: Any) -> None:
         raise ValidationError({"lat": "经纬度不在中国境内，请检查是否填反"})
 
 
-def _updated(actor: Any, obj: Any, fields: dict[str, Any], what: str) -> Any:
+def _updated(actor: User, obj: Any, fields: dict[str, Any], what: str) -> Any:
     require(actor, Cap.COLLECTIVE_KEEP_BOOKS, obj.book.village, what=what)
     changes = {}
     for name, value in fields.items():
@@ -662,13 +663,13 @@ def _updated(actor: Any, obj: Any, fields: dict[str, Any], what: str) -> Any:
 
 
 @transaction.atomic
-def do_register_resource(*, actor: Any, book: Book, **fields: Any) -> Resource:
+def do_register_resource(*, actor: User, book: Book, **fields: Any) -> Resource:
     _check_where(book, fields.get("place"), fields.get("lng"), fields.get("lat"))
     return _registered(actor, Resource(book=book, **fields), "登记资源")
 
 
 @transaction.atomic
-def do_update_resource(*, actor: Any, resource: Resource, **fields: Any) -> Resource:
+def do_update_resource(*, actor: User, resource: Resource, **fields: Any) -> Resource:
     resource = (
         Resource.objects.select_for_update().select_related("book__village").get(pk=resource.pk)
     )
@@ -677,25 +678,25 @@ def do_update_resource(*, actor: Any, resource: Resource, **fields: Any) -> Reso
 
 
 @transaction.atomic
-def do_register_asset(*, actor: Any, book: Book, value: Any = 0, **fields: Any) -> Asset:
+def do_register_asset(*, actor: User, book: Book, value: Any = 0, **fields: Any) -> Asset:
     _check_where(book, fields.get("place"), fields.get("lng"), fields.get("lat"))
     return _registered(actor, Asset(book=book, value=_money(value, "原值"), **fields), "登记资产")
 
 
 @transaction.atomic
-def do_update_asset(*, actor: Any, asset: Asset, value: Any = 0, **fields: Any) -> Asset:
+def do_update_asset(*, actor: User, asset: Asset, value: Any = 0, **fields: Any) -> Asset:
     asset = Asset.objects.select_for_update().select_related("book__village").get(pk=asset.pk)
     _check_where(asset.book, fields.get("place"), fields.get("lng"), fields.get("lat"))
     return _updated(actor, asset, {**fields, "value": _money(value, "原值")}, "修改资产")
 
 
 @transaction.atomic
-def do_register_job(*, actor: Any, book: Book, **fields: Any) -> Job:
+def do_register_job(*, actor: User, book: Book, **fields: Any) -> Job:
     return _registered(actor, Job(book=book, **fields), "登记带动就业")
 
 
 @transaction.atomic
-def do_record_labour(*, actor: Any, book: Book, year: int, trade: str, count: int) -> LabourSurvey:
+def do_record_labour(*, actor: User, book: Book, year: int, trade: str, count: int) -> LabourSurvey:
     require(actor, Cap.COLLECTIVE_KEEP_BOOKS, book.village, what="登记劳动力调查")
     row, _ = LabourSurvey.objects.update_or_create(
         book=book, year=year, trade=trade.strip(), defaults={"count": count}
@@ -707,13 +708,13 @@ def do_record_labour(*, actor: Any, book: Book, year: int, trade: str, count: in
 
 
 @transaction.atomic
-def do_register_talent(*, actor: Any, book: Book, **fields: Any) -> Talent:
+def do_register_talent(*, actor: User, book: Book, **fields: Any) -> Talent:
     return _registered(actor, Talent(book=book, **fields), "登记乡贤、致富能人")
 
 
 @transaction.atomic
 def do_pair_mentee(
-    *, actor: Any, talent: Talent, mentee: str, goal: str, since: dt.date
+    *, actor: User, talent: Talent, mentee: str, goal: str, since: dt.date
 ) -> Mentoring:
     require(actor, Cap.COLLECTIVE_KEEP_BOOKS, talent.book.village, what="登记传帮带结对")
     pair = Mentoring(talent=talent, mentee=mentee.strip(), goal=goal.strip(), since=since)
@@ -725,7 +726,7 @@ def do_pair_mentee(
 
 @transaction.atomic
 def do_record_visitors(
-    *, actor: Any, book: Book, month: dt.date, count: int, source: str
+    *, actor: User, book: Book, month: dt.date, count: int, source: str
 ) -> VisitorCount:
     require(actor, Cap.COLLECTIVE_KEEP_BOOKS, book.village, what="登记游客人次")
     if not source.strip():

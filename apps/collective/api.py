@@ -11,6 +11,7 @@ from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 
 from apps.accounts.permissions import Cap, require
+from apps.accounts.requests import AuthedRequest
 from apps.accounts.scoping import get_in_scope
 
 from . import actions, selectors
@@ -95,7 +96,7 @@ def _book(request: HttpRequest, pk: int):  # type: ignore[no-untyped-def]
 
 @router.get("/ranking", response=list[RankedOut])
 def ranking(
-    request: HttpRequest,
+    request: AuthedRequest,
     year: int | None = Query(None, ge=1, le=9999),  # a calendar year
 ) -> list[RankedOut]:
     require(request.user, Cap.COLLECTIVE_VIEW)
@@ -117,7 +118,7 @@ def ranking(
 
 
 @router.get("/books/{pk}/balance-sheet", response=BalanceSheetOut)
-def balance_sheet(request: HttpRequest, pk: int, date: dt.date | None = None) -> BalanceSheetOut:
+def balance_sheet(request: AuthedRequest, pk: int, date: dt.date | None = None) -> BalanceSheetOut:
     sheet = selectors.balance_sheet(_book(request, pk), date or timezone.localdate())
     rows = lambda part: [RowOut(code=r.code, name=r.name, amount=r.amount) for r in part]  # noqa: E731
     return BalanceSheetOut(
@@ -134,7 +135,7 @@ def balance_sheet(request: HttpRequest, pk: int, date: dt.date | None = None) ->
 
 @router.get("/books/{pk}/income-statement", response=IncomeOut)
 def income_statement(
-    request: HttpRequest, pk: int, date_from: dt.date, date_to: dt.date
+    request: AuthedRequest, pk: int, date_from: dt.date, date_to: dt.date
 ) -> IncomeOut:
     s = selectors.income_statement(_book(request, pk), date_from, date_to)
     return IncomeOut(
@@ -148,7 +149,7 @@ def income_statement(
 
 
 @router.post("/books/{pk}/vouchers", response={201: VoucherOut})
-def create_voucher(request: HttpRequest, pk: int, payload: VoucherIn) -> Status:
+def create_voucher(request: AuthedRequest, pk: int, payload: VoucherIn) -> Status:
     voucher = actions.do_create_voucher(
         actor=request.user,
         book=_book(request, pk),
@@ -164,7 +165,7 @@ def create_voucher(request: HttpRequest, pk: int, payload: VoucherIn) -> Status:
 
 
 @router.post("/vouchers/{pk}/decide", response=VoucherOut)
-def decide(request: HttpRequest, pk: int, payload: VoucherDecisionIn) -> VoucherOut:
+def decide(request: AuthedRequest, pk: int, payload: VoucherDecisionIn) -> VoucherOut:
     require(request.user, Cap.COLLECTIVE_VIEW)
     voucher = get_in_scope(Voucher.objects.visible_to(request.user), pk=pk)
     return _voucher_out(

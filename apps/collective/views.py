@@ -16,7 +16,9 @@ from django.urls import reverse as url_of
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from apps.accounts.models import User
 from apps.accounts.permissions import Cap, can, require
+from apps.accounts.requests import AuthedRequest
 from apps.accounts.scoping import get_in_scope
 from apps.core import throttle
 from apps.core.net import client_ip
@@ -58,7 +60,7 @@ def _viewer(request: HttpRequest) -> Any:
 
 
 @login_required
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: AuthedRequest) -> HttpResponse:
     user = _viewer(request)
     year = _year(request)
     books = list(selectors.books_visible_to(user))
@@ -70,7 +72,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def ranking(request: HttpRequest) -> HttpResponse:
+def ranking(request: AuthedRequest) -> HttpResponse:
     user = _viewer(request)
     year = _year(request)
     ranked = selectors.ranking(user.scope, year) if user.scope is not None else []
@@ -90,12 +92,12 @@ def _book(request: HttpRequest, pk: int) -> Book:
     return get_in_scope(selectors.books_visible_to(request.user), pk=pk)
 
 
-def _book_page(request: HttpRequest, book: Book, form: VoucherForm | None = None) -> HttpResponse:
+def _book_page(request: AuthedRequest, book: Book, form: VoucherForm | None = None) -> HttpResponse:
     today = timezone.localdate()
     year = _year(request)
     statement = selectors.income_statement(book, dt.date(year, 1, 1), dt.date(year, 12, 31))
     vouchers = list(selectors.vouchers_of(book)[:50])
-    user: Any = request.user
+    user = request.user
     pending = [
         v
         for v in vouchers
@@ -128,13 +130,13 @@ def _book_page(request: HttpRequest, book: Book, form: VoucherForm | None = None
 
 
 @login_required
-def book(request: HttpRequest, pk: int) -> HttpResponse:
+def book(request: AuthedRequest, pk: int) -> HttpResponse:
     return _book_page(request, _book(request, pk))
 
 
 @login_required
 @require_POST
-def create_voucher(request: HttpRequest, pk: int) -> HttpResponse:
+def create_voucher(request: AuthedRequest, pk: int) -> HttpResponse:
     the_book = _book(request, pk)
     form = VoucherForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -184,7 +186,7 @@ def _voucher(request: HttpRequest, pk: int) -> Voucher:
 
 
 @login_required
-def voucher(request: HttpRequest, pk: int) -> HttpResponse:
+def voucher(request: AuthedRequest, pk: int) -> HttpResponse:
     v = _voucher(request, pk)
     return render(
         request,
@@ -202,7 +204,7 @@ def voucher(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def submit(request: HttpRequest, pk: int) -> HttpResponse:
+def submit(request: AuthedRequest, pk: int) -> HttpResponse:
     """Send a draft (an imported voucher) along the approval chain."""
     v = _voucher(request, pk)
     back = redirect("collective:voucher", v.pk)
@@ -216,7 +218,7 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def decide(request: HttpRequest, pk: int) -> HttpResponse:
+def decide(request: AuthedRequest, pk: int) -> HttpResponse:
     v = _voucher(request, pk)
     form = DecisionForm(request.POST)
     back = redirect(
@@ -241,7 +243,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def reverse(request: HttpRequest, pk: int) -> HttpResponse:
+def reverse(request: AuthedRequest, pk: int) -> HttpResponse:
     v = _voucher(request, pk)
     form = ReverseForm(request.POST)
     back = redirect("collective:voucher", v.pk)
@@ -258,7 +260,7 @@ def reverse(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def create_contract(request: HttpRequest, pk: int) -> HttpResponse:
+def create_contract(request: AuthedRequest, pk: int) -> HttpResponse:
     the_book = _book(request, pk)
     form = ContractForm(request.POST)
     back = redirect("collective:book", the_book.pk)
@@ -301,7 +303,7 @@ def _contract(request: HttpRequest, pk: int) -> Contract:
 
 
 @login_required
-def contract(request: HttpRequest, pk: int) -> HttpResponse:
+def contract(request: AuthedRequest, pk: int) -> HttpResponse:
     c = _contract(request, pk)
     today = timezone.localdate()
     return render(
@@ -320,7 +322,7 @@ def contract(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def receive(request: HttpRequest, pk: int) -> HttpResponse:
+def receive(request: AuthedRequest, pk: int) -> HttpResponse:
     c = _contract(request, pk)
     form = ReceiptForm(request.POST, request.FILES)
     back = redirect("collective:contract", c.pk)
@@ -347,7 +349,7 @@ def receive(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def export(request: HttpRequest, pk: int) -> HttpResponse:
+def export(request: AuthedRequest, pk: int) -> HttpResponse:
     the_book = _book(request, pk)
     require(request.user, Cap.LEDGERS_EXPORT, unless=lambda: can(request.user, Cap.COLLECTIVE_VIEW))
     year = _year(request)
@@ -467,7 +469,7 @@ def _initial(what: str, row: Any) -> dict[str, Any]:
 
 @login_required
 def registers(
-    request: HttpRequest,
+    request: AuthedRequest,
     pk: int,
     bound: tuple[str, forms.Form, int | None] | None = None,
 ) -> HttpResponse:
@@ -515,7 +517,7 @@ def registers(
 
 @login_required
 @require_POST
-def register(request: HttpRequest, pk: int, what: str) -> HttpResponse:
+def register(request: AuthedRequest, pk: int, what: str) -> HttpResponse:
     """Add a row to one register, or (with `id`) change an asset or a resource."""
     the_book = _book(request, pk)
     if what not in REGISTER_FORMS:
@@ -541,7 +543,7 @@ def register(request: HttpRequest, pk: int, what: str) -> HttpResponse:
     )
 
 
-def _write_register(actor: Any, book: Book, what: str, row: Any, d: dict[str, Any]) -> Any:
+def _write_register(actor: User, book: Book, what: str, row: Any, d: dict[str, Any]) -> Any:
     if what == "resource":
         if row is not None:
             return actions.do_update_resource(actor=actor, resource=row, **d)

@@ -99,3 +99,26 @@ def run_action(
             response.status_code = REFUSED_STATUS
         return response
     return done(result)
+
+
+def run_form(
+    request: HttpRequest,
+    form: Any,
+    action: Callable[[], T],
+    *,
+    done: Callable[[T], HttpResponse],
+    page: Callable[[], HttpResponse],
+    beside_fields: Mapping[str, str] | None = None,
+) -> HttpResponse:
+    """The whole flow behind a bound `form`: an invalid form shows `page()` (the page with the
+    form and its errors) answered 422 and runs nothing; a valid one runs `action` through
+    `run_action`, `done(result)` on success and `page()` again on a refusal. With
+    `beside_fields` (a model field → form field map, possibly empty) the action's field errors
+    go beside the form's fields; otherwise every refusal is shown above the page."""
+    if not form.is_valid():
+        response = page()
+        response.status_code = REFUSED_STATUS
+        return response
+    if beside_fields is None:
+        return run_action(request, action, done=done, refused=page)
+    return run_action(request, action, done=done, refused=page, form=form, renamed=beside_fields)

@@ -14,7 +14,6 @@ from .models import Duty
 
 @admin.register(Duty)
 class DutyAdmin(ScopedAdmin):
-    place_field = "place"
     list_display = ("person", "kind", "place", "start_date", "end_date")
     list_filter = ("kind", "start_date", "end_date")
     search_fields = ("person__name", "place__name", "place__code")

@@ -13,7 +13,6 @@ from .models import DiagnosisTerm, EcgCentre, Exam
 
 @admin.register(EcgCentre)
 class EcgCentreAdmin(ScopedAdmin):
-    place_field = "county"
     list_display = ("name", "county", "hospital", "head", "ack_minutes", "phone_minutes")
     filter_horizontal = ("emergency_team",)
 
@@ -30,7 +29,6 @@ class DiagnosisTermAdmin(ScopedAdmin):
 
 @admin.register(Exam)
 class ExamAdmin(ScopedAdmin):
-    place_field = "clinic"
     list_display = ("__str__", "clinic", "status", "priority", "uploaded_at")
     list_filter = ("status", "suspected_critical")
     exclude = ("id_number_enc", "id_number_index")

@@ -15,6 +15,7 @@ from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
+from apps.accounts.models import User
 from apps.accounts.permissions import Cap, require
 from apps.core import audit
 from apps.core.choices import AuditVerb
@@ -38,14 +39,14 @@ PERSONAL_DATA_MASKED = "脱敏：身份证号仅首尾各1位，电话仅前3后
 Status = ImportJob.Status
 
 
-def actor_scope(actor: Any) -> Place | None:
+def actor_scope(actor: User) -> Place | None:
     """The place an account's imports and exports are limited to; None means everywhere."""
     if actor is None or (actor.is_superuser and actor.scope_id is None):
         return None
     return actor.scope
 
 
-def check_can_import(actor: Any, kind: str | None = None) -> None:
+def check_can_import(actor: User, kind: str | None = None) -> None:
     """The built-in ledgers need LEDGERS_IMPORT, a registered kind its own capability; with no
     kind, the actor must be able to import at least one kind (the upload page)."""
     if actor is None:
@@ -57,13 +58,13 @@ def check_can_import(actor: Any, kind: str | None = None) -> None:
     require(actor, import_cap(kind))
 
 
-def check_can_export(actor: Any, kind: str | None = None) -> None:
+def check_can_export(actor: User, kind: str | None = None) -> None:
     if actor is not None:
         require(actor, export_cap(kind) if kind else Cap.LEDGERS_EXPORT)
 
 
 @transaction.atomic
-def do_create_import_job(*, actor: Any, kind: str, upload: Any, dry_run: bool) -> ImportJob:
+def do_create_import_job(*, actor: User, kind: str, upload: Any, dry_run: bool) -> ImportJob:
     """Store an uploaded (or command-line) file as a queued job; `actor` None is the system."""
     ledger_for(kind)
     check_can_import(actor, kind)
@@ -150,7 +151,7 @@ def do_fail_stale_import_jobs() -> int:
     return failed
 
 
-def do_retry_import_job(job: ImportJob, *, actor: Any) -> ImportJob:
+def do_retry_import_job(job: ImportJob, *, actor: User) -> ImportJob:
     """Run a failed job again on the same file (queued by the caller after commit)."""
     check_can_import(actor, job.kind)
     with transaction.atomic():
@@ -272,7 +273,7 @@ def _fail(job: ImportJob, message: str, errors: list[RowError] | None = None) ->
     _update(job, **fields)
 
 
-def do_request_commit(job: ImportJob, *, actor: Any) -> ImportJob:
+def do_request_commit(job: ImportJob, *, actor: User) -> ImportJob:
     """Turn a clean dry run into a real import of the same file (re-checked when it runs)."""
     check_can_import(actor, job.kind)
     with transaction.atomic():
@@ -285,7 +286,7 @@ def do_request_commit(job: ImportJob, *, actor: Any) -> ImportJob:
 
 def do_record_export(
     *,
-    actor: Any,
+    actor: User,
     kind: str,
     rows: int,
     revealed: int,
@@ -330,7 +331,7 @@ def do_record_export(
             )
 
 
-def do_export_ledger(kind: str, path: str | Path, *, actor: Any) -> int:
+def do_export_ledger(kind: str, path: str | Path, *, actor: User) -> int:
     """Write the actor's scope of a ledger to `path` and audit it; the system (actor None) and
     roles allowed to reveal personal data get full ID and phone numbers, others masks."""
     check_can_export(actor, kind)

@@ -12,6 +12,8 @@ from itertools import islice
 from pathlib import Path
 from typing import IO, Any
 
+from apps.accounts.models import User
+
 from .choices import CHUNK_ROWS
 from .kinds import ledger_for
 from .kinds.base import Context, Row, is_blank, parse_rows
@@ -36,7 +38,7 @@ def check_file(
     name: str = "",
     *,
     scope_path: str = "",
-    actor: Any = None,
+    actor: User | None = None,
     spool: IO[bytes] | None = None,
     progress: Progress = _quiet,
 ) -> tuple[Context, int]:

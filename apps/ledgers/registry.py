@@ -15,8 +15,8 @@ export and the commands — works the same for a registered kind.
 """
 
 from dataclasses import dataclass
-from typing import Any
 
+from apps.accounts.models import User
 from apps.accounts.permissions import Cap, can
 
 from .kinds.ledger import Ledger
@@ -78,7 +78,7 @@ def all_kinds() -> list[tuple[str, str]]:
     ]
 
 
-def kinds_for(actor: Any, *, export: bool = False) -> list[tuple[str, str]]:
+def kinds_for(actor: User, *, export: bool = False) -> list[tuple[str, str]]:
     """The kinds `actor` may import (or export)."""
     pick = export_cap if export else import_cap
     return [(k, t) for k, t in all_kinds() if can(actor, pick(k))]

@@ -2,7 +2,8 @@
 
 import csv
 from collections.abc import Iterator
-from typing import Any
+
+from apps.accounts.models import User
 
 from .actions import actor_scope, do_record_export
 from .exports import csv_cell
@@ -17,7 +18,7 @@ class _Line:
         return value
 
 
-def csv_export_stream(kind: str, actor: Any) -> Iterator[str]:
+def csv_export_stream(kind: str, actor: User) -> Iterator[str]:
     ledger = ledger_for(kind)
     where = ExportScope(scope=actor_scope(actor), reveal=actor.can_reveal_personal_data)
     writer = csv.writer(_Line())

@@ -7,10 +7,12 @@ from pathlib import Path
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
+
+from apps.accounts.requests import AuthedRequest
 
 from .actions import (
     check_can_export,
@@ -55,7 +57,7 @@ def _send_file(path: Path, filename: str) -> FileResponse:
 
 @login_required
 @require_GET
-def ledger_index(request: HttpRequest) -> HttpResponse:
+def ledger_index(request: AuthedRequest) -> HttpResponse:
     jobs = import_job_list(request.user)[:20]
     importable = dict(kinds_for(request.user))
     exportable = dict(kinds_for(request.user, export=True))
@@ -69,7 +71,7 @@ def ledger_index(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def ledger_template(request: HttpRequest, kind: str) -> FileResponse:
+def ledger_template(request: AuthedRequest, kind: str) -> FileResponse:
     spec = spec_for(_kind(kind))
     path = _temp_xlsx()
     write_template(path, spec)
@@ -78,7 +80,7 @@ def ledger_template(request: HttpRequest, kind: str) -> FileResponse:
 
 @login_required
 @require_GET
-def ledger_export(request: HttpRequest, kind: str, file_format: str) -> HttpResponseBase:
+def ledger_export(request: AuthedRequest, kind: str, file_format: str) -> HttpResponseBase:
     spec = spec_for(_kind(kind))
     check_can_export(request.user, kind)
     if file_format == "csv":
@@ -93,7 +95,7 @@ def ledger_export(request: HttpRequest, kind: str, file_format: str) -> HttpResp
 
 
 @login_required
-def import_job_create(request: HttpRequest) -> HttpResponse:
+def import_job_create(request: AuthedRequest) -> HttpResponse:
     check_can_import(request.user)
     form = ImportJobForm(
         request.POST or None,
@@ -115,7 +117,7 @@ def import_job_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def import_job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
+def import_job_detail(request: AuthedRequest, job_id: int) -> HttpResponse:
     job = live_job(access_import_job_for_user(request.user, job_id))
     template = (
         "ledgers/_job_status.html" if request.headers.get("HX-Request") else ("ledgers/job.html")
@@ -123,7 +125,7 @@ def import_job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
     return render(request, template, _job_context(request, job))
 
 
-def _job_context(request: HttpRequest, job: ImportJob, **extra: object) -> dict[str, object]:
+def _job_context(request: AuthedRequest, job: ImportJob, **extra: object) -> dict[str, object]:
     """A job's page: the job, its columns, and whether this account may import its kind."""
     can_import = job.kind in dict(kinds_for(request.user))
     return {"job": job, "spec": spec_for(job.kind), "can_import": can_import, **extra}
@@ -131,18 +133,18 @@ def _job_context(request: HttpRequest, job: ImportJob, **extra: object) -> dict[
 
 @login_required
 @require_POST
-def import_job_commit(request: HttpRequest, job_id: int) -> HttpResponse:
+def import_job_commit(request: AuthedRequest, job_id: int) -> HttpResponse:
     return _run_job(request, job_id, do_request_commit)
 
 
 @login_required
 @require_POST
-def import_job_retry(request: HttpRequest, job_id: int) -> HttpResponse:
+def import_job_retry(request: AuthedRequest, job_id: int) -> HttpResponse:
     """Run a failed job again (its worker died, or the database was unavailable)."""
     return _run_job(request, job_id, do_retry_import_job)
 
 
-def _run_job(request: HttpRequest, job_id: int, action: Callable[..., ImportJob]) -> HttpResponse:
+def _run_job(request: AuthedRequest, job_id: int, action: Callable[..., ImportJob]) -> HttpResponse:
     """Commit or retry: the action moves the job, the task system runs it; a refusal (the
     job's state no longer allows it) is shown on the job's page with 409."""
     job = access_import_job_for_user(request.user, job_id)
@@ -161,7 +163,7 @@ def _run_job(request: HttpRequest, job_id: int, action: Callable[..., ImportJob]
 
 @login_required
 @require_GET
-def import_job_error_report(request: HttpRequest, job_id: int) -> FileResponse:
+def import_job_error_report(request: AuthedRequest, job_id: int) -> FileResponse:
     job = access_import_job_for_user(request.user, job_id)
     if not job.error_count or not job.file:
         raise Http404("该任务没有错误")

@@ -7,7 +7,6 @@ from .models import Meeting
 
 @admin.register(Meeting)
 class MeetingAdmin(ScopedAdmin):
-    place_field = "area"
     list_display = ["title", "kind", "area", "starts_at", "status"]
     list_filter = ["kind", "status"]
     readonly_fields = ["status", "held_at", "closed_at", "convened_by"]

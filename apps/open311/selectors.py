@@ -2,9 +2,8 @@
 
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 
-from apps.accounts.scoping import scope_q
 from apps.cases.choices import Action, Status
 from apps.cases.models import Case, CaseEvent, Category
 from apps.cases.selectors import public_categories, visible_cases
@@ -85,8 +84,8 @@ def request_by_token(user: Any, token: str, within: Place | None) -> Case | None
 
 def update_list(user: Any, filters: dict[str, Any], within: Place | None) -> QuerySet[CaseEvent]:
     """Steps of visible cases in the period, oldest first (mySociety's servicerequestupdates)."""
-    visible = scope_q(user, "case__place") | Q(case__assignee=user)
-    qs = CaseEvent.objects.filter(visible).exclude(action=Action.ATTACH)
+    visible = CaseEvent.objects.visible_to(user) | CaseEvent.objects.filter(case__assignee=user)
+    qs = visible.exclude(action=Action.ATTACH)
     if within is not None:
         qs = qs.filter(subtree_q(within, "case__place"))
     return (

@@ -9,7 +9,6 @@ from .models import CompoundProfile, Membership, Organisation
 
 @admin.register(Organisation)
 class OrganisationAdmin(ScopedAdmin):
-    place_field = "place"
     list_display = (
         "name",
         "kind",
@@ -28,7 +27,6 @@ class OrganisationAdmin(ScopedAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(ScopedAdmin):
-    place_field = "organisation__place"
     list_display = ("organisation", "person", "role", "start_date", "end_date")
     list_filter = ("role",)
     search_fields = ("organisation__name", "person__name", "person__name_initials")
@@ -38,7 +36,6 @@ class MembershipAdmin(ScopedAdmin):
 
 @admin.register(CompoundProfile)
 class CompoundProfileAdmin(ScopedAdmin):
-    place_field = "compound"
     list_display = ("compound", "property_model", "property_company", "built_year")
     list_filter = ("property_model",)
     search_fields = ("compound__name",)

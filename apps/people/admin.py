@@ -13,7 +13,6 @@ SECRET_FIELDS = ("id_number_enc", "id_number_index", "phone_enc", "phone_index")
 
 @admin.register(Person)
 class PersonAdmin(ScopedAdmin):
-    place_field = "place"
     list_display = (
         "name",
         "sex",
@@ -38,7 +37,6 @@ class PersonAdmin(ScopedAdmin):
 
 @admin.register(PartyMember)
 class PartyMemberAdmin(ScopedAdmin):
-    place_field = "person__place"
     list_display = ("person", "branch", "group_name", "is_central_household", "employment")
     list_filter = ("is_central_household", "employment")
     search_fields = ("person__name", "person__name_initials")

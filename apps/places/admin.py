@@ -13,7 +13,6 @@ from .models import Place
 
 @admin.register(Place)
 class PlaceAdmin(ScopedAdmin):
-    place_field = ""
     list_display = ("name", "kind", "code", "parent", "depth")
     list_filter = ("kind", "depth")
     search_fields = ("name", "code")

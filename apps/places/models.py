@@ -92,7 +92,7 @@ class Place(TimeStamped):
         """The paths of the places above this one, from the root down (and its own)."""
         return ancestor_paths(self.path, include_self)
 
-    def ancestors(self) -> models.QuerySet["Place"]:
+    def ancestors(self) -> PlaceQuerySet:
         return Place.objects.filter(path__in=self.ancestor_paths()).order_by("depth")
 
     def ancestor_of_kind(self, kind: str) -> "Place | None":

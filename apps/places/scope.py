@@ -10,6 +10,11 @@ model whose `scope_path` names the path from its rows to their place:
         objects = ScopedQuerySet.as_manager()
 
     Duty.objects.visible_to(request.user)
+
+A model read by a second area as well states that path too (`other_scope_paths`), and a read
+by it names it: `Case.objects.visible_to(user, via="handling_unit")` (a unit's inbox). Call
+sites never write a path or a Q of the rule; "in my scope, or mine" is two querysets OR-ed:
+`Case.objects.visible_to(user) | Case.objects.filter(assignee=user)`.
 """
 
 from dataclasses import dataclass
@@ -71,8 +76,13 @@ def place_visible(user: Any, place: Any) -> bool:
 class ScopedQuerySet(models.QuerySet[M]):
     """A queryset of a model that declares `scope_path`."""
 
-    def visible_to(self, user: Any) -> Self:
-        return self.filter(scope_q(user, self.model.scope_path))  # type: ignore[attr-defined]
+    def visible_to(self, user: Any, *, via: str | None = None) -> Self:
+        """The rows in the user's scope by the model's `scope_path`, or by `via`, one of the
+        model's `other_scope_paths`."""
+        model: Any = self.model
+        if via is not None and via not in getattr(model, "other_scope_paths", ()):
+            raise ValueError(f"{model.__name__} states no scope path {via!r}")
+        return self.filter(scope_q(user, model.scope_path if via is None else via))
 
 
 def area_path(obj: Any) -> str:

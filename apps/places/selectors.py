@@ -17,7 +17,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Concat, LPad
 
-from apps.accounts.scoping import get_in_scope, scope_q
+from apps.accounts.scoping import get_in_scope
 from apps.people.models import Person
 
 from .choices import SPECIAL, PlaceKind
@@ -42,7 +42,7 @@ def access_place_for_user(user: Any, pk: Any) -> Place:
 
 def ancestors_in_scope(user: Any, place: Place) -> QuerySet[Place]:
     """The breadcrumb: the place's ancestors the user may see, top down (one query)."""
-    return place.ancestors().filter(scope_q(user, ""))
+    return place.ancestors().visible_to(user)
 
 
 def ancestor_ids(place: Place) -> list[int]:

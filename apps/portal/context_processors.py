@@ -12,7 +12,9 @@ from django.http import HttpRequest
 
 from apps.activities.choices import ParticipantRole
 from apps.brands.choices import FundKind
+from apps.cases.choices import Lamp as CaseLamp
 from apps.cases.choices import Status as CaseStatus
+from apps.collective.choices import VoucherStatus
 from apps.dual.choices import DualServiceStatus, RegistrationStatus
 from apps.ecg.choices import CriticalStatus, ExamStatus
 from apps.errands.choices import StepStatus
@@ -20,15 +22,18 @@ from apps.mediation.choices import MediationStatus
 from apps.meetings.choices import ItemSource, MeetingStatus
 from apps.notifications.choices import DeliveryStatus
 from apps.places.choices import PlaceKind
+from apps.projects.choices import DispatchReportStatus, StageStatus
 from apps.visits.choices import TaskKind as VisitTaskKind
 from apps.visits.choices import TaskStatus as VisitTaskStatus
 from apps.volunteers.choices import ApplicationStatus
 
 CHOICES: dict[str, Any] = {
     "ApplicationStatus": ApplicationStatus,
+    "CaseLamp": CaseLamp,
     "CaseStatus": CaseStatus,
     "CriticalStatus": CriticalStatus,
     "DeliveryStatus": DeliveryStatus,
+    "DispatchReportStatus": DispatchReportStatus,
     "DualServiceStatus": DualServiceStatus,
     "ExamStatus": ExamStatus,
     "FundKind": FundKind,
@@ -38,9 +43,11 @@ CHOICES: dict[str, Any] = {
     "ParticipantRole": ParticipantRole,
     "PlaceKind": PlaceKind,
     "RegistrationStatus": RegistrationStatus,
+    "StageStatus": StageStatus,
     "StepStatus": StepStatus,
     "VisitTaskKind": VisitTaskKind,
     "VisitTaskStatus": VisitTaskStatus,
+    "VoucherStatus": VoucherStatus,
 }
 
 

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from apps.accounts.models import User
 from apps.accounts.permissions import Cap, require
 from apps.cases import actions as case_actions
 from apps.cases.choices import OPEN_STATUSES, Action, CaseKind, CaseSource
@@ -22,7 +23,7 @@ from apps.orgs.models import Organisation
 from apps.places.choices import PlaceKind
 from apps.places.models import Place
 
-from .choices import NoteKind, ProjectStatus, StageEventKind, StageStatus
+from .choices import DispatchReportStatus, NoteKind, ProjectStatus, StageEventKind, StageStatus
 from .models import (
     Blocker,
     DispatchReport,
@@ -56,7 +57,7 @@ PROJECT_FIELDS = (
 )
 
 
-def _label(actor: Any) -> str:
+def _label(actor: User) -> str:
     return getattr(actor, "display_name", "") or getattr(actor, "username", "") or "系统"
 
 
@@ -109,7 +110,7 @@ def _departments(ids: Iterable[Any]) -> list[Organisation]:
 
 @transaction.atomic
 def do_register_project(
-    *, actor: Any, place: Place, departments: Iterable[Any] = (), **fields: Any
+    *, actor: User, place: Place, departments: Iterable[Any] = (), **fields: Any
 ) -> Project:
     """Register a project and lay out its stages from the active templates."""
     _check_place(place)
@@ -132,7 +133,7 @@ def do_register_project(
     return project
 
 
-def _locked_stage(stage: ProjectStage, actor: Any, cap: Cap, what: str) -> ProjectStage:
+def _locked_stage(stage: ProjectStage, actor: User, cap: Cap, what: str) -> ProjectStage:
     locked = (
         ProjectStage.objects.select_for_update(of=("self",))
         .select_related("project__place", "template")
@@ -146,7 +147,7 @@ def _event(
     stage: ProjectStage,
     kind: str,
     *,
-    actor: Any,
+    actor: User,
     on_date: dt.date,
     from_status: str = "",
     note: str = "",
@@ -168,7 +169,7 @@ def _event(
     return event
 
 
-def _audit_stage(actor: Any, stage: ProjectStage, changes: dict[str, Any]) -> None:
+def _audit_stage(actor: User, stage: ProjectStage, changes: dict[str, Any]) -> None:
     audit.record(
         actor=actor,
         verb=AuditVerb.UPDATE,
@@ -210,7 +211,7 @@ def start_error(stage: ProjectStage) -> str | None:
 
 @transaction.atomic
 def do_start_stage(
-    *, actor: Any, stage: ProjectStage, on_date: dt.date | None = None, note: str = ""
+    *, actor: User, stage: ProjectStage, on_date: dt.date | None = None, note: str = ""
 ) -> ProjectStage:
     stage = _locked_stage(stage, actor, Cap.PROJECTS_ADVANCE, "开始项目阶段")
     on_date = on_date or timezone.localdate()
@@ -229,7 +230,7 @@ def do_start_stage(
 @transaction.atomic
 def do_complete_stage(
     *,
-    actor: Any,
+    actor: User,
     stage: ProjectStage,
     on_date: dt.date | None = None,
     note: str = "",
@@ -276,7 +277,7 @@ def do_complete_stage(
 
 @transaction.atomic
 def do_assign_stage(
-    *, actor: Any, stage: ProjectStage, owner_name: str, team: str = "", owner: Any = None
+    *, actor: User, stage: ProjectStage, owner_name: str, team: str = "", owner: Any = None
 ) -> ProjectStage:
     """Name the stage's owner (专人) and team (专班)."""
     stage = _locked_stage(stage, actor, Cap.PROJECTS_ADVANCE, "指定阶段责任人")
@@ -299,7 +300,7 @@ def do_assign_stage(
 
 @transaction.atomic
 def do_replan_stage(
-    *, actor: Any, stage: ProjectStage, planned_end: dt.date, note: str
+    *, actor: User, stage: ProjectStage, planned_end: dt.date, note: str
 ) -> ProjectStage:
     """Move a stage's planned end (a decision of the 调度 meeting); the reason is required and
     the old date stays in the history."""
@@ -335,7 +336,7 @@ def blocker_category() -> Category:
 @transaction.atomic
 def do_raise_blocker(
     *,
-    actor: Any,
+    actor: User,
     stage: ProjectStage,
     department: Organisation,
     title: str,
@@ -382,7 +383,7 @@ def do_raise_blocker(
     return blocker
 
 
-def do_supervise_blocker(*, actor: Any, blocker: Blocker, note: str = "") -> Blocker:
+def do_supervise_blocker(*, actor: User, blocker: Blocker, note: str = "") -> Blocker:
     """督办 through the engine (the official holds cases.supervise in the project's area)."""
     case_actions.do_transition(blocker.case, Action.SUPERVISE, actor=actor, note=note)
     return blocker
@@ -391,7 +392,7 @@ def do_supervise_blocker(*, actor: Any, blocker: Blocker, note: str = "") -> Blo
 @transaction.atomic
 def do_record_note(
     *,
-    actor: Any,
+    actor: User,
     project: Project,
     kind: str,
     question: str,
@@ -423,7 +424,7 @@ def do_record_note(
 
 
 @transaction.atomic
-def do_update_template(*, actor: Any, template: StageTemplate, **data: Any) -> StageTemplate:
+def do_update_template(*, actor: User, template: StageTemplate, **data: Any) -> StageTemplate:
     """Change a stage template (SLA, thresholds, materials, owner role, parallel flag). The
     SLA applies to projects registered afterwards; the thresholds to every lamp at once."""
     require(actor, Cap.PROJECTS_MANAGE, what="修改阶段模板")
@@ -444,7 +445,7 @@ def do_update_template(*, actor: Any, template: StageTemplate, **data: Any) -> S
 
 
 @transaction.atomic
-def do_request_weekly(*, actor: Any, place: Place) -> DispatchReport:
+def do_request_weekly(*, actor: User, place: Place) -> DispatchReport:
     """Ask for this week's 调度 report of `place`; a task generates it after the commit."""
     require(actor, Cap.PROJECTS_VIEW, place, what="生成调度周报")
     today = timezone.localdate()
@@ -476,9 +477,9 @@ def generate_weekly(report_id: int) -> DispatchReport:
         name = f"{report.place.code}-{report.week_start:%Y%m%d}"
         report.xlsx.save(f"{name}.xlsx", ContentFile(reports.workbook_bytes(weekly)), save=False)
         report.pdf.save(f"{name}.pdf", ContentFile(reports.pdf_bytes(weekly)), save=False)
-        report.status, report.generated_at = "done", timezone.now()
+        report.status, report.generated_at = DispatchReportStatus.DONE, timezone.now()
     except Exception as exc:  # recorded for the requester; the worker goes on
-        report.status, report.error = "failed", str(exc)[:300]
+        report.status, report.error = DispatchReportStatus.FAILED, str(exc)[:300]
     report.save()
     return report
 

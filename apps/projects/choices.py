@@ -29,6 +29,18 @@ class StageStatus(models.TextChoices):
     DONE = "done", "已完成"
 
 
+class DispatchReportStatus(models.TextChoices):
+    """Where a weekly 调度 report is (DispatchReport.status)."""
+
+    PENDING = "pending", "生成中"
+    DONE = "done", "已生成"
+    FAILED = "failed", "生成失败"
+
+
+# The stage template (migration 0002) whose completion records the land supplied (供地面积).
+LAND_SUPPLY_STAGE = "supply"
+
+
 class Lamp(models.IntegerChoices):
     """The stage lamp by working days late; the number orders them (the worst is the max)."""
 

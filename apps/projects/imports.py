@@ -10,6 +10,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from apps.accounts.models import User
 from apps.accounts.permissions import Cap, require
 from apps.core import audit
 from apps.core.choices import AuditVerb
@@ -123,7 +124,7 @@ def _check(rows: list[Row], ctx: Context, known_codes: set[str]) -> list[dict[st
 
 
 def import_projects(
-    *, actor: Any, path: str | Path, name: str = "", commit: bool = False
+    *, actor: User, path: str | Path, name: str = "", commit: bool = False
 ) -> ImportResult:
     """Check the file (every row, every column); with `commit` and no error, register every
     project in one transaction. A refused row anywhere means nothing is written."""

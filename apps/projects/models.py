@@ -12,6 +12,8 @@ from apps.core.models import TimeStamped
 from apps.places.scope import ScopedQuerySet
 
 from .choices import (
+    LAND_SUPPLY_STAGE,
+    DispatchReportStatus,
     NoteKind,
     ProjectLevel,
     ProjectStatus,
@@ -121,6 +123,11 @@ class StageTemplate(TimeStamped):
 
     def material_list(self) -> list[str]:
         return [line.strip() for line in self.materials.splitlines() if line.strip()]
+
+    @property
+    def records_land(self) -> bool:
+        """Completing this stage records the land supplied (供地面积)."""
+        return self.code == LAND_SUPPLY_STAGE
 
 
 class ProjectStage(TimeStamped):
@@ -276,7 +283,7 @@ class DispatchReport(TimeStamped):
 
     place = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
     week_start = models.DateField("周起始日")
-    status = models.CharField("状态", max_length=10, default="pending")
+    status = models.CharField("状态", max_length=10, default=DispatchReportStatus.PENDING)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

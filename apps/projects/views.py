@@ -15,7 +15,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from apps.accounts.models import User
 from apps.accounts.permissions import Cap, can, has_role_for, refusal
+from apps.accounts.requests import AuthedRequest
 from apps.accounts.scoping import get_in_scope
 from apps.core.refusals import REFUSED_STATUS, run_action
 from apps.places.models import Place
@@ -48,14 +50,14 @@ from .imports import import_projects
 from .models import DispatchReport
 
 
-def _viewer(request: HttpRequest) -> Any:
-    user: Any = request.user
+def _viewer(request: AuthedRequest) -> User:
+    user = request.user
     if not has_role_for(user, Cap.PROJECTS_VIEW):
         raise PermissionDenied(refusal(Cap.PROJECTS_VIEW))
     return user
 
 
-def _area(request: HttpRequest, user: Any) -> Place:
+def _area(request: HttpRequest, user: User) -> Place:
     pk = request.GET.get("place") or user.scope_id
     if pk is None:
         root = Place.objects.filter(parent__isnull=True).order_by("path").first()
@@ -66,7 +68,7 @@ def _area(request: HttpRequest, user: Any) -> Place:
 
 
 @login_required
-def board(request: HttpRequest) -> HttpResponse:
+def board(request: AuthedRequest) -> HttpResponse:
     user = _viewer(request)
     place = _area(request, user)
     data = selectors.board(
@@ -85,8 +87,8 @@ def board(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _detail(request: HttpRequest, project: Any, **forms: Any) -> HttpResponse:
-    user: Any = request.user
+def _detail(request: AuthedRequest, project: Any, **forms: Any) -> HttpResponse:
+    user = request.user
     page = selectors.project_page(project)
     departments = departments_for(project.place)
     advance = can(user, Cap.PROJECTS_ADVANCE, project.place)
@@ -114,7 +116,7 @@ def _detail(request: HttpRequest, project: Any, **forms: Any) -> HttpResponse:
 
 
 @login_required
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: AuthedRequest, pk: int) -> HttpResponse:
     user = _viewer(request)
     return _detail(request, selectors.access_project_for_user(user, pk))
 
@@ -128,12 +130,12 @@ def _done(request: HttpRequest, project_id: int, text: str) -> Any:
 
 
 def _stage_form_view(
-    request: HttpRequest,
+    request: AuthedRequest,
     pk: int,
     *,
     form_name: str,
     make_form: Callable[[Any], Form],
-    act: Callable[[Any, Any, dict[str, Any]], Any],
+    act: Callable[[User, Any, dict[str, Any]], Any],
     text: Callable[[Any], str],
 ) -> HttpResponse:
     """The body every stage form shares: the viewer, the stage in their scope, the bound
@@ -160,7 +162,7 @@ def _stage_form_view(
 
 @login_required
 @require_POST
-def stage_move(request: HttpRequest, pk: int, move: str) -> HttpResponse:
+def stage_move(request: AuthedRequest, pk: int, move: str) -> HttpResponse:
     def act(user: Any, stage: Any, data: dict[str, Any]) -> Any:
         on_date, note = data.get("on_date"), data.get("note") or ""
         if move == "start":
@@ -186,7 +188,7 @@ def stage_move(request: HttpRequest, pk: int, move: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def stage_assign(request: HttpRequest, pk: int) -> HttpResponse:
+def stage_assign(request: AuthedRequest, pk: int) -> HttpResponse:
     return _stage_form_view(
         request,
         pk,
@@ -199,7 +201,7 @@ def stage_assign(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def stage_replan(request: HttpRequest, pk: int) -> HttpResponse:
+def stage_replan(request: AuthedRequest, pk: int) -> HttpResponse:
     return _stage_form_view(
         request,
         pk,
@@ -212,7 +214,7 @@ def stage_replan(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def stage_blocker(request: HttpRequest, pk: int) -> HttpResponse:
+def stage_blocker(request: AuthedRequest, pk: int) -> HttpResponse:
     return _stage_form_view(
         request,
         pk,
@@ -227,7 +229,7 @@ def stage_blocker(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def blocker_supervise(request: HttpRequest, pk: int) -> HttpResponse:
+def blocker_supervise(request: AuthedRequest, pk: int) -> HttpResponse:
     user = _viewer(request)
     blocker = selectors.access_blocker_for_user(user, pk)
     return run_action(
@@ -240,7 +242,7 @@ def blocker_supervise(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def note_add(request: HttpRequest, pk: int) -> HttpResponse:
+def note_add(request: AuthedRequest, pk: int) -> HttpResponse:
     user = _viewer(request)
     project = selectors.access_project_for_user(user, pk)
     form = NoteForm(request.POST)
@@ -262,7 +264,7 @@ def _places(user: Any) -> Any:
 
 
 @login_required
-def project_new(request: HttpRequest) -> HttpResponse:
+def project_new(request: AuthedRequest) -> HttpResponse:
     user = _viewer(request)
     if not can(user, Cap.PROJECTS_MANAGE):
         raise PermissionDenied(refusal(Cap.PROJECTS_MANAGE))
@@ -287,7 +289,7 @@ def project_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def project_import(request: HttpRequest) -> HttpResponse:
+def project_import(request: AuthedRequest) -> HttpResponse:
     user = _viewer(request)
     if not can(user, Cap.PROJECTS_MANAGE):
         raise PermissionDenied(refusal(Cap.PROJECTS_MANAGE))
@@ -323,7 +325,7 @@ def project_import(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def weekly_list(request: HttpRequest) -> HttpResponse:
+def weekly_list(request: AuthedRequest) -> HttpResponse:
     user = _viewer(request)
     place = _area(request, user)
     if request.method == "POST":
@@ -343,7 +345,7 @@ def _weekly_done(request: HttpRequest, place: Place) -> HttpResponse:
 
 
 @login_required
-def weekly_file(request: HttpRequest, pk: int, fmt: str) -> FileResponse:
+def weekly_file(request: AuthedRequest, pk: int, fmt: str) -> FileResponse:
     user = _viewer(request)
     report = get_in_scope(DispatchReport.objects.visible_to(user), pk=pk)
     file = report.pdf if fmt == "pdf" else report.xlsx

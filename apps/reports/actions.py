@@ -2,7 +2,6 @@
 
 import datetime as dt
 import logging
-from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -11,6 +10,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from apps.accounts.models import User
 from apps.accounts.permissions import Cap, require
 from apps.core import audit
 from apps.core.tasks import enqueue
@@ -39,7 +39,7 @@ def _check(place: Place, kind: str, day: dt.date) -> tuple[dt.date, dt.date]:
     return start, end
 
 
-def _queue(place: Place, kind: str, start: dt.date, end: dt.date, actor: Any) -> Report:
+def _queue(place: Place, kind: str, start: dt.date, end: dt.date, actor: User | None) -> Report:
     report, _ = Report.objects.select_for_update().get_or_create(
         place=place,
         kind=kind,
@@ -56,7 +56,7 @@ def _queue(place: Place, kind: str, start: dt.date, end: dt.date, actor: Any) ->
 
 
 @transaction.atomic
-def do_request_report(place: Place, kind: str, day: dt.date, *, actor: Any) -> Report:
+def do_request_report(place: Place, kind: str, day: dt.date, *, actor: User) -> Report:
     """Ask for the briefing of `place` for the month or quarter containing `day`; it is
     generated in the background (asking again regenerates it)."""
     require(actor, Cap.REPORTS_REQUEST, place)
@@ -180,7 +180,7 @@ def do_schedule_period_end(today: dt.date | None = None) -> list[Report]:
 
 
 @transaction.atomic
-def do_record_download(report: Report, fmt: str, *, actor: Any) -> None:
+def do_record_download(report: Report, fmt: str, *, actor: User) -> None:
     """An export leaves a trace: who downloaded (or, `html`, read on the page) which briefing,
     in which format."""
     audit.record(actor=actor, verb="reports.download", obj=report, changes={"format": fmt})

@@ -7,7 +7,6 @@ from .models import Report
 
 @admin.register(Report)
 class ReportAdmin(ScopedAdmin):
-    place_field = "place"
     list_display = ["place", "kind", "period_start", "status", "generated_at"]
     list_filter = ["kind", "status"]
     readonly_fields = ["generated_at", "requested_at"]

@@ -4,10 +4,10 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Router, Schema
 
+from apps.accounts.requests import AuthedRequest
 from apps.core.schemas import CodedErrorOut
 from apps.stats.selectors import access_place_for_user
 
@@ -55,7 +55,7 @@ def _out(r: Any) -> dict[str, Any]:
 
 
 @router.get("/", response=list[ReportOut], summary="简报归档")
-def list_reports(request: HttpRequest, place: int | None = None) -> Any:
+def list_reports(request: AuthedRequest, place: int | None = None) -> Any:
     qs = reports_for(request.user)
     if place:
         qs = qs.filter(place=access_place_for_user(request.user, place))
@@ -65,7 +65,7 @@ def list_reports(request: HttpRequest, place: int | None = None) -> Any:
 @router.post(
     "/", response={202: ReportOut, 403: CodedErrorOut, 422: CodedErrorOut}, summary="生成简报"
 )
-def request_report(request: HttpRequest, body: RequestIn) -> Any:
+def request_report(request: AuthedRequest, body: RequestIn) -> Any:
     place = access_place_for_user(request.user, body.place)
     try:
         report = do_request_report(place, body.kind, body.period, actor=request.user)

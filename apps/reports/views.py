@@ -6,13 +6,14 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from apps.accounts.permissions import Cap, has_role_for
+from apps.accounts.requests import AuthedRequest
 from apps.core.refusals import run_action
 from apps.stats.selectors import access_place_for_user
 
@@ -33,7 +34,7 @@ def _can_request(user: Any) -> bool:
 
 
 @login_required
-def archive(request: HttpRequest) -> HttpResponse:
+def archive(request: AuthedRequest) -> HttpResponse:
     qs = reports_for(request.user)
     kind = request.GET.get("kind", "")
     if kind in ReportKind.values:
@@ -60,7 +61,7 @@ def archive(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def request_report(request: HttpRequest) -> HttpResponse:
+def request_report(request: AuthedRequest) -> HttpResponse:
     form = RequestForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
@@ -85,7 +86,7 @@ def request_report(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def download(request: HttpRequest, pk: int, fmt: str) -> FileResponse:
+def download(request: AuthedRequest, pk: int, fmt: str) -> FileResponse:
     report: Report = get_report(request.user, pk)
     field = {"pdf": report.pdf, "xlsx": report.xlsx}.get(fmt)
     if field is None or not field or report.status != ReportStatus.DONE:
@@ -98,7 +99,7 @@ def download(request: HttpRequest, pk: int, fmt: str) -> FileResponse:
 
 
 @login_required
-def view(request: HttpRequest, pk: int) -> HttpResponse:
+def view(request: AuthedRequest, pk: int) -> HttpResponse:
     """The briefing on a page (a phone at month's end): the body kept when it was generated."""
     report: Report = get_report(request.user, pk)
     if report.status != ReportStatus.DONE or not report.html:

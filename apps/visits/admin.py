@@ -7,14 +7,12 @@ from .models import Rectification, VisitPlan
 
 @admin.register(VisitPlan)
 class VisitPlanAdmin(ScopedAdmin):
-    place_field = "scope"
     list_display = ["name", "kind", "scope", "rule", "window_days", "active"]
     list_filter = ["kind", "active"]
 
 
 @admin.register(Rectification)
 class RectificationAdmin(ScopedAdmin):
-    place_field = "place"
     list_display = ["place", "case", "deadline", "status"]
     list_filter = ["status"]
     raw_id_fields = ["case", "found_on"]

@@ -2,13 +2,15 @@
 findings (诉求, 隐患, 纠纷) and the re-inspection of a hazard; plans; coverage of a cycle, the
 comparison of cycles and the export."""
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 from urllib.parse import quote, urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -17,7 +19,7 @@ from django.views.decorators.http import require_POST
 from apps.accounts.permissions import Cap, has_role_for
 from apps.accounts.requests import AuthedRequest
 from apps.cases.selectors import my_orders
-from apps.core.refusals import run_action
+from apps.core.refusals import run_form, said
 from apps.duties.selectors import duty_holders
 from apps.places.choices import PlaceKind
 from apps.places.models import Place
@@ -46,6 +48,8 @@ from .forms import (
 )
 from .models import VisitPlan, VisitTask
 
+T = TypeVar("T")
+
 LIST_PER_PAGE = 50
 MY_ORDERS_SHOWN = 20
 
@@ -72,9 +76,7 @@ def today(request: AuthedRequest) -> HttpResponse:
     )
 
 
-def _task_page(
-    request: HttpRequest, task: VisitTask, status: int = 200, **forms: Any
-) -> HttpResponse:
+def _task_page(request: HttpRequest, task: VisitTask, **forms: Any) -> HttpResponse:
     reinspect = task.kind == TaskKind.REINSPECT
     return render(
         request,
@@ -98,7 +100,6 @@ def _task_page(
             "dispute_form": forms.get("dispute_form") or DisputeForm(prefix="dispute"),
             "reinspect_form": forms.get("reinspect_form") or ReinspectionForm(),
         },
-        status=status,
     )
 
 
@@ -107,20 +108,29 @@ def task_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     return _task_page(request, selectors.access_task_for_user(request.user, pk))
 
 
+def _on_task(
+    request: AuthedRequest,
+    task: VisitTask,
+    action: Callable[[], T],
+    done: Callable[[T], HttpResponse],
+    **form: Form,
+) -> HttpResponse:
+    """One form of the visit screen (`form`: its context name → the bound form) through
+    `run_form`: the screen again, with the form as typed, when it is invalid or refused."""
+    (bound,) = form.values()
+    return run_form(
+        request, bound, action, done=done, page=lambda: _task_page(request, task, **form)
+    )
+
+
 @login_required
 @require_POST
 def task_record(request: AuthedRequest, pk: int) -> HttpResponse:
     task = selectors.access_task_for_user(request.user, pk)
     form = VisitRecordForm(request.POST, request.FILES, checklist=task.plan.checklist_items())
-    if not form.is_valid():
-        return _task_page(request, task, record_form=form, status=422)
-
-    def done(_: Any) -> HttpResponse:
-        messages.success(request, f"已登记走访：{task.place.name}")
-        return redirect("visits:today")
-
-    return run_action(
+    return _on_task(
         request,
+        task,
         lambda: do_record_visit(
             task,
             actor=request.user,
@@ -130,8 +140,8 @@ def task_record(request: AuthedRequest, pk: int) -> HttpResponse:
             lat=form.cleaned_data["lat"],
             photos=form.cleaned_data["photos"],
         ),
-        done=done,
-        refused=lambda: _task_page(request, task, record_form=form),
+        lambda _: said(request, f"已登记走访：{task.place.name}", redirect("visits:today")),
+        record_form=form,
     )
 
 
@@ -140,19 +150,23 @@ def task_record(request: AuthedRequest, pk: int) -> HttpResponse:
 def task_unreachable(request: AuthedRequest, pk: int) -> HttpResponse:
     task = selectors.access_task_for_user(request.user, pk)
     form = UnreachableForm(request.POST)
-    if not form.is_valid():
-        return _task_page(request, task, unreachable_form=form, status=422)
 
     def done(_: Any) -> HttpResponse:
         messages.warning(request, f"已记录未能入户：{task.place.name}（不计为已走访）")
         return redirect("visits:today")
 
-    return run_action(
+    return _on_task(
         request,
+        task,
         lambda: do_record_unreachable(task, actor=request.user, reason=form.cleaned_data["reason"]),
-        done=done,
-        refused=lambda: _task_page(request, task, unreachable_form=form),
+        done,
+        unreachable_form=form,
     )
+
+
+def _case_found(request: AuthedRequest, task: VisitTask, text: str) -> HttpResponse:
+    """Back on the visit screen after a finding was registered."""
+    return said(request, text, redirect("visits:task", pk=task.pk))
 
 
 @login_required
@@ -160,18 +174,12 @@ def task_unreachable(request: AuthedRequest, pk: int) -> HttpResponse:
 def task_need(request: AuthedRequest, pk: int) -> HttpResponse:
     task = selectors.access_task_for_user(request.user, pk)
     form = NeedForm(request.POST)
-    if not form.is_valid():
-        return _task_page(request, task, need_form=form, status=422)
-
-    def done(case: Any) -> HttpResponse:
-        messages.success(request, f"诉求已登记：{case.number}")
-        return redirect("visits:task", pk=task.pk)
-
-    return run_action(
+    return _on_task(
         request,
+        task,
         lambda: do_report_need(task, actor=request.user, **form.cleaned_data),
-        done=done,
-        refused=lambda: _task_page(request, task, need_form=form),
+        lambda case: _case_found(request, task, f"诉求已登记：{case.number}"),
+        need_form=form,
     )
 
 
@@ -181,21 +189,16 @@ def task_hazard(request: AuthedRequest, pk: int) -> HttpResponse:
     """发现隐患: a hazard case with a deadline and a re-inspection task."""
     task = selectors.access_task_for_user(request.user, pk)
     form = HazardForm(request.POST, prefix="hazard")
-    if not form.is_valid():
-        return _task_page(request, task, hazard_form=form, status=422)
-
-    def done(found: Any) -> HttpResponse:
-        messages.success(
-            request,
-            f"隐患已登记：{found.case.number}，整改期限 {found.deadline:%m月%d日}，届时复查",
-        )
-        return redirect("visits:task", pk=task.pk)
-
-    return run_action(
+    return _on_task(
         request,
+        task,
         lambda: do_report_hazard(task, actor=request.user, **form.cleaned_data),
-        done=done,
-        refused=lambda: _task_page(request, task, hazard_form=form),
+        lambda found: _case_found(
+            request,
+            task,
+            f"隐患已登记：{found.case.number}，整改期限 {found.deadline:%m月%d日}，届时复查",
+        ),
+        hazard_form=form,
     )
 
 
@@ -204,18 +207,12 @@ def task_hazard(request: AuthedRequest, pk: int) -> HttpResponse:
 def task_dispute(request: AuthedRequest, pk: int) -> HttpResponse:
     task = selectors.access_task_for_user(request.user, pk)
     form = DisputeForm(request.POST, prefix="dispute")
-    if not form.is_valid():
-        return _task_page(request, task, dispute_form=form, status=422)
-
-    def done(case: Any) -> HttpResponse:
-        messages.success(request, f"纠纷已登记：{case.number}")
-        return redirect("visits:task", pk=task.pk)
-
-    return run_action(
+    return _on_task(
         request,
+        task,
         lambda: do_report_dispute(task, actor=request.user, **form.cleaned_data),
-        done=done,
-        refused=lambda: _task_page(request, task, dispute_form=form),
+        lambda case: _case_found(request, task, f"纠纷已登记：{case.number}"),
+        dispute_form=form,
     )
 
 
@@ -226,8 +223,6 @@ def task_reinspect(request: AuthedRequest, pk: int) -> HttpResponse:
     deadline."""
     task = selectors.access_task_for_user(request.user, pk)
     form = ReinspectionForm(request.POST, request.FILES)
-    if not form.is_valid():
-        return _task_page(request, task, reinspect_form=form, status=422)
 
     def done(outcome: Any) -> HttpResponse:
         rectification, resolved = outcome
@@ -238,11 +233,12 @@ def task_reinspect(request: AuthedRequest, pk: int) -> HttpResponse:
             messages.warning(request, f"复查：未整改，新期限 {rectification.deadline:%m月%d日}")
         return redirect("visits:today")
 
-    return run_action(
+    return _on_task(
         request,
+        task,
         lambda: do_record_reinspection(task, actor=request.user, **form.cleaned_data),
-        done=done,
-        refused=lambda: _task_page(request, task, reinspect_form=form),
+        done,
+        reinspect_form=form,
     )
 
 
@@ -272,10 +268,8 @@ def plans(request: AuthedRequest) -> HttpResponse:
     )
 
 
-def _plan_form_page(
-    request: HttpRequest, form: PlanForm, plan: VisitPlan | None, status: int = 200
-) -> HttpResponse:
-    return render(request, "visits/plan_form.html", {"form": form, "plan": plan}, status=status)
+def _plan_form_page(request: HttpRequest, form: PlanForm, plan: VisitPlan | None) -> HttpResponse:
+    return render(request, "visits/plan_form.html", {"form": form, "plan": plan})
 
 
 @login_required
@@ -287,20 +281,13 @@ def plan_new(request: AuthedRequest) -> HttpResponse:
         initial = {"preset": "FREQ=WEEKLY;BYDAY=FR", "start_date": timezone.localdate()}
         return _plan_form_page(request, PlanForm(scopes=scopes, initial=initial), None)
     form = PlanForm(request.POST, scopes=scopes)
-    if not form.is_valid():
-        return _plan_form_page(request, form, None, status=422)
-
-    def done(plan: VisitPlan) -> HttpResponse:
-        messages.success(request, f"已创建走访计划：{plan.name}")
-        return redirect("visits:plans")
-
-    return run_action(
+    return run_form(
         request,
+        form,
         lambda: do_create_plan(actor=request.user, **form.plan_fields()),
-        done=done,
-        refused=lambda: _plan_form_page(request, form, None),
-        form=form,
-        renamed=PLAN_FIELDS_RENAMED,
+        done=lambda plan: said(request, f"已创建走访计划：{plan.name}", redirect("visits:plans")),
+        page=lambda: _plan_form_page(request, form, None),
+        beside_fields=PLAN_FIELDS_RENAMED,
     )
 
 
@@ -319,20 +306,13 @@ def plan_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         return _plan_form_page(request, PlanForm(instance=plan, scopes=scopes), plan)
     original = VisitPlan.objects.get(pk=plan.pk)
     form = PlanForm(request.POST, instance=plan, scopes=scopes)
-    if not form.is_valid():
-        return _plan_form_page(request, form, plan, status=422)
-
-    def done(_: Any) -> HttpResponse:
-        messages.success(request, f"已保存走访计划：{plan.name}")
-        return redirect("visits:plans")
-
-    return run_action(
+    return run_form(
         request,
+        form,
         lambda: do_update_plan(original, actor=request.user, **form.plan_fields()),
-        done=done,
-        refused=lambda: _plan_form_page(request, form, plan),
-        form=form,
-        renamed=PLAN_FIELDS_RENAMED,
+        done=lambda _: said(request, f"已保存走访计划：{plan.name}", redirect("visits:plans")),
+        page=lambda: _plan_form_page(request, form, plan),
+        beside_fields=PLAN_FIELDS_RENAMED,
     )
 
 

@@ -9,7 +9,6 @@ from .models import Volunteer
 
 @admin.register(Volunteer)
 class VolunteerAdmin(ScopedAdmin):
-    place_field = "person__place"
     list_display = ("person", "status", "registered_on", "organisation")
     list_filter = ("status", "skills")
     search_fields = ("person__name", "person__name_initials")

@@ -63,6 +63,8 @@ class Case(TimeStamped):
     """
 
     scope_path = "place"
+    # a unit's inbox reads the cases it handles, wherever they are (cases.worklist)
+    other_scope_paths = ("handling_unit",)
 
     kind = models.CharField("类型", max_length=20, choices=CaseKind.choices, default=CaseKind.NEED)
     source = models.CharField(

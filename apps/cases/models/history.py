@@ -38,6 +38,10 @@ class CaseEvent(models.Model):
     note = models.TextField("说明", blank=True)
     data = models.JSONField("数据", default=dict, blank=True)
 
+    # no area of its own (tests/test_scope_structure.py NO_AREA): read where its case is
+    scope_path = "case__place"
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = verbose_name_plural = "办理记录"
         ordering = ["at", "id"]

@@ -3,6 +3,7 @@
 import datetime as dt
 from typing import Any
 
+from apps.accounts.models import User
 from apps.cases.actions import do_create_case, do_transition
 from apps.cases.choices import Level, LimitUnit
 from apps.cases.models import Case, Category
@@ -32,7 +33,7 @@ def make_category(
 def make_case(
     world: Any,
     *,
-    actor: Any = None,
+    actor: User | None = None,
     category: Category | None = None,
     place: Any = None,
     **fields: Any,

@@ -59,6 +59,8 @@ def test_receipt_approval_public_page_question_and_ranking(
     )
     voucher.refresh_from_db()
     assert voucher.status == VoucherStatus.PENDING
+    shown = checker.get(f"/collective/vouchers/{voucher.pk}/").content.decode()
+    assert "提交意见" in shown and "红字冲销" not in shown and "提交审批" not in shown
     book_page = checker.get(f"/collective/books/{book.pk}/").content.decode()
     assert "待我审批" in book_page
     checker.post(
@@ -66,6 +68,8 @@ def test_receipt_approval_public_page_question_and_ranking(
     )
     voucher.refresh_from_db()
     assert voucher.status == VoucherStatus.POSTED
+    shown = checker.get(f"/collective/vouchers/{voucher.pk}/").content.decode()
+    assert "红字冲销" in shown and "提交意见" not in shown
     ranking = client_as(agency).get("/collective/ranking/?year=2026").content.decode()
     assert "54000.00" in ranking
 

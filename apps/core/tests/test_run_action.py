@@ -11,7 +11,7 @@ from django.shortcuts import redirect
 from django.template import engines
 from django.test import RequestFactory
 
-from apps.core.refusals import Refusal, run_action
+from apps.core.refusals import Refusal, run_action, run_form
 
 PAGE = engines["django"].from_string(
     "{% for m in messages %}<p class='msg'>{{ m }}</p>{% endfor %}<form>{{ form.note }}</form>"
@@ -112,3 +112,50 @@ def test_it_refuses_an_apps_own_refusal_like_a_validation_error():
     response = _post(_refuse(EngineError("该事项已办结，不能再转派")))
     assert response.status_code == 422
     assert "该事项已办结，不能再转派" in response.content.decode()
+
+
+def _form_post(data, action, **kw):
+    request = RequestFactory().post("/notes/", data)
+    SessionMiddleware(lambda r: HttpResponse()).process_request(request)
+    MessageMiddleware(lambda r: HttpResponse()).process_request(request)
+    form = NoteForm(request.POST)
+    ran = []
+
+    def act():
+        ran.append(True)
+        return action()
+
+    response = run_form(
+        request,
+        form,
+        act,
+        done=lambda note: redirect(f"/notes/{note}/"),
+        page=lambda: HttpResponse(PAGE.render({"form": form}, request)),
+        **kw,
+    )
+    return response, form, ran
+
+
+def test_run_form_shows_an_invalid_form_again_with_422_and_runs_nothing():
+    response, form, ran = _form_post({"note": ""}, lambda: 7)
+    assert response.status_code == 422 and not ran and "note" in form.errors
+
+
+def test_run_form_runs_a_valid_form_and_goes_where_the_view_says():
+    response, _, ran = _form_post({"note": "三号楼漏水"}, lambda: 7)
+    assert ran and response.status_code == 302 and response["Location"] == "/notes/7/"
+
+
+def test_run_form_shows_a_refusal_above_the_page_with_what_was_typed():
+    refusal = _refuse(ValidationError({"body": "该户本周已走访"}))
+    response, form, _ = _form_post({"note": "三号楼漏水"}, refusal)
+    page = response.content.decode()
+    assert response.status_code == 422 and not form.errors
+    assert "<p class='msg'>该户本周已走访</p>" in page and 'value="三号楼漏水"' in page
+
+
+def test_run_form_puts_field_errors_beside_the_fields_when_asked():
+    refusal = _refuse(ValidationError({"body": "该户本周已走访"}))
+    response, form, _ = _form_post({"note": "三号楼漏水"}, refusal, beside_fields={"body": "note"})
+    assert response.status_code == 422 and form.errors["note"] == ["该户本周已走访"]
+    assert "class='msg'" not in response.content.decode()

@@ -9,6 +9,7 @@ from django.db import connection, models
 from django.db.models import Max
 from django.utils import timezone
 
+from apps.accounts.models import User
 from apps.places.choices import CODE_SUFFIX_DIGITS, PlaceKind
 from apps.places.models import Place
 
@@ -55,7 +56,7 @@ class Context:
     cache: dict[str, Any] = field(default_factory=dict)
     # The account importing (None: the system, from the command line); registered kinds check
     # their own capabilities per row with it (e.g. keeping the books of this village).
-    actor: Any = None
+    actor: User | None = None
 
     def error(self, row: Row, field_name: str, message: str) -> None:
         row.ok = False

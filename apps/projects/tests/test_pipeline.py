@@ -303,3 +303,43 @@ def test_the_last_stage_done_lands_the_project_and_records_land_supplied(clock, 
     g105.refresh_from_db()
     assert (g105.status, g105.land_supplied_mu) == (ProjectStatus.LANDED, Decimal("88.50"))
     assert selectors.summary(Project.objects.all())["land_supplied_mu"] == Decimal("88.50")
+
+
+def test_the_pages_follow_each_stage_and_report_state(clock, g105, people, dept):
+    """The project, board and weekly pages compare statuses with the enums (issue 13): each
+    state shows its own form, mark and words."""
+    official = people["city_official"]
+    client = client_as(official)
+    url = reverse("projects:detail", args=[g105.pk])
+    survey = stage(g105, "survey")
+    page = client.get(url).content.decode()
+    assert reverse("projects:stage_start", args=[survey.pk]) in page and "开始本阶段" in page
+    assert 'name="land_supplied_mu"' not in page
+    supply = None
+    for s in g105.stages.select_related("template").order_by("position"):
+        actions.do_start_stage(actor=official, stage=s, on_date=D(2025, 9, 1))
+        if s.template.code == "supply":
+            supply = s
+            break
+        actions.do_complete_stage(actor=official, stage=s, on_date=D(2025, 9, 1))
+    assert supply is not None
+    page = client.get(url).content.decode()
+    assert reverse("projects:stage_complete", args=[supply.pk]) in page and "完成本阶段" in page
+    assert page.count('name="land_supplied_mu"') == 1  # the active supply stage only
+    assert reverse("projects:stage_start", args=[survey.pk]) not in page  # done: no form
+    board = client.get(reverse("projects:board")).content.decode()
+    assert board.count(' done"') == supply.position - 1
+    blocker = actions.do_raise_blocker(actor=official, stage=supply, department=dept, title="林地")
+    assert 'lamp-green">正常' in client.get(url).content.decode()
+    clock(blocker.case.resolve_by + dt.timedelta(days=1))
+    client = client_as(official)  # a new session under the moved clock (sessions last 8 h)
+    assert 'lamp-red">超期' in client.get(url).content.decode()
+    done = DispatchReport.objects.create(place=g105.place, week_start=D(2025, 9, 1), status="done")
+    DispatchReport.objects.create(
+        place=g105.place, week_start=D(2025, 9, 8), status="failed", error="磁盘已满"
+    )
+    DispatchReport.objects.create(place=g105.place, week_start=D(2025, 9, 15))
+    weekly = client.get(f"{reverse('projects:weekly')}?place={g105.place.pk}").content.decode()
+    assert "已生成" in weekly and "生成失败 磁盘已满" in weekly and "生成中" in weekly
+    assert reverse("projects:weekly_file", args=[done.pk, "pdf"]) in weekly
+    assert weekly.count(">PDF</a>") == 1
