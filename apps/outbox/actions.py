@@ -22,7 +22,14 @@ from apps.accounts.modules import opens, refusal
 from apps.cases.actions import do_create_case
 from apps.cases.forms import CaseForm
 from apps.visits.choices import OPEN_TASK_STATUSES
-from apps.visits.forms import HazardForm, NeedForm, ReinspectionForm, VisitRecordForm
+from apps.visits.forms import (
+    DisputeForm,
+    HazardForm,
+    NeedForm,
+    ReinspectionForm,
+    UnreachableForm,
+    VisitRecordForm,
+)
 from apps.visits.selectors import access_task_for_user
 
 from .choices import EntryKind
@@ -258,6 +265,80 @@ def _reinspect(
     }
 
 
+def _unreachable(
+    actor: Any, uuid: uuidlib.UUID, captured_at: dt.datetime, data: Any, files: Any
+) -> tuple[int, dict[str, Any]]:
+    """未能入户 recorded offline: the attempt keeps the phone's time (within `MAX_CASE_AGE`,
+    as an errand step; an older time is a wrong clock and the server's time is kept). A task
+    visited or closed (逾期未访) meanwhile is a conflict (409) with both versions; another
+    未能入户 meanwhile is not (both attempts happened; online a second one is allowed too)."""
+    from apps.visits.actions import do_record_unreachable
+    from apps.visits.models import VisitTask
+
+    task = access_task_for_user(actor, _int(data.get("outbox_target")))
+    # the task as it is now, held until the end (a visit arriving at the same moment waits)
+    task = VisitTask.objects.select_for_update().get(pk=task.pk)
+    if task.status not in OPEN_TASK_STATUSES:
+        theirs = task.records.select_related("visitor").order_by("-visited_at", "-pk").first()
+        raise Conflict(
+            {
+                "error": f"{task.place.name}的走访任务已是“{task.get_status_display()}”"
+                "（您离线期间），未能入户未保存",
+                "conflict": True,
+                "mine": {
+                    "visited_at": timezone.localtime(captured_at).isoformat(),
+                    "notes": data.get("reason", ""),
+                    "base": data.get("outbox_base", ""),
+                },
+                "theirs": {
+                    "status": task.get_status_display(),
+                    "visited_at": timezone.localtime(theirs.visited_at).isoformat()
+                    if theirs
+                    else None,
+                    "visitor": str(theirs.visitor) if theirs else "",
+                    "notes": (theirs.notes or theirs.reason) if theirs else "",
+                },
+                "url": reverse("visits:task", args=[task.pk]),
+            }
+        )
+    form = UnreachableForm(data)
+    if not form.is_valid():
+        raise ValidationError(_form_errors(form))
+    believed = timezone.now() - captured_at <= MAX_CASE_AGE
+    record = do_record_unreachable(
+        task,
+        actor=actor,
+        reason=form.cleaned_data["reason"],
+        visited_at=captured_at if believed else None,
+    )
+    return 201, {
+        "message": f"已记录未能入户：{task.place.name}（不计为已走访）",
+        "id": record.pk,
+        "url": reverse("visits:today"),
+    }
+
+
+def _dispute(
+    actor: Any, uuid: uuidlib.UUID, captured_at: dt.datetime, data: Any, files: Any
+) -> tuple[int, dict[str, Any]]:
+    """发现纠纷 on a visit (or patrol) recorded offline: the dispute case, for mediation, dated
+    by the phone like every case from the outbox. As 登记诉求 and 发现隐患, whatever the task's
+    status (a dispute found is registered even if the task was visited meanwhile)."""
+    from apps.visits.actions import do_report_dispute
+
+    task = access_task_for_user(actor, _int(data.get("outbox_target")))
+    form = DisputeForm(data, prefix="dispute")
+    if not form.is_valid():
+        raise ValidationError(_form_errors(form))
+    case = do_report_dispute(task, actor=actor, **form.cleaned_data)
+    date_case(case, captured_at)
+    return 201, {
+        "message": f"纠纷已登记：{case.number}",
+        "id": case.pk,
+        "url": reverse("visits:task", args=[task.pk]),
+    }
+
+
 def _care(
     actor: Any, uuid: uuidlib.UUID, captured_at: dt.datetime, data: Any, files: Any
 ) -> tuple[int, dict[str, Any]]:
@@ -435,6 +516,8 @@ HANDLERS = {
     EntryKind.CARE: _care,
     EntryKind.ERRAND: _errand,
     EntryKind.FOREST_EVENT: _forest_event,
+    EntryKind.UNREACHABLE: _unreachable,
+    EntryKind.DISPUTE: _dispute,
 }
 
 # The module (apps/accounts/modules.py) whose pages make each kind of record.
@@ -447,6 +530,8 @@ MODULES = {
     EntryKind.CARE: "care",
     EntryKind.ERRAND: "errands",
     EntryKind.FOREST_EVENT: "forestry",
+    EntryKind.UNREACHABLE: "visits",
+    EntryKind.DISPUTE: "visits",
 }
 
 

@@ -12,3 +12,5 @@ class EntryKind(models.TextChoices):
     CARE = "care", "关爱联系"
     ERRAND = "errand", "帮办步骤"
     FOREST_EVENT = "forest_event", "巡护上报事件"
+    UNREACHABLE = "unreachable", "未能入户"
+    DISPUTE = "dispute", "走访中发现纠纷"

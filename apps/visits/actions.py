@@ -451,19 +451,26 @@ def do_add_visit_photo(record: VisitRecord, upload: UploadedFile, *, actor: User
 
 
 @transaction.atomic
-def do_record_unreachable(task: VisitTask, *, actor: User, reason: str) -> VisitRecord:
+def do_record_unreachable(
+    task: VisitTask, *, actor: User, reason: str, visited_at: dt.datetime | None = None
+) -> VisitRecord:
     """未能入户: recorded with its reason; the task stays open (not done) until a later visit
-    or the end of the window."""
+    or the end of the window. `visited_at`: the attempt's time when recorded offline (the
+    outbox); the task shows the reason of its latest attempt, so an older attempt arriving
+    late does not replace a newer one's reason."""
     _check_may_record(task, actor)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "请填写未能入户的原因"})
     task = _lock(task)
     _move(task, TaskStatus.UNREACHABLE, actor=actor, note=reason)
+    at = visited_at or timezone.now()
+    newer = VisitRecord.objects.filter(task=task, visited_at__gt=at).exists()
     record = VisitRecord.objects.create(
-        task=task, visitor=actor, visited_at=timezone.now(), reached=False, reason=reason[:200]
+        task=task, visitor=actor, visited_at=at, reached=False, reason=reason[:200]
     )
-    task.reason = reason[:200]
+    if not newer:
+        task.reason = reason[:200]
     task.save(update_fields=["status", "reason"])
     audit.record(
         actor=actor,

@@ -55,13 +55,14 @@
       label.appendChild(box);
       label.appendChild(document.createTextNode(" " + item));
     });
-    var need = $("need-form");
-    need.dataset.outboxTarget = String(id);
-    need.dataset.outboxLabel = place[0];
-    var hazard = $("hazard-form");
-    hazard.dataset.outboxTarget = String(id);
-    hazard.dataset.outboxLabel = place[0];
-    ["id_category", "id_hazard-category"].forEach(function (name) {
+    var unreachable = $("unreachable-form");
+    $("unreachable").hidden = !open;
+    unreachable.dataset.outboxBase = row[4];
+    ["need-form", "hazard-form", "unreachable-form", "dispute-form"].forEach(function (name) {
+      $(name).dataset.outboxTarget = String(id);
+      $(name).dataset.outboxLabel = place[0];
+    });
+    ["id_category", "id_hazard-category", "id_dispute-category"].forEach(function (name) {
       var select = $(name);
       add(select, "option", "---------").value = "";
       (doc.categories || []).forEach(function (c) { add(select, "option", c[1]).value = String(c[0]); });
@@ -70,7 +71,7 @@
 
   // what this phone recorded for this task: waiting in the outbox, and what was sent (sent /
   // refused / conflict) with the time it was recorded and answered
-  var TASK_KINDS = {visit: 1, need: 1, hazard: 1, reinspect: 1};
+  var TASK_KINDS = {visit: 1, need: 1, hazard: 1, reinspect: 1, unreachable: 1, dispute: 1};
   function showHistory() {
     var box = $("ot-history");
     var time = function (iso) { return iso ? iso.slice(5, 16).replace("T", " ") : "—"; };

@@ -266,7 +266,8 @@
 
   // the kinds of record (apps/outbox/choices.py EntryKind), as the pages name them
   var KIND = {visit: "入户走访", "case": "登记诉求", need: "走访中登记诉求", hazard: "发现隐患", reinspect: "隐患复查",
-              care: "关爱联系", errand: "帮办步骤", forest_event: "巡护上报事件"};
+              care: "关爱联系", errand: "帮办步骤", forest_event: "巡护上报事件",
+              unreachable: "未能入户", dispute: "发现纠纷"};
   var STATE = {sent: "已上传", failed: "未被接收", conflict: "冲突"};
 
   var api = {KIND: KIND, STATE: STATE, open: open, list: list, put: put, remove: remove, flush: flush, meta: meta, uuid: uuid4, localIso: localIso, history: history};

@@ -4,7 +4,7 @@ counts them; a 20-photo upload cut off in the middle sends only the missing chun
 network returns. Also through the outbox offline: the hazard form on a task page drawn from
 the synced data (and that page's list of what the phone recorded for the task), 待上传's list of
 what was sent, an errand step (办完) and a forest patrol event (上报事件) on pages kept on the
-phone.
+phone, and 未能入户 on a task page drawn from the synced data.
 
 The task pages are never opened online here: offline, the service worker draws them from the
 compact sync (/outbox/sync/, kept in IndexedDB) — except the page of the finding, opened once
@@ -348,3 +348,41 @@ def test_a_forest_patrol_event_recorded_offline_arrives_once_with_its_position_a
     assert abs(event.case.lat - (lat0 + 0.004)) < 1e-6
     assert moment <= event.case.created_at < moment + dt.timedelta(seconds=30)
     assert Receipt.objects.get().kind == "forest_event"
+
+
+def test_unreachable_recorded_offline_on_a_drawn_page_arrives_once_at_the_phones_time(
+    frozen_clock, page: Page, live_server, login, tasks
+):
+    base = live_server.url
+    page.set_default_timeout(60_000)
+    login(page, live_server, "party_a")
+    page.goto(f"{base}/visits/")
+    controlled(page)
+    synced(page)
+
+    page.context.set_offline(True)
+    moment = frozen_clock.moment - dt.timedelta(minutes=25)
+    page.clock.set_system_time(moment)
+    page.goto(f"{base}/visits/tasks/{tasks[3].pk}/")
+    expect(page.locator("h1")).to_have_text("401室")  # drawn from the synced data
+    page.locator("#unreachable summary").click()
+    page.fill("#id_reason", "家中无人，电话未接")
+    page.get_by_role("button", name="记录未能入户").click()
+    expect(page.locator("#unreachable-form .outbox-notice")).to_contain_text("已保存在本机")
+    expect(page.locator("#ot-history .ot-queued")).to_contain_text("待上传 · 未能入户")
+    assert VisitRecord.objects.count() == 0 and Receipt.objects.count() == 0
+
+    page.context.set_offline(False)
+    expect(page.locator("#outbox-status")).to_be_hidden(timeout=60_000)
+    record = VisitRecord.objects.get()
+    assert (record.task_id, record.reached, record.reason) == (
+        tasks[3].pk,
+        False,
+        "家中无人，电话未接",
+    )
+    assert moment <= record.visited_at < moment + dt.timedelta(seconds=30)
+    task = VisitTask.objects.get(pk=tasks[3].pk)
+    assert (task.status, task.reason) == ("unreachable", "家中无人，电话未接")
+    page.goto(f"{base}/visits/")  # the app starts again: nothing sent twice
+    page.wait_for_load_state("networkidle")
+    assert VisitRecord.objects.count() == 1 and Receipt.objects.get().kind == "unreachable"
