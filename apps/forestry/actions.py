@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
 from django.utils import timezone
 
+from apps.accounts.models import User
 from apps.accounts.permissions import Cap, require
 from apps.cases import images
 from apps.cases.actions import do_create_case
@@ -142,7 +143,7 @@ def _zone(place: Place) -> Place:
     return place
 
 
-def _level_of(actor: Any, zone: Place, on: dt.date) -> str:
+def _level_of(actor: User, zone: Place, on: dt.date) -> str:
     person_id = getattr(actor, "person_id", None)
     if not person_id:
         return ""
@@ -155,7 +156,7 @@ def _level_of(actor: Any, zone: Place, on: dt.date) -> str:
 
 
 @transaction.atomic
-def do_start_patrol(zone: Place, *, actor: Any, note: str = "") -> Patrol:
+def do_start_patrol(zone: Place, *, actor: User, note: str = "") -> Patrol:
     _zone(zone)
     require(actor, Cap.FORESTRY_PATROL, zone)
     going = Patrol.objects.filter(
@@ -179,7 +180,7 @@ def do_start_patrol(zone: Place, *, actor: Any, note: str = "") -> Patrol:
     return patrol
 
 
-def _may_walk(patrol: Patrol, actor: Any) -> None:
+def _may_walk(patrol: Patrol, actor: User) -> None:
     require(actor, Cap.FORESTRY_PATROL, patrol.zone, what="巡林")
 
 
@@ -216,7 +217,7 @@ def parse_points(raw: Any) -> list[list[float]]:
 
 
 @transaction.atomic
-def do_add_points(patrol: Patrol, raw: Any, *, key: str, actor: Any) -> tuple[int, bool]:
+def do_add_points(patrol: Patrol, raw: Any, *, key: str, actor: User) -> tuple[int, bool]:
     """Store one batch of fixes from `actor`'s phone; (fixes in the batch, stored now). A
     batch resent with the same key is stored once. A batch arriving after the patrol was
     finished (sent from the phone's store later) is kept and the patrol measured again."""
@@ -242,7 +243,7 @@ def _pauses(patrol: Patrol) -> list[tuple[float, float | None]]:
 
 
 @transaction.atomic
-def do_pause_patrol(patrol: Patrol, *, actor: Any) -> Patrol:
+def do_pause_patrol(patrol: Patrol, *, actor: User) -> Patrol:
     patrol = Patrol.objects.select_for_update().get(pk=patrol.pk)
     _may_walk(patrol, actor)
     if patrol.status != PatrolStatus.ACTIVE:
@@ -254,7 +255,7 @@ def do_pause_patrol(patrol: Patrol, *, actor: Any) -> Patrol:
 
 
 @transaction.atomic
-def do_resume_patrol(patrol: Patrol, *, actor: Any) -> Patrol:
+def do_resume_patrol(patrol: Patrol, *, actor: User) -> Patrol:
     patrol = Patrol.objects.select_for_update().get(pk=patrol.pk)
     _may_walk(patrol, actor)
     if patrol.status != PatrolStatus.PAUSED:
@@ -326,7 +327,7 @@ def _complete_tasks(patrol: Patrol) -> int:
 
 
 @transaction.atomic
-def do_finish_patrol(patrol: Patrol, *, actor: Any, note: str = "") -> Patrol:
+def do_finish_patrol(patrol: Patrol, *, actor: User, note: str = "") -> Patrol:
     patrol = Patrol.objects.select_for_update().select_related("zone").get(pk=patrol.pk)
     _may_walk(patrol, actor)
     if patrol.status == PatrolStatus.FINISHED:
@@ -351,7 +352,7 @@ def do_finish_patrol(patrol: Patrol, *, actor: Any, note: str = "") -> Patrol:
 
 
 @transaction.atomic
-def do_upload_gpx(zone: Place, upload: UploadedFile, *, actor: Any, note: str = "") -> Patrol:
+def do_upload_gpx(zone: Place, upload: UploadedFile, *, actor: User, note: str = "") -> Patrol:
     """A patrol recorded on a GPS unit: the file is read whole before anything is written, so
     a malformed file leaves nothing behind (and touches no other patrol)."""
     _zone(zone)
@@ -472,7 +473,7 @@ def do_report_event(
     zone: Place,
     kind: str,
     *,
-    actor: Any,
+    actor: User,
     description: str = "",
     lat: float | None = None,
     lng: float | None = None,
@@ -521,7 +522,7 @@ def _route(
     case: Case,
     kind: str,
     *,
-    actor: Any,
+    actor: User | None,
     patrol: Patrol | None = None,
     signboard: Signboard | None = None,
 ) -> ForestEvent:
@@ -670,7 +671,7 @@ def current_chiefs(zone: Place) -> list[list[str]]:
 def do_register_signboard(
     zone: Place,
     *,
-    actor: Any,
+    actor: User,
     code: str,
     location: str = "",
     lat: float | None = None,
@@ -689,7 +690,7 @@ def do_register_signboard(
 
 
 @transaction.atomic
-def do_mark_printed(boards: list[Signboard], *, actor: Any) -> int:
+def do_mark_printed(boards: list[Signboard], *, actor: User) -> int:
     now = timezone.now()
     for board in boards:
         require(actor, Cap.FORESTRY_MANAGE, board.zone, what="印制公示牌")
@@ -714,7 +715,7 @@ def needs_reprint(board: Signboard) -> bool:
 def do_record_planting(
     place: Place,
     *,
-    actor: Any,
+    actor: User,
     kind: str,
     area_mu: Any,
     count: Any,
@@ -775,7 +776,7 @@ MAX_TARGET_MU = 10_000_000  # the column holds up to 9,999,999.9 亩
 def do_set_planting_target(
     place: Place,
     *,
-    actor: Any,
+    actor: User,
     year: Any,
     area_mu: Any,
     kind: str = PlantingKind.RESERVE,

@@ -7,13 +7,14 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from apps.accounts.permissions import Cap, can, has_role_for, require
+from apps.accounts.requests import AuthedRequest
 from apps.core.refusals import run_action
 
 from . import actions, indicators, pdf, selectors
@@ -22,13 +23,13 @@ from .forms import EventForm, GpxForm, PlantingForm, PlantingTargetForm, Signboa
 from .models import PlantingTarget, ZoneProfile
 
 
-def _viewer(request: HttpRequest) -> None:
+def _viewer(request: AuthedRequest) -> None:
     if not has_role_for(request.user, Cap.FORESTRY_VIEW):
         raise PermissionDenied("您的角色不能查看林长制页面")
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthedRequest) -> HttpResponse:
     """The forest roles' landing page: my open patrol, this period's tasks (late ones red),
     my zones, open events and the area's figures."""
     _viewer(request)
@@ -50,12 +51,12 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _zone_for(request: HttpRequest, pk: int) -> Any:
+def _zone_for(request: AuthedRequest, pk: int) -> Any:
     return get_object_or_404(selectors.zones(request.user), pk=pk)
 
 
 @login_required
-def zone(request: HttpRequest, pk: int, gpx_form: GpxForm | None = None) -> HttpResponse:
+def zone(request: AuthedRequest, pk: int, gpx_form: GpxForm | None = None) -> HttpResponse:
     _viewer(request)
     place = _zone_for(request, pk)
     return render(
@@ -78,7 +79,7 @@ def zone(request: HttpRequest, pk: int, gpx_form: GpxForm | None = None) -> Http
 
 @login_required
 @require_POST
-def start_patrol(request: HttpRequest, pk: int) -> HttpResponse:
+def start_patrol(request: AuthedRequest, pk: int) -> HttpResponse:
     place = _zone_for(request, pk)
     return run_action(
         request,
@@ -90,7 +91,7 @@ def start_patrol(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def upload_gpx(request: HttpRequest, pk: int) -> HttpResponse:
+def upload_gpx(request: AuthedRequest, pk: int) -> HttpResponse:
     place = _zone_for(request, pk)
     form = GpxForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -109,12 +110,12 @@ def upload_gpx(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _patrol_for(request: HttpRequest, pk: int) -> Any:
+def _patrol_for(request: AuthedRequest, pk: int) -> Any:
     return get_object_or_404(selectors.patrols(request.user), pk=pk)
 
 
 @login_required
-def patrol(request: HttpRequest, pk: int, event_form: EventForm | None = None) -> HttpResponse:
+def patrol(request: AuthedRequest, pk: int, event_form: EventForm | None = None) -> HttpResponse:
     _viewer(request)
     item = _patrol_for(request, pk)
     return render(
@@ -137,7 +138,7 @@ def patrol(request: HttpRequest, pk: int, event_form: EventForm | None = None) -
 
 @login_required
 @require_POST
-def report_event(request: HttpRequest, pk: int) -> HttpResponse:
+def report_event(request: AuthedRequest, pk: int) -> HttpResponse:
     item = _patrol_for(request, pk)
     form = EventForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -170,14 +171,14 @@ def report_event(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def event(request: HttpRequest, pk: int) -> HttpResponse:
+def event(request: AuthedRequest, pk: int) -> HttpResponse:
     """A notification's link: the event's case page."""
     found = get_object_or_404(selectors.events(request.user), pk=pk)
     return redirect("cases:detail", found.case_id)
 
 
 @login_required
-def signboards(request: HttpRequest) -> HttpResponse:
+def signboards(request: AuthedRequest) -> HttpResponse:
     _viewer(request)
     zones = list(selectors.zones(request.user)[:500])
     form = SignboardForm(request.POST or None, zones=zones)
@@ -196,7 +197,7 @@ def signboards(request: HttpRequest) -> HttpResponse:
     return _boards_page(request, form, zones, 422 if request.method == "POST" else 200)
 
 
-def _boards_page(request: HttpRequest, form: Any, zones: list, status: int = 200) -> HttpResponse:
+def _boards_page(request: AuthedRequest, form: Any, zones: list, status: int = 200) -> HttpResponse:
     boards = selectors.signboards(request.user)
     if request.GET.get("zone", "").isdigit():
         boards = boards.filter(zone_id=int(request.GET["zone"]))
@@ -218,7 +219,7 @@ def _boards_page(request: HttpRequest, form: Any, zones: list, status: int = 200
 
 
 @login_required
-def signboards_pdf(request: HttpRequest) -> HttpResponse:
+def signboards_pdf(request: AuthedRequest) -> HttpResponse:
     """One board (?board=code) or a batch (?zone=id, ?reprint=1 for the ones to re-print);
     ?layout=board for the large board layout. Printing marks the boards printed."""
     require(request.user, Cap.FORESTRY_MANAGE, what="印制公示牌")
@@ -242,7 +243,7 @@ def signboards_pdf(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def planting(request: HttpRequest) -> HttpResponse:
+def planting(request: AuthedRequest) -> HttpResponse:
     _viewer(request)
     zones = list(selectors.zones(request.user)[:500])
     form = PlantingForm(request.POST or None, zones=zones)
@@ -271,14 +272,14 @@ def planting(request: HttpRequest) -> HttpResponse:
     return _planting_page(request, form, status)
 
 
-def _shown_year(request: HttpRequest) -> int:
+def _shown_year(request: AuthedRequest) -> int:
     raw = request.GET.get("year", "")
     year = int(raw) if raw.isdigit() else 0
     return year if 2000 <= year <= 2100 else timezone.localdate().year
 
 
 def _planting_page(
-    request: HttpRequest,
+    request: AuthedRequest,
     form: Any,
     status: int = 200,
     target_form: PlantingTargetForm | None = None,
@@ -323,7 +324,7 @@ def _planting_page(
 
 @login_required
 @require_POST
-def planting_target(request: HttpRequest) -> HttpResponse:
+def planting_target(request: AuthedRequest) -> HttpResponse:
     """Set (or change) a planting task's target for a place and year; the planting page shows
     it beside what the ledger holds."""
     require(request.user, Cap.FORESTRY_MANAGE, what="下达造林任务")

@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.accounts.models import User
 from apps.accounts.modules import opens, refusal
 from apps.cases.actions import do_create_case
 from apps.cases.forms import CaseForm
@@ -61,7 +62,7 @@ class WrongUser(Exception):
 
 def do_accept_entry(
     *,
-    actor: Any,
+    actor: User,
     uuid: uuidlib.UUID,
     kind: str,
     captured_at: dt.datetime,
@@ -106,14 +107,14 @@ class _AlreadyKept(Exception):
     pass
 
 
-def _replay(receipt: Receipt, actor: Any) -> Answer:
+def _replay(receipt: Receipt, actor: User) -> Answer:
     if receipt.user_id != actor.pk:
         raise WrongUser
     return Answer(receipt.status, receipt.answer, replayed=True)
 
 
 def _visit(
-    actor: Any, uuid: uuidlib.UUID, captured_at: dt.datetime, data: Any, files: Any
+    actor: User, uuid: uuidlib.UUID, captured_at: dt.datetime, data: Any, files: Any
 ) -> tuple[int, dict[str, Any]]:
     from apps.visits.actions import do_record_visit
 
@@ -164,7 +165,7 @@ def _visit(
 
 
 def _case(
-    actor: Any, uuid: uuidlib.UUID, captured_at: dt.datetime, data: Any, files: Any
+    actor: User, uuid: uuidlib.UUID, captured_at: dt.datetime, data: Any, files: Any
 ) -> tuple[int, dict[str, Any]]:
     form = CaseForm(data, user=actor)
     if not form.is_valid():
@@ -182,7 +183,7 @@ def _case(
 
 
 def _need(
-    actor: Any, uuid: uuidlib.UUID, captured_at: dt.datetime, data: Any, files: Any
+    actor: User, uuid: uuidlib.UUID, captured_at: dt.datetime, data: Any, files: Any
 ) -> tuple[int, dict[str, Any]]:
     """登记诉求 on a visit's page (the household's need), dated by the phone's time."""
     from apps.visits.actions import do_report_need
@@ -201,7 +202,7 @@ def _need(
 
 
 def _hazard(
-    actor: Any, uuid: uuidlib.UUID, captured_at: dt.datetime, data: Any, files: Any
+    actor: User, uuid: uuidlib.UUID, captured_at: dt.datetime, data: Any, files: Any
 ) -> tuple[int, dict[str, Any]]:
     """发现隐患 on a patrol/inspection (or visit) task: the hazard case dated by the phone."""
     from apps.visits.actions import do_report_hazard
@@ -220,7 +221,7 @@ def _hazard(
 
 
 def _reinspect(
-    actor: Any, uuid: uuidlib.UUID, captured_at: dt.datetime, data: Any, files: Any
+    actor: User, uuid: uuidlib.UUID, captured_at: dt.datetime, data: Any, files: Any
 ) -> tuple[int, dict[str, Any]]:
     """复查 recorded offline: the re-inspection (a visit record of the task) keeps the time the
     phone recorded it, and its photos arrive with it."""
@@ -266,7 +267,7 @@ def _reinspect(
 
 
 def _unreachable(
-    actor: Any, uuid: uuidlib.UUID, captured_at: dt.datetime, data: Any, files: Any
+    actor: User, uuid: uuidlib.UUID, captured_at: dt.datetime, data: Any, files: Any
 ) -> tuple[int, dict[str, Any]]:
     """未能入户 recorded offline: the attempt keeps the phone's time (within `MAX_CASE_AGE`,
     as an errand step; an older time is a wrong clock and the server's time is kept). A task
@@ -319,7 +320,7 @@ def _unreachable(
 
 
 def _dispute(
-    actor: Any, uuid: uuidlib.UUID, captured_at: dt.datetime, data: Any, files: Any
+    actor: User, uuid: uuidlib.UUID, captured_at: dt.datetime, data: Any, files: Any
 ) -> tuple[int, dict[str, Any]]:
     """发现纠纷 on a visit (or patrol) recorded offline: the dispute case, for mediation, dated
     by the phone like every case from the outbox. As 登记诉求 and 发现隐患, whatever the task's
@@ -340,7 +341,7 @@ def _dispute(
 
 
 def _care(
-    actor: Any, uuid: uuidlib.UUID, captured_at: dt.datetime, data: Any, files: Any
+    actor: User, uuid: uuidlib.UUID, captured_at: dt.datetime, data: Any, files: Any
 ) -> tuple[int, dict[str, Any]]:
     """登记联系 of a care pairing (关爱联系); a need with a title becomes a case, dated by the
     phone like every case from the outbox."""
@@ -365,7 +366,7 @@ def _care(
 
 
 def _errand(
-    actor: Any, uuid: uuidlib.UUID, captured_at: dt.datetime, data: Any, files: Any
+    actor: User, uuid: uuidlib.UUID, captured_at: dt.datetime, data: Any, files: Any
 ) -> tuple[int, dict[str, Any]]:
     """办完 an errand step (陪办帮办) recorded offline: the step is done at the phone's time
     (within `MAX_CASE_AGE`, like a case). A step marked done meanwhile, or an errand closed
@@ -427,7 +428,7 @@ def _errand(
 
 
 def _forest_event(
-    actor: Any, uuid: uuidlib.UUID, captured_at: dt.datetime, data: Any, files: Any
+    actor: User, uuid: uuidlib.UUID, captured_at: dt.datetime, data: Any, files: Any
 ) -> tuple[int, dict[str, Any]]:
     """上报事件 on a forest patrol recorded offline: the event's case (routed to the zone's
     chiefs and rangers like the online form's) dated by the phone, its position the fix at
@@ -492,7 +493,7 @@ def date_case(case: Any, captured_at: dt.datetime) -> None:
 
 
 def _photos(
-    actor: Any, uuid: uuidlib.UUID, data: Any, direct: list[Any]
+    actor: User, uuid: uuidlib.UUID, data: Any, direct: list[Any]
 ) -> tuple[list[Any], list[str]]:
     """The record's photos: those uploaded in chunks beforehand (`outbox_photos`, the upload
     UUIDs) and, for an entry queued by an older version of the app, those sent with it."""
