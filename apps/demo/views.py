@@ -14,6 +14,7 @@ def progress_context(load: DemoLoad | None) -> dict:
     if load is None:
         return {"load": None}
     return {
+        "DemoState": DemoLoad.State,  # also rendered without a request (no context processors)
         "load": load,
         "current": label_of(load.current) if load.current else "",
         "total": len(load.steps),

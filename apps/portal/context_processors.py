@@ -12,12 +12,15 @@ from django.http import HttpRequest
 
 from apps.activities.choices import ParticipantRole
 from apps.brands.choices import FundKind
+from apps.cases.choices import Action as CaseAction
+from apps.cases.choices import CaseKind
 from apps.cases.choices import Lamp as CaseLamp
 from apps.cases.choices import Status as CaseStatus
 from apps.collective.choices import VoucherStatus
 from apps.dual.choices import DualServiceStatus, RegistrationStatus
 from apps.ecg.choices import CriticalStatus, ExamStatus
 from apps.errands.choices import StepStatus
+from apps.ledgers.models import ImportJob
 from apps.mediation.choices import MediationStatus
 from apps.meetings.choices import ItemSource, MeetingStatus
 from apps.notifications.choices import DeliveryStatus
@@ -29,6 +32,8 @@ from apps.volunteers.choices import ApplicationStatus
 
 CHOICES: dict[str, Any] = {
     "ApplicationStatus": ApplicationStatus,
+    "CaseAction": CaseAction,
+    "CaseKind": CaseKind,
     "CaseLamp": CaseLamp,
     "CaseStatus": CaseStatus,
     "CriticalStatus": CriticalStatus,
@@ -37,6 +42,7 @@ CHOICES: dict[str, Any] = {
     "DualServiceStatus": DualServiceStatus,
     "ExamStatus": ExamStatus,
     "FundKind": FundKind,
+    "ImportStatus": ImportJob.Status,
     "ItemSource": ItemSource,
     "MediationStatus": MediationStatus,
     "MeetingStatus": MeetingStatus,

@@ -54,6 +54,7 @@ def archive(request: AuthedRequest) -> HttpResponse:
         "can_request": _can_request(request.user),
         "default_period": last,
         "busy": busy,
+        "ReportStatus": ReportStatus,  # reports stands above portal's shared choices
     }
     template = "reports/_rows.html" if request.headers.get("HX-Request") else "reports/archive.html"
     return render(request, template, context)

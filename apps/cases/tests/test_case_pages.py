@@ -156,3 +156,19 @@ def test_it_dispatches_to_a_named_handler_from_the_case_page(client, world):
     assert response.status_code == 302
     case.refresh_from_db()
     assert (case.status, case.assignee) == ("dispatched", volunteer)
+
+
+def test_each_action_form_asks_for_what_its_action_needs(client, world):
+    """The panel's forms by action (compared through the Action enum in the template): the
+    dispatch form offers the assignee, 退单 and 撤销 ask for a reason, 办结 for the result."""
+    case = make_case(world)
+    client.force_login(world.user("community_a"))
+    html = client.get(f"/cases/{case.pk}/").content.decode()
+    accept = html[html.index('id="accept"') :]
+    assert "说明" in accept[: accept.index("</details>")]
+    cancel = html[html.index('id="cancel"') :]
+    assert "理由（必填）" in cancel[: cancel.index("</details>")]
+    do_transition(case, "accept", actor=world.user("community_a"), note="受理")
+    html = client.get(f"/cases/{case.pk}/").content.decode()
+    dispatch = html[html.index('id="dispatch"') :]
+    assert 'name="assignee"' in dispatch[: dispatch.index("</details>")]
