@@ -18,7 +18,7 @@ from apps.accounts.requests import AuthedRequest
 from apps.core.refusals import run_action
 
 from . import actions, indicators, pdf, selectors
-from .choices import EventKind, PatrolStatus
+from .choices import EventKind, PatrolStatus, TaskStatus
 from .forms import EventForm, GpxForm, PlantingForm, PlantingTargetForm, SignboardForm
 from .models import PlantingTarget, ZoneProfile
 
@@ -47,6 +47,7 @@ def home(request: AuthedRequest) -> HttpResponse:
             "figures": indicators.month_figures(user, today),
             "today": today,
             "may_patrol": can(user, Cap.FORESTRY_PATROL),
+            "TaskStatus": TaskStatus,
         },
     )
 
@@ -131,6 +132,7 @@ def patrol(request: AuthedRequest, pk: int, event_form: EventForm | None = None)
             "live": item.status != PatrolStatus.FINISHED
             and can(request.user, Cap.FORESTRY_PATROL, item.zone),
             "api": f"/api/v1/forest/patrols/{item.pk}",
+            "PatrolStatus": PatrolStatus,
         },
         status=422 if event_form is not None else 200,
     )
