@@ -6,7 +6,7 @@ Migrates two empty databases, one through the squashed migrations (what `migrate
 empty database) and one through the old ones (the loader told not to use the replacements, to
 the old leaf of each app), then compares their schemas (tables with their columns and table
 constraints, indexes, foreign keys, triggers, functions) and the number of rows in each table
-(the reference data). Prints the differences and exits 1 if there is any. ADR 0072.
+(the reference data). Prints the differences and exits 1 if there is any. ADR 0074.
 
 PostgreSQL: DATABASE_URL names the server (postgres://postgres@127.0.0.1:5432/postgres); two
 scratch databases, squash_check_old and squash_check_new, are dropped and made anew.
