@@ -61,3 +61,24 @@ def test_an_empty_database_runs_far_fewer_operations():
     _, plan = fresh_plan()
     # 333 operations before the squash (ADR 0074); a guard against a slow creep back.
     assert sum(len(m.operations) for m in plan) <= 230
+
+
+def test_a_database_half_way_through_the_old_migrations_is_refused():
+    from apps.core.squash_guard import half_squashed
+
+    loader = MigrationLoader(None, load=False)
+    loader.load_disk()
+    disk = loader.disk_migrations
+    replaced = {tuple(k) for m in disk.values() for k in m.replaces}
+    squashes = {k for k, m in disk.items() if m.replaces}
+    assert half_squashed(set(), disk) == []  # empty
+    assert half_squashed(replaced, disk) == []  # migrated to the end before the squash
+    # Stopped before the volunteers moved out of services (issue 13): refused.
+    before_move = replaced - {
+        ("volunteers", "0001_initial"),
+        ("services", "0003_move_to_volunteers_and_dual_state"),
+    }
+    assert "volunteers.0001_initial" in half_squashed(before_move, disk)
+    # Begun on the squashed path and interrupted: the rest runs.
+    one_squash = next(iter(squashes))
+    assert half_squashed({one_squash, *disk[one_squash].replaces}, disk) == []
