@@ -15,4 +15,6 @@ class Migration(migrations.Migration):
         ("people", "0001_squashed_0003_short_id_mask"),
     ]
 
+    # Nothing to run on a new database: the models these migrations moved to another app are
+    # created there with the same tables (ADR 0074); this stands for the old ones.
     operations = []

@@ -15,4 +15,6 @@ class Migration(migrations.Migration):
         ("services", "0001_squashed_0002_volunteer_registry_and_dual_reporting"),
     ]
 
+    # Nothing to run on a new database: the models these migrations moved to another app are
+    # created there with the same tables (ADR 0074); this stands for the old ones.
     operations = []

@@ -10,4 +10,6 @@ class Migration(migrations.Migration):
 
     dependencies = []
 
+    # Nothing to run on a new database: the models these migrations moved to another app are
+    # created there with the same tables (ADR 0074); this stands for the old ones.
     operations = []

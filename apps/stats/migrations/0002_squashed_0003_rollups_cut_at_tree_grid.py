@@ -12,4 +12,6 @@ class Migration(migrations.Migration):
         ("stats", "0001_squashed_0001_rollups"),
     ]
 
+    # Nothing to run on a new database: the models these migrations moved to another app are
+    # created there with the same tables (ADR 0074); this stands for the old ones.
     operations = []
