@@ -21,6 +21,7 @@ squash, SPLIT, KEEP and SEEDS are to be worked out again (cycles show in `migrat
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -195,7 +196,8 @@ def build(scratch: Path) -> None:
             m.replaces = [(app, n) for n in part["replaces"]]
             m.initial = True
             path = ROOT / "apps" / app / "migrations" / f"{part['name']}.py"
-            text = MigrationWriter(m).as_string().replace("    operations = []\n", EMPTY)
+            text = MigrationWriter(m).as_string()
+            text = re.sub(r"    operations = \[\s*\]\n", lambda _: EMPTY, text)
             path.write_text(text, encoding="utf-8")
             print(app, part["name"], dict(Counter(type(o).__name__ for o in m.operations)))
 
