@@ -181,6 +181,38 @@ def seed(apps, schema_editor):
         by_code[code] = obj
 
 
+# The categories' default skills, copied from 0003_dispatch_skills_and_tokens.py (it ran after
+# the catalogue was seeded, so a new database needs it too; frozen, issue 13).
+DEFAULT_CATEGORY_SKILLS = {
+    "policy": ["social_work"],
+    "elderly-care": ["medical", "companionship", "cleaning"],
+    "medical-errand": ["medical", "driving", "errand"],
+    "insurance-payment": ["errand", "computer"],
+    "certificates": ["errand"],
+    "repairs": ["plumbing", "repair"],
+    "employment": ["computer", "social_work"],
+    "student-aid": ["tutoring", "social_work"],
+    "legal-aid": ["legal"],
+    "counselling": ["psych", "social_work"],
+    "environment": ["cleaning"],
+    "dispute": ["legal", "psych", "social_work"],
+    "neighbour-dispute": ["legal", "psych", "social_work"],
+    "family-dispute": ["legal", "psych", "social_work"],
+    "building-hazard": ["repair"],
+    "left-behind-children": ["tutoring", "companionship", "psych"],
+    "property": ["repair", "plumbing"],
+}
+
+
+def seed_skills(apps, schema_editor):
+    """Give the default categories without skills their default skill codes."""
+    category_model = apps.get_model("cases", "Category")
+    for category in category_model.objects.filter(code__in=list(DEFAULT_CATEGORY_SKILLS)):
+        if not category.skill_codes:
+            category.skill_codes = DEFAULT_CATEGORY_SKILLS[category.code]
+            category.save(update_fields=["skill_codes"])
+
+
 class Migration(migrations.Migration):
     replaces = [
         ("cases", "0001_initial"),
@@ -1153,4 +1185,5 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.RunPython(seed, migrations.RunPython.noop),
+        migrations.RunPython(seed_skills, migrations.RunPython.noop),
     ]
