@@ -17,6 +17,7 @@ OTHER_SCOPING = {
     "core.auditevent": "filtered by the event's scope_path against the administrator's scope",
     "people.caretag": "managed list shared by the whole installation, no personal data",
     "people.skill": "managed list shared by the whole installation, no personal data",
+    "forestry.patrolrule": "the installation's patrol rule table (how often a level patrols)",
     "notifications.notification": "an account sees only its own inbox (superusers all)",
     "notifications.delivery": "superusers only; others see none",
 }

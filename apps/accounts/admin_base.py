@@ -3,7 +3,7 @@
 `ScopedAdmin` limits every changelist, change form, foreign-key choice and delete to the
 administrator's scope (objects outside it are simply not found) by the model's own
 `visible_to` (the path its `scope_path` states), and writes an audit event for each save and
-delete.
+delete (`AuditedAdmin`, also the base of the installation-wide lists).
 """
 
 from typing import Any
@@ -35,7 +35,31 @@ class AdminRoleOnly(admin.ModelAdmin):
     has_delete_permission = has_view_permission
 
 
-class ScopedAdmin(AdminRoleOnly):
+class AuditedAdmin(AdminRoleOnly):
+    """Administrators only, every save and delete written to the audit trail: for the
+    installation's shared settings (rule tables, reference lists); the base of ScopedAdmin."""
+
+    def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        changes = {name: str(form.cleaned_data.get(name)) for name in form.changed_data}
+        audit.record(
+            actor=request.user,
+            verb=AuditVerb.UPDATE if change else AuditVerb.CREATE,
+            obj=obj,
+            changes=changes,
+            ip=client_ip(request),
+        )
+
+    def delete_model(self, request: Any, obj: Any) -> None:
+        audit.record(actor=request.user, verb=AuditVerb.DELETE, obj=obj, ip=client_ip(request))
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: Any, queryset: models.QuerySet) -> None:
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+
+class ScopedAdmin(AuditedAdmin):
     """For a model with a `scope_path` and a ScopedQuerySet manager (tests/test_scope_structure
     checks both)."""
 
@@ -56,22 +80,3 @@ class ScopedAdmin(AdminRoleOnly):
         if related._meta.label in self.SCOPED_CHOICES:
             kwargs["queryset"] = related.objects.visible_to(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
-        super().save_model(request, obj, form, change)
-        changes = {name: str(form.cleaned_data.get(name)) for name in form.changed_data}
-        audit.record(
-            actor=request.user,
-            verb=AuditVerb.UPDATE if change else AuditVerb.CREATE,
-            obj=obj,
-            changes=changes,
-            ip=client_ip(request),
-        )
-
-    def delete_model(self, request: Any, obj: Any) -> None:
-        audit.record(actor=request.user, verb=AuditVerb.DELETE, obj=obj, ip=client_ip(request))
-        super().delete_model(request, obj)
-
-    def delete_queryset(self, request: Any, queryset: models.QuerySet) -> None:
-        for obj in queryset:
-            self.delete_model(request, obj)

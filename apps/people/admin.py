@@ -4,7 +4,7 @@ from typing import Any
 
 from django.contrib import admin
 
-from apps.accounts.admin_base import AdminRoleOnly, ScopedAdmin
+from apps.accounts.admin_base import AuditedAdmin, ScopedAdmin
 
 from .models import CareTag, PartyMember, Person, Skill
 
@@ -45,11 +45,11 @@ class PartyMemberAdmin(ScopedAdmin):
 
 
 @admin.register(CareTag)
-class CareTagAdmin(AdminRoleOnly):
+class CareTagAdmin(AuditedAdmin):
     list_display = ("name", "code", "weight", "active")
     list_editable = ("weight", "active")
 
 
 @admin.register(Skill)
-class SkillAdmin(AdminRoleOnly):
+class SkillAdmin(AuditedAdmin):
     list_display = ("name", "code")
