@@ -8,7 +8,7 @@ from apps.accounts.modules import reads_people_by_duty
 from apps.accounts.scoping import get_in_scope
 from apps.duties.models import Duty
 from apps.orgs.models import Membership
-from apps.places.paths import path_upper
+from apps.places.models import subtrees_q
 
 from .filters import PersonFilter
 from .models import PartyMember, Person
@@ -20,13 +20,11 @@ def visible_people(user: Any) -> QuerySet[Person]:
     people = Person.objects.visible_to(user)
     if not reads_people_by_duty(user):  # a 包联 party member, a volunteer: their duties' places
         return people
-    answered = Q(pk__in=[])
-    if user.person_id is not None:
-        answered = Q(pk=user.person_id)
-        duties = Duty.objects.current().filter(person_id=user.person_id)
-        for path in sorted(set(duties.values_list("place__path", flat=True))):
-            answered |= Q(place__path__gte=path, place__path__lt=path_upper(path))
-    return people.filter(answered)
+    if user.person_id is None:
+        return people.none()
+    duties = Duty.objects.current().filter(person_id=user.person_id)
+    paths = sorted(set(duties.values_list("place__path", flat=True)))
+    return people.filter(Q(pk=user.person_id) | subtrees_q(paths))
 
 
 def person_list(user: Any, filters: PersonFilter | None = None) -> QuerySet[Person]:

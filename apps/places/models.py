@@ -1,3 +1,5 @@
+from collections.abc import Iterable
+
 from django.core.exceptions import ValidationError
 from django.db import models
 
@@ -34,6 +36,15 @@ def subtree_q(node: "Place", prefix: str = "place") -> models.Q:
     "" for Place itself)."""
     field = f"{prefix}__path" if prefix else "path"
     return models.Q(**{f"{field}__gte": node.path, f"{field}__lt": path_upper(node.path)})
+
+
+def subtrees_q(paths: "Iterable[str]", prefix: str = "place") -> models.Q:
+    """Q for rows whose `prefix` place lies in the subtree of any of `paths` (none: no row)."""
+    field = f"{prefix}__path" if prefix else "path"
+    q = models.Q(pk__in=[])
+    for path in paths:
+        q |= models.Q(**{f"{field}__gte": path, f"{field}__lt": path_upper(path)})
+    return q
 
 
 class Place(TimeStamped):

@@ -16,7 +16,7 @@ from apps.cases.selectors import case_events, public_categories
 from apps.open311 import locate
 from apps.places import geometry
 from apps.places.choices import SPECIAL, PlaceKind
-from apps.places.models import SEGMENT, Place, path_upper, subtree_q
+from apps.places.models import SEGMENT, Place, subtree_q, subtrees_q
 
 SEARCH_LIMIT = 20
 # Statuses in which a result exists to show (and, while resolved, to rate).
@@ -161,10 +161,7 @@ def _token_rows(scope: QuerySet[Place], token: str, within: list[str]) -> list[_
     """Places of `scope` that `token` names; numbers are matched whole ("1栋" is not "11栋")."""
     qs = scope
     if within:
-        q = Q()
-        for path in within:
-            q |= Q(path__gte=path, path__lt=path_upper(path))
-        qs = qs.filter(q)
+        qs = qs.filter(subtrees_q(within, ""))
     number = NUMBER_RE.match(token)
     if number:
         digits, suffix = number.group(1).lstrip("0") or "0", number.group(2) or ""
