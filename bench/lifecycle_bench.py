@@ -109,9 +109,11 @@ def make_accounts(database_url: str, clients: int) -> list[dict[str, Any]]:
         household = households.order_by("path")[i // len(communities) % 20 : None].first()
         keys = {}
         for who, role in (("d", Role.COMMUNITY_STAFF), ("h", Role.VOLUNTEER)):
-            user = User(username=f"bench-{who}{i}", role=role, scope=community)
-            user.set_unusable_password()
-            user.save()
+            user = User.objects.filter(username=f"bench-{who}{i}").first()
+            if user is None:  # else a database kept from an earlier run (--db)
+                user = User(username=f"bench-{who}{i}", role=role, scope=community)
+                user.set_unusable_password()
+                user.save()
             _, raw = do_create_api_key(name=f"bench {who}{i}", actor=None, user=user)
             keys[who] = (user.pk, raw)
         specs.append(
@@ -174,6 +176,22 @@ def server_cpu_seconds(pid: int) -> float:
         except OSError:
             continue  # exited meanwhile
         ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def processes_cpu_seconds(names: tuple[str, ...]) -> float:
+    """User + system CPU time of every process whose command name starts with one of `names`
+    (the database's backends: other users of this PostgreSQL count too)."""
+    ticks = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        comm = text[text.index("(") + 1 : text.rindex(")")]
+        if comm.startswith(names):
+            fields = text.rpartition(")")[2].split()
+            ticks += int(fields[11]) + int(fields[12])
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
@@ -385,13 +403,17 @@ def main() -> None:
     parser.add_argument("--client-procs", type=int, default=min(4, os.cpu_count() or 1))
     parser.add_argument("--port", type=int, default=0, help="default: a free port")
     parser.add_argument("--keep-db", action="store_true")
+    parser.add_argument(
+        "--db", default="", help="use (and keep) this database, made and loaded on first use"
+    )
     parser.add_argument("--tasks", choices=["inline", "redis"], default="inline")
     parser.add_argument("--task-workers", type=int, default=1, help="with --tasks redis")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/9")
     args = parser.parse_args()
     args.port = args.port or free_port()
 
-    name = f"gongzhi_bench_cases_{os.getpid()}"
+    name = args.db or f"gongzhi_bench_cases_{os.getpid()}"
+    args.keep_db = args.keep_db or bool(args.db)
     database_url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
     env = {
         **os.environ,
@@ -403,13 +425,20 @@ def main() -> None:
     if args.tasks == "redis":
         env["REDIS_URL"] = args.redis_url
         clear_redis(args.redis_url)
-    pg_admin(f'CREATE DATABASE "{name}"')
+    fresh = True
+    try:
+        pg_admin(f'CREATE DATABASE "{name}"')
+    except Exception:
+        if not args.db:
+            raise
+        fresh = False  # --db names a database an earlier run made and loaded
     server = None
     task_workers: list[Any] = []
     try:
-        print(f"database {name}: migrate, demo --size {args.size} …", flush=True)
-        manage(env, "migrate", "--noinput")
-        manage(env, "demo", "--size", args.size)
+        if fresh:
+            print(f"database {name}: migrate, demo --size {args.size} …", flush=True)
+            manage(env, "migrate", "--noinput")
+            manage(env, "demo", "--size", args.size)
         specs = make_accounts(database_url, args.clients)
         server = start_server(env, args.port, args.workers, args.threads)
         if args.tasks == "redis":
@@ -432,13 +461,26 @@ def main() -> None:
         trivial = run_phase("trivial", args.port, specs, args.seconds, procs)
         cpu, trivial_cpu = server_cpu_seconds(server.pid), server_cpu_seconds(server.pid) - cpu
         trivial_rate, health = report("trivial GET /api/v1/cases/health", trivial, ("health",))
+        db_cpu = processes_cpu_seconds(("postgres",))
+        task_cpu = sum(server_cpu_seconds(w.pid) for w in task_workers)
         cycles = run_phase("lifecycle", args.port, specs, args.seconds, procs)
         cycle_cpu = server_cpu_seconds(server.pid) - cpu
+        db_cpu = processes_cpu_seconds(("postgres",)) - db_cpu
+        task_cpu = sum(server_cpu_seconds(w.pid) for w in task_workers) - task_cpu
         cycle_rate, every = report("lifecycle requests", cycles, STEPS)
         cpu_ms = cycle_cpu * 1000 / max(1, len(every))
         print(
             f"server CPU: {cpu_ms:.1f} ms per lifecycle request ({cycle_cpu:.1f} s), "
             f"{trivial_cpu * 1000 / max(1, len(health)):.2f} ms per trivial request"
+        )
+        print(
+            f"database CPU (every postgres process): {db_cpu * 1000 / max(1, len(every)):.1f} ms "
+            "per lifecycle request"
+            + (
+                f"; task workers: {task_cpu * 1000 / max(1, len(every)):.1f} ms per request"
+                if task_workers
+                else ""
+            )
         )
         per_s = cycles["done"] / cycles["elapsed"]
         p99 = pct(every, 0.99)

@@ -129,8 +129,21 @@ def run(database_url: str, args: Any) -> None:
     costs: dict[str, list[float]] = {k: [] for k in STEPS}
     counts: dict[str, list[int]] = {k: [] for k in STEPS}
     db_ms: dict[str, list[float]] = {k: [] for k in STEPS}
+    pg_ms: dict[str, list[float]] = {k: [] for k in STEPS}
+    connection.ensure_connection()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend_stat = Path(f"/proc/{cursor.fetchone()[0]}/stat")
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def backend_cpu() -> float:
+        """CPU seconds of this connection's PostgreSQL backend (same machine), from /proc."""
+        fields = backend_stat.read_text().rpartition(")")[2].split()
+        return (int(fields[11]) + int(fields[12])) / tick
     sql: dict[str, list[str]] = {}
     profiles: dict[str, cProfile.Profile] = {}
+    task_names: dict[str, dict[str, int]] = {}
+    _capture_list: list[Any] | None = None
 
     def call(kind: str, method: str, path: str, body: Any, key: str, measured: bool) -> Any:
         headers: dict[str, Any] = {"HTTP_X_API_KEY": key} if key else {}
@@ -150,7 +163,9 @@ def run(database_url: str, args: Any) -> None:
             finally:
                 seen.append((sql_, time.perf_counter() - began))
 
+        queued_before = len(_capture_list) if _capture_list is not None else 0
         with connection.execute_wrapper(counted):
+            pg_before = backend_cpu()
             start = time.process_time()
             if profile:
                 profile.enable()
@@ -161,10 +176,16 @@ def run(database_url: str, args: Any) -> None:
             if profile:
                 profile.disable()
             spent = time.process_time() - start
+            pg_spent = backend_cpu() - pg_before
         if response.status_code not in (200, 201):
             raise SystemExit(f"{kind}: HTTP {response.status_code} {response.content[:300]!r}")
         if measured:
+            if _capture_list is not None:
+                for name, *_ in _capture_list[queued_before:]:
+                    task_names.setdefault(kind, {}).setdefault(name, 0)
+                    task_names[kind][name] += 1
             costs[kind].append(spent * 1000)
+            pg_ms[kind].append(pg_spent * 1000)
             counts[kind].append(len(seen))
             db_ms[kind].append(sum(t for _, t in seen) * 1000)
             sql[kind] = [f"{t * 1000:6.2f} ms  {q}" for q, t in seen]
@@ -195,6 +216,7 @@ def run(database_url: str, args: Any) -> None:
     settings.DEBUG = False
     if args.tasks == "capture":
         with tasks.capture_tasks() as queued:
+            _capture_list = queued
             for i in range(args.warmup):
                 lifecycle(i, False)
             for i in range(args.n):
@@ -207,11 +229,12 @@ def run(database_url: str, args: Any) -> None:
             lifecycle(i, True)
 
     print(f"{args.n} lifecycles, tasks {args.tasks}; per request (median):")
-    print(f"  {'kind':<9} {'queries':>7} {'CPU ms':>8} {'db ms':>7}")
+    print(f"  {'kind':<9} {'queries':>7} {'CPU ms':>8} {'db ms':>7} {'PG CPU ms':>9}")
     for kind in STEPS:
         print(
             f"  {kind:<9} {statistics.median(counts[kind]):7.0f} "
-            f"{statistics.median(costs[kind]):8.1f} {statistics.median(db_ms[kind]):7.1f}"
+            f"{statistics.median(costs[kind]):8.1f} {statistics.median(db_ms[kind]):7.1f} "
+            f"{statistics.fmean(pg_ms[kind]):9.2f}"
         )
     health = []
     for _ in range(200):
@@ -222,8 +245,15 @@ def run(database_url: str, args: Any) -> None:
     every = [c for k in STEPS for c in costs[k]]
     print(
         f"  {'mean':<9} {statistics.fmean([q for k in STEPS for q in counts[k]]):7.1f} "
-        f"{statistics.fmean(every):8.1f}"
+        f"{statistics.fmean(every):8.1f} {'':7} "
+        f"{statistics.fmean([c for k in STEPS for c in pg_ms[k]]):9.2f}"
     )
+    for kind in STEPS:
+        if kind in task_names:
+            named = ", ".join(
+                f"{name} {count / args.n:.1f}" for name, count in sorted(task_names[kind].items())
+            )
+            print(f"  tasks per {kind}: {named}")
     if args.queries:
         for q in sql.get(args.queries, []):
             print("   ", q[:400])
@@ -233,6 +263,8 @@ def run(database_url: str, args: Any) -> None:
             *([args.only] if args.only else []), int(os.environ.get("PROFILE_LINES", "40"))
         )
         print(out.getvalue())
+        if os.environ.get("PROFILE_DUMP"):
+            profiles[args.cprofile].dump_stats(os.environ["PROFILE_DUMP"])
 
 
 if __name__ == "__main__":

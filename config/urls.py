@@ -20,6 +20,10 @@ def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
 
 
 urlpatterns = [
+    # The API first: its requests are the most frequent (phones, other systems) and no page's
+    # address starts with api/v1/, so they need not be tried against every app's patterns.
+    path("api/v1/docs", api_docs_page, name="api-docs"),
+    path("api/v1/", api.urls),
     path("", include("apps.places.urls")),
     path("accounts/", include("apps.accounts.urls")),
     path("people/", include("apps.people.urls")),
@@ -54,8 +58,6 @@ urlpatterns = [
     # the admin's login page with the same lockout and second factor (apps.accounts.views)
     path("admin/login/", AdminLoginView.as_view(), name="admin_login"),
     path("admin/", admin.site.urls),
-    path("api/v1/docs", api_docs_page, name="api-docs"),
-    path("api/v1/", api.urls),
     # uploaded photos, through each record's scope rule (apps/core/media.py)
     path("media/<path:name>", media.serve, name="media"),
 ]

@@ -265,7 +265,7 @@ def create_case(
     # as a place that does not exist (its scope check is on the loaded path, no query)
     data["place"] = next(iter(_PLACE.all(data["place"])), None)
     data["reporter"] = people.filter(pk=data["reporter"]).first() if data["reporter"] else None
-    data["persons"] = list(people.filter(pk__in=data["persons"]))
+    data["persons"] = list(people.filter(pk__in=data["persons"])) if data["persons"] else []
     try:
         case, created = do_create_case(
             actor=request.user,
