@@ -13,8 +13,9 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from apps.accounts.choices import Role
+from apps.people.models import Person
 from apps.places.choices import PlaceKind
-from apps.places.models import Place
+from apps.places.models import Place, subtree_q
 
 from .actions import schedule
 from .bulk import post_many, year_of_books
@@ -92,6 +93,7 @@ def populate_demo(county: Place, size: str, seed: int, say: Any) -> dict[str, in
     model.organisation = f"{model.village.name}股份经济合作社（石塘村式示范村）"
     model.save(update_fields=["members", "organisation"])
     contracts = _model_village(model, today)
+    traded = _trades(model.village, today, random.Random(f"{seed}/collective/trades"))
     jobs = sum(Job.objects.filter(book=model).values_list("count", flat=True))
     batch: list[tuple[Book, list[Any]]] = []
     for year in (today.year - 1, today.year):
@@ -110,7 +112,36 @@ def populate_demo(county: Place, size: str, seed: int, say: Any) -> dict[str, in
         "contracts": len(contracts),
         "jobs": jobs,
         "accounts": accounts,
+        "traded": traded,
     }
+
+
+# The model village's residents of working age get a 从业行业 in the registry: most in the
+# logistics the village lives on, some in farming and tourism, a few raising livestock (a
+# trade the village's survey did not ask about, so its figure comes from the registry alone).
+DEMO_TRADES = (("物流", 70), ("种植", 12), ("旅游服务", 8), ("外出务工", 5), ("养殖", 5))
+
+
+def _trades(village: Place, today: dt.date, rng: random.Random) -> int:
+    """Record a trade on the working-age (18–60) residents of the model village; returns how
+    many. Only people with a birth date are considered (their age is known)."""
+    young = dt.date(today.year - 18, today.month, 1)
+    old = dt.date(today.year - 60, today.month, 1)
+    ids = list(
+        Person.objects.filter(
+            subtree_q(village), active=True, birth_date__lte=young, birth_date__gt=old
+        )
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+    names = [t for t, _ in DEMO_TRADES]
+    weights = [w for _, w in DEMO_TRADES]
+    by_trade: dict[str, list[int]] = {}
+    for pk in ids:
+        by_trade.setdefault(rng.choices(names, weights)[0], []).append(pk)
+    for trade, pks in by_trade.items():
+        Person.objects.filter(pk__in=pks).update(trade=trade)
+    return len(ids)
 
 
 def _receipt(instalment: Instalment, day: dt.date, text: str, income: str) -> Any:
