@@ -270,13 +270,13 @@ def _model_village(book: Book, today: dt.date) -> list[Contract]:
         for d, a in schedule(c.start, c.end, c.annual_amount, c.frequency)
     )
     jobs = [
-        ("临川物流有限公司", "物流", 86),
-        ("绿野蔬菜基地", "种植", 60),
-        ("石塘乡村旅游", "旅游服务", 48),
-        ("村级保洁", "公共服务", 12),
+        ("临川物流有限公司", "物流", 86, f"{village.name}物流园"),
+        ("绿野蔬菜基地", "种植", 60, f"{village.name}东片流转地"),
+        ("石塘乡村旅游", "旅游服务", 48, f"{village.name}古村落"),
+        ("村级保洁", "公共服务", 12, village.name),
     ]
     Job.objects.bulk_create(
-        Job(book=book, employer=e, trade=t, count=n, since=start) for e, t, n in jobs
+        Job(book=book, employer=e, trade=t, count=n, since=start, location=w) for e, t, n, w in jobs
     )
     LabourSurvey.objects.bulk_create(
         LabourSurvey(book=book, year=today.year, trade=t, count=n)

@@ -191,6 +191,7 @@ class JobForm(forms.Form):
     trade = forms.CharField(label="行业", max_length=30)
     count = forms.IntegerField(label="人数", min_value=1)
     since = forms.DateField(label="起始日期", widget=forms.DateInput(attrs={"type": "date"}))
+    location = forms.CharField(label="用工地点", max_length=80, required=False)
 
 
 class LabourForm(forms.Form):

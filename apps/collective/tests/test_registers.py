@@ -91,7 +91,13 @@ def test_the_accountant_adds_and_edits_the_registers(world, book, accountant):
 
     keeper.post(
         url(book, "job"),
-        {"employer": "临川物流", "trade": "物流", "count": 80, "since": "2026-01-01"},
+        {
+            "employer": "临川物流",
+            "trade": "物流",
+            "count": 80,
+            "since": "2026-01-01",
+            "location": "村东物流园",
+        },
     )
     keeper.post(url(book, "labour"), {"year": 2026, "trade": "物流", "count": 400})
     keeper.post(url(book, "talent"), {"kind": "achiever", "name": "李强", "field": "物流"})
@@ -103,11 +109,19 @@ def test_the_accountant_adds_and_edits_the_registers(world, book, accountant):
     keeper.post(
         url(book, "visitors"), {"month": "2026-05-20", "count": 30000, "source": "景区闸机"}
     )
-    assert Job.objects.get().count == 80 and LabourSurvey.objects.get().count == 400
+    job = Job.objects.get()
+    assert (job.count, job.location) == (80, "村东物流园")
+    assert LabourSurvey.objects.get().count == 400
     assert Mentoring.objects.get().mentee == "王五"
     assert VisitorCount.objects.get().month.isoformat() == "2026-05-01"
     page = keeper.get(url(book)).content.decode()
-    assert "临川物流" in page and "王五" in page and "景区闸机" in page and "100%" in page
+    assert (
+        "临川物流" in page
+        and "村东物流园" in page
+        and "王五" in page
+        and "景区闸机" in page
+        and "100%" in page
+    )
     assert AuditEvent.objects.filter(scope_path=book.village.path, verb="create").count() >= 5
 
 
