@@ -13,8 +13,9 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from apps.accounts.choices import Role
+from apps.people.models import Person
 from apps.places.choices import PlaceKind
-from apps.places.models import Place
+from apps.places.models import Place, subtree_q
 
 from .actions import schedule
 from .bulk import post_many, year_of_books
@@ -92,6 +93,7 @@ def populate_demo(county: Place, size: str, seed: int, say: Any) -> dict[str, in
     model.organisation = f"{model.village.name}股份经济合作社（石塘村式示范村）"
     model.save(update_fields=["members", "organisation"])
     contracts = _model_village(model, today)
+    traded = _trades(model.village, today, random.Random(f"{seed}/collective/trades"))
     jobs = sum(Job.objects.filter(book=model).values_list("count", flat=True))
     batch: list[tuple[Book, list[Any]]] = []
     for year in (today.year - 1, today.year):
@@ -110,7 +112,36 @@ def populate_demo(county: Place, size: str, seed: int, say: Any) -> dict[str, in
         "contracts": len(contracts),
         "jobs": jobs,
         "accounts": accounts,
+        "traded": traded,
     }
+
+
+# The model village's residents of working age get a 从业行业 in the registry: most in the
+# logistics the village lives on, some in farming and tourism, a few raising livestock (a
+# trade the village's survey did not ask about, so its figure comes from the registry alone).
+DEMO_TRADES = (("物流", 70), ("种植", 12), ("旅游服务", 8), ("外出务工", 5), ("养殖", 5))
+
+
+def _trades(village: Place, today: dt.date, rng: random.Random) -> int:
+    """Record a trade on the working-age (18–60) residents of the model village; returns how
+    many. Only people with a birth date are considered (their age is known)."""
+    young = dt.date(today.year - 18, today.month, 1)
+    old = dt.date(today.year - 60, today.month, 1)
+    ids = list(
+        Person.objects.filter(
+            subtree_q(village), active=True, birth_date__lte=young, birth_date__gt=old
+        )
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+    names = [t for t, _ in DEMO_TRADES]
+    weights = [w for _, w in DEMO_TRADES]
+    by_trade: dict[str, list[int]] = {}
+    for pk in ids:
+        by_trade.setdefault(rng.choices(names, weights)[0], []).append(pk)
+    for trade, pks in by_trade.items():
+        Person.objects.filter(pk__in=pks).update(trade=trade)
+    return len(ids)
 
 
 def _receipt(instalment: Instalment, day: dt.date, text: str, income: str) -> Any:
@@ -239,13 +270,13 @@ def _model_village(book: Book, today: dt.date) -> list[Contract]:
         for d, a in schedule(c.start, c.end, c.annual_amount, c.frequency)
     )
     jobs = [
-        ("临川物流有限公司", "物流", 86),
-        ("绿野蔬菜基地", "种植", 60),
-        ("石塘乡村旅游", "旅游服务", 48),
-        ("村级保洁", "公共服务", 12),
+        ("临川物流有限公司", "物流", 86, f"{village.name}物流园"),
+        ("绿野蔬菜基地", "种植", 60, f"{village.name}东片流转地"),
+        ("石塘乡村旅游", "旅游服务", 48, f"{village.name}古村落"),
+        ("村级保洁", "公共服务", 12, village.name),
     ]
     Job.objects.bulk_create(
-        Job(book=book, employer=e, trade=t, count=n, since=start) for e, t, n in jobs
+        Job(book=book, employer=e, trade=t, count=n, since=start, location=w) for e, t, n, w in jobs
     )
     LabourSurvey.objects.bulk_create(
         LabourSurvey(book=book, year=today.year, trade=t, count=n)

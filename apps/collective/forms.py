@@ -48,6 +48,43 @@ class VoucherForm(forms.Form):
         ]
 
 
+SUPERVISOR, AGENCY = "village_supervisor", "agency_accountant"
+SEQUENCES = [
+    ("", "无需审批（提交即记账）"),
+    (SUPERVISOR, "村务监督委员会"),
+    (AGENCY, "乡镇三资代理中心"),
+    (f"{SUPERVISOR},{AGENCY}", "村务监督委员会 → 乡镇三资代理中心"),
+    (f"{AGENCY},{SUPERVISOR}", "乡镇三资代理中心 → 村务监督委员会"),
+]
+
+
+class ApprovalsForm(forms.Form):
+    """The approval sequence of each voucher kind, one of the orders of the two roles that may
+    approve (the action checks the roles again)."""
+
+    def __init__(self, *args, current: dict[str, list[str]] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        for kind, label in VoucherKind.choices:
+            choices = list(SEQUENCES)
+            now = ",".join((current or {}).get(kind, []))
+            if now not in dict(choices):  # a sequence set otherwise (the API) stays offered
+                choices.append((now, now.replace(",", " → ")))
+            self.fields[kind] = forms.ChoiceField(
+                label=f"{label}审批顺序", choices=choices, required=False, initial=now
+            )
+
+    def approvals(self) -> dict[str, list[str]]:
+        return {
+            kind: [s for s in (self.cleaned_data.get(kind) or "").split(",") if s]
+            for kind in VoucherKind.values
+        }
+
+
+class CloseForm(forms.Form):
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+    month = forms.IntegerField(label="月份", min_value=1, max_value=12)
+
+
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(label="意见", choices=[("approved", "同意"), ("rejected", "退回")])
     note = forms.CharField(label="说明", required=False, max_length=200)
@@ -154,6 +191,7 @@ class JobForm(forms.Form):
     trade = forms.CharField(label="行业", max_length=30)
     count = forms.IntegerField(label="人数", min_value=1)
     since = forms.DateField(label="起始日期", widget=forms.DateInput(attrs={"type": "date"}))
+    location = forms.CharField(label="用工地点", max_length=80, required=False)
 
 
 class LabourForm(forms.Form):

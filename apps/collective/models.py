@@ -402,7 +402,8 @@ class Instalment(models.Model):
 
 
 class Job(InVillage, TimeStamped):
-    """Jobs created (带动就业): by an enterprise or project, how many, from when."""
+    """Jobs created (带动就业): by which enterprise or project (who), where the work is, how
+    many, from when."""
 
     scope_path = "book__village"
 
@@ -411,6 +412,7 @@ class Job(InVillage, TimeStamped):
     trade = models.CharField("行业", max_length=30)
     count = models.PositiveIntegerField("人数")
     since = models.DateField("起始日期")
+    location = models.CharField("用工地点", max_length=80, blank=True)
     contract = models.ForeignKey(
         Contract, verbose_name="合同", null=True, blank=True, on_delete=models.SET_NULL
     )

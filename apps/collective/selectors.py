@@ -4,14 +4,15 @@ of collective operating income; the public summary. Lists start from `visible_to
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Case as When_
-from django.db.models import F, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models import Count, F, IntegerField, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
 
+from apps.people.models import Person
 from apps.places.models import Place, subtree_q
 
 from .choices import (
@@ -28,6 +29,7 @@ from .models import (
     Book,
     Contract,
     Instalment,
+    LabourSurvey,
     OpeningBalance,
     Voucher,
     VoucherLine,
@@ -440,3 +442,75 @@ def monthly_summary(book: Book, year: int) -> list[dict[str, Any]]:
 
 def vouchers_of(book: Book) -> QuerySet[Voucher]:
     return Voucher.objects.filter(book=book).prefetch_related("lines__account")
+
+
+REGISTRY = "居民台账"
+SURVEY = "劳动力调查"
+
+
+@dataclass(frozen=True)
+class TradeFigure:
+    """One trade of a village's labour force: what the residents registry holds, what the
+    year's survey says, and the figure used with its source."""
+
+    trade: str
+    registered: int
+    surveyed: int | None
+    count: int
+    source: str
+    share: int = 0
+
+
+@dataclass(frozen=True)
+class LabourForce:
+    survey_year: int | None
+    trades: list[TradeFigure]
+    total: int
+    registered: int
+
+
+def labour_force(book: Book) -> LabourForce:
+    """The village's labour force by trade, from the residents registry where it holds the data
+    plus the village's latest survey (劳动力调查).
+
+    The registry figure is the number of residents in the register (在册) under the village
+    whose 从业行业 is that trade (the name as written, spaces trimmed). Both count the same
+    people, so they are never added: a trade's figure is the registry's when it holds at least
+    as many as the survey (or the trade was not surveyed), else the survey's (the registry
+    does not yet record everyone of that trade)."""
+    registered = dict(
+        Person.objects.filter(subtree_q(book.village), active=True)
+        .exclude(trade="")
+        .order_by()
+        .values("trade")
+        .annotate(n=Count("id"))
+        .values_list("trade", "n")
+    )
+    year = (
+        LabourSurvey.objects.filter(book=book).order_by("-year").values_list("year", flat=True)
+    ).first()
+    surveyed: dict[str, int] = {}
+    if year is not None:
+        surveyed = dict(
+            LabourSurvey.objects.filter(book=book, year=year).values_list("trade", "count")
+        )
+    figures = []
+    for trade in set(registered) | set(surveyed):
+        held = registered.get(trade, 0)
+        told = surveyed.get(trade)
+        use_registry = told is None or held >= told
+        figures.append(
+            TradeFigure(
+                trade=trade,
+                registered=held,
+                surveyed=told,
+                count=held if use_registry else told or 0,
+                source=REGISTRY if use_registry else SURVEY,
+            )
+        )
+    total = sum(f.count for f in figures)
+    figures = [
+        replace(f, share=round(f.count * 100 / total) if total else 0)
+        for f in sorted(figures, key=lambda f: (-f.count, f.trade))
+    ]
+    return LabourForce(year, figures, total, sum(registered.values()))

@@ -6,30 +6,34 @@ import datetime as dt
 from io import BytesIO
 from typing import Any
 
+import segno
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse as url_of
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from apps.accounts.choices import Role
 from apps.accounts.models import User
 from apps.accounts.permissions import Cap, can, require
 from apps.accounts.requests import AuthedRequest
 from apps.accounts.scoping import get_in_scope
-from apps.core import throttle
+from apps.core import media, throttle
 from apps.core.net import client_ip
 from apps.core.refusals import run_action
 
 from . import actions, selectors
-from .choices import ContractStatus, VoucherStatus
+from .choices import ContractStatus, VoucherKind, VoucherStatus
 from .exports import statements_workbook
 from .forms import (
     LINES,
+    ApprovalsForm,
     AssetForm,
+    CloseForm,
     ContractForm,
     DecisionForm,
     HoldingForm,
@@ -44,7 +48,7 @@ from .forms import (
     VisitorsForm,
     VoucherForm,
 )
-from .models import Asset, Book, Contract, Instalment, Resource, Talent, Voucher
+from .models import Asset, Book, Contract, Instalment, Period, Resource, Talent, Voucher
 
 
 def _year(request: HttpRequest) -> int:
@@ -124,8 +128,66 @@ def _book_page(request: AuthedRequest, book: Book, form: VoucherForm | None = No
             "contract_form": ContractForm() if can(user, Cap.COLLECTIVE_KEEP_BOOKS) else None,
             "decision_form": DecisionForm(),
             "can_approve": can(user, Cap.COLLECTIVE_APPROVE),
+            **_settings(user, book, today),
         },
         status=422 if form is not None else 200,
+    )
+
+
+def _settings(user: User, book: Book, today: dt.date) -> dict[str, Any]:
+    """The book's settings for the 乡镇三资代理中心: the approval sequence of each voucher
+    kind and the closing of a month (结账), with the months already closed."""
+    out: dict[str, Any] = {
+        "closed": Period.objects.filter(book=book).order_by("-year", "-month"),
+        "sequence": [
+            (label, " → ".join(Role(r).label for r in book.steps_for(kind)) or "无需审批")
+            for kind, label in VoucherKind.choices
+        ],
+    }
+    if can(user, Cap.COLLECTIVE_CONFIGURE, book.village):
+        out["approvals_form"] = ApprovalsForm(current=book.approvals)
+    if can(user, Cap.COLLECTIVE_CLOSE_PERIOD, book.village):
+        last = today.replace(day=1) - dt.timedelta(days=1)
+        out["close_form"] = CloseForm(initial={"year": last.year, "month": last.month})
+    return out
+
+
+@login_required
+@require_POST
+def approvals(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Set the approval sequence of each voucher kind (乡镇三资代理中心)."""
+    the_book = _book(request, pk)
+    back = redirect(f"{url_of('collective:book', args=[the_book.pk])}#settings")
+    form = ApprovalsForm(request.POST, current=the_book.approvals)
+    if not form.is_valid():
+        messages.error(request, "审批顺序不在可选范围内")
+        return back
+    return run_action(
+        request,
+        lambda: actions.do_set_approvals(
+            actor=request.user, book=the_book, approvals=form.approvals()
+        ),
+        done=lambda _: _said(request, "审批顺序已保存", back),
+        refused=lambda: back,
+    )
+
+
+@login_required
+@require_POST
+def close(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Close a month (结账); closing December carries the year forward."""
+    the_book = _book(request, pk)
+    back = redirect(f"{url_of('collective:book', args=[the_book.pk])}#settings")
+    form = CloseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请填写要结账的年度和月份（1–12）")
+        return back
+    year, month = form.cleaned_data["year"], form.cleaned_data["month"]
+    return run_action(
+        request,
+        lambda: actions.do_close_period(actor=request.user, book=the_book, year=year, month=month),
+        done=lambda _: _said(request, f"{year}年{month}月已结账", back),
+        refused=lambda: back,
     )
 
 
@@ -200,6 +262,16 @@ def voucher(request: AuthedRequest, pk: int) -> HttpResponse:
             "can_submit": can(request.user, Cap.COLLECTIVE_KEEP_BOOKS),
         },
     )
+
+
+@login_required
+def attachment(request: AuthedRequest, pk: int) -> HttpResponse | FileResponse:
+    """The voucher's attachment (the original receipt), for those who may see the voucher
+    (core.media.send_file: through nginx when configured, never from a bare folder)."""
+    v = _voucher(request, pk)
+    if not v.attachment:
+        raise Http404("该凭证没有附件")
+    return media.send_file(v.attachment)
 
 
 @login_required
@@ -402,6 +474,20 @@ def public(
     )
 
 
+def public_qr(request: HttpRequest, code: str) -> HttpResponse:
+    """The QR code of the village's public page, to print for the notice board (SVG); it holds
+    the page's full address."""
+    the_book = _public_book(code)
+    address = request.build_absolute_uri(url_of("collective:public", args=[the_book.village.code]))
+    out = BytesIO()
+    segno.make(address, error="m", micro=False).save(
+        out, kind="svg", scale=10, border=2, title=f"{the_book.village.name}村务公开"
+    )
+    response = HttpResponse(out.getvalue(), content_type="image/svg+xml")
+    response["Content-Disposition"] = f'inline; filename="cunwu-{the_book.village.code}.svg"'
+    return response
+
+
 @require_POST
 def ask(request: HttpRequest, code: str) -> HttpResponse:
     the_book = _public_book(code)
@@ -477,10 +563,6 @@ def registers(
     jobs created, labour force by trade, 乡贤/致富能人 with their mentoring pairs, visitors; with
     the forms to add to each (and edit an asset or a resource) for those who keep the books."""
     the_book = _book(request, pk)
-    labour = list(the_book.laboursurvey_set.order_by("-year", "-count"))
-    latest = labour[0].year if labour else None
-    this_year = [row for row in labour if row.year == latest]
-    total = sum(row.count for row in this_year)
     keeper = can(request.user, Cap.COLLECTIVE_KEEP_BOOKS, the_book.village)
     forms_ = {}
     editing = None
@@ -502,8 +584,7 @@ def registers(
             "resources": the_book.resource_set.select_related("place"),
             "assets": the_book.asset_set.select_related("place"),
             "jobs": the_book.job_set.all(),
-            "labour": [(row, round(row.count * 100 / total) if total else 0) for row in this_year],
-            "labour_year": latest,
+            "labour": selectors.labour_force(the_book),
             "talents": the_book.talent_set.prefetch_related("mentees"),
             "visitors": the_book.visitorcount_set.order_by("month"),
             "forms": forms_,

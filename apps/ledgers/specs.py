@@ -128,6 +128,14 @@ RESIDENTS = LedgerSpec(
             "独居老人、高龄",
             "多个用顿号分隔，取自关爱标签目录",
         ),
+        Column(
+            "从业行业",
+            "trade",
+            False,
+            cells.text,
+            "种植",
+            "在业者填写，如种植、养殖、物流、旅游服务、外出务工；最多30字",
+        ),
         Column("备注", "note", False, cells.text, ""),
     ),
 )

@@ -33,7 +33,8 @@ from apps.places.models import Place
 from .choices import PartyEmployment, Relation, RevealField, Sex
 from .models import CareTag, PartyMember, Person
 
-PERSON_FIELDS = ("name", "sex", "birth_date", "place", "relation", "note", "active")
+TRADE_MAX = Person._meta.get_field("trade").max_length or 30
+PERSON_FIELDS = ("name", "sex", "birth_date", "place", "relation", "trade", "note", "active")
 
 
 def _community_and_household(place: Place) -> str:
@@ -81,6 +82,8 @@ def _clean_person(
         errors["sex"] = "性别只能是男或女"
     if data.get("relation") and data["relation"] not in Relation.values:
         errors["relation"] = "与户主关系不在可选范围内"
+    if len((data.get("trade") or "").strip()) > TRADE_MAX:
+        errors["trade"] = f"从业行业最多{TRADE_MAX}个字"
     if id_number:
         error = id_number_error(id_number)
         if error:
@@ -149,14 +152,22 @@ def do_create_person(
     id_number: str = "",
     phone: str = "",
     care_tags: Iterable[CareTag | str] = (),
+    trade: str = "",
     note: str = "",
 ) -> Person:
     """Register a person at a place of the actor's scope."""
     require(actor, Cap.PEOPLE_EDIT)
-    data = {"name": name, "place": place, "sex": sex, "relation": relation}
+    data = {"name": name, "place": place, "sex": sex, "relation": relation, "trade": trade}
     secrets = _clean_person(data, actor=actor, id_number=id_number, phone=phone, instance=None)
     tags = _care_tags(care_tags)
-    person = Person(place=place, sex=sex, birth_date=birth_date, relation=relation, note=note)
+    person = Person(
+        place=place,
+        sex=sex,
+        birth_date=birth_date,
+        relation=relation,
+        trade=trade.strip(),
+        note=note,
+    )
     person.set_name(name)
     masks = _apply_secrets(person, secrets)
     _save(person, actor)
@@ -168,6 +179,7 @@ def do_create_person(
         changes={
             "name": person.name,
             "place": person.place_id,
+            **({"trade": person.trade} if person.trade else {}),
             **masks,
             "care_tags": sorted(t.code for t in tags),
         },
@@ -192,6 +204,8 @@ def do_update_person(
         raise TypeError(f"unknown person fields: {sorted(unknown)}")
     person = Person.objects.select_for_update().select_related("place").get(pk=person.pk)
     require(actor, Cap.PEOPLE_EDIT, person.place)
+    if "trade" in fields:
+        fields["trade"] = (fields["trade"] or "").strip()
     secrets = _clean_person(fields, actor=actor, id_number=id_number, phone=phone, instance=person)
     changes: dict[str, Any] = audit.changed_fields(person, fields)
     if "place" in changes:

@@ -73,6 +73,12 @@ class PersonForm(forms.Form):
         queryset=CareTag.objects.filter(active=True),
         widget=forms.CheckboxSelectMultiple,
     )
+    trade = forms.CharField(
+        label=_("从业行业"),
+        required=False,
+        max_length=30,
+        help_text=_("在业者填写，如种植、养殖、物流、旅游服务、外出务工"),
+    )
     note = forms.CharField(label=_("备注"), required=False, max_length=200)
 
     def __init__(
@@ -115,6 +121,7 @@ class PersonForm(forms.Form):
             "relation": person.relation,
             "sex": person.sex,
             "birth_date": person.birth_date,
+            "trade": person.trade,
             "note": person.note,
             "care_tags": list(person.care_tags.all()),
         }

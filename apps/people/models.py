@@ -74,6 +74,12 @@ class Person(TimeStamped):
     phone_suffix = models.CharField(
         "电话后四位", max_length=4, blank=True, editable=False, db_index=True
     )
+    trade = models.CharField(
+        "从业行业",
+        max_length=30,
+        blank=True,
+        help_text="在业者的行业，如种植、养殖、物流、旅游服务、外出务工；村集体经济的劳动力按行业统计读此项",
+    )
     note = models.CharField("备注", max_length=200, blank=True)
     active = models.BooleanField("在册", default=True)
     objects = ScopedQuerySet.as_manager()

@@ -38,6 +38,7 @@ class PersonIn(Schema):
     id_number: str = ""
     phone: str = ""
     care_tags: list[str] = []
+    trade: str = ""
     note: str = ""
 
 
@@ -50,6 +51,7 @@ class PersonPatch(Schema):
     id_number: str | None = None
     phone: str | None = None
     care_tags: list[str] | None = None
+    trade: str | None = None
     note: str | None = None
     active: bool | None = None
 
@@ -67,6 +69,7 @@ class PersonOut(Schema):
     place: int
     place_name: str
     relation: str
+    trade: str
     id_number_masked: str
     phone_masked: str
     care_tags: list[CareTagOut]

@@ -145,3 +145,64 @@ def test_the_indicators_read_the_books(world, book, accountant, approve, land_co
     assert by_code("collective_villages_under_10w").compute(s) == 1
     assert by_code("collective_land_transferred_mu").compute(s) == 108.0
     assert by_code("collective_receipts_overdue").compute(s) == 0
+
+
+def test_the_figures_reach_the_overview_its_ranking_and_its_map(
+    world, book, accountant, approve, land_contract, client
+):
+    """The leader's overview (stats.dashboard) shows 村集体经营性收入 among the programme
+    figures, ranks the town's villages by it and draws it (or the land transferred) on the
+    map, with the collective resources as a point layer."""
+    from apps.core.testing import client_as
+    from apps.places.models import Place
+    from apps.stats.dashboard import overview
+
+    from ..actions import do_register_resource
+
+    approve(
+        do_book_receipt(
+            actor=accountant,
+            instalment=land_contract.instalments.first(),
+            amount="54000",
+            date=dt.date(2026, 6, 1),
+        )
+    )
+    do_register_resource(
+        actor=accountant,
+        book=book,
+        kind="land",
+        name="村东水田",
+        area_mu=Decimal("108"),
+        use="contracted",
+        location="村东",
+        lng=116.35,
+        lat=27.95,
+    )
+    square = [[116.3, 27.9], [116.4, 27.9], [116.4, 28.0], [116.3, 28.0], [116.3, 27.9]]
+    Place.objects.filter(pk=world.community_a.pk).update(
+        geometry={"type": "Polygon", "coordinates": [square]}
+    )
+    leader = world.user("county_leader")
+    seen = overview(
+        leader,
+        world.town,
+        dt.date(2026, 6, 1),
+        rank="collective_operating_income",
+        map_code="collective_land_transferred_mu",
+        layer_code="collective_resources",
+    )
+    section = dict(seen.sections)["村集体经济"]
+    assert [(f.indicator.code, f.value) for f in section][:1] == [
+        ("collective_operating_income", 54000.0)
+    ]
+    assert [(r["name"], r["value"]) for r in seen.ranking if r["value"]] == [("红门社区", 54000.0)]
+    drawn = seen.chart["map"]
+    assert drawn["indicator"] == "土地流转面积"
+    assert {r["name"]: r["value"] for r in drawn["rows"]}["红门社区"] == 108.0
+    assert [f["properties"]["name"] for f in drawn["geojson"]["features"]] == ["红门社区"]
+    points = seen.chart["layer"]["points"]
+    assert [p["name"] for p in points] == ["红门社区 村东水田（耕地 108.00亩）"]
+    page = client_as(leader).get(
+        f"/stats/?place={world.town.pk}&period=2026-06&rank=collective_operating_income"
+    )
+    assert page.status_code == 200 and "村集体经营性收入" in page.content.decode()

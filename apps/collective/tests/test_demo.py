@@ -51,3 +51,37 @@ def test_the_model_villages_registers_page(db, client):
     assert page.status_code == 200
     assert "临川物流有限公司" in text and "物流" in text and "80%" in text
     assert "青年村民1" in text and "30000" in text
+
+
+def test_the_model_village_at_the_articles_figures_and_its_labour_from_both_sources(db):
+    from apps.core.testing.factories import PersonFactory
+
+    from ..models import Mentoring, VisitorCount
+    from ..selectors import REGISTRY, SURVEY, labour_force
+
+    county = make_place(PlaceKind.COUNTY, "临川区")
+    town = make_place(PlaceKind.TOWN, "镇", county)
+    village = make_place(PlaceKind.COMMUNITY, "石塘村", town)
+    household = make_place(PlaceKind.HOUSEHOLD, "1号", village)
+    for n in range(36):  # born 1970–2005: of working age (18–60) on 2026-06-15
+        PersonFactory(place=household, birth_date=dt.date(1970 + n, 1, 1))
+    PersonFactory(place=household, birth_date=dt.date(1950, 1, 1))  # retired: no trade
+    PersonFactory(place=household, birth_date=dt.date(2015, 1, 1))  # a child: no trade
+    counts = populate_demo(county, "tiny", 7, lambda text: None)
+    book = Book.objects.get(village=village)
+    assert counts["traded"] == 36 and counts["jobs"] >= 200
+    year = 2025
+    assert (
+        sum(
+            VisitorCount.objects.filter(book=book, month__year=year).values_list("count", flat=True)
+        )
+        == 360_000
+    )
+    assert Mentoring.objects.filter(talent__book=book).count() == 8
+    force = labour_force(book)
+    by_trade = {f.trade: f for f in force.trades}
+    assert force.registered == 36 and force.survey_year == 2026
+    assert by_trade["物流"].source == SURVEY and by_trade["物流"].count == 960
+    assert by_trade["物流"].share == 80  # 960 of the 1,200 surveyed and a few 养殖
+    assert by_trade["养殖"].source == REGISTRY and by_trade["养殖"].surveyed is None
+    assert by_trade["养殖"].count == by_trade["养殖"].registered > 0

@@ -91,7 +91,13 @@ def test_the_accountant_adds_and_edits_the_registers(world, book, accountant):
 
     keeper.post(
         url(book, "job"),
-        {"employer": "临川物流", "trade": "物流", "count": 80, "since": "2026-01-01"},
+        {
+            "employer": "临川物流",
+            "trade": "物流",
+            "count": 80,
+            "since": "2026-01-01",
+            "location": "村东物流园",
+        },
     )
     keeper.post(url(book, "labour"), {"year": 2026, "trade": "物流", "count": 400})
     keeper.post(url(book, "talent"), {"kind": "achiever", "name": "李强", "field": "物流"})
@@ -103,11 +109,19 @@ def test_the_accountant_adds_and_edits_the_registers(world, book, accountant):
     keeper.post(
         url(book, "visitors"), {"month": "2026-05-20", "count": 30000, "source": "景区闸机"}
     )
-    assert Job.objects.get().count == 80 and LabourSurvey.objects.get().count == 400
+    job = Job.objects.get()
+    assert (job.count, job.location) == (80, "村东物流园")
+    assert LabourSurvey.objects.get().count == 400
     assert Mentoring.objects.get().mentee == "王五"
     assert VisitorCount.objects.get().month.isoformat() == "2026-05-01"
     page = keeper.get(url(book)).content.decode()
-    assert "临川物流" in page and "王五" in page and "景区闸机" in page and "100%" in page
+    assert (
+        "临川物流" in page
+        and "村东物流园" in page
+        and "王五" in page
+        and "景区闸机" in page
+        and "100%" in page
+    )
     assert AuditEvent.objects.filter(scope_path=book.village.path, verb="create").count() >= 5
 
 
@@ -141,3 +155,36 @@ def test_a_bad_place_a_half_point_another_role_and_another_village_are_refused(
     assert refused.status_code in (403, 422) and Job.objects.count() == 0
     stranger = client_as(world.user("outsider_b"))
     assert stranger.get(url(book)).status_code == 404
+
+
+def test_the_labour_force_reads_the_residents_registry_and_the_survey(world, book, accountant):
+    from apps.core.testing.factories import PersonFactory
+
+    from ..selectors import REGISTRY, SURVEY, labour_force
+
+    for trade, n in (("物流", 3), ("养殖", 2), ("种植", 1)):
+        for _ in range(n):
+            PersonFactory(place=world.household_a, trade=trade)
+    PersonFactory(place=world.household_a, trade="物流", active=False)  # not 在册
+    PersonFactory(place=world.household_b, trade="物流")  # another village
+    PersonFactory(place=world.household_a)  # no trade recorded
+    LabourSurvey.objects.create(book=book, year=2025, trade="物流", count=1)  # an older survey
+    LabourSurvey.objects.create(book=book, year=2026, trade="物流", count=2)
+    LabourSurvey.objects.create(book=book, year=2026, trade="种植", count=5)
+    LabourSurvey.objects.create(book=book, year=2026, trade="外出务工", count=4)
+
+    force = labour_force(book)
+    assert force.survey_year == 2026
+    rows = [(f.trade, f.registered, f.surveyed, f.count, f.source, f.share) for f in force.trades]
+    assert rows == [
+        ("种植", 1, 5, 5, SURVEY, 36),
+        ("外出务工", 0, 4, 4, SURVEY, 29),
+        ("物流", 3, 2, 3, REGISTRY, 21),
+        ("养殖", 2, None, 2, REGISTRY, 14),
+    ]
+    assert (force.total, force.registered) == (14, 6)
+    page = client_as(accountant).get(url(book)).content.decode()
+    labour = page[page.index('id="labour"') :]
+    labour = labour[: labour.index("</table>")]
+    assert "2026年调查" in labour and "居民台账" in labour and "劳动力调查" in labour
+    assert "<th>14</th>" in labour and "36%" in labour

@@ -30,6 +30,7 @@ PERSON_FIELDS = (
     "phone_index",
     "phone_masked",
     "phone_suffix",
+    "trade",
     "note",
     "active",
 )
@@ -85,6 +86,7 @@ def person_values(place: PlaceRef, data: dict[str, Any], index: str) -> tuple[An
         crypto.blind_index(phone),
         crypto.mask_phone(phone),
         phone[-4:],
+        data.get("trade", ""),
         data.get("note", ""),
         True,
     )

@@ -15,6 +15,7 @@ from .ledger import ExportScope, Ledger
 from .persons import check_id_duplicate, insert_persons, person_values, reveal_or_mask
 
 HOUSEHOLD = {PlaceKind.HOUSEHOLD}
+TRADE_MAX = Person._meta.get_field("trade").max_length or 30
 
 
 def care_tag_ids(ctx: Context) -> dict[str, int]:
@@ -44,6 +45,8 @@ class ResidentsLedger(Ledger):
             if index:
                 self._check_identity(ctx, row, index in known)
             tag_ids = self._tag_ids(ctx, row, tags)
+            if len(row.data.get("trade", "")) > TRADE_MAX:
+                ctx.error(row, "trade", f"从业行业最多{TRADE_MAX}个字")
             if row.ok and ctx.prepare and place is not None:
                 records.append((person_values(place, row.data, index), tag_ids))
         return records
@@ -94,6 +97,7 @@ def resident_row(p: dict[str, Any], tags: list[str], where: ExportScope) -> tupl
         reveal_or_mask(where, p["phone_enc"], p["phone_masked"]),
         RELATION_LABELS.get(p["relation"], ""),
         "、".join(tags),
+        p["trade"],
         p["note"],
     )
 
@@ -107,6 +111,7 @@ PERSON_EXPORT_FIELDS = (
     "sex",
     "birth_date",
     "relation",
+    "trade",
     "note",
     "id_number_enc",
     "id_number_masked",
