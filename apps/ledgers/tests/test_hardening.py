@@ -200,3 +200,14 @@ def test_the_unpacked_total_and_the_number_of_parts_are_capped(world, tmp_path, 
     settings.LEDGER_MAX_UNZIPPED_BYTES = 13 * 1024 * 1024
     job = run_import(dense, LedgerKind.RESIDENTS, community, dry_run=True)
     assert job.status == ImportJob.Status.CHECKED, job.message
+
+
+def test_an_upload_is_stored_under_a_random_name(world, tmp_path):
+    rows = [{"户编码": world.household_a.code, "姓名": "王芳", "身份证号": new_id()}]
+    path = ledger_file(tmp_path, LedgerKind.RESIDENTS, rows)
+    first = run_import(path, LedgerKind.RESIDENTS, world.user("community_a"), dry_run=True)
+    second = run_import(path, LedgerKind.RESIDENTS, world.user("community_a"), dry_run=True)
+    assert first.original_name == "residents.xlsx"
+    for job in (first, second):
+        assert re.fullmatch(r"imports/\d{4}/\d{2}/[0-9a-f]{32}\.xlsx", job.file.name), job.file.name
+    assert first.file.name != second.file.name
