@@ -289,6 +289,8 @@ AUDIT_ARCHIVE_DIR = Path(env("GONGZHI_AUDIT_ARCHIVE_DIR", str(DATA_DIR / "audit-
 # with no sign of life for LEDGER_STALE_MINUTES is failed and can be retried.
 LEDGER_MAX_ROWS = int(env("GONGZHI_LEDGER_MAX_ROWS", "1000000"))
 LEDGER_MAX_COLUMNS = int(env("GONGZHI_LEDGER_MAX_COLUMNS", "200"))
+# An .xlsx unpacks to at most this (and 100 times its own size): apps.ledgers.readers.
+LEDGER_MAX_UNZIPPED_BYTES = int(env("GONGZHI_LEDGER_MAX_UNZIPPED_BYTES", str(1024 * 1024 * 1024)))
 LEDGER_MAX_SECONDS = int(env("GONGZHI_LEDGER_MAX_SECONDS", "3600"))
 LEDGER_STALE_MINUTES = int(env("GONGZHI_LEDGER_STALE_MINUTES", "10"))
 # A briefing still "running" after this long (its worker died) is marked failed.

@@ -121,7 +121,7 @@ def audit_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
         sheet.append(HEADER)
         for event in events.iterator(chunk_size=2000):
             sheet.append(safe_row(_row(event)))
-        book.create_sheet("校验").append([verdict])
+        book.create_sheet("校验").append(safe_row([verdict]))
         out = io.BytesIO()
         book.save(out)
         response = HttpResponse(

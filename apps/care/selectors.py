@@ -142,9 +142,14 @@ CARER_RESULTS = 20
 HOME_KINDS = ("compound", "building", "unit", "household")
 
 
-def _age(birth: dt.date | None, on: dt.date) -> int | None:
+def _age(birth: dt.date | None, on: dt.date, *, exact: bool) -> int | None:
+    """Full years to those who may reveal personal data; to the others the difference of the
+    years only: an exact age, read again day after day, gives the birthday away, and with it
+    most of a masked ID number (ADR 0016, as `places_tags.age_for`)."""
     if birth is None:
         return None
+    if not exact:
+        return on.year - birth.year
     return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
 
 
@@ -191,6 +196,7 @@ def carer_search(
         )
     }
     today = timezone.localdate()
+    exact = bool(getattr(user, "can_reveal_personal_data", False))
     options = []
     for carer in people:
         home = " ".join(names[p] for p in _prefixes(carer.place.path) if p in names)
@@ -199,7 +205,7 @@ def carer_search(
             roles.append("党员")
         if hasattr(carer, "volunteer"):
             roles.append("志愿者")
-        options.append(CarerOption(carer, _age(carer.birth_date, today), home, roles))
+        options.append(CarerOption(carer, _age(carer.birth_date, today, exact=exact), home, roles))
     return options
 
 

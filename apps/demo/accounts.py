@@ -74,7 +74,9 @@ def create_accounts(
     """Insert the demo accounts; return how many and the login list (a few per role)."""
     accounts = Accounts(rng, make_password(DEMO_PASSWORD))
     scope = (county.county_id, county.county_name)
-    accounts.add("admin", Role.ADMIN, scope, numbered=False, is_staff=True, is_superuser=True)
+    # Not a superuser: a superuser also holds the security administrator's work (三员分立); the
+    # installation's break-glass superuser is made with `gongzhi createsuperuser`, not by the demo.
+    accounts.add("admin", Role.ADMIN, scope, numbered=False, is_staff=True)
     accounts.add("leader", Role.COUNTY_LEADER, scope, county.leader, numbered=False)
     # 三员分立: the security administrator and the auditor beside the system administrator
     accounts.add("secadmin", Role.SECURITY_ADMIN, scope, numbered=False, is_staff=True)

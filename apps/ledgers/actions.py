@@ -3,6 +3,7 @@ nothing), and recording exports. Each committed import and each export is one au
 
 import hashlib
 import logging
+import secrets
 import tempfile
 from datetime import timedelta
 from pathlib import Path
@@ -77,7 +78,9 @@ def do_create_import_job(*, actor: User, kind: str, upload: Any, dry_run: bool) 
         scope=actor_scope(actor),
         dry_run=dry_run,
     )
-    job.file.save(name, upload if isinstance(upload, File) else File(upload), save=False)
+    # Stored under a random name (the clerk's file name stays in original_name only).
+    stored = secrets.token_hex(16) + Path(name).suffix.lower()
+    job.file.save(stored, upload if isinstance(upload, File) else File(upload), save=False)
     job.save()
     return job
 

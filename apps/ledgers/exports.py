@@ -2,7 +2,6 @@
 .csv (UTF-8 with BOM, which Excel opens correctly), the blank template with its “填写说明”
 sheet, and the error report of an import job."""
 
-import csv
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from datetime import date
@@ -13,7 +12,7 @@ from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Font
 
-from apps.core.cells import neutralise, safe_row
+from apps.core.cells import SafeWriter, neutralise, safe_row
 
 from .kinds import ledger_for
 from .kinds.ledger import ExportScope
@@ -38,7 +37,7 @@ def write_xlsx(
 ) -> int:
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title[:31])
-    sheet.append(headers)
+    sheet.append(safe_row(headers))
     count = 0
     for row in rows:
         sheet.append(safe_row(row))
@@ -49,7 +48,7 @@ def write_xlsx(
 
 def write_csv(out: IO[str], headers: list[str], rows: Iterable[tuple[Any, ...]]) -> int:
     out.write("\ufeff")
-    writer = csv.writer(out)
+    writer = SafeWriter(out)
     writer.writerow(headers)
     count = 0
     for row in rows:
@@ -79,7 +78,7 @@ def write_template(path: str | Path, spec: LedgerSpec) -> None:
     sheet = book.active
     sheet.title = spec.title[:31]
     for index, column in enumerate(spec.columns, start=1):
-        cell = sheet.cell(row=1, column=index, value=column.header)
+        cell = sheet.cell(row=1, column=index, value=neutralise(column.header))
         cell.font = Font(bold=True, color="C00000" if column.required else "000000")
         note = "必填。" if column.required else "选填。"
         cell.comment = Comment(
@@ -91,7 +90,9 @@ def write_template(path: str | Path, spec: LedgerSpec) -> None:
     guide.append(["列名", "是否必填", "说明", "示例"])
     for column in spec.columns:
         guide.append(
-            [column.header, "必填" if column.required else "选填", column.note, column.example]
+            safe_row(
+                [column.header, "必填" if column.required else "选填", column.note, column.example]
+            )
         )
     guide.append([])
     guide.append(

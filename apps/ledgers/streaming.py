@@ -1,9 +1,9 @@
 """A CSV export streamed to the browser row by row, audited once the last row is sent."""
 
-import csv
 from collections.abc import Iterator
 
 from apps.accounts.models import User
+from apps.core.cells import SafeWriter
 
 from .actions import actor_scope, do_record_export
 from .exports import csv_cell
@@ -12,7 +12,7 @@ from .kinds.ledger import ExportScope
 
 
 class _Line:
-    """A file-like sink that hands back what csv.writer wrote."""
+    """A file-like sink that hands back what the CSV writer wrote."""
 
     def write(self, value: str) -> str:
         return value
@@ -21,7 +21,7 @@ class _Line:
 def csv_export_stream(kind: str, actor: User) -> Iterator[str]:
     ledger = ledger_for(kind)
     where = ExportScope(scope=actor_scope(actor), reveal=actor.can_reveal_personal_data)
-    writer = csv.writer(_Line())
+    writer = SafeWriter(_Line())
     yield "\ufeff" + writer.writerow(ledger.spec.headers)
     count = 0
     for row in ledger.export_rows(where):

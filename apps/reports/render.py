@@ -52,7 +52,7 @@ def html_bytes(b: Briefing) -> bytes:
 
 def _sheet(wb: Workbook, title: str, header: list[str], rows: list[list[Any]]) -> Any:
     ws = wb.create_sheet(title)
-    ws.append(header)
+    ws.append(safe_row(header))
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for row in rows:

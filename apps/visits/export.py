@@ -86,7 +86,7 @@ def coverage_xlsx(cycle: VisitCycle, area: Place) -> bytes:
     ):
         sheet = book.create_sheet(title)
         if head:
-            sheet.append(head)
+            sheet.append(safe_row(head))
             sheet.freeze_panes = "A2"
         for row in rows:
             sheet.append(safe_row(row))

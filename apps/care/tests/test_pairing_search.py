@@ -104,3 +104,19 @@ def test_a_missing_carer_is_refused_beside_the_search(client, care, world, carer
     assert response.status_code == 422
     html = response.content.decode()
     assert "这个字段是必填项" in html and 'id="carer-pick"' in html
+
+
+def test_roles_without_the_reveal_right_see_the_age_by_years_only(client, care, world, carers):
+    """An exact age, read again each day, tells the day it changes: the birthday, and so most
+    of the masked ID number (ADR 0016). Before 陈老师's birthday (1 March) the years' difference
+    is one more than the full years."""
+    namesake = carers[0]
+    url = reverse("care:pairing_new")
+    ages = {}
+    with time_machine.travel(dt.datetime(2026, 1, 10, 10, 0), tick=False):
+        for persona in ("town_staff", "county_leader"):
+            client.force_login(world.user(persona))
+            page = client.get(url, {"person": care.child.pk})
+            assert page.status_code == 200
+            ages[persona] = {o.person.pk: o.age for o in page.context["options"]}[namesake.pk]
+    assert ages == {"town_staff": 45, "county_leader": 46}

@@ -85,3 +85,48 @@ def test_a_normal_photo_passes_and_its_thumbnail_is_small():
     assert check_image(upload) == ("image/jpeg", 4000, 3000)
     with Image.open(thumbnail(upload)) as small:
         assert max(small.size) <= 320
+
+
+def test_the_served_waitress_refuses_a_huge_body_before_receiving_it(settings, monkeypatch):
+    """Waitress receives a whole body before the application runs: `gongzhi serve` bounds it,
+    so a 900 MB Content-Length is answered 413 at once instead of spooled to disk."""
+    import contextlib
+    import socket
+
+    import waitress
+    from waitress import wasyncore
+    from waitress.server import create_server
+
+    from apps.core.management.commands.serve import Command
+
+    settings.UPLOAD_MAX_BYTES = 60 * 1024 * 1024
+    settings.LEDGER_UPLOAD_MAX_BYTES = 512 * 1024 * 1024
+    given: dict = {}
+    monkeypatch.setattr(waitress, "serve", lambda app, **kw: given.update(kw))
+    monkeypatch.setattr("apps.core.tasks.start_background", lambda: None)
+    Command()._serve("127.0.0.1", 0, 1)
+    assert given["max_request_body_size"] == 513 * 1024 * 1024
+
+    def app(environ, start_response):  # never reached
+        raise AssertionError("the application ran")
+
+    options = {k: v for k, v in given.items() if k in ("max_request_body_size", "threads")}
+    server = create_server(app, host="127.0.0.1", port=0, **options)
+    try:
+        with socket.create_connection(("127.0.0.1", server.effective_port), timeout=5) as s:
+            s.sendall(
+                b"POST /ledgers/import/ HTTP/1.1\r\nHost: x\r\n"
+                b"Content-Length: 900000000\r\n\r\n" + b"x" * 1024
+            )
+            s.setblocking(False)
+            answer = b""
+            for _ in range(200):  # the server's loop, run here a step at a time
+                wasyncore.loop(timeout=0.02, map=server._map, count=1)
+                with contextlib.suppress(BlockingIOError):
+                    answer += s.recv(200)
+                if answer:
+                    break
+            assert answer.startswith(b"HTTP/1.1 413"), answer
+    finally:
+        server.close()
+        server.task_dispatcher.shutdown()

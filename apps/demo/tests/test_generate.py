@@ -200,3 +200,20 @@ def test_the_command_prints_progress_counts_and_logins(capsys):
     assert f"密码均为 {DEMO_PASSWORD}" in out and "grid01" in out
     with pytest.raises(CommandError, match="拒绝写入演示数据"):
         call_command("demo", size="tiny")
+
+
+def test_its_three_officers_each_hold_only_their_own_work(tiny):
+    """三员分立 on the demo county: the system administrator is no superuser (a superuser also
+    holds the security administrator's work), and none of the three does another's."""
+    from apps.accounts.permissions import Cap, has_role_for
+
+    work = {
+        "admin": {Cap.ACCOUNTS_MANAGE},
+        "secadmin": {Cap.ACCOUNTS_ASSIGN_ROLES, Cap.ACCOUNTS_RESET_2FA, Cap.ACCOUNTS_ROTATE_KEYS},
+        "auditor": {Cap.AUDIT_READ, Cap.AUDIT_EXPORT},
+    }
+    every = set().union(*work.values())
+    for username, own in work.items():
+        user = User.objects.get(username=username)
+        assert not user.is_superuser, username
+        assert {cap for cap in every if has_role_for(user, cap)} == own, username

@@ -2,6 +2,8 @@
 bounded in rows, jobs go through the task system, jobs whose worker died are failed and can be
 retried, and messages never show a server path or a kind outside the scope."""
 
+import base64
+import os
 import re
 import time
 import zipfile
@@ -140,3 +142,72 @@ def test_a_place_outside_the_scope_is_out_of_scope_before_its_kind(world, tmp_pa
         dry_run=True,
     )
     assert [m for *_, m in errors_of(job)] == ["地点不在您的管辖范围内"]
+
+
+def add_shared_strings(path: Path, megabytes: int, members: int = 0, fill: bytes = b"") -> Path:
+    """The workbook with a shared-strings part of `megabytes` MB (one repeated string, a few KB
+    once compressed, unless `fill` gives the strings), and `members` extra empty parts: a zip
+    bomb that openpyxl would unpack into memory before the first row."""
+    out = path.with_name("zipbomb.xlsx")
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            if item.filename != "xl/sharedStrings.xml":
+                dst.writestr(item, src.read(item.filename))
+        with dst.open("xl/sharedStrings.xml", "w") as part:
+            part.write(b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">')
+            for n in range(megabytes * 1024):
+                text = fill[n * 1009 : (n + 1) * 1009] or b"A" * 1009
+                part.write(b"<si><t>" + text + b"</t></si>")
+            part.write(b"</sst>")
+        for n in range(members):
+            dst.writestr(f"xl/media/empty{n}.bin", b"")
+    return out
+
+
+def test_a_zip_bomb_is_refused_before_it_is_unpacked(world, tmp_path):
+    rows = [{"户编码": world.household_a.code, "姓名": "王芳", "身份证号": new_id()}]
+    bomb = add_shared_strings(ledger_file(tmp_path, LedgerKind.RESIDENTS, rows), 40)
+    assert bomb.stat().st_size < 200_000
+    started = time.monotonic()
+    job = run_import(bomb, LedgerKind.RESIDENTS, world.user("community_a"), dry_run=True)
+    assert time.monotonic() - started < 10
+    assert job.status == ImportJob.Status.FAILED
+    limit = re.fullmatch(
+        r"Excel文件解压后过大（40 MB，本文件最多(\d+) MB），可能是异常文件；"
+        r"请另存为CSV，或拆分成几个文件分批导入",
+        job.message,
+    )
+    assert limit and int(limit.group(1)) == max(10, round(bomb.stat().st_size * 100 / 2**20))
+
+
+def test_the_unpacked_total_and_the_number_of_parts_are_capped(world, tmp_path, settings):
+    rows = [{"户编码": world.household_a.code, "姓名": "王芳", "身份证号": new_id()}]
+    plain = ledger_file(tmp_path, LedgerKind.RESIDENTS, rows)
+    community = world.user("community_a")
+    parts = len(zipfile.ZipFile(plain).infolist())
+    many = add_shared_strings(plain, 0, members=1000)
+    job = run_import(many, LedgerKind.RESIDENTS, community, dry_run=True)
+    assert job.message == (
+        f"Excel文件内部结构异常（含{parts + 1001}个部件，最多1000个），"
+        "请在Excel中另存为新的 .xlsx 文件后再导入"
+    )
+    # strings that hardly compress: within the ratio, over the installation's total
+    fill = base64.b64encode(os.urandom(12 * 1024 * 1024))
+    dense = add_shared_strings(plain, 12, fill=fill)
+    settings.LEDGER_MAX_UNZIPPED_BYTES = 11 * 1024 * 1024
+    job = run_import(dense, LedgerKind.RESIDENTS, community, dry_run=True)
+    assert job.message.startswith("Excel文件解压后过大（12 MB，本文件最多11 MB）"), job.message
+    settings.LEDGER_MAX_UNZIPPED_BYTES = 13 * 1024 * 1024
+    job = run_import(dense, LedgerKind.RESIDENTS, community, dry_run=True)
+    assert job.status == ImportJob.Status.CHECKED, job.message
+
+
+def test_an_upload_is_stored_under_a_random_name(world, tmp_path):
+    rows = [{"户编码": world.household_a.code, "姓名": "王芳", "身份证号": new_id()}]
+    path = ledger_file(tmp_path, LedgerKind.RESIDENTS, rows)
+    first = run_import(path, LedgerKind.RESIDENTS, world.user("community_a"), dry_run=True)
+    second = run_import(path, LedgerKind.RESIDENTS, world.user("community_a"), dry_run=True)
+    assert first.original_name == "residents.xlsx"
+    for job in (first, second):
+        assert re.fullmatch(r"imports/\d{4}/\d{2}/[0-9a-f]{32}\.xlsx", job.file.name), job.file.name
+    assert first.file.name != second.file.name

@@ -52,7 +52,13 @@ class Command(BaseCommand):
 
         self.stdout.write(self.style.SUCCESS(f"共治已启动：http://{host}:{port}/  （Ctrl+C 停止）"))
         serve(
-            application, host=host, port=port, threads=threads, ident="gongzhi", **proxy_options()
+            application,
+            host=host,
+            port=port,
+            threads=threads,
+            ident="gongzhi",
+            max_request_body_size=max_body_size(),
+            **proxy_options(),
         )
 
 
@@ -73,6 +79,14 @@ def refuse_demo_over_https(demo_size: str) -> None:
     ]
     if errors:
         raise CommandError("拒绝启动：" + "；".join(f"{e.msg}（{e.hint}）" for e in errors))
+
+
+def max_body_size() -> int:
+    """The largest body waitress takes in. Waitress reads a whole body (spooling it to disk)
+    before Django sees the request, so UploadLimitMiddleware's 413 from the Content-Length came
+    only after up to 1 GB (waitress's default) had been received; with this bound waitress
+    answers 413 itself from the Content-Length, or once a chunked body passes it."""
+    return max(settings.UPLOAD_MAX_BYTES, settings.LEDGER_UPLOAD_MAX_BYTES + 1024 * 1024)
 
 
 def proxy_options() -> dict[str, bool]:
