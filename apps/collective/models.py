@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 
+from apps.core.media import random_name
 from apps.core.models import TimeStamped
 from apps.places.scope import AuditAreaFromScope, ScopedQuerySet
 
@@ -150,6 +151,12 @@ class OpeningBalance(InVillage, models.Model):
         return f"{self.book_id} {self.year} {self.account_id} {self.amount}"
 
 
+def attachment_path(instance: Any, filename: str) -> str:
+    """A random, unguessable name (apps.core.media); the file is sent only by the voucher's
+    own page (`/collective/vouchers/<id>/attachment/`), to those who can see the voucher."""
+    return random_name("collective", filename)
+
+
 class Voucher(TimeStamped):
     """A 记账凭证. Lines are written while it is a draft; it is booked (posted) by a status
     change the database refuses unless its lines balance; a posted voucher never changes —
@@ -190,7 +197,7 @@ class Voucher(TimeStamped):
         on_delete=models.PROTECT,
         related_name="vouchers",
     )
-    attachment = models.FileField("附件（原始单据）", upload_to="collective/%Y/%m/", blank=True)
+    attachment = models.FileField("附件（原始单据）", upload_to=attachment_path, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="制单人",

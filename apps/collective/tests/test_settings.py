@@ -103,6 +103,8 @@ def test_the_attachment_is_served_only_to_those_who_see_the_voucher(
     assert r.status_code == 302
     voucher = Voucher.objects.get()
     assert voucher.status == VoucherStatus.PENDING and voucher.attachment
+    # stored under a random name, not the clerk's file name (issue 14 item 10)
+    assert "fapiao" not in voucher.attachment.name and voucher.attachment.name.endswith(".pdf")
     page = keeper.get(f"/collective/vouchers/{voucher.pk}/").content.decode()
     assert f'href="/collective/vouchers/{voucher.pk}/attachment/"' in page
     got = keeper.get(f"/collective/vouchers/{voucher.pk}/attachment/")
