@@ -57,7 +57,13 @@ PROJECT_FIELDS = (
 )
 
 
-def _label(actor: User) -> str:
+# The actor of what a periodic job records (the history's and the audit's label).
+SYSTEM = "系统"
+
+
+def _label(actor: User | str) -> str:
+    if isinstance(actor, str):
+        return actor
     return getattr(actor, "display_name", "") or getattr(actor, "username", "") or "系统"
 
 
@@ -147,7 +153,7 @@ def _event(
     stage: ProjectStage,
     kind: str,
     *,
-    actor: User,
+    actor: User | str,
     on_date: dt.date,
     from_status: str = "",
     note: str = "",
@@ -158,7 +164,7 @@ def _event(
         kind=kind,
         on_date=on_date,
         at=timezone.now(),
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor=actor if isinstance(actor, User) and actor.is_authenticated else None,
         actor_label=_label(actor),
         from_status=from_status,
         to_status=stage.status,
@@ -421,6 +427,81 @@ def do_record_note(
         changes={"kind": kind, "question": note.question},
     )
     return note
+
+
+def escalation_target(place: Place) -> Place:
+    """Where an overdue blocker of a project at `place` is reported: the level above the
+    project's county (its city, or province); a county at the root of its tree itself."""
+    base = place.ancestor_of_kind(PlaceKind.COUNTY) or place
+    parent = base.parent
+    return parent if parent is not None else base
+
+
+def escalate_overdue_blockers(now: dt.datetime | None = None) -> int:
+    """Open blockers past their case's time limit are reported, once, to the 专班 of the level
+    above the project's county: an event in the stage's history, a notice to that level's
+    project officials, an audit record. The case engine's levels end at the county (its
+    monitor moves town cases up to it), so a department's overdue 卡点 climbs here instead.
+    Returns how many were reported."""
+    from apps.accounts.choices import Role
+    from apps.notifications.choices import NotificationKind
+    from apps.notifications.services import notify
+
+    now = now or timezone.now()
+    due = list(
+        Blocker.objects.filter(
+            escalated_at__isnull=True,
+            case__status__in=OPEN_STATUSES,
+            case__resolve_by__lt=now,
+        )
+        .order_by("id")
+        .values_list("pk", flat=True)[:500]
+    )
+    reported = 0
+    for pk in due:
+        with transaction.atomic():
+            blocker = (
+                Blocker.objects.select_for_update(of=("self",))
+                .select_related("case", "stage__template", "project__place", "department")
+                .get(pk=pk)
+            )
+            if blocker.escalated_at is not None:
+                continue  # another worker reported it
+            target = escalation_target(blocker.project.place)
+            blocker.escalated_at, blocker.escalated_to = now, target
+            blocker.save(update_fields=["escalated_at", "escalated_to", "updated_at"])
+            case, stage = blocker.case, blocker.stage
+            note = (
+                f"{case.number}超过办结时限未解决（{blocker.department.name}），"
+                f"已上报{target.name}重点项目专班"
+            )
+            _event(
+                stage,
+                StageEventKind.ESCALATE,
+                actor=SYSTEM,
+                on_date=timezone.localdate(now),
+                note=note,
+                data={"case": case.number, "to": target.code or target.name},
+            )
+            officials = User.objects.filter(
+                role=Role.PROJECT_OFFICIAL, scope=target, is_active=True
+            ).values_list("pk", flat=True)
+            notify(
+                list(officials),
+                f"重点项目卡点超期：{blocker.project.name}",
+                f"{stage.template.name}阶段的卡点{note}，请督办",
+                kind=NotificationKind.CASE_ESCALATED,
+                url=f"/projects/{blocker.project_id}/",
+                obj=case,
+            )
+            audit.record(
+                actor=SYSTEM,
+                verb=AuditVerb.UPDATE,
+                obj=blocker,
+                changes={"escalated_to": target.name, "case": case.number},
+            )
+        reported += 1
+    return reported
 
 
 @transaction.atomic

@@ -59,6 +59,7 @@ class StageEventKind(models.TextChoices):
     START = "start", "开始"
     COMPLETE = "complete", "完成"
     BLOCKER = "blocker", "登记卡点"
+    ESCALATE = "escalate", "卡点超期上报"
 
 
 class NoteKind(models.TextChoices):

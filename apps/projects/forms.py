@@ -34,6 +34,7 @@ class ProjectForm(forms.ModelForm):
             "place",
             "lng",
             "lat",
+            "geometry",
             "land_agricultural_mu",
             "land_farmland_mu",
             "land_construction_mu",
@@ -42,7 +43,12 @@ class ProjectForm(forms.ModelForm):
             "finish_date",
             "departments",
         ]
-        widgets = {"start_date": DATE, "finish_date": DATE}
+        widgets = {
+            "start_date": DATE,
+            "finish_date": DATE,
+            "geometry": forms.Textarea(attrs={"rows": 3, "placeholder": '{"type": "Polygon", …}'}),
+        }
+        help_texts = {"geometry": "可选：用地范围的 GeoJSON 面（从 GIS 导出），地图上按范围画出"}
 
     def __init__(self, *args: Any, places: Any, departments: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -2,6 +2,7 @@
 matched), the same cell parsers and the same row/column error log; a dry run checks only;
 the write is all or nothing (one transaction, nothing written when any row is wrong)."""
 
+import json
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -33,7 +34,7 @@ from apps.places.scope import reach
 
 from .actions import PROJECT_PLACE_KINDS, do_register_project
 from .choices import ProjectLevel, ProjectType
-from .models import Project
+from .models import Project, valid_polygon
 
 
 def _labels(choices: Any) -> dict[str, str]:
@@ -48,6 +49,19 @@ def mu(value: Any) -> Decimal:
     if result < 0:
         raise cells.CellError("不能为负数")
     return result.quantize(Decimal("0.01"))
+
+
+def land_outline(value: Any) -> dict[str, Any]:
+    """A cell holding the land's outline as GeoJSON text (a Polygon, MultiPolygon or a
+    Feature of one), as exported by a GIS."""
+    text = cells.as_text(value)
+    try:
+        geometry = json.loads(text)
+    except ValueError:
+        raise cells.CellError("不是有效的 GeoJSON 文本") from None
+    if not valid_polygon(geometry):
+        raise cells.CellError("须为 GeoJSON 面（Polygon 或 MultiPolygon），且至少三个不同的点")
+    return geometry
 
 
 PROJECTS = LedgerSpec(
@@ -73,6 +87,15 @@ PROJECTS = LedgerSpec(
         Column("未利用地（亩）", "land_unused_mu", False, mu, "12"),
         Column("计划开工日期", "start_date", True, cells.a_date, "2026-03-01"),
         Column("计划竣工日期", "finish_date", False, cells.a_date, "2028-12-31"),
+        Column(
+            "用地范围（GeoJSON）",
+            "geometry",
+            False,
+            land_outline,
+            '{"type": "Polygon", "coordinates": [[[115.3, 26.3], [115.4, 26.3], '
+            "[115.4, 26.4], [115.3, 26.3]]]}",
+            "可选，项目用地的面，地图上按范围画出",
+        ),
     ),
 )
 

@@ -1,10 +1,10 @@
-"""Key-project figures for the overview, map and briefings: projects by lamp, stages done on
-time, mean working days per stage, land supplied (亩), blockers open / resolved / overdue —
-registered with the stats registry like every app's indicators."""
+"""Key-project figures for the overview, map and briefings: projects by lamp and by stage,
+stages done on time, mean working days per stage, land supplied (亩), blockers open /
+resolved / overdue — registered with the stats registry like every app's indicators."""
 
 from typing import Any
 
-from django.db.models import Count, F, QuerySet, Sum
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.urls import reverse
 
 from apps.cases.choices import OPEN_STATUSES
@@ -12,7 +12,7 @@ from apps.places.models import subtree_q
 from apps.stats.indicators import Indicator, Scope, register
 
 from .choices import Lamp, ProjectStatus, StageStatus
-from .models import Blocker, Project, ProjectStage
+from .models import Blocker, Project, ProjectStage, StageTemplate
 from .selectors import today_number, with_project_lamps
 from .workdays import workday_number
 
@@ -42,6 +42,31 @@ def _by_lamp(s: Scope) -> list[dict[str, Any]]:
     )
     return [
         {"code": str(lamp.value), "name": lamp.label, "n": counts.get(lamp, 0)} for lamp in Lamp
+    ]
+
+
+def _by_stage(s: Scope) -> list[dict[str, Any]]:
+    """Projects in progress by their current stage: the first (by position) not yet done —
+    one GROUP BY over a subquery, not a loop over the projects."""
+    current = (
+        ProjectStage.objects.filter(project=OuterRef("pk"))
+        .exclude(status=StageStatus.DONE)
+        .order_by("position")
+        .values("template_id")[:1]
+    )
+    counts = dict(
+        _projects(s)
+        .filter(status=ProjectStatus.ACTIVE)
+        .annotate(stage=Subquery(current))
+        .values("stage")
+        .annotate(n=Count("id"))
+        .values_list("stage", "n")
+        .order_by()
+    )
+    templates = StageTemplate.objects.filter(Q(active=True) | Q(pk__in=list(counts)))
+    return [
+        {"code": t.code, "name": t.name, "n": counts.get(t.pk, 0)}
+        for t in templates.order_by("position")
     ]
 
 
@@ -79,6 +104,17 @@ register(
         "个",
         PROJECT,
         _by_lamp,
+        periodic=False,
+        link=_board,
+        shape="breakdown",
+    ),
+    Indicator(
+        "projects_by_stage",
+        "重点项目所处阶段",
+        "区域内推进中的重点项目按当前阶段（按顺序第一个未完成的阶段）计数。",
+        "个",
+        PROJECT,
+        _by_stage,
         periodic=False,
         link=_board,
         shape="breakdown",

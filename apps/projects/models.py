@@ -9,6 +9,7 @@ from django.db import models
 
 from apps.accounts.choices import Role
 from apps.core.models import TimeStamped
+from apps.places.geometry import as_geometry
 from apps.places.scope import ScopedQuerySet
 
 from .choices import (
@@ -21,6 +22,21 @@ from .choices import (
     StageEventKind,
     StageStatus,
 )
+
+
+def valid_polygon(value: Any) -> bool:
+    """A GeoJSON Polygon or MultiPolygon (or a Feature of one) that shapely reads as a
+    non-empty area."""
+    from shapely.geometry import shape
+
+    geometry = as_geometry(value)
+    if geometry is None:
+        return False
+    try:
+        area = shape(geometry)
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+        return False
+    return not area.is_empty and area.area > 0
 
 
 def _mu(label: str) -> models.DecimalField:
@@ -90,6 +106,10 @@ class Project(TimeStamped):
             raise ValidationError({"finish_date": "计划竣工日期不能早于开工日期"})
         if (self.lng is None) != (self.lat is None):
             raise ValidationError({"lng": "经度和纬度须同时填写"})
+        if self.geometry is not None and not valid_polygon(self.geometry):
+            raise ValidationError(
+                {"geometry": "用地范围须为有效的 GeoJSON 面（Polygon 或 MultiPolygon）"}
+            )
 
 
 class StageTemplate(TimeStamped):
@@ -120,6 +140,10 @@ class StageTemplate(TimeStamped):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        if self.orange_days < self.yellow_days:
+            raise ValidationError({"orange_days": "橙灯上限不能小于黄灯上限"})
 
     def material_list(self) -> list[str]:
         return [line.strip() for line in self.materials.splitlines() if line.strip()]
@@ -236,6 +260,17 @@ class Blocker(TimeStamped):
     )
     raised_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Past the case's time limit and still open: reported once to the 专班 of the level above
+    # the project's county (the city's), by actions.escalate_overdue_blockers.
+    escalated_at = models.DateTimeField("超期上报时间", null=True, blank=True)
+    escalated_to = models.ForeignKey(
+        "places.Place",
+        verbose_name="上报至",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
 
     scope_path = "project__place"

@@ -35,6 +35,10 @@ class Weekly:
     compare: list[list[Any]]
 
 
+# The most projects one weekly report lists (a city of 2,500 projects lists all its lit ones).
+REPORT_ROWS = 10_000
+
+
 def week_of(day: dt.date) -> tuple[dt.date, dt.date]:
     start = day - dt.timedelta(days=day.weekday())
     return start, start + dt.timedelta(days=6)
@@ -68,7 +72,8 @@ def weekly(user: Any, place: Place, today: dt.date | None = None) -> Weekly:
     day = today or timezone.localdate()
     start, end = week_of(day)
     projects = _projects(user, place)
-    data = selectors.board(user, place, today=day, limit=500, base=projects)
+    # every lit project of the area (the board page shows the first BOARD_ROWS only)
+    data = selectors.board(user, place, today=day, limit=REPORT_ROWS, base=projects)
     changes = [
         [
             e.on_date,
@@ -110,11 +115,12 @@ def weekly(user: Any, place: Place, today: dt.date | None = None) -> Weekly:
             timezone.localtime(b.case.resolve_by).date() if b.case.resolve_by else "",
             "是" if b.case.supervised else "否",
             b.case.get_status_display(),
+            f"已上报{b.escalated_to.name}" if b.escalated_to else "",
         ]
         for b in Blocker.objects.filter(
             project__in=projects.values("pk"), case__status__in=OPEN_STATUSES
         )
-        .select_related("project", "stage__template", "case", "department")
+        .select_related("project", "stage__template", "case", "department", "escalated_to")
         .order_by("case__resolve_by")
     ]
     next_start, next_end = start + dt.timedelta(days=7), end + dt.timedelta(days=7)
@@ -148,7 +154,11 @@ def weekly(user: Any, place: Place, today: dt.date | None = None) -> Weekly:
 SHEETS = (
     ("本周变动", ["日期", "项目", "阶段", "事件", "记录人", "说明"], "changes"),
     ("亮灯项目", ["编号", "项目", "区域", "灯色", "逾期工作日", "当前阶段", "责任人"], "lit"),
-    ("卡点", ["项目", "阶段", "问题", "责任部门", "办结时限", "督办", "状态"], "blockers"),
+    (
+        "卡点",
+        ["项目", "阶段", "问题", "责任部门", "办结时限", "督办", "状态", "超期上报"],
+        "blockers",
+    ),
     ("下周到期", ["计划完成", "项目", "阶段", "责任人", "状态"], "next_week"),
     ("周环比", ["指标", "本周", "上周", "增减"], "compare"),
 )

@@ -239,7 +239,7 @@ def project_page(project: Project, *, today: dt.date | None = None) -> ProjectPa
     )
     blockers = list(
         project.blockers.filter(case__status__in=OPEN_STATUSES)
-        .select_related("case", "department", "stage__template")
+        .select_related("case", "department", "stage__template", "escalated_to")
         .order_by("case__resolve_by")
     )
     notes = list(project.notes.select_related("recorded_by")[:50])

@@ -16,6 +16,7 @@ urlpatterns = [
     path(
         "stages/<int:pk>/complete/", views.stage_move, {"move": "complete"}, name="stage_complete"
     ),
+    path("stages/<int:pk>/notice/", views.stage_notice, name="stage_notice"),
     path("stages/<int:pk>/assign/", views.stage_assign, name="stage_assign"),
     path("stages/<int:pk>/replan/", views.stage_replan, name="stage_replan"),
     path("stages/<int:pk>/blocker/", views.stage_blocker, name="stage_blocker"),

@@ -13,6 +13,7 @@ from django.forms import Form
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from apps.accounts.models import User
@@ -119,6 +120,19 @@ def _detail(request: AuthedRequest, project: Any, **forms: Any) -> HttpResponse:
 def detail(request: AuthedRequest, pk: int) -> HttpResponse:
     user = _viewer(request)
     return _detail(request, selectors.access_project_for_user(user, pk))
+
+
+@login_required
+def stage_notice(request: AuthedRequest, pk: int) -> HttpResponse:
+    """A stage's one-time notice (一次性告知书): every material the stage needs, its time
+    limit and who handles it, on one printable page for the project unit."""
+    user = _viewer(request)
+    stage = selectors.access_stage_for_user(user, pk)
+    return render(
+        request,
+        "projects/notice.html",
+        {"stage": stage, "project": stage.project, "today": timezone.localdate()},
+    )
 
 
 def _done(request: HttpRequest, project_id: int, text: str) -> Any:

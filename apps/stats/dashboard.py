@@ -45,6 +45,8 @@ DEFAULT_RANK = "resolution_rate"
 PROGRAMME_FIGURES = (
     "forest_patrol_rate",
     "forest_events",
+    "projects_by_lamp",
+    "projects_by_stage",
     "projects_stages_on_time",
     "projects_land_supplied_mu",
     "projects_blockers_open",
@@ -64,6 +66,8 @@ def parse_month(text: str | None) -> dt.date:
 def display(indicator: Indicator, value: Any) -> str:
     if value is None:
         return "—"
+    if indicator.shape == "breakdown":  # [{"name", "n"}, …] → 绿灯 3 · 黄灯 1 · …
+        return " · ".join(f"{row['name']} {row['n']}" for row in value) or "—"
     if indicator.shape == "rate":
         return f"{value * 100:.1f}%"
     return f"{value:g}" if isinstance(value, float) else str(value)

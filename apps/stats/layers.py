@@ -7,7 +7,9 @@ ready, like `indicators.py`), so stats never imports the programmes:
 
 `points(user, place)` returns the points inside `place` that `user` may see (the layer
 applies `visible_to` and its own rules), each a `Point`. The overview asks for one layer at
-a time (the picker), and draws at most `LIMIT` points.
+a time (the picker), and draws at most `LIMIT` points. A point may carry an area (`rings`:
+a polygon's rings in longitude/latitude), drawn as a shape in its colour instead of a dot;
+it is still one of the `LIMIT` features, and `lng`/`lat` is where its label sits.
 """
 
 from collections.abc import Callable
@@ -31,6 +33,8 @@ class Point:
     # The page behind the point ("" when there is none).
     link: str = ""
     value: float | None = None
+    # An area instead of a dot: rings of [lng, lat] pairs, each closed (first = last).
+    rings: tuple[tuple[tuple[float, float], ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -73,7 +77,7 @@ def valid(lng: Any, lat: Any) -> bool:
 
 
 def layer_data(layer: Layer, user: Any, place: Place) -> dict[str, Any]:
-    """The layer's points for the overview's map (JSON), at most LIMIT of them."""
+    """The layer's points and shapes for the overview's map (JSON), at most LIMIT of them."""
     points = [p for p in layer.points(user, place) if valid(p.lng, p.lat)]
     legend = list(layer.legend) or sorted({(p.status, p.colour) for p in points})
     return {
@@ -88,6 +92,11 @@ def layer_data(layer: Layer, user: Any, place: Place) -> dict[str, Any]:
                 "status": p.status,
                 "colour": p.colour,
                 "link": p.link,
+                **(
+                    {"rings": [[[round(x, 6), round(y, 6)] for x, y in r] for r in p.rings]}
+                    if p.rings
+                    else {}
+                ),
             }
             for p in points[:LIMIT]
         ],

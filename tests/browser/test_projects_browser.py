@@ -3,7 +3,8 @@ the lamp board, names a stage's owner, moves its planned end (the lamp goes from
 green), raises a blocker that becomes a case dispatched to the county's department, cannot
 complete the stage while the blocker is open; the department's handler resolves the case on
 a desktop; the stage then completes and the weekly 调度 report is downloaded (PDF and Excel).
-The city's overview draws the project on its map (the 重点项目 layer); the project unit's
+The city's overview draws the projects on its map (the 重点项目 layer: G105 a dot, XS-01's
+land a shape); the project unit's
 account, at desktop width, sees only its own project and cannot move it.
 
 The clock is frozen on Friday 4 Dec 2026, 10:00 Beijing time: the survey stage started on
@@ -31,6 +32,14 @@ from apps.projects.actions import do_register_project, do_start_stage
 from apps.projects.models import Blocker, ProjectStage
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+XIUSHUI = (114.0, 28.8, 114.8, 29.4)
+
+
+def _box(x0, y0, x1, y1):
+    ring = [[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]
+    return {"type": "Polygon", "coordinates": [ring]}
 
 
 def _register(actor, place, code, name, start, departments=()):
@@ -76,6 +85,12 @@ def key_projects(frozen_clock, db):
     g105.lng, g105.lat = 115.06, 29.26  # 武宁县 at the Yangtze's south: on the overview map
     g105.save(update_fields=["lng", "lat"])
     other = _register(official, xiushui, "XS-01", "修水工业园道路", dt.date(2026, 11, 23))
+    # The counties' outlines (the overview's map) and XS-01's land as a polygon, drawn as a shape.
+    for county, (x0, y0, x1, y1) in ((wuning, (114.8, 29.0, 115.4, 29.5)), (xiushui, XIUSHUI)):
+        county.geometry = _box(x0, y0, x1, y1)
+        county.save(update_fields=["geometry"])
+    other.geometry = _box(114.45, 28.95, 114.65, 29.15)
+    other.save(update_fields=["geometry"])
     survey = g105.stages.get(template__code="survey")
     do_start_stage(actor=official, stage=survey, on_date=dt.date(2026, 11, 2))
     return {"g105": g105, "other": other, "survey": survey, "dept": dept, "city": city}
@@ -216,10 +231,35 @@ def test_the_official_moves_a_stage_raises_a_blocker_and_downloads_the_weekly_re
     expect(page.locator("section[data-programme='重点项目']")).to_be_visible()
     page.select_option("#layer", "projects")
     page.get_by_role("button", name="查看", exact=True).click()
-    expect(page.locator("#layer-summary")).to_contain_text("1 个点")
+    expect(page.locator("#layer-summary")).to_contain_text("2 个点")
     expect(page.locator("#chart-map canvas").first).to_be_visible()
-    assert errors == [], errors
     _no_sideways_scroll(page)
+    # XS-01's land is a shape on the counties' map (a custom series, not a dot): hovering
+    # inside it names the project and its lamp.
+    page.locator("#chart-map").scroll_into_view_if_needed()
+    drawn = page.evaluate(
+        """() => {
+          const chart = echarts.getInstanceByDom(document.getElementById("chart-map"));
+          const option = chart.getOption();
+          return {
+            geo: option.geo.length,
+            shapes: option.series.filter((s) => s.type === "custom")
+              .map((s) => s.data.map((d) => d.name)),
+            dots: option.series.filter((s) => s.type === "scatter")
+              .map((s) => s.data.map((d) => d.name)),
+            at: chart.convertToPixel({ geoIndex: 0 }, [114.55, 29.05]),
+          };
+        }"""
+    )
+    assert drawn["geo"] == 1, drawn
+    assert drawn["shapes"] == [["修水工业园道路"]] and drawn["dots"] == [[g105.name]], drawn
+    box = page.locator("#chart-map").bounding_box()
+    inside = (box["x"] + drawn["at"][0], box["y"] + drawn["at"][1])
+    page.mouse.move(*inside)
+    expect(page.locator("#chart-map")).to_contain_text("修水工业园道路（绿灯）")
+    assert errors == [], errors
+    page.mouse.click(*inside)  # a click on the shape opens the project
+    expect(page).to_have_url(f"{live_server.url}/projects/{key_projects['other'].pk}/")
 
     # The project unit, at desktop width: its own project only, and no buttons to move it.
     login(desktop_page, live_server, "unit_g105")

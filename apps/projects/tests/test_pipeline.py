@@ -194,6 +194,7 @@ def _row(code, place="360423000000", **over):
         "land_unused_mu": 0,
         "start_date": "2025-09-01",
         "finish_date": "2026-12-31",
+        "geometry": None,
     }
     values.update(over)
     return [values[c.field] for c in PROJECTS.columns]

@@ -64,27 +64,52 @@
     series: [{ type: "bar", data: rows.map(function (row) { return row.value; }) }]
   }, function (p) { go(rows[p.dataIndex].link); });
 
-  // The point layer (stats.layers) over the map: one scatter series per status, in the
-  // legend's colours; a click opens the point's page.
+  // The layer (stats.layers) over the map: per status, a scatter series of dots and a custom
+  // series of areas (features with rings, e.g. a project's land), in the legend's colours;
+  // a click on either opens the feature's page.
   var layer = data.layer;
+  function areaSeries(key, shapes, coordinateSystem) {
+    return { name: key.status, type: "custom", z: 4, coordinateSystem: coordinateSystem,
+             data: shapes.map(function (p) {
+               return { name: p.name, value: p.value.slice(0, 2), link: p.link }; }),
+             renderItem: function (params, api) {
+               var rings = shapes[params.dataIndex].rings;
+               return { type: "group", children: rings.map(function (ring) {
+                 return { type: "polygon",
+                          shape: { points: ring.map(function (c) { return api.coord(c); }) },
+                          style: { fill: key.colour, opacity: 0.55, stroke: key.colour,
+                                   lineWidth: 1.5 } }; }) };
+             } };
+  }
   function layerSeries(coordinateSystem) {
     if (!layer) return [];
-    return layer.legend.map(function (key) {
-      var points = layer.points.filter(function (p) { return p.status === key.status; });
-      var series = { name: key.status, type: "scatter", symbolSize: 9, z: 5,
-                     itemStyle: { color: key.colour, borderColor: "#fff", borderWidth: 1 },
-                     data: points.map(function (p) {
-                       return { name: p.name, value: p.value, link: p.link }; }) };
-      if (coordinateSystem === "geo") series.coordinateSystem = "geo";
-      return series;
-    }).filter(function (s) { return s.data.length; });
+    var series = [];
+    layer.legend.forEach(function (key) {
+      var mine = layer.points.filter(function (p) { return p.status === key.status; });
+      var shapes = mine.filter(function (p) { return p.rings; });
+      var dots = mine.filter(function (p) { return !p.rings; });
+      if (shapes.length) series.push(areaSeries(key, shapes, coordinateSystem));
+      if (dots.length) {
+        series.push({ name: key.status, type: "scatter", symbolSize: 9, z: 5,
+                      coordinateSystem: coordinateSystem,
+                      itemStyle: { color: key.colour, borderColor: "#fff", borderWidth: 1 },
+                      data: dots.map(function (p) {
+                        return { name: p.name, value: p.value, link: p.link }; }) });
+      }
+    });
+    return series;
   }
+  function isFeature(p) { return p.seriesType === "scatter" || p.seriesType === "custom"; }
   function layerTooltip(p) {
-    return p.seriesType === "scatter" ? p.name + "（" + p.seriesName + "）" : null;
+    return isFeature(p) ? p.name + "（" + p.seriesName + "）" : null;
   }
   function openPoint(p) {
-    if (p.seriesType === "scatter") { go(p.data && p.data.link); return true; }
+    if (isFeature(p)) { go(p.data && p.data.link); return true; }
     return false;
+  }
+  function legendNames(series) {
+    return series.map(function (s) { return s.name; })
+      .filter(function (name, i, all) { return all.indexOf(name) === i; });
   }
 
   if (data.map) {
@@ -96,11 +121,11 @@
       .map(function (row) { return row.value; });
     var points = layerSeries("geo");
     draw("chart-map", {
-      tooltip: { trigger: "item", formatter: function (p) {
+      tooltip: { trigger: "item", confine: true, formatter: function (p) {
         var text = layerTooltip(p);
         if (text) return text;
         var row = byName[p.name]; return p.name + "：" + (row ? row.text : "—"); } },
-      legend: points.length ? { top: 0, data: points.map(function (s) { return s.name; }) } : undefined,
+      legend: points.length ? { top: 0, data: legendNames(points) } : undefined,
       visualMap: { min: values.length ? Math.min.apply(null, values) : 0,
                    max: values.length ? Math.max.apply(null, values) : 1,
                    calculable: true, left: "left", bottom: 0, seriesIndex: 0 },
@@ -114,10 +139,10 @@
     });
   } else if (layer && layer.points.length) {
     // No area polygons below this place: the points alone, on longitude and latitude.
-    var only = layerSeries("cartesian");
+    var only = layerSeries("cartesian2d");
     draw("chart-map", {
-      tooltip: { trigger: "item", formatter: layerTooltip },
-      legend: { top: 0, data: only.map(function (s) { return s.name; }) },
+      tooltip: { trigger: "item", confine: true, formatter: layerTooltip },
+      legend: { top: 0, data: legendNames(only) },
       grid: { left: 50, right: 20, top: 40, bottom: 30 },
       xAxis: { type: "value", name: "经度", scale: true },
       yAxis: { type: "value", name: "纬度", scale: true },
