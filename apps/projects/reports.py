@@ -168,14 +168,14 @@ def workbook_bytes(w: Weekly) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "概况"
-    ws.append([f"{w.place.name}重点项目调度周报（{w.week_start}至{w.week_end}）"])
+    ws.append(safe_row([f"{w.place.name}重点项目调度周报（{w.week_start}至{w.week_end}）"]))
     ws["A1"].font = Font(bold=True, size=14)
     ws.append(["灯色", "项目数"])
     for label, n in w.lamps.items():
-        ws.append([label, n])
+        ws.append(safe_row([label, n]))
     for title, header, attr in SHEETS:
         sheet = wb.create_sheet(title)
-        sheet.append(header)
+        sheet.append(safe_row(header))
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in getattr(w, attr):

@@ -94,16 +94,7 @@ WRITERS = {
     "visits/export.py",
     "volunteers/exports.py",
 }
-# Rows written without safe_row, reported to the app's owners (issue 14 probe, session 8):
-# the weekly report's title carries the place's name, which staff may type as "=…".
-PENDING = {
-    (
-        "projects/reports.py",
-        "ws.append([f'{w.place.name}重点项目调度周报（{w.week_start}至{w.week_end}）'])",
-    ),
-    ("projects/reports.py", "ws.append([label, n])"),
-    ("projects/reports.py", "sheet.append(header)"),
-}
+PENDING: set[tuple[str, str]] = set()  # rows written without safe_row: none left
 SHEET_NAMES = {"ws", "sheet", "guide", "ranking", "create_sheet"}
 
 
