@@ -140,6 +140,7 @@ def run(database_url: str, args: Any) -> None:
         """CPU seconds of this connection's PostgreSQL backend (same machine), from /proc."""
         fields = backend_stat.read_text().rpartition(")")[2].split()
         return (int(fields[11]) + int(fields[12])) / tick
+
     sql: dict[str, list[str]] = {}
     profiles: dict[str, cProfile.Profile] = {}
     task_names: dict[str, dict[str, int]] = {}

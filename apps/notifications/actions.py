@@ -24,8 +24,8 @@ from apps.accounts.models import User
 from apps.accounts.permissions import Cap, can, require
 from apps.accounts.scoping import place_in_scope
 from apps.core import audit
-from apps.core.compiled import CompiledQuery, int_markers
 from apps.core.choices import AuditVerb
+from apps.core.compiled import CompiledQuery, int_markers
 
 from . import routing
 from .choices import GENERAL, ChannelKind, MessageFormat, SmsGatewayKind
