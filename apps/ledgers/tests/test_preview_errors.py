@@ -67,7 +67,7 @@ def test_it_names_unknown_and_missing_headers(world, tmp_path):
     assert job.status == ImportJob.Status.FAILED
     assert job.message == (
         "第1行表头有误：缺少必填列：姓名；无法识别的列：名字（本台账的列为：户编码、姓名、性别、"
-        "身份证号、出生日期、联系电话、与户主关系、关爱标签、备注）"
+        "身份证号、出生日期、联系电话、与户主关系、关爱标签、从业行业、备注）"
     )
 
 
