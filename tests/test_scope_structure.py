@@ -14,6 +14,7 @@ from apps.accounts.admin_base import ScopedAdmin
 
 # Admins that are not ScopedAdmin, and why they cannot show another area's data.
 OTHER_SCOPING = {
+    "projects.stagetemplate": "the installation's stage templates (SLA, lamps), no personal data",
     "core.auditevent": "filtered by the event's scope_path against the administrator's scope",
     "people.caretag": "managed list shared by the whole installation, no personal data",
     "people.skill": "managed list shared by the whole installation, no personal data",
