@@ -48,9 +48,10 @@ def report(request: HttpRequest, code: str) -> HttpResponse:
             "place_code": place.code if place else "",
         }
         form = ReportForm(initial=initial, category=category)
-        return render(
-            request, "portal/report.html", {"form": form, "category": category, "place": place}
-        )
+        context = {"form": form, "category": category, "place": place}
+        if "q" in request.GET:  # the place search sent without JavaScript: a plain GET
+            context.update(_place_hits(request))
+        return render(request, "portal/report.html", context)
     form = ReportForm(request.POST, request.FILES, category=category)
     place = selectors.place_from_code(request.POST.get("place_code", ""))
     context = {"form": form, "category": category, "place": place}
@@ -87,10 +88,9 @@ def report(request: HttpRequest, code: str) -> HttpResponse:
     return redirect("portal:track", token=case.tracking_token)
 
 
-@require_GET
-def places(request: HttpRequest) -> HttpResponse:
-    """htmx: places matching the typed compound, building, unit and room, in any order; in
-    the chosen community, or the whole county once the text names a compound or village."""
+def _place_hits(request: HttpRequest) -> dict[str, object]:
+    """Places matching the typed compound, building, unit and room, in any order; in the
+    chosen community, or the whole county once the text names a compound or village."""
     try:
         community = int(request.GET.get("community") or 0)
     except ValueError:
@@ -101,7 +101,13 @@ def places(request: HttpRequest) -> HttpResponse:
     tokens = selectors.search_tokens(q)
     needs_name = bool(tokens) and not community and selectors.numbers_only(tokens)
     found = selectors.place_search(community or None, q)
-    return render(request, "portal/_places.html", {"hits": found, "q": q, "needs_name": needs_name})
+    return {"hits": found, "q": q, "needs_name": needs_name}
+
+
+@require_GET
+def places(request: HttpRequest) -> HttpResponse:
+    """htmx: the place search's results (the report page renders them itself without JS)."""
+    return render(request, "portal/_places.html", _place_hits(request))
 
 
 @require_GET

@@ -6,6 +6,7 @@ position, which lands in the community and grid whose boundaries hold it. No pag
 sideways. Screenshots go to GONGZHI_SCREENSHOTS (docs/screenshots/ with `make screenshots`)."""
 
 import io
+import re
 from typing import Any
 
 import pytest
@@ -205,3 +206,50 @@ def test_the_handler_sees_where_and_calls_the_reporter_back(
     expect(page.locator("#reporter-tel")).to_have_attribute("href", "tel:13912345678")
     no_sideways_scroll(page)
     page.screenshot(path=str(screenshot_dir / "resident-case-for-handler.png"), full_page=True)
+
+
+def test_text_typed_before_htmx_has_loaded_still_searches(county, page, live_server):
+    """A slow phone: the resident types the compound while htmx (a deferred script) is still
+    on its way; once it runs, the search goes out for the text already in the field."""
+    held: list[Any] = []
+    page.route(re.compile(r"/vendor/htmx/htmx\.min\.js"), lambda route: held.append(route))
+    page.goto(f"{live_server.url}/portal/report/help-elderly/", wait_until="commit")
+    field = page.locator("#place-q")
+    field.fill("康乐雅苑 6栋")
+    page.wait_for_timeout(300)  # long enough for a search to go out, were htmx there
+    assert len(held) == 1 and page.evaluate("typeof window.htmx") == "undefined"
+    expect(page.locator("#place-hits")).to_have_count(0)
+    held[0].continue_()  # htmx arrives now
+    expect(page.locator("#place-hits label.place-hit")).to_have_text(
+        ["康乐雅苑 6栋潋江镇 · 红门社区"]
+    )
+    # Enter in the field searches in place (the search form is htmx's), no page load
+    field.fill("康乐雅苑 1栋")
+    field.press("Enter")
+    expect(page.locator("#place-hits label.place-hit")).to_contain_text(["康乐雅苑 1栋"])
+    assert page.url == f"{live_server.url}/portal/report/help-elderly/"
+
+
+def test_the_place_search_works_without_javascript(county, browser, live_server):
+    """With JavaScript off the search is a plain GET that reloads the report page with the
+    results; the resident picks one and reports there."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/portal/report/help-elderly/")
+        page.fill("#place-q", "康乐雅苑 6栋")
+        page.get_by_role("button", name="查找").click()
+        assert "q=" in page.url
+        expect(page.locator("#place-q")).to_have_value("康乐雅苑 6栋")
+        hit = page.locator("#place-hits label.place-hit")
+        expect(hit).to_have_count(1)
+        hit.locator("input").check()
+        page.fill("#id_description", "楼道灯坏了")
+        page.fill("#id_phone", "13912345678")
+        page.click("#submit-report")
+        expect(page.locator("#timeline")).to_contain_text("已提交，等待受理")
+        case = Case.objects.get()
+        assert case.place.name == "6栋" and case.place.parent.name == "康乐雅苑"
+        no_sideways_scroll(page)
+    finally:
+        context.close()

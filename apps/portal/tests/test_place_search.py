@@ -79,3 +79,16 @@ def test_it_finds_a_village_house_by_its_group(world):
 def test_it_reads_a_bounded_number_of_queries(world, kangle, django_assert_max_num_queries):
     with django_assert_max_num_queries(6):
         search("康乐雅苑 1栋 2单元 201室", world.community_a)
+
+
+def test_it_renders_the_results_on_the_report_page_without_javascript(world, kangle, category):
+    """The search field's own GET form reloads the report page with the hits under the field
+    and the typed text kept in it; the hits are radios of the report form."""
+    response = Client().get(f"/portal/report/{category.code}/", {"q": "康乐雅苑 6栋"})
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert hits(text) == ["康乐雅苑 6栋"]
+    assert 'value="康乐雅苑 6栋"' in text
+    assert 'name="place_pick"' in text
+    plain = Client().get(f"/portal/report/{category.code}/").content.decode()
+    assert 'id="place-hits"' not in plain and 'id="place-search"' in plain
