@@ -46,9 +46,10 @@ class CaseForm(forms.Form):
         max_length=20,
         widget=forms.TextInput(attrs={"inputmode": "tel"}),
     )
+    photo = forms.ImageField(label="现场照片（可选）", required=False)
 
-    def __init__(self, data: Any = None, *, user: Any, **kwargs: Any) -> None:
-        super().__init__(data, **kwargs)
+    def __init__(self, data: Any = None, files: Any = None, *, user: Any, **kwargs: Any) -> None:
+        super().__init__(data, files, **kwargs)
         self.user = user
         category = self.fields["category"]
         assert isinstance(category, forms.ModelChoiceField)

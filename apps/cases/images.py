@@ -134,3 +134,20 @@ def do_add_attachment(
         changes={"size": attachment.size, "type": content_type},
     )
     return attachment
+
+
+@transaction.atomic
+def do_create_case_with_photos(
+    actor: User, fields: dict[str, Any], photos: list[UploadedFile]
+) -> tuple[Case, bool]:
+    """Register a case with the photos taken on the spot (the staff's 登记事项, online or from
+    the outbox): the case and its photos, or nothing. The photos join the case's first step;
+    a repeated request (same idempotency key) adds none."""
+    from .actions import do_create_case
+
+    case, created = do_create_case(actor=actor, **fields)
+    if created:
+        first = case.events.order_by("pk").first()
+        for photo in photos:
+            do_add_attachment(case, photo, actor=actor, event=first)
+    return case, created

@@ -25,12 +25,12 @@ from apps.people.actions import do_reveal_person
 from apps.people.choices import RevealField
 
 from . import rules, selectors, worklist
-from .actions import do_create_case, do_record_revisit, do_reveal_reporter_phone, do_transition
+from .actions import do_record_revisit, do_reveal_reporter_phone, do_transition
 from .choices import Action, Status
 from .errors import CaseError
 from .filters import CaseFilter, kpi_query
 from .forms import CaseForm, HotForm, PeriodForm, RevisitForm, TransitionForm
-from .images import do_add_attachment
+from .images import do_add_attachment, do_create_case_with_photos
 from .measures import Measure
 
 PAGE_SIZE = 30
@@ -161,7 +161,7 @@ def case_reveal_phone(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @login_required
 def case_create(request: AuthedRequest) -> HttpResponse:
-    form = CaseForm(request.POST or None, user=request.user)
+    form = CaseForm(request.POST or None, request.FILES or None, user=request.user)
 
     def page() -> HttpResponse:
         return render(request, "cases/form.html", {"form": form})
@@ -173,9 +173,12 @@ def case_create(request: AuthedRequest) -> HttpResponse:
         messages.success(request, f"已登记 {created[0].number}")
         return redirect("cases:detail", pk=created[0].pk)
 
+    photo = form.cleaned_data.get("photo")
     return run_action(
         request,
-        lambda: do_create_case(actor=request.user, **form.action_kwargs()),
+        lambda: do_create_case_with_photos(
+            request.user, form.action_kwargs(), [photo] if photo else []
+        ),
         done=done,
         refused=page,
         form=form,

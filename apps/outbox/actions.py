@@ -20,8 +20,8 @@ from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.accounts.modules import opens, refusal
-from apps.cases.actions import do_create_case
 from apps.cases.forms import CaseForm
+from apps.cases.images import do_create_case_with_photos
 from apps.visits.choices import OPEN_TASK_STATUSES
 from apps.visits.forms import (
     DisputeForm,
@@ -167,14 +167,16 @@ def _visit(
 def _case(
     actor: User, uuid: uuidlib.UUID, captured_at: dt.datetime, data: Any, files: Any
 ) -> tuple[int, dict[str, Any]]:
-    form = CaseForm(data, user=actor)
+    form = CaseForm(data, files, user=actor)
     if not form.is_valid():
         raise ValidationError(_form_errors(form))
-    case, created = do_create_case(
-        actor=actor, idempotency_key=f"outbox:{uuid}", **form.action_kwargs()
-    )
+    direct = form.cleaned_data.get("photo")
+    photos, uploaded = _photos(actor, uuid, data, [direct] if direct else [])
+    fields = {**form.action_kwargs(), "idempotency_key": f"outbox:{uuid}"}
+    case, created = do_create_case_with_photos(actor, fields, photos)
     if created:
         date_case(case, captured_at)
+    mark_attached(uuid, uploaded)
     return 201, {
         "message": f"已登记 {case.number}",
         "id": case.pk,

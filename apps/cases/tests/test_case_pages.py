@@ -172,3 +172,38 @@ def test_each_action_form_asks_for_what_its_action_needs(client, world):
     html = client.get(f"/cases/{case.pk}/").content.decode()
     dispatch = html[html.index('id="dispatch"') :]
     assert 'name="assignee"' in dispatch[: dispatch.index("</details>")]
+
+
+def test_a_grid_worker_registers_a_case_with_a_photo(client, world):
+    """登记事项 sent as a plain form (no outbox): the photo joins the case's first step; a
+    file that is no image keeps the form with the error and registers nothing."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from apps.cases.models import Category
+
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), "red").save(out, "JPEG")
+    category = Category.objects.get(code="repairs")
+    client.force_login(world.user("grid_worker_a"))
+    fields = {
+        "category": category.pk,
+        "kind": "hazard",
+        "source": "patrol",
+        "priority": "normal",
+        "title": "井盖松动",
+        "area": world.grid_a.pk,
+    }
+    bad = SimpleUploadedFile("a.jpg", b"not an image", content_type="image/jpeg")
+    response = client.post("/cases/new/", {**fields, "photo": bad})
+    assert response.status_code == 200 and not Case.objects.filter(title="井盖松动").exists()
+    assert "请上传一张有效的图片" in response.content.decode()
+    photo = SimpleUploadedFile("井盖.jpg", out.getvalue(), content_type="image/jpeg")
+    response = client.post("/cases/new/", {**fields, "photo": photo})
+    case = Case.objects.get(title="井盖松动")
+    assert response.status_code == 302 and response["Location"] == f"/cases/{case.pk}/"
+    attachment = case.attachments.get()
+    assert attachment.event == case.events.order_by("pk").first()
+    assert (attachment.width, attachment.height) == (64, 48)

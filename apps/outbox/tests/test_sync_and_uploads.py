@@ -310,3 +310,34 @@ def test_a_care_contact_recorded_offline_is_kept_once_with_its_need(world):
     case = Case.objects.get(title="需要课外辅导")
     assert case.created_at == NOW - dt.timedelta(hours=1, minutes=30)
     assert first.json()["url"] == f"/care/pairings/{pairing.pk}/"
+
+
+def test_a_grid_workers_case_arrives_with_its_photo_on_its_first_step(world, task):
+    """登记事项 on patrol: the photo goes up in chunks, the case takes it on its first step,
+    and a replay of the same entry adds no second photo."""
+    grid = world.user("grid_worker_a")
+    client = client_as(grid)
+    category = make_category()
+    record, upload = uuid.uuid4(), uuid.uuid4()
+    content = jpeg(seed=7)
+    for index in range(-(-len(content) // CHUNK)):
+        send_chunk(client, upload, record, content, index)
+    data = {
+        "outbox_uuid": str(record),
+        "outbox_kind": "case",
+        "outbox_captured_at": "2026-12-04T09:30:00+08:00",
+        "category": str(category.pk),
+        "kind": "hazard",
+        "source": "patrol",
+        "priority": "normal",
+        "title": "井盖松动",
+        "area": str(world.grid_a.pk),
+        "outbox_photos": [str(upload)],
+    }
+    done = client.post("/outbox/submit/", data, **HEADERS)
+    assert done.status_code == 201, done.content.decode()
+    case = Case.objects.get(pk=done.json()["id"])
+    photo = case.attachments.get()
+    assert photo.event == case.events.order_by("pk").first() and photo.uploaded_by == grid
+    again = client.post("/outbox/submit/", data, **HEADERS)
+    assert again.json() == done.json() and case.attachments.count() == 1
