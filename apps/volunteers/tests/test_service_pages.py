@@ -111,3 +111,13 @@ def test_it_issues_a_certificate_pdf_with_the_cjk_font_embedded(world, hours, cl
     body = _inflated(pdf)
     assert re.search(rb"/FontName\s*/[A-Z]{6}\+Noto-Serif-CJK-SC", body)
     assert b"/FontFile" in body  # embedded (a subset), not merely referenced
+
+
+def test_it_names_the_weekdays_of_the_availability_in_chinese(world, client):
+    v, _ = volunteer(world, "李梅")
+    v.availability = {"mon": ["19:00-21:00"], "sat": ["08:00-12:00"]}
+    v.save(update_fields=["availability"])
+    client.force_login(world.user("community_a"))
+    html = client.get(reverse("volunteers:detail", args=[v.pk])).content.decode()
+    assert "周一 19:00-21:00" in html and "周六 08:00-12:00" in html
+    assert not re.search(r"\b(mon|sat)\b", html)
