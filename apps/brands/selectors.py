@@ -188,8 +188,13 @@ def _count_volunteers(area: Place, rows: dict[int, ServiceRow]) -> None:
 
 
 def brands_visible_to(user: Any) -> QuerySet[Brand]:
-    """Brands run by an area in the user's scope or serving a community in it."""
-    serving = Brand.objects.filter(communities__in=Place.objects.visible_to(user))
+    """Brands run by an area in the user's scope or serving a community in it or holding it
+    (a grid worker sees the brands of their community, as the service list names them)."""
+    served = Q(communities__in=Place.objects.visible_to(user))
+    scope = getattr(user, "scope", None)
+    if scope is not None:
+        served |= Q(communities__path__in=scope.ancestor_paths(include_self=True))
+    serving = Brand.objects.filter(served)
     ids = (Brand.objects.visible_to(user) | serving).values("pk")
     return Brand.objects.filter(pk__in=ids).select_related("area")
 

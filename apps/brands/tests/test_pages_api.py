@@ -7,9 +7,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from apps.accounts.choices import Role
 from apps.cases.actions import do_create_case
 from apps.cases.models import Case, Category
 from apps.core.models import AuditEvent
+from apps.core.testing.factories import make_user
 
 from ..actions import do_create_brand, do_record_fund_entry
 from ..models import BrandOrder, FundEntry
@@ -223,3 +225,15 @@ def test_staff_edit_a_brand_and_its_volunteers(world, brand, helper, client):
     )
     brand.refresh_from_db()
     assert brand.name == "暖巢行动"
+
+
+def test_a_grid_worker_opens_the_brands_the_service_list_names(world, brand, client):
+    """The service list of a grid names the brands of its community; each name opens (it was
+    a 404: the grid worker's scope holds no community). Another community's grid still 404s."""
+    client.force_login(world.user("grid_worker_a"))
+    services = client.get(reverse("brands:services")).content.decode()
+    assert reverse("brands:detail", args=[brand.pk]) in services
+    assert client.get(reverse("brands:detail", args=[brand.pk])).status_code == 200
+    outsider = make_user("grid_b", Role.GRID_WORKER, world.grid_b)
+    client.force_login(outsider)
+    assert client.get(reverse("brands:detail", args=[brand.pk])).status_code == 404
