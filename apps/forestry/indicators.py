@@ -11,6 +11,7 @@ from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import TruncDate
 from django.urls import reverse
 
+from apps.accounts.permissions import Cap, has_role_for
 from apps.cases.choices import OPEN_STATUSES, Action
 from apps.cases.models import CaseEvent
 from apps.duties.models import Duty
@@ -313,7 +314,9 @@ def targets_by_kind(user: Any, year: int) -> list[dict[str, Any]]:
 
 
 def _link(name: str) -> Any:
-    return lambda s: reverse(name)
+    """The forestry page, for those who may open it (a grid worker's overview shows the
+    figure without a link to a page that would refuse them)."""
+    return lambda s: reverse(name) if has_role_for(s.user, Cap.FORESTRY_VIEW) else ""
 
 
 TASKS = "forestry.PatrolTask"

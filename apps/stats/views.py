@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from apps.places.models import Place
+from apps.places.scope import place_visible
 
 from .dashboard import overview, parse_month, rankable
 from .indicators import INDICATORS
@@ -53,7 +54,8 @@ def overview_page(request: HttpRequest) -> HttpResponse:
             "layers": available_layers(),
             "bigscreen": request.GET.get("screen") == "big",
             "children": Place.objects.filter(parent=place).order_by("code"),
-            "ancestors": place.ancestors(),
+            # the areas above the user's scope are named, not linked (they would answer 404)
+            "ancestors": [(a, place_visible(request.user, a)) for a in place.ancestors()],
             "overdue": overdue_cases(place),
             "overdue_total": data.figure("overdue"),
             "overdue_all": f"{reverse('cases:list')}?{urlencode(overdue_query(place))}",

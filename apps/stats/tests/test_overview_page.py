@@ -180,3 +180,15 @@ def test_the_overview_costs_the_same_queries_for_more_areas(client, world):
     for i in range(4):
         make_place(PlaceKind.COMMUNITY, f"新社区{i}", world.town)
     assert count() == before
+
+
+def test_a_grid_workers_overview_links_only_what_opens_for_them(client, world):
+    """The crumbs name the community, town and county above the grid without linking them,
+    and the forestry figure has no link to the forestry pages the grid worker may not open."""
+    client.force_login(world.user("grid_worker_a"))
+    html = client.get("/stats/").content.decode()
+    crumbs = re.search(r'<p class="muted crumbs">(.*?)·', html, re.S).group(1)
+    assert "红门社区" in crumbs and "<a " not in crumbs
+    assert 'href="/forest/"' not in html
+    client.force_login(world.user("county_leader"))
+    assert 'href="/forest/"' in client.get("/stats/").content.decode()
