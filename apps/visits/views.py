@@ -23,6 +23,7 @@ from apps.core.refusals import run_form, said
 from apps.duties.selectors import duty_holders
 from apps.places.choices import PlaceKind
 from apps.places.models import Place
+from apps.places.scope import place_visible
 from apps.places.selectors import access_place_for_user
 
 from . import export, selectors
@@ -260,12 +261,11 @@ def _plan_scopes(user: Any) -> Any:
 @login_required
 def plans(request: AuthedRequest) -> HttpResponse:
     """Plans of the account's area (and above it), with their last cycle."""
-    found = list(selectors.plans_with_last_cycle(request.user))
-    return render(
-        request,
-        "visits/plans.html",
-        {"plans": found, "may_plan": _may_plan(request.user)},
-    )
+    found = list(selectors.plans_with_last_cycle(request.user).select_related("scope"))
+    may_plan = _may_plan(request.user)
+    for plan in found:  # a plan of an area above the account's is shown, not theirs to change
+        plan.editable = may_plan and place_visible(request.user, plan.scope)  # type: ignore[attr-defined]
+    return render(request, "visits/plans.html", {"plans": found, "may_plan": may_plan})
 
 
 def _plan_form_page(request: HttpRequest, form: PlanForm, plan: VisitPlan | None) -> HttpResponse:

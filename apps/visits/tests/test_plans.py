@@ -41,6 +41,21 @@ class TestPlanPages:
         body = client.get("/visits/plans/").content.decode()
         assert "周五入户" in body and "修改" in body
 
+    def test_a_plan_of_the_town_is_listed_without_a_link_to_change_it(self, client, world):
+        """The community's list shows the town's plan (it reaches the community's households)
+        but offers 修改 only on its own: the town's edit page answers 404 to community staff."""
+        client.force_login(world.user("town_staff"))
+        client.post("/visits/plans/new/", {**FORM, "name": "镇里的走访", "scope": world.town.pk})
+        client.force_login(world.user("community_a"))
+        client.post("/visits/plans/new/", {**FORM, "scope": world.community_a.pk})
+        town_plan = VisitPlan.objects.get(name="镇里的走访")
+        own = VisitPlan.objects.get(name="周五入户")
+        body = client.get("/visits/plans/").content.decode()
+        assert "镇里的走访" in body
+        assert f"/visits/plans/{town_plan.pk}/edit/" not in body
+        assert f"/visits/plans/{own.pk}/edit/" in body
+        assert client.get(f"/visits/plans/{town_plan.pk}/edit/").status_code == 404
+
     def test_a_custom_rrule_is_checked(self, client, world):
         client.force_login(world.user("community_a"))
         data = {**FORM, "scope": world.community_a.pk, "preset": "custom", "custom_rule": "每周五"}
