@@ -377,3 +377,11 @@ def test_planting_target_set_and_changed_on_the_page(forest, world):
     ranger = client_as(forest.user("ranger1"))
     assert ranger.post("/forest/planting/targets/", target).status_code == 403
     assert 'id="target-form"' not in ranger.get("/forest/planting/").content.decode()
+
+
+def test_a_community_without_forest_sees_no_empty_table(world):
+    """Community B holds no forest zone: the page says so, with no table left without rows."""
+    client = client_as(world.user("outsider_b"))
+    home = client.get("/forest/").content.decode()
+    assert "您的范围内没有林区" in home
+    assert '<table class="compact"></table>' not in home
