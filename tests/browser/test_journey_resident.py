@@ -88,9 +88,7 @@ def test_a_residents_report_from_place_search_to_rating(
     page.goto(f"{url}/portal/")
     no_sideways_scroll(page)
     page.get_by_role("link", name="助老服务").click()
-    # htmx is a deferred script: typing before it has run sends no search (the page's first
-    # load in a run was slow enough for that, one run in three)
-    page.wait_for_load_state("load")
+    # no wait for htmx (a deferred script): text typed before it runs is searched once it does
     # The placeholder's own example finds the building, named with its compound.
     expect(page.locator("#place-q")).to_have_attribute("placeholder", "如：康乐雅苑 6栋 2单元")
     page.fill("#place-q", "康乐雅苑 6栋")
