@@ -104,7 +104,7 @@ class Listener:
         return out
 
 
-PAGE_CHECKS = """(width) => {
+PAGE_CHECKS = r"""(width) => {
   const out = {};
   out.scroll = document.scrollingElement.scrollWidth;
   out.wide = [];
@@ -136,8 +136,8 @@ PAGE_CHECKS = """(width) => {
     if (!el || el.closest('script,style,code,pre,.mono,[translate=no],textarea,select')) continue;
     if (!el.checkVisibility || !el.checkVisibility()) continue;
     const t = n.textContent;
-    // a word run into digits is a code (hlyF001-0009, GB/T 36344), not text to translate
-    for (const w of t.match(/(?<![A-Za-z0-9])[A-Za-z][A-Za-z/]+(?![A-Za-z0-9])/g) || [])
+    // a word run into digits is a code (hlyF001-0009, LZP-3607…), not text to translate
+    for (const w of t.match(/(?<![A-Za-z0-9])[A-Za-z][A-Za-z/]+(?![A-Za-z0-9]|-\d)/g) || [])
       words.add(w);
     for (const bad of ['None', 'nan', 'undefined', 'null', 'NaN', 'Traceback'])
       if (new RegExp('(^|[^A-Za-z])' + bad + '($|[^A-Za-z])').test(t)) raw.push(bad);
@@ -276,6 +276,7 @@ def _photo() -> str:
 def grid_worker_registers_a_case(page: Page, base: str) -> list[str]:
     page.goto(f"{base}/cases/new/")
     page.select_option("#id_category", index=1)
+    page.select_option("#id_area", index=1)
     page.fill("#id_title", "井盖松动（巡查发现）")
     page.fill("#id_description", "小区北门井盖松动，已设置警示")
     if page.locator("#id_photo").count():
@@ -307,30 +308,40 @@ def community_worker_dispatches(page: Page, base: str) -> list[str]:
 
 
 def party_member_records_a_visit(page: Page, base: str) -> list[str]:
-    page.goto(f"{base}/visits/today/")
-    task = page.locator("main .task-link").first
+    page.goto(f"{base}/visits/")
+    task = page.locator("main section.building .task-link:visible").first
     if not task.count():
-        return ["no visit task today"]
+        print(f"  note: no visit due today for this party member ({page.url})", flush=True)
+        return []
     task.click()
     boxes = page.locator("main form input[type=checkbox]")
     if boxes.count():
         boxes.first.check()
     page.fill("#id_notes", "老人身体尚好，家中无困难")
-    page.get_by_role("button", name="完成走访").click()
-    return _expect_message(page, "已登记走访")
+    button = page.get_by_role("button", name=re.compile("^完成(走访|检查)$"))
+    photos = button.locator("xpath=ancestor::form//input[@type='file']")
+    if photos.count():
+        photos.first.set_input_files(_photo())
+    button.click()
+    return _expect_message(page, "已登记")
 
 
-SUBMITS = {
-    "grid01": grid_worker_registers_a_case,
-    "community01": community_worker_dispatches,
-    "party01": party_member_records_a_visit,
+SUBMITS = {  # each role's main forms, in order
+    "grid01": [grid_worker_registers_a_case, party_member_records_a_visit],  # and a patrol
+    "community01": [community_worker_dispatches],
+    "party01": [party_member_records_a_visit],
+    "party02": [party_member_records_a_visit],
 }
 
 
 def walk_role(
     browser: Browser, base: str, role: str, viewport: dict, shots: Path, submit: bool = False
 ) -> list:
-    options: dict[str, Any] = {"viewport": viewport, "locale": "zh-CN"}
+    options: dict[str, Any] = {
+        "viewport": viewport,
+        "locale": "zh-CN",
+        "timezone_id": "Asia/Shanghai",
+    }
     if viewport["width"] < 500:
         options.update(is_mobile=True, has_touch=True)
     context = browser.new_context(**options)
@@ -375,14 +386,15 @@ def walk_role(
                 results.append(visit(page, listener, item, role, width, "detail", shots, url))
         for form_url, came_from in forms[:12]:
             results.append(visit(page, listener, form_url, role, width, "form", shots, came_from))
-        if submit and role in SUBMITS and width < 500:
+        for number, act in enumerate(SUBMITS.get(role, []) if submit and width < 500 else []):
             listener.take()
             try:
-                found = SUBMITS[role](page, base)
+                found = act(page, base)
             except Exception as exc:
                 found = [f"submitting failed: {str(exc).splitlines()[0][:200]}"]
             found += check(page, listener, width)
-            page.screenshot(path=str(shots / f"{role}-{width}-submitted.png"), full_page=True)
+            shot = shots / f"{role}-{width}-submitted-{number}.png"
+            page.screenshot(path=str(shot), full_page=True)
             results.append(PageResult(role, width, page.url, "submit", 200, found))
     finally:
         context.close()
@@ -402,7 +414,7 @@ def main() -> int:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"),
-            args=["--headless", "--no-sandbox", "--disable-gpu"],
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--lang=zh-CN"],
         )
         for role in args.roles.split(","):
             viewports = [PHONE, WIDE] if role in WIDE_ROLES else [PHONE]
