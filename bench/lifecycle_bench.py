@@ -487,7 +487,16 @@ def main() -> None:
         ratio = cycle_rate / trivial_rate if trivial_rate else float("nan")
         print(f"lifecycles: {cycles['done']} in {cycles['elapsed']:.1f} s = {per_s:.1f}/s")
         if args.tasks == "redis":
-            print(f"tasks still queued at the end: {redis_backlog(args.redis_url)}")
+            backlog = redis_backlog(args.redis_url)
+            print(f"tasks still queued at the end: {backlog}")
+            began = time.monotonic()
+            while redis_backlog(args.redis_url) and time.monotonic() - began < 300:
+                time.sleep(0.2)
+            print(
+                f"… the task workers emptied the queue {time.monotonic() - began:.1f} s after the "
+                f"burst ({backlog / max(0.1, time.monotonic() - began):.0f} tasks/s once the web "
+                "processes were idle): the last notice of the burst was that late"
+            )
         print(f"load average at the end: {os.getloadavg()[0]:.1f}")
         print(
             f"RESULT lifecycles_per_s={per_s:.1f} p99_ms={p99:.1f} ratio_to_trivial={ratio:.2f} "

@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Sum
 from django.urls import reverse
 
+from apps.accounts.permissions import Cap, has_role_for
 from apps.places.models import subtree_q
 from apps.stats.indicators import Indicator, Scope, register
 
@@ -43,6 +44,9 @@ def _under(threshold: int) -> Any:
 
 
 def _link(s: Scope) -> str:
+    """The ranking, for those who may open it (else the figure shows without a link)."""
+    if not has_role_for(s.user, Cap.COLLECTIVE_VIEW):
+        return ""
     return f"{reverse('collective:ranking')}?year={s.date_to.year}"
 
 

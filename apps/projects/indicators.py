@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.urls import reverse
 
+from apps.accounts.permissions import Cap, has_role_for
 from apps.cases.choices import OPEN_STATUSES
 from apps.places.models import subtree_q
 from apps.stats.indicators import Indicator, Scope, register
@@ -92,6 +93,10 @@ def _blockers(s: Scope) -> QuerySet[Blocker]:
 
 
 def _board(s: Scope) -> str:
+    """The lamp board, for those who may open it (a grid worker's overview shows the figure
+    without a link to a page that would refuse them)."""
+    if not has_role_for(s.user, Cap.PROJECTS_VIEW):
+        return ""
     return f"{reverse('projects:board')}?place={s.place.pk}"
 
 

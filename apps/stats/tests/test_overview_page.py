@@ -192,3 +192,18 @@ def test_a_grid_workers_overview_links_only_what_opens_for_them(client, world):
     assert 'href="/forest/"' not in html
     client.force_login(world.user("county_leader"))
     assert 'href="/forest/"' in client.get("/stats/").content.decode()
+
+
+def test_programme_figures_link_only_to_pages_the_viewer_may_open(client, world):
+    """A grid worker's overview shows the key-project and village-book figures without links
+    to the lamp board and the ranking, which would refuse them (found by scripts/walk_roles)."""
+    client.force_login(world.user("grid_worker_a"))
+    response = client.get("/stats/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="figure-projects_by_lamp"' in html
+    assert 'id="figure-collective_operating_income"' in html
+    assert "/projects/?place=" not in html and "/collective/ranking/" not in html
+    # a figure in 元 says so beside the number
+    block = html.split('id="figure-collective_operating_income"')[1].split('class="card figure"')[0]
+    assert '<span class="stat-unit">元</span>' in block
