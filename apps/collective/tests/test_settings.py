@@ -22,6 +22,10 @@ pytestmark = pytest.mark.django_db
 def test_the_agency_sets_the_approval_sequence_from_the_book_page(book, agency, accountant):
     office = client_as(agency)
     page = office.get(f"/collective/books/{book.pk}/").content.decode()
+    # the settings are in the page once, in its body: the tab's title is the book's name only
+    title = page.split("<title>")[1].split("</title>")[0]
+    assert "<" not in title and "三资账目" in title
+    assert page.count('id="settings"') == 1
     assert 'id="form-approvals"' in page
     assert "付款凭证：村务监督委员会 → 乡镇三资代理中心" in page
     r = office.post(
