@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from apps.accounts.choices import Role
 from apps.accounts.permissions import Cap, roles_with
 from apps.orgs.choices import OrgKind
 from apps.orgs.models import Organisation
@@ -18,6 +19,13 @@ from .choices import CaseKind, CaseSource, LimitUnit, Priority, RevisitResult
 from .models import Case, Category
 
 STAFF_SOURCES = [c for c in CaseSource.choices if c[0] not in (CaseSource.API, CaseSource.OPEN311)]
+# The source a new case is most likely to have, by who registers it: a grid worker's from the
+# grid patrol, a party member's or volunteer's from a household visit, others' by telephone.
+SOURCE_BY_ROLE = {
+    Role.GRID_WORKER: CaseSource.PATROL,
+    Role.PARTY_MEMBER: CaseSource.VISIT,
+    Role.VOLUNTEER: CaseSource.VISIT,
+}
 
 
 class CaseForm(forms.Form):
@@ -51,6 +59,9 @@ class CaseForm(forms.Form):
     def __init__(self, data: Any = None, files: Any = None, *, user: Any, **kwargs: Any) -> None:
         super().__init__(data, files, **kwargs)
         self.user = user
+        self.fields["source"].initial = SOURCE_BY_ROLE.get(
+            getattr(user, "role", ""), CaseSource.HOTLINE
+        )
         category = self.fields["category"]
         assert isinstance(category, forms.ModelChoiceField)
         category.queryset = Category.objects.filter(active=True)

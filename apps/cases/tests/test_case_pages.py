@@ -207,3 +207,15 @@ def test_a_grid_worker_registers_a_case_with_a_photo(client, world):
     attachment = case.attachments.get()
     assert attachment.event == case.events.order_by("pk").first()
     assert (attachment.width, attachment.height) == (64, 48)
+
+
+@pytest.mark.parametrize(
+    ("who", "source"),
+    [("grid_worker_a", "patrol"), ("volunteer_a", "visit"), ("community_a", "hotline")],
+)
+def test_the_new_case_form_starts_from_the_source_the_registrar_is_likely_to_have(
+    client, world, who, source
+):
+    client.force_login(world.user(who))
+    html = client.get("/cases/new/").content.decode()
+    assert re.search(rf'<option value="{source}" selected>', html), source
