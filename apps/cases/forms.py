@@ -21,7 +21,7 @@ from .models import Case, Category
 STAFF_SOURCES = [c for c in CaseSource.choices if c[0] not in (CaseSource.API, CaseSource.OPEN311)]
 # The source a new case is most likely to have, by who registers it: a grid worker's from the
 # grid patrol, a party member's or volunteer's from a household visit, others' by telephone.
-SOURCE_BY_ROLE = {
+SOURCE_BY_ROLE: dict[str, CaseSource] = {
     Role.GRID_WORKER: CaseSource.PATROL,
     Role.PARTY_MEMBER: CaseSource.VISIT,
     Role.VOLUNTEER: CaseSource.VISIT,
