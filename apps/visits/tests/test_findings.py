@@ -210,7 +210,7 @@ class TestFindingPages:
         client.force_login(patrol.inspector_user)
         task = _task(inspection, world.compound_a)
         body = client.get(f"/visits/tasks/{task.pk}/").content.decode()
-        for text in ("检查清单", "消防通道", "发现隐患", "发现纠纷", "完成检查"):
+        for text in ("检查清单", "检查情况", "消防通道", "发现隐患", "发现纠纷", "完成检查"):
             assert text in body
         deadline = timezone.localdate() + dt.timedelta(days=5)
         response = client.post(
