@@ -5,7 +5,6 @@ and the month/quarter-end schedule."""
 import datetime as dt
 import io
 import re
-import zlib
 
 import pytest
 from django.test import Client
@@ -15,6 +14,7 @@ from openpyxl import load_workbook
 
 from apps.cases.tests.helpers import make_case
 from apps.core.models import AuditEvent
+from apps.core.testing.pdf import inflated
 from apps.reports.actions import do_schedule_period_end, generate
 from apps.reports.choices import ReportKind, ReportStatus
 from apps.reports.models import Report
@@ -28,17 +28,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-
-
-def inflated(pdf: bytes) -> bytes:
-    """The PDF with its compressed streams inflated, so font dictionaries can be read."""
-    out = [pdf]
-    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
-        try:
-            out.append(zlib.decompress(stream))
-        except zlib.error:
-            continue
-    return b"".join(out)
 
 
 def ask(client, world, who, place, kind="month", period=None):

@@ -3,11 +3,11 @@ certificate PDF with its Chinese font embedded."""
 
 import datetime as dt
 import re
-import zlib
 
 import pytest
 from django.urls import reverse
 
+from apps.core.testing.pdf import inflated
 from apps.volunteers.actions import do_approve_hours, do_record_hours
 from apps.volunteers.choices import HoursStatus
 from apps.volunteers.models import ServiceHours
@@ -87,17 +87,6 @@ def test_it_approves_through_the_api(world, hours, client):
     assert body["points"] == 30
 
 
-def _inflated(pdf: bytes) -> bytes:
-    """The PDF with its compressed streams inflated, so font dictionaries can be read."""
-    out = [pdf]
-    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
-        try:
-            out.append(zlib.decompress(stream))
-        except zlib.error:
-            continue
-    return b"".join(out)
-
-
 def test_it_issues_a_certificate_pdf_with_the_cjk_font_embedded(world, hours, client):
     v, row = hours
     do_approve_hours(row, actor=world.user("community_a"))
@@ -108,7 +97,7 @@ def test_it_issues_a_certificate_pdf_with_the_cjk_font_embedded(world, hours, cl
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     pdf = response.content
     assert pdf.startswith(b"%PDF")
-    body = _inflated(pdf)
+    body = inflated(pdf)
     assert re.search(rb"/FontName\s*/[A-Z]{6}\+Noto-Serif-CJK-SC", body)
     assert b"/FontFile" in body  # embedded (a subset), not merely referenced
 
