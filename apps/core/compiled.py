@@ -165,6 +165,44 @@ class CompiledQuery(Generic[M]):
         return found[0]
 
 
+class CompiledPerLength(Generic[M]):
+    """`CompiledQuery`s for a query whose `__in` list may have any length: the SQL differs per
+    length, so one is compiled per length on first use. `build(*values)` is given markers as
+    for `CompiledQuery`, `markers(n)` makes the `n` distinct markers of a length. Beyond `most`
+    values nothing is compiled: the queryset is built and evaluated each time (rare lengths
+    would only fill the cache)."""
+
+    def __init__(
+        self,
+        build: Callable[..., QuerySet[M]],
+        markers: Callable[[int], tuple[Any, ...]],
+        most: int | None = None,
+    ) -> None:
+        self.build = build
+        self.markers = markers
+        self.most = most
+        self.queries: dict[int, CompiledQuery[M]] = {}
+
+    def _query(self, n: int) -> "CompiledQuery[M] | None":
+        if self.most is not None and n > self.most:
+            return None
+        query = self.queries.get(n)
+        if query is None:
+            query = self.queries[n] = CompiledQuery(self.build, self.markers(n))
+        return query
+
+    def all(self, *values: Any, using: str = "default") -> list[M]:
+        query = self._query(len(values))
+        return query.all(*values, using=using) if query else list(self.build(*values))
+
+    def rows(self, *values: Any, using: str = "default") -> list[tuple[Any, ...]]:
+        query = self._query(len(values))
+        if query:
+            return query.rows(*values, using=using)
+        rows: Any = self.build(*values)  # a values_list queryset: tuples
+        return [tuple(row) for row in rows]
+
+
 class CompiledUpdate:
     """`obj.save(update_fields=fields)` for one model and one fixed list of fields, its SQL
     built once per database alias: the `pre_save` signal (the too-long rule of

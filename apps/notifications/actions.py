@@ -25,7 +25,7 @@ from apps.accounts.permissions import Cap, can, require
 from apps.accounts.scoping import place_in_scope
 from apps.core import audit
 from apps.core.choices import AuditVerb
-from apps.core.compiled import CompiledQuery, int_markers
+from apps.core.compiled import CompiledPerLength, CompiledQuery, int_markers
 
 from . import routing
 from .choices import GENERAL, ChannelKind, MessageFormat, SmsGatewayKind
@@ -64,11 +64,9 @@ _CHANNELS: CompiledQuery[Channel] = CompiledQuery(
     lambda: Channel.objects.filter(enabled=True).select_related("place").order_by("pk"),
     marker=(),
 )
-_RECIPIENTS: dict[int, CompiledQuery[Any]] = {}
-_RECIPIENT_IDS: dict[int, CompiledQuery[Any]] = {}
 
 
-def _recipients(ids: list[int]) -> Any:
+def _recipients(*ids: int) -> Any:
     return (
         get_user_model()
         .objects.filter(pk__in=ids, is_active=True)
@@ -77,27 +75,22 @@ def _recipients(ids: list[int]) -> Any:
     )
 
 
-def _recipient_ids(ids: list[int]) -> Any:
-    return (
-        get_user_model()
-        .objects.filter(pk__in=ids, is_active=True)
-        .order_by("pk")
-        .values_list("pk", flat=False)
-    )
+_RECIPIENTS: CompiledPerLength[Any] = CompiledPerLength(
+    _recipients, int_markers, most=COMPILED_RECIPIENTS
+)
+_RECIPIENT_IDS: CompiledPerLength[Any] = CompiledPerLength(
+    lambda *ids: _recipients(*ids).select_related(None).values_list("pk"),
+    int_markers,
+    most=COMPILED_RECIPIENTS,
+)
 
 
 def _active(ids: list[int], whole: bool) -> list[Any]:
     """The active accounts among `ids`, in id order: instances with what routing reads
     (`whole`), else their ids."""
-    build, cache = (_recipients, _RECIPIENTS) if whole else (_recipient_ids, _RECIPIENT_IDS)
-    n = len(ids)
-    if n > COMPILED_RECIPIENTS:
-        found = list(build(ids))
-        return found if whole else [row[0] for row in found]
-    query = cache.get(n)
-    if query is None:
-        query = cache[n] = CompiledQuery(lambda *m: build(list(m)), marker=int_markers(n))
-    return query.all(*ids) if whole else [row[0] for row in query.rows(*ids)]
+    if whole:
+        return _RECIPIENTS.all(*ids)
+    return [row[0] for row in _RECIPIENT_IDS.rows(*ids)]
 
 
 @transaction.atomic

@@ -3,7 +3,7 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from apps.core.compiled import CompiledQuery, str_markers
+from apps.core.compiled import CompiledPerLength, str_markers
 from apps.core.models import TimeStamped
 
 from .choices import (
@@ -115,13 +115,7 @@ class Place(TimeStamped):
         paths = self.ancestor_paths()
         if not paths:
             return None
-        query = _ANCESTOR_OF_KIND.get(len(paths))
-        if query is None:
-            query = _ANCESTOR_OF_KIND[len(paths)] = CompiledQuery(
-                lambda *m: Place.objects.filter(path__in=m[:-1], kind=m[-1]).order_by("depth")[:1],
-                str_markers(len(paths) + 1),
-            )
-        found = query.all(*paths, kind)
+        found = _ANCESTOR_OF_KIND.all(*paths, kind)
         return found[0] if found else None
 
     def full_name(self) -> str:
@@ -182,4 +176,7 @@ def child_code(kind: str, parent: Place, number: int) -> str:
 
 
 # `Place.ancestor_of_kind`'s compiled query per number of ancestors.
-_ANCESTOR_OF_KIND: dict[int, CompiledQuery[Place]] = {}
+_ANCESTOR_OF_KIND: CompiledPerLength[Place] = CompiledPerLength(
+    lambda *m: Place.objects.filter(path__in=m[:-1], kind=m[-1]).order_by("depth")[:1],
+    str_markers,  # the paths, then the kind
+)

@@ -4,7 +4,9 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
+from apps.accounts.choices import Role
 from apps.core.tasks import capture_tasks, run_task
+from apps.core.testing.factories import make_user
 from apps.notifications.choices import ChannelKind, DeliveryStatus, NotificationKind
 from apps.notifications.models import Delivery, Notification, Preference, QuietHours
 from apps.notifications.services import notify
@@ -43,6 +45,24 @@ class TestSend:
             (grid, "新派单", "/cases/7/", "7"),
         ]
         assert len({n.batch for n in rows}) == 1
+
+    @pytest.mark.parametrize("with_channel", [False, True])
+    def test_a_long_list_of_recipients_is_read_as_a_short_one(
+        self, world, staff, make_channel, with_channel
+    ):
+        """Lists of up to 8 ids are read by compiled queries, longer ones by the ORM: the
+        same inboxes either way (an inactive account left out)."""
+        if with_channel:
+            make_channel(ChannelKind.WEBHOOK, world.county)
+        users = [make_user(f"many{i}", Role.VOLUNTEER, world.community_a) for i in range(10)]
+        users[3].is_active = False
+        users[3].save(update_fields=["is_active"])
+        for group in (users[:2], users[:9], users):
+            Notification.objects.all().delete()
+            created, _ = send(group)
+            active = [u.pk for u in group if u.is_active]
+            assert created == len(active)
+            assert sorted(Notification.objects.values_list("recipient_id", flat=True)) == active
 
     def test_it_posts_once_per_group_channel_for_the_users_it_covers(
         self, world, staff, make_channel
