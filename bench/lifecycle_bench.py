@@ -169,30 +169,27 @@ def server_cpu_seconds(pid: int) -> float:
         pids.append(p)
         for task in Path(f"/proc/{p}/task").glob("*/children"):
             todo += [int(c) for c in task.read_text().split()]
-    ticks = 0
-    for p in pids:
-        try:
-            fields = Path(f"/proc/{p}/stat").read_text().rpartition(")")[2].split()
-        except OSError:
-            continue  # exited meanwhile
-        ticks += int(fields[11]) + int(fields[12])  # utime, stime
-    return ticks / os.sysconf("SC_CLK_TCK")
+    return sum(stat_seconds(Path(f"/proc/{p}/stat")) for p in pids)
+
+
+def stat_seconds(stat: Path, names: tuple[str, ...] = ()) -> float:
+    """User + system CPU seconds of the process whose /proc/<pid>/stat is `stat` (0 when it
+    has exited meanwhile, or when `names` are given and its command name starts with none)."""
+    try:
+        text = stat.read_text()
+    except OSError:
+        return 0.0
+    head, _, rest = text.rpartition(")")
+    if names and not head[head.index("(") + 1 :].startswith(names):
+        return 0.0
+    fields = rest.split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
 
 
 def processes_cpu_seconds(names: tuple[str, ...]) -> float:
     """User + system CPU time of every process whose command name starts with one of `names`
     (the database's backends: other users of this PostgreSQL count too)."""
-    ticks = 0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            text = stat.read_text()
-        except OSError:
-            continue
-        comm = text[text.index("(") + 1 : text.rindex(")")]
-        if comm.startswith(names):
-            fields = text.rpartition(")")[2].split()
-            ticks += int(fields[11]) + int(fields[12])
-    return ticks / os.sysconf("SC_CLK_TCK")
+    return sum(stat_seconds(stat, names) for stat in Path("/proc").glob("[0-9]*/stat"))
 
 
 def free_port() -> int:

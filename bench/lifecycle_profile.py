@@ -134,12 +134,10 @@ def run(database_url: str, args: Any) -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         backend_stat = Path(f"/proc/{cursor.fetchone()[0]}/stat")
-    tick = os.sysconf("SC_CLK_TCK")
 
     def backend_cpu() -> float:
         """CPU seconds of this connection's PostgreSQL backend (same machine), from /proc."""
-        fields = backend_stat.read_text().rpartition(")")[2].split()
-        return (int(fields[11]) + int(fields[12])) / tick
+        return bench.stat_seconds(backend_stat)
 
     sql: dict[str, list[str]] = {}
     profiles: dict[str, cProfile.Profile] = {}
